@@ -1,0 +1,16 @@
+"""The JSON API under /api/v1 (and /healthz), one flask-smorest blueprint per area."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+
+def register_api(api: Api) -> None:
+    from backend.api.chat import blp as chat
+    from backend.api.health import blp as health
+
+    from backend.extensions import csrf
+
+    for blueprint in (health, chat):
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
+        api.register_blueprint(blueprint)

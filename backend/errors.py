@@ -1,0 +1,103 @@
+"""One place that turns errors into responses: JSON {"code", "message", "field"?} for the API,
+simple Vietnamese pages for staff and web pages. Never a stack trace to a user."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from backend.services.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    401: "Cần đăng nhập (thiếu hoặc sai mã xác thực).",
+    403: "Bạn không có quyền truy cập dữ liệu này.",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Dữ liệu gửi lên vượt quá 1 MB.",
+    429: "Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau.",
+    500: "Đã có lỗi phía máy chủ, vui lòng thử lại sau.",
+}
+
+
+def _first_validation_error(messages: Any, path: tuple[str, ...] = ()) -> tuple[str, str]:
+    """Walk webargs' nested {location: {field: [msg]}} into ('a.b', 'msg')."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            return _first_validation_error(value, (*path, str(key)))
+    if isinstance(messages, list) and messages:
+        if all(isinstance(m, str) for m in messages):
+            return ".".join(path), " ".join(messages)
+        return _first_validation_error(messages[0], path)
+    return ".".join(path), str(messages)
+
+
+def error_payload(status: int, message: str, field: str | None = None, code: str | None = None):
+    body: dict[str, Any] = {"code": code or CODES.get(status, "error"), "message": message}
+    if field:
+        body["field"] = field
+    return body
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or not request.accept_mimetypes.accept_html
+
+
+def _respond(status: int, message: str, field: str | None = None, code: str | None = None):
+    if _wants_json():
+        response: Response = jsonify(error_payload(status, message, field, code))
+        return response, status
+    return render_template("error.html", status=status, message=message), status
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    if status in (400, 422) and "messages" in data:
+        location_and_field, message = _first_validation_error(data["messages"])
+        if "." not in location_and_field:  # no field: the body itself is unreadable
+            return _respond(400, f"{location_and_field}: {message}", None, "bad_request")
+        # drop the location ("json", "query") so the field reads like the body: "renters.people"
+        field = location_and_field.split(".", 1)[1]
+        return _respond(422, f"{field}: {message}", field, "invalid")
+    message = data.get("message") if isinstance(data.get("message"), str) else None
+    return _respond(status, message or MESSAGES.get(status) or error.description or "", None)
+
+
+def handle_service_error(error: ServiceError):
+    return _respond(error.status, error.message, error.field, error.code)
+
+
+def handle_unexpected(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _respond(500, MESSAGES[500])
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Register after flask-smorest's Api so these handlers win."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.extensions import db
+from backend.models._time import utcnow
+
+
+class UsageScore(db.Model):
+    """The consumption model's verdict for one household-day."""
+
+    __tablename__ = "usage_scores"
+
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    expected_kwh: Mapped[float]
+    weather_kwh: Mapped[float] = mapped_column(default=0.0)
+    score: Mapped[float]
+    is_anomaly: Mapped[bool]
+
+
+class AnomalyEpisode(db.Model):
+    """A run of flagged days; one usage alert is raised per episode."""
+
+    __tablename__ = "anomaly_episodes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    start_day: Mapped[date]
+    last_day: Mapped[date]
+    is_open: Mapped[bool] = mapped_column(default=True)
+    expected_kwh: Mapped[float]
+    actual_kwh: Mapped[float]
+    weather_kwh: Mapped[float]
+    excess_days: Mapped[int]
+    explanation: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,9 @@
+"""Money helpers: amounts are whole đồng (int) everywhere; this is the one place that formats them."""
+
+
+def format_vnd(amount: int) -> str:
+    """Format whole đồng the Vietnamese way: 979560 -> '979.560 đ', -1500 -> '-1.500 đ'."""
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TypeError(f"amount must be an int of đồng, got {type(amount).__name__}")
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,} đ".replace(",", ".")

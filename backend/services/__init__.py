@@ -1,0 +1,1 @@
+"""Business logic as plain typed functions; nothing here imports Flask."""
