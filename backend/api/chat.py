@@ -45,7 +45,8 @@ def _household_key() -> str:
 @limiter.limit(lambda: current_app.config["CHAT_RATE_LIMIT"], key_func=_household_key)
 @blp.doc(security=[{"household": []}])
 @blp.arguments(ChatIn)
-@blp.response(200, ChatOut)def chat(body):
+@blp.response(200, ChatOut)
+def chat(body):
     """Send a message as the signed-in household; the sender id is always its own id."""
     household = current_household()
     try:
