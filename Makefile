@@ -1,0 +1,100 @@
+# Household energy-saving advisor — every task of the project. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+FLASK := .venv/bin/flask --app backend
+ANOMALY_MODEL := var/models/anomaly.skops
+export VAR_DIR ?= $(CURDIR)/var
+export UV_LINK_MODE ?= copy
+
+.PHONY: help setup run test test-backend test-postgres test-bot lint format db train bot-train \
+        bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+bot/.venv/.synced: bot/requirements.txt | $(UV)
+	[ -x bot/.venv/bin/python ] || $(UV) venv --quiet --python "$$(scripts/find-python310.sh)" bot/.venv
+	$(UV) pip install --quiet --python bot/.venv/bin/python -r bot/requirements.txt
+	touch $@
+
+setup: .venv/.synced bot/.venv/.synced ## Create or update both environments (app: .venv, bot: bot/.venv)
+
+db: .venv/.synced ## Migrate the database and load the demo data (idempotent)
+	mkdir -p var
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+
+bot-train: bot/.venv/.synced ## Train the Rasa model when bot data or config changed
+	bash bot/scripts/train.sh
+
+$(ANOMALY_MODEL): .venv/.synced
+	mkdir -p var/models
+	$(PY) -m ml simulate --out var/models/training_readings.csv
+	$(PY) -m ml train --readings var/models/training_readings.csv --model $@
+
+train: bot-train $(ANOMALY_MODEL) ## Train what is missing or out of date (Rasa, anomaly model)
+
+run: setup train db ## Start backend :5000, Rasa :5005, actions :5055 and workers; Ctrl-C stops all
+	$(PY) scripts/run_stack.py
+
+test: setup test-backend test-postgres test-bot ## Run every test (what CI runs)
+
+test-backend: .venv/.synced ## pytest for backend, ml and notifications
+	$(PY) -m pytest -q
+
+PG_TESTS := tests/backend tests/notifications
+test-postgres: .venv/.synced ## Backend tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway local cluster)
+	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m pytest -q $(PG_TESTS); \
+	else scripts/with-postgres.sh $(PY) -m pytest -q $(PG_TESTS); fi
+
+test-bot: bot/.venv/.synced ## Bot: data validation, action and channel tests, test stories
+	bash bot/scripts/test.sh
+
+bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per writing style
+	bash bot/scripts/eval.sh
+
+ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated households
+	$(PY) -m ml evaluate
+
+lint: .venv/.synced ## ruff (lint + format check) and mypy
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	.venv/bin/mypy
+
+format: .venv/.synced ## Format the code with ruff
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench-bills: .venv/.synced ## Bill engine and estimate endpoint throughput
+	$(PY) benchmarks/bench_bills.py
+
+bench-api: .venv/.synced ## GET /me/usage and POST /me/readings latency
+	$(PY) benchmarks/bench_api.py
+
+bench-ml: .venv/.synced ## Training and scoring speed and memory of the consumption model
+	$(PY) benchmarks/bench_ml.py
+
+bench-notify: .venv/.synced ## Weekly tips through a fake FCM server: messages/s and memory
+	$(PY) benchmarks/bench_notify.py
+
+bench-bot: setup ## Chat round-trip latency through the REST channel
+	bot/.venv/bin/python bot/scripts/bench.py
+
+bench: bench-bills bench-api bench-ml bench-notify ## Run the benchmarks
+
+clean: ## Remove environments, models and the local database
+	rm -rf .venv bot/.venv .tools var bot/models
