@@ -11,6 +11,7 @@ from backend.models import Household
 
 def register(app: Flask) -> None:
     app.cli.add_command(dev_token)
+    app.cli.add_command(seed_demo)
 
 
 @click.command("dev-token")
@@ -28,3 +29,14 @@ def dev_token(household_id: str) -> None:
         db.session.add(Household(id=household_id, display_name=f"Hộ {household_id}"))
         db.session.commit()
     click.echo(issue_demo_token(household_id))
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo households with a year of readings (skips what already exists)."""
+    from datetime import date
+
+    from backend.services.demo import seed_demo as seed
+
+    created = seed(db.session, today=date.today())
+    click.echo(f"demo: {len(created)} households created" if created else "demo: already loaded")
