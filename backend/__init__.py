@@ -53,8 +53,13 @@ def _refuse_unsafe_production(app: Flask) -> None:
     if app.config["APP_ENV"] != "production":
         return
     if app.config["AUTH_MODE"] != "firebase":
-        raise RuntimeError("APP_ENV=production requires AUTH_MODE=firebase: demo tokens are refused")
+        raise RuntimeError(
+            "APP_ENV=production requires AUTH_MODE=firebase: demo tokens are refused"
+        )
     if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
         raise RuntimeError("FIREBASE_AUTH_EMULATOR_HOST must never be set in production")
-    if app.config["SECRET_KEY"] == DEV_SECRET_KEY or app.config["SERVICE_TOKEN"] == DEV_SERVICE_TOKEN:
+    if (
+        app.config["SECRET_KEY"] == DEV_SECRET_KEY
+        or app.config["SERVICE_TOKEN"] == DEV_SERVICE_TOKEN
+    ):
         raise RuntimeError("set SECRET_KEY and SERVICE_TOKEN in production")

@@ -38,5 +38,5 @@ def seed_demo() -> None:
 
     from backend.services.demo import seed_demo as seed
 
-    created = seed(db.session, today=date.today())
+    created = seed(db.session(), today=date.today())
     click.echo(f"demo: {len(created)} households created" if created else "demo: already loaded")

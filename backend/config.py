@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
@@ -24,7 +25,7 @@ class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'app.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 1024 * 1024  # 1 MB: larger bodies get 413
     JSON_SORT_KEYS = False
 
@@ -39,7 +40,9 @@ class Config:
     RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
     ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055")
     RASA_TIMEOUT = float(os.environ.get("RASA_TIMEOUT", "10"))
-    ANOMALY_MODEL_PATH = os.environ.get("ANOMALY_MODEL_PATH", str(VAR_DIR / "models" / "anomaly.skops"))
+    ANOMALY_MODEL_PATH = os.environ.get(
+        "ANOMALY_MODEL_PATH", str(VAR_DIR / "models" / "anomaly.skops")
+    )
 
     READINGS_MAX_ROWS = 5000
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -56,7 +59,7 @@ class Config:
     OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
     OPENAPI_REDOC_PATH = "/redoc"
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
-    API_SPEC_OPTIONS = {
+    API_SPEC_OPTIONS: ClassVar[dict] = {
         "components": {
             "securitySchemes": {
                 "household": {"type": "http", "scheme": "bearer"},

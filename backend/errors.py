@@ -80,8 +80,9 @@ def handle_http_exception(error: HTTPException):
         # drop the location ("json", "query") so the field reads like the body: "renters.people"
         field = location_and_field.split(".", 1)[1]
         return _respond(422, f"{field}: {message}", field, "invalid")
-    message = data.get("message") if isinstance(data.get("message"), str) else None
-    return _respond(status, message or MESSAGES.get(status) or error.description or "", None)
+    custom = data.get("message")
+    text = custom if isinstance(custom, str) else MESSAGES.get(status, error.description or "")
+    return _respond(status, text)
 
 
 def handle_service_error(error: ServiceError):

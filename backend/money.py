@@ -1,4 +1,4 @@
-"""Money helpers: amounts are whole đồng (int) everywhere; this is the one place that formats them."""
+"""Money helpers: amounts are whole đồng (int) everywhere; this module formats them."""
 
 
 def format_vnd(amount: int) -> str:

@@ -1,4 +1,6 @@
-"""Start every service of `make run` in the foreground with prefixed logs; Ctrl-C or SIGTERM stops all.
+"""Start every service of `make run` in the foreground with prefixed logs.
+
+Ctrl-C or SIGTERM stops all.
 
 If one service dies, the others are stopped too, so a broken stack never looks healthy.
 """
@@ -35,7 +37,10 @@ SERVICES: list[tuple[str, list[str]]] = [
     ("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
     ("actions", ["bash", "bot/scripts/run_actions.sh"]),
     ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
-    ("events", [str(VENV_BIN / "flask"), "--app", "backend", "conversations", "consume", "--follow"]),
+    (
+        "events",
+        [str(VENV_BIN / "flask"), "--app", "backend", "conversations", "consume", "--follow"],
+    ),
 ]
 
 
@@ -98,7 +103,8 @@ def main() -> int:
             print(
                 "\n  Sẵn sàng / Ready:\n"
                 "    Web chat:       http://127.0.0.1:5000/\n"
-                "    Staff console:  http://127.0.0.1:5000/staff/  (demo login: admin@example.vn / matkhau-demo-123)\n"
+                "    Staff console:  http://127.0.0.1:5000/staff/\n"
+                "                    (demo login: admin@example.vn / matkhau-demo-123)\n"
                 "    API docs:       http://127.0.0.1:5000/docs\n"
                 "    Rasa REST:      http://127.0.0.1:5005/webhooks/rest/webhook\n"
                 "  Ctrl-C để dừng / to stop.\n",
@@ -110,7 +116,9 @@ def main() -> int:
     while not stopping.is_set():
         for name, process in processes.items():
             if process.poll() is not None:
-                print(f"run: {name} exited with code {process.returncode}; stopping all", flush=True)
+                print(
+                    f"run: {name} exited with code {process.returncode}; stopping all", flush=True
+                )
                 exit_code = process.returncode or 1
                 stopping.set()
                 break

@@ -8,7 +8,6 @@ from flask_smorest import Api
 def register_api(api: Api) -> None:
     from backend.api.chat import blp as chat
     from backend.api.health import blp as health
-
     from backend.extensions import csrf
 
     for blueprint in (health, chat):

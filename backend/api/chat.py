@@ -57,5 +57,7 @@ def chat(body):
             current_app.config["RASA_TIMEOUT"],
         )
     except AssistantUnavailable as exc:
-        raise AssistantDown("Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút.") from exc
+        raise AssistantDown(
+            "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
+        ) from exc
     return {"messages": messages}

@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.extensions import db
+from backend.extensions import Model
 from backend.models._time import utcnow
 
 
-class UsageScore(db.Model):
+class UsageScore(Model):
     """The consumption model's verdict for one household-day."""
 
     __tablename__ = "usage_scores"
@@ -24,7 +24,7 @@ class UsageScore(db.Model):
     is_anomaly: Mapped[bool]
 
 
-class AnomalyEpisode(db.Model):
+class AnomalyEpisode(Model):
     """A run of flagged days; one usage alert is raised per episode."""
 
     __tablename__ = "anomaly_episodes"

@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.extensions import db
+from backend.extensions import Model
 from backend.models._time import utcnow
 
 
-class AuditRecord(db.Model):
+class AuditRecord(Model):
     """What happened, without personal data (e.g. a household deleted its data)."""
 
     __tablename__ = "audit_records"

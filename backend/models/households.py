@@ -6,11 +6,11 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.extensions import db
+from backend.extensions import Model
 from backend.models._time import utcnow
 
 
-class Household(db.Model):
+class Household(Model):
     """A household (one electricity customer) and its preferences."""
 
     __tablename__ = "households"
@@ -52,7 +52,7 @@ class Household(db.Model):
         return int(ac.get("count", 0)) if isinstance(ac, dict) else 0
 
 
-class Device(db.Model):
+class Device(Model):
     """A push token of one of the household's phones."""
 
     __tablename__ = "devices"
@@ -71,7 +71,7 @@ class Device(db.Model):
     household: Mapped[Household] = relationship(back_populates="devices")
 
 
-class ZaloLinkCode(db.Model):
+class ZaloLinkCode(Model):
     """A short-lived 6-digit code shown in the app that links a Zalo user to the household."""
 
     __tablename__ = "zalo_link_codes"

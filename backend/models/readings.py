@@ -5,11 +5,11 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.extensions import db
+from backend.extensions import Model
 from backend.models._time import utcnow
 
 
-class DailyReading(db.Model):
+class DailyReading(Model):
     """kWh used on one day (remote-read meters). One row per household and day."""
 
     __tablename__ = "daily_readings"
@@ -23,7 +23,7 @@ class DailyReading(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class MeterIndex(db.Model):
+class MeterIndex(Model):
     """A meter index reported by the household (chat or app)."""
 
     __tablename__ = "meter_indexes"
@@ -39,7 +39,7 @@ class MeterIndex(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Bill(db.Model):
+class Bill(Model):
     """A bill the household received (period, kWh, amount in đồng)."""
 
     __tablename__ = "bills"

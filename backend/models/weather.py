@@ -4,10 +4,10 @@ from datetime import date
 
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.extensions import db
+from backend.extensions import Model
 
 
-class WeatherObservation(db.Model):
+class WeatherObservation(Model):
     """Observed daily mean temperature of a province (imported with `flask weather import`)."""
 
     __tablename__ = "weather_observations"

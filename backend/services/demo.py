@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from ml.climate import normal_temp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import DailyReading, Household
-from ml.climate import normal_temp
 
 
 @dataclass(frozen=True)
@@ -31,30 +31,61 @@ class DemoHousehold:
 
 DEMO_HOUSEHOLDS = [
     DemoHousehold(
-        "demo-1", "Nhà chị Lan", 1, 4,
-        {"air_conditioner": {"count": 2, "inverter": True}, "water_heater": True, "fridge": True,
-         "washing_machine": True},
-        base_kwh=6.5, cooling_kwh_per_degree=1.6, heating_kwh_per_degree=0.5,
+        "demo-1",
+        "Nhà chị Lan",
+        1,
+        4,
+        {
+            "air_conditioner": {"count": 2, "inverter": True},
+            "water_heater": True,
+            "fridge": True,
+            "washing_machine": True,
+        },
+        base_kwh=6.5,
+        cooling_kwh_per_degree=1.6,
+        heating_kwh_per_degree=0.5,
     ),
     DemoHousehold(
-        "demo-2", "Nhà anh Minh", 79, 3,
-        {"air_conditioner": {"count": 1, "inverter": False}, "fridge": True, "cooking": "induction"},
-        base_kwh=5.0, cooling_kwh_per_degree=1.1,
+        "demo-2",
+        "Nhà anh Minh",
+        79,
+        3,
+        {
+            "air_conditioner": {"count": 1, "inverter": False},
+            "fridge": True,
+            "cooking": "induction",
+        },
+        base_kwh=5.0,
+        cooling_kwh_per_degree=1.1,
     ),
     DemoHousehold(
-        "demo-3", "Nhà cô Hạnh", 48, 5,
+        "demo-3",
+        "Nhà cô Hạnh",
+        48,
+        5,
         {"air_conditioner": {"count": 3, "inverter": True}, "water_heater": True, "fridge": True},
-        base_kwh=8.0, cooling_kwh_per_degree=2.0,
+        base_kwh=8.0,
+        cooling_kwh_per_degree=2.0,
     ),
     DemoHousehold(
-        "demo-4", "Phòng trọ sinh viên", 92, 4,
+        "demo-4",
+        "Phòng trọ sinh viên",
+        92,
+        4,
         {"air_conditioner": {"count": 0, "inverter": False}, "fridge": True},
-        base_kwh=3.0, cooling_kwh_per_degree=0.3, renter_status="renters_registered",
+        base_kwh=3.0,
+        cooling_kwh_per_degree=0.3,
+        renter_status="renters_registered",
     ),
     DemoHousehold(
-        "demo-5", "Nhà bác Tư", 40, 2,
+        "demo-5",
+        "Nhà bác Tư",
+        40,
+        2,
         {"air_conditioner": {"count": 1, "inverter": True}, "water_heater": True, "fridge": True},
-        base_kwh=4.0, cooling_kwh_per_degree=0.9, heating_kwh_per_degree=0.4,
+        base_kwh=4.0,
+        cooling_kwh_per_degree=0.9,
+        heating_kwh_per_degree=0.4,
         stuck_water_heater_days=9,
     ),
 ]

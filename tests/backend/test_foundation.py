@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -14,19 +15,22 @@ from tests.conftest import bearer
 class FakeRasa(BaseHTTPRequestHandler):
     """A Rasa REST channel on loopback that echoes who spoke."""
 
-    received: list[dict] = []
+    received: ClassVar[list[dict]] = []
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b"Hello from Rasa: 3.6.21")
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeRasa.received.append(body)
         replies = [
             {"recipient_id": body["sender"], "text": "Xin chào! Tôi là trợ lý tiết kiệm điện."},
-            {"recipient_id": body["sender"], "buttons": [{"title": "Giá điện", "payload": "/ask_tariff"}]},
+            {
+                "recipient_id": body["sender"],
+                "buttons": [{"title": "Giá điện", "payload": "/ask_tariff"}],
+            },
         ]
         payload = json.dumps(replies).encode()
         self.send_response(200)
@@ -83,7 +87,9 @@ def test_chat_normalises_to_nfc(client, household, fake_rasa):
     [({}, 401), ({"Authorization": "Bearer forged"}, 401), ({"Authorization": "Basic x"}, 401)],
 )
 def test_chat_requires_household_token(client, headers, status):
-    assert client.post("/api/v1/chat", json={"message": "hi"}, headers=headers).status_code == status
+    assert (
+        client.post("/api/v1/chat", json={"message": "hi"}, headers=headers).status_code == status
+    )
 
 
 @pytest.mark.parametrize(
