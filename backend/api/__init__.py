@@ -6,10 +6,11 @@ from flask_smorest import Api
 
 
 def register_api(api: Api) -> None:
+    from backend.api.bills import blp as bills
     from backend.api.chat import blp as chat
     from backend.api.health import blp as health
     from backend.extensions import csrf
 
-    for blueprint in (health, chat):
+    for blueprint in (health, chat, bills):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         api.register_blueprint(blueprint)

@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from backend.billing import (
+    BillEstimate,
+    PeriodUsage,
+    Renters,
+    compare_bills,
+    estimate_bill,
+    explain_comparison_vi,
+    kwh_for_budget,
+    load_tariffs,
+)
+from backend.billing.engine import MAX_KWH, MAX_PERIOD_DAYS
+from backend.billing.peak_hours import peak_hours
+from backend.money import format_vnd
+
+blp = Blueprint("bills", __name__, url_prefix="/api/v1", description="Electricity bills")
+
+KWH = {"strict": True, "validate": validate.Range(min=0, max=MAX_KWH)}
+
+
+class RentersIn(Schema):
+    people = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=4000))
+    registered = fields.Boolean(required=True)
+
+
+class EstimateIn(Schema):
+    kwh = fields.Integer(required=True, **KWH)
+    period_start = fields.Date()
+    period_end = fields.Date()
+    households = fields.Decimal(
+        load_default=1, validate=validate.Range(min=0, min_inclusive=False, max=1000), places=4
+    )
+    meter = fields.String(load_default="postpaid", validate=validate.OneOf(["postpaid", "prepaid"]))
+    renters = fields.Nested(RentersIn)
+
+
+class TierOut(Schema):
+    tier = fields.Integer()
+    kwh = fields.Integer()
+    price = fields.Integer()
+    amount = fields.Integer()
+
+
+class SegmentOut(Schema):
+    tariff = fields.String()
+    from_ = fields.Date(data_key="from", attribute="start")
+    to = fields.Date(attribute="end")
+    kwh = fields.Integer()
+    tiers = fields.List(fields.Nested(TierOut))
+
+
+class EstimateOut(Schema):
+    subtotal = fields.Integer()
+    vat = fields.Integer()
+    vat_rate = fields.Float()
+    total = fields.Integer()
+    total_text = fields.String()
+    segments = fields.List(fields.Nested(SegmentOut))
+
+
+class BudgetQuery(Schema):
+    amount = fields.Integer(required=True, validate=validate.Range(min=0, max=10**13))
+
+
+class BudgetOut(Schema):
+    kwh = fields.Integer()
+    total = fields.Integer()
+
+
+class PeriodIn(Schema):
+    kwh = fields.Integer(required=True, **KWH)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+
+    @validates_schema
+    def check_period(self, data, **kwargs):
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            raise ValidationError("period_end is before period_start", "period_end")
+        if start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
+            raise ValidationError(
+                f"a billing period is at most {MAX_PERIOD_DAYS} days", "period_end"
+            )
+
+
+class CompareIn(Schema):
+    previous = fields.Nested(PeriodIn, required=True)
+    current = fields.Nested(PeriodIn, required=True)
+
+
+class PartOut(Schema):
+    name = fields.String()
+    label = fields.String()
+    amount = fields.Integer()
+
+
+class CompareOut(Schema):
+    previous_total = fields.Integer()
+    current_total = fields.Integer()
+    difference = fields.Integer()
+    parts = fields.List(fields.Nested(PartOut))
+    explanation = fields.String()
+
+
+def estimate_payload(bill: BillEstimate) -> dict:
+    return {
+        "subtotal": bill.subtotal,
+        "vat": bill.vat,
+        "vat_rate": float(bill.vat_rate),  # a rate, not money
+        "total": bill.total,
+        "total_text": format_vnd(bill.total),
+        "segments": bill.segments,
+    }
+
+
+@blp.route("/bills/estimate", methods=["POST"])
+@blp.arguments(EstimateIn)
+@blp.response(200, EstimateOut)
+def estimate(body):
+    """The bill EVN would issue for `kwh` (tiers scaled to the period, prorated across changes)."""
+    renters = body.get("renters")
+    bill = estimate_bill(
+        body["kwh"],
+        period_start=body.get("period_start"),
+        period_end=body.get("period_end"),
+        households=Fraction(body["households"]),
+        meter=body["meter"],
+        renters=Renters(renters["people"], renters["registered"]) if renters else None,
+    )
+    return estimate_payload(bill)
+
+
+@blp.route("/bills/kwh-for-budget")
+@blp.arguments(BudgetQuery, location="query")
+@blp.response(200, BudgetOut)
+def budget(query):
+    """The most whole kWh whose bill (today's tariff, VAT included) fits in `amount` đồng."""
+    kwh, total = kwh_for_budget(query["amount"])
+    return {"kwh": kwh, "total": total}
+
+
+@blp.route("/bills/compare", methods=["POST"])
+@blp.arguments(CompareIn)
+@blp.response(200, CompareOut)
+def compare(body):
+    """Why the bill changed: named parts that add up exactly to the difference."""
+    comparison = compare_bills(
+        PeriodUsage(**body["previous"]),
+        PeriodUsage(**body["current"]),
+    )
+    return {
+        "previous_total": comparison.previous_total,
+        "current_total": comparison.current_total,
+        "difference": comparison.difference,
+        "parts": comparison.parts,
+        "explanation": explain_comparison_vi(comparison),
+    }
+
+
+@blp.route("/tariffs")
+@blp.response(200)
+def tariffs():
+    """Every residential tariff version with tier bounds and prices (đồng/kWh before VAT)."""
+    book = load_tariffs()
+    current = book.tariff_on(date.today())
+    return {
+        "tariffs": [
+            {
+                "decision": tariff.decision,
+                "effective_from": tariff.effective_from.isoformat(),
+                "tiers": [
+                    {"tier": index + 1, "from_kwh": low, "to_kwh": high, "price": price}
+                    for index, ((low, high), price) in enumerate(
+                        zip(tariff.tier_bounds(), tariff.prices, strict=True)
+                    )
+                ],
+                "prepaid_price": tariff.prepaid_price,
+            }
+            for tariff in book.tariffs
+        ],
+        "current": current.decision,
+    }
+
+
+@blp.route("/peak-hours")
+@blp.response(200)
+def peak():
+    """Peak, normal and off-peak hours in force today, and announced schedules."""
+    return peak_hours(date.today())

@@ -1,0 +1,42 @@
+"""The bill engine: EVN residential bills to the đồng, tariffs as data, bill comparison."""
+
+from backend.billing.compare import (
+    BillComparison,
+    PeriodUsage,
+    compare_bills,
+    explain_comparison_vi,
+)
+from backend.billing.engine import (
+    BillEstimate,
+    Renters,
+    Segment,
+    TierLine,
+    estimate_bill,
+    kwh_for_budget,
+)
+from backend.billing.tariffs import Tariff, TariffBook, TariffDataError, load_tariffs
+
+
+def current_tariff() -> Tariff:
+    from datetime import date
+
+    return load_tariffs().tariff_on(date.today())
+
+
+__all__ = [
+    "BillComparison",
+    "BillEstimate",
+    "PeriodUsage",
+    "Renters",
+    "Segment",
+    "Tariff",
+    "TariffBook",
+    "TariffDataError",
+    "TierLine",
+    "compare_bills",
+    "current_tariff",
+    "estimate_bill",
+    "explain_comparison_vi",
+    "kwh_for_budget",
+    "load_tariffs",
+]

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from backend.money import format_vnd
+
+HANOI_2019 = {"kwh": 520, "period_start": "2019-03-13", "period_end": "2019-04-12"}
+
+
+def test_estimate_matches_contract(client):
+    body = client.post("/api/v1/bills/estimate", json=HANOI_2019).get_json()
+    assert (body["subtotal"], body["vat"], body["total"]) == (1_238_338, 123_834, 1_362_172)
+    assert body["vat_rate"] == 0.1
+    assert body["total_text"] == "1.362.172 đ"
+    first = body["segments"][0]
+    assert (first["tariff"], first["from"], first["to"], first["kwh"]) == (
+        "4495/QĐ-BCT",
+        "2019-03-13",
+        "2019-03-19",
+        117,
+    )
+    assert first["tiers"][0] == {"tier": 1, "kwh": 11, "price": 1549, "amount": 17_039}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "kwh"),
+        ({"kwh": -5}, "kwh"),
+        ({"kwh": 10.5}, "kwh"),
+        ({"kwh": "100"}, "kwh"),
+        ({"kwh": 2**53 + 1}, "kwh"),
+        ({"kwh": 10, "period_start": "2026-02-10", "period_end": "2026-02-01"}, "period_end"),
+        ({"kwh": 10, "period_start": "2026-01-01", "period_end": "2026-05-01"}, "period_end"),
+        ({"kwh": 10, "period_start": "2026-13-01", "period_end": "2026-01-01"}, "period_start"),
+        ({"kwh": 10, "meter": "smart"}, "meter"),
+        ({"kwh": 10, "households": 0}, "households"),
+        ({"kwh": 10, "households": -2}, "households"),
+        ({"kwh": 10, "renters": {"people": 0, "registered": True}}, "renters.people"),
+        ({"kwh": 10, "renters": {"people": 3}}, "renters.registered"),
+    ],
+)
+def test_estimate_validation_names_the_field(client, body, field):
+    response = client.post("/api/v1/bills/estimate", json=body)
+    assert response.status_code == 422
+    error = response.get_json()
+    assert error["field"] == field
+    assert error["message"]
+
+
+def test_kwh_for_budget(client):
+    body = client.get("/api/v1/bills/kwh-for-budget?amount=500000").get_json()
+    assert body["total"] <= 500_000
+    bigger = client.post("/api/v1/bills/estimate", json={"kwh": body["kwh"] + 1}).get_json()
+    assert bigger["total"] > 500_000
+
+
+@pytest.mark.parametrize("query", ["", "?amount=-1", "?amount=abc", "?amount=1.5"])
+def test_kwh_for_budget_validation(client, query):
+    response = client.get(f"/api/v1/bills/kwh-for-budget{query}")
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "amount"
+
+
+def test_tariffs_lists_every_version(client):
+    body = client.get("/api/v1/tariffs").get_json()
+    assert body["current"] == "1279/QĐ-BCT"
+    latest = body["tariffs"][-1]
+    assert latest["prepaid_price"] == 2909
+    assert latest["tiers"][0] == {"tier": 1, "from_kwh": 0, "to_kwh": 50, "price": 1984}
+    assert latest["tiers"][-1]["to_kwh"] is None
+    assert len(body["tariffs"]) == 6
+
+
+def test_compare_explains_the_jump(client):
+    response = client.post(
+        "/api/v1/bills/compare",
+        json={
+            "previous": {"kwh": 250, "period_start": "2026-05-15", "period_end": "2026-06-14"},
+            "current": {"kwh": 345, "period_start": "2026-06-15", "period_end": "2026-07-14"},
+        },
+    )
+    body = response.get_json()
+    assert sum(part["amount"] for part in body["parts"]) == body["difference"]
+    assert body["difference"] == body["current_total"] - body["previous_total"]
+    assert {part["name"] for part in body["parts"]} == {
+        "more_kwh",
+        "higher_tiers",
+        "period_length",
+        "price_change",
+        "vat",
+    }
+    assert "nhiều hơn 38%" in body["explanation"]
+    assert "bậc 4–5" in body["explanation"]
+    assert format_vnd(body["current_total"]) in body["explanation"]
+
+
+def test_compare_validation(client):
+    response = client.post(
+        "/api/v1/bills/compare",
+        json={
+            "previous": {"kwh": 1, "period_start": "2026-05-15", "period_end": "2026-05-01"},
+            "current": {"kwh": 2, "period_start": "2026-06-15", "period_end": "2026-07-14"},
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "previous.period_end"
+
+
+def test_peak_hours(client):
+    body = client.get("/api/v1/peak-hours").get_json()
+    assert body["current"]["peak"] == ["09:30-11:30", "17:00-20:00"]
+    assert body["announced"][0]["peak"] == ["17:30-22:30"]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+field_values = st.one_of(
+    json_values, st.dates().map(str), st.integers(min_value=-10, max_value=10**16)
+)
+estimate_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "kwh": field_values,
+        "period_start": field_values,
+        "period_end": field_values,
+        "households": field_values,
+        "meter": st.sampled_from(["postpaid", "prepaid", "x"]) | field_values,
+        "renters": st.fixed_dictionaries(
+            {}, optional={"people": field_values, "registered": field_values}
+        ),
+    },
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=st.one_of(estimate_bodies, json_values))
+def test_estimate_never_500s(client, body):
+    response = client.post("/api/v1/bills/estimate", json=body)
+    assert response.status_code in (200, 400, 422), response.get_data(as_text=True)
+    if response.status_code != 200:
+        assert response.get_json()["message"]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=json_values)
+def test_compare_never_500s(client, body):
+    response = client.post("/api/v1/bills/compare", json=body)
+    assert response.status_code in (200, 400, 422)
