@@ -22,7 +22,9 @@ from backend.money import format_vnd
 
 blp = Blueprint("bills", __name__, url_prefix="/api/v1", description="Electricity bills")
 
-KWH = {"strict": True, "validate": validate.Range(min=0, max=MAX_KWH)}
+
+def kwh_field() -> fields.Integer:
+    return fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=MAX_KWH))
 
 
 class RentersIn(Schema):
@@ -31,7 +33,7 @@ class RentersIn(Schema):
 
 
 class EstimateIn(Schema):
-    kwh = fields.Integer(required=True, **KWH)
+    kwh = kwh_field()
     period_start = fields.Date()
     period_end = fields.Date()
     households = fields.Decimal(
@@ -75,7 +77,7 @@ class BudgetOut(Schema):
 
 
 class PeriodIn(Schema):
-    kwh = fields.Integer(required=True, **KWH)
+    kwh = kwh_field()
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
 

@@ -75,7 +75,7 @@ def _check_int(value: object, field: str, low: int, high: int) -> int:
 
 
 def household_factor(households: Fraction | int, renters: Renters | None) -> Fraction:
-    """How many households' tiers the meter gets: shared meters, registered renters (4 people = 1)."""
+    """How many households' tiers the meter gets: shared meters, registered renters (4 = 1)."""
     factor = households if isinstance(households, Fraction) else Fraction(households)
     if factor <= 0 or factor > MAX_HOUSEHOLDS:
         raise InvalidInput(f"households must be > 0 and at most {MAX_HOUSEHOLDS}", "households")

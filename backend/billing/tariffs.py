@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -137,7 +138,7 @@ def parse_tariff_book(data: dict[str, Any]) -> TariffBook:
             VatPeriod(start, end, _rate(entry.get("rate"), where), entry.get("basis", ""))
         )
     reduced.sort(key=lambda p: p.start)
-    for before, after in zip(reduced, reduced[1:], strict=False):
+    for before, after in itertools.pairwise(reduced):
         if after.start <= before.end:
             raise TariffDataError("VAT periods overlap")
     return TariffBook(tuple(tariffs), default, tuple(reduced))
