@@ -22,18 +22,57 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend.billing import estimate_bill  # noqa: E402
+from backend.billing import (  # noqa: E402
+    PeriodUsage,
+    compare_bills,
+    estimate_bill,
+    explain_comparison_vi,
+)
 
 
-def bench_engine(count: int) -> float:
+def engine_cases(kind: str, count: int) -> list[tuple[int, date | None, date | None]]:
+    """kind: 'period' (27–33 days in 2024–2026, some across a price change), 'across' (every
+    period across the 10/5/2025 change), 'unscaled' (no period: today's tariff)."""
     rng = random.Random(1)
-    cases = []
+    cases: list[tuple[int, date | None, date | None]] = []
     for _ in range(count):
-        start = date(2024, 1, 1) + timedelta(days=rng.randrange(900))
-        cases.append((rng.randrange(0, 1200), start, start + timedelta(days=rng.randrange(27, 34))))
+        kwh = rng.randrange(0, 1200)
+        if kind == "unscaled":
+            cases.append((kwh, None, None))
+            continue
+        if kind == "across":
+            start = date(2025, 4, 12) + timedelta(days=rng.randrange(27))
+        else:
+            start = date(2024, 1, 1) + timedelta(days=rng.randrange(900))
+        cases.append((kwh, start, start + timedelta(days=rng.randrange(27, 34))))
+    return cases
+
+
+def bench_engine(count: int, kind: str = "period") -> float:
+    cases = engine_cases(kind, count)
+    today = date(2026, 6, 1)
     began = time.perf_counter()
     for kwh, start, end in cases:
-        estimate_bill(kwh, period_start=start, period_end=end)
+        estimate_bill(kwh, period_start=start, period_end=end, today=today)
+    return count / (time.perf_counter() - began)
+
+
+def bench_compare(count: int) -> float:
+    rng = random.Random(2)
+    pairs = []
+    for _ in range(count):
+        start = date(2024, 1, 1) + timedelta(days=rng.randrange(800))
+        middle = start + timedelta(days=rng.randrange(27, 34))
+        end = middle + timedelta(days=rng.randrange(27, 34))
+        pairs.append(
+            (
+                PeriodUsage(rng.randrange(0, 900), start, middle - timedelta(days=1)),
+                PeriodUsage(rng.randrange(0, 900), middle, end),
+            )
+        )
+    began = time.perf_counter()
+    for previous, current in pairs:
+        explain_comparison_vi(compare_bills(previous, current))
     return count / (time.perf_counter() - began)
 
 
@@ -91,7 +130,12 @@ def main() -> None:
     parser.add_argument("--bills", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=3000)
     args = parser.parse_args()
-    print(f"engine:   {bench_engine(args.bills):,.0f} bills/s ({args.bills:,} bills, one process)")
+    for kind in ("period", "across", "unscaled"):
+        rate = bench_engine(args.bills, kind)
+        print(f"engine ({kind}): {rate:,.0f} bills/s ({args.bills:,} bills, one process)")
+    comparisons = max(args.bills // 10, 1)
+    rate = bench_compare(comparisons)
+    print(f"compare + explanation: {rate:,.0f} comparisons/s ({comparisons:,})")
     rps, p50, p95 = bench_endpoint(args.requests)
     print(
         f"endpoint: {rps:,.0f} requests/s, p50 {p50:.2f} ms, p95 {p95:.2f} ms "

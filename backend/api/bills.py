@@ -17,10 +17,18 @@ from backend.billing import (
     load_tariffs,
 )
 from backend.billing.engine import MAX_KWH, MAX_PERIOD_DAYS
-from backend.billing.peak_hours import peak_hours
+from backend.billing.peak_hours import load_peak_hours, peak_hours
 from backend.money import format_vnd
 
 blp = Blueprint("bills", __name__, url_prefix="/api/v1", description="Electricity bills")
+
+
+@blp.record_once
+def _load_data_at_start_up(state) -> None:
+    """Read and validate the tariff and peak-hour files when the app is built: a bad file stops
+    the start-up with a clear TariffDataError instead of failing the first request."""
+    load_tariffs()
+    load_peak_hours()
 
 
 def kwh_field() -> fields.Integer:
@@ -166,17 +174,50 @@ def compare(body):
     }
 
 
+class TierBoundOut(Schema):
+    tier = fields.Integer()
+    from_kwh = fields.Integer()
+    to_kwh = fields.Integer(allow_none=True, metadata={"description": "null for the last tier"})
+    price = fields.Integer(metadata={"description": "đồng/kWh before VAT"})
+
+
+class TariffOut(Schema):
+    decision = fields.String()
+    effective_from = fields.Date()
+    tiers = fields.List(fields.Nested(TierBoundOut))
+    prepaid_price = fields.Integer(allow_none=True)
+
+
+class VatPeriodOut(Schema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    rate = fields.Float()
+    basis = fields.String()
+
+
+class VatOut(Schema):
+    default = fields.Float()
+    reduced = fields.List(fields.Nested(VatPeriodOut))
+
+
+class TariffsOut(Schema):
+    tariffs = fields.List(fields.Nested(TariffOut))
+    current = fields.String()
+    vat = fields.Nested(VatOut)
+
+
 @blp.route("/tariffs")
-@blp.response(200)
+@blp.response(200, TariffsOut)
 def tariffs():
-    """Every residential tariff version with tier bounds and prices (đồng/kWh before VAT)."""
+    """Every residential tariff version with tier bounds and prices (đồng/kWh before VAT), and
+    the VAT rates by period end date."""
     book = load_tariffs()
     current = book.tariff_on(date.today())
     return {
         "tariffs": [
             {
                 "decision": tariff.decision,
-                "effective_from": tariff.effective_from.isoformat(),
+                "effective_from": tariff.effective_from,
                 "tiers": [
                     {"tier": index + 1, "from_kwh": low, "to_kwh": high, "price": price}
                     for index, ((low, high), price) in enumerate(
@@ -188,11 +229,42 @@ def tariffs():
             for tariff in book.tariffs
         ],
         "current": current.decision,
+        "vat": {
+            "default": float(book.default_vat),  # a rate, not money
+            "reduced": [
+                {
+                    "from_": period.start,
+                    "to": period.end,
+                    "rate": float(period.rate),
+                    "basis": period.basis,
+                }
+                for period in book.reduced_vat
+            ],
+        },
     }
 
 
+class ScheduleOut(Schema):
+    basis = fields.String()
+    applies_from = fields.Date(allow_none=True)
+    peak = fields.List(fields.String())
+    normal = fields.List(fields.String())
+    off_peak = fields.List(fields.String())
+    peak_days = fields.String()
+
+
+class HotWeatherOut(Schema):
+    save_hours = fields.List(fields.String())
+
+
+class PeakHoursOut(Schema):
+    current = fields.Nested(ScheduleOut, allow_none=True)
+    announced = fields.List(fields.Nested(ScheduleOut))
+    hot_weather = fields.Nested(HotWeatherOut)
+
+
 @blp.route("/peak-hours")
-@blp.response(200)
+@blp.response(200, PeakHoursOut)
 def peak():
-    """Peak, normal and off-peak hours in force today, and announced schedules."""
+    """Peak, normal and off-peak hours in force today, and announced schedules (not applied)."""
     return peak_hours(date.today())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
-from backend.billing.engine import BillEstimate, estimate_bill, round_half_up
-from backend.billing.tariffs import TariffBook, load_tariffs
+from backend.billing.engine import BillEstimate, div_half_up, estimate_bill
+from backend.billing.tariffs import Tariff, TariffBook, load_tariffs
 from backend.money import format_vnd
+from backend.services.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -59,77 +62,115 @@ LABELS = {
 }
 
 
+def _bill(
+    usage: PeriodUsage,
+    which: str,
+    book: TariffBook,
+    tariff_on: Callable[[date], Tariff] | None = None,
+) -> BillEstimate:
+    """The bill of one period; a bad input names its field inside `which` ("previous.kwh")."""
+    try:
+        return estimate_bill(
+            usage.kwh,
+            period_start=usage.period_start,
+            period_end=usage.period_end,
+            book=book,
+            tariff_on=tariff_on,
+        )
+    except InvalidInput as exc:
+        field = f"{which}.{exc.field}" if exc.field else which
+        raise InvalidInput(exc.message, field) from exc
+
+
 def compare_bills(
     previous: PeriodUsage, current: PeriodUsage, book: TariffBook | None = None
 ) -> BillComparison:
-    """Walk from the previous bill to the current one, changing one thing at a time:
-    kWh (at the previous average price, then the tier effect), period length (at the previous
-    prices), prices, and VAT. Each step's cost is one part, so the parts sum to the difference.
+    """Walk from the previous bill to the current one, changing one thing at a time, every
+    intermediate bill priced at one tariff (the one in force at the previous period's end):
+
+    - more_kwh: the kWh difference at the previous bill's average price (for a previous bill of
+      0 kWh, the price of its first kWh);
+    - higher_tiers: the rest of the cost of the current kWh over the previous period (the extra
+      kWh reaching dearer tiers, or leaving them);
+    - period_length: the current kWh over the current period (tiers scaled to its days);
+    - price_change: real prices instead of that one tariff, in both periods;
+    - vat: the difference in VAT.
+    Each part is a difference of whole-đồng bills, so the parts add up exactly.
     """
     book = book or load_tariffs()
-    old_tariff = book.tariff_on(previous.period_end)
+    before = _bill(previous, "previous", book)
+    after = _bill(current, "current", book)
+    old_tariff = book.tariff_on(previous.period_end)  # exists: `before` was priced
 
-    def at_old_prices(day: date):  # every day priced as at the end of the previous period
+    def at_old_prices(day: date) -> Tariff:
         return old_tariff
 
-    before = estimate_bill(
-        previous.kwh,
-        period_start=previous.period_start,
-        period_end=previous.period_end,
-        book=book,
-    )
-    more_kwh_same_period = estimate_bill(
-        current.kwh,
-        period_start=previous.period_start,
-        period_end=previous.period_end,
-        book=book,
-    )
-    new_period_old_prices = estimate_bill(
-        current.kwh,
-        period_start=current.period_start,
-        period_end=current.period_end,
-        book=book,
-        tariff_on=at_old_prices,
-    )
-    after = estimate_bill(
-        current.kwh, period_start=current.period_start, period_end=current.period_end, book=book
-    )
-    volume = (
-        round_half_up(Fraction((current.kwh - previous.kwh) * before.subtotal, previous.kwh))
-        if previous.kwh
-        else 0
+    previous_old = _bill(previous, "previous", book, at_old_prices)
+    same_period = PeriodUsage(current.kwh, previous.period_start, previous.period_end)
+    more_kwh_same_period = _bill(same_period, "current", book, at_old_prices)
+    current_old = _bill(current, "current", book, at_old_prices)
+    extra_kwh = current.kwh - previous.kwh
+    if previous.kwh:
+        volume = _div_half_up_signed(extra_kwh * previous_old.subtotal, previous.kwh)
+    else:
+        one = PeriodUsage(1, previous.period_start, previous.period_end)
+        volume = extra_kwh * _bill(one, "previous", book, at_old_prices).subtotal
+    price_change = (previous_old.subtotal - before.subtotal) + (
+        after.subtotal - current_old.subtotal
     )
     steps = [
         ("more_kwh", volume),
-        ("higher_tiers", more_kwh_same_period.subtotal - before.subtotal - volume),
-        ("period_length", new_period_old_prices.subtotal - more_kwh_same_period.subtotal),
-        ("price_change", after.subtotal - new_period_old_prices.subtotal),
+        ("higher_tiers", more_kwh_same_period.subtotal - previous_old.subtotal - volume),
+        ("period_length", current_old.subtotal - more_kwh_same_period.subtotal),
+        ("price_change", price_change),
         ("vat", after.vat - before.vat),
     ]
     parts = tuple(Part(name, LABELS[name], amount) for name, amount in steps)
     return BillComparison(previous, current, before, after, parts)
 
 
+def _div_half_up_signed(numerator: int, denominator: int) -> int:
+    """Round half away from zero, so a drop mirrors the same rise (denominator > 0)."""
+    if numerator < 0:
+        return -div_half_up(-numerator, denominator)
+    return div_half_up(numerator, denominator)
+
+
 def _percent(new: int, old: int) -> int:
-    return round_half_up(Fraction(100 * (new - old), old)) if old else 0
+    """Whole-percent change from old to new (old > 0)."""
+    return _div_half_up_signed(100 * (new - old), old)
 
 
-def _top_tiers(bill: BillEstimate) -> tuple[int, int, int, int, int] | None:
-    """(kWh above tier 4, first tier, last tier, lowest price, highest price) of the top tiers."""
-    lines = [
-        line for segment in bill.segments for line in segment.tiers if line.kwh and line.tier >= 4
-    ]
-    if not lines:
-        return None
-    kwh = sum(line.kwh for line in lines)
-    tiers = [line.tier for line in lines]
-    prices = [line.price for line in lines]
-    return kwh, min(tiers), max(tiers), min(prices), max(prices)
+def _last_kwh_tiers(bill: BillEstimate, kwh: int) -> tuple[int, int, int, int]:
+    """Tiers and prices of the bill's last `kwh` kWh (the top of its tiers, every segment):
+    (first tier, last tier, lowest price, highest price)."""
+    lines = sorted(
+        (line for segment in bill.segments for line in segment.tiers if line.kwh),
+        key=lambda line: (line.tier, line.price),
+        reverse=True,
+    )
+    taken = []
+    remaining = kwh
+    for line in lines:
+        if remaining <= 0:
+            break
+        taken.append(line)
+        remaining -= line.kwh
+    tiers = [line.tier for line in taken]
+    prices = [line.price for line in taken]
+    return min(tiers), max(tiers), min(prices), max(prices)
 
 
 def _price_range(low: int, high: int) -> str:
-    fmt = format_vnd
-    return f"{fmt(low)}/kWh" if low == high else f"{fmt(low)[:-2]}–{fmt(high)}/kWh"
+    if low == high:
+        return f"{format_vnd(low)}/kWh"
+    return f"{format_vnd(low).removesuffix(' đ')}–{format_vnd(high)}/kWh"
+
+
+def _rate_text(rate: Fraction) -> str:
+    """8/100 -> '8%', 55/1000 -> '5,5%' (Vietnamese decimal comma)."""
+    percent = Decimal(rate.numerator * 100) / Decimal(rate.denominator)
+    return f"{percent.normalize():f}".replace(".", ",") + "%"
 
 
 def _change(amount: int) -> str:
@@ -137,31 +178,52 @@ def _change(amount: int) -> str:
     return f"{verb} {format_vnd(abs(amount))}"
 
 
-def explain_comparison_vi(comparison: BillComparison) -> str:
-    """Two or three Vietnamese sentences a household understands."""
+def _usage_sentence(comparison: BillComparison) -> tuple[str, int | None, int | None]:
+    """The first sentence without its final stop, and the kWh and money changes in %."""
     prev, cur = comparison.previous, comparison.current
+    totals = f"({format_vnd(comparison.previous_total)} → {format_vnd(comparison.current_total)})"
+    direction = "tăng" if comparison.difference > 0 else "giảm"
+    if prev.kwh == 0:
+        return (
+            f"Kỳ trước nhà bạn không dùng điện (0 kWh), kỳ này dùng {cur.kwh} kWh "
+            f"nên tiền điện {direction} {totals}",
+            None,
+            None,
+        )
     kwh_change = _percent(cur.kwh, prev.kwh)
     money_change = _percent(comparison.current_total, comparison.previous_total)
+    if cur.kwh == prev.kwh:
+        use = f"Kỳ này nhà bạn dùng {cur.kwh} kWh, bằng kỳ trước,"
+        link = "nhưng"
+    else:
+        more = "nhiều hơn" if cur.kwh > prev.kwh else "ít hơn"
+        use = (
+            f"Kỳ này nhà bạn dùng {cur.kwh} kWh, {more} {abs(kwh_change)}% so với kỳ trước "
+            f"({prev.kwh} kWh)"
+        )
+        same_way = (cur.kwh > prev.kwh) == (comparison.difference > 0)
+        link = "nhưng" if not same_way or abs(money_change) > abs(kwh_change) else "và"
+    return (
+        f"{use} {link} tiền điện {direction} {abs(money_change)}% {totals}",
+        kwh_change,
+        money_change,
+    )
+
+
+def explain_comparison_vi(comparison: BillComparison) -> str:
+    """Two or three Vietnamese sentences a household understands, from the largest causes."""
+    prev, cur = comparison.previous, comparison.current
     parts = {part.name: part.amount for part in comparison.parts}
-    sentences = []
     if comparison.difference == 0:
         return f"Tiền điện kỳ này bằng kỳ trước: {format_vnd(comparison.current_total)}."
-    direction = "tăng" if comparison.difference > 0 else "giảm"
-    use = "nhiều hơn" if cur.kwh >= prev.kwh else "ít hơn"
-    first = (
-        f"Kỳ này nhà bạn dùng {cur.kwh} kWh, {use} {abs(kwh_change)}% so với kỳ trước "
-        f"({prev.kwh} kWh), còn tiền điện {direction} {abs(money_change)}% "
-        f"({format_vnd(comparison.previous_total)} → {format_vnd(comparison.current_total)})"
-    )
-    top = _top_tiers(comparison.current_bill)
-    if parts["higher_tiers"] > 0 and top and money_change > kwh_change:
-        kwh, low_tier, high_tier, low_price, high_price = top
+    first, kwh_change, money_change = _usage_sentence(comparison)
+    extra = cur.kwh - prev.kwh
+    tiers_matter = kwh_change is not None and (money_change or 0) > kwh_change
+    if parts["higher_tiers"] > 0 and extra > 0 and tiers_matter:
+        low_tier, high_tier, low_price, high_price = _last_kwh_tiers(comparison.current_bill, extra)
         tiers = f"bậc {low_tier}" if low_tier == high_tier else f"bậc {low_tier}–{high_tier}"
-        first += (
-            f" vì {kwh} kWh cuối tính ở {tiers} ({_price_range(low_price, high_price)}), "
-            "đắt hơn giá bình quân"
-        )
-    sentences.append(first + ".")
+        first += f" vì {extra} kWh cuối tính ở {tiers} ({_price_range(low_price, high_price)})"
+    sentences = [first + "."]
     if parts["period_length"] and cur.days != prev.days:
         longer = "dài" if cur.days > prev.days else "ngắn"
         sentences.append(
@@ -169,8 +231,15 @@ def explain_comparison_vi(comparison: BillComparison) -> str:
             f"được tính lại theo số ngày, {_change(parts['period_length'])}."
         )
     if parts["price_change"]:
-        sentences.append(f"Giá điện thay đổi trong kỳ, {_change(parts['price_change'])}.")
-    elif comparison.difference > 0 and len(sentences) < 3:
+        decisions = ", ".join(dict.fromkeys(s.tariff for s in comparison.current_bill.segments))
+        sentences.append(
+            f"Giá điện đã điều chỉnh (áp dụng {decisions}), {_change(parts['price_change'])}."
+        )
+    if comparison.previous_bill.vat_rate != comparison.current_bill.vat_rate:
+        old_rate = _rate_text(comparison.previous_bill.vat_rate)
+        new_rate = _rate_text(comparison.current_bill.vat_rate)
+        sentences.append(f"Thuế GTGT đổi từ {old_rate} sang {new_rate}.")
+    if cur.kwh > prev.kwh and comparison.difference > 0 and len(sentences) < 3:
         sentences.append(
             "Trời nóng, điều hòa chạy nhiều là nguyên nhân thường gặp: "
             "đặt điều hòa từ 26–27 °C kèm quạt sẽ giúp giảm đáng kể."

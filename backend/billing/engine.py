@@ -1,6 +1,14 @@
 """EVN residential bill calculation in whole đồng (rules: shared/reference/tariff.md).
 
-Only ints and Fractions: no float touches money. Every rounding is half-up, as EVN rounds.
+Only ints and Fractions: no float touches money. Three roundings, all half up (x.5 -> x+1), in
+integer arithmetic (div_half_up):
+- kWh at the old price across a price change: round(S × Nc ÷ D), the rest to the new price;
+  with several changes, cumulative kWh up to each change are rounded, so segments add up to S;
+- each tier size: monthly size × segment days ÷ T × households, rounded on its own;
+- VAT: subtotal × rate, once on the whole bill.
+The published checks (EVN Hà Nội 2019: 117 kWh old, tiers 11/11/23/23/23 and 39/39/77/77/77;
+the 57-day period's 92/184) agree with this, but none of them contains an exact .5, so half-up
+versus half-to-even is a choice, pinned by tests, not something the examples prove.
 """
 
 from __future__ import annotations
@@ -86,14 +94,18 @@ def household_factor(households: Fraction | int, renters: Renters | None) -> Fra
     return factor
 
 
-def split_tiers(kwh: int, sizes: list[int], prices: tuple[int, ...]) -> tuple[TierLine, ...]:
-    """Fill the tiers in order; the last tier takes the rest."""
+def split_tiers(kwh: int, sizes: tuple[int, ...], prices: tuple[int, ...]) -> tuple[TierLine, ...]:
+    """Fill the tiers in order (sizes: every tier but the last); the last tier takes the rest."""
     lines = []
     remaining = kwh
-    for index, price in enumerate(prices):
-        take = remaining if index == len(prices) - 1 else min(remaining, sizes[index])
-        lines.append(TierLine(index + 1, take, price, take * price))
+    tier = 0
+    for size, price in zip(sizes, prices, strict=False):  # prices has one more: the open tier
+        tier += 1
+        take = size if remaining > size else remaining
+        lines.append(TierLine(tier, take, price, take * price))
         remaining -= take
+    last = prices[-1]
+    lines.append(TierLine(tier + 1, remaining, last, remaining * last))
     return tuple(lines)
 
 
@@ -116,10 +128,11 @@ def price_segment(
 
 
 @lru_cache(maxsize=4096)
-def scaled_sizes(sizes: tuple[int, ...], scale: tuple[int, int]) -> list[int]:
-    """Each tier size × scale, rounded on its own (a few distinct scales recur: cache them)."""
+def scaled_sizes(sizes: tuple[int, ...], scale: tuple[int, int]) -> tuple[int, ...]:
+    """Each tier size × scale, rounded half up on its own (a few distinct scales recur: cached,
+    hence a tuple)."""
     numerator, denominator = scale
-    return [div_half_up(size * numerator, denominator) for size in sizes]
+    return tuple(div_half_up(size * numerator, denominator) for size in sizes)
 
 
 def validate_period(period_start: date | None, period_end: date | None) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -80,9 +80,28 @@ def _require(entry: dict[str, Any], key: str, kind: type | tuple[type, ...], whe
     if key not in entry:
         raise TariffDataError(f"{where}: missing '{key}'")
     value = entry[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
+    # a TOML date-time is a `datetime`, a subclass of `date` that cannot be compared with one
+    if not isinstance(value, kind) or isinstance(value, bool | datetime):
         raise TariffDataError(f"{where}: '{key}' has the wrong type")
     return value
+
+
+def _table(value: Any, allowed: set[str], where: str) -> dict[str, Any]:
+    """A TOML table with only known keys: a misspelt key is an error, not silently ignored."""
+    if not isinstance(value, dict):
+        raise TariffDataError(f"{where}: expected a table")
+    unknown = sorted(set(value) - allowed)
+    if unknown:
+        raise TariffDataError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    return value
+
+
+def _tables(value: Any, allowed: set[str], where: str) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise TariffDataError(f"{where}: expected an array of tables")
+    return [_table(entry, allowed, f"{where}[{index}]") for index, entry in enumerate(value)]
 
 
 def _positive_ints(values: Any, key: str, where: str) -> tuple[int, ...]:
@@ -103,11 +122,15 @@ def _rate(text: Any, where: str) -> Fraction:
     return rate
 
 
+TARIFF_KEYS = {"decision", "effective_from", "tier_sizes", "prices", "prepaid_price"}
+
+
 def parse_tariff_book(data: dict[str, Any]) -> TariffBook:
+    _table(data, {"schema_version", "tariffs", "vat"}, "file")
     if data.get("schema_version") != 1:
         raise TariffDataError("schema_version must be 1")
     tariffs = []
-    for index, entry in enumerate(data.get("tariffs") or []):
+    for index, entry in enumerate(_tables(data.get("tariffs"), TARIFF_KEYS, "tariffs")):
         where = f"tariffs[{index}]"
         decision = _require(entry, "decision", str, where)
         effective = _require(entry, "effective_from", date, where)
@@ -125,10 +148,14 @@ def parse_tariff_book(data: dict[str, Any]) -> TariffBook:
     dates = [t.effective_from for t in tariffs]
     if len(set(dates)) != len(dates):
         raise TariffDataError("two tariffs take effect on the same day")
-    vat = data.get("vat") or {}
+    decisions = [t.decision for t in tariffs]
+    if len(set(decisions)) != len(decisions):
+        raise TariffDataError("a decision number appears twice")
+    vat = _table(data.get("vat"), {"default", "reduced"}, "vat")
     default = _rate(vat.get("default"), "vat.default")
     reduced = []
-    for index, entry in enumerate(vat.get("reduced") or []):
+    reduced_keys = {"from", "to", "rate", "basis"}
+    for index, entry in enumerate(_tables(vat.get("reduced"), reduced_keys, "vat.reduced")):
         where = f"vat.reduced[{index}]"
         start = _require(entry, "from", date, where)
         end = _require(entry, "to", date, where)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -158,3 +160,69 @@ def test_estimate_never_500s(client, body):
 def test_compare_never_500s(client, body):
     response = client.post("/api/v1/bills/compare", json=body)
     assert response.status_code in (200, 400, 422)
+
+
+def test_compare_before_the_first_tariff_is_422(client):
+    response = client.post(
+        "/api/v1/bills/compare",
+        json={
+            "previous": {"kwh": 100, "period_start": "2016-01-01", "period_end": "2016-01-30"},
+            "current": {"kwh": 100, "period_start": "2026-01-01", "period_end": "2026-01-30"},
+        },
+    )
+    assert response.status_code == 422
+    assert response.get_json()["field"] == "previous.period_start"
+
+
+def test_peak_hours_dates_are_iso(client):
+    body = client.get("/api/v1/peak-hours").get_json()
+    assert body["current"]["applies_from"] == "2014-08-01"
+    assert body["announced"][0]["applies_from"] is None
+    assert body["hot_weather"]["save_hours"] == ["11:30-14:30", "20:00-22:00"]
+
+
+def test_tariffs_include_vat_periods(client):
+    vat = client.get("/api/v1/tariffs").get_json()["vat"]
+    assert vat["default"] == 0.1
+    assert {"from": "2023-07-01", "to": "2026-12-31", "rate": 0.08}.items() <= vat["reduced"][
+        -1
+    ].items()
+
+
+iso_dates = st.dates(min_value=date(2010, 1, 1), max_value=date(2035, 12, 31)).map(str)
+period_bodies = st.fixed_dictionaries(
+    {},
+    optional={
+        "kwh": st.integers(min_value=-10, max_value=10**7 + 10) | field_values,
+        "period_start": iso_dates | field_values,
+        "period_end": iso_dates | field_values,
+    },
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.fixed_dictionaries({}, optional={"previous": period_bodies, "current": period_bodies})
+)
+def test_compare_with_period_shaped_bodies_never_500s(client, body):
+    response = client.post("/api/v1/bills/compare", json=body)
+    assert response.status_code in (200, 422), response.get_data(as_text=True)
+    payload = response.get_json()
+    if response.status_code == 200:
+        assert sum(part["amount"] for part in payload["parts"]) == payload["difference"]
+        assert payload["explanation"]
+    else:
+        assert payload["message"] and payload["field"]
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(amount=st.text(max_size=25) | st.integers(min_value=-(10**20), max_value=10**20).map(str))
+def test_kwh_for_budget_never_500s(client, amount):
+    response = client.get("/api/v1/bills/kwh-for-budget", query_string={"amount": amount})
+    assert response.status_code in (200, 422)
+    if response.status_code == 422:
+        assert response.get_json()["field"] == "amount"

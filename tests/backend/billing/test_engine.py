@@ -126,3 +126,43 @@ def test_kwh_for_budget_examples():
     kwh, total = kwh_for_budget(384_912, today=today)
     assert (kwh, total) == (165, 384_912)
     assert kwh_for_budget(0, today=today) == (0, 0)
+
+
+def test_tier_sizes_round_half_up_each_on_its_own():
+    """7 days of a 28-day February: 50 × 7 ÷ 28 = 12.5 → 13 (half up), 100 × 7 ÷ 28 = 25."""
+    bill = estimate_bill(200, period_start=date(2026, 2, 1), period_end=date(2026, 2, 7))
+    assert [line.kwh for line in bill.segments[0].tiers] == [13, 13, 25, 25, 25, 99]
+
+
+def test_proration_rounds_half_up():
+    """1 kWh over 9–10/5/2025 across the 10/5 change: 1 × 1 ÷ 2 = 0.5 → the old price gets 1."""
+    bill = estimate_bill(1, period_start=date(2025, 5, 9), period_end=date(2025, 5, 10))
+    assert [(s.tariff, s.kwh) for s in bill.segments] == [("2699/QĐ-BCT", 1), ("1279/QĐ-BCT", 0)]
+
+
+def test_tier_scale_uses_the_month_where_the_period_starts():
+    """31 days from 15/1 (T = 31) keep monthly tiers; 28 days from 1/2/2026 (T = 28) too."""
+    january = estimate_bill(300, period_start=date(2026, 1, 15), period_end=date(2026, 2, 14))
+    february = estimate_bill(300, period_start=date(2026, 2, 1), period_end=date(2026, 2, 28))
+    for bill in (january, february):
+        assert [line.kwh for line in bill.segments[0].tiers] == [50, 50, 100, 100, 0, 0]
+
+
+def test_registered_renters_replace_the_household_count():
+    bill = estimate_bill(400, households=3, renters=Renters(8, True), today=date(2026, 1, 1))
+    assert bill.segments[0].tiers[0].kwh == 100
+
+
+def test_prepaid_over_a_period_is_flat_in_every_segment():
+    bill = estimate_bill(
+        310, meter="prepaid", period_start=date(2026, 6, 1), period_end=date(2026, 6, 30)
+    )
+    (segment,) = bill.segments
+    assert [(line.kwh, line.price) for line in segment.tiers] == [(310, 2909)]
+    assert (bill.subtotal, bill.vat) == (901_790, 72_143)  # 8 % of 901,790 = 72,143.2
+
+
+def test_money_stays_far_below_2_to_the_53():
+    bill = estimate_bill(10_000_000, period_start=date(2026, 1, 1), period_end=date(2026, 4, 10))
+    assert bill.total < 2**53
+    assert kwh_for_budget(10**13, today=date(2026, 1, 1))[1] < 2**53

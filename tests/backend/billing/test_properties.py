@@ -7,7 +7,14 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.billing import PeriodUsage, compare_bills, estimate_bill, kwh_for_budget
+from backend.billing import (
+    PeriodUsage,
+    compare_bills,
+    estimate_bill,
+    explain_comparison_vi,
+    kwh_for_budget,
+)
+from backend.services.errors import InvalidInput
 
 kwh = st.integers(min_value=0, max_value=5000)
 starts = st.dates(min_value=date(2018, 1, 1), max_value=date(2026, 12, 1))
@@ -60,3 +67,26 @@ def test_compare_parts_add_up_to_the_difference(kwh_a, period_a, kwh_b, period_b
     comparison = compare_bills(PeriodUsage(kwh_a, *period_a), PeriodUsage(kwh_b, *period_b))
     assert sum(part.amount for part in comparison.parts) == comparison.difference
     assert comparison.difference == comparison.current_total - comparison.previous_total
+
+
+any_starts = st.dates(min_value=date(2015, 1, 1), max_value=date(2030, 12, 31))
+
+
+@st.composite
+def any_periods(draw):
+    start = draw(any_starts)
+    return start, start + timedelta(days=draw(st.integers(min_value=-5, max_value=110)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(kwh, any_periods(), kwh, any_periods())
+def test_compare_either_explains_or_names_a_bad_field(kwh_a, period_a, kwh_b, period_b):
+    try:
+        comparison = compare_bills(PeriodUsage(kwh_a, *period_a), PeriodUsage(kwh_b, *period_b))
+    except InvalidInput as error:
+        assert error.field and error.field.split(".")[0] in ("previous", "current")
+        assert error.message
+        return
+    assert sum(part.amount for part in comparison.parts) == comparison.difference
+    text = explain_comparison_vi(comparison)
+    assert text.endswith(".") and 1 <= text.count(". ") + 1 <= 3

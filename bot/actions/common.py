@@ -1,0 +1,40 @@
+"""Helpers shared by the actions: who the household is, and the standard apologies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.backend_client import BackendClient, BackendError, BackendUnavailable
+
+UNAVAILABLE = (
+    "Xin lỗi, hiện tôi chưa lấy được dữ liệu riêng của nhà bạn (hệ thống đang bận). "
+    "Bạn thử lại sau ít phút nhé; các câu hỏi chung về giá điện và cách tiết kiệm tôi vẫn trả lời được."
+)
+NOT_LINKED = (
+    "Tài khoản chat này chưa liên kết với hộ gia đình nào. Trong ứng dụng, vào mục Tài khoản → "
+    "Liên kết Zalo để lấy mã 6 số, rồi nhắn cho tôi \"liên kết <mã>\"."
+)
+
+
+def linked_household(
+    backend: BackendClient, tracker: Tracker, dispatcher: CollectingDispatcher
+) -> dict[str, Any] | None:
+    """The sender's household, or None after telling the user why not."""
+    try:
+        household = backend.household_of(tracker.sender_id)
+    except BackendUnavailable:
+        dispatcher.utter_message(text=UNAVAILABLE)
+        return None
+    except BackendError:
+        household = {"linked": False}
+    if not household.get("linked"):
+        dispatcher.utter_message(text=NOT_LINKED)
+        return None
+    return household
+
+
+def latest_text(tracker: Tracker) -> str:
+    return tracker.latest_message.get("text") or ""

@@ -1,0 +1,75 @@
+"""Planned outages for the household's area, and what to do when the power is off now."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendError, BackendUnavailable, client
+from actions.common import UNAVAILABLE, linked_household
+from actions.reference import hotline
+
+
+def when(start: str, end: str) -> str:
+    begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
+    return f"{begin:%H:%M} ngày {begin:%d/%m} đến {finish:%H:%M} ngày {finish:%d/%m}"
+
+
+class ActionOutageSchedule(Action):
+    def name(self) -> str:
+        return "action_outage_schedule"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        backend = client()
+        household = linked_household(backend, tracker, dispatcher)
+        if household is None:
+            return []
+        try:
+            outages = backend.get(
+                f"/api/v1/service/households/{household['household_id']}/outages"
+            )["outages"]
+        except (BackendUnavailable, BackendError):
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        if not outages:
+            dispatcher.utter_message(
+                text="Hiện chưa có lịch cắt điện theo kế hoạch nào ở khu vực nhà bạn. "
+                "Nếu có lịch mới, tôi sẽ báo trước ít nhất 24 giờ khi bạn bật thông báo.",
+                buttons=[{"title": "Bật thông báo", "payload": "/subscribe_notifications"}],
+            )
+            return []
+        lines = [
+            f"• {when(o['start'], o['end'])} ({o['area_name']}): {o['reason']}" for o in outages[:3]
+        ]
+        dispatcher.utter_message(text="Lịch cắt điện sắp tới ở khu vực nhà bạn:\n" + "\n".join(lines))
+        return []
+
+
+class ActionReportOutage(Action):
+    def name(self) -> str:
+        return "action_report_outage"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        region = province = None
+        try:
+            household = client().household_of(tracker.sender_id)
+            region, province = household.get("region"), household.get("province_code")
+        except (BackendUnavailable, BackendError):
+            pass
+        dispatcher.utter_message(
+            text=(
+                "Rất tiếc nhà bạn đang mất điện. Bạn kiểm tra aptomat trong nhà trước; nếu cả khu cùng mất "
+                f"hoặc thấy dây điện đứt, cột đổ thì tránh xa và báo ngay tổng đài {hotline(region, province)} "
+                "(24/7) để điện lực xử lý."
+            ),
+            buttons=[{"title": "Lịch cắt điện", "payload": "/ask_outage_schedule"}],
+        )
+        return []

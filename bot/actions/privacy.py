@@ -1,0 +1,33 @@
+"""Deleting the household's data (after the confirmation in the domain)."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendError, BackendUnavailable, client
+from actions.common import UNAVAILABLE, linked_household
+
+
+class ActionDeleteMyData(Action):
+    def name(self) -> str:
+        return "action_delete_my_data"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        backend = client()
+        household = linked_household(backend, tracker, dispatcher)
+        if household is None:
+            return []
+        try:
+            backend.post(f"/api/v1/service/households/{household['household_id']}/deletion")
+        except (BackendUnavailable, BackendError):
+            dispatcher.utter_message(text=UNAVAILABLE + " Dữ liệu của bạn chưa bị xóa.")
+            return []
+        dispatcher.utter_message(
+            text="Đã xóa toàn bộ dữ liệu của hộ gia đình bạn và lịch sử trò chuyện. Cảm ơn bạn đã sử dụng dịch vụ."
+        )
+        return []

@@ -1,0 +1,65 @@
+"""Why did my bill jump? The household's own bills compared by the backend, else the general why."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendError, BackendUnavailable, client
+from actions.reference import advice
+
+TIP_BUTTONS = [
+    {"title": "Mẹo với điều hòa", "payload": '/ask_saving_tips{"appliance": "air_conditioner"}'},
+    {"title": "Xem mức dùng điện", "payload": "/check_my_usage"},
+]
+
+
+class ActionExplainBillSpike(Action):
+    def name(self) -> str:
+        return "action_explain_bill_spike"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        backend = client()
+        general = advice()["hot_weather_spike"]
+        try:
+            household = backend.household_of(tracker.sender_id)
+            if not household.get("linked"):
+                raise LookupError
+            usage = backend.get(f"/api/v1/service/households/{household['household_id']}/usage")
+        except BackendUnavailable:
+            dispatcher.utter_message(
+                text=general + " (Hiện tôi chưa lấy được hóa đơn của nhà bạn để phân tích riêng.)",
+                buttons=TIP_BUTTONS,
+            )
+            return []
+        except (BackendError, LookupError):
+            dispatcher.utter_message(text=general, buttons=TIP_BUTTONS)
+            return []
+        parts = []
+        bills = usage.get("last_bills") or []
+        if len(bills) >= 2:
+            previous, current = bills[1], bills[0]
+            try:
+                comparison = backend.post(
+                    "/api/v1/bills/compare",
+                    {
+                        "previous": {k: previous[k] for k in ("kwh", "period_start", "period_end")},
+                        "current": {k: current[k] for k in ("kwh", "period_start", "period_end")},
+                    },
+                )
+                parts.append(comparison["explanation"])
+            except (BackendUnavailable, BackendError):
+                parts.append(general)
+        else:
+            parts.append(general)
+        anomaly = usage.get("anomaly")
+        if anomaly and anomaly.get("is_anomaly"):
+            parts.append(anomaly["explanation"])
+        elif anomaly is not None:
+            parts.append("Mô hình của chúng tôi thấy mức dùng điện của nhà bạn vẫn phù hợp với thời tiết.")
+        dispatcher.utter_message(text=" ".join(parts), buttons=TIP_BUTTONS)
+        return []

@@ -1,0 +1,60 @@
+"""My consumption: this period so far, projected bill, comparisons and the model's verdict."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.backend_client import BackendError, BackendUnavailable, client
+from actions.common import UNAVAILABLE, linked_household
+
+
+def describe_usage(usage: dict) -> str:
+    text = (
+        f"Từ {usage['period_start']} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
+        f"dự kiến cả kỳ khoảng {round(usage['projected_kwh'])} kWh, tiền điện khoảng "
+        f"{usage['projected_bill_text']}."
+    )
+    neighbours = usage.get("neighbours_median_kwh")
+    if neighbours:
+        ratio = usage["projected_kwh"] / neighbours if neighbours else 1
+        if ratio > 1.1:
+            text += f" Mức này cao hơn khoảng {round((ratio - 1) * 100)}% so với các hộ tương tự trong tỉnh."
+        elif ratio < 0.9:
+            text += f" Mức này thấp hơn khoảng {round((1 - ratio) * 100)}% so với các hộ tương tự trong tỉnh — rất tốt!"
+        else:
+            text += " Mức này tương đương các hộ tương tự trong tỉnh."
+    anomaly = usage.get("anomaly")
+    if anomaly and anomaly.get("is_anomaly"):
+        text += " " + anomaly["explanation"]
+    elif anomaly is not None:
+        text += " Chưa thấy dấu hiệu bất thường: mức dùng phù hợp với thời tiết."
+    return text
+
+
+class ActionCheckUsage(Action):
+    def name(self) -> str:
+        return "action_check_usage"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        backend = client()
+        household = linked_household(backend, tracker, dispatcher)
+        if household is None:
+            return []
+        try:
+            usage = backend.get(f"/api/v1/service/households/{household['household_id']}/usage")
+        except (BackendUnavailable, BackendError):
+            dispatcher.utter_message(text=UNAVAILABLE)
+            return []
+        dispatcher.utter_message(
+            text=describe_usage(usage),
+            buttons=[
+                {"title": "Vì sao tiền điện tăng?", "payload": "/ask_bill_spike"},
+                {"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"},
+            ],
+        )
+        return []

@@ -1,0 +1,231 @@
+"""Zalo Official Account channel: POST /webhooks/zalo/webhook.
+
+Verifies X-ZEvent-Signature (sha256 of app_id + raw body + timestamp + OA secret key), refuses
+events older than 5 minutes, acknowledges at once and processes in the background, ignores a
+repeated msg_id, and replies through the OA API, refreshing the access token on error -216.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import os
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.zalo_tokens import TokenStore
+
+log = logging.getLogger(__name__)
+
+MAX_AGE_MS = 5 * 60 * 1000
+MAX_TEXT = 2000  # Zalo's limit for one text message
+TOKEN_EXPIRED = -216
+SENDER_PREFIX = "zalo-"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split at line, then sentence, then word boundaries so no part exceeds `limit`."""
+    parts: list[str] = []
+    rest = text.strip()
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n"), window.rfind(". ") + 1, 0)
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+class ZaloApi:
+    """Sends OA messages; one token refresh (single-use refresh token, shared store) on -216."""
+
+    def __init__(
+        self, api_base: str, oauth_base: str, app_id: str, app_secret_key: str, store: TokenStore
+    ) -> None:
+        self.api_base = api_base.rstrip("/")
+        self.oauth_base = oauth_base.rstrip("/")
+        self.app_id = app_id
+        self.app_secret_key = app_secret_key
+        self.store = store
+        self.timeout = aiohttp.ClientTimeout(total=10)
+
+    async def send_text(self, user_id: str, text: str) -> dict[str, Any]:
+        payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
+        token = self.store.read()["access_token"]
+        result = await self._post_message(token, payload)
+        if result.get("error") == TOKEN_EXPIRED:
+            token = await asyncio.get_running_loop().run_in_executor(None, self.refresh, token)
+            result = await self._post_message(token, payload)
+        if result.get("error") != 0:
+            log.error("zalo send failed: %s", result)
+        return result
+
+    async def _post_message(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
+        async with aiohttp.ClientSession(timeout=self.timeout) as session:
+            async with session.post(
+                f"{self.api_base}/v3.0/oa/message/cs",
+                json=payload,
+                headers={"access_token": token},
+            ) as reply:
+                return await reply.json(content_type=None)
+
+    def refresh(self, stale_token: str) -> str:
+        """Refresh once for every process: if another one already did, use its token."""
+        import requests
+
+        with self.store.locked():
+            tokens = self.store.read()
+            if tokens["access_token"] != stale_token:
+                return tokens["access_token"]
+            reply = requests.post(
+                f"{self.oauth_base}/v4/oa/access_token",
+                headers={"secret_key": self.app_secret_key},
+                data={
+                    "refresh_token": tokens["refresh_token"],
+                    "app_id": self.app_id,
+                    "grant_type": "refresh_token",
+                },
+                timeout=10,
+            )
+            body = reply.json()
+            if "access_token" not in body:
+                log.error("zalo token refresh failed: %s", body)
+                return stale_token
+            return self.store.store_refreshed(body)["access_token"]
+
+
+class ZaloOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "zalo"
+
+    def __init__(self, api: ZaloApi) -> None:
+        self.api = api
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        user_id = recipient_id.removeprefix(SENDER_PREFIX)
+        for part in split_text(text):
+            await self.api.send_text(user_id, part)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        choices = "\n".join(f"• {button['title']}" for button in buttons)
+        await self.send_text_message(recipient_id, f"{text}\n{choices}")
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self.send_text_message(recipient_id, image)
+
+
+class ZaloInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "zalo"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> ZaloInput:
+        return cls(**(credentials or {}))
+
+    def __init__(
+        self,
+        app_id: str = "",
+        oa_secret_key: str = "",
+        app_secret_key: str = "",
+        api_base: str = "",
+        oauth_base: str = "",
+        token_file: str = "",
+        seen_capacity: int = 10_000,
+    ) -> None:
+        self.app_id = str(app_id or "")
+        self.oa_secret_key = str(oa_secret_key or "")
+        store = TokenStore(token_file or os.path.join("..", "var", "zalo_tokens.json"))
+        self.api = ZaloApi(
+            api_base or "https://openapi.zalo.me",
+            oauth_base or "https://oauth.zaloapp.com",
+            self.app_id,
+            str(app_secret_key or ""),
+            store,
+        )
+        self.seen: OrderedDict[str, None] = OrderedDict()
+        self.seen_capacity = seen_capacity
+        self.tasks: set[asyncio.Task[Any]] = set()
+
+    def signature_ok(self, raw: bytes, timestamp: str, header: str) -> bool:
+        if not self.oa_secret_key:
+            return False  # never accept unsigned events
+        digest = hashlib.sha256(
+            self.app_id.encode() + raw + timestamp.encode() + self.oa_secret_key.encode()
+        ).hexdigest()
+        return hmac.compare_digest(header.strip(), f"mac={digest}")
+
+    def first_time(self, msg_id: str) -> bool:
+        if msg_id in self.seen:
+            return False
+        self.seen[msg_id] = None
+        if len(self.seen) > self.seen_capacity:
+            self.seen.popitem(last=False)
+        return True
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("zalo_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            raw = request.body or b""
+            try:
+                event = json.loads(raw)
+                timestamp = str(event["timestamp"])
+                sent_ms = int(timestamp)
+            except (ValueError, KeyError, TypeError):
+                return response.json({"error": "malformed event"}, status=400)
+            if not self.signature_ok(raw, timestamp, request.headers.get("X-ZEvent-Signature", "")):
+                return response.json({"error": "bad signature"}, status=401)
+            if abs(time.time() * 1000 - sent_ms) > MAX_AGE_MS:
+                return response.json({"error": "stale event"}, status=401)
+            if event.get("event_name") != "user_send_text":
+                return response.json({"status": "ignored"})
+            message = event.get("message") or {}
+            sender = str((event.get("sender") or {}).get("id") or "")
+            msg_id = str(message.get("msg_id") or "")
+            text = message.get("text")
+            if not sender or not isinstance(text, str) or not text.strip():
+                return response.json({"error": "no sender or text"}, status=400)
+            if msg_id and not self.first_time(msg_id):
+                return response.json({"status": "duplicate"})
+            user_message = UserMessage(
+                unicodedata.normalize("NFC", text),
+                ZaloOutput(self.api),
+                f"{SENDER_PREFIX}{sender}",
+                input_channel=self.name(),
+                message_id=msg_id or None,
+                metadata={"zalo_timestamp": timestamp},
+            )
+            task = asyncio.create_task(on_new_message(user_message))  # answer Zalo within 2 s
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+            return response.json({"status": "accepted"})
+
+        return webhook

@@ -1,0 +1,55 @@
+"""Vietnamese text normalisation shared by the NLU component, the channels and the actions.
+
+Pure Python (no Rasa import) so it is unit-tested on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Chat shorthand → full words (after diacritics are removed). Keys are whole tokens.
+SHORTHAND = {
+    "ko": "khong", "k": "khong", "kg": "khong", "hong": "khong", "hok": "khong", "khg": "khong",
+    "dc": "duoc", "đc": "duoc", "dk": "duoc", "dduoc": "duoc",
+    "bn": "bao nhieu", "bnh": "bao nhieu", "baonhieu": "bao nhieu",
+    "j": "gi", "ji": "gi",
+    "z": "vay", "v": "vay", "zay": "vay", "vay": "vay",
+    "tr": "trieu", "cu": "trieu",
+    "e": "em", "a": "anh", "c": "chi", "ad": "admin", "add": "admin",
+    "tks": "cam on", "thanks": "cam on", "thank": "cam on", "ty": "cam on", "cmon": "cam on", "camon": "cam on",
+    "ok": "dong y", "oke": "dong y", "okie": "dong y", "uk": "u", "uh": "u", "um": "u",
+    "ng": "nguoi", "ngta": "nguoi ta", "mk": "minh", "mik": "minh", "mn": "moi nguoi",
+    "nc": "nuoc", "nhiu": "nhieu", "nhìu": "nhieu", "wa": "qua", "qa": "qua", "h": "gio",
+    "ms": "moi", "vs": "voi", "ns": "noi", "lm": "lam", "bt": "biet", "bik": "biet", "bit": "biet",
+    "kwh": "kwh", "ki": "ky", "ky": "ky", "so": "so", "dh": "dieu hoa", "đh": "dieu hoa",
+    "ml": "may lanh", "bnl": "binh nong lanh", "mnn": "may nuoc nong", "đ": "dong", "d": "dong",
+    "sdt": "so dien thoai", "tt": "thong tin", "hd": "hoa don", "hđ": "hoa don", "ntn": "nhu the nao",
+    "r": "roi", "ròi": "roi", "oy": "roi", "rùi": "roi", "dt": "dien thoai", "nha": "nha",
+}
+
+_TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def strip_diacritics(text: str) -> str:
+    """'Tiền điện' → 'Tien dien' (đ/Đ included)."""
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d").replace("Đ", "D"))
+
+
+def normalise_token(token: str) -> str:
+    """Lower-case, no diacritics, shorthand expanded (may return several words)."""
+    lowered = nfc(token).lower()
+    if lowered in SHORTHAND:
+        return SHORTHAND[lowered]
+    plain = strip_diacritics(lowered)
+    return SHORTHAND.get(plain, plain)
+
+
+def normalise_text(text: str) -> str:
+    return " ".join(normalise_token(token) for token in _TOKEN.findall(nfc(text)))
