@@ -44,7 +44,7 @@ TOPICS: dict[str, dict[str, list[str]]] = {
         "deny": [
             "không", "không phải", "sai rồi", "ko", "k", "không đúng", "thôi", "không cần",
             "chưa", "không muốn", "nhầm rồi", "no", "ko phải", "hông", "không đâu", "khỏi",
-            "thôi khỏi", "không nhé", "sai", "không, nhập lại", "ko cần đâu", "đừng", "hủy",
+            "thôi khỏi", "không nhé", "sai", "không, nhập lại", "ko cần đâu", "hủy",
             "hủy đi", "thôi không lưu", "chưa đúng",
         ],
         "bot_challenge": [
@@ -92,7 +92,7 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "hết [380](kwh) số thì đóng bao nhiêu", "nhà tôi dùng [260](kwh) kWh, tiền là bao nhiêu",
             "tính thử tiền điện", "tiền điện của [50](kwh) số", "[700](kwh) số điện thì hết mấy triệu",
             "nha e xai [500](kwh) ky het bn tien v ad", "[300](kwh) so dien bn tien", "tinh tien dien [250](kwh) kwh dum",
-            "xài [400](kwh) số hết nhiu tiền", "[120](kwh)kwh bn tiền ad", "dung [350](kwh) so het bn",
+            "xài [400](kwh) số hết nhiu tiền", "[120](kwh) kwh bn tiền ad", "dung [350](kwh) so het bn",
             "tien dien [150](kwh) ky la bn v", "thang nay [410](kwh) so thi tra bn a",
         ],
         "ask_kwh_for_budget": [

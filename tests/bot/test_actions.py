@@ -1,0 +1,169 @@
+"""Actions against a fake backend over real HTTP (the backend contract, not our own functions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.bills import ActionEstimateBill, ActionExplainTariff, ActionKwhForBudget, ValidateBillForm
+from actions.fallback import ActionDefaultFallback
+from actions.handoff import ActionHandoff
+from actions.meter import ActionStoreMeterReading
+from actions.spike import ActionExplainBillSpike
+from actions.subscriptions import ActionUnsubscribe
+from actions.usage import ActionCheckUsage
+
+LINKED = {"household_id": "hh-1", "linked": True, "display_name": "Nhà chị Lan", "province_code": 1, "region": "north"}
+USAGE = {
+    "period_start": "2026-11-15", "period_end": "2026-12-14", "kwh_so_far": 120.4,
+    "projected_kwh": 330.0, "projected_bill": 912_000, "projected_bill_text": "912.000 đ",
+    "last_year_kwh": 300.0, "neighbours_median_kwh": 250.0,
+    "anomaly": {"is_anomaly": True, "explanation": "Tuần qua nhà bạn dùng cao hơn mức dự kiến theo thời tiết khoảng 35%.",
+                "excess_days": 6, "expected_kwh": 64.0, "actual_kwh": 86.0},
+    "last_bills": [
+        {"period_start": "2026-06-15", "period_end": "2026-07-14", "kwh": 345, "amount": 961_470},
+        {"period_start": "2026-05-15", "period_end": "2026-06-14", "kwh": 250, "amount": 636_768},
+    ],
+}
+
+
+def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
+    if path == "/api/v1/service/senders/hh-1":
+        return 200, LINKED
+    if path.startswith("/api/v1/service/senders/"):
+        return 200, {"household_id": None, "linked": False, "display_name": None, "province_code": None, "region": None}
+    if path == "/api/v1/bills/estimate":
+        return 200, {"subtotal": 907_000, "vat": 72_560, "vat_rate": 0.08, "total": 979_560, "total_text": "979.560 đ",
+                     "segments": [{"tariff": "1279/QĐ-BCT", "from": "2026-11-24", "to": "2026-11-24", "kwh": 350,
+                                   "tiers": [{"tier": 1, "kwh": 50, "price": 1984, "amount": 99_200}]}]}
+    if path.startswith("/api/v1/bills/kwh-for-budget"):
+        return 200, {"kwh": 207, "total": 497_541}
+    if path == "/api/v1/tariffs":
+        return 200, {"current": "1279/QĐ-BCT", "tariffs": [{"decision": "1279/QĐ-BCT", "effective_from": "2025-05-10",
+                     "prepaid_price": 2909, "tiers": [{"tier": 1, "from_kwh": 0, "to_kwh": 50, "price": 1984},
+                                                      {"tier": 2, "from_kwh": 51, "to_kwh": None, "price": 2050}]}]}
+    if path == "/api/v1/bills/compare":
+        return 200, {"explanation": "Kỳ này nhà bạn dùng 345 kWh, nhiều hơn 38% so với kỳ trước."}
+    if path == "/api/v1/service/households/hh-1/usage":
+        return 200, USAGE
+    if path == "/api/v1/service/households/hh-1/meter-index":
+        if body["reading"] < 1000:
+            return 409, {"code": "index_backwards", "message": "lower than last index"}
+        return 201, {"reading": body["reading"], "read_on": "2026-11-24", "consumption_kwh": 42}
+    if path == "/api/v1/service/households/hh-1/subscriptions":
+        return 200, body
+    if path == "/api/v1/service/handoffs":
+        return 201, {"status": "waiting", "queue_position": 3}
+    return 404, {"code": "not_found", "message": path}
+
+
+@pytest.fixture
+def fake_backend(fake_server, monkeypatch):
+    server = fake_server(backend)
+    monkeypatch.setenv("BACKEND_URL", server.url)
+    return server
+
+
+def tracker(sender: str = "hh-1", slots: dict | None = None, text: str = "", intent: str = "", events: list | None = None) -> Tracker:
+    return Tracker(
+        sender, slots or {}, {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
+        events or [], False, None, {}, "action_listen",
+    )
+
+
+def run(action, track: Tracker) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, track, {})
+    return dispatcher.messages, events
+
+
+def test_estimate_bill_uses_backend_numbers(fake_backend):
+    messages, events = run(ActionEstimateBill(), tracker(slots={"kwh": 350}))
+    assert "979.560 đ" in messages[0]["text"] and "8%" in messages[0]["text"]
+    assert SlotSet("kwh", None) in events
+    assert fake_backend.calls[0][2] == {"kwh": 350}
+
+
+def test_kwh_for_budget(fake_backend):
+    messages, _ = run(ActionKwhForBudget(), tracker(slots={"money": 500_000}))
+    assert "207 kWh" in messages[0]["text"]
+    assert fake_backend.calls[0][1] == "/api/v1/bills/kwh-for-budget?amount=500000"
+
+
+def test_tariff_lists_tiers_from_backend(fake_backend):
+    messages, _ = run(ActionExplainTariff(), tracker())
+    assert "1.984 đ" in messages[0]["text"] and "2.909 đ" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [("350", 350), ("350 số", 350), ("ba trăm", None), ("-4", None)])
+def test_bill_form_validates_kwh(value, expected):
+    dispatcher = CollectingDispatcher()
+    result = ValidateBillForm().validate_kwh(value, dispatcher, tracker(text=str(value)), {})
+    assert result == {"kwh": expected}
+    assert bool(dispatcher.messages) == (expected is None)
+
+
+def test_usage_for_a_linked_household(fake_backend):
+    messages, _ = run(ActionCheckUsage(), tracker())
+    text = messages[0]["text"]
+    assert "912.000 đ" in text and "cao hơn khoảng 32%" in text and "35%" in text
+
+
+def test_usage_for_an_unlinked_sender_explains_linking(fake_backend):
+    messages, _ = run(ActionCheckUsage(), tracker(sender="zalo-999"))
+    assert "liên kết" in messages[0]["text"]
+
+
+def test_bill_spike_compares_the_households_last_bills(fake_backend):
+    messages, _ = run(ActionExplainBillSpike(), tracker())
+    assert "nhiều hơn 38%" in messages[0]["text"] and "35%" in messages[0]["text"]
+    compare = [c for c in fake_backend.calls if c[1] == "/api/v1/bills/compare"][0]
+    assert compare[2]["current"]["kwh"] == 345 and compare[2]["previous"]["kwh"] == 250
+
+
+def test_meter_reading_stored_and_backwards_refused(fake_backend):
+    messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 12345}))
+    assert "12345" in messages[0]["text"] and "42 kWh" in messages[0]["text"]
+    messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 5}))
+    assert "nhỏ hơn chỉ số lần trước" in messages[0]["text"]
+
+
+def test_unsubscribe_turns_every_kind_off(fake_backend):
+    run(ActionUnsubscribe(), tracker())
+    put = [c for c in fake_backend.calls if c[0] == "PUT"][0]
+    assert put[2] == {"weekly_tips": False, "outage_notices": False, "usage_alerts": False}
+    assert put[3]["Authorization"] == "Bearer dev-service-token"
+
+
+def test_handoff_pauses_and_gives_the_regional_hotline(fake_backend):
+    messages, events = run(ActionHandoff(), tracker())
+    assert ConversationPaused() in events
+    assert "19001288" in messages[0]["text"]  # Hà Nội
+    assert "2 người" in messages[0]["text"]
+
+
+def test_backend_down_still_answers_plainly(monkeypatch):
+    monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")
+    messages, _ = run(ActionCheckUsage(), tracker())
+    assert "chưa lấy được dữ liệu riêng" in messages[0]["text"]
+    messages, events = run(ActionHandoff(), tracker())
+    assert "tổng đài" in messages[0]["text"] and ConversationPaused() not in events
+    messages, _ = run(ActionExplainBillSpike(), tracker())
+    assert "bậc" in messages[0]["text"]  # the general explanation still comes
+
+
+def test_fallback_offers_topics_then_staff():
+    first = tracker(events=[{"event": "user", "parse_data": {"intent": {"name": "greet"}}},
+                            {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
+    first.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "ask_tariff"}, {"name": "calculate_bill"}]
+    messages, _ = run(ActionDefaultFallback(), first)
+    assert messages[0]["text"] == "Ý bạn là…?"
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_tariff", "/calculate_bill"]
+    second = tracker(events=[{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+                             {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
+    messages, _ = run(ActionDefaultFallback(), second)
+    assert "/request_human" in [b["payload"] for b in messages[0]["buttons"]]

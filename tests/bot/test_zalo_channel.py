@@ -1,0 +1,185 @@
+"""The Zalo channel end to end: real HTTP into the channel, real HTTP out to a fake Zalo API."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from channels.zalo import split_text
+
+APP_ID, OA_SECRET = "4321", "oa-secret"
+HERE = Path(__file__).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class FakeZalo:
+    """Accepts messages with the current token; says -216 to an expired one; refreshes once."""
+
+    def __init__(self) -> None:
+        self.valid_token = "token-1"
+        self.sent: list[dict] = []
+        self.refreshes: list[str] = []
+
+    def __call__(self, method: str, path: str, body):
+        if path == "/v3.0/oa/message/cs":
+            return 200, self.message(body)
+        if path == "/v4/oa/access_token":
+            self.refreshes.append(body)
+            self.valid_token = "token-2"
+            return 200, {"access_token": "token-2", "refresh_token": "refresh-2", "expires_in": "90000"}
+        return 404, {}
+
+    def message(self, body):
+        self.sent.append(body)
+        return {"error": 0, "message": "Success", "data": {"message_id": str(len(self.sent))}}
+
+
+@pytest.fixture
+def zalo(fake_server, tmp_path):
+    fake = FakeZalo()
+    calls_by_token: list[str] = []
+
+    def handler(method, path, body):
+        if path == "/v3.0/oa/message/cs":
+            token = server.calls[-1][3].get("access_token")
+            calls_by_token.append(token)
+            if token != fake.valid_token:
+                return 200, {"error": -216, "message": "Access token is invalid"}
+        return fake(method, path, body)
+
+    server = fake_server(handler)
+    token_file = tmp_path / "zalo_tokens.json"
+    token_file.write_text(json.dumps({"access_token": "token-1", "refresh_token": "refresh-1", "expires_at": 0}))
+    port = free_port()
+    config = {"app_id": APP_ID, "oa_secret_key": OA_SECRET, "app_secret_key": "app-secret",
+              "api_base": server.url, "oauth_base": server.url, "token_file": str(token_file)}
+    process = subprocess.Popen([sys.executable, str(HERE / "zalo_echo_app.py"), str(port), json.dumps(config)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/webhooks/zalo"
+    for _ in range(300):
+        assert process.poll() is None, "the Zalo channel app did not start"
+        try:
+            requests.get(url + "/", timeout=0.5)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    fake.url, fake.token_file, fake.calls_by_token = url + "/webhook", token_file, calls_by_token
+    yield fake
+    process.terminate()
+    process.wait(10)
+
+
+def event(text: str, msg_id: str, timestamp: int | None = None) -> bytes:
+    body = {"event_name": "user_send_text", "app_id": APP_ID, "user_id_by_app": "55",
+            "sender": {"id": "8421005540"}, "recipient": {"id": "99"},
+            "message": {"text": text, "msg_id": msg_id},
+            "timestamp": str(timestamp if timestamp is not None else int(time.time() * 1000))}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def sign(raw: bytes, secret: str = OA_SECRET) -> str:
+    timestamp = json.loads(raw)["timestamp"]
+    return "mac=" + hashlib.sha256(APP_ID.encode() + raw + timestamp.encode() + secret.encode()).hexdigest()
+
+
+def post(url: str, raw: bytes, signature: str | None) -> requests.Response:
+    headers = {"Content-Type": "application/json"}
+    if signature is not None:
+        headers["X-ZEvent-Signature"] = signature
+    return requests.post(url, data=raw, headers=headers, timeout=5)
+
+
+def wait_for(predicate, timeout: float = 5.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_signed_message_is_answered_through_the_oa_api(zalo):
+    raw = event("xin chào", "m1")
+    started = time.time()
+    response = post(zalo.url, raw, sign(raw))
+    assert response.status_code == 200 and time.time() - started < 2
+    assert wait_for(lambda: zalo.sent)
+    assert zalo.sent[0] == {"recipient": {"user_id": "8421005540"},
+                            "message": {"text": "echo: xin chào (zalo-8421005540)"}}
+
+
+@pytest.mark.parametrize("signature", [None, "mac=00", "mac=" + "a" * 64])
+def test_wrong_or_missing_signature_is_401(zalo, signature):
+    raw = event("xin chào", "m2")
+    assert post(zalo.url, raw, signature).status_code == 401
+    time.sleep(0.3)
+    assert zalo.sent == []
+
+
+def test_signature_with_another_secret_is_401(zalo):
+    raw = event("xin chào", "m3")
+    assert post(zalo.url, raw, sign(raw, "not-the-secret")).status_code == 401
+
+
+def test_old_timestamp_is_refused(zalo):
+    raw = event("xin chào", "m4", timestamp=int((time.time() - 600) * 1000))
+    assert post(zalo.url, raw, sign(raw)).status_code == 401
+
+
+def test_repeated_msg_id_is_processed_once(zalo):
+    raw = event("một lần thôi", "m5")
+    assert post(zalo.url, raw, sign(raw)).status_code == 200
+    assert post(zalo.url, raw, sign(raw)).json()["status"] == "duplicate"
+    assert wait_for(lambda: zalo.sent)
+    time.sleep(0.3)
+    assert len(zalo.sent) == 1
+
+
+def test_decomposed_text_reaches_the_bot_as_nfc(zalo):
+    raw = event("tie\u0302\u0300n đie\u0323\u0302n", "m6")
+    post(zalo.url, raw, sign(raw))
+    assert wait_for(lambda: zalo.sent)
+    assert zalo.sent[0]["message"]["text"].startswith("echo: tiền điện")
+
+
+def test_expired_token_is_refreshed_once_and_stored(zalo):
+    zalo.valid_token = "token-2"  # token-1 in the file is now expired
+    raw = event("xin chào", "m7")
+    post(zalo.url, raw, sign(raw))
+    assert wait_for(lambda: zalo.sent)
+    assert zalo.calls_by_token == ["token-1", "token-2"]
+    assert len(zalo.refreshes) == 1 and "refresh_token=refresh-1" in zalo.refreshes[0]
+    stored = json.loads(zalo.token_file.read_text())
+    assert stored["access_token"] == "token-2" and stored["refresh_token"] == "refresh-2"
+
+
+def test_long_replies_are_split(zalo):
+    raw = event("dài", "m8")
+    post(zalo.url, raw, sign(raw))
+    assert wait_for(lambda: len(zalo.sent) == 3)
+    assert all(len(m["message"]["text"]) <= 2000 for m in zalo.sent)
+    assert sum(len(m["message"]["text"]) for m in zalo.sent) == 4500
+
+
+def test_malformed_body_is_400(zalo):
+    assert post(zalo.url, b"{not json", "mac=x").status_code == 400
+
+
+def test_split_text_prefers_sentence_boundaries():
+    text = "Câu một. " * 300
+    parts = split_text(text, limit=100)
+    assert all(len(p) <= 100 for p in parts)
+    assert all(p.endswith(".") for p in parts)

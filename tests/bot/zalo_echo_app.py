@@ -1,0 +1,33 @@
+"""A Sanic app serving only the Zalo channel, answering every message with an echo.
+
+Started by test_zalo_channel.py as a subprocess: `python zalo_echo_app.py PORT CONFIG_JSON`.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
+
+from rasa.core.channels.channel import UserMessage  # noqa: E402
+from sanic import Sanic  # noqa: E402
+
+from channels.zalo import ZaloInput  # noqa: E402
+
+
+async def echo(message: UserMessage) -> None:
+    text = message.text
+    reply = "x" * 4500 if text == "dài" else f"echo: {text} ({message.sender_id})"
+    await message.output_channel.send_text_message(message.sender_id, reply)
+
+
+def main() -> None:
+    port, config = int(sys.argv[1]), json.loads(sys.argv[2])
+    app = Sanic("zalo_echo")
+    channel = ZaloInput(**config)
+    app.blueprint(channel.blueprint(echo), url_prefix="/webhooks/zalo")
+    app.run(host="127.0.0.1", port=port, workers=1, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
