@@ -1,0 +1,141 @@
+"""python -m ml {train,score,simulate,evaluate} — see ../shared/CONTRACTS.md for the CSV formats."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REQUIRED = ["household_id", "date", "kwh", "avg_temp_c"]
+
+
+class InputError(Exception):
+    pass
+
+
+def read_readings(path: str) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype={"household_id": str}, keep_default_na=True)
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read CSV ({exc})") from exc
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}")
+    if frame.empty:
+        raise InputError(f"{path}: no rows")
+
+    def bad(mask: pd.Series, column: str, why: str) -> None:
+        if mask.any():
+            line = int(np.flatnonzero(mask.to_numpy())[0]) + 2  # header is line 1
+            raise InputError(f"{path}: line {line}: column {column} {why}")
+
+    bad(
+        frame["household_id"].isna() | (frame["household_id"].str.strip() == ""),
+        "household_id",
+        "is empty",
+    )
+    dates = pd.to_datetime(frame["date"], format="%Y-%m-%d", errors="coerce")
+    bad(dates.isna(), "date", "is not a YYYY-MM-DD date")
+    kwh = pd.to_numeric(frame["kwh"], errors="coerce")
+    bad(kwh.isna(), "kwh", "is not a number")
+    bad(kwh < 0, "kwh", "is negative")
+    temps = pd.to_numeric(frame["avg_temp_c"], errors="coerce")
+    bad(temps.isna() & frame["avg_temp_c"].notna(), "avg_temp_c", "is not a number")
+    bad((temps < -20) | (temps > 50), "avg_temp_c", "is outside -20…50 °C")
+    duplicated = frame.duplicated(["household_id", "date"])
+    bad(duplicated, "date", "repeats a household-day")
+    return frame.assign(date=dates.dt.date, kwh=kwh, avg_temp_c=temps)
+
+
+def cmd_train(args: argparse.Namespace) -> None:
+    from ml.api import save_model
+    from ml.card import write_card
+    from ml.model import UnusualUsageModel
+
+    frame = read_readings(args.readings)
+    model = UnusualUsageModel().fit(frame)
+    save_model(model, args.model)
+    write_card(model, Path(args.model).with_suffix(".md"), frame)
+    households = frame["household_id"].nunique()
+    print(f"trained on {len(frame)} readings of {households} households → {args.model}")
+
+
+def cmd_score(args: argparse.Namespace) -> None:
+    from ml.api import load_model
+
+    model = load_model(args.model)
+    frame = read_readings(args.readings)
+    scored = model.score_frame(frame.reset_index(drop=True))
+    out = pd.DataFrame(
+        {
+            "household_id": frame["household_id"].to_numpy(),
+            "date": [d.isoformat() for d in frame["date"]],
+            "expected_kwh": scored["expected_kwh"].round(3).to_numpy(),
+            "score": scored["score"].round(3).to_numpy(),
+            "is_anomaly": np.where(scored["is_anomaly"].to_numpy(dtype=bool), "true", "false"),
+        }
+    )
+    out.to_csv(args.out, index=False)
+    print(f"scored {len(out)} rows, {int(scored['is_anomaly'].sum())} flagged → {args.out}")
+
+
+def cmd_simulate(args: argparse.Namespace) -> None:
+    from ml.simulate import simulate
+
+    sim = simulate(
+        args.households,
+        start=date.fromisoformat(args.start),
+        days=args.days,
+        fault_share=args.fault_share,
+        fault_from_day=args.days // 2,
+        seed=args.seed,
+    )
+    sim.readings.to_csv(args.out, index=False)
+    print(f"simulated {len(sim.readings)} readings of {args.households} households → {args.out}")
+
+
+def cmd_evaluate(args: argparse.Namespace) -> None:
+    from ml.evaluate import table
+
+    print(table(tuple(args.seeds), args.households))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    train = sub.add_parser("train", help="train the consumption model from daily readings")
+    train.add_argument("--readings", required=True)
+    train.add_argument("--model", required=True)
+    train.set_defaults(run=cmd_train)
+    score = sub.add_parser("score", help="flag unusual consumption")
+    score.add_argument("--model", required=True)
+    score.add_argument("--readings", required=True)
+    score.add_argument("--out", required=True)
+    score.set_defaults(run=cmd_score)
+    sim = sub.add_parser("simulate", help="write simulated readings (input format + attributes)")
+    sim.add_argument("--out", required=True)
+    sim.add_argument("--households", type=int, default=200)
+    sim.add_argument("--days", type=int, default=365)
+    sim.add_argument("--start", default="2025-01-01")
+    sim.add_argument("--seed", type=int, default=0)
+    sim.add_argument("--fault-share", type=float, default=0.0, help="share of homes with a fault")
+    sim.set_defaults(run=cmd_simulate)
+    evaluate = sub.add_parser("evaluate", help="model vs the 30%% rule on simulated households")
+    evaluate.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    evaluate.add_argument("--households", type=int, default=300)
+    evaluate.set_defaults(run=cmd_evaluate)
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

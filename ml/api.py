@@ -1,0 +1,72 @@
+"""What the backend uses: load/save the model (skops, trusted types only), score, explain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import skops.io as sio
+
+from ml.model import UnusualUsageModel
+
+# Every type the saved model may contain; loading refuses anything else.
+TRUSTED_TYPES = [
+    "ml.model.UnusualUsageModel",
+    "ml.model.ConsumptionModel",
+    "ml.features.CalendarFeatures",
+    "sklearn.compose._column_transformer.ColumnTransformer",
+    "sklearn.pipeline.Pipeline",
+    "numpy.dtype",
+    "numpy.ndarray",
+    "numpy.float64",
+    "numpy.int64",
+    "builtins.slice",
+]
+
+
+def save_model(model: UnusualUsageModel, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sio.dump(model, path)
+
+
+def load_model(path: str | Path) -> UnusualUsageModel:
+    """Load a model saved by save_model; raises skops' UntrustedTypesFoundException otherwise."""
+    model = sio.load(Path(path), trusted=TRUSTED_TYPES)
+    if not isinstance(model, UnusualUsageModel):
+        raise TypeError(f"{path} does not hold an UnusualUsageModel")
+    return model
+
+
+def score_readings(model: UnusualUsageModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """Input columns household_id, date, kwh, avg_temp_c (+ optional province_code, occupants,
+    air_conditioners); returns the same rows with expected_kwh, weather_kwh, score, is_anomaly,
+    excess_days. Causal: a day's verdict depends on that household's days up to it only."""
+    scored = model.score_frame(frame.reset_index(drop=True))
+    return pd.concat([frame.reset_index(drop=True), scored], axis=1)
+
+
+APPLIANCE_HINTS = {
+    "water_heater": "bình nóng lạnh có thể đang bật liên tục",
+    "air_conditioner": "điều hòa có thể cần vệ sinh hoặc kiểm tra gas",
+}
+
+
+def explain_vi(
+    actual_kwh: float,
+    expected_kwh: float,
+    weather_kwh: float,
+    excess_days: int,
+    appliances: dict | None = None,
+) -> str:
+    """One or two Vietnamese sentences a household understands (figures over the last 7 days)."""
+    excess = (actual_kwh - expected_kwh) / expected_kwh * 100 if expected_kwh > 0 else 0
+    text = (
+        f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, cao hơn mức dự kiến theo thời tiết khoảng "
+        f"{excess:.0f}% (dự kiến {expected_kwh:.0f} kWh, trong đó khoảng {weather_kwh:.0f} kWh do "
+        f"nóng/lạnh) và đã kéo dài {excess_days} ngày"
+    )
+    hints = [hint for key, hint in APPLIANCE_HINTS.items() if (appliances or {}).get(key)]
+    if hints:
+        return text + "; hãy kiểm tra: " + ", ".join(hints) + "."
+    return text + "; hãy kiểm tra thiết bị nào đang chạy lâu hơn thường lệ hoặc có rò điện không."

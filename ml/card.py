@@ -1,0 +1,43 @@
+"""The model card (skops Card) written next to the model: intended use, limits, evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from skops.card import Card
+
+from ml.model import UnusualUsageModel
+
+EVALUATION_FILE = Path(__file__).parent / "EVALUATION.md"
+
+INTENDED_USE = (
+    "Flags a household's daily electricity use that the weather, the day of week and holidays do "
+    "not explain, so the household can be told within days (a water heater left on, a failing "
+    "air conditioner, a leak) while heat waves do not alarm everyone. Advice to households, "
+    "not billing, not credit or enforcement decisions."
+)
+LIMITS = (
+    "Trained and evaluated on simulated households (ml/simulate.py), not yet on real EVN meter "
+    "data. Needs daily readings; temperature falls back to provincial climate normals when no "
+    "observation is given, which weakens the weather correction. Small continuous excesses "
+    "(≈10% of use) take more than two weeks to reach the threshold. New households (< 30 days) "
+    "borrow the median shape of similar households and are not flagged in their first 14 days."
+)
+
+
+def write_card(model: UnusualUsageModel, path: Path, training: pd.DataFrame) -> None:
+    card = Card(model, trusted=None)
+    card.add(
+        **{
+            "Model description": "Per-household regression of daily kWh on cooling/heating degree days "
+            "(household-specific balance temperatures), weekend, Vietnamese holidays and trend, with a "
+            "causal one-sided CUSUM on standardised residuals and a slowly adapting level.",
+            "Model description/Intended uses & limitations": f"{INTENDED_USE}\n\n{LIMITS}",
+            "Training data": f"{len(training)} daily readings of {training['household_id'].nunique()} households.",
+            "Evaluation": EVALUATION_FILE.read_text(encoding="utf-8")
+            if EVALUATION_FILE.exists()
+            else "Run `make ml-eval`.",
+        }
+    )
+    card.save(path)

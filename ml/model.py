@@ -1,0 +1,308 @@
+"""The consumption model: each household's normal use against the weather, and the detector.
+
+`ConsumptionModel` (a scikit-learn regressor) fits, per household, kWh ≈ b0 + b1·CDD + b2·CDD²
++ b3·HDD + b4·weekend + b5·holiday + b6·trend, with household-specific balance temperatures for
+cooling (CDD) and heating (HDD) chosen from a grid. Households with little history borrow the
+median coefficients of similar households (region, air conditioners, occupants), scaled to their
+own level. `UnusualUsageModel` adds the causal CUSUM detector on standardised residuals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+
+from ml.climate import region_of
+from ml.detect import cusum
+from ml.features import CalendarFeatures, fill_temperatures
+
+COOL_GRID = (22.0, 23.5, 25.0, 26.5, 28.0)
+HEAT_GRID = (14.0, 16.5, 19.0)
+N_COEF = 7  # intercept, cdd, cdd², hdd, weekend, holiday, trend
+WEATHER_COEFS = (1, 2, 3)
+MIN_RELATIVE_SIGMA = 0.04
+MIN_EXPECTED_KWH = 2.0
+TREND_WEIGHT = 1.0
+
+
+def group_key(region: str | None, air_conditioners: float, occupants: float) -> str:
+    ac = "0" if not air_conditioners else ("1" if air_conditioners < 2 else "2+")
+    people = "1-2" if occupants <= 2 else ("3-4" if occupants <= 4 else "5+")
+    return f"{region or 'any'}|{ac}|{people}"
+
+
+@dataclass
+class Design:
+    """Rows grouped per household as matrices [households, days] (padded, with a mask)."""
+
+    ids: list[str]
+    rows: np.ndarray  # original row index of each cell (-1 for padding)
+    valid: np.ndarray
+    temp: np.ndarray
+    calendar: np.ndarray  # [households, days, 2]: weekend, holiday
+    day_number: np.ndarray  # days since 1970 (for the trend)
+    kwh: np.ndarray
+
+
+def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
+    frame = frame.assign(
+        _temp=fill_temperatures(frame).to_numpy(),
+        _row=np.arange(len(frame)),
+        _day=pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]").astype(np.int64),
+    )
+    frame = frame.sort_values(["household_id", "_day"], kind="stable")
+    cal = calendar.transform(frame)
+    codes, ids = pd.factorize(frame["household_id"], sort=False)
+    position = frame.groupby(codes).cumcount().to_numpy()
+    shape = (len(ids), int(position.max()) + 1 if len(frame) else 0)
+    rows = np.full(shape, -1)
+    rows[codes, position] = frame["_row"].to_numpy()
+    valid = rows >= 0
+
+    def matrix(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        out = np.full(shape, fill, dtype=float)
+        out[codes, position] = values
+        return out
+
+    calendar_matrix = np.zeros((*shape, 2))
+    calendar_matrix[codes, position] = cal
+    kwh = pd.to_numeric(frame["kwh"], errors="coerce").fillna(0).to_numpy()
+    return Design(
+        [str(i) for i in ids],
+        rows,
+        valid,
+        matrix(frame["_temp"].to_numpy()),
+        calendar_matrix,
+        matrix(frame["_day"].to_numpy().astype(float)),
+        matrix(kwh),
+    )
+
+
+def regressors(
+    design: Design, cool: np.ndarray, heat: np.ndarray, origin: np.ndarray
+) -> np.ndarray:
+    """[households, days, N_COEF] for per-household balance points and trend origins."""
+    cdd = np.maximum(design.temp - cool[:, None], 0.0)
+    hdd = np.maximum(heat[:, None] - design.temp, 0.0)
+    trend = (design.day_number - origin[:, None]) / 365.0 * TREND_WEIGHT
+    ones = np.ones_like(cdd)
+    stacked = np.stack(
+        [ones, cdd, cdd**2 / 10, hdd, design.calendar[..., 0], design.calendar[..., 1], trend],
+        axis=-1,
+    )
+    return stacked * design.valid[..., None]
+
+
+def batched_ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-household ridge (intercept unpenalised): coefficients and residual sums of squares."""
+    xtx = np.einsum("hdp,hdq->hpq", x, x)
+    penalty = np.eye(x.shape[-1]) * alpha
+    penalty[0, 0] = 1e-6
+    coef = np.linalg.solve(xtx + penalty, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
+    residual = y - np.einsum("hdp,hp->hd", x, coef)
+    return coef, np.einsum("hd,hd->h", residual, residual)
+
+
+class ConsumptionModel(BaseEstimator, RegressorMixin):
+    """Expected daily kWh of each household given temperature and calendar."""
+
+    def __init__(self, alpha: float = 3.0, min_history_days: int = 30) -> None:
+        self.alpha = alpha
+        self.min_history_days = min_history_days
+
+    def _calendar(self) -> Pipeline:
+        return Pipeline([("calendar", ColumnTransformer([("cal", CalendarFeatures(), ["date"])]))])
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> ConsumptionModel:
+        self.calendar_ = self._calendar().fit(X)
+        design = make_design(X, self.calendar_)
+        origin = np.where(design.valid, design.day_number, np.inf).min(axis=1)
+        observed = design.kwh * design.valid
+        coef, cool, heat = self._fit_grid(design, observed, design.valid, origin)
+        fitted = np.einsum("hdp,hp->hd", regressors(design, cool, heat, origin), coef)
+        sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
+        # refit without the days the first fit cannot explain (vacations, odd days)
+        scale = 3 * sigma[:, None] * np.maximum(fitted, 0.5)
+        inliers = design.valid & (np.abs(observed - fitted) <= scale)
+        coef, cool, heat = self._fit_grid(design, observed, inliers, origin)
+        fitted = np.einsum("hdp,hp->hd", regressors(design, cool, heat, origin), coef)
+        sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
+        history = design.valid.sum(axis=1)
+        attributes = self._attributes(X, design.ids)
+        self.groups_ = self._group_medians(attributes, coef, cool, heat, sigma, history)
+        self.household_ids_ = np.array(design.ids)
+        self.coef_, self.cool_, self.heat_ = coef, cool, heat
+        self.origin_, self.sigma_, self.history_days_ = origin, sigma, history
+        return self
+
+    def _fit_grid(
+        self, design: Design, observed: np.ndarray, mask: np.ndarray, origin: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per household, the balance temperatures (from the grid) and coefficients of least SSE."""
+        households = len(design.ids)
+        best_sse = np.full(households, np.inf)
+        coef = np.zeros((households, N_COEF))
+        cool, heat = np.zeros(households), np.zeros(households)
+        for c in COOL_GRID:
+            for h in HEAT_GRID:
+                x = regressors(design, np.full(households, c), np.full(households, h), origin)
+                fitted, sse = batched_ridge(x * mask[..., None], observed * mask, self.alpha)
+                better = sse < best_sse
+                best_sse = np.where(better, sse, best_sse)
+                coef[better], cool[better], heat[better] = fitted[better], c, h
+        return coef, cool, heat
+
+    @staticmethod
+    def _relative_sigma(residuals: np.ndarray, fitted: np.ndarray, valid: np.ndarray) -> np.ndarray:
+        """Robust spread of residual ÷ expected: day-to-day noise grows with use (hot days)."""
+        relative = np.where(valid, residuals / np.maximum(fitted, 0.5), np.nan)
+        centre = np.nanmedian(relative, axis=1, keepdims=True)
+        mad = np.nanmedian(np.abs(relative - centre), axis=1)
+        return np.maximum(1.4826 * mad, MIN_RELATIVE_SIGMA)
+
+    @staticmethod
+    def _attributes(X: pd.DataFrame, ids: list[str]) -> list[tuple[str | None, float, float]]:
+        columns = [c for c in ("province_code", "air_conditioners", "occupants") if c in X]
+        first = X.groupby("household_id")[columns].first() if columns else pd.DataFrame(index=ids)
+        out = []
+        for household in ids:
+            row = first.loc[household] if household in first.index else {}
+            province = row.get("province_code") if "province_code" in columns else None
+            region = (
+                region_of(int(province)) if province is not None and not pd.isna(province) else None
+            )
+            acs = float(row.get("air_conditioners", 1) if "air_conditioners" in columns else 1)
+            people = float(row.get("occupants", 3) if "occupants" in columns else 3)
+            out.append((region, 0.0 if pd.isna(acs) else acs, 3.0 if pd.isna(people) else people))
+        return out
+
+    def _group_medians(self, attributes, coef, cool, heat, sigma, history) -> dict[str, np.ndarray]:
+        """Median parameters of households with enough history, per group and overall ("*")."""
+        keys = np.array([group_key(*a) for a in attributes])
+        enough = history >= self.min_history_days
+        table = np.column_stack([coef, cool, heat, sigma])
+        groups = {"*": np.median(table[enough] if enough.any() else table, axis=0)}
+        for key in set(keys[enough]):
+            members = table[enough & (keys == key)]
+            if len(members) >= 3:
+                groups[str(key)] = np.median(members, axis=0)
+        return groups
+
+    def parameters_for(self, X: pd.DataFrame, design: Design) -> tuple[np.ndarray, ...]:
+        """Coefficients, balance points, trend origin, sigma and cold-start mask per household."""
+        index = {h: i for i, h in enumerate(self.household_ids_)}
+        attributes = self._attributes(X, design.ids)
+        n = len(design.ids)
+        coef, cool, heat = np.zeros((n, N_COEF)), np.zeros(n), np.zeros(n)
+        origin, sigma = np.zeros(n), np.zeros(n)
+        borrowed = np.zeros(n, dtype=bool)
+        for row, household in enumerate(design.ids):
+            known = index.get(household)
+            if known is not None and self.history_days_[known] >= self.min_history_days:
+                coef[row], cool[row], heat[row] = (
+                    self.coef_[known],
+                    self.cool_[known],
+                    self.heat_[known],
+                )
+                origin[row], sigma[row] = self.origin_[known], self.sigma_[known]
+                continue
+            group = self.groups_.get(group_key(*attributes[row]), self.groups_["*"])
+            coef[row], cool[row], heat[row] = group[:N_COEF], group[N_COEF], group[N_COEF + 1]
+            coef[row, 6] = 0.0  # no trend without history
+            origin[row] = design.day_number[row][design.valid[row]].min()
+            sigma[row] = group[N_COEF + 2] * 1.3  # less certain about a borrowed shape
+            borrowed[row] = True
+        return coef, cool, heat, origin, sigma, borrowed
+
+    def predict_design(
+        self, X: pd.DataFrame, design: Design
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Expected kWh, the part due to weather, sigma and warm-up days per household."""
+        coef, cool, heat, origin, sigma, borrowed = self.parameters_for(X, design)
+        x = regressors(design, cool, heat, origin)
+        expected = np.einsum("hdp,hp->hd", x, coef)
+        weather = np.einsum("hdp,hp->hd", x[..., list(WEATHER_COEFS)], coef[:, list(WEATHER_COEFS)])
+        warmup = np.zeros(len(design.ids))
+        if borrowed.any():
+            # a new household: scale the group's shape to its own level, learnt causally
+            actual = np.where(design.valid, design.kwh, np.nan)[borrowed]
+            shape = np.where(design.valid[borrowed], expected[borrowed], np.nan)
+            counts = np.cumsum(~np.isnan(actual), axis=1)
+            ratio = np.nancumsum(actual, axis=1) / np.maximum(np.nancumsum(shape, axis=1), 1e-6)
+            ratio = np.where(counts > 0, ratio, 1.0)
+            prior = np.concatenate(
+                [np.ones((ratio.shape[0], 1)), ratio[:, :-1]], axis=1
+            )  # day t uses < t
+            expected[borrowed] *= prior
+            weather[borrowed] *= prior
+            warmup[borrowed] = 14
+        return expected, weather, sigma[:, None] * np.maximum(expected, MIN_EXPECTED_KWH), warmup
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        design = make_design(X, self.calendar_)
+        expected, *_ = self.predict_design(X, design)
+        out = np.zeros(len(X))
+        out[design.rows[design.valid]] = expected[design.valid]
+        return out
+
+
+class UnusualUsageModel(BaseEstimator):
+    """ConsumptionModel + CUSUM: flags what the weather does not explain, causally."""
+
+    def __init__(
+        self,
+        k: float = 1.0,
+        h: float = 10.0,
+        level_halflife: float = 30.0,
+        alpha: float = 3.0,
+        min_history_days: int = 30,
+        calm_fraction: float = 0.5,
+    ) -> None:
+        self.k = k
+        self.h = h
+        self.calm_fraction = calm_fraction
+        self.level_halflife = level_halflife
+        self.alpha = alpha
+        self.min_history_days = min_history_days
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
+        self.consumption_ = ConsumptionModel(self.alpha, self.min_history_days).fit(X)
+        return self
+
+    def score_frame(self, X: pd.DataFrame) -> pd.DataFrame:
+        """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
+        excess_days. Rows of a household are processed in date order; day d sees days ≤ d."""
+        design = make_design(X, self.consumption_.calendar_)
+        predicted, weather, sigma, warmup = self.consumption_.predict_design(X, design)
+        result = cusum(
+            design.kwh,
+            predicted,
+            sigma,
+            design.valid,
+            self.k,
+            self.h,
+            self.level_halflife,
+            warmup,
+            calm_below=self.calm_fraction * self.h,
+        )
+        where = design.rows[design.valid]
+        out = pd.DataFrame(
+            {
+                "expected_kwh": np.zeros(len(X)),
+                "weather_kwh": np.zeros(len(X)),
+                "score": np.zeros(len(X)),
+                "is_anomaly": np.zeros(len(X), dtype=bool),
+                "excess_days": np.zeros(len(X), dtype=int),
+            }
+        )
+        out.loc[where, "expected_kwh"] = np.maximum(result.expected[design.valid], 0.0)
+        out.loc[where, "weather_kwh"] = np.maximum(weather[design.valid], 0.0)
+        out.loc[where, "score"] = result.score[design.valid]
+        out.loc[where, "is_anomaly"] = result.flagged[design.valid]
+        out.loc[where, "excess_days"] = result.run_length[design.valid].astype(int)
+        return out

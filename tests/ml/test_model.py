@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from skops.io.exceptions import UntrustedTypesFoundException
+
+from ml.api import explain_vi, load_model, save_model, score_readings
+from ml.evaluate import metrics, monthly_rule
+from ml.model import UnusualUsageModel
+from ml.simulate import simulate, year_split
+
+START = date(2024, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(60, start=START, days=730, seed=7)
+
+
+@pytest.fixture(scope="module")
+def model(sim):
+    train, _ = year_split(sim, START)
+    return UnusualUsageModel().fit(train)
+
+
+def household(
+    days: int = 120, level: float = 8.0, temps: np.ndarray | None = None, hid: str = "h1"
+) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    dates = [START + timedelta(days=i) for i in range(days)]
+    temps = np.full(days, 24.0) if temps is None else temps
+    kwh = level + 1.2 * np.maximum(temps - 26, 0) + rng.normal(0, 0.4, days)
+    return pd.DataFrame(
+        {
+            "household_id": hid,
+            "date": dates,
+            "kwh": kwh,
+            "avg_temp_c": temps,
+            "province_code": 1,
+            "occupants": 3,
+            "air_conditioners": 1,
+        }
+    )
+
+
+def test_causal_verdicts_do_not_change_when_later_days_change(model, sim):
+    _, test = year_split(sim, START)
+    test = test.reset_index(drop=True)
+    cut = test["date"].min() + timedelta(days=100)
+    full = model.score_frame(test)
+    altered = test.copy()
+    later = altered["date"] > cut
+    altered.loc[later, "kwh"] = altered.loc[later, "kwh"] * 3
+    early = ~later
+    assert np.allclose(model.score_frame(altered)[early]["score"], full[early]["score"])
+    truncated = test[early].reset_index(drop=True)
+    assert np.allclose(model.score_frame(truncated)["score"], full[early]["score"].to_numpy())
+
+
+def test_one_odd_day_is_not_flagged_but_a_persisting_excess_is():
+    train = household(200)
+    model = UnusualUsageModel().fit(train)
+    spike = household(60).assign(date=lambda d: d["date"] + timedelta(days=200))
+    spike.loc[20, "kwh"] += 12  # one odd day
+    assert not model.score_frame(spike)["is_anomaly"].any()
+    stuck = spike.copy()
+    stuck.loc[30:, "kwh"] += 5  # a water heater left on from day 30
+    flags = model.score_frame(stuck)["is_anomaly"].to_numpy()
+    assert not flags[:30].any()
+    first = int(np.flatnonzero(flags)[0])
+    assert 30 <= first <= 34  # within days
+
+
+def test_a_heat_wave_the_weather_explains_is_not_flagged():
+    temps = np.concatenate([np.full(100, 27.0), np.full(100, 31.0)])
+    model = UnusualUsageModel().fit(household(200, temps=temps))
+    wave = np.concatenate([np.full(20, 28.0), np.full(10, 35.0), np.full(20, 28.0)])
+    hot = household(50, temps=wave).assign(date=lambda d: d["date"] + timedelta(days=200))
+    assert not model.score_frame(hot)["is_anomaly"].any()
+
+
+def test_new_household_borrows_from_similar_ones(model, sim):
+    newcomer = household(10, level=9.0, hid="brand-new")
+    scored = model.score_frame(newcomer)
+    assert not scored["is_anomaly"].any()
+    assert scored["expected_kwh"].between(3, 30).all()
+
+
+def test_model_beats_the_30_percent_rule_on_false_alerts(model, sim):
+    _, test = year_split(sim, START)
+    test = test.reset_index(drop=True)
+    scored = model.score_frame(test)
+    flags = pd.DataFrame(
+        {
+            "household_id": test["household_id"],
+            "date": test["date"],
+            "is_anomaly": scored["is_anomaly"],
+        }
+    )
+    ours = metrics(flags, sim, 365)
+    rule = metrics(monthly_rule(test, sim), sim, 365)
+    assert ours.false_alerts < rule.false_alerts
+    assert ours.recall > rule.recall
+
+
+def test_skops_round_trip_and_untrusted_types_refused(model, tmp_path: Path, sim):
+    path = tmp_path / "model.skops"
+    save_model(model, path)
+    loaded = load_model(path)
+    sample = sim.readings.head(400)
+    assert np.allclose(loaded.score_frame(sample)["score"], model.score_frame(sample)["score"])
+    import skops.io as sio
+
+    sio.dump({"evil": pd.Timestamp("2024-01-01")}, tmp_path / "other.skops")
+    with pytest.raises(UntrustedTypesFoundException):
+        load_model(tmp_path / "other.skops")
+
+
+def test_score_readings_keeps_rows_and_explains(model, sim):
+    sample = sim.readings.sample(300, random_state=1)
+    scored = score_readings(model, sample)
+    assert len(scored) == 300
+    assert list(scored["household_id"]) == list(sample["household_id"])
+    text = explain_vi(86, 64, 20, 6, {"water_heater": True})
+    assert "cao hơn mức dự kiến theo thời tiết khoảng 34%" in text and "bình nóng lạnh" in text
+    assert "kéo dài 6 ngày" in text
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ml", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli_train_and_score_round_trip(tmp_path: Path):
+    readings = tmp_path / "readings.csv"
+    frame = simulate(8, start=START, days=120, seed=2).readings[
+        ["household_id", "date", "kwh", "avg_temp_c"]
+    ]
+    frame.loc[frame.index[::7], "avg_temp_c"] = np.nan  # empty → climate normals
+    frame.to_csv(readings, index=False)
+    assert (
+        run_cli(
+            "train", "--readings", str(readings), "--model", str(tmp_path / "m.skops")
+        ).returncode
+        == 0
+    )
+    result = run_cli(
+        "score",
+        "--model",
+        str(tmp_path / "m.skops"),
+        "--readings",
+        str(readings),
+        "--out",
+        str(tmp_path / "o.csv"),
+    )
+    assert result.returncode == 0, result.stderr
+    out = pd.read_csv(tmp_path / "o.csv", dtype={"is_anomaly": str})
+    assert list(out.columns) == ["household_id", "date", "expected_kwh", "score", "is_anomaly"]
+    assert len(out) == len(frame) and set(out["is_anomaly"]) <= {"true", "false"}
+    assert list(out["date"]) == list(frame["date"].astype(str))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("household_id,date,kwh\nh,2025-01-01,3\n", "missing column(s) avg_temp_c"),
+        (
+            "household_id,date,kwh,avg_temp_c\nh,2025-01-01,abc,20\n",
+            "line 2: column kwh is not a number",
+        ),
+        (
+            "household_id,date,kwh,avg_temp_c\nh,2025-01-01,1,20\nh,2025-01-02,-3,20\n",
+            "line 3: column kwh is negative",
+        ),
+        (
+            "household_id,date,kwh,avg_temp_c\nh,01/02/2025,1,20\n",
+            "column date is not a YYYY-MM-DD date",
+        ),
+    ],
+)
+def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    result = run_cli("train", "--readings", str(path), "--model", str(tmp_path / "m.skops"))
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
