@@ -9,8 +9,10 @@ def register_api(api: Api) -> None:
     from backend.api.bills import blp as bills
     from backend.api.chat import blp as chat
     from backend.api.health import blp as health
+    from backend.api.households import blp as me
+    from backend.api.service import blp as service
     from backend.extensions import csrf
 
-    for blueprint in (health, chat, bills):
+    for blueprint in (health, chat, bills, me, service):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         api.register_blueprint(blueprint)

@@ -2,7 +2,9 @@
 
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
+from backend.models.conversations import Conversation
 from backend.models.households import Device, Household, ZaloLinkCode
+from backend.models.outages import Outage
 from backend.models.readings import Bill, DailyReading, MeterIndex
 from backend.models.weather import WeatherObservation
 
@@ -10,10 +12,12 @@ __all__ = [
     "AnomalyEpisode",
     "AuditRecord",
     "Bill",
+    "Conversation",
     "DailyReading",
     "Device",
     "Household",
     "MeterIndex",
+    "Outage",
     "UsageScore",
     "WeatherObservation",
     "ZaloLinkCode",

@@ -35,6 +35,8 @@ class Household(Model):
     notify_usage_alerts: Mapped[bool] = mapped_column(default=True)
     channel_push: Mapped[bool] = mapped_column(default=True)
     channel_zalo: Mapped[bool] = mapped_column(default=False)
+    reading_day: Mapped[int] = mapped_column(default=15)  # the meter is read on this day each month
+    zalo_last_message_at: Mapped[datetime | None]
     quiet_start: Mapped[time] = mapped_column(default=time(21, 0))
     quiet_end: Mapped[time] = mapped_column(default=time(7, 0))
     consent_at: Mapped[datetime | None]

@@ -1,0 +1,157 @@
+"""Endpoints for the action server (service token): the bot acts for a sender's household."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import func, or_, select
+
+from backend.api.households import MeterIndexIn, session
+from backend.auth import service_required
+from backend.models import Conversation, Household, Outage
+from backend.models._time import utcnow
+from backend.services import households as service
+from backend.services import privacy, readings, usage
+from backend.services.errors import NotFound
+from ml.climate import region_of
+
+blp = Blueprint("service", __name__, url_prefix="/api/v1/service", description="For the action server")
+SERVICE = [{"service": []}]
+
+
+class SubscriptionsIn(Schema):
+    weekly_tips = fields.Boolean()
+    outage_notices = fields.Boolean()
+    usage_alerts = fields.Boolean()
+
+
+class ZaloLinkIn(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$"))
+    zalo_user_id = fields.String(required=True, validate=validate.Regexp(r"^\d{1,32}$"))
+
+
+class HandoffIn(Schema):
+    sender_id = fields.String(required=True, validate=validate.Length(min=1, max=96))
+    channel = fields.String(load_default="rest", validate=validate.Length(max=16))
+    reason = fields.String(load_default="request_human", validate=validate.Length(max=64))
+
+
+def household_or_404(household_id: str) -> Household:
+    household = session().get(Household, household_id)
+    if household is None:
+        raise NotFound("no such household", "household_id")
+    return household
+
+
+@blp.route("/senders/<string:sender_id>")
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def sender(sender_id):
+    """Which household a chat sender is (app: its own id; Zalo: "zalo-<user id>")."""
+    household = service.household_for_sender(session(), sender_id)
+    if household is None:
+        return {"household_id": None, "linked": False, "display_name": None, "province_code": None, "region": None}
+    return {"household_id": household.id, "linked": True, "display_name": household.display_name,
+            "province_code": household.province_code, "region": region_of(household.province_code)}
+
+
+@blp.route("/households/<string:household_id>/usage")
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def household_usage(household_id):
+    return usage.household_usage(session(), household_or_404(household_id), date.today()).as_dict()
+
+
+@blp.route("/households/<string:household_id>/meter-index", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(MeterIndexIn)
+@blp.response(201)
+def meter_index(body, household_id):
+    result = readings.record_meter_index(
+        session(), household_or_404(household_id), body["reading"], body.get("read_on") or date.today(),
+        date.today(), "chat",
+    )
+    return {"reading": result.reading, "read_on": result.read_on.isoformat(), "consumption_kwh": result.consumption_kwh}
+
+
+@blp.route("/households/<string:household_id>/subscriptions", methods=["PUT"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(SubscriptionsIn)
+@blp.response(200)
+def subscriptions(body, household_id):
+    household = service.set_subscriptions(session(), household_or_404(household_id), body)
+    return service.notification_preferences(household)
+
+
+@blp.route("/households/<string:household_id>/outages")
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def outages(household_id):
+    """Upcoming planned outages in the household's province (whole province or its ward)."""
+    household = household_or_404(household_id)
+    now = datetime.now()
+    rows = session().scalars(
+        select(Outage).where(
+            Outage.province_code == household.province_code,
+            or_(Outage.ward_code.is_(None), Outage.ward_code == household.ward_code),
+            Outage.ends_at >= now, ~Outage.cancelled,
+        ).order_by(Outage.starts_at).limit(10)
+    )
+    return {"outages": [{"id": o.id, "start": o.starts_at.isoformat(), "end": o.ends_at.isoformat(),
+                         "reason": o.reason, "area_name": o.area_name} for o in rows]}
+
+
+@blp.route("/zalo-links", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(ZaloLinkIn)
+@blp.response(200)
+def zalo_link(body):
+    household = service.link_zalo_user(session(), body["code"], body["zalo_user_id"])
+    return {"household_id": household.id, "display_name": household.display_name}
+
+
+@blp.route("/households/<string:household_id>/deletion", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(202)
+def deletion(household_id):
+    counts = privacy.delete_household(
+        session(), household_or_404(household_id), current_app.config["RASA_TRACKER_DB_URL"], actor="chat"
+    )
+    return {"status": "deleted", "deleted": counts}
+
+
+@blp.route("/handoffs", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(HandoffIn)
+@blp.response(201)
+def handoff(body):
+    """Mark a conversation as waiting for staff; returns its place in the queue."""
+    db = session()
+    conversation = db.get(Conversation, body["sender_id"])
+    if conversation is None:
+        household = service.household_for_sender(db, body["sender_id"])
+        conversation = Conversation(sender_id=body["sender_id"], household_id=household.id if household else None)
+        db.add(conversation)
+    conversation.channel = body["channel"]
+    if conversation.status != "waiting":
+        conversation.status = "waiting"
+        conversation.waiting_since = utcnow()
+    conversation.handoff_reason = body["reason"]
+    db.commit()
+    ahead = db.scalar(
+        select(func.count()).select_from(Conversation).where(
+            Conversation.status == "waiting", Conversation.waiting_since < conversation.waiting_since
+        )
+    )
+    return {"status": "waiting", "queue_position": (ahead or 0) + 1}

@@ -1,0 +1,141 @@
+"""Daily readings (idempotent bulk upload), manual meter indexes and bills."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.models import Bill, DailyReading, Household, MeterIndex
+from backend.models._time import utcnow
+from backend.services.errors import Conflict, InvalidInput
+
+MAX_ROWS = 5000
+MAX_DAILY_KWH = 1000.0
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    received: int
+    created: int
+    replaced: int
+
+
+def record_readings(
+    session: Session, household: Household, rows: Iterable[dict[str, Any]], today: date
+) -> UploadResult:
+    """Upsert per (household, day): posting a day again replaces it. All rows or none."""
+    rows = list(rows)
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(f"at most {MAX_ROWS} readings per upload", "readings")
+    seen: set[date] = set()
+    for index, row in enumerate(rows):
+        day, kwh = row["date"], row["kwh"]
+        if day > today:
+            raise InvalidInput("a reading cannot be dated in the future", f"readings.{index}.date")
+        if day in seen:
+            raise InvalidInput("the same day appears twice in this upload", f"readings.{index}.date")
+        if not 0 <= kwh <= MAX_DAILY_KWH:
+            raise InvalidInput(f"kWh must be between 0 and {MAX_DAILY_KWH:g}", f"readings.{index}.kwh")
+        seen.add(day)
+    if not rows:
+        return UploadResult(0, 0, 0)
+    existing = set(
+        session.scalars(
+            select(DailyReading.day).where(
+                DailyReading.household_id == household.id, DailyReading.day.in_(seen)
+            )
+        )
+    )
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    values = [
+        {"household_id": household.id, "day": r["date"], "kwh": float(r["kwh"]),
+         "source": r.get("source", "meter"), "updated_at": utcnow()}
+        for r in rows
+    ]
+    statement = insert(DailyReading).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["household_id", "day"],
+        set_={"kwh": statement.excluded.kwh, "source": statement.excluded.source,
+              "updated_at": statement.excluded.updated_at},
+    )
+    session.execute(statement)
+    session.commit()
+    return UploadResult(len(rows), len(rows) - len(existing), len(existing))
+
+
+def readings_between(session: Session, household: Household, start: date, end: date) -> list[DailyReading]:
+    return list(
+        session.scalars(
+            select(DailyReading)
+            .where(DailyReading.household_id == household.id, DailyReading.day.between(start, end))
+            .order_by(DailyReading.day)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    reading: int
+    read_on: date
+    consumption_kwh: int | None
+
+
+def record_meter_index(
+    session: Session, household: Household, reading: int, read_on: date, today: date, source: str
+) -> IndexResult:
+    """Store a meter index; consumption is the difference with the previous one (never negative)."""
+    if read_on > today:
+        raise InvalidInput("a meter index cannot be dated in the future", "read_on")
+    if not 0 <= reading <= 999_999_999:
+        raise InvalidInput("a meter index is a whole number from 0 to 999,999,999", "reading")
+    previous = session.scalar(
+        select(MeterIndex).where(MeterIndex.household_id == household.id, MeterIndex.read_on < read_on)
+        .order_by(MeterIndex.read_on.desc()).limit(1)
+    )
+    following = session.scalar(
+        select(MeterIndex).where(MeterIndex.household_id == household.id, MeterIndex.read_on > read_on)
+        .order_by(MeterIndex.read_on).limit(1)
+    )
+    if previous is not None and reading < previous.reading:
+        raise Conflict(
+            f"the index {reading} is lower than {previous.reading} read on {previous.read_on.isoformat()}",
+            "reading", code="index_backwards",
+        )
+    if following is not None and reading > following.reading:
+        raise Conflict(
+            f"the index {reading} is higher than {following.reading} read later on {following.read_on.isoformat()}",
+            "reading", code="index_backwards",
+        )
+    session.execute(delete(MeterIndex).where(MeterIndex.household_id == household.id, MeterIndex.read_on == read_on))
+    session.add(MeterIndex(household_id=household.id, read_on=read_on, reading=reading, source=source))
+    session.commit()
+    return IndexResult(reading, read_on, reading - previous.reading if previous else None)
+
+
+def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bill:
+    if data["period_end"] < data["period_start"]:
+        raise InvalidInput("period_end is before period_start", "period_end")
+    bill = Bill(household_id=household.id, **data)
+    session.add(bill)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("a bill for this period already exists", "period_start") from exc
+    return bill
+
+
+def latest_bills(session: Session, household: Household, limit: int = 12) -> list[Bill]:
+    return list(
+        session.scalars(
+            select(Bill).where(Bill.household_id == household.id).order_by(Bill.period_end.desc()).limit(limit)
+        )
+    )

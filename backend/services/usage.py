@@ -1,0 +1,156 @@
+"""A household's consumption this billing period: so far, projected bill, comparisons, anomaly."""
+
+from __future__ import annotations
+
+import calendar
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.billing import Renters, estimate_bill
+from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore
+from backend.money import format_vnd
+from backend.services.readings import latest_bills
+
+NEIGHBOUR_WINDOW_DAYS = 30
+
+
+def _clamped(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def billing_period(today: date, reading_day: int) -> tuple[date, date]:
+    """From the day after the previous reading day to the next reading day (inclusive)."""
+    this_month = _clamped(today.year, today.month, reading_day)
+    if today <= this_month:
+        end = this_month
+        previous = _clamped(*(_shift(today.year, today.month, -1)), reading_day)
+    else:
+        end = _clamped(*(_shift(today.year, today.month, 1)), reading_day)
+        previous = this_month
+    return previous + timedelta(days=1), end
+
+
+def _shift(year: int, month: int, months: int) -> tuple[int, int]:
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _sum_kwh(session: Session, household_id: str, start: date, end: date) -> tuple[float, int]:
+    total, days = session.execute(
+        select(func.coalesce(func.sum(DailyReading.kwh), 0.0), func.count())
+        .where(DailyReading.household_id == household_id, DailyReading.day.between(start, end))
+    ).one()
+    return float(total), int(days)
+
+
+def neighbours_daily_median(session: Session, household: Household, today: date) -> float | None:
+    """Median daily kWh over the last 30 days of households in the same province with a similar
+    number of occupants (±1): the "efficient neighbours" comparison."""
+    if household.province_code is None:
+        return None
+    start = today - timedelta(days=NEIGHBOUR_WINDOW_DAYS)
+    rows = session.execute(
+        select(func.sum(DailyReading.kwh) / func.count())
+        .join(Household, Household.id == DailyReading.household_id)
+        .where(
+            Household.province_code == household.province_code,
+            Household.occupants.between(household.occupants - 1, household.occupants + 1),
+            Household.id != household.id,
+            DailyReading.day.between(start, today - timedelta(days=1)),
+        )
+        .group_by(DailyReading.household_id)
+    ).scalars().all()
+    return statistics.median(float(r) for r in rows) if len(rows) >= 3 else None
+
+
+def anomaly_status(session: Session, household: Household) -> dict[str, Any] | None:
+    latest = session.scalar(
+        select(UsageScore).where(UsageScore.household_id == household.id).order_by(UsageScore.day.desc()).limit(1)
+    )
+    if latest is None:
+        return None
+    episode = session.scalar(
+        select(AnomalyEpisode).where(AnomalyEpisode.household_id == household.id, AnomalyEpisode.is_open)
+        .order_by(AnomalyEpisode.start_day.desc()).limit(1)
+    )
+    if episode is None:
+        return {"is_anomaly": False, "explanation": "Mức dùng điện phù hợp với thời tiết, chưa thấy bất thường.",
+                "excess_days": 0, "expected_kwh": round(latest.expected_kwh, 1), "actual_kwh": None,
+                "scored_through": latest.day.isoformat()}
+    return {"is_anomaly": True, "explanation": episode.explanation, "excess_days": episode.excess_days,
+            "expected_kwh": round(episode.expected_kwh, 1), "actual_kwh": round(episode.actual_kwh, 1),
+            "scored_through": latest.day.isoformat()}
+
+
+def renters_of(household: Household) -> Renters | None:
+    if household.renter_status == "renters_registered":
+        return Renters(household.occupants, True)
+    if household.renter_status == "renters_unregistered":
+        return Renters(household.occupants, False)
+    return None
+
+
+@dataclass(frozen=True)
+class Usage:
+    period_start: date
+    period_end: date
+    kwh_so_far: float
+    days_measured: int
+    projected_kwh: float
+    projected_bill: int
+    last_year_kwh: float | None
+    neighbours_median_kwh: float | None
+    anomaly: dict[str, Any] | None
+    last_bills: list[dict[str, Any]]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period_start": self.period_start.isoformat(),
+            "period_end": self.period_end.isoformat(),
+            "kwh_so_far": round(self.kwh_so_far, 1),
+            "days_measured": self.days_measured,
+            "projected_kwh": round(self.projected_kwh, 1),
+            "projected_bill": self.projected_bill,
+            "projected_bill_text": format_vnd(self.projected_bill),
+            "last_year_kwh": None if self.last_year_kwh is None else round(self.last_year_kwh, 1),
+            "neighbours_median_kwh": None if self.neighbours_median_kwh is None else round(self.neighbours_median_kwh, 1),
+            "anomaly": self.anomaly,
+            "last_bills": self.last_bills,
+        }
+
+
+def household_usage(session: Session, household: Household, today: date) -> Usage:
+    start, end = billing_period(today, household.reading_day)
+    until = min(today, end)
+    so_far, measured = _sum_kwh(session, household.id, start, until)
+    period_days = (end - start).days + 1
+    recent, recent_days = _sum_kwh(session, household.id, until - timedelta(days=13), until)
+    per_day = recent / recent_days if recent_days else (so_far / measured if measured else 0.0)
+    remaining = (end - until).days
+    projected = so_far + per_day * remaining
+    bill = estimate_bill(
+        round(projected), period_start=start, period_end=end,
+        households=max(household.households_on_meter, 1),
+        meter=household.meter_kind, renters=renters_of(household),
+    )
+    last_year_start, last_year_end = _year_before(start), _year_before(end)
+    last_year, last_year_days = _sum_kwh(session, household.id, last_year_start, last_year_end)
+    complete = last_year_days >= 0.9 * ((last_year_end - last_year_start).days + 1)
+    neighbours = neighbours_daily_median(session, household, today)
+    return Usage(
+        start, end, so_far, measured, projected, bill.total,
+        last_year if complete else None,
+        neighbours * period_days if neighbours is not None else None,
+        anomaly_status(session, household),
+        [{"period_start": b.period_start.isoformat(), "period_end": b.period_end.isoformat(),
+          "kwh": b.kwh, "amount": b.amount} for b in latest_bills(session, household, 3)],
+    )
+
+
+def _year_before(day: date) -> date:
+    return _clamped(day.year - 1, day.month, day.day)
