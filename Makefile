@@ -33,22 +33,19 @@ bot/.venv/.synced: bot/requirements.txt | $(UV)
 
 setup: .venv/.synced bot/.venv/.synced ## Create or update both environments (app: .venv, bot: bot/.venv)
 
-db: .venv/.synced ## Migrate the database and load the demo data (idempotent)
-	mkdir -p var
+db: .venv/.synced ## Migrate the database, load the demo data, train (if missing) and run the anomaly model
+	mkdir -p var/models
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	[ -f $(ANOMALY_MODEL) ] || $(FLASK) ml train --model $(ANOMALY_MODEL)
+	$(FLASK) ml score-all --model $(ANOMALY_MODEL)
 
 bot-train: bot/.venv/.synced ## Train the Rasa model when bot data or config changed
 	bash bot/scripts/train.sh
 
-$(ANOMALY_MODEL): .venv/.synced
-	mkdir -p var/models
-	$(PY) -m ml simulate --out var/models/training_readings.csv
-	$(PY) -m ml train --readings var/models/training_readings.csv --model $@
+train: bot-train db ## Train what is missing or out of date (Rasa model; anomaly model on the households' readings)
 
-train: bot-train $(ANOMALY_MODEL) ## Train what is missing or out of date (Rasa, anomaly model)
-
-run: setup train db ## Start backend :5000, Rasa :5005, actions :5055 and workers; Ctrl-C stops all
+run: setup bot-train db ## Start backend :5000, Rasa :5005 and actions :5055; Ctrl-C stops all
 	$(PY) scripts/run_stack.py
 
 test: setup test-backend test-postgres test-bot ## Run every test (what CI runs)

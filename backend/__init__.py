@@ -22,6 +22,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     _refuse_unsafe_production(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         VAR_DIR.mkdir(parents=True, exist_ok=True)

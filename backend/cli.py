@@ -12,6 +12,8 @@ from backend.models import Household
 def register(app: Flask) -> None:
     app.cli.add_command(dev_token)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(ml_group)
+    app.cli.add_command(weather_group)
 
 
 @click.command("dev-token")
@@ -40,3 +42,74 @@ def seed_demo() -> None:
 
     created = seed(db.session(), today=date.today())
     click.echo(f"demo: {len(created)} households created" if created else "demo: already loaded")
+
+
+@click.group("ml")
+def ml_group() -> None:
+    """The consumption model in the product."""
+
+
+@ml_group.command("train")
+@click.option(
+    "--model", "model_path", default=None, help="skops file (default: ANOMALY_MODEL_PATH)"
+)
+@click.option(
+    "--holdout-days", default=30, show_default=True, help="recent days left out of training"
+)
+def train(model_path: str | None, holdout_days: int) -> None:
+    """Train the consumption model on every household's own readings."""
+    from datetime import date, timedelta
+
+    from backend.services.anomalies import train_model
+    from ml.api import save_model
+
+    path = model_path or current_app.config["ANOMALY_MODEL_PATH"]
+    try:
+        model, rows = train_model(db.session(), date.today() - timedelta(days=holdout_days))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    save_model(model, path)
+    click.echo(f"trained on {rows} household-days → {path}")
+
+
+@ml_group.command("score-all")
+@click.option(
+    "--model", "model_path", default=None, help="skops file (default: ANOMALY_MODEL_PATH)"
+)
+def score_all(model_path: str | None) -> None:
+    """Score every household, store daily verdicts and open/close anomaly episodes."""
+    from datetime import date
+
+    from backend.services.anomalies import score_all as run
+    from ml.api import load_model
+
+    path = model_path or current_app.config["ANOMALY_MODEL_PATH"]
+    try:
+        model = load_model(path)
+    except FileNotFoundError as exc:
+        raise click.ClickException(f"no model at {path}: run `make train` first") from exc
+    summary = run(db.session(), model, date.today())
+    click.echo(
+        f"scored {summary.rows} household-days of {summary.households} households: "
+        f"{summary.flagged_now} flagged now, {len(summary.new_episodes)} new episodes, "
+        f"{summary.closed_episodes} closed"
+    )
+
+
+@click.group("weather")
+def weather_group() -> None:
+    """Observed temperatures per province."""
+
+
+@weather_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def weather_import(path: str) -> None:
+    """Import observed daily means from CSV (province_code,date,avg_temp_c); all rows or none."""
+    from backend.services.weather import WeatherImportError, import_observations
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            count = import_observations(db.session(), handle)
+    except WeatherImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"imported {count} observations")

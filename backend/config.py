@@ -41,7 +41,8 @@ class Config:
     ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055")
     RASA_TIMEOUT = float(os.environ.get("RASA_TIMEOUT", "10"))
     RASA_TRACKER_DB_URL = os.environ.get(
-        "RASA_TRACKER_DB_URL", f"sqlite:///{os.environ.get('RASA_TRACKER_DB', VAR_DIR / 'rasa_tracker.db')}"
+        "RASA_TRACKER_DB_URL",
+        f"sqlite:///{os.environ.get('RASA_TRACKER_DB', VAR_DIR / 'rasa_tracker.db')}",
     )
     ANOMALY_MODEL_PATH = os.environ.get(
         "ANOMALY_MODEL_PATH", str(VAR_DIR / "models" / "anomaly.skops")

@@ -39,6 +39,7 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: 
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
+
 # Models subclass `Model`: Flask-SQLAlchemy's db.Model at run time, the typed Base for mypy.
 if TYPE_CHECKING:
     Model = Base

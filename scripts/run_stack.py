@@ -103,8 +103,7 @@ def main() -> int:
             print(
                 "\n  Sẵn sàng / Ready:\n"
                 "    Web chat:       http://127.0.0.1:5000/\n"
-                "    Staff console:  http://127.0.0.1:5000/staff/\n"
-                "                    (demo login: admin@example.vn / matkhau-demo-123)\n"
+                "    Other households: http://127.0.0.1:5000/?household=demo-2 … demo-5\n"
                 "    API docs:       http://127.0.0.1:5000/docs\n"
                 "    Rasa REST:      http://127.0.0.1:5005/webhooks/rest/webhook\n"
                 "  Ctrl-C để dừng / to stop.\n",

@@ -5,7 +5,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.auth import current_household, household_required
-from backend.extensions import limiter
+from backend.extensions import db, limiter
+from backend.services import conversations
 from backend.services.chat import AssistantUnavailable, send_to_rasa
 from backend.services.errors import ServiceError
 
@@ -31,6 +32,14 @@ class ChatOut(Schema):
     messages = fields.List(fields.Nested(MessageOut))
 
 
+RESUMED = "Trợ lý tự động đã quay lại. Bạn cần tôi giúp gì ạ?"
+WAITING = {
+    "text": "Bạn đang chờ nhân viên chăm sóc khách hàng; tin nhắn của bạn đã được ghi lại. "
+    "Nếu muốn, bạn có thể quay lại trò chuyện với trợ lý tự động.",
+    "buttons": [{"title": "Quay lại trợ lý tự động", "payload": conversations.RESUME_COMMAND}],
+}
+
+
 class AssistantDown(ServiceError):
     status = 503
     code = "assistant_unavailable"
@@ -49,15 +58,16 @@ def _household_key() -> str:
 def chat(body):
     """Send a message as the signed-in household; the sender id is always its own id."""
     household = current_household()
+    rasa, timeout = current_app.config["RASA_URL"], current_app.config["RASA_TIMEOUT"]
     try:
-        messages = send_to_rasa(
-            current_app.config["RASA_URL"],
-            household.id,
-            body["message"],
-            current_app.config["RASA_TIMEOUT"],
-        )
+        if body["message"].strip() == conversations.RESUME_COMMAND:
+            conversations.resume_bot(db.session(), rasa, household.id, timeout)
+            return {"messages": [{"text": RESUMED}]}
+        messages = send_to_rasa(rasa, household.id, body["message"], timeout)
     except AssistantUnavailable as exc:
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
         ) from exc
+    if not messages and conversations.status_of(db.session(), household.id) == "waiting":
+        messages = [WAITING]
     return {"messages": messages}

@@ -38,14 +38,18 @@ class QuietHoursIn(Schema):
 class ProfileIn(Schema):
     display_name = fields.String(validate=validate.Length(max=120))
     province_code = fields.Integer(strict=True, validate=validate.Range(min=1, max=999))
-    ward_code = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1, max=99999))
+    ward_code = fields.Integer(
+        strict=True, allow_none=True, validate=validate.Range(min=1, max=99999)
+    )
     address = fields.String(allow_none=True, validate=validate.Length(max=300))
     phone = fields.String(allow_none=True, validate=validate.Length(max=20))
     customer_code = fields.String(allow_none=True, validate=validate.Length(max=13))
     meter_kind = fields.String(validate=validate.OneOf(["postpaid", "prepaid"]))
     households_on_meter = fields.Integer(strict=True, validate=validate.Range(min=1, max=20))
     occupants = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
-    renter_status = fields.String(validate=validate.OneOf(["owner", "renters_registered", "renters_unregistered"]))
+    renter_status = fields.String(
+        validate=validate.OneOf(["owner", "renters_registered", "renters_unregistered"])
+    )
     reading_day = fields.Integer(strict=True, validate=validate.Range(min=1, max=31))
     appliances = fields.Dict(keys=fields.String(), values=fields.Raw())
     notifications = fields.Nested(NotificationsIn)
@@ -80,7 +84,9 @@ class ProfileOut(Schema):
 
 class DeviceIn(Schema):
     token = fields.String(required=True, validate=validate.Length(min=10, max=4096))
-    platform = fields.String(load_default="android", validate=validate.OneOf(["android", "ios", "web"]))
+    platform = fields.String(
+        load_default="android", validate=validate.OneOf(["android", "ios", "web"])
+    )
 
 
 class DeviceDeleteIn(Schema):
@@ -89,7 +95,9 @@ class DeviceDeleteIn(Schema):
 
 class ReadingIn(Schema):
     date = fields.Date(required=True)
-    kwh = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=readings.MAX_DAILY_KWH))
+    kwh = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0, max=readings.MAX_DAILY_KWH)
+    )
 
 
 class ReadingsIn(Schema):
@@ -110,7 +118,9 @@ class ReadingsQuery(Schema):
 
 
 class MeterIndexIn(Schema):
-    reading = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=999_999_999))
+    reading = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=999_999_999)
+    )
     read_on = fields.Date()
 
 
@@ -168,7 +178,9 @@ def export_me():
     """All of the household's data as JSON."""
     from flask import json
 
-    return json.loads(json.dumps(privacy.export_household(session(), current_household()), default=str))
+    return json.loads(
+        json.dumps(privacy.export_household(session(), current_household()), default=str)
+    )
 
 
 @blp.route("/devices", methods=["POST"])
@@ -178,7 +190,9 @@ def export_me():
 @blp.response(201)
 def add_device(body):
     """Register a push token (idempotent)."""
-    device = service.register_device(session(), current_household(), body["token"], body["platform"])
+    device = service.register_device(
+        session(), current_household(), body["token"], body["platform"]
+    )
     return {"id": device.id, "platform": device.platform}
 
 
@@ -215,8 +229,11 @@ def get_readings(query):
     if (end - start).days > MAX_RANGE_DAYS:
         raise InvalidInput(f"at most {MAX_RANGE_DAYS} days at a time", "from")
     rows = readings.readings_between(session(), current_household(), start, end)
-    return {"from": start.isoformat(), "to": end.isoformat(),
-            "readings": [{"date": r.day.isoformat(), "kwh": r.kwh} for r in rows]}
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "readings": [{"date": r.day.isoformat(), "kwh": r.kwh} for r in rows],
+    }
 
 
 @blp.route("/meter-index", methods=["POST"])
@@ -227,10 +244,18 @@ def get_readings(query):
 def post_meter_index(body):
     """A meter index read by the household; 409 when it goes backwards."""
     result = readings.record_meter_index(
-        session(), current_household(), body["reading"], body.get("read_on") or today(), today(), "app"
+        session(),
+        current_household(),
+        body["reading"],
+        body.get("read_on") or today(),
+        today(),
+        "app",
     )
-    return {"reading": result.reading, "read_on": result.read_on.isoformat(),
-            "consumption_kwh": result.consumption_kwh}
+    return {
+        "reading": result.reading,
+        "read_on": result.read_on.isoformat(),
+        "consumption_kwh": result.consumption_kwh,
+    }
 
 
 @blp.route("/bills", methods=["GET"])
@@ -239,8 +264,18 @@ def post_meter_index(body):
 @blp.response(200)
 def get_bills():
     """The household's bills, newest first."""
-    return {"bills": [{"id": b.id, "period_start": b.period_start.isoformat(), "period_end": b.period_end.isoformat(),
-                       "kwh": b.kwh, "amount": b.amount} for b in readings.latest_bills(session(), current_household(), 36)]}
+    return {
+        "bills": [
+            {
+                "id": b.id,
+                "period_start": b.period_start.isoformat(),
+                "period_end": b.period_end.isoformat(),
+                "kwh": b.kwh,
+                "amount": b.amount,
+            }
+            for b in readings.latest_bills(session(), current_household(), 36)
+        ]
+    }
 
 
 @blp.route("/bills", methods=["POST"])

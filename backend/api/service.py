@@ -18,7 +18,9 @@ from backend.services import privacy, readings, usage
 from backend.services.errors import NotFound
 from ml.climate import region_of
 
-blp = Blueprint("service", __name__, url_prefix="/api/v1/service", description="For the action server")
+blp = Blueprint(
+    "service", __name__, url_prefix="/api/v1/service", description="For the action server"
+)
 SERVICE = [{"service": []}]
 
 
@@ -54,9 +56,20 @@ def sender(sender_id):
     """Which household a chat sender is (app: its own id; Zalo: "zalo-<user id>")."""
     household = service.household_for_sender(session(), sender_id)
     if household is None:
-        return {"household_id": None, "linked": False, "display_name": None, "province_code": None, "region": None}
-    return {"household_id": household.id, "linked": True, "display_name": household.display_name,
-            "province_code": household.province_code, "region": region_of(household.province_code)}
+        return {
+            "household_id": None,
+            "linked": False,
+            "display_name": None,
+            "province_code": None,
+            "region": None,
+        }
+    return {
+        "household_id": household.id,
+        "linked": True,
+        "display_name": household.display_name,
+        "province_code": household.province_code,
+        "region": region_of(household.province_code),
+    }
 
 
 @blp.route("/households/<string:household_id>/usage")
@@ -74,10 +87,18 @@ def household_usage(household_id):
 @blp.response(201)
 def meter_index(body, household_id):
     result = readings.record_meter_index(
-        session(), household_or_404(household_id), body["reading"], body.get("read_on") or date.today(),
-        date.today(), "chat",
+        session(),
+        household_or_404(household_id),
+        body["reading"],
+        body.get("read_on") or date.today(),
+        date.today(),
+        "chat",
     )
-    return {"reading": result.reading, "read_on": result.read_on.isoformat(), "consumption_kwh": result.consumption_kwh}
+    return {
+        "reading": result.reading,
+        "read_on": result.read_on.isoformat(),
+        "consumption_kwh": result.consumption_kwh,
+    }
 
 
 @blp.route("/households/<string:household_id>/subscriptions", methods=["PUT"])
@@ -99,14 +120,28 @@ def outages(household_id):
     household = household_or_404(household_id)
     now = datetime.now()
     rows = session().scalars(
-        select(Outage).where(
+        select(Outage)
+        .where(
             Outage.province_code == household.province_code,
             or_(Outage.ward_code.is_(None), Outage.ward_code == household.ward_code),
-            Outage.ends_at >= now, ~Outage.cancelled,
-        ).order_by(Outage.starts_at).limit(10)
+            Outage.ends_at >= now,
+            ~Outage.cancelled,
+        )
+        .order_by(Outage.starts_at)
+        .limit(10)
     )
-    return {"outages": [{"id": o.id, "start": o.starts_at.isoformat(), "end": o.ends_at.isoformat(),
-                         "reason": o.reason, "area_name": o.area_name} for o in rows]}
+    return {
+        "outages": [
+            {
+                "id": o.id,
+                "start": o.starts_at.isoformat(),
+                "end": o.ends_at.isoformat(),
+                "reason": o.reason,
+                "area_name": o.area_name,
+            }
+            for o in rows
+        ]
+    }
 
 
 @blp.route("/zalo-links", methods=["POST"])
@@ -125,7 +160,10 @@ def zalo_link(body):
 @blp.response(202)
 def deletion(household_id):
     counts = privacy.delete_household(
-        session(), household_or_404(household_id), current_app.config["RASA_TRACKER_DB_URL"], actor="chat"
+        session(),
+        household_or_404(household_id),
+        current_app.config["RASA_TRACKER_DB_URL"],
+        actor="chat",
     )
     return {"status": "deleted", "deleted": counts}
 
@@ -141,7 +179,9 @@ def handoff(body):
     conversation = db.get(Conversation, body["sender_id"])
     if conversation is None:
         household = service.household_for_sender(db, body["sender_id"])
-        conversation = Conversation(sender_id=body["sender_id"], household_id=household.id if household else None)
+        conversation = Conversation(
+            sender_id=body["sender_id"], household_id=household.id if household else None
+        )
         db.add(conversation)
     conversation.channel = body["channel"]
     if conversation.status != "waiting":
@@ -150,8 +190,11 @@ def handoff(body):
     conversation.handoff_reason = body["reason"]
     db.commit()
     ahead = db.scalar(
-        select(func.count()).select_from(Conversation).where(
-            Conversation.status == "waiting", Conversation.waiting_since < conversation.waiting_since
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.status == "waiting",
+            Conversation.waiting_since < conversation.waiting_since,
         )
     )
     return {"status": "waiting", "queue_position": (ahead or 0) + 1}

@@ -202,7 +202,8 @@ def _usage_sentence(comparison: BillComparison) -> tuple[str, int | None, int | 
             f"({prev.kwh} kWh)"
         )
         same_way = (cur.kwh > prev.kwh) == (comparison.difference > 0)
-        link = "nhưng" if not same_way or abs(money_change) > abs(kwh_change) else "và"
+        steeper_rise = comparison.difference > 0 and abs(money_change) > abs(kwh_change)
+        link = "nhưng" if not same_way or steeper_rise else "và"
     return (
         f"{use} {link} tiền điện {direction} {abs(money_change)}% {totals}",
         kwh_change,

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ml.climate import normal_temp
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import DailyReading, Household
+from backend.billing import estimate_bill
+from backend.models import Bill, DailyReading, Household
+from ml.climate import normal_temp
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,37 @@ def seed_demo(session: Session, today: date, days: int = 365) -> list[str]:
             )
             for offset in range(days)
         )
+        session.flush()
+        add_demo_bills(session, spec.id, today)
         created.append(spec.id)
     session.commit()
     return created
+
+
+def add_demo_bills(session: Session, household_id: str, today: date, periods: int = 6) -> None:
+    """Bills of the last complete periods (reading day 15), priced by the bill engine."""
+    end = date(today.year, today.month, 15) if today.day > 15 else _previous_15th(today)
+    for _ in range(periods):
+        start = _previous_15th(end) + timedelta(days=1)
+        kwh = session.scalar(
+            select(func.sum(DailyReading.kwh)).where(
+                DailyReading.household_id == household_id, DailyReading.day.between(start, end)
+            )
+        )
+        if kwh:
+            amount = estimate_bill(round(kwh), period_start=start, period_end=end).total
+            session.add(
+                Bill(
+                    household_id=household_id,
+                    period_start=start,
+                    period_end=end,
+                    kwh=round(kwh),
+                    amount=amount,
+                )
+            )
+        end = start - timedelta(days=1)
+
+
+def _previous_15th(day: date) -> date:
+    first = day.replace(day=1) - timedelta(days=1)
+    return first.replace(day=15) if day.day <= 15 else day.replace(day=15)

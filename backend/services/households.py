@@ -18,8 +18,18 @@ from backend.services.errors import InvalidInput, NotFound
 CUSTOMER_CODE = re.compile(r"^P[A-Z][0-9A-Z]{11}$")
 PHONE = re.compile(r"^(0|\+?84)(3|5|7|8|9)\d{8}$")
 APPLIANCES = {
-    "air_conditioner", "water_heater", "fridge", "washing_machine", "cooking", "tv", "fan",
-    "lighting", "water_pump", "dryer", "ev_charger", "solar_panels",
+    "air_conditioner",
+    "water_heater",
+    "fridge",
+    "washing_machine",
+    "cooking",
+    "tv",
+    "fan",
+    "lighting",
+    "water_pump",
+    "dryer",
+    "ev_charger",
+    "solar_panels",
 }
 CONSENT_VERSION = "ND13-2023-v1"
 LINK_CODE_MINUTES = 10
@@ -50,14 +60,18 @@ def validate_appliances(value: Any) -> dict[str, Any]:
         if isinstance(item, dict):
             count = item.get("count", 1)
             if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 20:
-                raise InvalidInput("count must be a whole number from 0 to 20", f"appliances.{key}.count")
+                raise InvalidInput(
+                    "count must be a whole number from 0 to 20", f"appliances.{key}.count"
+                )
             if "inverter" in item and not isinstance(item["inverter"], bool):
                 raise InvalidInput("inverter must be true or false", f"appliances.{key}.inverter")
             unknown = set(item) - {"count", "inverter", "kind"}
             if unknown:
                 raise InvalidInput(f"unknown field '{sorted(unknown)[0]}'", f"appliances.{key}")
         elif not isinstance(item, (bool, str)):
-            raise InvalidInput("must be true/false, a kind or {count, inverter}", f"appliances.{key}")
+            raise InvalidInput(
+                "must be true/false, a kind or {count, inverter}", f"appliances.{key}"
+            )
     return value
 
 
@@ -70,22 +84,37 @@ def update_profile(session: Session, household: Household, changes: dict[str, An
         if province is None or not ward_in_province(changes["ward_code"], province):
             raise InvalidInput("ward does not belong to the province", "ward_code")
     if changes.get("customer_code") and not CUSTOMER_CODE.match(changes["customer_code"]):
-        raise InvalidInput("EVN customer code looks like PE01000123456 (13 characters)", "customer_code")
+        raise InvalidInput(
+            "EVN customer code looks like PE01000123456 (13 characters)", "customer_code"
+        )
     if changes.get("phone") and not PHONE.match(changes["phone"]):
         raise InvalidInput("Vietnamese mobile number expected, e.g. 0912345678", "phone")
     if "appliances" in changes:
         validate_appliances(changes["appliances"])
     simple = (
-        "display_name", "province_code", "ward_code", "address", "phone", "customer_code",
-        "meter_kind", "households_on_meter", "occupants", "renter_status", "appliances", "reading_day",
+        "display_name",
+        "province_code",
+        "ward_code",
+        "address",
+        "phone",
+        "customer_code",
+        "meter_kind",
+        "households_on_meter",
+        "occupants",
+        "renter_status",
+        "appliances",
+        "reading_day",
     )
     for field in simple:
         if field in changes:
             setattr(household, field, changes[field])
     if "province_code" in changes and "ward_code" not in changes:
         household.ward_code = None  # a ward of the old province no longer applies
-    for kind, column in (("weekly_tips", "notify_weekly_tips"), ("outage_notices", "notify_outages"),
-                         ("usage_alerts", "notify_usage_alerts")):
+    for kind, column in (
+        ("weekly_tips", "notify_weekly_tips"),
+        ("outage_notices", "notify_outages"),
+        ("usage_alerts", "notify_usage_alerts"),
+    ):
         if kind in changes.get("notifications", {}):
             setattr(household, column, changes["notifications"][kind])
     for channel, column in (("push", "channel_push"), ("zalo", "channel_zalo")):
@@ -104,7 +133,9 @@ def update_profile(session: Session, household: Household, changes: dict[str, An
     return household
 
 
-def set_subscriptions(session: Session, household: Household, changes: dict[str, bool]) -> Household:
+def set_subscriptions(
+    session: Session, household: Household, changes: dict[str, bool]
+) -> Household:
     return update_profile(session, household, {"notifications": changes})
 
 
@@ -174,7 +205,9 @@ def new_link_code(session: Session, household: Household) -> ZaloLinkCode:
         if session.get(ZaloLinkCode, code) is None:
             break
     link = ZaloLinkCode(
-        code=code, household_id=household.id, expires_at=utcnow() + timedelta(minutes=LINK_CODE_MINUTES)
+        code=code,
+        household_id=household.id,
+        expires_at=utcnow() + timedelta(minutes=LINK_CODE_MINUTES),
     )
     session.add(link)
     session.commit()

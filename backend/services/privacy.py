@@ -9,7 +9,13 @@ from sqlalchemy import create_engine, delete, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from backend.models import (
-    AuditRecord, Bill, Conversation, DailyReading, Device, Household, MeterIndex,
+    AuditRecord,
+    Bill,
+    Conversation,
+    DailyReading,
+    Device,
+    Household,
+    MeterIndex,
 )
 from backend.services.households import profile
 
@@ -47,25 +53,39 @@ def delete_tracker_events(tracker_db_url: str, senders: list[str]) -> int:
         with engine.begin() as connection:
             deleted = 0
             for sender in senders:
-                result = connection.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
+                result = connection.execute(
+                    text("DELETE FROM events WHERE sender_id = :s"), {"s": sender}
+                )
                 deleted += result.rowcount or 0
             return deleted
     finally:
         engine.dispose()
 
 
-def delete_household(session: Session, household: Household, tracker_db_url: str, actor: str) -> dict[str, int]:
+def delete_household(
+    session: Session, household: Household, tracker_db_url: str, actor: str
+) -> dict[str, int]:
     """Delete everything of the household (FK cascades) and its Rasa events; keep an audit record
     that holds counts and a one-way hash, never the id, name, phone or address."""
     counts = {
-        name: session.scalar(select(func.count()).select_from(model).where(model.household_id == household.id)) or 0
-        for name, model in (("readings", DailyReading), ("meter_indexes", MeterIndex), ("bills", Bill),
-                            ("devices", Device), ("conversations", Conversation))
+        name: session.scalar(
+            select(func.count()).select_from(model).where(model.household_id == household.id)
+        )
+        or 0
+        for name, model in (
+            ("readings", DailyReading),
+            ("meter_indexes", MeterIndex),
+            ("bills", Bill),
+            ("devices", Device),
+            ("conversations", Conversation),
+        )
     }
     counts["tracker_events"] = delete_tracker_events(tracker_db_url, sender_ids(household))
     subject = hashlib.sha256(household.id.encode()).hexdigest()[:16]
     session.execute(delete(Conversation).where(Conversation.sender_id.in_(sender_ids(household))))
     session.delete(household)
-    session.add(AuditRecord(action="household_deleted", actor=actor, subject=subject, details=counts))
+    session.add(
+        AuditRecord(action="household_deleted", actor=actor, subject=subject, details=counts)
+    )
     session.commit()
     return counts

@@ -41,9 +41,13 @@ def record_readings(
         if day > today:
             raise InvalidInput("a reading cannot be dated in the future", f"readings.{index}.date")
         if day in seen:
-            raise InvalidInput("the same day appears twice in this upload", f"readings.{index}.date")
+            raise InvalidInput(
+                "the same day appears twice in this upload", f"readings.{index}.date"
+            )
         if not 0 <= kwh <= MAX_DAILY_KWH:
-            raise InvalidInput(f"kWh must be between 0 and {MAX_DAILY_KWH:g}", f"readings.{index}.kwh")
+            raise InvalidInput(
+                f"kWh must be between 0 and {MAX_DAILY_KWH:g}", f"readings.{index}.kwh"
+            )
         seen.add(day)
     if not rows:
         return UploadResult(0, 0, 0)
@@ -56,22 +60,32 @@ def record_readings(
     )
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = [
-        {"household_id": household.id, "day": r["date"], "kwh": float(r["kwh"]),
-         "source": r.get("source", "meter"), "updated_at": utcnow()}
+        {
+            "household_id": household.id,
+            "day": r["date"],
+            "kwh": float(r["kwh"]),
+            "source": r.get("source", "meter"),
+            "updated_at": utcnow(),
+        }
         for r in rows
     ]
     statement = insert(DailyReading).values(values)
     statement = statement.on_conflict_do_update(
         index_elements=["household_id", "day"],
-        set_={"kwh": statement.excluded.kwh, "source": statement.excluded.source,
-              "updated_at": statement.excluded.updated_at},
+        set_={
+            "kwh": statement.excluded.kwh,
+            "source": statement.excluded.source,
+            "updated_at": statement.excluded.updated_at,
+        },
     )
     session.execute(statement)
     session.commit()
     return UploadResult(len(rows), len(rows) - len(existing), len(existing))
 
 
-def readings_between(session: Session, household: Household, start: date, end: date) -> list[DailyReading]:
+def readings_between(
+    session: Session, household: Household, start: date, end: date
+) -> list[DailyReading]:
     return list(
         session.scalars(
             select(DailyReading)
@@ -97,25 +111,37 @@ def record_meter_index(
     if not 0 <= reading <= 999_999_999:
         raise InvalidInput("a meter index is a whole number from 0 to 999,999,999", "reading")
     previous = session.scalar(
-        select(MeterIndex).where(MeterIndex.household_id == household.id, MeterIndex.read_on < read_on)
-        .order_by(MeterIndex.read_on.desc()).limit(1)
+        select(MeterIndex)
+        .where(MeterIndex.household_id == household.id, MeterIndex.read_on < read_on)
+        .order_by(MeterIndex.read_on.desc())
+        .limit(1)
     )
     following = session.scalar(
-        select(MeterIndex).where(MeterIndex.household_id == household.id, MeterIndex.read_on > read_on)
-        .order_by(MeterIndex.read_on).limit(1)
+        select(MeterIndex)
+        .where(MeterIndex.household_id == household.id, MeterIndex.read_on > read_on)
+        .order_by(MeterIndex.read_on)
+        .limit(1)
     )
     if previous is not None and reading < previous.reading:
         raise Conflict(
             f"the index {reading} is lower than {previous.reading} read on {previous.read_on.isoformat()}",
-            "reading", code="index_backwards",
+            "reading",
+            code="index_backwards",
         )
     if following is not None and reading > following.reading:
         raise Conflict(
             f"the index {reading} is higher than {following.reading} read later on {following.read_on.isoformat()}",
-            "reading", code="index_backwards",
+            "reading",
+            code="index_backwards",
         )
-    session.execute(delete(MeterIndex).where(MeterIndex.household_id == household.id, MeterIndex.read_on == read_on))
-    session.add(MeterIndex(household_id=household.id, read_on=read_on, reading=reading, source=source))
+    session.execute(
+        delete(MeterIndex).where(
+            MeterIndex.household_id == household.id, MeterIndex.read_on == read_on
+        )
+    )
+    session.add(
+        MeterIndex(household_id=household.id, read_on=read_on, reading=reading, source=source)
+    )
     session.commit()
     return IndexResult(reading, read_on, reading - previous.reading if previous else None)
 
@@ -136,6 +162,9 @@ def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bi
 def latest_bills(session: Session, household: Household, limit: int = 12) -> list[Bill]:
     return list(
         session.scalars(
-            select(Bill).where(Bill.household_id == household.id).order_by(Bill.period_end.desc()).limit(limit)
+            select(Bill)
+            .where(Bill.household_id == household.id)
+            .order_by(Bill.period_end.desc())
+            .limit(limit)
         )
     )

@@ -42,8 +42,9 @@ def _shift(year: int, month: int, months: int) -> tuple[int, int]:
 
 def _sum_kwh(session: Session, household_id: str, start: date, end: date) -> tuple[float, int]:
     total, days = session.execute(
-        select(func.coalesce(func.sum(DailyReading.kwh), 0.0), func.count())
-        .where(DailyReading.household_id == household_id, DailyReading.day.between(start, end))
+        select(func.coalesce(func.sum(DailyReading.kwh), 0.0), func.count()).where(
+            DailyReading.household_id == household_id, DailyReading.day.between(start, end)
+        )
     ).one()
     return float(total), int(days)
 
@@ -54,37 +55,56 @@ def neighbours_daily_median(session: Session, household: Household, today: date)
     if household.province_code is None:
         return None
     start = today - timedelta(days=NEIGHBOUR_WINDOW_DAYS)
-    rows = session.execute(
-        select(func.sum(DailyReading.kwh) / func.count())
-        .join(Household, Household.id == DailyReading.household_id)
-        .where(
-            Household.province_code == household.province_code,
-            Household.occupants.between(household.occupants - 1, household.occupants + 1),
-            Household.id != household.id,
-            DailyReading.day.between(start, today - timedelta(days=1)),
+    rows = (
+        session.execute(
+            select(func.sum(DailyReading.kwh) / func.count())
+            .join(Household, Household.id == DailyReading.household_id)
+            .where(
+                Household.province_code == household.province_code,
+                Household.occupants.between(household.occupants - 1, household.occupants + 1),
+                Household.id != household.id,
+                DailyReading.day.between(start, today - timedelta(days=1)),
+            )
+            .group_by(DailyReading.household_id)
         )
-        .group_by(DailyReading.household_id)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     return statistics.median(float(r) for r in rows) if len(rows) >= 3 else None
 
 
 def anomaly_status(session: Session, household: Household) -> dict[str, Any] | None:
     latest = session.scalar(
-        select(UsageScore).where(UsageScore.household_id == household.id).order_by(UsageScore.day.desc()).limit(1)
+        select(UsageScore)
+        .where(UsageScore.household_id == household.id)
+        .order_by(UsageScore.day.desc())
+        .limit(1)
     )
     if latest is None:
         return None
     episode = session.scalar(
-        select(AnomalyEpisode).where(AnomalyEpisode.household_id == household.id, AnomalyEpisode.is_open)
-        .order_by(AnomalyEpisode.start_day.desc()).limit(1)
+        select(AnomalyEpisode)
+        .where(AnomalyEpisode.household_id == household.id, AnomalyEpisode.is_open)
+        .order_by(AnomalyEpisode.start_day.desc())
+        .limit(1)
     )
     if episode is None:
-        return {"is_anomaly": False, "explanation": "Mức dùng điện phù hợp với thời tiết, chưa thấy bất thường.",
-                "excess_days": 0, "expected_kwh": round(latest.expected_kwh, 1), "actual_kwh": None,
-                "scored_through": latest.day.isoformat()}
-    return {"is_anomaly": True, "explanation": episode.explanation, "excess_days": episode.excess_days,
-            "expected_kwh": round(episode.expected_kwh, 1), "actual_kwh": round(episode.actual_kwh, 1),
-            "scored_through": latest.day.isoformat()}
+        return {
+            "is_anomaly": False,
+            "explanation": "Mức dùng điện phù hợp với thời tiết, chưa thấy bất thường.",
+            "excess_days": 0,
+            "expected_kwh": round(latest.expected_kwh, 1),
+            "actual_kwh": None,
+            "scored_through": latest.day.isoformat(),
+        }
+    return {
+        "is_anomaly": True,
+        "explanation": episode.explanation,
+        "excess_days": episode.excess_days,
+        "expected_kwh": round(episode.expected_kwh, 1),
+        "actual_kwh": round(episode.actual_kwh, 1),
+        "scored_through": latest.day.isoformat(),
+    }
 
 
 def renters_of(household: Household) -> Renters | None:
@@ -118,7 +138,9 @@ class Usage:
             "projected_bill": self.projected_bill,
             "projected_bill_text": format_vnd(self.projected_bill),
             "last_year_kwh": None if self.last_year_kwh is None else round(self.last_year_kwh, 1),
-            "neighbours_median_kwh": None if self.neighbours_median_kwh is None else round(self.neighbours_median_kwh, 1),
+            "neighbours_median_kwh": None
+            if self.neighbours_median_kwh is None
+            else round(self.neighbours_median_kwh, 1),
             "anomaly": self.anomaly,
             "last_bills": self.last_bills,
         }
@@ -134,21 +156,36 @@ def household_usage(session: Session, household: Household, today: date) -> Usag
     remaining = (end - until).days
     projected = so_far + per_day * remaining
     bill = estimate_bill(
-        round(projected), period_start=start, period_end=end,
+        round(projected),
+        period_start=start,
+        period_end=end,
         households=max(household.households_on_meter, 1),
-        meter=household.meter_kind, renters=renters_of(household),
+        meter=household.meter_kind,
+        renters=renters_of(household),
     )
     last_year_start, last_year_end = _year_before(start), _year_before(end)
     last_year, last_year_days = _sum_kwh(session, household.id, last_year_start, last_year_end)
     complete = last_year_days >= 0.9 * ((last_year_end - last_year_start).days + 1)
     neighbours = neighbours_daily_median(session, household, today)
     return Usage(
-        start, end, so_far, measured, projected, bill.total,
+        start,
+        end,
+        so_far,
+        measured,
+        projected,
+        bill.total,
         last_year if complete else None,
         neighbours * period_days if neighbours is not None else None,
         anomaly_status(session, household),
-        [{"period_start": b.period_start.isoformat(), "period_end": b.period_end.isoformat(),
-          "kwh": b.kwh, "amount": b.amount} for b in latest_bills(session, household, 3)],
+        [
+            {
+                "period_start": b.period_start.isoformat(),
+                "period_end": b.period_end.isoformat(),
+                "kwh": b.kwh,
+                "amount": b.amount,
+            }
+            for b in latest_bills(session, household, 3)
+        ],
     )
 
 

@@ -16,6 +16,8 @@ class FakeRasa(BaseHTTPRequestHandler):
     """A Rasa REST channel on loopback that echoes who spoke."""
 
     received: ClassVar[list[dict]] = []
+    paths: ClassVar[list[str]] = []
+    replies: ClassVar[list[dict] | None] = None
 
     def do_GET(self):
         self.send_response(200)
@@ -25,13 +27,18 @@ class FakeRasa(BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         FakeRasa.received.append(body)
-        replies = [
-            {"recipient_id": body["sender"], "text": "Xin chào! Tôi là trợ lý tiết kiệm điện."},
-            {
-                "recipient_id": body["sender"],
-                "buttons": [{"title": "Giá điện", "payload": "/ask_tariff"}],
-            },
-        ]
+        FakeRasa.paths.append(self.path)
+        replies = (
+            FakeRasa.replies
+            if FakeRasa.replies is not None
+            else [
+                {"recipient_id": body["sender"], "text": "Xin chào! Tôi là trợ lý tiết kiệm điện."},
+                {
+                    "recipient_id": body["sender"],
+                    "buttons": [{"title": "Giá điện", "payload": "/ask_tariff"}],
+                },
+            ]
+        )
         payload = json.dumps(replies).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -48,6 +55,8 @@ def fake_rasa(app):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     FakeRasa.received = []
+    FakeRasa.paths = []
+    FakeRasa.replies = None
     app.config["RASA_URL"] = f"http://127.0.0.1:{server.server_port}"
     yield FakeRasa
     server.shutdown()
@@ -168,3 +177,24 @@ def test_dev_token_refused_outside_demo_mode(app):
     result = app.test_cli_runner().invoke(args=["dev-token", "--household-id", "x"])
     assert result.exit_code != 0
     assert "demo" in result.output
+
+
+def test_waiting_for_staff_is_explained_and_the_user_can_resume(
+    app, client, household, fake_rasa, service_auth
+):
+    queued = client.post(
+        "/api/v1/service/handoffs", headers=service_auth, json={"sender_id": household.id}
+    )
+    assert queued.status_code == 201, queued.get_json()
+    fake_rasa.replies = []  # Rasa is paused: it answers nothing
+    body = client.post(
+        "/api/v1/chat", json={"message": "alo"}, headers=bearer(household)
+    ).get_json()
+    assert "chờ nhân viên" in body["messages"][0]["text"]
+    assert body["messages"][0]["buttons"][0]["payload"] == "/resume_bot"
+    resumed = client.post(
+        "/api/v1/chat", json={"message": "/resume_bot"}, headers=bearer(household)
+    ).get_json()
+    assert "quay lại" in resumed["messages"][0]["text"]
+    assert fake_rasa.received[-1] == {"event": "resume"}
+    assert fake_rasa.paths[-1] == f"/conversations/{household.id}/tracker/events"

@@ -19,17 +19,29 @@ def days_ago(n: int) -> str:
 def test_get_me_returns_profile(client, household, auth):
     body = client.get("/api/v1/me", headers=auth).get_json()
     assert body["id"] == household.id and body["province_code"] == 1
-    assert body["notifications"] == {"weekly_tips": True, "outage_notices": True, "usage_alerts": True}
+    assert body["notifications"] == {
+        "weekly_tips": True,
+        "outage_notices": True,
+        "usage_alerts": True,
+    }
     assert body["quiet_hours"] == {"start": "21:00", "end": "07:00"}
 
 
 def test_put_me_updates_profile_and_consent(client, auth):
     ward = 70  # Phường Hoàn Kiếm, Hà Nội
-    response = client.put("/api/v1/me", headers=auth, json={
-        "display_name": "Nhà chị Lan", "ward_code": ward, "customer_code": "PD01000123456",
-        "appliances": {"air_conditioner": {"count": 2, "inverter": True}, "water_heater": True},
-        "notifications": {"weekly_tips": False}, "quiet_hours": {"start": "22:00"}, "consent": True,
-    })
+    response = client.put(
+        "/api/v1/me",
+        headers=auth,
+        json={
+            "display_name": "Nhà chị Lan",
+            "ward_code": ward,
+            "customer_code": "PD01000123456",
+            "appliances": {"air_conditioner": {"count": 2, "inverter": True}, "water_heater": True},
+            "notifications": {"weekly_tips": False},
+            "quiet_hours": {"start": "22:00"},
+            "consent": True,
+        },
+    )
     body = response.get_json()
     assert response.status_code == 200, body
     assert body["ward_code"] == ward and body["customer_code"] == "PD01000123456"
@@ -65,7 +77,9 @@ def test_readings_upload_is_idempotent_per_day(client, auth, household):
     again = client.post("/api/v1/me/readings", headers=auth, json={"readings": rows}).get_json()
     assert again == {"received": 5, "created": 0, "replaced": 5}
     assert db.session.query(DailyReading).count() == 5
-    listed = client.get(f"/api/v1/me/readings?from={days_ago(10)}&to={days_ago(0)}", headers=auth).get_json()
+    listed = client.get(
+        f"/api/v1/me/readings?from={days_ago(10)}&to={days_ago(0)}", headers=auth
+    ).get_json()
     assert [r["kwh"] for r in listed["readings"]][-1] == 99
 
 
@@ -93,14 +107,18 @@ def test_more_than_5000_rows_is_refused(client, auth):
 
 
 def test_meter_index_consumption_and_backwards(client, auth):
-    first = client.post("/api/v1/me/meter-index", headers=auth, json={"reading": 1000, "read_on": days_ago(10)})
+    first = client.post(
+        "/api/v1/me/meter-index", headers=auth, json={"reading": 1000, "read_on": days_ago(10)}
+    )
     assert first.status_code == 201 and first.get_json()["consumption_kwh"] is None
     second = client.post("/api/v1/me/meter-index", headers=auth, json={"reading": 1120}).get_json()
     assert second["consumption_kwh"] == 120
     backwards = client.post("/api/v1/me/meter-index", headers=auth, json={"reading": 900})
     assert backwards.status_code == 409
     assert backwards.get_json()["code"] == "index_backwards"
-    future = client.post("/api/v1/me/meter-index", headers=auth, json={"reading": 2000, "read_on": days_ago(-2)})
+    future = client.post(
+        "/api/v1/me/meter-index", headers=auth, json={"reading": 2000, "read_on": days_ago(-2)}
+    )
     assert future.status_code == 422 and future.get_json()["field"] == "read_on"
 
 
@@ -115,8 +133,12 @@ def test_devices(client, auth):
     token = "fcm-token-abcdefghijkl"
     assert client.post("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 201
     assert client.post("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 201
-    assert client.delete("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 204
-    assert client.delete("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 404
+    assert (
+        client.delete("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 204
+    )
+    assert (
+        client.delete("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 404
+    )
 
 
 def test_usage_projects_the_bill(client, auth, household):
@@ -135,10 +157,18 @@ def test_export_and_delete_remove_everything(app, client, auth, household, tmp_p
     tracker = tmp_path / "tracker.db"
     engine = create_engine(f"sqlite:///{tracker}")
     with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)"))
-        conn.execute(text("INSERT INTO events (sender_id, data) VALUES ('hh-1', '{}'), ('hh-1', '{}'), ('hh-2', '{}')"))
+        conn.execute(
+            text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, data TEXT)")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO events (sender_id, data) VALUES ('hh-1', '{}'), ('hh-1', '{}'), ('hh-2', '{}')"
+            )
+        )
     app.config["RASA_TRACKER_DB_URL"] = f"sqlite:///{tracker}"
-    client.post("/api/v1/me/readings", headers=auth, json={"readings": [{"date": days_ago(1), "kwh": 5}]})
+    client.post(
+        "/api/v1/me/readings", headers=auth, json={"readings": [{"date": days_ago(1), "kwh": 5}]}
+    )
     exported = client.get("/api/v1/me/export", headers=auth).get_json()
     assert exported["profile"]["id"] == "hh-1" and len(exported["daily_readings"]) == 1
     response = client.delete("/api/v1/me", headers=auth)
@@ -153,10 +183,16 @@ def test_export_and_delete_remove_everything(app, client, auth, household, tmp_p
 
 
 ME_ENDPOINTS = [
-    ("get", "/api/v1/me", None), ("put", "/api/v1/me", {"occupants": 2}), ("get", "/api/v1/me/usage", None),
-    ("get", "/api/v1/me/readings", None), ("get", "/api/v1/me/bills", None), ("get", "/api/v1/me/export", None),
-    ("post", "/api/v1/me/readings", {"readings": []}), ("post", "/api/v1/me/meter-index", {"reading": 1}),
-    ("post", "/api/v1/me/devices", {"token": "x" * 20}), ("post", "/api/v1/me/zalo-link-code", None),
+    ("get", "/api/v1/me", None),
+    ("put", "/api/v1/me", {"occupants": 2}),
+    ("get", "/api/v1/me/usage", None),
+    ("get", "/api/v1/me/readings", None),
+    ("get", "/api/v1/me/bills", None),
+    ("get", "/api/v1/me/export", None),
+    ("post", "/api/v1/me/readings", {"readings": []}),
+    ("post", "/api/v1/me/meter-index", {"reading": 1}),
+    ("post", "/api/v1/me/devices", {"token": "x" * 20}),
+    ("post", "/api/v1/me/zalo-link-code", None),
     ("delete", "/api/v1/me", None),
 ]
 
@@ -168,12 +204,20 @@ def test_every_household_endpoint_needs_a_token(client, method, path, body):
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ME_ENDPOINTS)
-def test_a_household_only_ever_touches_its_own_data(client, household, other_household, method, path, body):
-    client.post("/api/v1/me/readings", headers=bearer(other_household), json={"readings": [{"date": days_ago(1), "kwh": 7}]})
+def test_a_household_only_ever_touches_its_own_data(
+    client, household, other_household, method, path, body
+):
+    client.post(
+        "/api/v1/me/readings",
+        headers=bearer(other_household),
+        json={"readings": [{"date": days_ago(1), "kwh": 7}]},
+    )
     response = getattr(client, method)(path, json=body, headers=bearer(household))
     assert response.status_code < 400
     assert other_household.id not in response.get_data(as_text=True)
     assert db.session.get(Household, other_household.id) is not None
     assert db.session.query(DailyReading).filter_by(household_id=other_household.id).count() == 1
-    service_paths = client.get(f"/api/v1/service/households/{other_household.id}/usage", headers=bearer(household))
+    service_paths = client.get(
+        f"/api/v1/service/households/{other_household.id}/usage", headers=bearer(household)
+    )
     assert service_paths.status_code == 401  # household tokens never open service endpoints

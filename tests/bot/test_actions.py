@@ -5,25 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rasa_sdk import Tracker
-from rasa_sdk.events import ConversationPaused, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.bills import ActionEstimateBill, ActionExplainTariff, ActionKwhForBudget, ValidateBillForm
+from actions.bills import (
+    ActionEstimateBill,
+    ActionExplainTariff,
+    ActionKwhForBudget,
+    ValidateBillForm,
+)
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.meter import ActionStoreMeterReading
 from actions.spike import ActionExplainBillSpike
 from actions.subscriptions import ActionUnsubscribe
 from actions.usage import ActionCheckUsage
+from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
-LINKED = {"household_id": "hh-1", "linked": True, "display_name": "Nhà chị Lan", "province_code": 1, "region": "north"}
+LINKED = {
+    "household_id": "hh-1",
+    "linked": True,
+    "display_name": "Nhà chị Lan",
+    "province_code": 1,
+    "region": "north",
+}
 USAGE = {
-    "period_start": "2026-11-15", "period_end": "2026-12-14", "kwh_so_far": 120.4,
-    "projected_kwh": 330.0, "projected_bill": 912_000, "projected_bill_text": "912.000 đ",
-    "last_year_kwh": 300.0, "neighbours_median_kwh": 250.0,
-    "anomaly": {"is_anomaly": True, "explanation": "Tuần qua nhà bạn dùng cao hơn mức dự kiến theo thời tiết khoảng 35%.",
-                "excess_days": 6, "expected_kwh": 64.0, "actual_kwh": 86.0},
+    "period_start": "2026-11-15",
+    "period_end": "2026-12-14",
+    "kwh_so_far": 120.4,
+    "projected_kwh": 330.0,
+    "projected_bill": 912_000,
+    "projected_bill_text": "912.000 đ",
+    "last_year_kwh": 300.0,
+    "neighbours_median_kwh": 250.0,
+    "anomaly": {
+        "is_anomaly": True,
+        "explanation": "Tuần qua nhà bạn dùng cao hơn mức dự kiến theo thời tiết khoảng 35%.",
+        "excess_days": 6,
+        "expected_kwh": 64.0,
+        "actual_kwh": 86.0,
+    },
     "last_bills": [
         {"period_start": "2026-06-15", "period_end": "2026-07-14", "kwh": 345, "amount": 961_470},
         {"period_start": "2026-05-15", "period_end": "2026-06-14", "kwh": 250, "amount": 636_768},
@@ -35,17 +55,47 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
     if path == "/api/v1/service/senders/hh-1":
         return 200, LINKED
     if path.startswith("/api/v1/service/senders/"):
-        return 200, {"household_id": None, "linked": False, "display_name": None, "province_code": None, "region": None}
+        return 200, {
+            "household_id": None,
+            "linked": False,
+            "display_name": None,
+            "province_code": None,
+            "region": None,
+        }
     if path == "/api/v1/bills/estimate":
-        return 200, {"subtotal": 907_000, "vat": 72_560, "vat_rate": 0.08, "total": 979_560, "total_text": "979.560 đ",
-                     "segments": [{"tariff": "1279/QĐ-BCT", "from": "2026-11-24", "to": "2026-11-24", "kwh": 350,
-                                   "tiers": [{"tier": 1, "kwh": 50, "price": 1984, "amount": 99_200}]}]}
+        return 200, {
+            "subtotal": 907_000,
+            "vat": 72_560,
+            "vat_rate": 0.08,
+            "total": 979_560,
+            "total_text": "979.560 đ",
+            "segments": [
+                {
+                    "tariff": "1279/QĐ-BCT",
+                    "from": "2026-11-24",
+                    "to": "2026-11-24",
+                    "kwh": 350,
+                    "tiers": [{"tier": 1, "kwh": 50, "price": 1984, "amount": 99_200}],
+                }
+            ],
+        }
     if path.startswith("/api/v1/bills/kwh-for-budget"):
         return 200, {"kwh": 207, "total": 497_541}
     if path == "/api/v1/tariffs":
-        return 200, {"current": "1279/QĐ-BCT", "tariffs": [{"decision": "1279/QĐ-BCT", "effective_from": "2025-05-10",
-                     "prepaid_price": 2909, "tiers": [{"tier": 1, "from_kwh": 0, "to_kwh": 50, "price": 1984},
-                                                      {"tier": 2, "from_kwh": 51, "to_kwh": None, "price": 2050}]}]}
+        return 200, {
+            "current": "1279/QĐ-BCT",
+            "tariffs": [
+                {
+                    "decision": "1279/QĐ-BCT",
+                    "effective_from": "2025-05-10",
+                    "prepaid_price": 2909,
+                    "tiers": [
+                        {"tier": 1, "from_kwh": 0, "to_kwh": 50, "price": 1984},
+                        {"tier": 2, "from_kwh": 51, "to_kwh": None, "price": 2050},
+                    ],
+                }
+            ],
+        }
     if path == "/api/v1/bills/compare":
         return 200, {"explanation": "Kỳ này nhà bạn dùng 345 kWh, nhiều hơn 38% so với kỳ trước."}
     if path == "/api/v1/service/households/hh-1/usage":
@@ -68,10 +118,22 @@ def fake_backend(fake_server, monkeypatch):
     return server
 
 
-def tracker(sender: str = "hh-1", slots: dict | None = None, text: str = "", intent: str = "", events: list | None = None) -> Tracker:
+def tracker(
+    sender: str = "hh-1",
+    slots: dict | None = None,
+    text: str = "",
+    intent: str = "",
+    events: list | None = None,
+) -> Tracker:
     return Tracker(
-        sender, slots or {}, {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
-        events or [], False, None, {}, "action_listen",
+        sender,
+        slots or {},
+        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
+        events or [],
+        False,
+        None,
+        {},
+        "action_listen",
     )
 
 
@@ -99,7 +161,9 @@ def test_tariff_lists_tiers_from_backend(fake_backend):
     assert "1.984 đ" in messages[0]["text"] and "2.909 đ" in messages[0]["text"]
 
 
-@pytest.mark.parametrize(("value", "expected"), [("350", 350), ("350 số", 350), ("ba trăm", None), ("-4", None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("350", 350), ("350 số", 350), ("ba trăm", None), ("-4", None)]
+)
 def test_bill_form_validates_kwh(value, expected):
     dispatcher = CollectingDispatcher()
     result = ValidateBillForm().validate_kwh(value, dispatcher, tracker(text=str(value)), {})
@@ -157,13 +221,25 @@ def test_backend_down_still_answers_plainly(monkeypatch):
 
 
 def test_fallback_offers_topics_then_staff():
-    first = tracker(events=[{"event": "user", "parse_data": {"intent": {"name": "greet"}}},
-                            {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
-    first.latest_message["intent_ranking"] = [{"name": "nlu_fallback"}, {"name": "ask_tariff"}, {"name": "calculate_bill"}]
+    first = tracker(
+        events=[
+            {"event": "user", "parse_data": {"intent": {"name": "greet"}}},
+            {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        ]
+    )
+    first.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback"},
+        {"name": "ask_tariff"},
+        {"name": "calculate_bill"},
+    ]
     messages, _ = run(ActionDefaultFallback(), first)
     assert messages[0]["text"] == "Ý bạn là…?"
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_tariff", "/calculate_bill"]
-    second = tracker(events=[{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}},
-                             {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
+    second = tracker(
+        events=[
+            {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+            {"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        ]
+    )
     messages, _ = run(ActionDefaultFallback(), second)
     assert "/request_human" in [b["payload"] for b in messages[0]["buttons"]]

@@ -1,5 +1,4 @@
 import pytest
-
 from actions.parsing import parse_money, parse_whole_number
 from components.text import normalise_text, strip_diacritics
 
@@ -30,8 +29,17 @@ def test_parse_money(text, amount):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("350", 350), ("350 số", 350), ("xài 1000 ký", 1000), ("12.345", 12345), (350.0, 350),
-     ("-5", None), ("3,5", None), ("abc", None), (None, None)],
+    [
+        ("350", 350),
+        ("350 số", 350),
+        ("xài 1000 ký", 1000),
+        ("12.345", 12345),
+        (350.0, 350),
+        ("-5", None),
+        ("3,5", None),
+        ("abc", None),
+        (None, None),
+    ],
 )
 def test_parse_whole_number(text, value):
     assert parse_whole_number(text) == value

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from channels.zalo import split_text
 
 APP_ID, OA_SECRET = "4321", "oa-secret"
@@ -39,7 +38,11 @@ class FakeZalo:
         if path == "/v4/oa/access_token":
             self.refreshes.append(body)
             self.valid_token = "token-2"
-            return 200, {"access_token": "token-2", "refresh_token": "refresh-2", "expires_in": "90000"}
+            return 200, {
+                "access_token": "token-2",
+                "refresh_token": "refresh-2",
+                "expires_in": "90000",
+            }
         return 404, {}
 
     def message(self, body):
@@ -62,12 +65,23 @@ def zalo(fake_server, tmp_path):
 
     server = fake_server(handler)
     token_file = tmp_path / "zalo_tokens.json"
-    token_file.write_text(json.dumps({"access_token": "token-1", "refresh_token": "refresh-1", "expires_at": 0}))
+    token_file.write_text(
+        json.dumps({"access_token": "token-1", "refresh_token": "refresh-1", "expires_at": 0})
+    )
     port = free_port()
-    config = {"app_id": APP_ID, "oa_secret_key": OA_SECRET, "app_secret_key": "app-secret",
-              "api_base": server.url, "oauth_base": server.url, "token_file": str(token_file)}
-    process = subprocess.Popen([sys.executable, str(HERE / "zalo_echo_app.py"), str(port), json.dumps(config)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    config = {
+        "app_id": APP_ID,
+        "oa_secret_key": OA_SECRET,
+        "app_secret_key": "app-secret",
+        "api_base": server.url,
+        "oauth_base": server.url,
+        "token_file": str(token_file),
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(HERE / "zalo_echo_app.py"), str(port), json.dumps(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}/webhooks/zalo"
     for _ in range(300):
         assert process.poll() is None, "the Zalo channel app did not start"
@@ -83,16 +97,24 @@ def zalo(fake_server, tmp_path):
 
 
 def event(text: str, msg_id: str, timestamp: int | None = None) -> bytes:
-    body = {"event_name": "user_send_text", "app_id": APP_ID, "user_id_by_app": "55",
-            "sender": {"id": "8421005540"}, "recipient": {"id": "99"},
-            "message": {"text": text, "msg_id": msg_id},
-            "timestamp": str(timestamp if timestamp is not None else int(time.time() * 1000))}
+    body = {
+        "event_name": "user_send_text",
+        "app_id": APP_ID,
+        "user_id_by_app": "55",
+        "sender": {"id": "8421005540"},
+        "recipient": {"id": "99"},
+        "message": {"text": text, "msg_id": msg_id},
+        "timestamp": str(timestamp if timestamp is not None else int(time.time() * 1000)),
+    }
     return json.dumps(body, ensure_ascii=False).encode()
 
 
 def sign(raw: bytes, secret: str = OA_SECRET) -> str:
     timestamp = json.loads(raw)["timestamp"]
-    return "mac=" + hashlib.sha256(APP_ID.encode() + raw + timestamp.encode() + secret.encode()).hexdigest()
+    return (
+        "mac="
+        + hashlib.sha256(APP_ID.encode() + raw + timestamp.encode() + secret.encode()).hexdigest()
+    )
 
 
 def post(url: str, raw: bytes, signature: str | None) -> requests.Response:
@@ -117,8 +139,10 @@ def test_signed_message_is_answered_through_the_oa_api(zalo):
     response = post(zalo.url, raw, sign(raw))
     assert response.status_code == 200 and time.time() - started < 2
     assert wait_for(lambda: zalo.sent)
-    assert zalo.sent[0] == {"recipient": {"user_id": "8421005540"},
-                            "message": {"text": "echo: xin chào (zalo-8421005540)"}}
+    assert zalo.sent[0] == {
+        "recipient": {"user_id": "8421005540"},
+        "message": {"text": "echo: xin chào (zalo-8421005540)"},
+    }
 
 
 @pytest.mark.parametrize("signature", [None, "mac=00", "mac=" + "a" * 64])

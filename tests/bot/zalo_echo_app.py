@@ -9,10 +9,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
 
-from rasa.core.channels.channel import UserMessage  # noqa: E402
-from sanic import Sanic  # noqa: E402
-
-from channels.zalo import ZaloInput  # noqa: E402
+from channels.zalo import ZaloInput
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
 
 
 async def echo(message: UserMessage) -> None:

@@ -129,3 +129,17 @@ def test_bad_periods_name_the_field(previous, current, field):
     with pytest.raises(InvalidInput) as error:
         compare_bills(previous, current)
     assert error.value.field == field
+
+
+def test_a_smaller_bill_is_not_introduced_with_but():
+    from datetime import date
+
+    from backend.billing import PeriodUsage, compare_bills, explain_comparison_vi
+
+    text = explain_comparison_vi(
+        compare_bills(
+            PeriodUsage(167, date(2026, 9, 16), date(2026, 10, 15)),
+            PeriodUsage(138, date(2026, 10, 16), date(2026, 11, 15)),
+        )
+    )
+    assert "ít hơn 17% so với kỳ trước (167 kWh) và tiền điện giảm" in text

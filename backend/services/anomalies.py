@@ -1,0 +1,167 @@
+"""Nightly scoring of every household with the consumption model; one episode per run of flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
+from ml.api import explain_vi
+from ml.model import UnusualUsageModel
+
+HISTORY_DAYS = 400
+PAGE = 500
+SUMMARY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    households: int
+    rows: int
+    flagged_now: int
+    new_episodes: list[int]
+    closed_episodes: int
+
+
+def _frame(session: Session, households: list[Household], start: date, end: date) -> pd.DataFrame:
+    ids = [h.id for h in households]
+    readings = session.execute(
+        select(DailyReading.household_id, DailyReading.day, DailyReading.kwh).where(
+            DailyReading.household_id.in_(ids), DailyReading.day.between(start, end)
+        )
+    ).all()
+    frame = pd.DataFrame(readings, columns=["household_id", "date", "kwh"])
+    if frame.empty:
+        return frame
+    info = pd.DataFrame(
+        [(h.id, h.province_code, h.occupants, h.air_conditioners) for h in households],
+        columns=["household_id", "province_code", "occupants", "air_conditioners"],
+    )
+    frame = frame.merge(info, on="household_id")
+    provinces = [p for p in info["province_code"].dropna().unique().tolist()]
+    weather = pd.DataFrame(
+        session.execute(
+            select(
+                WeatherObservation.province_code,
+                WeatherObservation.day,
+                WeatherObservation.avg_temp_c,
+            ).where(
+                WeatherObservation.province_code.in_(provinces),
+                WeatherObservation.day.between(start, end),
+            )
+        ).all(),
+        columns=["province_code", "date", "avg_temp_c"],
+    )
+    frame = frame.merge(weather, on=["province_code", "date"], how="left")
+    if "avg_temp_c" not in frame:
+        frame["avg_temp_c"] = float("nan")
+    return frame.sort_values(["household_id", "date"]).reset_index(drop=True)
+
+
+def _update_episode(
+    session: Session, household: Household, rows: pd.DataFrame
+) -> tuple[int | None, bool]:
+    """Open, extend or close the household's episode from its latest scored day."""
+    latest = rows.iloc[-1]
+    episode = session.scalar(
+        select(AnomalyEpisode).where(
+            AnomalyEpisode.household_id == household.id, AnomalyEpisode.is_open
+        )
+    )
+    if not bool(latest["is_anomaly"]):
+        if episode is not None:
+            episode.is_open = False
+            return None, True
+        return None, False
+    week = rows.tail(SUMMARY_DAYS)
+    actual, expected = float(week["kwh"].sum()), float(week["expected_kwh"].sum())
+    weather = float(week["weather_kwh"].sum())
+    days = int(latest["excess_days"])
+    text = explain_vi(actual, expected, weather, days, household.appliances)
+    created = episode is None
+    if episode is None:
+        episode = AnomalyEpisode(
+            household_id=household.id, start_day=latest["date"] - timedelta(days=days - 1)
+        )
+        session.add(episode)
+    episode.last_day = latest["date"]
+    episode.actual_kwh, episode.expected_kwh, episode.weather_kwh = actual, expected, weather
+    episode.excess_days = days
+    episode.explanation = text
+    session.flush()
+    return (episode.id if created else None), False
+
+
+def _pages(session: Session):
+    last_id = ""
+    while True:
+        page = list(
+            session.scalars(
+                select(Household).where(Household.id > last_id).order_by(Household.id).limit(PAGE)
+            )
+        )
+        if not page:
+            return
+        last_id = page[-1].id
+        yield page
+
+
+def train_model(session: Session, until: date, days: int = 730) -> tuple[UnusualUsageModel, int]:
+    """Fit the model on every household's readings up to `until` (the recent weeks are left out
+    so that a fault in progress is not learnt as normal)."""
+    frames = [
+        _frame(session, page, until - timedelta(days=days), until) for page in _pages(session)
+    ]
+    frame = (
+        pd.concat([f for f in frames if not f.empty], ignore_index=True)
+        if frames
+        else pd.DataFrame()
+    )
+    if frame.empty:
+        raise ValueError("no readings to train on")
+    return UnusualUsageModel().fit(frame), len(frame)
+
+
+def score_all(session: Session, model: UnusualUsageModel, today: date) -> ScoreSummary:
+    """Score every household's last HISTORY_DAYS days (causal verdicts), page by page."""
+    start = today - timedelta(days=HISTORY_DAYS)
+    households = rows = flagged = closed = 0
+    new: list[int] = []
+    for page in _pages(session):
+        frame = _frame(session, page, start, today)
+        households += len(page)
+        if frame.empty:
+            continue
+        scored = pd.concat([frame, model.score_frame(frame)], axis=1)
+        ids = scored["household_id"].unique().tolist()
+        session.execute(
+            delete(UsageScore).where(UsageScore.household_id.in_(ids), UsageScore.day >= start)
+        )
+        session.execute(
+            UsageScore.__table__.insert(),
+            [
+                {
+                    "household_id": r.household_id,
+                    "day": r.date,
+                    "expected_kwh": float(r.expected_kwh),
+                    "weather_kwh": float(r.weather_kwh),
+                    "score": float(r.score),
+                    "is_anomaly": bool(r.is_anomaly),
+                }
+                for r in scored.itertuples()
+            ],
+        )
+        rows += len(scored)
+        by_id = {h.id: h for h in page}
+        for household_id, group in scored.groupby("household_id"):
+            created, was_closed = _update_episode(session, by_id[str(household_id)], group)
+            flagged += bool(group.iloc[-1]["is_anomaly"])
+            closed += was_closed
+            if created is not None:
+                new.append(created)
+        session.commit()
+    return ScoreSummary(households, rows, flagged, new, closed)
