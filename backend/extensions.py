@@ -32,7 +32,7 @@ db = SQLAlchemy(model_class=Base)
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_foreign_keys(dbapi_connection, connection_record) -> None:
     """SQLite enforces ON DELETE CASCADE only with this pragma, per connection."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()

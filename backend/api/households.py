@@ -15,7 +15,7 @@ from backend.services import privacy, readings, usage
 from backend.services.errors import InvalidInput
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in household")
-HOUSEHOLD = [{"household": []}]
+HOUSEHOLD: list[dict[str, list[str]]] = [{"household": []}]
 MAX_RANGE_DAYS = 400
 
 

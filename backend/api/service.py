@@ -21,7 +21,7 @@ from ml.climate import region_of
 blp = Blueprint(
     "service", __name__, url_prefix="/api/v1/service", description="For the action server"
 )
-SERVICE = [{"service": []}]
+SERVICE: list[dict[str, list[str]]] = [{"service": []}]
 
 
 class SubscriptionsIn(Schema):

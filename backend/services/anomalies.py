@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
@@ -142,7 +142,7 @@ def score_all(session: Session, model: UnusualUsageModel, today: date) -> ScoreS
             delete(UsageScore).where(UsageScore.household_id.in_(ids), UsageScore.day >= start)
         )
         session.execute(
-            UsageScore.__table__.insert(),
+            insert(UsageScore),
             [
                 {
                     "household_id": r.household_id,

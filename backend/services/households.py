@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from vietnam_provinces import Province, Ward
+from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
 from backend.models import Device, Household, ZaloLinkCode
 from backend.models._time import utcnow
@@ -37,7 +37,7 @@ LINK_CODE_MINUTES = 10
 
 def province_exists(code: int) -> bool:
     try:
-        Province.from_code(code)
+        Province.from_code(ProvinceCode(code))
     except (ValueError, KeyError):
         return False
     return True
@@ -45,7 +45,7 @@ def province_exists(code: int) -> bool:
 
 def ward_in_province(ward_code: int, province_code: int) -> bool:
     try:
-        ward = Ward.from_code(ward_code)
+        ward = Ward.from_code(WardCode(ward_code))
     except (ValueError, KeyError):
         return False
     return int(ward.province_code.value) == province_code
@@ -80,9 +80,10 @@ def update_profile(session: Session, household: Household, changes: dict[str, An
     province = changes.get("province_code", household.province_code)
     if "province_code" in changes and not province_exists(changes["province_code"]):
         raise InvalidInput("unknown province code (after the 2025 merger)", "province_code")
-    if changes.get("ward_code") is not None:
-        if province is None or not ward_in_province(changes["ward_code"], province):
-            raise InvalidInput("ward does not belong to the province", "ward_code")
+    if changes.get("ward_code") is not None and (
+        province is None or not ward_in_province(changes["ward_code"], province)
+    ):
+        raise InvalidInput("ward does not belong to the province", "ward_code")
     if changes.get("customer_code") and not CUSTOMER_CODE.match(changes["customer_code"]):
         raise InvalidInput(
             "EVN customer code looks like PE01000123456 (13 characters)", "customer_code"

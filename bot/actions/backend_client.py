@@ -34,7 +34,9 @@ class BackendClient:
         timeout: float = 3.0,
         retries: int = 1,
     ) -> None:
-        self.base_url = (base_url or os.environ.get("BACKEND_URL") or "http://127.0.0.1:5000").rstrip("/")
+        self.base_url = (
+            base_url or os.environ.get("BACKEND_URL") or "http://127.0.0.1:5000"
+        ).rstrip("/")
         self.token = token or os.environ.get("SERVICE_TOKEN") or "dev-service-token"
         self.timeout = timeout
         self.retries = retries

@@ -10,8 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.parsing import parse_money, parse_whole_number
 from actions.common import latest_text
+from actions.parsing import parse_money, parse_whole_number
 
 MAX_KWH = 100_000
 BILL_UNAVAILABLE = (
@@ -152,7 +152,9 @@ class ActionExplainTariff(Action):
             for t in current["tiers"]
         )
         prepaid = (
-            f" Công tơ trả trước: {vnd(current['prepaid_price'])}/kWh." if current.get("prepaid_price") else ""
+            f" Công tơ trả trước: {vnd(current['prepaid_price'])}/kWh."
+            if current.get("prepaid_price")
+            else ""
         )
         dispatcher.utter_message(
             text=(

@@ -15,7 +15,7 @@ UNAVAILABLE = (
 )
 NOT_LINKED = (
     "Tài khoản chat này chưa liên kết với hộ gia đình nào. Trong ứng dụng, vào mục Tài khoản → "
-    "Liên kết Zalo để lấy mã 6 số, rồi nhắn cho tôi \"liên kết <mã>\"."
+    'Liên kết Zalo để lấy mã 6 số, rồi nhắn cho tôi "liên kết <mã>".'
 )
 
 

@@ -23,25 +23,33 @@ class ActionLinkAccount(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reset = [SlotSet("link_code", None)]
-        match = re.search(r"(?<!\d)(\d{6})(?!\d)", str(tracker.get_slot("link_code") or latest_text(tracker)))
+        match = re.search(
+            r"(?<!\d)(\d{6})(?!\d)", str(tracker.get_slot("link_code") or latest_text(tracker))
+        )
         if not match:
             dispatcher.utter_message(
-                text="Trong ứng dụng, vào Tài khoản → Liên kết Zalo để lấy mã 6 số, rồi nhắn \"liên kết <mã>\" cho tôi."
+                text='Trong ứng dụng, vào Tài khoản → Liên kết Zalo để lấy mã 6 số, rồi nhắn "liên kết <mã>" cho tôi.'
             )
             return reset
         if not tracker.sender_id.startswith(ZALO_PREFIX):
-            dispatcher.utter_message(text="Tài khoản trong ứng dụng đã gắn với hộ gia đình của bạn, không cần liên kết thêm.")
+            dispatcher.utter_message(
+                text="Tài khoản trong ứng dụng đã gắn với hộ gia đình của bạn, không cần liên kết thêm."
+            )
             return reset
         try:
             linked = client().post(
                 "/api/v1/service/zalo-links",
-                {"code": match.group(1), "zalo_user_id": tracker.sender_id[len(ZALO_PREFIX):]},
+                {"code": match.group(1), "zalo_user_id": tracker.sender_id[len(ZALO_PREFIX) :]},
             )
         except BackendUnavailable:
             dispatcher.utter_message(text=UNAVAILABLE)
             return reset
         except BackendError:
-            dispatcher.utter_message(text="Mã liên kết không đúng hoặc đã hết hạn (mã dùng trong 10 phút). Bạn lấy mã mới trong ứng dụng nhé.")
+            dispatcher.utter_message(
+                text="Mã liên kết không đúng hoặc đã hết hạn (mã dùng trong 10 phút). Bạn lấy mã mới trong ứng dụng nhé."
+            )
             return reset
-        dispatcher.utter_message(text=f"Đã liên kết Zalo với hộ {linked['display_name']}. Từ giờ tôi trả lời theo dữ liệu của nhà bạn.")
+        dispatcher.utter_message(
+            text=f"Đã liên kết Zalo với hộ {linked['display_name']}. Từ giờ tôi trả lời theo dữ liệu của nhà bạn."
+        )
         return reset

@@ -47,7 +47,9 @@ class ActionOutageSchedule(Action):
         lines = [
             f"• {when(o['start'], o['end'])} ({o['area_name']}): {o['reason']}" for o in outages[:3]
         ]
-        dispatcher.utter_message(text="Lịch cắt điện sắp tới ở khu vực nhà bạn:\n" + "\n".join(lines))
+        dispatcher.utter_message(
+            text="Lịch cắt điện sắp tới ở khu vực nhà bạn:\n" + "\n".join(lines)
+        )
         return []
 
 

@@ -39,10 +39,10 @@ def parse_money(text: str | float | int | None) -> int | None:
             amount += 500_000
         elif tail:
             amount += int(tail) * 100_000
-        return int(round(amount))
+        return round(amount)
     match = re.search(rf"({_NUMBER})\s*{_THOUSAND_WORDS}\b", plain)
     if match:
-        return int(round(_to_number(match.group(1)) * 1000))
+        return round(_to_number(match.group(1)) * 1000)
     match = re.search(rf"({_NUMBER})\s*(?:d|dong|vnd)?\b", plain)
     if match:
         value = _to_number(match.group(1))

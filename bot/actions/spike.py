@@ -60,6 +60,8 @@ class ActionExplainBillSpike(Action):
         if anomaly and anomaly.get("is_anomaly"):
             parts.append(anomaly["explanation"])
         elif anomaly is not None:
-            parts.append("Mô hình của chúng tôi thấy mức dùng điện của nhà bạn vẫn phù hợp với thời tiết.")
+            parts.append(
+                "Mô hình của chúng tôi thấy mức dùng điện của nhà bạn vẫn phù hợp với thời tiết."
+            )
         dispatcher.utter_message(text=" ".join(parts), buttons=TIP_BUTTONS)
         return []

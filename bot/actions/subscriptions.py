@@ -57,7 +57,7 @@ class ActionUnsubscribe(Action):
     ) -> list[EventType]:
         return set_subscriptions(
             False,
-            "Đã tắt mọi thông báo. Khi muốn nhận lại, bạn chỉ cần nhắn \"bật thông báo\".",
+            'Đã tắt mọi thông báo. Khi muốn nhận lại, bạn chỉ cần nhắn "bật thông báo".',
             dispatcher,
             tracker,
         )

@@ -78,13 +78,15 @@ class ZaloApi:
         return result
 
     async def _post_message(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
-        async with aiohttp.ClientSession(timeout=self.timeout) as session:
-            async with session.post(
+        async with (
+            aiohttp.ClientSession(timeout=self.timeout) as session,
+            session.post(
                 f"{self.api_base}/v3.0/oa/message/cs",
                 json=payload,
                 headers={"access_token": token},
-            ) as reply:
-                return await reply.json(content_type=None)
+            ) as reply,
+        ):
+            return await reply.json(content_type=None)
 
     def refresh(self, stale_token: str) -> str:
         """Refresh once for every process: if another one already did, use its token."""
@@ -183,9 +185,7 @@ class ZaloInput(InputChannel):
             self.seen.popitem(last=False)
         return True
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("zalo_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

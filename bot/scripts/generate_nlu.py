@@ -18,11 +18,31 @@ from components.text import strip_diacritics  # noqa: E402
 from nlu_source.sources import TOPICS  # noqa: E402
 
 TEENCODE = [
-    ("bao nhiêu", "bn"), ("không", "ko"), ("được", "dc"), ("gì", "j"), ("vậy", "z"),
-    ("triệu", "tr"), ("rồi", "r"), ("nhiều", "nhiu"), ("cảm ơn", "tks"), ("với", "vs"),
-    ("biết", "bit"), ("thế nào", "ntn"), ("như thế nào", "ntn"), ("mình", "mk"), ("quá", "wa"),
-    ("điều hòa", "đh"), ("em", "e"), ("anh", "a"), ("hóa đơn", "hđ"), ("giờ", "h"),
-    ("người", "ng"), ("tôi", "t"), ("thì", "thi"), ("nghìn", "k"), ("ngàn", "k"),
+    ("bao nhiêu", "bn"),
+    ("không", "ko"),
+    ("được", "dc"),
+    ("gì", "j"),
+    ("vậy", "z"),
+    ("triệu", "tr"),
+    ("rồi", "r"),
+    ("nhiều", "nhiu"),
+    ("cảm ơn", "tks"),
+    ("với", "vs"),
+    ("biết", "bit"),
+    ("thế nào", "ntn"),
+    ("như thế nào", "ntn"),
+    ("mình", "mk"),
+    ("quá", "wa"),
+    ("điều hòa", "đh"),
+    ("em", "e"),
+    ("anh", "a"),
+    ("hóa đơn", "hđ"),
+    ("giờ", "h"),
+    ("người", "ng"),
+    ("tôi", "t"),
+    ("thì", "thi"),
+    ("nghìn", "k"),
+    ("ngàn", "k"),
 ]
 # annotation tails "(kwh)" and "{...}" must stay untouched
 ANNOTATION = re.compile(r"(\]\([^)]*\)|\]\{[^}]*\})")
@@ -42,10 +62,6 @@ def teencode(sentence: str) -> str:
 def variants(sentence: str) -> list[str]:
     forms = [sentence, strip_diacritics(sentence), strip_diacritics(teencode(sentence))]
     return list(dict.fromkeys(forms))  # unique, in order
-
-
-def quote(text: str) -> str:
-    return text if not text.startswith(("[", "{", "'", '"', "*", "&", "!", "%", "@", "`")) else text
 
 
 def main() -> None:

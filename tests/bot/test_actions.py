@@ -185,7 +185,7 @@ def test_usage_for_an_unlinked_sender_explains_linking(fake_backend):
 def test_bill_spike_compares_the_households_last_bills(fake_backend):
     messages, _ = run(ActionExplainBillSpike(), tracker())
     assert "nhiều hơn 38%" in messages[0]["text"] and "35%" in messages[0]["text"]
-    compare = [c for c in fake_backend.calls if c[1] == "/api/v1/bills/compare"][0]
+    compare = next(c for c in fake_backend.calls if c[1] == "/api/v1/bills/compare")
     assert compare[2]["current"]["kwh"] == 345 and compare[2]["previous"]["kwh"] == 250
 
 
@@ -198,7 +198,7 @@ def test_meter_reading_stored_and_backwards_refused(fake_backend):
 
 def test_unsubscribe_turns_every_kind_off(fake_backend):
     run(ActionUnsubscribe(), tracker())
-    put = [c for c in fake_backend.calls if c[0] == "PUT"][0]
+    put = next(c for c in fake_backend.calls if c[0] == "PUT")
     assert put[2] == {"weekly_tips": False, "outage_notices": False, "usage_alerts": False}
     assert put[3]["Authorization"] == "Bearer dev-service-token"
 
