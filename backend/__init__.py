@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
 
-from backend.config import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, VAR_DIR, Config
+from backend.config import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, Config
 
 
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
@@ -24,8 +25,9 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    database = app.config["SQLALCHEMY_DATABASE_URI"]
+    if database.startswith("sqlite:///"):  # the folder of a file database must exist
+        Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
     from backend import cli, errors, models  # noqa: F401  (models: register tables)
     from backend.api import register_api

@@ -80,3 +80,4 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     AUTH_MODE = "demo"
     APP_ENV = "test"
+    RASA_TRACKER_DB_URL = ""  # tests that need one set it

@@ -44,8 +44,10 @@ class EstimateIn(Schema):
     kwh = kwh_field()
     period_start = fields.Date()
     period_end = fields.Date()
-    households = fields.Decimal(
-        load_default=1, validate=validate.Range(min=0, min_inclusive=False, max=1000), places=4
+    households = fields.Float(
+        load_default=1,
+        allow_nan=False,
+        validate=validate.Range(min=0, min_inclusive=False, max=1000),
     )
     meter = fields.String(load_default="postpaid", validate=validate.OneOf(["postpaid", "prepaid"]))
     renters = fields.Nested(RentersIn)
@@ -140,7 +142,7 @@ def estimate(body):
         body["kwh"],
         period_start=body.get("period_start"),
         period_end=body.get("period_end"),
-        households=Fraction(body["households"]),
+        households=Fraction(str(body["households"])).limit_denominator(10_000),
         meter=body["meter"],
         renters=Renters(renters["people"], renters["registered"]) if renters else None,
     )

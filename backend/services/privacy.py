@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, delete, func, inspect, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from backend.models import (
@@ -17,7 +20,13 @@ from backend.models import (
     Household,
     MeterIndex,
 )
+from backend.services.errors import ServiceError
 from backend.services.households import profile
+
+
+class TrackerUnavailable(ServiceError):
+    status = 503
+    code = "unavailable"
 
 
 def export_household(session: Session, household: Household) -> dict[str, Any]:
@@ -46,7 +55,10 @@ def delete_tracker_events(tracker_db_url: str, senders: list[str]) -> int:
     """Remove the household's events from Rasa's SQL tracker store (skipped if it has none)."""
     if not tracker_db_url:
         return 0
-    engine = create_engine(tracker_db_url)
+    url = make_url(tracker_db_url)
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return 0  # Rasa has not written a tracker yet
+    engine = create_engine(url)
     try:
         if not inspect(engine).has_table("events"):
             return 0
@@ -58,6 +70,10 @@ def delete_tracker_events(tracker_db_url: str, senders: list[str]) -> int:
                 )
                 deleted += result.rowcount or 0
             return deleted
+    except SQLAlchemyError as exc:
+        raise TrackerUnavailable(
+            "the conversation store is unavailable; nothing was deleted, please retry"
+        ) from exc
     finally:
         engine.dispose()
 
