@@ -53,7 +53,7 @@ test: setup test-backend test-postgres test-bot ## Run every test (what CI runs)
 test-backend: .venv/.synced ## pytest for backend, ml and notifications
 	$(PY) -m pytest -q
 
-PG_TESTS := tests/backend tests/notifications
+PG_TESTS := tests/backend
 test-postgres: .venv/.synced ## Backend tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway local cluster)
 	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m pytest -q $(PG_TESTS); \
 	else scripts/with-postgres.sh $(PY) -m pytest -q $(PG_TESTS); fi
