@@ -50,10 +50,10 @@ run: setup bot-train db ## Start backend :5000, Rasa :5005 and actions :5055; Ct
 
 test: setup test-backend test-postgres test-bot ## Run every test (what CI runs)
 
-test-backend: .venv/.synced ## pytest for backend, ml and notifications
+test-backend: .venv/.synced ## pytest for backend, ml and notifications (SQLite)
 	$(PY) -m pytest -q
 
-PG_TESTS := tests/backend
+PG_TESTS := tests/backend tests/notifications
 test-postgres: .venv/.synced ## Backend tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway local cluster)
 	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m pytest -q $(PG_TESTS); \
 	else scripts/with-postgres.sh $(PY) -m pytest -q $(PG_TESTS); fi

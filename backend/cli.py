@@ -14,6 +14,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(ml_group)
     app.cli.add_command(weather_group)
+    app.cli.add_command(notify_group)
 
 
 @click.command("dev-token")
@@ -89,6 +90,13 @@ def score_all(model_path: str | None) -> None:
     except FileNotFoundError as exc:
         raise click.ClickException(f"no model at {path}: run `make train` first") from exc
     summary = run(db.session(), model, date.today())
+    from backend.models import AnomalyEpisode
+    from notifications.alerts import enqueue_usage_alert
+
+    for episode_id in summary.new_episodes:  # one alert per new episode, never one per day
+        episode = db.session.get(AnomalyEpisode, episode_id)
+        if episode is not None:
+            enqueue_usage_alert(db.session(), episode)
     click.echo(
         f"scored {summary.rows} household-days of {summary.households} households: "
         f"{summary.flagged_now} flagged now, {len(summary.new_episodes)} new episodes, "
@@ -113,3 +121,47 @@ def weather_import(path: str) -> None:
     except WeatherImportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"imported {count} observations")
+
+
+@click.group("notify")
+def notify_group() -> None:
+    """The notification outbox."""
+
+
+def _firebase_or_none():
+    if not current_app.config["FIREBASE_CREDENTIALS"]:
+        return None  # no credentials: the local log channel
+    from backend.firebase import firebase_app
+
+    return firebase_app()
+
+
+@notify_group.command("send")
+def notify_send() -> None:
+    """Deliver what is due once (FCM, or the log channel without Firebase credentials)."""
+    from notifications.delivery import deliver_due
+
+    report = deliver_due(db.session(), _firebase_or_none())
+    click.echo(
+        f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
+        f"deferred for quiet hours {report.deferred}, dead tokens {len(report.dead_tokens)}"
+    )
+
+
+@notify_group.command("work")
+@click.option("--interval", default=30.0, show_default=True, help="seconds between passes")
+def notify_work(interval: float) -> None:
+    """Deliver due notifications forever (several workers may run: leases keep them apart)."""
+    import time
+
+    from notifications.delivery import deliver_due
+
+    app = _firebase_or_none()
+    while True:
+        report = deliver_due(db.session(), app)
+        if report.sent or report.retried or report.failed:
+            click.echo(
+                f"notify: sent {report.sent}, retry {report.retried}, failed {report.failed}"
+            )
+        db.session.remove()
+        time.sleep(interval)

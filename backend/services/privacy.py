@@ -19,6 +19,7 @@ from backend.models import (
     Device,
     Household,
     MeterIndex,
+    Notification,
 )
 from backend.services.errors import ServiceError
 from backend.services.households import profile
@@ -41,6 +42,9 @@ def export_household(session: Session, household: Household) -> dict[str, Any]:
         "meter_indexes": rows(MeterIndex, "read_on", "reading", "source"),
         "bills": rows(Bill, "period_start", "period_end", "kwh", "amount"),
         "conversations": rows(Conversation, "sender_id", "channel", "status"),
+        "notifications": rows(
+            Notification, "kind", "title", "body", "status", "created_at", "sent_at"
+        ),
     }
 
 
@@ -94,6 +98,7 @@ def delete_household(
             ("bills", Bill),
             ("devices", Device),
             ("conversations", Conversation),
+            ("notifications", Notification),
         )
     }
     counts["tracker_events"] = delete_tracker_events(tracker_db_url, sender_ids(household))

@@ -65,7 +65,9 @@ def main() -> None:
     args = parser.parse_args()
     for users in (1, 20):
         rps, p50, p95, errors = run(args.url, users, args.requests)
-        print(f"{users:>2} users: {rps:6.1f} req/s, p50 {p50:6.0f} ms, p95 {p95:6.0f} ms, errors {errors}")
+        print(
+            f"{users:>2} users: {rps:6.1f} req/s, p50 {p50:6.0f} ms, p95 {p95:6.0f} ms, errors {errors}"
+        )
 
 
 if __name__ == "__main__":

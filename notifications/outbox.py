@@ -1,0 +1,123 @@
+"""The durable outbox: idempotent enqueue, atomic leases, and the outcome of each attempt.
+
+A worker leases due rows for a while; if it dies, the lease expires and another worker picks the
+rows up again, so nothing is lost (at worst a message in flight at the kill is sent twice).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.models import Household, Notification
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+PREFERENCE = {
+    "weekly_tip": "notify_weekly_tips",
+    "outage": "notify_outages",
+    "usage_alert": "notify_usage_alerts",
+}
+
+
+def enqueue(
+    session: Session,
+    household: Household,
+    kind: str,
+    dedupe_key: str,
+    title: str,
+    body: str,
+    data: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
+) -> Notification | None:
+    """Add a notification unless the household opted out; the same dedupe key never twice."""
+    if not getattr(household, PREFERENCE[kind]):
+        return None
+    existing = session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+    if existing is not None:
+        return existing
+    row = Notification(
+        household_id=household.id,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        title=title,
+        body=body,
+        data=data or {},
+        next_attempt_at=not_before or datetime.utcnow(),
+    )
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:  # another worker enqueued the same key first
+        session.rollback()
+        return session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+    return row
+
+
+def lease(session: Session, now: datetime, limit: int = 500) -> list[Notification]:
+    """Take up to `limit` due rows (pending, or leased by a worker whose lease ran out)."""
+    due = or_(
+        (Notification.status == "pending") & (Notification.next_attempt_at <= now),
+        (Notification.status == "leased") & (Notification.lease_until < now),
+    )
+    query = select(Notification.id).where(due).order_by(Notification.next_attempt_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if not ids:
+        session.commit()
+        return []
+    # the status condition makes the claim atomic on SQLite too: a row taken meanwhile is skipped
+    session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), due)
+        .values(status="leased", lease_until=now + LEASE, attempts=Notification.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    rows = list(
+        session.scalars(
+            select(Notification).where(
+                Notification.id.in_(ids),
+                Notification.status == "leased",
+                Notification.lease_until == now + LEASE,
+            )
+        )
+    )
+    return rows
+
+
+def mark_sent(row: Notification, channel: str, message_id: str, now: datetime) -> None:
+    row.status, row.channel, row.provider_message_id = "sent", channel, message_id
+    row.sent_at, row.lease_until, row.last_error = now, None, None
+
+
+def retry_later(row: Notification, error: str, delay: timedelta) -> None:
+    if row.attempts >= MAX_ATTEMPTS:
+        fail(row, f"gave up after {row.attempts} attempts: {error}")
+        return
+    row.status, row.last_error, row.lease_until = "pending", error, None
+    row.next_attempt_at = datetime.utcnow() + delay
+
+
+def fail(row: Notification, error: str, status: str = "failed") -> None:
+    row.status, row.last_error, row.lease_until = status, error, None
+
+
+def in_quiet_hours(household: Household, now_utc: datetime) -> datetime | None:
+    """The UTC time quiet hours end, if `now_utc` falls inside the household's quiet hours."""
+    local = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
+    start, end = household.quiet_start, household.quiet_end
+    clock = local.time()
+    quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
+    if not quiet:
+        return None
+    end_day = local.date() if clock < end else local.date() + timedelta(days=1)
+    ends = datetime.combine(end_day, end if isinstance(end, time) else time(7), tzinfo=LOCAL)
+    return ends.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)

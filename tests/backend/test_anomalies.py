@@ -1,0 +1,66 @@
+"""The consumption model in the product: nightly scoring, episodes, one usage alert per episode."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from backend.extensions import db
+from backend.models import AnomalyEpisode, DailyReading, Notification, UsageScore
+from tests.conftest import bearer, make_household
+
+
+def readings(household_id: str, days: int, stuck_last: int) -> None:
+    rng = random.Random(4)
+    today = date.today()
+    db.session.add_all(
+        DailyReading(
+            household_id=household_id,
+            day=today - timedelta(days=days - i),
+            kwh=8 + rng.gauss(0, 0.4) + (7 if i >= days - stuck_last else 0),
+        )
+        for i in range(days)
+    )
+    db.session.commit()
+
+
+def test_score_all_opens_one_episode_and_one_alert(app, client, tmp_path):
+    stuck = make_household("stuck", province_code=40, appliances={"water_heater": True})
+    for index in range(3):
+        make_household(f"normal-{index}", province_code=40)
+        readings(f"normal-{index}", 240, 0)
+    readings(stuck.id, 240, 8)
+    runner = app.test_cli_runner()
+    model = str(tmp_path / "model.skops")
+    assert runner.invoke(args=["ml", "train", "--model", model]).exit_code == 0
+    first = runner.invoke(args=["ml", "score-all", "--model", model])
+    assert first.exit_code == 0, first.output
+    assert "1 new episodes" in first.output
+    episode = db.session.query(AnomalyEpisode).one()
+    assert episode.household_id == "stuck" and episode.is_open
+    assert 1 <= episode.excess_days <= 8
+    assert "bình nóng lạnh" in episode.explanation
+    assert (
+        db.session.query(UsageScore).filter_by(household_id="stuck", is_anomaly=True).count()
+        == episode.excess_days
+    )
+    again = runner.invoke(args=["ml", "score-all", "--model", model])
+    assert "0 new episodes" in again.output
+    alerts = db.session.query(Notification).filter_by(kind="usage_alert").all()
+    assert [a.household_id for a in alerts] == ["stuck"]  # one alert per episode, not per day
+    usage = client.get("/api/v1/me/usage", headers=bearer(stuck)).get_json()
+    assert (
+        usage["anomaly"]["is_anomaly"] is True
+        and usage["anomaly"]["excess_days"] == episode.excess_days
+    )
+    normal = client.get(
+        "/api/v1/me/usage", headers=bearer(db.session.get(type(stuck), "normal-0"))
+    ).get_json()
+    assert normal["anomaly"]["is_anomaly"] is False
+
+
+def test_score_all_without_a_model_says_what_to_do(app, tmp_path):
+    result = app.test_cli_runner().invoke(
+        args=["ml", "score-all", "--model", str(tmp_path / "none.skops")]
+    )
+    assert result.exit_code != 0 and "make train" in result.output
