@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(ml_group)
     app.cli.add_command(weather_group)
     app.cli.add_command(notify_group)
+    app.cli.add_command(outages_import)
 
 
 @click.command("dev-token")
@@ -134,6 +135,32 @@ def _firebase_or_none():
     from backend.firebase import firebase_app
 
     return firebase_app()
+
+
+@notify_group.command("outages")
+def notify_outages() -> None:
+    """Queue planned-outage notices for the households of each area (one per outage version)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from notifications.outages import enqueue_outage_notices
+
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None)
+    click.echo(f"queued {enqueue_outage_notices(db.session(), now)} outage notices")
+
+
+@click.command("outages-import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def outages_import(path: str) -> None:
+    """Import planned outages from a JSON feed (all items or none)."""
+    from notifications.outages import OutageImportError, import_outages
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            created, changed = import_outages(db.session(), handle)
+    except OutageImportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"outages: {created} created, {changed} changed")
 
 
 @notify_group.command("send")

@@ -36,12 +36,14 @@ def enqueue(
     data: dict[str, Any] | None = None,
     not_before: datetime | None = None,
 ) -> Notification | None:
-    """Add a notification unless the household opted out; the same dedupe key never twice."""
+    """Add a notification unless the household opted out; the same dedupe key never twice.
+
+    Returns the new row, or None when nothing was queued (opted out, or already queued)."""
     if not getattr(household, PREFERENCE[kind]):
         return None
-    existing = session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+    existing = session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
     if existing is not None:
-        return existing
+        return None
     row = Notification(
         household_id=household.id,
         kind=kind,
@@ -56,7 +58,7 @@ def enqueue(
         session.commit()
     except IntegrityError:  # another worker enqueued the same key first
         session.rollback()
-        return session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        return None
     return row
 
 
