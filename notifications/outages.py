@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import Session
 
 from backend.models import Household, Outage
@@ -28,7 +28,7 @@ class OutageImportError(ValueError):
 
 def _parse(item: dict[str, Any], index: int) -> dict[str, Any]:
     try:
-        values = {
+        values: dict[str, Any] = {
             "province_code": int(item["province_code"]),
             "ward_code": int(item["ward_code"])
             if item.get("ward_code") not in (None, "")
@@ -99,7 +99,10 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
                     select(Household)
                     .where(
                         Household.province_code == outage.province_code,
-                        or_(outage.ward_code is None, Household.ward_code == outage.ward_code),
+                        or_(
+                            true() if outage.ward_code is None else false(),
+                            Household.ward_code == outage.ward_code,
+                        ),
                         Household.id > last_id,
                     )
                     .order_by(Household.id)
