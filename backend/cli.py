@@ -163,6 +163,16 @@ def outages_import(path: str) -> None:
     click.echo(f"outages: {created} created, {changed} changed")
 
 
+@notify_group.command("weekly")
+def notify_weekly() -> None:
+    """Queue this week's personalised tips (once per household and ISO week)."""
+    from datetime import date
+
+    from notifications.weekly import enqueue_weekly_tips
+
+    click.echo(f"queued {enqueue_weekly_tips(db.session(), date.today())} weekly tips")
+
+
 @notify_group.command("send")
 def notify_send() -> None:
     """Deliver what is due once (FCM, or the log channel without Firebase credentials)."""

@@ -49,12 +49,14 @@ def _sum_kwh(session: Session, household_id: str, start: date, end: date) -> tup
     return float(total), int(days)
 
 
-def neighbours_daily_median(session: Session, household: Household, today: date) -> float | None:
-    """Median daily kWh over the last 30 days of households in the same province with a similar
-    number of occupants (±1): the "efficient neighbours" comparison."""
+def neighbours_daily_median(
+    session: Session, household: Household, today: date, window_days: int = NEIGHBOUR_WINDOW_DAYS
+) -> float | None:
+    """Median daily kWh over the last `window_days` days of households in the same province with
+    a similar number of occupants (±1): the "efficient neighbours" comparison."""
     if household.province_code is None:
         return None
-    start = today - timedelta(days=NEIGHBOUR_WINDOW_DAYS)
+    start = today - timedelta(days=window_days)
     rows = (
         session.execute(
             select(func.sum(DailyReading.kwh) / func.count())

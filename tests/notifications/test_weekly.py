@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from backend.extensions import db
+from backend.models import DailyReading, Notification
+from notifications.weekly import enqueue_weekly_tips
+from tests.conftest import make_household
+
+MONDAY = date(2026, 6, 1)
+
+
+def week_of_readings(household_id: str, kwh: float, days: int = 14) -> None:
+    db.session.add_all(
+        DailyReading(
+            household_id=household_id,
+            day=MONDAY - timedelta(days=d),
+            kwh=kwh if d <= 7 else kwh * 0.9,
+        )
+        for d in range(1, days + 1)
+    )
+    db.session.commit()
+
+
+def test_weekly_tip_is_personal_and_sent_once_per_week(app):
+    home = make_household(
+        "home", province_code=1, occupants=4, appliances={"air_conditioner": {"count": 2}}
+    )
+    for index in range(3):
+        make_household(f"n{index}", province_code=1, occupants=4, appliances={})
+        week_of_readings(f"n{index}", 12.0)
+    week_of_readings(home.id, 10.0)
+    assert enqueue_weekly_tips(db.session, MONDAY) == 4
+    assert enqueue_weekly_tips(db.session, MONDAY) == 0  # the same ISO week: nothing new
+    tip = db.session.query(Notification).filter_by(household_id="home").one()
+    assert tip.dedupe_key == "weekly-tip:home:2026-W23"
+    assert "Tuần qua nhà bạn dùng 70 kWh (tăng 11% so với tuần trước)" in tip.body
+    assert "thấp hơn 17% so với các hộ tương tự trong tỉnh — rất tốt!" in tip.body
+    assert "điều hòa" in tip.body  # June, two air conditioners: an air-conditioner tip first
+
+
+def test_no_tip_repeats_within_eight_weeks(app):
+    home = make_household("home", province_code=79, appliances={"air_conditioner": {"count": 1}})
+    seen = []
+    for week in range(8):
+        day = MONDAY + timedelta(weeks=week)
+        db.session.add_all(
+            DailyReading(household_id="home", day=day - timedelta(days=d), kwh=9)
+            for d in range(1, 8)
+        )
+        db.session.commit()
+        enqueue_weekly_tips(db.session, day)
+    for row in (
+        db.session.query(Notification).filter_by(household_id=home.id).order_by(Notification.id)
+    ):
+        seen.append(row.data["tip_id"])
+    tips = [t for t in seen if t]
+    assert len(tips) == len(set(tips)) and len(seen) == 8
+
+
+def test_opted_out_households_get_nothing(app):
+    home = make_household("quiet", province_code=1)
+    home.notify_weekly_tips = False
+    db.session.commit()
+    week_of_readings("quiet", 10.0)
+    assert enqueue_weekly_tips(db.session, MONDAY) == 0
