@@ -183,22 +183,3 @@ def notify_send() -> None:
         f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
         f"deferred for quiet hours {report.deferred}, dead tokens {len(report.dead_tokens)}"
     )
-
-
-@notify_group.command("work")
-@click.option("--interval", default=30.0, show_default=True, help="seconds between passes")
-def notify_work(interval: float) -> None:
-    """Deliver due notifications forever (several workers may run: leases keep them apart)."""
-    import time
-
-    from notifications.delivery import deliver_due
-
-    app = _firebase_or_none()
-    while True:
-        report = deliver_due(db.session(), app)
-        if report.sent or report.retried or report.failed:
-            click.echo(
-                f"notify: sent {report.sent}, retry {report.retried}, failed {report.failed}"
-            )
-        db.session.remove()
-        time.sleep(interval)

@@ -36,7 +36,7 @@ SERVICES: list[tuple[str, list[str]]] = [
     ),
     ("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
     ("actions", ["bash", "bot/scripts/run_actions.sh"]),
-    ("notify", [str(VENV_BIN / "flask"), "--app", "backend", "notify", "work"]),
+    ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
     ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
     (
         "events",

@@ -1,0 +1,86 @@
+"""The job queue (Huey): periodic fan-outs and the outbox sender.
+
+`make run` uses SqliteHuey in var/huey.db; with REDIS_URL set, RedisHuey lets several consumers on
+several machines share the schedule (`huey_consumer notifications.tasks.huey -w 2`). Every job is
+idempotent (dedupe keys, leases), so a job run twice never sends twice.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from huey import RedisHuey, SqliteHuey, crontab
+
+from backend.config import VAR_DIR
+
+LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+
+if os.environ.get("REDIS_URL"):
+    huey = RedisHuey("tiet-kiem-dien", url=os.environ["REDIS_URL"], utc=True)
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    huey = SqliteHuey("tiet-kiem-dien", filename=str(VAR_DIR / "huey.db"), utc=True)
+
+
+@cache
+def app() -> Flask:
+    from backend import create_app
+
+    return create_app()
+
+
+def _firebase():
+    from backend.cli import _firebase_or_none
+
+    return _firebase_or_none()
+
+
+@huey.periodic_task(crontab(minute="*"))
+def deliver() -> None:
+    """Every minute: send what is due."""
+    from backend.extensions import db
+    from notifications.delivery import deliver_due
+
+    with app().app_context():
+        deliver_due(db.session(), _firebase())
+
+
+@huey.periodic_task(crontab(minute="5"))
+def outage_notices() -> None:
+    """Hourly: notices for new, changed or cancelled planned outages."""
+    from backend.extensions import db
+    from notifications.outages import enqueue_outage_notices
+
+    with app().app_context():
+        enqueue_outage_notices(db.session(), datetime.now(LOCAL).replace(tzinfo=None))
+
+
+@huey.periodic_task(crontab(day_of_week="1", hour="1", minute="0"))  # Monday 08:00 in Việt Nam
+def weekly_tips() -> None:
+    from backend.extensions import db
+    from notifications.weekly import enqueue_weekly_tips
+
+    with app().app_context():
+        enqueue_weekly_tips(db.session(), datetime.now(LOCAL).date())
+
+
+@huey.periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Việt Nam
+def nightly_scoring() -> None:
+    """Score every household; a new anomaly episode queues one usage alert."""
+    from backend.extensions import db
+    from backend.models import AnomalyEpisode
+    from backend.services.anomalies import score_all
+    from ml.api import load_model
+    from notifications.alerts import enqueue_usage_alert
+
+    with app().app_context():
+        model = load_model(app().config["ANOMALY_MODEL_PATH"])
+        summary = score_all(db.session(), model, date.today())
+        for episode_id in summary.new_episodes:
+            episode = db.session.get(AnomalyEpisode, episode_id)
+            if episode is not None:
+                enqueue_usage_alert(db.session(), episode)
