@@ -12,7 +12,7 @@ export VAR_DIR ?= $(CURDIR)/var
 export UV_LINK_MODE ?= copy
 
 .PHONY: help setup run test test-backend test-postgres test-bot lint format db train bot-train \
-        bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify clean
+        bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -85,13 +85,10 @@ bench-api: .venv/.synced ## GET /me/usage and POST /me/readings latency
 bench-ml: .venv/.synced ## Training and scoring speed and memory of the consumption model
 	$(PY) benchmarks/bench_ml.py
 
-bench-notify: .venv/.synced ## Weekly tips through a fake FCM server: messages/s and memory
-	$(PY) benchmarks/bench_notify.py
-
 bench-bot: setup ## Chat round-trip latency through the REST channel
 	bot/.venv/bin/python bot/scripts/bench.py
 
-bench: bench-bills bench-api bench-ml bench-notify ## Run the benchmarks
+bench: bench-bills bench-api bench-ml ## Run the benchmarks (bench-bot needs `make run` running)
 
 clean: ## Remove environments, models and the local database
 	rm -rf .venv bot/.venv .tools var bot/models
