@@ -37,11 +37,6 @@ SERVICES: list[tuple[str, list[str]]] = [
     ("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
     ("actions", ["bash", "bot/scripts/run_actions.sh"]),
     ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
-    ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
-    (
-        "events",
-        [str(VENV_BIN / "flask"), "--app", "backend", "conversations", "consume", "--follow"],
-    ),
 ]
 
 

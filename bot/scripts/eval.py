@@ -58,6 +58,9 @@ def main() -> int:
     parser.add_argument("--min-overall", type=float, default=0.0)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     write_yaml(BOT / "tests" / "nlu_holdout.yml")
     totals = asyncio.run(evaluate(args.model))
     right = sum(r for r, _ in totals.values())
