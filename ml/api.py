@@ -61,12 +61,19 @@ def explain_vi(
 ) -> str:
     """One or two Vietnamese sentences a household understands (figures over the last 7 days)."""
     excess = (actual_kwh - expected_kwh) / expected_kwh * 100 if expected_kwh > 0 else 0
+    weather = f", trong đó khoảng {weather_kwh:.0f} kWh do nóng/lạnh" if weather_kwh >= 1 else ""
     text = (
         f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, cao hơn mức dự kiến theo thời tiết khoảng "
-        f"{excess:.0f}% (dự kiến {expected_kwh:.0f} kWh, trong đó khoảng {weather_kwh:.0f} kWh do "
-        f"nóng/lạnh) và đã kéo dài {excess_days} ngày"
+        f"{excess:.0f}% (dự kiến {expected_kwh:.0f} kWh{weather}) và đã kéo dài {excess_days} ngày"
     )
-    hints = [hint for key, hint in APPLIANCE_HINTS.items() if (appliances or {}).get(key)]
+    owned = {key for key, value in (appliances or {}).items() if value}
+    # in cool weather the likely culprit is the water heater; in hot weather the air conditioner
+    order = (
+        ["air_conditioner", "water_heater"]
+        if weather_kwh >= 0.3 * expected_kwh
+        else ["water_heater", "air_conditioner"]
+    )
+    hints = [APPLIANCE_HINTS[key] for key in order if key in owned][:1]
     if hints:
-        return text + "; hãy kiểm tra: " + ", ".join(hints) + "."
+        return text + "; hãy kiểm tra: " + hints[0] + "."
     return text + "; hãy kiểm tra thiết bị nào đang chạy lâu hơn thường lệ hoặc có rò điện không."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -12,8 +14,9 @@ from actions.common import UNAVAILABLE, linked_household
 
 
 def describe_usage(usage: dict) -> str:
+    start = date.fromisoformat(usage["period_start"])
     text = (
-        f"Từ {usage['period_start']} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
+        f"Từ {start:%d/%m} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
         f"dự kiến cả kỳ khoảng {round(usage['projected_kwh'])} kWh, tiền điện khoảng "
         f"{usage['projected_bill_text']}."
     )

@@ -175,6 +175,7 @@ def test_usage_for_a_linked_household(fake_backend):
     messages, _ = run(ActionCheckUsage(), tracker())
     text = messages[0]["text"]
     assert "912.000 đ" in text and "cao hơn khoảng 32%" in text and "35%" in text
+    assert text.startswith("Từ 15/11 đến nay")
 
 
 def test_usage_for_an_unlinked_sender_explains_linking(fake_backend):
