@@ -243,19 +243,10 @@ def get_readings(query):
 @blp.response(201)
 def post_meter_index(body):
     """A meter index read by the household; 409 when it goes backwards."""
-    result = readings.record_meter_index(
-        session(),
-        current_household(),
-        body["reading"],
-        body.get("read_on") or today(),
-        today(),
-        "app",
-    )
-    return {
-        "reading": result.reading,
-        "read_on": result.read_on.isoformat(),
-        "consumption_kwh": result.consumption_kwh,
-    }
+    day = today()
+    return readings.record_meter_index(
+        session(), current_household(), body["reading"], body.get("read_on") or day, day, "app"
+    ).as_dict()
 
 
 @blp.route("/bills", methods=["GET"])

@@ -86,19 +86,15 @@ def household_usage(household_id):
 @blp.arguments(MeterIndexIn)
 @blp.response(201)
 def meter_index(body, household_id):
-    result = readings.record_meter_index(
+    day = date.today()
+    return readings.record_meter_index(
         session(),
         household_or_404(household_id),
         body["reading"],
-        body.get("read_on") or date.today(),
-        date.today(),
+        body.get("read_on") or day,
+        day,
         "chat",
-    )
-    return {
-        "reading": result.reading,
-        "read_on": result.read_on.isoformat(),
-        "consumption_kwh": result.consumption_kwh,
-    }
+    ).as_dict()
 
 
 @blp.route("/households/<string:household_id>/subscriptions", methods=["PUT"])

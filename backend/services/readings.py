@@ -101,6 +101,13 @@ class IndexResult:
     read_on: date
     consumption_kwh: int | None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reading": self.reading,
+            "read_on": self.read_on.isoformat(),
+            "consumption_kwh": self.consumption_kwh,
+        }
+
 
 def record_meter_index(
     session: Session, household: Household, reading: int, read_on: date, today: date, source: str

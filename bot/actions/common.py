@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.backend_client import BackendClient, BackendError, BackendUnavailable
+from actions.backend_client import BackendClient, BackendError, BackendUnavailable, client
 
 UNAVAILABLE = (
     "Xin lỗi, hiện tôi chưa lấy được dữ liệu riêng của nhà bạn (hệ thống đang bận). "
@@ -20,13 +20,16 @@ NOT_LINKED = (
 
 
 def linked_household(
-    backend: BackendClient, tracker: Tracker, dispatcher: CollectingDispatcher
+    backend: BackendClient,
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    unavailable: str = UNAVAILABLE,
 ) -> dict[str, Any] | None:
     """The sender's household, or None after telling the user why not."""
     try:
         household = backend.household_of(tracker.sender_id)
     except BackendUnavailable:
-        dispatcher.utter_message(text=UNAVAILABLE)
+        dispatcher.utter_message(text=unavailable)
         return None
     except BackendError:
         household = {"linked": False}
@@ -38,3 +41,29 @@ def linked_household(
 
 def latest_text(tracker: Tracker) -> str:
     return tracker.latest_message.get("text") or ""
+
+
+def call_for_household(
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    method: str,
+    suffix: str,
+    payload: dict[str, Any] | None = None,
+    unavailable: str = UNAVAILABLE,
+) -> Any:
+    """Call /api/v1/service/households/<id>/<suffix> for the sender's household.
+
+    Returns the JSON body, or None after telling the user why there is none (not linked, or the
+    backend is unavailable)."""
+    backend = client()
+    household = linked_household(backend, tracker, dispatcher, unavailable)
+    if household is None:
+        return None
+    path = f"/api/v1/service/households/{household['household_id']}/{suffix}"
+    try:
+        if payload is None:
+            return backend.request(method, path)
+        return backend.request(method, path, json=payload)
+    except (BackendUnavailable, BackendError):
+        dispatcher.utter_message(text=unavailable)
+        return None

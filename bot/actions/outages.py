@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, linked_household
+from actions.common import call_for_household
 from actions.reference import hotline
 
 
@@ -26,17 +26,10 @@ class ActionOutageSchedule(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        backend = client()
-        household = linked_household(backend, tracker, dispatcher)
-        if household is None:
+        body = call_for_household(tracker, dispatcher, "GET", "outages")
+        if body is None:
             return []
-        try:
-            outages = backend.get(
-                f"/api/v1/service/households/{household['household_id']}/outages"
-            )["outages"]
-        except (BackendUnavailable, BackendError):
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return []
+        outages = body["outages"]
         if not outages:
             dispatcher.utter_message(
                 text="Hiện chưa có lịch cắt điện theo kế hoạch nào ở khu vực nhà bạn. "

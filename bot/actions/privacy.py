@@ -7,8 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, linked_household
+from actions.common import UNAVAILABLE, call_for_household
 
 
 class ActionDeleteMyData(Action):
@@ -18,14 +17,15 @@ class ActionDeleteMyData(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        backend = client()
-        household = linked_household(backend, tracker, dispatcher)
-        if household is None:
-            return []
-        try:
-            backend.post(f"/api/v1/service/households/{household['household_id']}/deletion")
-        except (BackendUnavailable, BackendError):
-            dispatcher.utter_message(text=UNAVAILABLE + " Dữ liệu của bạn chưa bị xóa.")
+        done = call_for_household(
+            tracker,
+            dispatcher,
+            "POST",
+            "deletion",
+            {},
+            unavailable=UNAVAILABLE + " Dữ liệu của bạn chưa bị xóa.",
+        )
+        if done is None:
             return []
         dispatcher.utter_message(
             text="Đã xóa toàn bộ dữ liệu của hộ gia đình bạn và lịch sử trò chuyện. Cảm ơn bạn đã sử dụng dịch vụ."

@@ -7,8 +7,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, linked_household
+from actions.common import call_for_household
 
 KINDS = ("weekly_tips", "outage_notices", "usage_alerts")
 
@@ -16,19 +15,9 @@ KINDS = ("weekly_tips", "outage_notices", "usage_alerts")
 def set_subscriptions(
     enabled: bool, reply: str, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType]:
-    backend = client()
-    household = linked_household(backend, tracker, dispatcher)
-    if household is None:
-        return []
-    try:
-        backend.put(
-            f"/api/v1/service/households/{household['household_id']}/subscriptions",
-            {kind: enabled for kind in KINDS},
-        )
-    except (BackendUnavailable, BackendError):
-        dispatcher.utter_message(text=UNAVAILABLE)
-        return []
-    dispatcher.utter_message(text=reply)
+    changes = {kind: enabled for kind in KINDS}
+    if call_for_household(tracker, dispatcher, "PUT", "subscriptions", changes) is not None:
+        dispatcher.utter_message(text=reply)
     return []
 
 

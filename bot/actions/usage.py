@@ -9,8 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, linked_household
+from actions.common import call_for_household
 
 
 def describe_usage(usage: dict) -> str:
@@ -44,14 +43,8 @@ class ActionCheckUsage(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        backend = client()
-        household = linked_household(backend, tracker, dispatcher)
-        if household is None:
-            return []
-        try:
-            usage = backend.get(f"/api/v1/service/households/{household['household_id']}/usage")
-        except (BackendUnavailable, BackendError):
-            dispatcher.utter_message(text=UNAVAILABLE)
+        usage = call_for_household(tracker, dispatcher, "GET", "usage")
+        if usage is None:
             return []
         dispatcher.utter_message(
             text=describe_usage(usage),

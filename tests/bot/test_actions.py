@@ -14,6 +14,8 @@ from actions.bills import (
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.meter import ActionStoreMeterReading
+from actions.outages import ActionOutageSchedule
+from actions.privacy import ActionDeleteMyData
 from actions.spike import ActionExplainBillSpike
 from actions.subscriptions import ActionUnsubscribe
 from actions.usage import ActionCheckUsage
@@ -106,6 +108,20 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
         return 201, {"reading": body["reading"], "read_on": "2026-11-24", "consumption_kwh": 42}
     if path == "/api/v1/service/households/hh-1/subscriptions":
         return 200, body
+    if path == "/api/v1/service/households/hh-1/outages":
+        return 200, {
+            "outages": [
+                {
+                    "id": 1,
+                    "start": "2026-11-26T08:00:00",
+                    "end": "2026-11-26T12:00:00",
+                    "reason": "Bảo dưỡng",
+                    "area_name": "Phường Hoàn Kiếm",
+                }
+            ]
+        }
+    if path == "/api/v1/service/households/hh-1/deletion":
+        return 202, {"status": "deleted"}
     if path == "/api/v1/service/handoffs":
         return 201, {"status": "waiting", "queue_position": 3}
     return 404, {"code": "not_found", "message": path}
@@ -244,3 +260,24 @@ def test_fallback_offers_topics_then_staff():
     )
     messages, _ = run(ActionDefaultFallback(), second)
     assert "/request_human" in [b["payload"] for b in messages[0]["buttons"]]
+
+
+def test_outage_schedule_of_the_households_area(fake_backend):
+    messages, _ = run(ActionOutageSchedule(), tracker())
+    assert (
+        "08:00 ngày 26/11 đến 12:00 ngày 26/11 (Phường Hoàn Kiếm): Bảo dưỡng" in messages[0]["text"]
+    )
+
+
+def test_delete_my_data_goes_to_the_backend(fake_backend):
+    messages, _ = run(ActionDeleteMyData(), tracker())
+    assert "Đã xóa toàn bộ dữ liệu" in messages[0]["text"]
+    assert ("POST", "/api/v1/service/households/hh-1/deletion") in [
+        (c[0], c[1]) for c in fake_backend.calls
+    ]
+
+
+def test_delete_when_backend_is_down_says_nothing_was_deleted(monkeypatch):
+    monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")
+    messages, _ = run(ActionDeleteMyData(), tracker())
+    assert "chưa bị xóa" in messages[-1]["text"]
