@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
@@ -37,6 +38,7 @@ class FakeFcm(BaseHTTPRequestHandler):
 
     sent: ClassVar[list[dict]] = []
     counter: ClassVar[list[int]] = [0]
+    delay: ClassVar[list[float]] = [0.0]  # seconds before answering a message (crash test)
 
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -46,6 +48,8 @@ class FakeFcm(BaseHTTPRequestHandler):
             )
         message = json.loads(raw)["message"]
         token = message["token"]
+        if FakeFcm.delay[0]:
+            time.sleep(FakeFcm.delay[0])
         if token.startswith("dead"):
             return self.reply(404, fcm_error(404, "NOT_FOUND", "UNREGISTERED"))
         if token.startswith("quota"):
@@ -72,9 +76,17 @@ class FakeFcm(BaseHTTPRequestHandler):
         pass
 
 
+class FakeServer(ThreadingHTTPServer):
+    request_queue_size = 256  # send_each opens one connection per message at once
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # a killed client is expected here
+        pass
+
+
 @pytest.fixture
 def fake_fcm(monkeypatch):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeFcm)
+    server = FakeServer(("127.0.0.1", 0), FakeFcm)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     monkeypatch.setattr(
@@ -95,6 +107,8 @@ def fake_fcm(monkeypatch):
         "token_uri": base + "/token",
     }
     app = firebase_admin.initialize_app(credentials.Certificate(account), name=f"test-{id(server)}")
+    FakeFcm.delay[0] = 0.0
+    FakeFcm.base, FakeFcm.account = base, account
     yield app, FakeFcm
     firebase_admin.delete_app(app)
     server.shutdown()
