@@ -14,7 +14,7 @@ from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import Session
 
 from backend.models import Household, Outage
-from backend.services.households import province_exists
+from backend.services.households import household_pages, province_exists
 from notifications.outbox import enqueue
 
 URGENT_WITHIN = timedelta(hours=12)  # may pass quiet hours
@@ -92,26 +92,14 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
     for outage in outages:
         title, body = notice_text(outage)
         urgent = outage.starts_at - now_local <= URGENT_WITHIN
-        last_id = ""
-        while True:
-            households = list(
-                session.scalars(
-                    select(Household)
-                    .where(
-                        Household.province_code == outage.province_code,
-                        or_(
-                            true() if outage.ward_code is None else false(),
-                            Household.ward_code == outage.ward_code,
-                        ),
-                        Household.id > last_id,
-                    )
-                    .order_by(Household.id)
-                    .limit(PAGE)
-                )
-            )
-            if not households:
-                break
-            last_id = households[-1].id
+        area = (
+            Household.province_code == outage.province_code,
+            or_(
+                true() if outage.ward_code is None else false(),
+                Household.ward_code == outage.ward_code,
+            ),
+        )
+        for households in household_pages(session, *area, page=PAGE):
             for household in households:
                 key = f"outage:{outage.id}:{household.id}:v{outage.version}"
                 data = {"outage_id": outage.id, "version": outage.version, "urgent": urgent}

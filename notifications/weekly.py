@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.models import DailyReading, Household, Notification
+from backend.services.households import household_pages
 from backend.services.usage import neighbours_daily_median
 from ml.climate import normal_temp
 from notifications.outbox import enqueue
@@ -102,19 +103,7 @@ def enqueue_weekly_tips(session: Session, today: date) -> int:
     """Once per ISO week per household (dedupe key), paging through households."""
     year, week, _ = today.isocalendar()
     count = 0
-    last_id = ""
-    while True:
-        page = list(
-            session.scalars(
-                select(Household)
-                .where(Household.id > last_id, Household.notify_weekly_tips)
-                .order_by(Household.id)
-                .limit(PAGE)
-            )
-        )
-        if not page:
-            return count
-        last_id = page[-1].id
+    for page in household_pages(session, Household.notify_weekly_tips, page=PAGE):
         for household in page:
             message = weekly_message(session, household, today)
             if message is None:
@@ -123,3 +112,4 @@ def enqueue_weekly_tips(session: Session, today: date) -> int:
             key = f"weekly-tip:{household.id}:{year}-W{week:02d}"
             if enqueue(session, household, "weekly_tip", key, "Điện nhà bạn tuần qua", body, data):
                 count += 1
+    return count

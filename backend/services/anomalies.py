@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
+from backend.services.households import household_pages
 from ml.api import explain_vi
 from ml.model import UnusualUsageModel
 
@@ -96,25 +97,12 @@ def _update_episode(
     return (episode.id if created else None), False
 
 
-def _pages(session: Session):
-    last_id = ""
-    while True:
-        page = list(
-            session.scalars(
-                select(Household).where(Household.id > last_id).order_by(Household.id).limit(PAGE)
-            )
-        )
-        if not page:
-            return
-        last_id = page[-1].id
-        yield page
-
-
 def train_model(session: Session, until: date, days: int = 730) -> tuple[UnusualUsageModel, int]:
     """Fit the model on every household's readings up to `until` (the recent weeks are left out
     so that a fault in progress is not learnt as normal)."""
     frames = [
-        _frame(session, page, until - timedelta(days=days), until) for page in _pages(session)
+        _frame(session, page, until - timedelta(days=days), until)
+        for page in household_pages(session, page=PAGE)
     ]
     frame = (
         pd.concat([f for f in frames if not f.empty], ignore_index=True)
@@ -131,7 +119,7 @@ def score_all(session: Session, model: UnusualUsageModel, today: date) -> ScoreS
     start = today - timedelta(days=HISTORY_DAYS)
     households = rows = flagged = closed = 0
     new: list[int] = []
-    for page in _pages(session):
+    for page in household_pages(session, page=PAGE):
         frame = _frame(session, page, start, today)
         households += len(page)
         if frame.empty:

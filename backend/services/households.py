@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -237,6 +238,26 @@ def household_for_sender(session: Session, sender_id: str) -> Household | None:
     if sender_id.startswith("zalo-"):
         return session.scalar(select(Household).where(Household.zalo_user_id == sender_id[5:]))
     return session.get(Household, sender_id)
+
+
+def household_pages(
+    session: Session, *conditions: Any, page: int = 1000
+) -> Iterator[list[Household]]:
+    """Households matching `conditions`, by id, a page at a time (memory stays flat)."""
+    last_id = ""
+    while True:
+        rows = list(
+            session.scalars(
+                select(Household)
+                .where(Household.id > last_id, *conditions)
+                .order_by(Household.id)
+                .limit(page)
+            )
+        )
+        if not rows:
+            return
+        last_id = rows[-1].id
+        yield rows
 
 
 def parse_time(text: str) -> time:
