@@ -82,22 +82,15 @@ def score_all(model_path: str | None) -> None:
     """Score every household, store daily verdicts and open/close anomaly episodes."""
     from datetime import date
 
-    from backend.services.anomalies import score_all as run
     from ml.api import load_model
+    from notifications.alerts import score_and_alert
 
     path = model_path or current_app.config["ANOMALY_MODEL_PATH"]
     try:
         model = load_model(path)
     except FileNotFoundError as exc:
         raise click.ClickException(f"no model at {path}: run `make train` first") from exc
-    summary = run(db.session(), model, date.today())
-    from backend.models import AnomalyEpisode
-    from notifications.alerts import enqueue_usage_alert
-
-    for episode_id in summary.new_episodes:  # one alert per new episode, never one per day
-        episode = db.session.get(AnomalyEpisode, episode_id)
-        if episode is not None:
-            enqueue_usage_alert(db.session(), episode)
+    summary = score_and_alert(db.session(), model, date.today())
     click.echo(
         f"scored {summary.rows} household-days of {summary.households} households: "
         f"{summary.flagged_now} flagged now, {len(summary.new_episodes)} new episodes, "

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, Household, Notification
+from backend.services.anomalies import ScoreSummary, score_all
+from ml.model import UnusualUsageModel
 from notifications.outbox import enqueue
 
 TITLE = "Mức dùng điện cao bất thường"
@@ -23,3 +27,13 @@ def enqueue_usage_alert(session: Session, episode: AnomalyEpisode) -> Notificati
         episode.explanation,
         {"episode_id": episode.id, "excess_days": episode.excess_days},
     )
+
+
+def score_and_alert(session: Session, model: UnusualUsageModel, today: date) -> ScoreSummary:
+    """Nightly scoring; each new episode queues one usage alert (never one per day)."""
+    summary = score_all(session, model, today)
+    for episode_id in summary.new_episodes:
+        episode = session.get(AnomalyEpisode, episode_id)
+        if episode is not None:
+            enqueue_usage_alert(session, episode)
+    return summary

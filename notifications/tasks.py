@@ -72,15 +72,8 @@ def weekly_tips() -> None:
 def nightly_scoring() -> None:
     """Score every household; a new anomaly episode queues one usage alert."""
     from backend.extensions import db
-    from backend.models import AnomalyEpisode
-    from backend.services.anomalies import score_all
     from ml.api import load_model
-    from notifications.alerts import enqueue_usage_alert
+    from notifications.alerts import score_and_alert
 
     with app().app_context():
-        model = load_model(app().config["ANOMALY_MODEL_PATH"])
-        summary = score_all(db.session(), model, date.today())
-        for episode_id in summary.new_episodes:
-            episode = db.session.get(AnomalyEpisode, episode_id)
-            if episode is not None:
-                enqueue_usage_alert(db.session(), episode)
+        score_and_alert(db.session(), load_model(app().config["ANOMALY_MODEL_PATH"]), date.today())
