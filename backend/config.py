@@ -48,6 +48,15 @@ class Config:
         "ANOMALY_MODEL_PATH", str(VAR_DIR / "models" / "anomaly.skops")
     )
 
+    # Zalo OA (the bot's channel shares the token file); ZNS templates for notices outside
+    # the 48-hour reply window.
+    ZALO_APP_ID = os.environ.get("ZALO_APP_ID", "")
+    ZALO_APP_SECRET_KEY = os.environ.get("ZALO_APP_SECRET_KEY", "")
+    ZALO_API_BASE = os.environ.get("ZALO_API_BASE", "https://openapi.zalo.me")
+    ZALO_OAUTH_BASE = os.environ.get("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
+    ZALO_ZNS_BASE = os.environ.get("ZALO_ZNS_BASE", "https://business.openapi.zalo.me")
+    ZALO_TOKEN_FILE = os.environ.get("ZALO_TOKEN_FILE", str(VAR_DIR / "zalo_tokens.json"))
+
     READINGS_MAX_ROWS = 5000
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

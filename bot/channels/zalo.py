@@ -25,7 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.zalo_tokens import TokenStore
+from zalo.tokens import TokenStore, refresh_access_token
 
 log = logging.getLogger(__name__)
 
@@ -89,28 +89,9 @@ class ZaloApi:
             return await reply.json(content_type=None)
 
     def refresh(self, stale_token: str) -> str:
-        """Refresh once for every process: if another one already did, use its token."""
-        import requests
-
-        with self.store.locked():
-            tokens = self.store.read()
-            if tokens["access_token"] != stale_token:
-                return tokens["access_token"]
-            reply = requests.post(
-                f"{self.oauth_base}/v4/oa/access_token",
-                headers={"secret_key": self.app_secret_key},
-                data={
-                    "refresh_token": tokens["refresh_token"],
-                    "app_id": self.app_id,
-                    "grant_type": "refresh_token",
-                },
-                timeout=10,
-            )
-            body = reply.json()
-            if "access_token" not in body:
-                log.error("zalo token refresh failed: %s", body)
-                return stale_token
-            return self.store.store_refreshed(body)["access_token"]
+        return refresh_access_token(
+            self.store, self.oauth_base, self.app_id, self.app_secret_key, stale_token
+        )
 
 
 class ZaloOutput(OutputChannel):

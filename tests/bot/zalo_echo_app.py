@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the shared zalo/
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
 
 from channels.zalo import ZaloInput

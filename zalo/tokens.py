@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+
+import requests
+
+log = logging.getLogger(__name__)
 
 
 class TokenStore:
@@ -54,3 +60,35 @@ class TokenStore:
         }
         self.write(tokens)
         return tokens
+
+
+def refresh_access_token(
+    store: TokenStore, oauth_base: str, app_id: str, app_secret_key: str, stale_token: str
+) -> str:
+    """Refresh once for every process: if another one already did, use the token it stored.
+
+    Zalo's refresh token is single-use, so the exchange happens under the store's lock.
+    """
+    with store.locked():
+        tokens = store.read()
+        if tokens["access_token"] != stale_token:
+            return str(tokens["access_token"])
+        try:
+            reply = requests.post(
+                f"{oauth_base.rstrip('/')}/v4/oa/access_token",
+                headers={"secret_key": app_secret_key},
+                data={
+                    "refresh_token": tokens["refresh_token"],
+                    "app_id": app_id,
+                    "grant_type": "refresh_token",
+                },
+                timeout=10,
+            )
+            body = reply.json()
+        except (requests.RequestException, ValueError) as exc:
+            log.error("zalo token refresh failed: %s", exc)
+            return stale_token
+        if "access_token" not in body:
+            log.error("zalo token refresh failed: %s", body)
+            return stale_token
+        return str(store.store_refreshed(body)["access_token"])
