@@ -31,6 +31,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
 
     from backend import cli, errors, models  # noqa: F401  (models: register tables)
     from backend.api import register_api
+    from backend import staff
     from backend.chat import bp as chat_bp
     from backend.extensions import api, csrf, db, limiter, migrate
 
@@ -47,6 +48,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     register_api(api)
     app.register_blueprint(chat_bp)
+    staff.init_app(app)
     errors.register_error_handlers(app)
     cli.register(app)
     return app

@@ -57,6 +57,9 @@ class Config:
     ZALO_ZNS_BASE = os.environ.get("ZALO_ZNS_BASE", "https://business.openapi.zalo.me")
     ZALO_TOKEN_FILE = os.environ.get("ZALO_TOKEN_FILE", str(VAR_DIR / "zalo_tokens.json"))
 
+    # `flask nlu export` and the console's export write corrections.yml here (Rasa NLU YAML)
+    NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))
+
     READINGS_MAX_ROWS = 5000
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

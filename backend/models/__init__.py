@@ -7,6 +7,7 @@ from backend.models.households import Device, Household, ZaloLinkCode
 from backend.models.notifications import Notification
 from backend.models.outages import Outage
 from backend.models.readings import Bill, DailyReading, MeterIndex
+from backend.models.staff import StaffUser
 from backend.models.weather import WeatherObservation
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "MeterIndex",
     "Notification",
     "Outage",
+    "StaffUser",
     "UsageScore",
     "WeatherObservation",
     "ZaloLinkCode",

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.extensions import Model
+from backend.models._time import utcnow
+
+ROLES = ("agent", "supervisor", "admin")
+
+
+class StaffUser(UserMixin, Model):
+    """A customer-care staff account of the staff console (never a household)."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default="agent")  # agent, supervisor, admin
+    active: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def has_role(self, minimum: str) -> bool:
+        """Roles are ordered: an admin can do what a supervisor can, a supervisor what an agent can."""
+        return ROLES.index(self.role) >= ROLES.index(minimum)

@@ -1,0 +1,63 @@
+"""The staff console at /staff: conversations, corrections, take-over, dashboard, audit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, abort
+from flask_login import current_user, login_required
+
+from backend.extensions import db, login_manager
+from backend.models import StaffUser
+from backend.money import format_vnd
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+ROLE_NAMES = {"agent": "Nhân viên", "supervisor": "Giám sát viên", "admin": "Quản trị viên"}
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
+    login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    from backend.staff import audit, auth, conversations, dashboard, training  # noqa: F401
+    from backend.staff.cli import register
+
+    app.register_blueprint(bp)
+    register(app)
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> StaffUser | None:
+    user = db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def role_required(minimum: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Signed in (else the login page) and at least this role (else 403)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.has_role(minimum):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@bp.app_context_processor
+def _staff_context() -> dict[str, Any]:
+    return {"role_names": ROLE_NAMES}
+
+
+@bp.app_template_filter("vnd")
+def _vnd(amount: int) -> str:
+    return format_vnd(amount)

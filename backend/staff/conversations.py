@@ -1,0 +1,257 @@
+"""Conversation list, one conversation beside its household, and the staff actions on it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from backend.extensions import db
+from backend.models import Household
+from backend.services import handoff
+from backend.services import staff_conversations as service
+from backend.services.chat import AssistantUnavailable
+from backend.services.errors import ServiceError
+from backend.services.household_panel import household_panel
+from backend.services.pii_audit import record_reveal, reveals_of
+from backend.staff import bp, role_required
+from backend.staff.charts import consumption_chart
+from backend.staff.forms import (
+    ActionForm,
+    AgentMessageForm,
+    CorrectionForm,
+    FilterForm,
+    NoteForm,
+    RevealForm,
+    TagsForm,
+)
+from backend.staff.privacy import household_summary, is_revealed, reveal, shown_text
+from ml.climate import province_codes, province_name
+
+RASA_DOWN = "Không liên lạc được với trợ lý (Rasa), vui lòng thử lại sau ít phút."
+
+
+def _province_choices() -> list[tuple[str, str]]:
+    return [("", "Tất cả")] + [(str(c), province_name(c) or str(c)) for c in province_codes()]
+
+
+def _filters(form: FilterForm) -> service.Filters:
+    return service.Filters(
+        q=(form.q.data or "").strip(),
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
+        channel=form.channel.data or "",
+        intent=form.intent.data or "",
+        confidence_below=form.confidence_below.data,
+        fallback=bool(form.fallback.data),
+        human_requested=bool(form.human_requested.data),
+        reviewed=form.reviewed.data or "",
+        tag=(form.tag.data or "").strip().lower(),
+        province=int(form.province.data) if form.province.data else None,
+    )
+
+
+@bp.get("/")
+@role_required("agent")
+def home():
+    return redirect(url_for("staff.conversations"))
+
+
+@bp.get("/conversations")
+@role_required("agent")
+def conversations():
+    form = FilterForm(request.args)
+    form.province.choices = _province_choices()
+    status = 200
+    if request.args and not form.validate():
+        status = 422
+        filters = service.Filters()
+    else:
+        filters = _filters(form)
+    page = service.conversation_page(db.session(), filters, form.page.data or 1)
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "staff/conversations.html",
+        form=form,
+        page=page,
+        queue=service.queue(db.session()),
+        page_url=lambda n: url_for("staff.conversations", **args, page=n),
+    ), status
+
+
+@bp.get("/conversations/<sender_id>")
+@role_required("agent")
+def conversation(sender_id: str):
+    session = db.session()
+    conv = service.get_conversation(session, sender_id)
+    revealed = is_revealed(sender_id)
+    messages = service.messages_of(session, sender_id)
+    household = session.get(Household, conv.household_id) if conv.household_id else None
+    panel = household_panel(session, household, date.today()) if household else None
+    forms = {
+        "action": ActionForm(),
+        "tags": TagsForm(tags=", ".join(conv.tags or [])),
+        "note": NoteForm(note=conv.note or ""),
+        "message": AgentMessageForm(),
+        "reveal": RevealForm(),
+    }
+    corrections = {
+        m.id: CorrectionForm(
+            formdata=None,
+            message_id=m.id,
+            intent=m.corrected_intent or m.intent,
+            entities=service.entity_lines(
+                m.text, m.corrected_entities if m.corrected_entities is not None else m.entities
+            ),
+        )
+        for m in messages
+        if m.role == "user"
+    }
+    return render_template(
+        "staff/conversation.html",
+        conv=conv,
+        messages=messages,
+        revealed=revealed,
+        show=lambda text: shown_text(text, revealed),
+        panel=panel,
+        profile=household_summary(household, revealed) if household else None,
+        chart=consumption_chart(panel.days) if panel else None,
+        forms=forms,
+        corrections=corrections,
+        reveals=reveals_of(session, sender_id) if current_user.has_role("supervisor") else [],
+    )
+
+
+def _back(sender_id: str, anchor: str = "") -> Response:
+    return redirect(url_for("staff.conversation", sender_id=sender_id) + anchor, code=303)
+
+
+def _flash_form_errors(form) -> None:
+    for field, errors in form.errors.items():
+        label = getattr(getattr(form, field, None), "label", None)
+        flash(f"{label.text if label else field}: {' '.join(errors)}", "error")
+
+
+@bp.post("/conversations/<sender_id>/review")
+@role_required("agent")
+def review(sender_id: str):
+    if ActionForm().validate_on_submit():
+        conv = service.get_conversation(db.session(), sender_id)
+        service.mark_reviewed(db.session(), conv, current_user.login)
+        flash("Đã đánh dấu hội thoại là đã xem xét.", "info")
+    return _back(sender_id)
+
+
+@bp.post("/conversations/<sender_id>/tags")
+@role_required("agent")
+def tags(sender_id: str):
+    form = TagsForm()
+    if form.validate_on_submit():
+        conv = service.get_conversation(db.session(), sender_id)
+        try:
+            service.set_tags(db.session(), conv, form.tags.data or "")
+            flash("Đã lưu nhãn.", "info")
+        except ServiceError as exc:
+            flash(f"Nhãn: {exc.message}", "error")
+    else:
+        _flash_form_errors(form)
+    return _back(sender_id)
+
+
+@bp.post("/conversations/<sender_id>/note")
+@role_required("agent")
+def note(sender_id: str):
+    form = NoteForm()
+    if form.validate_on_submit():
+        conv = service.get_conversation(db.session(), sender_id)
+        service.set_note(db.session(), conv, form.note.data or "")
+        flash("Đã lưu ghi chú.", "info")
+    else:
+        _flash_form_errors(form)
+    return _back(sender_id)
+
+
+@bp.post("/conversations/<sender_id>/correct")
+@role_required("agent")
+def correct(sender_id: str):
+    form = CorrectionForm()
+    if not form.validate_on_submit() or not (form.message_id.data or "").isdigit():
+        _flash_form_errors(form)
+        return _back(sender_id)
+    try:
+        message = service.correct_message(
+            db.session(),
+            sender_id,
+            int(form.message_id.data or 0),
+            form.intent.data or "",
+            form.entities.data or "",
+            current_user.login,
+        )
+    except ServiceError as exc:
+        flash(f"Sửa ý định: {exc.message}", "error")
+        return _back(sender_id)
+    flash(f"Đã sửa ý định thành {message.corrected_intent}.", "info")
+    return _back(sender_id, f"#m{message.id}")
+
+
+@bp.post("/conversations/<sender_id>/take-over")
+@role_required("agent")
+def take_over(sender_id: str):
+    if ActionForm().validate_on_submit():
+        config = current_app.config
+        try:
+            handoff.take_over(
+                db.session(), config["RASA_URL"], sender_id, current_user.login, config["RASA_TIMEOUT"]
+            )
+            flash("Bạn đã tiếp quản hội thoại; trợ lý tự động tạm dừng.", "info")
+        except AssistantUnavailable:
+            flash(RASA_DOWN, "error")
+        except ServiceError as exc:
+            flash(exc.message, "error")
+    return _back(sender_id)
+
+
+@bp.post("/conversations/<sender_id>/hand-back")
+@role_required("agent")
+def hand_back(sender_id: str):
+    if ActionForm().validate_on_submit():
+        config = current_app.config
+        try:
+            handoff.hand_back(db.session(), config["RASA_URL"], sender_id, config["RASA_TIMEOUT"])
+            flash("Đã trả hội thoại lại cho trợ lý tự động.", "info")
+        except AssistantUnavailable:
+            flash(RASA_DOWN, "error")
+    return _back(sender_id)
+
+
+@bp.post("/conversations/<sender_id>/send")
+@role_required("agent")
+def send(sender_id: str):
+    form = AgentMessageForm()
+    if not form.validate_on_submit():
+        _flash_form_errors(form)
+        return _back(sender_id)
+    try:
+        handoff.agent_send(
+            db.session(), current_app.config, sender_id, current_user.login, form.text.data or ""
+        )
+        flash("Đã gửi tin nhắn.", "info")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return _back(sender_id, "#compose")
+
+
+@bp.post("/conversations/<sender_id>/reveal")
+@role_required("supervisor")
+def reveal_personal_data(sender_id: str):
+    form = RevealForm()
+    if form.validate_on_submit():
+        service.get_conversation(db.session(), sender_id)
+        record_reveal(db.session(), sender_id, current_user.login, form.reason.data or "")
+        reveal(sender_id)
+        flash("Dữ liệu cá nhân của hội thoại này đang hiện trong 15 phút; lần xem đã được ghi nhật ký.", "info")
+    else:
+        _flash_form_errors(form)
+    return _back(sender_id)

@@ -1,0 +1,35 @@
+"""The dashboard: conversations per day, fallback and handoff rates, intents, notices sent."""
+
+from __future__ import annotations
+
+from datetime import date
+from flask import render_template, request
+
+from backend.extensions import db
+from backend.services.staff_dashboard import dashboard as build_dashboard
+from backend.staff import bp, role_required
+from backend.staff.charts import count_chart
+
+WINDOWS = (7, 30, 90)
+NOTICE_KINDS = {
+    "usage_alert": "Cảnh báo dùng điện bất thường",
+    "outage": "Thông báo lịch cắt điện",
+    "weekly_tip": "Mẹo tiết kiệm hàng tuần",
+}
+
+
+@bp.get("/dashboard")
+@role_required("agent")
+def dashboard():
+    days = request.args.get("days", type=int)
+    days = days if days in WINDOWS else 30
+    figures = build_dashboard(db.session(), date.today(), days)
+    return render_template(
+        "staff/dashboard.html",
+        d=figures,
+        days=days,
+        windows=WINDOWS,
+        chart=count_chart(figures.per_day),
+        notice_kinds=NOTICE_KINDS,
+    )
+

@@ -1,0 +1,83 @@
+"""Flask-WTF forms of the staff console (each carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from backend.services.nlu_export import INTENTS
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(), Length(max=256)])
+
+
+class ActionForm(FlaskForm):
+    """Buttons with nothing to fill in (mark reviewed, take over, hand back, export, log out)."""
+
+
+class TagsForm(FlaskForm):
+    tags = StringField("Nhãn (cách nhau bằng dấu phẩy)", validators=[Length(max=300)])
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Ghi chú", validators=[Length(max=4000)])
+
+
+class CorrectionForm(FlaskForm):
+    message_id = HiddenField(validators=[DataRequired()])
+    intent = SelectField("Ý định đúng", choices=[(i, i) for i in INTENTS])
+    entities = TextAreaField(
+        "Thực thể (mỗi dòng: loại: đoạn trong câu, hoặc loại: đoạn = giá trị)",
+        validators=[Length(max=2000)],
+    )
+
+
+class AgentMessageForm(FlaskForm):
+    text = TextAreaField("Tin nhắn", validators=[DataRequired(), Length(max=2000)])
+
+
+class RevealForm(FlaskForm):
+    reason = StringField("Lý do xem dữ liệu cá nhân", validators=[DataRequired(), Length(max=200)])
+
+
+class FilterForm(FlaskForm):
+    """GET filters of the conversation list (no CSRF: reading only)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Tìm trong tin nhắn", validators=[Optional(), Length(max=200)])
+    date_from = DateField("Từ ngày", validators=[Optional()])
+    date_to = DateField("Đến ngày", validators=[Optional()])
+    channel = SelectField(
+        "Kênh",
+        choices=[("", "Tất cả"), ("rest", "Ứng dụng / web"), ("zalo", "Zalo")],
+        validators=[Optional()],
+    )
+    intent = SelectField("Ý định", choices=[("", "Tất cả"), *[(i, i) for i in INTENTS]])
+    confidence_below = FloatField(
+        "Độ tin cậy dưới", validators=[Optional(), NumberRange(min=0, max=1)]
+    )
+    fallback = BooleanField("Có lượt trợ lý không hiểu")
+    human_requested = BooleanField("Khách yêu cầu gặp nhân viên")
+    reviewed = SelectField(
+        "Xem xét",
+        choices=[("", "Tất cả"), ("yes", "Đã xem xét"), ("no", "Chưa xem xét")],
+        validators=[Optional()],
+    )
+    tag = StringField("Nhãn", validators=[Optional(), Length(max=40)])
+    province = SelectField("Tỉnh/thành", choices=[], validators=[Optional()])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
