@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(weather_group)
     app.cli.add_command(notify_group)
     app.cli.add_command(outages_import)
+    app.cli.add_command(chat_group)
 
 
 @click.command("dev-token")
@@ -176,3 +177,42 @@ def notify_send() -> None:
         f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
         f"deferred for quiet hours {report.deferred}, dead tokens {len(report.dead_tokens)}"
     )
+
+
+@click.group("chat")
+def chat_group() -> None:
+    """Conversations from the assistant."""
+
+
+@chat_group.command("consume")
+@click.option("--follow", is_flag=True, help="keep reading new events until stopped")
+@click.option("--interval", default=1.0, show_default=True, help="seconds between polls")
+def chat_consume(follow: bool, interval: float) -> None:
+    """Store Rasa's events (SQL event broker) as conversations and messages; idempotent."""
+    import logging
+    import time
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from backend.services.conversation_events import consume
+
+    events = create_engine(current_app.config["RASA_EVENTS_DB_URL"], pool_pre_ping=True)
+    while True:
+        try:
+            report = consume(db.session(), events)
+        except SQLAlchemyError as exc:  # a database restarting: the cursor did not move
+            if not follow:
+                raise click.ClickException(f"could not read events: {exc}") from exc
+            db.session.rollback()
+            logging.getLogger(__name__).warning("event consumer: %s; retrying", exc)
+            time.sleep(interval * 5)
+            continue
+        if report.events or not follow:
+            click.echo(
+                f"read {report.events} events, stored {report.messages} messages "
+                f"(cursor {report.last_id})"
+            )
+        if not follow:
+            return
+        time.sleep(interval)

@@ -44,6 +44,11 @@ class Config:
         "RASA_TRACKER_DB_URL",
         f"sqlite:///{os.environ.get('RASA_TRACKER_DB', VAR_DIR / 'rasa_tracker.db')}",
     )
+    # Rasa's SQL event broker, read by `flask chat consume` (PostgreSQL in production)
+    RASA_EVENTS_DB_URL = os.environ.get(
+        "RASA_EVENTS_DB_URL",
+        f"sqlite:///{os.environ.get('RASA_EVENTS_DB', VAR_DIR / 'rasa_events.db')}",
+    )
     ANOMALY_MODEL_PATH = os.environ.get(
         "ANOMALY_MODEL_PATH", str(VAR_DIR / "models" / "anomaly.skops")
     )
@@ -93,3 +98,4 @@ class TestConfig(Config):
     AUTH_MODE = "demo"
     APP_ENV = "test"
     RASA_TRACKER_DB_URL = ""  # tests that need one set it
+    RASA_EVENTS_DB_URL = ""

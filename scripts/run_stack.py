@@ -37,6 +37,7 @@ SERVICES: list[tuple[str, list[str]]] = [
     ("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
     ("actions", ["bash", "bot/scripts/run_actions.sh"]),
     ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
+    ("events", [str(VENV_BIN / "flask"), "--app", "backend", "chat", "consume", "--follow"]),
 ]
 
 

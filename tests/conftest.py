@@ -15,6 +15,7 @@ from backend.auth import issue_demo_token
 from backend.config import TestConfig
 from backend.extensions import db
 from backend.models import Household
+from tests.fakes import fake_server  # noqa: F401  (a loopback JSON server, for every test)
 
 
 @pytest.fixture

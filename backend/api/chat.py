@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.auth import current_household, household_required
 from backend.extensions import db, limiter
-from backend.services import conversations
+from backend.services import handoff
 from backend.services.chat import AssistantUnavailable, send_to_rasa
 from backend.services.errors import ServiceError
 
@@ -36,7 +36,7 @@ RESUMED = "Trợ lý tự động đã quay lại. Bạn cần tôi giúp gì �
 WAITING = {
     "text": "Bạn đang chờ nhân viên chăm sóc khách hàng; tin nhắn của bạn đã được ghi lại. "
     "Nếu muốn, bạn có thể quay lại trò chuyện với trợ lý tự động.",
-    "buttons": [{"title": "Quay lại trợ lý tự động", "payload": conversations.RESUME_COMMAND}],
+    "buttons": [{"title": "Quay lại trợ lý tự động", "payload": handoff.RESUME_COMMAND}],
 }
 
 
@@ -60,14 +60,44 @@ def chat(body):
     household = current_household()
     rasa, timeout = current_app.config["RASA_URL"], current_app.config["RASA_TIMEOUT"]
     try:
-        if body["message"].strip() == conversations.RESUME_COMMAND:
-            conversations.resume_bot(db.session(), rasa, household.id, timeout)
+        if body["message"].strip() == handoff.RESUME_COMMAND:
+            handoff.hand_back(db.session(), rasa, household.id, timeout)
             return {"messages": [{"text": RESUMED}]}
         messages = send_to_rasa(rasa, household.id, body["message"], timeout)
     except AssistantUnavailable as exc:
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
         ) from exc
-    if not messages and conversations.status_of(db.session(), household.id) == "waiting":
+    if not messages and handoff.status_of(db.session(), household.id) == "waiting":
         messages = [WAITING]
     return {"messages": messages}
+
+
+class AgentMessagesQuery(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AgentMessageOut(Schema):
+    id = fields.Integer()
+    text = fields.String()
+    at = fields.DateTime()
+
+
+class AgentMessagesOut(Schema):
+    status = fields.String(metadata={"description": "bot, waiting or taken_over"})
+    messages = fields.List(fields.Nested(AgentMessageOut))
+
+
+@blp.route("/chat/messages", methods=["GET"])
+@household_required
+@blp.doc(security=[{"household": []}])
+@blp.arguments(AgentMessagesQuery, location="query")
+@blp.response(200, AgentMessagesOut)
+def agent_messages(query):
+    """Messages customer-care staff sent to this household after message id `after` (polled
+    by the app and the web chat while a person answers)."""
+    household = current_household()
+    return {
+        "status": handoff.status_of(db.session(), household.id),
+        "messages": handoff.agent_messages(db.session(), household, query["after"]),
+    }

@@ -2,7 +2,7 @@
 
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
-from backend.models.conversations import Conversation
+from backend.models.conversations import ChatMessage, Conversation, EventCursor
 from backend.models.households import Device, Household, ZaloLinkCode
 from backend.models.notifications import Notification
 from backend.models.outages import Outage
@@ -14,9 +14,11 @@ __all__ = [
     "AnomalyEpisode",
     "AuditRecord",
     "Bill",
+    "ChatMessage",
     "Conversation",
     "DailyReading",
     "Device",
+    "EventCursor",
     "Household",
     "MeterIndex",
     "Notification",

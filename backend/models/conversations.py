@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import Model
@@ -10,7 +11,11 @@ from backend.models._time import utcnow
 
 
 class Conversation(Model):
-    """A chat sender (app household or Zalo user) and whether staff must step in."""
+    """A chat sender (app household or Zalo user), its summary and whether staff must step in.
+
+    The summary columns (counts, lowest confidence, fallback, human requested) are kept up to date
+    by the event consumer so the staff list can filter without scanning every message.
+    """
 
     __tablename__ = "conversations"
 
@@ -23,4 +28,51 @@ class Conversation(Model):
     status: Mapped[str] = mapped_column(String(16), default="bot", index=True)
     waiting_since: Mapped[datetime | None]
     handoff_reason: Mapped[str | None] = mapped_column(String(64))
+    taken_over_by: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_message_at: Mapped[datetime | None] = mapped_column(index=True)
+    message_count: Mapped[int] = mapped_column(default=0)
+    min_confidence: Mapped[float | None]
+    had_fallback: Mapped[bool] = mapped_column(default=False)
+    human_requested: Mapped[bool] = mapped_column(default=False)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ChatMessage(Model):
+    """One message of a conversation: the user's (with Rasa's reading of it), the bot's, or staff's."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.sender_id", ondelete="CASCADE"), index=True
+    )
+    # "<source>:<broker row id>" for Rasa events, "agent:<uuid>" for staff: re-reading never duplicates
+    event_key: Mapped[str] = mapped_column(String(120), unique=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    role: Mapped[str] = mapped_column(String(8))  # user, bot, agent
+    text: Mapped[str] = mapped_column(Text, default="")
+    intent: Mapped[str | None] = mapped_column(String(64), index=True)
+    confidence: Mapped[float | None]
+    entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    is_fallback: Mapped[bool] = mapped_column(default=False)
+    action: Mapped[str | None] = mapped_column(String(96))  # for bot replies: who uttered it
+    author: Mapped[str | None] = mapped_column(String(64))  # for agent messages: the staff login
+    corrected_intent: Mapped[str | None] = mapped_column(String(64))
+    corrected_entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    corrected_by: Mapped[str | None] = mapped_column(String(64))
+    corrected_at: Mapped[datetime | None]
+
+
+class EventCursor(Model):
+    """How far the consumer has read an event source (the id of the last row stored)."""
+
+    __tablename__ = "event_cursors"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_id: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

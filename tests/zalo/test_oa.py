@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from tests.fakes import fake_server  # noqa: F401  (fixture)
 from zalo.oa import OaClient, ZaloError
 from zalo.tokens import TokenStore
 
@@ -30,7 +29,7 @@ def client(url: str, tmp_path: Path, access_token: str = "fresh") -> OaClient:
     return OaClient(url, url, url, "app-1", "app-secret", store, timeout=2)
 
 
-def test_send_text_posts_the_cs_message_with_the_stored_token(fake_server, tmp_path):  # noqa: F811
+def test_send_text_posts_the_cs_message_with_the_stored_token(fake_server, tmp_path):
     zalo = fake_server(zalo_handler())
     message_id = client(zalo.url, tmp_path).send_text("u-42", "Xin chào")
     assert message_id == "m-1"
@@ -40,7 +39,7 @@ def test_send_text_posts_the_cs_message_with_the_stored_token(fake_server, tmp_p
     assert headers["access_token"] == "fresh"
 
 
-def test_expired_token_is_refreshed_once_stored_and_the_send_retried(fake_server, tmp_path):  # noqa: F811
+def test_expired_token_is_refreshed_once_stored_and_the_send_retried(fake_server, tmp_path):
     calls: list[str] = []
 
     def handle(method: str, path: str, body: Any) -> tuple[int, Any]:
@@ -58,7 +57,7 @@ def test_expired_token_is_refreshed_once_stored_and_the_send_retried(fake_server
     assert zalo.calls[1][3]["secret_key"] == "app-secret"
 
 
-def test_zns_template_goes_to_the_phone(fake_server, tmp_path):  # noqa: F811
+def test_zns_template_goes_to_the_phone(fake_server, tmp_path):
     zalo = fake_server(zalo_handler())
     oa = client(zalo.url, tmp_path)
     assert oa.send_zns("84912345678", "tpl-9", {"ngay": "26/11"}, "n-7") == "m-1"
@@ -76,7 +75,7 @@ def test_zns_template_goes_to_the_phone(fake_server, tmp_path):  # noqa: F811
     ("answer", "code"),
     [({"error": -230, "message": "User has not interacted in 7 days"}, -230), ([], 0)],
 )
-def test_refusals_raise_with_zalos_code(fake_server, tmp_path, answer, code):  # noqa: F811
+def test_refusals_raise_with_zalos_code(fake_server, tmp_path, answer, code):
     zalo = fake_server(lambda method, path, body: (200, answer))
     with pytest.raises(ZaloError) as error:
         client(zalo.url, tmp_path).send_text("u-42", "Xin chào")

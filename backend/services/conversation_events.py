@@ -1,0 +1,198 @@
+"""Storing Rasa's conversation events, read from its SQL event broker, in the backend's tables.
+
+Rasa's SQL broker appends one row per event to `events(id, sender_id, data)`. We read the rows
+after a stored cursor in id order, turn user and bot events into `ChatMessage` rows and keep each
+`Conversation`'s summary (counts, lowest confidence, fallback, human requested). The cursor moves
+in the same transaction as the rows it covers, and every message carries a unique event key, so
+a crash, a restart or a re-read from an older cursor never loses or duplicates a message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.orm import Session
+
+from backend.models import ChatMessage, Conversation, EventCursor, Household
+from backend.models._time import utcnow
+
+log = logging.getLogger(__name__)
+
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_two_stage_fallback"})
+HANDOFF_ACTIONS = frozenset({"action_handoff"})
+HANDOFF_INTENT = "request_human"
+ZALO_PREFIX = "zalo-"
+ENTITY_KEYS = ("entity", "value", "start", "end")
+
+
+@dataclass
+class ConsumeReport:
+    events: int = 0
+    messages: int = 0
+    last_id: int = 0
+
+
+def consume(
+    session: Session, events: Engine, source: str = "rasa", batch: int = 500
+) -> ConsumeReport:
+    """Store every event after the cursor of `source`; returns what was read."""
+    cursor = session.get(EventCursor, source)
+    if cursor is None:
+        cursor = EventCursor(source=source, last_id=0)
+        session.add(cursor)
+        session.commit()
+    report = ConsumeReport(last_id=cursor.last_id)
+    if not inspect(events).has_table("events"):  # Rasa has not published anything yet
+        return report
+    query = text("SELECT id, sender_id, data FROM events WHERE id > :after ORDER BY id LIMIT :n")
+    while True:
+        with events.connect() as connection:
+            rows = connection.execute(query, {"after": cursor.last_id, "n": batch}).all()
+        if not rows:
+            return report
+        for row_id, sender_id, data in rows:
+            report.messages += apply_event(session, f"{source}:{row_id}", sender_id, data)
+        cursor.last_id = report.last_id = rows[-1][0]
+        report.events += len(rows)
+        session.commit()
+
+
+def apply_event(session: Session, key: str, sender_id: str | None, data: str | None) -> int:
+    """Apply one broker row; returns the number of messages stored (0 or 1)."""
+    try:
+        event: dict[str, Any] = json.loads(data or "")
+    except ValueError:
+        log.warning("event %s is not JSON, left out: %.200r", key, data)
+        return 0
+    sender = str(sender_id or event.get("sender_id") or "")
+    kind = event.get("event")
+    if not sender or kind not in ("user", "bot", "action"):
+        return 0
+    if kind == "action":
+        _apply_action(session, sender, str(event.get("name") or ""))
+        return 0
+    if session.scalar(select(ChatMessage.id).where(ChatMessage.event_key == key)) is not None:
+        return 0  # read before: the cursor was older than the stored messages
+    conversation = _conversation(session, sender, event.get("input_channel"))
+    message = _message(key, sender, kind, event)
+    session.add(message)
+    _summarise(conversation, message)
+    return 1
+
+
+def _message(key: str, sender: str, kind: str, event: dict[str, Any]) -> ChatMessage:
+    at = _time(event.get("timestamp"))
+    if kind == "bot":
+        metadata = event.get("metadata") or {}
+        return ChatMessage(
+            event_key=key,
+            sender_id=sender,
+            at=at,
+            role="bot",
+            text=event.get("text") or "",
+            action=metadata.get("utter_action"),
+            entities=[],
+        )
+    parse = event.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    name = intent.get("name")
+    return ChatMessage(
+        event_key=key,
+        sender_id=sender,
+        at=at,
+        role="user",
+        text=event.get("text") or "",
+        intent=name,
+        confidence=_float(intent.get("confidence")),
+        entities=[
+            {k: entity[k] for k in ENTITY_KEYS if k in entity}
+            for entity in parse.get("entities") or []
+            if isinstance(entity, dict)
+        ],
+        is_fallback=name == FALLBACK_INTENT,
+    )
+
+
+def _summarise(conversation: Conversation, message: ChatMessage) -> None:
+    conversation.message_count = (conversation.message_count or 0) + 1
+    if conversation.last_message_at is None or message.at > conversation.last_message_at:
+        conversation.last_message_at = message.at
+    if message.at < conversation.started_at:
+        conversation.started_at = message.at
+    if message.role != "user":
+        return
+    if message.confidence is not None and (
+        conversation.min_confidence is None or message.confidence < conversation.min_confidence
+    ):
+        conversation.min_confidence = message.confidence
+    conversation.had_fallback = bool(conversation.had_fallback or message.is_fallback)
+    if message.intent == HANDOFF_INTENT:
+        conversation.human_requested = True
+
+
+def _apply_action(session: Session, sender: str, name: str) -> None:
+    """A fallback action marks the user message it answered; a hand-off marks the conversation."""
+    if name not in FALLBACK_ACTIONS and name not in HANDOFF_ACTIONS:
+        return
+    conversation = session.get(Conversation, sender)
+    if conversation is None:
+        return
+    if name in HANDOFF_ACTIONS:
+        conversation.human_requested = True
+        return
+    conversation.had_fallback = True
+    last_user = session.scalars(
+        select(ChatMessage)
+        .where(ChatMessage.sender_id == sender, ChatMessage.role == "user")
+        .order_by(ChatMessage.id.desc())
+        .limit(1)
+    ).first()
+    if last_user is not None:
+        last_user.is_fallback = True
+
+
+def _conversation(session: Session, sender: str, channel: Any) -> Conversation:
+    conversation = session.get(Conversation, sender)
+    if conversation is None:
+        zalo = sender.startswith(ZALO_PREFIX)
+        conversation = Conversation(
+            sender_id=sender,
+            channel="zalo" if zalo else str(channel or "rest"),
+            household_id=_household_of(session, sender),
+            started_at=utcnow(),
+            message_count=0,
+            tags=[],
+        )
+        session.add(conversation)
+        session.flush()
+    elif conversation.household_id is None:  # linked to a household since the last message
+        conversation.household_id = _household_of(session, sender)
+    return conversation
+
+
+def _household_of(session: Session, sender: str) -> str | None:
+    if sender.startswith(ZALO_PREFIX):
+        return session.scalar(
+            select(Household.id).where(Household.zalo_user_id == sender.removeprefix(ZALO_PREFIX))
+        )
+    return sender if session.get(Household, sender) is not None else None
+
+
+def _time(timestamp: Any) -> datetime:
+    value = _float(timestamp)
+    if value is None:
+        return utcnow()
+    return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

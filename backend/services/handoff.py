@@ -1,0 +1,134 @@
+"""Conversation state shared by the chat proxy and staff: bot, waiting for staff, taken over.
+
+Pausing and resuming go through Rasa's tracker events API, so every Rasa server sharing the
+tracker store sees the same state; staff messages are stored as `ChatMessage` rows with role
+"agent" and delivered on the conversation's own channel (Zalo OA, or the app/web chat, which
+fetches them with GET /api/v1/chat/messages).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import ChatMessage, Conversation, Household
+from backend.models._time import utcnow
+from backend.services.chat import AssistantUnavailable, normalise_text
+from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from backend.services.zalo import oa_client
+from zalo.oa import ZaloError
+
+RESUME_COMMAND = "/resume_bot"
+MAX_AGENT_TEXT = 2000
+
+
+class ChannelUnavailable(ServiceError):
+    status = 502
+    code = "channel_unavailable"
+
+
+def status_of(session: Session, sender_id: str) -> str:
+    conversation = session.get(Conversation, sender_id)
+    return conversation.status if conversation else "bot"
+
+
+def _tracker_event(rasa_url: str, sender_id: str, event: str, timeout: float) -> None:
+    try:
+        response = requests.post(
+            f"{rasa_url}/conversations/{sender_id}/tracker/events",
+            json={"event": event},
+            timeout=timeout,
+        )
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        raise AssistantUnavailable(str(exc)) from exc
+
+
+def _existing(session: Session, sender_id: str) -> Conversation:
+    conversation = session.get(Conversation, sender_id)
+    if conversation is None:
+        raise NotFound(f"không có hội thoại {sender_id}", field="sender_id")
+    return conversation
+
+
+def take_over(
+    session: Session, rasa_url: str, sender_id: str, agent: str, timeout: float
+) -> Conversation:
+    """Staff answer from now on: the bot is paused for this sender until `hand_back`."""
+    conversation = _existing(session, sender_id)
+    if conversation.status == "taken_over" and conversation.taken_over_by not in (None, agent):
+        raise Conflict(
+            f"hội thoại đang do {conversation.taken_over_by} tiếp quản", field="sender_id"
+        )
+    _tracker_event(rasa_url, sender_id, "pause", timeout)
+    conversation.status = "taken_over"
+    conversation.taken_over_by = agent
+    conversation.waiting_since = None
+    session.commit()
+    return conversation
+
+
+def hand_back(session: Session, rasa_url: str, sender_id: str, timeout: float) -> None:
+    """Un-pause the assistant for this sender (Rasa's `resume` event) and leave the queue."""
+    _tracker_event(rasa_url, sender_id, "resume", timeout)
+    conversation = session.get(Conversation, sender_id)
+    if conversation is not None:
+        conversation.status = "bot"
+        conversation.waiting_since = None
+        conversation.taken_over_by = None
+        session.commit()
+
+
+def agent_send(
+    session: Session, config: Mapping[str, Any], sender_id: str, agent: str, text: str
+) -> ChatMessage:
+    """Send a staff message on the conversation's channel and store it."""
+    conversation = _existing(session, sender_id)
+    text = normalise_text(text)
+    if not text or len(text) > MAX_AGENT_TEXT:
+        raise InvalidInput(f"tin nhắn cần 1–{MAX_AGENT_TEXT} ký tự", field="text")
+    if conversation.status != "taken_over" or conversation.taken_over_by != agent:
+        raise Conflict("hãy tiếp quản hội thoại trước khi trả lời", field="sender_id")
+    if conversation.channel == "zalo":
+        client = oa_client(config)
+        if client is None:
+            raise ChannelUnavailable("Zalo OA chưa được cấu hình (ZALO_APP_ID)")
+        try:
+            client.send_text(sender_id.removeprefix("zalo-"), text)
+        except ZaloError as exc:
+            raise ChannelUnavailable(f"Zalo không nhận tin nhắn: {exc.message}") from exc
+    message = ChatMessage(
+        sender_id=sender_id,
+        event_key=f"agent:{uuid.uuid4()}",
+        at=utcnow(),
+        role="agent",
+        text=text,
+        author=agent,
+        entities=[],
+    )
+    session.add(message)
+    conversation.message_count = (conversation.message_count or 0) + 1
+    conversation.last_message_at = message.at
+    session.commit()
+    return message
+
+
+def agent_messages(session: Session, household: Household, after_id: int) -> list[ChatMessage]:
+    """Staff messages to the household's app/web chat after `after_id`, oldest first."""
+    return list(
+        session.scalars(
+            select(ChatMessage)
+            .where(
+                ChatMessage.sender_id == household.id,
+                ChatMessage.role == "agent",
+                ChatMessage.id > after_id,
+            )
+            .order_by(ChatMessage.id)
+            .limit(100)
+        )
+    )

@@ -1,0 +1,116 @@
+"""Staff take over a conversation, answer on its own channel, and hand it back to the bot."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.extensions import db
+from backend.models import ChatMessage, Conversation
+from backend.services import handoff
+from backend.services.errors import Conflict
+from tests.conftest import bearer, make_household
+from zalo.tokens import TokenStore
+
+
+@pytest.fixture
+def rasa(app, fake_server):
+    server = fake_server(lambda method, path, body: (200, {"ok": True}))
+    app.config["RASA_URL"] = server.url
+    return server
+
+
+def start(sender: str, channel: str = "rest", household_id: str | None = None) -> Conversation:
+    conversation = Conversation(
+        sender_id=sender, channel=channel, household_id=household_id, status="waiting", tags=[]
+    )
+    db.session.add(conversation)
+    db.session.commit()
+    return conversation
+
+
+def take(app, sender: str, agent: str = "lan.cskh") -> Conversation:
+    return handoff.take_over(db.session(), app.config["RASA_URL"], sender, agent, 2)
+
+
+def test_take_over_pauses_the_bot_for_that_sender(app, household, rasa):
+    start(household.id, household_id=household.id)
+    conversation = take(app, household.id)
+    assert (conversation.status, conversation.taken_over_by) == ("taken_over", "lan.cskh")
+    assert rasa.calls[-1][1:3] == (
+        f"/conversations/{household.id}/tracker/events",
+        {"event": "pause"},
+    )
+
+
+def test_the_web_chat_receives_staff_messages_and_no_other_household_does(
+    app, client, household, other_household, rasa
+):
+    start(household.id, household_id=household.id)
+    take(app, household.id)
+    sent = handoff.agent_send(
+        db.session(), app.config, household.id, "lan.cskh", "Chào chị Lan, em kiểm tra giúp chị ạ."
+    )
+    polled = client.get("/api/v1/chat/messages?after=0", headers=bearer(household)).get_json()
+    assert polled["status"] == "taken_over"
+    assert [(m["id"], m["text"]) for m in polled["messages"]] == [(sent.id, sent.text)]
+    later = client.get(f"/api/v1/chat/messages?after={sent.id}", headers=bearer(household))
+    assert later.get_json()["messages"] == []
+    other = client.get("/api/v1/chat/messages", headers=bearer(other_household)).get_json()
+    assert other == {"status": "bot", "messages": []}
+
+
+def test_zalo_conversations_are_answered_through_the_oa_api(app, rasa, fake_server, tmp_path):
+    zalo = fake_server(
+        lambda method, path, body: (
+            200,
+            {"error": 0, "message": "Success", "data": {"message_id": "z1"}},
+        )
+    )
+    TokenStore(tmp_path / "zalo.json").write(
+        {"access_token": "tok", "refresh_token": "r", "expires_at": 0}
+    )
+    app.config.update(
+        ZALO_APP_ID="app", ZALO_API_BASE=zalo.url, ZALO_TOKEN_FILE=str(tmp_path / "zalo.json")
+    )
+    make_household("hh-z", zalo_user_id="8421")
+    start("zalo-8421", channel="zalo", household_id="hh-z")
+    take(app, "zalo-8421")
+    handoff.agent_send(db.session(), app.config, "zalo-8421", "lan.cskh", "Dạ em chào anh.")
+    assert zalo.calls[-1][1:3] == (
+        "/v3.0/oa/message/cs",
+        {"recipient": {"user_id": "8421"}, "message": {"text": "Dạ em chào anh."}},
+    )
+
+
+def test_a_zalo_refusal_is_reported_and_nothing_is_stored_as_sent(
+    app, client, rasa, fake_server, tmp_path
+):
+    zalo = fake_server(lambda method, path, body: (200, {"error": -230, "message": "silent user"}))
+    app.config.update(
+        ZALO_APP_ID="app", ZALO_API_BASE=zalo.url, ZALO_TOKEN_FILE=str(tmp_path / "z.json")
+    )
+    start("zalo-77", channel="zalo")
+    take(app, "zalo-77")
+    with pytest.raises(handoff.ChannelUnavailable, match="silent user"):
+        handoff.agent_send(db.session(), app.config, "zalo-77", "lan.cskh", "Dạ em chào anh.")
+    assert db.session.query(ChatMessage).count() == 0
+
+
+def test_only_the_agent_who_took_over_may_answer(app, household, rasa):
+    start(household.id, household_id=household.id)
+    with pytest.raises(Conflict):
+        handoff.agent_send(db.session(), app.config, household.id, "lan.cskh", "xin chào")
+    take(app, household.id, "lan.cskh")
+    with pytest.raises(Conflict):
+        take(app, household.id, "minh.cskh")
+    with pytest.raises(Conflict):
+        handoff.agent_send(db.session(), app.config, household.id, "minh.cskh", "xin chào")
+
+
+def test_hand_back_resumes_the_bot(app, household, rasa):
+    start(household.id, household_id=household.id)
+    take(app, household.id)
+    handoff.hand_back(db.session(), app.config["RASA_URL"], household.id, 2)
+    conversation = db.session.get(Conversation, household.id)
+    assert (conversation.status, conversation.taken_over_by) == ("bot", None)
+    assert rasa.calls[-1][2] == {"event": "resume"}
