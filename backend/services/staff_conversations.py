@@ -3,6 +3,7 @@ review, tags, notes and corrections of the assistant's reading of a user message
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -60,8 +61,17 @@ def filtered(filters: Filters) -> Select[tuple[Conversation]]:
     elif filters.reviewed == "no":
         query = query.where(Conversation.reviewed_at.is_(None))
     if filters.tag:
-        # JSON list stored as text on SQLite and as json on PostgreSQL: both render '"tag"'
-        query = query.where(cast(Conversation.tags, String).like(_like(f'"{filters.tag}"')))
+        # The JSON list as text (SQLite text, PostgreSQL json) holds the tag as a JSON string,
+        # escaped (\uXXXX) by the default serialiser, or raw by one with ensure_ascii=False.
+        tags = cast(Conversation.tags, String)
+        query = query.where(
+            or_(
+                *(
+                    tags.like(_like(json.dumps(filters.tag, ensure_ascii=escaped)), escape="\\")
+                    for escaped in (True, False)
+                )
+            )
+        )
     if filters.province is not None:
         query = query.where(
             Conversation.household_id.in_(
@@ -79,10 +89,10 @@ def filtered(filters: Filters) -> Select[tuple[Conversation]]:
     if filters.q:
         query = query.where(
             or_(
-                Conversation.sender_id.ilike(_like(filters.q)),
+                Conversation.sender_id.ilike(_like(filters.q), escape="\\"),
                 exists().where(
                     ChatMessage.sender_id == Conversation.sender_id,
-                    ChatMessage.text.ilike(_like(filters.q)),
+                    ChatMessage.text.ilike(_like(filters.q), escape="\\"),
                 ),
             )
         )

@@ -7,6 +7,7 @@ from datetime import date
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from backend.extensions import db
 from backend.models import Household
@@ -33,8 +34,10 @@ from ml.climate import province_codes, province_name
 RASA_DOWN = "Không liên lạc được với trợ lý (Rasa), vui lòng thử lại sau ít phút."
 
 
-def _province_choices() -> list[tuple[str, str]]:
-    return [("", "Tất cả")] + [(str(c), province_name(c) or str(c)) for c in province_codes()]
+def _province_choices() -> list[SelectChoice]:
+    return [SelectChoice("", "Tất cả")] + [
+        SelectChoice(str(c), province_name(c) or str(c)) for c in province_codes()
+    ]
 
 
 def _filters(form: FilterForm) -> service.Filters:

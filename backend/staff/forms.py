@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from backend.services.nlu_export import INTENTS
@@ -38,7 +39,7 @@ class NoteForm(FlaskForm):
 
 class CorrectionForm(FlaskForm):
     message_id = HiddenField(validators=[DataRequired()])
-    intent = SelectField("Ý định đúng", choices=[(i, i) for i in INTENTS])
+    intent = SelectField("Ý định đúng", choices=[SelectChoice(i, i) for i in INTENTS])
     entities = TextAreaField(
         "Thực thể (mỗi dòng: loại: đoạn trong câu, hoặc loại: đoạn = giá trị)",
         validators=[Length(max=2000)],
@@ -64,10 +65,14 @@ class FilterForm(FlaskForm):
     date_to = DateField("Đến ngày", validators=[Optional()])
     channel = SelectField(
         "Kênh",
-        choices=[("", "Tất cả"), ("rest", "Ứng dụng / web"), ("zalo", "Zalo")],
+        choices=[SelectChoice("", "Tất cả"), SelectChoice("rest", "Ứng dụng / web"), SelectChoice("zalo", "Zalo")],
         validators=[Optional()],
     )
-    intent = SelectField("Ý định", choices=[("", "Tất cả"), *[(i, i) for i in INTENTS]])
+    intent = SelectField(
+        "Ý định",
+        choices=[SelectChoice("", "Tất cả"), *[SelectChoice(i, i) for i in INTENTS]],
+        validators=[Optional()],
+    )
     confidence_below = FloatField(
         "Độ tin cậy dưới", validators=[Optional(), NumberRange(min=0, max=1)]
     )
@@ -75,7 +80,11 @@ class FilterForm(FlaskForm):
     human_requested = BooleanField("Khách yêu cầu gặp nhân viên")
     reviewed = SelectField(
         "Xem xét",
-        choices=[("", "Tất cả"), ("yes", "Đã xem xét"), ("no", "Chưa xem xét")],
+        choices=[
+            SelectChoice("", "Tất cả"),
+            SelectChoice("yes", "Đã xem xét"),
+            SelectChoice("no", "Chưa xem xét"),
+        ],
         validators=[Optional()],
     )
     tag = StringField("Nhãn", validators=[Optional(), Length(max=40)])

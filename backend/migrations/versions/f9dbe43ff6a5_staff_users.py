@@ -1,7 +1,7 @@
 """staff users
 
 Revision ID: f9dbe43ff6a5
-Revises: aad0d6788c60
+Revises: ec0521b0cbb4
 Create Date: 2026-11-25 03:17:28.548363
 
 Staff console accounts (hashed passwords, role, lockout counters).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f9dbe43ff6a5'
-down_revision = 'aad0d6788c60'
+down_revision = 'ec0521b0cbb4'
 branch_labels = None
 depends_on = None
 
