@@ -244,8 +244,9 @@ def correct_message(
         raise NotFound("Không tìm thấy tin nhắn của khách trong hội thoại này.", "message_id")
     if intent not in INTENTS:
         raise InvalidInput(f"ý định '{intent}' không có trong danh sách cố định", "intent")
+    entities = parse_entities(message.text, entity_text)  # before any change: all or nothing
     message.corrected_intent = intent
-    message.corrected_entities = parse_entities(message.text, entity_text)
+    message.corrected_entities = entities
     message.corrected_by = staff
     message.corrected_at = utcnow()
     session.commit()
