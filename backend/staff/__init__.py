@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from flask import Blueprint, Flask, abort
@@ -15,6 +17,7 @@ from backend.money import format_vnd
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 ROLE_NAMES = {"agent": "Nhân viên", "supervisor": "Giám sát viên", "admin": "Quản trị viên"}
 
 
@@ -56,6 +59,14 @@ def role_required(minimum: str) -> Callable[[Callable[..., Any]], Callable[..., 
 @bp.app_context_processor
 def _staff_context() -> dict[str, Any]:
     return {"role_names": ROLE_NAMES}
+
+
+@bp.app_template_filter("vn_time")
+def _vn_time(value: datetime | None) -> str:
+    """Stored times are naive UTC; staff read Vietnam time (UTC+7, no daylight saving)."""
+    if value is None:
+        return "—"
+    return value.replace(tzinfo=UTC).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_template_filter("vnd")

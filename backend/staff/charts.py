@@ -8,7 +8,7 @@ from datetime import date
 from backend.services.household_panel import Day
 
 WIDTH, HEIGHT = 640, 220
-LEFT, RIGHT, TOP, BOTTOM = 40, 40, 12, 28
+LEFT, RIGHT, TOP, BOTTOM = 40, 40, 22, 28
 
 
 @dataclass

@@ -16,7 +16,7 @@ from backend.services import staff_conversations as service
 from backend.services.chat import AssistantUnavailable
 from backend.services.errors import ServiceError
 from backend.services.household_panel import household_panel
-from backend.services.pii_audit import record_reveal, reveals_of
+from backend.services.pii_audit import record_reveal, reveals_of, subject_of
 from backend.staff import bp, role_required
 from backend.staff.charts import consumption_chart
 from backend.staff.forms import (
@@ -124,6 +124,7 @@ def conversation(sender_id: str):
         forms=forms,
         corrections=corrections,
         reveals=reveals_of(session, sender_id) if current_user.has_role("supervisor") else [],
+        audit_subject=subject_of(sender_id),
     )
 
 
