@@ -29,9 +29,8 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     if database.startswith("sqlite:///"):  # the folder of a file database must exist
         Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
-    from backend import cli, errors, models  # noqa: F401  (models: register tables)
+    from backend import cli, errors, models, staff  # noqa: F401  (models: register tables)
     from backend.api import register_api
-    from backend import staff
     from backend.chat import bp as chat_bp
     from backend.extensions import api, csrf, db, limiter, migrate
 

@@ -67,7 +67,9 @@ def daily_series(session: Session, household: Household, today: date, days: int)
                 day,
                 float(kwh),
                 score.expected_kwh if score else None,
-                temperature if temperature is not None else normal_temp(household.province_code, day),
+                temperature
+                if temperature is not None
+                else normal_temp(household.province_code, day),
                 temperature is not None,
                 bool(score and score.is_anomaly),
             )

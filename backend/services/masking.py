@@ -27,8 +27,32 @@ _NAME_INTRO = re.compile(
     r"(?:toi|em|minh) ten(?: la)?)\s+((?:[^\W\d_]+\s*){1,4})"
 )
 _NOT_NAME = {
-    "ở", "o", "nhà", "nha", "và", "va", "số", "so", "muốn", "muon", "cần", "can", "hỏi", "hoi",
-    "ạ", "a", "nhé", "nhe", "nha", "đây", "day", "sống", "song", "địa", "dia", "thì", "thi",
+    "ở",
+    "o",
+    "nhà",
+    "nha",
+    "và",
+    "va",
+    "số",
+    "so",
+    "muốn",
+    "muon",
+    "cần",
+    "can",
+    "hỏi",
+    "hoi",
+    "ạ",
+    "a",
+    "nhé",
+    "nhe",
+    "đây",
+    "day",
+    "sống",
+    "song",
+    "địa",
+    "dia",
+    "thì",
+    "thi",
 }
 
 MASK_NAME = "[tên đã ẩn]"

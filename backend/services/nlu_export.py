@@ -46,7 +46,9 @@ INTENTS = (
 )
 ENTITIES = ("kwh", "money", "appliance", "meter_reading", "date", "location", "link_code")
 EXPORT_FILE = "corrections.yml"
-HEADER = "# Written by `flask nlu export` from reviewed staff corrections; edits here are overwritten.\n"
+HEADER = (
+    "# Written by `flask nlu export` from reviewed staff corrections; edits here are overwritten.\n"
+)
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -72,7 +74,11 @@ def annotate(text: str, entities: Iterable[dict[str, Any]]) -> str:
     out: list[str] = []
     position = 0
     usable = sorted(
-        (e for e in entities if e.get("entity") in ENTITIES and 0 <= e["start"] < e["end"] <= len(text)),
+        (
+            e
+            for e in entities
+            if e.get("entity") in ENTITIES and 0 <= e["start"] < e["end"] <= len(text)
+        ),
         key=lambda e: e["start"],
     )
     for entity in usable:
@@ -84,7 +90,9 @@ def annotate(text: str, entities: Iterable[dict[str, Any]]) -> str:
         if value is None or str(value) == span:
             out.append(f"[{span}]({entity['entity']})")
         else:
-            payload = json.dumps({"entity": entity["entity"], "value": str(value)}, ensure_ascii=False)
+            payload = json.dumps(
+                {"entity": entity["entity"], "value": str(value)}, ensure_ascii=False
+            )
             out.append(f"[{span}]{payload}")
         position = entity["end"]
     out.append(_plain(text[position:]))
@@ -116,7 +124,9 @@ class ExportResult:
 def render(corrections: Iterable[Correction], known: set[str]) -> tuple[str, int, int, int]:
     """YAML text, examples written, intents, corrections left out as already known."""
     latest: dict[str, Correction] = {}
-    for correction in corrections:  # in correction order: a later correction replaces an earlier one
+    for (
+        correction
+    ) in corrections:  # in correction order: a later correction replaces an earlier one
         if correction.intent not in INTENTS:
             continue
         latest[normalise(correction.text).casefold()] = correction

@@ -19,7 +19,10 @@ def subject_of(sender_id: str) -> str:
 
 def record_reveal(session: Session, sender_id: str, actor: str, reason: str) -> AuditRecord:
     record = AuditRecord(
-        action=REVEAL, actor=actor, subject=subject_of(sender_id), details={"reason": reason.strip()}
+        action=REVEAL,
+        actor=actor,
+        subject=subject_of(sender_id),
+        details={"reason": reason.strip()},
     )
     session.add(record)
     session.commit()

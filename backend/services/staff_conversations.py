@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, Select, cast, exists, func, or_, select
+from sqlalchemy import Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, Household
@@ -41,10 +41,12 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def filtered(filters: Filters) -> Select[tuple[Conversation]]:
+def filtered(filters: Filters) -> Select[Conversation]:
     query = select(Conversation)
     if filters.date_from:
-        query = query.where(Conversation.last_message_at >= datetime.combine(filters.date_from, time()))
+        query = query.where(
+            Conversation.last_message_at >= datetime.combine(filters.date_from, time())
+        )
     if filters.date_to:
         end = datetime.combine(filters.date_to + timedelta(days=1), time())
         query = query.where(Conversation.started_at < end)
@@ -83,7 +85,10 @@ def filtered(filters: Filters) -> Select[tuple[Conversation]]:
             exists().where(
                 ChatMessage.sender_id == Conversation.sender_id,
                 ChatMessage.role == "user",
-                or_(ChatMessage.intent == filters.intent, ChatMessage.corrected_intent == filters.intent),
+                or_(
+                    ChatMessage.intent == filters.intent,
+                    ChatMessage.corrected_intent == filters.intent,
+                ),
             )
         )
     if filters.q:
@@ -113,9 +118,7 @@ def conversation_page(session: Session, filters: Filters, page: int, size: int =
     pages = max(1, -(-total // size))
     page = min(max(page, 1), pages)
     items = session.scalars(
-        query.order_by(
-            Conversation.last_message_at.desc().nulls_last(), Conversation.sender_id
-        )
+        query.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.sender_id)
         .limit(size)
         .offset((page - 1) * size)
     ).all()
@@ -196,7 +199,9 @@ def parse_entities(text: str, lines: str) -> list[dict[str, Any]]:
             continue
         match = _ENTITY_LINE.match(line)
         if match is None:
-            raise InvalidInput(f"dòng {number}: cần dạng 'loại: đoạn' hoặc 'loại: đoạn = giá trị'", "entities")
+            raise InvalidInput(
+                f"dòng {number}: cần dạng 'loại: đoạn' hoặc 'loại: đoạn = giá trị'", "entities"
+            )
         entity, span, value = match.groups()
         if entity not in ENTITIES:
             raise InvalidInput(

@@ -75,9 +75,7 @@ def dashboard(session: Session, today: date, days: int = 30) -> Dashboard:
             .group_by(Notification.kind)
         ).all()
     )
-    waiting = session.scalar(
-        select(func.count()).where(Conversation.status == "waiting")
-    )
+    waiting = session.scalar(select(func.count()).where(Conversation.status == "waiting"))
     return Dashboard(
         start,
         today,
@@ -90,4 +88,3 @@ def dashboard(session: Session, today: date, days: int = 30) -> Dashboard:
         {str(k): int(v) for k, v in sent.items()},
         int(waiting or 0),
     )
-

@@ -29,7 +29,12 @@ class Said:
 def user(text: str, intent: str, confidence: float, **entities: str) -> Said:
     """A user message; entities given as name=span (the span must occur in the text)."""
     spans = [
-        {"entity": name, "value": span, "start": text.index(span), "end": text.index(span) + len(span)}
+        {
+            "entity": name,
+            "value": span,
+            "start": text.index(span),
+            "end": text.index(span) + len(span),
+        }
         for name, span in entities.items()
     ]
     fallback = intent == "nlu_fallback"
@@ -130,7 +135,12 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         2,
         "bot",
         [
-            user("ad oi may lanh de bn do thi tiet kiem", "ask_saving_tips", 0.74, appliance="may lanh"),
+            user(
+                "ad oi may lanh de bn do thi tiet kiem",
+                "ask_saving_tips",
+                0.74,
+                appliance="may lanh",
+            ),
             bot("Bạn nên để điều hoà 26–28 °C, kèm quạt sẽ mát mà tiết kiệm."),
             user("mình tên Hoa, địa chỉ 12 Lê Lợi, Huế, mai có cúp điện ko", "nlu_fallback", 0.31),
             bot("Xin lỗi, mình chưa hiểu ý bạn. Bạn nói rõ hơn được không?"),

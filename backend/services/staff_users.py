@@ -43,7 +43,9 @@ class SignIn:
     locked_until: datetime | None = None
 
 
-def authenticate(session: Session, login: str, password: str, now: datetime | None = None) -> SignIn:
+def authenticate(
+    session: Session, login: str, password: str, now: datetime | None = None
+) -> SignIn:
     """The account if the password is right and it is active and not locked.
 
     Every wrong password counts; at MAX_FAILED_LOGINS the account is locked for LOCKOUT, and while
@@ -62,7 +64,9 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
         session.commit()
-        return SignIn(None, user.locked_until if user.locked_until and user.locked_until > now else None)
+        return SignIn(
+            None, user.locked_until if user.locked_until and user.locked_until > now else None
+        )
     if not user.active:
         return SignIn(None)
     user.failed_logins = 0

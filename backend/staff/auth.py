@@ -19,7 +19,12 @@ WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (never an open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("staff.conversations")
 

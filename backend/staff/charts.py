@@ -72,7 +72,9 @@ def consumption_chart(days: list[Day]) -> Chart:
             }
         )
         if d.expected_kwh is not None:
-            expected.append(f"{LEFT + slot * (i + 0.5):.1f},{_scale(d.expected_kwh, 0, kwh_high):.1f}")
+            expected.append(
+                f"{LEFT + slot * (i + 0.5):.1f},{_scale(d.expected_kwh, 0, kwh_high):.1f}"
+            )
     chart.expected = " ".join(expected)
     chart.line = " ".join(
         f"{LEFT + slot * (i + 0.5):.1f},{_scale(d.avg_temp_c, t_low, t_high):.1f}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -74,7 +75,7 @@ def conversations():
     else:
         filters = _filters(form)
     page = service.conversation_page(db.session(), filters, form.page.data or 1)
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "staff/conversations.html",
         form=form,
@@ -207,7 +208,11 @@ def take_over(sender_id: str):
         config = current_app.config
         try:
             handoff.take_over(
-                db.session(), config["RASA_URL"], sender_id, current_user.login, config["RASA_TIMEOUT"]
+                db.session(),
+                config["RASA_URL"],
+                sender_id,
+                current_user.login,
+                config["RASA_TIMEOUT"],
             )
             flash("Bạn đã tiếp quản hội thoại; trợ lý tự động tạm dừng.", "info")
         except AssistantUnavailable:
@@ -255,7 +260,10 @@ def reveal_personal_data(sender_id: str):
         service.get_conversation(db.session(), sender_id)
         record_reveal(db.session(), sender_id, current_user.login, form.reason.data or "")
         reveal(sender_id)
-        flash("Dữ liệu cá nhân của hội thoại này đang hiện trong 15 phút; lần xem đã được ghi nhật ký.", "info")
+        flash(
+            "Dữ liệu cá nhân của hội thoại này đang hiện trong 15 phút; lần xem đã được ghi nhật ký.",
+            "info",
+        )
     else:
         _flash_form_errors(form)
     return _back(sender_id)

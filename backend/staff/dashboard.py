@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+
 from flask import render_template, request
 
 from backend.extensions import db
@@ -32,4 +33,3 @@ def dashboard():
         chart=count_chart(figures.per_day),
         notice_kinds=NOTICE_KINDS,
     )
-

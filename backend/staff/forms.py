@@ -65,7 +65,11 @@ class FilterForm(FlaskForm):
     date_to = DateField("Đến ngày", validators=[Optional()])
     channel = SelectField(
         "Kênh",
-        choices=[SelectChoice("", "Tất cả"), SelectChoice("rest", "Ứng dụng / web"), SelectChoice("zalo", "Zalo")],
+        choices=[
+            SelectChoice("", "Tất cả"),
+            SelectChoice("rest", "Ứng dụng / web"),
+            SelectChoice("zalo", "Zalo"),
+        ],
         validators=[Optional()],
     )
     intent = SelectField(

@@ -21,6 +21,4 @@ def nlu_export():
     result = None
     if form.validate_on_submit():
         result = write_export(corrections, Path(current_app.config["NLU_EXPORT_DIR"]))
-    return render_template(
-        "staff/export.html", form=form, pending=len(corrections), result=result
-    )
+    return render_template("staff/export.html", form=form, pending=len(corrections), result=result)

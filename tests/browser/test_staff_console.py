@@ -21,12 +21,27 @@ def seed(live) -> None:
     """A supervisor created through the CLI; a household with readings; three conversations."""
     with live.app.app_context():
         result = live.app.test_cli_runner().invoke(
-            args=["staff", "create", "--login", "giamsat", "--role", "supervisor", "--password", PASSWORD]
+            args=[
+                "staff",
+                "create",
+                "--login",
+                "giamsat",
+                "--role",
+                "supervisor",
+                "--password",
+                PASSWORD,
+            ]
         )
         assert result.exit_code == 0, result.output
         session = db.session()
         session.add(
-            Household(id="hh-lan", display_name="Nhà chị Lan", province_code=1, occupants=4, phone="0912345678")
+            Household(
+                id="hh-lan",
+                display_name="Nhà chị Lan",
+                province_code=1,
+                occupants=4,
+                phone="0912345678",
+            )
         )
         session.flush()  # no ORM relationship orders the inserts: the household goes first
         today = date.today()
@@ -35,7 +50,13 @@ def seed(live) -> None:
             kwh = 12 + (offset % 5) + (8 if offset <= 4 else 0)
             session.add(DailyReading(household_id="hh-lan", day=day, kwh=kwh))
             session.add(
-                UsageScore(household_id="hh-lan", day=day, expected_kwh=13.5, score=0.3, is_anomaly=offset <= 4)
+                UsageScore(
+                    household_id="hh-lan",
+                    day=day,
+                    expected_kwh=13.5,
+                    score=0.3,
+                    is_anomaly=offset <= 4,
+                )
             )
         session.add(
             AnomalyEpisode(
@@ -50,7 +71,13 @@ def seed(live) -> None:
             )
         )
         session.add(
-            Bill(household_id="hh-lan", period_start=today - timedelta(days=70), period_end=today - timedelta(days=40), kwh=412, amount=1_372_140)
+            Bill(
+                household_id="hh-lan",
+                period_start=today - timedelta(days=70),
+                period_end=today - timedelta(days=40),
+                kwh=412,
+                amount=1_372_140,
+            )
         )
         session.commit()
         now = utcnow()
@@ -65,13 +92,19 @@ def seed(live) -> None:
         add_conversation(
             session,
             "web-solar",
-            [user("lắp pin mặt trời trên mái có lợi ko, sđt 0987 654 321", "ask_tariff", 0.38), bot("Biểu giá điện có 6 bậc…")],
+            [
+                user("lắp pin mặt trời trên mái có lợi ko, sđt 0987 654 321", "ask_tariff", 0.38),
+                bot("Biểu giá điện có 6 bậc…"),
+            ],
             now - timedelta(hours=3),
         )
         add_conversation(
             session,
             "web-fine",
-            [user("350 số hết bao nhiêu tiền", "calculate_bill", 0.98, kwh="350"), bot("Khoảng 1.071.000 đ.")],
+            [
+                user("350 số hết bao nhiêu tiền", "calculate_bill", 0.98, kwh="350"),
+                bot("Khoảng 1.071.000 đ."),
+            ],
             now - timedelta(hours=5),
         )
 
@@ -159,7 +192,11 @@ def test_staff_console_end_to_end(live, browser, shot):
     # 8. hand back, then the dashboard and the audited reveal
     page.get_by_role("button", name="Trả lại cho trợ lý").click()
     expect(page.get_by_role("button", name="Tiếp quản")).to_be_visible()
-    assert live.rasa.calls[-1][:3] == ("POST", "/conversations/hh-lan/tracker/events", {"event": "resume"})
+    assert live.rasa.calls[-1][:3] == (
+        "POST",
+        "/conversations/hh-lan/tracker/events",
+        {"event": "resume"},
+    )
     page.get_by_label("Lý do xem dữ liệu cá nhân").fill("khách yêu cầu gọi lại")
     page.get_by_role("button", name="Hiện dữ liệu cá nhân").click()
     expect(page.locator("#household")).to_contain_text("0912345678")

@@ -59,12 +59,21 @@ def conversations(app, household):
     return {
         "fine": conversation(
             household.id,
-            [user("350 số hết bao nhiêu tiền", "calculate_bill", 0.97, kwh="350"), bot("Khoảng 1.071.000 đ.")],
+            [
+                user("350 số hết bao nhiêu tiền", "calculate_bill", 0.97, kwh="350"),
+                bot("Khoảng 1.071.000 đ."),
+            ],
             household_id=household.id,
         ),
         "unsure": conversation(
             "web-unsure",
-            [user("sđt tôi 0912 345 678, mã PE01000123456, lắp pin mặt trời lợi ko", "ask_tariff", 0.41)],
+            [
+                user(
+                    "sđt tôi 0912 345 678, mã PE01000123456, lắp pin mặt trời lợi ko",
+                    "ask_tariff",
+                    0.41,
+                )
+            ],
             hours_ago=30,
         ),
         "fallback": conversation(

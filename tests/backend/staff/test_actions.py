@@ -19,7 +19,9 @@ def test_mark_reviewed(agent, conversations):
     assert response.status_code == 303
     conv = db.session.get(Conversation, "web-unsure")
     assert conv.reviewed_by == "an" and conv.reviewed_at is not None
-    assert "Đã xem xét bởi an" in agent.get("/staff/conversations/web-unsure").get_data(as_text=True)
+    assert "Đã xem xét bởi an" in agent.get("/staff/conversations/web-unsure").get_data(
+        as_text=True
+    )
 
 
 def test_tags_and_note(agent, conversations):
@@ -32,7 +34,9 @@ def test_tags_and_note(agent, conversations):
 
 def test_too_many_tags_are_refused_with_a_message(agent, conversations):
     response = agent.post(
-        "/staff/conversations/hh-1/tags", data={"tags": ",".join(f"t{i}" for i in range(11))}, follow_redirects=True
+        "/staff/conversations/hh-1/tags",
+        data={"tags": ",".join(f"t{i}" for i in range(11))},
+        follow_redirects=True,
     )
     assert "Nhãn: tối đa 10 nhãn" in response.get_data(as_text=True)
     assert db.session.get(Conversation, "hh-1").tags == []
@@ -42,7 +46,11 @@ def test_correct_intent_and_entities(agent, conversations):
     message = first_user_message("web-unsure")
     response = agent.post(
         "/staff/conversations/web-unsure/correct",
-        data={"message_id": message.id, "intent": "ask_solar", "entities": "appliance: pin mặt trời = solar_panel"},
+        data={
+            "message_id": message.id,
+            "intent": "ask_solar",
+            "entities": "appliance: pin mặt trời = solar_panel",
+        },
         follow_redirects=True,
     )
     assert "Đã sửa ý định thành ask_solar" in response.get_data(as_text=True)
@@ -50,7 +58,12 @@ def test_correct_intent_and_entities(agent, conversations):
     start = message.text.index("pin mặt trời")
     assert message.corrected_intent == "ask_solar" and message.corrected_by == "an"
     assert message.corrected_entities == [
-        {"entity": "appliance", "value": "solar_panel", "start": start, "end": start + len("pin mặt trời")}
+        {
+            "entity": "appliance",
+            "value": "solar_panel",
+            "start": start,
+            "end": start + len("pin mặt trời"),
+        }
     ]
     assert message.intent == "ask_tariff"  # what Rasa said stays for comparison
 
@@ -60,14 +73,19 @@ def test_correct_intent_and_entities(agent, conversations):
     [
         ({"intent": "ask_weather", "entities": ""}, "Not a valid choice"),
         ({"intent": "ask_solar", "entities": "colour: đỏ"}, "không phải loại thực thể"),
-        ({"intent": "ask_solar", "entities": "appliance: máy giặt"}, "không thấy &#39;máy giặt&#39; trong tin nhắn"),
+        (
+            {"intent": "ask_solar", "entities": "appliance: máy giặt"},
+            "không thấy &#39;máy giặt&#39; trong tin nhắn",
+        ),
         ({"intent": "ask_solar", "entities": "chỉ có chữ"}, "dòng 1: cần dạng"),
     ],
 )
 def test_bad_corrections_are_refused_and_nothing_changes(agent, conversations, data, message):
     target = first_user_message("web-unsure")
     response = agent.post(
-        "/staff/conversations/web-unsure/correct", data={"message_id": target.id, **data}, follow_redirects=True
+        "/staff/conversations/web-unsure/correct",
+        data={"message_id": target.id, **data},
+        follow_redirects=True,
     )
     assert message in response.get_data(as_text=True)
     db.session.refresh(target)
@@ -94,13 +112,21 @@ def rasa(app, fake_server):
 
 
 def test_take_over_send_and_hand_back(agent, conversations, rasa, household):
-    page = agent.post("/staff/conversations/hh-1/take-over", follow_redirects=True).get_data(as_text=True)
+    page = agent.post("/staff/conversations/hh-1/take-over", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Bạn đã tiếp quản hội thoại" in page and "Trả lại cho trợ lý" in page
     assert rasa.calls[-1][1:3] == ("/conversations/hh-1/tracker/events", {"event": "pause"})
     agent.post("/staff/conversations/hh-1/send", data={"text": "Chào chị, em là An bên CSKH."})
     sent = db.session.scalars(db.select(ChatMessage).where(ChatMessage.role == "agent")).one()
-    assert (sent.sender_id, sent.author, sent.text) == ("hh-1", "an", "Chào chị, em là An bên CSKH.")
-    page = agent.post("/staff/conversations/hh-1/hand-back", follow_redirects=True).get_data(as_text=True)
+    assert (sent.sender_id, sent.author, sent.text) == (
+        "hh-1",
+        "an",
+        "Chào chị, em là An bên CSKH.",
+    )
+    page = agent.post("/staff/conversations/hh-1/hand-back", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Đã trả hội thoại lại cho trợ lý tự động." in page
     assert rasa.calls[-1][1:3] == ("/conversations/hh-1/tracker/events", {"event": "resume"})
     assert db.session.get(Conversation, "hh-1").status == "bot"
@@ -116,19 +142,26 @@ def test_sending_without_taking_over_is_refused(agent, conversations):
 
 def test_take_over_while_rasa_is_down_says_so_and_changes_nothing(agent, conversations, app):
     app.config.update(RASA_URL="http://127.0.0.1:9", RASA_TIMEOUT=0.5)
-    page = agent.post("/staff/conversations/web-waiting/take-over", follow_redirects=True).get_data(as_text=True)
+    page = agent.post("/staff/conversations/web-waiting/take-over", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "Không liên lạc được với trợ lý (Rasa)" in page
     assert db.session.get(Conversation, "web-waiting").status == "waiting"
 
 
 def test_agents_cannot_reveal_personal_data(agent, conversations):
-    assert agent.post("/staff/conversations/web-unsure/reveal", data={"reason": "x"}).status_code == 403
+    assert (
+        agent.post("/staff/conversations/web-unsure/reveal", data={"reason": "x"}).status_code
+        == 403
+    )
     assert db.session.scalars(db.select(AuditRecord)).all() == []
 
 
 def test_a_supervisor_reveal_shows_one_conversation_and_is_audited(supervisor, conversations):
     response = supervisor.post(
-        "/staff/conversations/web-unsure/reveal", data={"reason": "khách gọi tổng đài hỏi hoá đơn"}, follow_redirects=True
+        "/staff/conversations/web-unsure/reveal",
+        data={"reason": "khách gọi tổng đài hỏi hoá đơn"},
+        follow_redirects=True,
     )
     page = response.get_data(as_text=True)
     assert "0912 345 678" in page and "PE01000123456" in page
@@ -147,6 +180,8 @@ def test_a_supervisor_reveal_shows_one_conversation_and_is_audited(supervisor, c
 
 
 def test_a_reveal_needs_a_reason(supervisor, conversations):
-    page = supervisor.post("/staff/conversations/web-unsure/reveal", data={"reason": ""}, follow_redirects=True)
+    page = supervisor.post(
+        "/staff/conversations/web-unsure/reveal", data={"reason": ""}, follow_redirects=True
+    )
     assert "0912 345 678" not in page.get_data(as_text=True)
     assert db.session.scalars(db.select(AuditRecord)).all() == []

@@ -82,7 +82,12 @@ def test_an_inactive_account_cannot_sign_in_and_loses_its_session(client, staff)
 
 @pytest.mark.parametrize(
     ("path", "agent_status"),
-    [("/staff/conversations", 200), ("/staff/dashboard", 200), ("/staff/audit", 403), ("/staff/nlu/export", 403)],
+    [
+        ("/staff/conversations", 200),
+        ("/staff/dashboard", 200),
+        ("/staff/audit", 403),
+        ("/staff/nlu/export", 403),
+    ],
 )
 def test_roles(client, staff, path, agent_status):
     sign_in(client, "an")
@@ -130,7 +135,9 @@ def test_a_post_with_the_page_token_is_accepted(csrf_client):
 def test_signed_in_actions_need_the_token_too(csrf_client):
     page = csrf_client.get("/staff/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    csrf_client.post("/staff/login", data={"login": "an", "password": PASSWORD, "csrf_token": token})
+    csrf_client.post(
+        "/staff/login", data={"login": "an", "password": PASSWORD, "csrf_token": token}
+    )
     assert csrf_client.post("/staff/logout").status_code == 400
     assert csrf_client.get("/staff/conversations").status_code == 200  # still signed in
 
@@ -140,7 +147,16 @@ def run(app, *args: str, input: str | None = None) -> Result:
 
 
 def test_flask_staff_create(app):
-    result = run(app, "staff", "create", "--login", "Dung", "--role", "supervisor", input="mat-khau-dai-1\nmat-khau-dai-1\n")
+    result = run(
+        app,
+        "staff",
+        "create",
+        "--login",
+        "Dung",
+        "--role",
+        "supervisor",
+        input="mat-khau-dai-1\nmat-khau-dai-1\n",
+    )
     assert result.exit_code == 0, result.output
     assert "created supervisor dung" in result.output
     assert authenticate(db.session(), "dung", "mat-khau-dai-1").user.role == "supervisor"
@@ -151,7 +167,10 @@ def test_flask_staff_create(app):
     [
         (["--login", "e", "--password", "short"], "at least 10 characters"),
         (["--login", "an", "--password", "long enough pw"], "already exists"),
-        (["--login", "f", "--role", "boss", "--password", "long enough pw"], "Invalid value for '--role'"),
+        (
+            ["--login", "f", "--role", "boss", "--password", "long enough pw"],
+            "Invalid value for '--role'",
+        ),
     ],
 )
 def test_flask_staff_create_refuses_bad_input(app, staff, args, message):

@@ -17,7 +17,11 @@ def listed(client, **params) -> set[str]:
     response = client.get("/staff/conversations", query_string=params)
     assert response.status_code == 200
     table = response.get_data(as_text=True).split('id="conversation-list"')[1]
-    return {sender for sender in ("hh-1", "web-unsure", "zalo-777", "web-waiting") if f">{sender}<" in table}
+    return {
+        sender
+        for sender in ("hh-1", "web-unsure", "zalo-777", "web-waiting")
+        if f">{sender}<" in table
+    }
 
 
 def test_unfiltered_list_shows_every_conversation(agent, conversations):
@@ -45,7 +49,10 @@ def test_filters(agent, conversations, params, expected):
 
 def test_date_range(agent, conversations):
     today = date.today()
-    assert listed(agent, date_from=(today - timedelta(days=1)).isoformat()) >= {"hh-1", "web-waiting"}
+    assert listed(agent, date_from=(today - timedelta(days=1)).isoformat()) >= {
+        "hh-1",
+        "web-waiting",
+    }
     assert "zalo-777" not in listed(agent, date_from=(today - timedelta(days=1)).isoformat())
     assert listed(agent, date_to=(today - timedelta(days=3)).isoformat()) == {"zalo-777"}
 
@@ -94,19 +101,39 @@ def test_unknown_conversation_is_404(agent):
 
 
 def test_household_panel(agent, app, household):
-    household.phone, household.customer_code, household.address = "0987654321", "PA12345678901", "5 Hàng Bài"
+    household.phone, household.customer_code, household.address = (
+        "0987654321",
+        "PA12345678901",
+        "5 Hàng Bài",
+    )
     today = date.today()
     for offset in range(1, 21):
         day = today - timedelta(days=offset)
         db.session.add(DailyReading(household_id=household.id, day=day, kwh=10 + offset % 3))
         db.session.add(
-            UsageScore(household_id=household.id, day=day, expected_kwh=10, score=3.2 if offset < 3 else 0.1, is_anomaly=offset < 3)
+            UsageScore(
+                household_id=household.id,
+                day=day,
+                expected_kwh=10,
+                score=3.2 if offset < 3 else 0.1,
+                is_anomaly=offset < 3,
+            )
         )
     db.session.add(
-        Bill(household_id=household.id, period_start=today - timedelta(days=60), period_end=today - timedelta(days=30), kwh=312, amount=979560)
+        Bill(
+            household_id=household.id,
+            period_start=today - timedelta(days=60),
+            period_end=today - timedelta(days=30),
+            kwh=312,
+            amount=979560,
+        )
     )
     db.session.commit()
-    conversation(household.id, [user("sao tiền điện tăng", "ask_bill_spike", 0.9), bot("…")], household_id=household.id)
+    conversation(
+        household.id,
+        [user("sao tiền điện tăng", "ask_bill_spike", 0.9), bot("…")],
+        household_id=household.id,
+    )
     page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
     assert "979.560 đ" in page and "312" in page
     assert page.count('class="bar anomaly"') == 2 and page.count('class="bar') == 20

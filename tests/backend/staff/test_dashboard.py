@@ -17,7 +17,12 @@ def test_figures(app, conversations, household):
     for kind, status in (("usage_alert", "sent"), ("outage", "sent"), ("weekly_tip", "failed")):
         db.session.add(
             Notification(
-                household_id=household.id, kind=kind, dedupe_key=kind, title="t", body="b", status=status,
+                household_id=household.id,
+                kind=kind,
+                dedupe_key=kind,
+                title="t",
+                body="b",
+                status=status,
                 sent_at=utcnow() if status == "sent" else None,
             )
         )
@@ -26,7 +31,12 @@ def test_figures(app, conversations, household):
     assert d.conversations == 4
     assert (d.fallback_rate, d.handoff_rate) == (0.25, 0.25)
     assert abs(d.mean_confidence - (0.97 + 0.41 + 0.3 + 0.9) / 4) < 1e-9
-    assert dict(d.top_intents) == {"calculate_bill": 1, "ask_tariff": 1, "nlu_fallback": 1, "request_human": 1}
+    assert dict(d.top_intents) == {
+        "calculate_bill": 1,
+        "ask_tariff": 1,
+        "nlu_fallback": 1,
+        "request_human": 1,
+    }
     assert d.notices_sent == {"usage_alert": 1, "outage": 1}
     assert len(d.per_day) == 30 and sum(n for _, n in d.per_day) == 4
     assert d.waiting == 1
@@ -35,8 +45,13 @@ def test_figures(app, conversations, household):
 def test_corrected_intents_count_as_corrected(app, conversations, agent):
     from backend.models import ChatMessage
 
-    message = db.session.scalars(db.select(ChatMessage).where(ChatMessage.sender_id == "web-unsure")).one()
-    agent.post("/staff/conversations/web-unsure/correct", data={"message_id": message.id, "intent": "ask_solar"})
+    message = db.session.scalars(
+        db.select(ChatMessage).where(ChatMessage.sender_id == "web-unsure")
+    ).one()
+    agent.post(
+        "/staff/conversations/web-unsure/correct",
+        data={"message_id": message.id, "intent": "ask_solar"},
+    )
     d = dashboard(db.session(), date.today(), 30)
     assert "ask_tariff" not in dict(d.top_intents) and dict(d.top_intents)["ask_solar"] == 1
 

@@ -27,9 +27,13 @@ def out_dir(app, tmp_path):
     return tmp_path
 
 
-def corrected(sender: str, text: str, intent: str, entities: str = "", reviewed: bool = True) -> ChatMessage:
+def corrected(
+    sender: str, text: str, intent: str, entities: str = "", reviewed: bool = True
+) -> ChatMessage:
     conv = conversation(sender, [user(text, "out_of_scope", 0.3)])
-    message = db.session.scalars(db.select(ChatMessage).where(ChatMessage.sender_id == sender)).one()
+    message = db.session.scalars(
+        db.select(ChatMessage).where(ChatMessage.sender_id == sender)
+    ).one()
     correct_message(db.session(), sender, message.id, intent, entities, "an")
     if reviewed:
         mark_reviewed(db.session(), conv, "binh")
@@ -55,7 +59,9 @@ def test_render_dedupes_latest_wins_skips_known_and_unknown_intents():
     text, examples, intents, skipped = render(
         [
             Correction("lắp pin mặt trời lợi ko", "ask_tariff", []),
-            Correction("Lắp  pin mặt trời lợi ko", "ask_solar", []),  # same sentence, corrected again
+            Correction(
+                "Lắp  pin mặt trời lợi ko", "ask_solar", []
+            ),  # same sentence, corrected again
             Correction("xin chào", "greet", []),  # already in the training data
             Correction("thời tiết mai", "ask_weather", []),  # not a fixed intent
         ],
@@ -80,7 +86,10 @@ def test_cli_exports_only_reviewed_corrections(app, out_dir):
     corrected("d", "xin chào", "greet")
     result = app.test_cli_runner().invoke(args=["nlu", "export"])
     assert result.exit_code == 0, result.output
-    assert "wrote 2 examples for 2 intents" in result.output and "(1 already in the training data)" in result.output
+    assert (
+        "wrote 2 examples for 2 intents" in result.output
+        and "(1 already in the training data)" in result.output
+    )
     data = yaml.safe_load((out_dir / "corrections.yml").read_text(encoding="utf-8"))
     assert data["version"] == "3.1"
     assert {item["intent"]: item["examples"] for item in data["nlu"]} == {
