@@ -33,10 +33,11 @@ bot/.venv/.synced: bot/requirements.txt | $(UV)
 
 setup: .venv/.synced bot/.venv/.synced ## Create or update both environments (app: .venv, bot: bot/.venv)
 
-db: .venv/.synced ## Migrate the database, load the demo data, train (if missing) and run the anomaly model
+db: .venv/.synced ## Migrate the database, load the demo data (households, staff console), train (if missing) and run the anomaly model
 	mkdir -p var/models
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	$(FLASK) staff seed-demo
 	[ -f $(ANOMALY_MODEL) ] || $(FLASK) ml train --model $(ANOMALY_MODEL)
 	$(FLASK) ml score-all --model $(ANOMALY_MODEL)
 

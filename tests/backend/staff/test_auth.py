@@ -177,3 +177,15 @@ def test_flask_staff_create_refuses_bad_input(app, staff, args, message):
     result = run(app, "staff", "create", *args)
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_staff_seed_demo_only_in_development_and_only_once(app):
+    refused = run(app, "staff", "seed-demo")
+    assert refused.exit_code != 0 and "APP_ENV=development" in refused.output
+    app.config["APP_ENV"] = "development"
+    first = run(app, "staff", "seed-demo")
+    assert first.exit_code == 0, first.output
+    assert "admin / admin-dev-password" in first.output and "6 conversations created" in first.output
+    again = run(app, "staff", "seed-demo")
+    assert "admin-dev-password" not in again.output and "0 conversations created" in again.output
+    assert authenticate(db.session(), "admin", "admin-dev-password").user.role == "admin"
