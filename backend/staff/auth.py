@@ -8,21 +8,22 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from backend.extensions import db
+from backend.extensions import db, limiter
 from backend.models._time import utcnow
 from backend.services.staff_users import authenticate
 from backend.staff import bp
 from backend.staff.forms import ActionForm, LoginForm
 
+LOGIN_RATE_LIMIT = "30 per minute"  # per address, on top of the per-account lockout
 WRONG = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site (never an open redirect)."""
+    """Only a path on this site (never an open redirect: no "//host", no "/\\host")."""
     if (
         target
         and target.startswith("/")
-        and not target.startswith("//")
+        and not target.startswith(("//", "/\\"))
         and not urlsplit(target).netloc
     ):
         return target
@@ -30,6 +31,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_RATE_LIMIT, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("staff.conversations"))

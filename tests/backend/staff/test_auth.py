@@ -39,11 +39,14 @@ def test_next_goes_back_to_the_page_asked_for_but_never_off_site(client, staff):
         "/staff/login?next=/staff/dashboard", data={"login": "an", "password": PASSWORD}
     )
     assert response.headers["Location"] == "/staff/dashboard"
-    client.post("/staff/logout")
-    response = client.post(
-        "/staff/login?next=//evil.example/x", data={"login": "an", "password": PASSWORD}
-    )
-    assert response.headers["Location"] == "/staff/conversations"
+    for target in ("//evil.example/x", "/\\evil.example/x", "https://evil.example/"):
+        client.post("/staff/logout")
+        response = client.post(
+            "/staff/login",
+            query_string={"next": target},
+            data={"login": "an", "password": PASSWORD},
+        )
+        assert response.headers["Location"] == "/staff/conversations"
 
 
 @pytest.mark.parametrize("login", ["an", "nobody"])
@@ -185,7 +188,9 @@ def test_staff_seed_demo_only_in_development_and_only_once(app):
     app.config["APP_ENV"] = "development"
     first = run(app, "staff", "seed-demo")
     assert first.exit_code == 0, first.output
-    assert "admin / admin-dev-password" in first.output and "6 conversations created" in first.output
+    assert (
+        "admin / admin-dev-password" in first.output and "6 conversations created" in first.output
+    )
     again = run(app, "staff", "seed-demo")
     assert "admin-dev-password" not in again.output and "0 conversations created" in again.output
     assert authenticate(db.session(), "admin", "admin-dev-password").user.role == "admin"
