@@ -274,3 +274,16 @@ def reviewed_corrections(session: Session) -> list[Correction]:
         )
         for m in rows
     ]
+
+
+def unreviewed_corrections(session: Session) -> int:
+    """Corrections waiting for their conversation to be marked reviewed (not exported yet)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(ChatMessage)
+            .join(Conversation, Conversation.sender_id == ChatMessage.sender_id)
+            .where(ChatMessage.corrected_intent.is_not(None), Conversation.reviewed_at.is_(None))
+        )
+        or 0
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template, request, url_for
 
 from backend.extensions import db
+from backend.services.masking import mask_text
 from backend.services.pii_audit import audit_page
 from backend.staff import bp, role_required
 
@@ -26,4 +27,5 @@ def audit():
         pages=pages,
         actions=ACTIONS,
         page_url=lambda n: url_for("staff.audit", page=n),
+        mask=mask_text,  # a reason may quote a customer
     )

@@ -8,7 +8,7 @@ from flask import current_app, render_template
 
 from backend.extensions import db
 from backend.services.nlu_export import write_export
-from backend.services.staff_conversations import reviewed_corrections
+from backend.services.staff_conversations import reviewed_corrections, unreviewed_corrections
 from backend.staff import bp, role_required
 from backend.staff.forms import ActionForm
 
@@ -21,4 +21,10 @@ def nlu_export():
     result = None
     if form.validate_on_submit():
         result = write_export(corrections, Path(current_app.config["NLU_EXPORT_DIR"]))
-    return render_template("staff/export.html", form=form, pending=len(corrections), result=result)
+    return render_template(
+        "staff/export.html",
+        form=form,
+        pending=len(corrections),
+        unreviewed=unreviewed_corrections(db.session()),
+        result=result,
+    )

@@ -179,6 +179,14 @@ def test_a_supervisor_reveal_shows_one_conversation_and_is_audited(supervisor, c
     assert record.subject in audit
 
 
+def test_a_reason_quoting_a_phone_number_is_masked_in_the_log(supervisor, conversations):
+    supervisor.post(
+        "/staff/conversations/web-unsure/reveal", data={"reason": "khách gọi từ 0912345678"}
+    )
+    audit = supervisor.get("/staff/audit").get_data(as_text=True)
+    assert "0912345678" not in audit and "091*****78" in audit
+
+
 def test_a_reveal_needs_a_reason(supervisor, conversations):
     page = supervisor.post(
         "/staff/conversations/web-unsure/reveal", data={"reason": ""}, follow_redirects=True

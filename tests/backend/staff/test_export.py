@@ -100,8 +100,9 @@ def test_cli_exports_only_reviewed_corrections(app, out_dir):
 
 def test_export_page_for_supervisors(supervisor, out_dir):
     corrected("a", "lắp pin mặt trời lợi ko", "ask_solar")
+    corrected("b", "cúp điện rồi", "report_outage", reviewed=False)
     page = supervisor.get("/staff/nlu/export").get_data(as_text=True)
-    assert "1 chỉnh sửa đã xem xét" in page
+    assert "1 chỉnh sửa đã xem xét" in page and "1 chỉnh sửa khác đang chờ" in page
     page = supervisor.post("/staff/nlu/export").get_data(as_text=True)
     assert "Đã ghi 1 câu cho 1 ý định" in page and "- lắp pin mặt trời lợi ko" in page
     assert (out_dir / "corrections.yml").exists()
