@@ -51,19 +51,28 @@ def consume(
     if not inspect(events).has_table("events"):  # Rasa has not published anything yet
         return report
     query = text("SELECT id, sender_id, data FROM events WHERE id > :after ORDER BY id LIMIT :n")
+    last_actions: dict[str, str] = {}  # Rasa logs the action before the messages it utters
     while True:
         with events.connect() as connection:
             rows = connection.execute(query, {"after": cursor.last_id, "n": batch}).all()
         if not rows:
             return report
         for row_id, sender_id, data in rows:
-            report.messages += apply_event(session, f"{source}:{row_id}", sender_id, data)
+            report.messages += apply_event(
+                session, f"{source}:{row_id}", sender_id, data, last_actions
+            )
         cursor.last_id = report.last_id = rows[-1][0]
         report.events += len(rows)
         session.commit()
 
 
-def apply_event(session: Session, key: str, sender_id: str | None, data: str | None) -> int:
+def apply_event(
+    session: Session,
+    key: str,
+    sender_id: str | None,
+    data: str | None,
+    last_actions: dict[str, str],
+) -> int:
     """Apply one broker row; returns the number of messages stored (0 or 1)."""
     try:
         event: dict[str, Any] = json.loads(data or "")
@@ -75,18 +84,21 @@ def apply_event(session: Session, key: str, sender_id: str | None, data: str | N
     if not sender or kind not in ("user", "bot", "action"):
         return 0
     if kind == "action":
-        _apply_action(session, sender, str(event.get("name") or ""))
+        last_actions[sender] = str(event.get("name") or "")
+        _apply_action(session, sender, last_actions[sender])
         return 0
     if session.scalar(select(ChatMessage.id).where(ChatMessage.event_key == key)) is not None:
         return 0  # read before: the cursor was older than the stored messages
     conversation = _conversation(session, sender, event.get("input_channel"))
-    message = _message(key, sender, kind, event)
+    message = _message(key, sender, kind, event, last_actions.get(sender))
     session.add(message)
     _summarise(conversation, message)
     return 1
 
 
-def _message(key: str, sender: str, kind: str, event: dict[str, Any]) -> ChatMessage:
+def _message(
+    key: str, sender: str, kind: str, event: dict[str, Any], last_action: str | None
+) -> ChatMessage:
     at = _time(event.get("timestamp"))
     if kind == "bot":
         metadata = event.get("metadata") or {}
@@ -96,7 +108,7 @@ def _message(key: str, sender: str, kind: str, event: dict[str, Any]) -> ChatMes
             at=at,
             role="bot",
             text=event.get("text") or "",
-            action=metadata.get("utter_action"),
+            action=metadata.get("utter_action") or last_action,
             entities=[],
         )
     parse = event.get("parse_data") or {}

@@ -92,14 +92,16 @@ def test_user_and_bot_messages_are_stored_with_intent_and_household(app, househo
             T0 + 1,
             entities=[{"entity": "kwh", "value": "350", "start": 0, "end": 3, "extractor": "DIET"}],
         ),
+        action(household.id, "action_estimate_bill", T0 + 2),
         bot(household.id, "350 kWh: 979.560 đ", T0 + 2),
     )
     report = consume(db.session(), broker)
-    assert (report.events, report.messages) == (3, 2)
+    assert (report.events, report.messages) == (4, 2)
     said, answered = messages(household.id)
     assert (said.role, said.intent, said.confidence) == ("user", "calculate_bill", 0.93)
     assert said.entities == [{"entity": "kwh", "value": "350", "start": 0, "end": 3}]
     assert (answered.role, answered.text) == ("bot", "350 kWh: 979.560 đ")
+    assert answered.action == "action_estimate_bill"
     conversation = db.session.get(Conversation, household.id)
     assert conversation.household_id == household.id
     assert conversation.message_count == 2
