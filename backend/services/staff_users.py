@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from backend.models import StaffUser
 from backend.models._time import utcnow
 from backend.models.staff import ROLES
-from backend.services.errors import Conflict, InvalidInput
+from backend.services.errors import Conflict, InvalidInput, NotFound
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -24,13 +24,13 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 def create_staff(session: Session, login: str, password: str, role: str) -> StaffUser:
     login = login.strip().lower()
     if not login or len(login) > 64:
-        raise InvalidInput("login: 1–64 characters", "login")
+        raise InvalidInput("tên đăng nhập cần 1–64 ký tự", "login")
     if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}", "role")
+        raise InvalidInput(f"vai trò phải là một trong: {', '.join(ROLES)}", "role")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"password: at least {MIN_PASSWORD_LENGTH} characters", "password")
+        raise InvalidInput(f"mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự", "password")
     if session.scalar(select(func.count()).where(StaffUser.login == login)):
-        raise Conflict(f"a staff account named {login!r} already exists", "login")
+        raise Conflict(f"đã có tài khoản tên {login!r}", "login")
     user = StaffUser(login=login, password_hash=generate_password_hash(password), role=role)
     session.add(user)
     session.commit()
@@ -82,3 +82,28 @@ def ensure_staff(session: Session, login: str, password: str, role: str) -> bool
         return False
     create_staff(session, login, password, role)
     return True
+
+
+def list_staff(session: Session) -> list[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.login)))
+
+
+def get_staff(session: Session, login: str) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(StaffUser.login == login.strip().lower()))
+    if user is None:
+        raise NotFound(f"không có tài khoản tên {login!r}", "login")
+    return user
+
+
+def unlock(session: Session, user: StaffUser) -> None:
+    user.locked_until = None
+    user.failed_logins = 0
+    session.commit()
+
+
+def set_active(session: Session, user: StaffUser, active: bool, by: StaffUser) -> None:
+    """Deactivate or reactivate an account; nobody deactivates their own (the last admin stays)."""
+    if user.id == by.id and not active:
+        raise Conflict("bạn không thể tự vô hiệu hoá tài khoản của mình", "active")
+    user.active = active
+    session.commit()

@@ -27,7 +27,14 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
-    from backend.staff import audit, auth, conversations, dashboard, training  # noqa: F401
+    from backend.staff import (  # noqa: F401  (routes)
+        accounts,
+        audit,
+        auth,
+        conversations,
+        dashboard,
+        training,
+    )
     from backend.staff.cli import register
 
     app.register_blueprint(bp)

@@ -42,6 +42,21 @@ def create(login: str, role: str, password: str) -> None:
     click.echo(f"created {user.role} {user.login}")
 
 
+@staff_group.command("unlock")
+@click.option("--login", required=True)
+def unlock(login: str) -> None:
+    """Lift a lockout after repeated failed sign-ins."""
+    from backend.services.staff_users import get_staff
+    from backend.services.staff_users import unlock as unlock_account
+
+    try:
+        user = get_staff(db.session(), login)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    unlock_account(db.session(), user)
+    click.echo(f"unlocked {user.login}")
+
+
 @staff_group.command("seed-demo")
 def seed_demo() -> None:
     """Development only: an admin account (admin / admin-dev-password) and demo conversations."""

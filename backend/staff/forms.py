@@ -25,6 +25,21 @@ class LoginForm(FlaskForm):
     password = PasswordField("Mật khẩu", validators=[DataRequired(), Length(max=256)])
 
 
+class NewStaffForm(FlaskForm):
+    login = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=64)])
+    role = SelectField(
+        "Vai trò",
+        choices=[
+            SelectChoice("agent", "Nhân viên"),
+            SelectChoice("supervisor", "Giám sát viên"),
+            SelectChoice("admin", "Quản trị viên"),
+        ],
+    )
+    password = PasswordField(
+        "Mật khẩu (ít nhất 10 ký tự)", validators=[DataRequired(), Length(min=10, max=256)]
+    )
+
+
 class ActionForm(FlaskForm):
     """Buttons with nothing to fill in (mark reviewed, take over, hand back, export, log out)."""
 

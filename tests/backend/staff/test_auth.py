@@ -168,8 +168,8 @@ def test_flask_staff_create(app):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--login", "e", "--password", "short"], "at least 10 characters"),
-        (["--login", "an", "--password", "long enough pw"], "already exists"),
+        (["--login", "e", "--password", "short"], "mật khẩu cần ít nhất 10 ký tự"),
+        (["--login", "an", "--password", "long enough pw"], "đã có tài khoản tên"),
         (
             ["--login", "f", "--role", "boss", "--password", "long enough pw"],
             "Invalid value for '--role'",
