@@ -8,8 +8,9 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, abort
+from flask import Blueprint, Flask, abort, render_template
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 
 from backend.extensions import db, login_manager
 from backend.models import StaffUser
@@ -61,6 +62,13 @@ def role_required(minimum: str) -> Callable[[Callable[..., Any]], Callable[..., 
         return wrapped
 
     return decorator
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    """A form without a valid token (missing, or older than the token's lifetime)."""
+    message = "Biểu mẫu đã hết hạn hoặc không hợp lệ. Vui lòng tải lại trang rồi thử lại."
+    return render_template("error.html", status=400, message=message), 400
 
 
 @bp.app_context_processor

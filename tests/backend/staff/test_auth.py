@@ -123,7 +123,7 @@ def test_a_post_without_csrf_token_is_rejected(csrf_client):
         "/staff/login", data={"login": "an", "password": PASSWORD}, headers={"Accept": "text/html"}
     )
     assert response.status_code == 400
-    assert "Lỗi 400" in response.get_data(as_text=True)
+    assert "Biểu mẫu đã hết hạn hoặc không hợp lệ" in response.get_data(as_text=True)
 
 
 def test_a_post_with_the_page_token_is_accepted(csrf_client):
