@@ -207,3 +207,41 @@ def test_staff_console_end_to_end(live, browser, shot):
     expect(page.locator("#total")).to_have_text("3")
     expect(page.locator("#handoff-rate")).to_have_text(re.compile(r"33,3 %"))
     shot(page, "10-dashboard")
+
+
+def test_admin_creates_an_account_that_can_sign_in(live, browser, shot):
+    with live.app.app_context():
+        result = live.app.test_cli_runner().invoke(
+            args=[
+                "staff",
+                "create",
+                "--login",
+                "quantri",
+                "--role",
+                "admin",
+                "--password",
+                PASSWORD,
+            ]
+        )
+        assert result.exit_code == 0, result.output
+    page = browser.new_page(viewport={"width": 1360, "height": 900}, locale="vi-VN")
+    page.goto(f"{live.url}/staff/login")
+    page.get_by_label("Tên đăng nhập").fill("quantri")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Tài khoản").click()
+    page.get_by_label("Tên đăng nhập").fill("nhanvien.an")
+    page.get_by_label("Vai trò").select_option("agent")
+    page.get_by_label("Mật khẩu (ít nhất 10 ký tự)").fill("mat-khau-nhan-vien")
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    expect(page.locator("#accounts")).to_contain_text("nhanvien.an")
+    shot(page, "11-accounts")
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_label("Tên đăng nhập").fill("nhanvien.an")
+    page.get_by_label("Mật khẩu").fill("mat-khau-nhan-vien")
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_text("nhanvien.an (Nhân viên)")).to_be_visible()
+    expect(page.get_by_role("link", name="Tài khoản")).to_have_count(
+        0
+    )  # agents do not manage accounts
+    expect(page.get_by_role("link", name="Xuất dữ liệu huấn luyện")).to_have_count(0)
