@@ -19,6 +19,16 @@ from backend.services.nlu_export import ENTITIES, INTENTS, Correction
 
 PAGE_SIZE = 25
 MAX_TAGS = 10
+VIETNAM_OFFSET = timedelta(hours=7)  # Vietnam keeps UTC+7 all year (no daylight saving)
+
+
+def utc_start_of(day: date) -> datetime:
+    """The naive UTC instant at which this Vietnamese calendar day begins (times are stored UTC)."""
+    return datetime.combine(day, time()) - VIETNAM_OFFSET
+
+
+def vietnam_today() -> date:
+    return (utcnow() + VIETNAM_OFFSET).date()
 
 
 @dataclass(frozen=True)
@@ -44,11 +54,9 @@ def _like(text: str) -> str:
 def filtered(filters: Filters) -> Select[Conversation]:
     query = select(Conversation)
     if filters.date_from:
-        query = query.where(
-            Conversation.last_message_at >= datetime.combine(filters.date_from, time())
-        )
+        query = query.where(Conversation.last_message_at >= utc_start_of(filters.date_from))
     if filters.date_to:
-        end = datetime.combine(filters.date_to + timedelta(days=1), time())
+        end = utc_start_of(filters.date_to + timedelta(days=1))
         query = query.where(Conversation.started_at < end)
     if filters.channel:
         query = query.where(Conversation.channel == filters.channel)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, Notification
+from backend.services.staff_conversations import VIETNAM_OFFSET, utc_start_of
 
 
 @dataclass(frozen=True)
@@ -26,23 +28,15 @@ class Dashboard:
 
 
 def dashboard(session: Session, today: date, days: int = 30) -> Dashboard:
+    """`today` and the days are Vietnamese calendar days (stored times are UTC)."""
     start = today - timedelta(days=days - 1)
-    since = datetime.combine(start, time())
-    until = datetime.combine(today + timedelta(days=1), time())
+    since, until = utc_start_of(start), utc_start_of(today + timedelta(days=1))
     in_window = (Conversation.started_at >= since, Conversation.started_at < until)
-    # func.date() gives a string on SQLite and a date on PostgreSQL: key both by the ISO text
-    started = {
-        str(day): count
-        for day, count in session.execute(
-            select(func.date(Conversation.started_at), func.count())
-            .where(*in_window)
-            .group_by(func.date(Conversation.started_at))
-        )
-    }
-    per_day = [
-        (day, int(started.get(day.isoformat(), 0)))
-        for day in (start + timedelta(days=i) for i in range(days))
-    ]
+    started = Counter(
+        (at + VIETNAM_OFFSET).date()
+        for at in session.scalars(select(Conversation.started_at).where(*in_window))
+    )
+    per_day = [(day, started[day]) for day in (start + timedelta(days=i) for i in range(days))]
     total, fallbacks, handoffs = session.execute(
         select(
             func.count(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -93,7 +92,7 @@ def conversation(sender_id: str):
     revealed = is_revealed(sender_id)
     messages = service.messages_of(session, sender_id)
     household = session.get(Household, conv.household_id) if conv.household_id else None
-    panel = household_panel(session, household, date.today()) if household else None
+    panel = household_panel(session, household, service.vietnam_today()) if household else None
     forms = {
         "action": ActionForm(),
         "tags": TagsForm(tags=", ".join(conv.tags or [])),

@@ -8,7 +8,7 @@ import pytest
 
 from backend.extensions import db
 from backend.models import Bill, DailyReading, UsageScore
-from backend.services.staff_conversations import PAGE_SIZE
+from backend.services.staff_conversations import PAGE_SIZE, vietnam_today
 from backend.services.staff_demo import bot, user
 from tests.backend.staff.conftest import conversation
 
@@ -48,7 +48,7 @@ def test_filters(agent, conversations, params, expected):
 
 
 def test_date_range(agent, conversations):
-    today = date.today()
+    today = vietnam_today()  # the filter's dates are Vietnamese calendar days
     assert listed(agent, date_from=(today - timedelta(days=1)).isoformat()) >= {
         "hh-1",
         "web-waiting",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from backend.extensions import db
 from backend.models import Notification
 from backend.models._time import utcnow
+from backend.services.staff_conversations import vietnam_today
 from backend.services.staff_dashboard import dashboard
 from backend.services.staff_demo import user
 from tests.backend.staff.conftest import conversation
@@ -27,7 +28,7 @@ def test_figures(app, conversations, household):
             )
         )
     db.session.commit()
-    d = dashboard(db.session(), date.today(), 30)
+    d = dashboard(db.session(), vietnam_today(), 30)
     assert d.conversations == 4
     assert (d.fallback_rate, d.handoff_rate) == (0.25, 0.25)
     assert abs(d.mean_confidence - (0.97 + 0.41 + 0.3 + 0.9) / 4) < 1e-9
@@ -52,7 +53,7 @@ def test_corrected_intents_count_as_corrected(app, conversations, agent):
         "/staff/conversations/web-unsure/correct",
         data={"message_id": message.id, "intent": "ask_solar"},
     )
-    d = dashboard(db.session(), date.today(), 30)
+    d = dashboard(db.session(), vietnam_today(), 30)
     assert "ask_tariff" not in dict(d.top_intents) and dict(d.top_intents)["ask_solar"] == 1
 
 
@@ -66,3 +67,17 @@ def test_dashboard_page(agent, conversations):
 def test_empty_dashboard(agent):
     page = agent.get("/staff/dashboard").get_data(as_text=True)
     assert 'id="total">0<' in page and 'id="fallback-rate">—<' in page
+
+
+def test_days_are_vietnamese_days(app):
+    from backend.services.staff_demo import add_conversation
+
+    # 20:00 UTC on 9 March is 03:00 on 10 March in Vietnam
+    add_conversation(
+        db.session(), "late", [user("chào", "greet", 0.9)], datetime(2026, 3, 9, 20, 0)
+    )
+    add_conversation(
+        db.session(), "early", [user("chào", "greet", 0.9)], datetime(2026, 3, 9, 16, 59)
+    )
+    d = dashboard(db.session(), date(2026, 3, 10), 2)
+    assert d.per_day == [(date(2026, 3, 9), 1), (date(2026, 3, 10), 1)]
