@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from backend import create_app
 from backend.config import TestConfig
 from backend.extensions import db
-from tests.fakes import FakeServer, fake_server
+from tests.fakes import FakeServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -32,8 +32,6 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BOT_NLU = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
-
-__all__ = ["fake_server"]
 
 
 @dataclass
