@@ -197,7 +197,11 @@ def test_a_reveal_needs_a_reason(supervisor, conversations):
 
 def test_a_reveal_expires(supervisor, conversations):
     supervisor.post("/staff/conversations/web-unsure/reveal", data={"reason": "kiểm tra hoá đơn"})
-    assert "0912 345 678" in supervisor.get("/staff/conversations/web-unsure").get_data(as_text=True)
+    assert "0912 345 678" in supervisor.get("/staff/conversations/web-unsure").get_data(
+        as_text=True
+    )
     with supervisor.session_transaction() as session:
         session["staff_revealed"] = {**session["staff_revealed"], "until": "2000-01-01T00:00:00"}
-    assert "0912 345 678" not in supervisor.get("/staff/conversations/web-unsure").get_data(as_text=True)
+    assert "0912 345 678" not in supervisor.get("/staff/conversations/web-unsure").get_data(
+        as_text=True
+    )
