@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -120,16 +121,70 @@ SETTINGS: list[tuple[str, float, int]] = [  # name, noise, days of history
 ]
 
 
-def table(seeds: tuple[int, ...] = (1, 2, 3), households: int = 300) -> str:
-    lines = [
-        "| setting | seed | method | recall (≤14 d) | median delay (d) | false alerts / household-year | heat-wave false alerts / household-year |",
-        "|---|---|---|---|---|---|---|",
+TARGETS = {  # metric → (bound, True if the metric must stay at or below it)
+    "recall": (0.95, False),
+    "median_delay": (4.0, True),
+    "false_alerts": (0.10, True),
+    "heat_wave_false_alerts": (0.02, True),
+}
+HEADER = (
+    "| setting | seed | method | recall (≤14 d) | median delay (d) | false alerts / household-year "
+    "| heat-wave false alerts / household-year |\n|---|---|---|---|---|---|---|"
+)
+
+
+def evaluate_all(seeds: tuple[int, ...], households: int) -> list[tuple[str, int, str, Metrics]]:
+    return [
+        (name, seed, method, m)
+        for name, noise, history_days in SETTINGS
+        for seed in seeds
+        for method, m in run(seed, households, noise, history_days).items()
     ]
-    for name, noise, history_days in SETTINGS:
-        for seed in seeds:
-            for method, m in run(seed, households, noise, history_days).items():
-                lines.append(
-                    f"| {name} | {seed} | {method} | {m.recall:.3f} | {m.median_delay:.1f} | "
-                    f"{m.false_alerts:.3f} | {m.heat_wave_false_alerts:.3f} |"
-                )
+
+
+def table(results: list[tuple[str, int, str, Metrics]]) -> str:
+    lines = [HEADER]
+    for name, seed, method, m in results:
+        lines.append(
+            f"| {name} | {seed} | {method} | {m.recall:.3f} | {m.median_delay:.1f} | "
+            f"{m.false_alerts:.3f} | {m.heat_wave_false_alerts:.3f} |"
+        )
     return "\n".join(lines)
+
+
+def summary(results: list[tuple[str, int, str, Metrics]]) -> str:
+    """Per setting: the model's range over seeds for each metric and whether all seeds meet it."""
+    lines = []
+    for name, _, _ in SETTINGS:
+        parts = []
+        for metric, (bound, at_most) in TARGETS.items():
+            values = [
+                getattr(m, metric) for n, _, method, m in results if n == name and method == "model"
+            ]
+            met = all(v <= bound if at_most else v >= bound for v in values)
+            sign = "≤" if at_most else "≥"
+            parts.append(
+                f"{metric.replace('_', ' ')} {min(values):.3f}–{max(values):.3f} "
+                f"({'meets' if met else 'misses'} {sign} {bound:g})"
+            )
+        lines.append(f"- {name}: " + "; ".join(parts) + ".")
+    return "\n".join(lines)
+
+
+def write_report(results: list[tuple[str, int, str, Metrics]], households: int, path: Path) -> None:
+    seeds = sorted({seed for _, seed, _, _ in results})
+    path.write_text(
+        "# Evaluation of the consumption model\n\n"
+        f"Command: `make ml-eval` (= `.venv/bin/python -m ml evaluate`), written by the run itself on "
+        f"{date.today().isoformat()}: {households} simulated households per seed (seeds "
+        f"{', '.join(map(str, seeds))}), trained on 2024, scored on 2025. Detector settings were "
+        "chosen on seed 101, which is not reported. Faults start on random days of 2025 in about "
+        "half of the homes (water heater stuck on, failing air conditioner, level shift, small leak). "
+        "The 30% rule alerts on bill day when a calendar month's kWh exceeds 1.3 × the previous "
+        "month's; its heat-wave alerts are those whose billed month held a heat wave.\n\n"
+        f"{table(results)}\n\n"
+        "Targets: recall ≥ 0.95, median delay ≤ 4 days, false alerts ≤ 0.10 and heat-wave false "
+        "alerts ≤ 0.02 per household-year. The model, range over seeds:\n\n"
+        f"{summary(results)}\n",
+        encoding="utf-8",
+    )
