@@ -12,7 +12,7 @@ from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
 from ml.evaluate import metrics, monthly_rule
-from ml.model import UnusualUsageModel
+from ml.model import UnusualUsageModel, make_design
 from ml.simulate import simulate, year_split
 
 START = date(2024, 1, 1)
@@ -75,6 +75,37 @@ def test_one_odd_day_is_not_flagged_but_a_persisting_excess_is():
     assert not flags[:30].any()
     first = int(np.flatnonzero(flags)[0])
     assert 30 <= first <= 34  # within days
+
+
+def test_a_small_leak_is_caught_by_the_slow_cusum_within_two_weeks():
+    train = household(200)
+    model = UnusualUsageModel().fit(train)
+    leak = household(60).assign(date=lambda d: d["date"] + timedelta(days=200))
+    leak.loc[20:, "kwh"] += 0.6  # 7.5% of the household's use, 1.5 noise sd
+    flags = model.score_frame(leak)["is_anomaly"].to_numpy()
+    assert not flags[:20].any()
+    assert flags[20:35].any()
+    fast_only = UnusualUsageModel(slow_h=1e9).fit(train)
+    assert not fast_only.score_frame(leak)["is_anomaly"].to_numpy()[20:35].any()
+
+
+def test_a_persisting_excess_is_one_episode_not_several():
+    model = UnusualUsageModel().fit(household(200))
+    stuck = household(60).assign(date=lambda d: d["date"] + timedelta(days=200))
+    stuck.loc[10:, "kwh"] += 1.0
+    flags = model.score_frame(stuck)["is_anomaly"].to_numpy().astype(int)
+    assert flags.sum() > 20
+    assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one run of flagged days
+
+
+def test_temperatures_never_seen_widen_the_expected_spread():
+    model = UnusualUsageModel().fit(household(200, temps=np.full(200, 24.0)))
+    cool = household(10, temps=np.full(10, 24.0))
+    hot = household(10, temps=np.full(10, 32.0))
+    consumption = model.consumption_
+    _, _, sigma_cool, _ = consumption.predict_design(cool, make_design(cool, consumption.calendar_))
+    _, _, sigma_hot, _ = consumption.predict_design(hot, make_design(hot, consumption.calendar_))
+    assert sigma_hot.mean() > 3 * sigma_cool.mean()
 
 
 def test_a_heat_wave_the_weather_explains_is_not_flagged():
