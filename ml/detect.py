@@ -25,7 +25,7 @@ class CusumResult:
 class Detector:
     k: float = 1.0  # fast CUSUM: allowance and threshold (in residual standard deviations)
     h: float = 10.0
-    slow_k: float = 0.75  # slow CUSUM
+    slow_k: float = 0.6  # slow CUSUM
     slow_h: float = 10.0
     release: float = 0.5  # a flag holds while either statistic is above release × threshold
     level_halflife: float = 90.0  # days: how fast the level follows drift while calm

@@ -25,9 +25,16 @@ from ml.features import CalendarFeatures, fill_temperatures
 
 COOL_GRID = (22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0)
 HEAT_GRID = (14.0, 15.5, 17.0, 18.5, 20.0)
+NO_COOLING, NO_HEATING = 60.0, -30.0  # balance points no day reaches: weather plays no part
+REFINE_STEPS = (-0.5, -0.25, 0.25, 0.5)  # °C around the best grid point (×1.5 for heating)
 N_COEF = 8  # intercept, cdd, cdd², hdd, weekend, Tết, holiday, trend
 TREND = N_COEF - 1
-WEATHER_COEFS = (1, 2, 3)
+# ridge penalty per coefficient (× alpha): none on the intercept, little on Tết and holidays,
+# which a year holds only a few days of (a full penalty shrank Tết by a third)
+PENALTY_SCALE = np.array([1e-6, 1.0, 1.0, 1.0, 1.0, 0.02, 0.02, 1.0])
+WEATHER_COEFS = [1, 2, 3]
+CALENDAR_COEFS = [4, 5, 6]  # shares of the day's weather-and-trend use (multiplicative)
+BASE_COEFS = [0, 1, 2, 3, 7]
 MIN_RELATIVE_SIGMA = 0.04
 MIN_EXPECTED_KWH = 2.0
 # sigma grows by this share per °C beyond the temperatures a household's history covers: a
@@ -103,11 +110,35 @@ def regressors(design: Design, cool: np.ndarray, heat: np.ndarray, span: np.ndar
     return stacked * design.valid[..., None]
 
 
+def expected_kwh(x: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected kWh and its weather part: (base + weather + trend) × (1 + calendar shares)."""
+    factor = 1 + np.einsum("hdp,hp->hd", x[..., CALENDAR_COEFS], coef[:, CALENDAR_COEFS])
+    base = np.einsum("hdp,hp->hd", x[..., BASE_COEFS], coef[:, BASE_COEFS])
+    weather = np.einsum("hdp,hp->hd", x[..., WEATHER_COEFS], coef[:, WEATHER_COEFS])
+    return base * factor, weather * factor
+
+
+def multiplicative_calendar(
+    x: np.ndarray, observed: np.ndarray, mask: np.ndarray, coef: np.ndarray, alpha: float
+) -> np.ndarray:
+    """Refit an additive fit with weekend, Tết and holiday as shares of the day's other use:
+    a Tết at home in a heat wave adds more kWh than a Tết in cool weather."""
+    base = np.maximum(np.einsum("hdp,hp->hd", x[..., BASE_COEFS], coef[:, BASE_COEFS]), 0.1)
+    scaled = x.copy()
+    scaled[..., CALENDAR_COEFS] *= base[..., None]
+    refit, _ = batched_ridge(scaled * mask[..., None], observed * mask, alpha)
+    # where the refit turns a weather slope negative, keep the additive fit as shares of mean use
+    keep = (refit[:, WEATHER_COEFS] < -1e-9).any(axis=1)
+    mean_base = (base * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+    additive = coef.copy()
+    additive[:, CALENDAR_COEFS] /= mean_base[:, None]
+    return np.where(keep[:, None], additive, refit)
+
+
 def batched_ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-household ridge (intercept unpenalised): coefficients and residual sums of squares."""
+    """Per-household ridge: coefficients and residual sums of squares."""
     xtx = np.einsum("hdp,hdq->hpq", x, x)
-    penalty = np.eye(x.shape[-1]) * alpha
-    penalty[0, 0] = 1e-6
+    penalty = np.diag(PENALTY_SCALE * alpha)
     coef = np.linalg.solve(xtx + penalty, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
     residual = y - np.einsum("hdp,hp->hd", x, coef)
     return coef, np.einsum("hd,hd->h", residual, residual)
@@ -133,14 +164,12 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             ]
         )
         observed = design.kwh * design.valid
-        coef, cool, heat = self._fit_grid(design, observed, design.valid, span)
-        fitted = np.einsum("hdp,hp->hd", regressors(design, cool, heat, span), coef)
+        coef, cool, heat, fitted = self._fit_all(design, observed, design.valid, span)
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         # refit without the days the first fit cannot explain (vacations, odd days)
         scale = 3 * sigma[:, None] * np.maximum(fitted, 0.5)
         inliers = design.valid & (np.abs(observed - fitted) <= scale)
-        coef, cool, heat = self._fit_grid(design, observed, inliers, span)
-        fitted = np.einsum("hdp,hp->hd", regressors(design, cool, heat, span), coef)
+        coef, cool, heat, fitted = self._fit_all(design, observed, inliers, span)
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         history = design.valid.sum(axis=1)
         temp_range = np.column_stack(
@@ -157,21 +186,44 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         self.span_, self.sigma_, self.history_days_ = span, sigma, history
         return self
 
+    def _fit_all(
+        self, design: Design, observed: np.ndarray, mask: np.ndarray, span: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Balance points and coefficients (calendar as shares) and the fitted kWh."""
+        coef, cool, heat = self._fit_grid(design, observed, mask, span)
+        x = regressors(design, cool, heat, span)
+        coef = multiplicative_calendar(x, observed, mask, coef, self.alpha)
+        return coef, cool, heat, expected_kwh(x, coef)[0]
+
     def _fit_grid(
         self, design: Design, observed: np.ndarray, mask: np.ndarray, span: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per household, the balance temperatures (from the grid) and coefficients of least SSE."""
+        """Per household, the balance temperatures and coefficients of least SSE: a coarse grid,
+        then finer steps around each household's best point (cooling first, then heating)."""
         households = len(design.ids)
         best_sse = np.full(households, np.inf)
         coef = np.zeros((households, N_COEF))
         cool, heat = np.zeros(households), np.zeros(households)
+
+        def consider(c: np.ndarray, h: np.ndarray) -> None:
+            x = regressors(design, c, h, span)
+            fitted, sse = batched_ridge(x * mask[..., None], observed * mask, self.alpha)
+            # more heat or cold never lowers use: a negative slope would predict less on the
+            # coldest days and flag them all
+            better = (sse < best_sse) & (fitted[:, WEATHER_COEFS] >= -1e-9).all(axis=1)
+            best_sse[better] = sse[better]
+            coef[better], cool[better], heat[better] = fitted[better], c[better], h[better]
+
+        consider(np.full(households, NO_COOLING), np.full(households, NO_HEATING))
         for c in COOL_GRID:
             for h in HEAT_GRID:
-                x = regressors(design, np.full(households, c), np.full(households, h), span)
-                fitted, sse = batched_ridge(x * mask[..., None], observed * mask, self.alpha)
-                better = sse < best_sse
-                best_sse = np.where(better, sse, best_sse)
-                coef[better], cool[better], heat[better] = fitted[better], c, h
+                consider(np.full(households, c), np.full(households, h))
+        for step in REFINE_STEPS:
+            base_cool, base_heat = cool.copy(), heat.copy()
+            consider(base_cool + step, base_heat)
+        for step in REFINE_STEPS:
+            base_cool, base_heat = cool.copy(), heat.copy()
+            consider(base_cool, base_heat + 1.5 * step)
         return coef, cool, heat
 
     @staticmethod
@@ -247,8 +299,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         """Expected kWh, the part due to weather, sigma and warm-up days per household."""
         coef, cool, heat, span, sigma, temp_range, borrowed = self.parameters_for(X, design)
         x = regressors(design, cool, heat, span)
-        expected = np.einsum("hdp,hp->hd", x, coef)
-        weather = np.einsum("hdp,hp->hd", x[..., list(WEATHER_COEFS)], coef[:, list(WEATHER_COEFS)])
+        expected, weather = expected_kwh(x, coef)
         warmup = np.zeros(len(design.ids))
         if borrowed.any():
             # a new household: scale the group's shape to its own level, learnt causally
@@ -286,7 +337,7 @@ class UnusualUsageModel(BaseEstimator):
         self,
         k: float = 1.0,
         h: float = 10.0,
-        slow_k: float = 0.75,
+        slow_k: float = 0.6,
         slow_h: float = 10.0,
         release: float = 0.5,
         level_halflife: float = 90.0,
