@@ -222,3 +222,14 @@ def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path, content, message):
     result = run_cli("train", "--readings", str(path), "--model", str(tmp_path / "m.skops"))
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_model_card_carries_use_limits_and_the_evaluation_run(model, sim, tmp_path: Path):
+    from ml.card import EVALUATION_FILE, write_card
+
+    path = tmp_path / "card.md"
+    write_card(model, path, sim.readings.head(100))
+    text = path.read_text(encoding="utf-8")
+    assert "Advice to households" in text and "60 days of history" in text
+    assert "| setting | seed | method |" in EVALUATION_FILE.read_text(encoding="utf-8")
+    assert "| setting | seed | method |" in text
