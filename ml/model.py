@@ -128,7 +128,7 @@ def multiplicative_calendar(
     scaled[..., CALENDAR_COEFS] *= base[..., None]
     refit, _ = batched_ridge(scaled * mask[..., None], observed * mask, alpha)
     # where the refit turns a weather slope negative, keep the additive fit as shares of mean use
-    keep = (refit[:, WEATHER_COEFS] < -1e-9).any(axis=1)
+    keep: np.ndarray = np.any(refit[:, WEATHER_COEFS] < -1e-9, axis=1)
     mean_base = (base * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
     additive = coef.copy()
     additive[:, CALENDAR_COEFS] /= mean_base[:, None]
