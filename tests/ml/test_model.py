@@ -11,6 +11,7 @@ import pytest
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
+from ml.climate import region_of
 from ml.evaluate import metrics, monthly_rule
 from ml.model import UnusualUsageModel, make_design
 from ml.simulate import simulate, year_split
@@ -233,3 +234,22 @@ def test_model_card_carries_use_limits_and_the_evaluation_run(model, sim, tmp_pa
     assert "Advice to households" in text and "60 days of history" in text
     assert "| setting | seed | method |" in EVALUATION_FILE.read_text(encoding="utf-8")
     assert "| setting | seed | method |" in text
+
+
+def test_a_water_heater_stuck_on_in_winter_is_flagged_within_days(model, sim):
+    _, test = year_split(sim, START)
+    north = sim.households[
+        sim.households["province_code"].map(region_of).eq("north")
+        & ~sim.households["household_id"].isin(sim.faults["household_id"])
+    ]["household_id"]
+    onset = date(2025, 1, 10)
+    assert len(north) >= 5
+    for household_id in north[:5]:
+        rows = test[test["household_id"] == household_id].reset_index(drop=True)
+        rows = rows[rows["date"] < date(2025, 3, 1)].reset_index(drop=True)
+        stuck = rows.assign(kwh=rows["kwh"] + np.where(rows["date"] >= onset, 5.0, 0.0))
+        flags = model.score_frame(stuck)["is_anomaly"].to_numpy()
+        dates = rows["date"].to_numpy()
+        assert not flags[dates < onset].any()
+        first = dates[flags][0]
+        assert (first - onset).days <= 5, household_id
