@@ -66,7 +66,7 @@ bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per
 	bash bot/scripts/eval.sh
 
 ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated households
-	$(PY) -m ml evaluate
+	$(PY) -m ml evaluate --write ml/EVALUATION.md
 
 lint: .venv/.synced ## ruff (lint + format check) and mypy
 	.venv/bin/ruff check .

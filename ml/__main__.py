@@ -99,9 +99,13 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from ml.evaluate import table
+    from ml.evaluate import evaluate_all, table, write_report
 
-    print(table(tuple(args.seeds), args.households))
+    results = evaluate_all(tuple(args.seeds), args.households)
+    print(table(results))
+    if args.write:
+        write_report(results, args.households, Path(args.write))
+        print(f"→ {args.write}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     evaluate = sub.add_parser("evaluate", help="model vs the 30%% rule on simulated households")
     evaluate.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     evaluate.add_argument("--households", type=int, default=300)
+    evaluate.add_argument("--write", help="also write the report (Markdown) to this file")
     evaluate.set_defaults(run=cmd_evaluate)
     args = parser.parse_args(argv)
     try:

@@ -1,4 +1,10 @@
-"""Sequential detection on standardised residuals: a one-sided CUSUM with a slow, causal level."""
+"""Sequential detection on standardised residuals: two one-sided CUSUMs and a slow, causal level.
+
+A fast CUSUM (large allowance k, for a water heater stuck on) and a slow one (small allowance, for
+a leak of a tenth of the household's use) share one residual series; a day is flagged when either
+crosses its threshold, and the flag holds until both fall below `release` × their thresholds, so
+a persisting excess makes one episode instead of several.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +16,21 @@ import numpy as np
 @dataclass(frozen=True)
 class CusumResult:
     expected: np.ndarray  # model prediction + adapted level
-    score: np.ndarray  # CUSUM statistic
+    score: np.ndarray  # evidence in units of the fast threshold (flagged above `h`)
     flagged: np.ndarray  # bool
     run_length: np.ndarray  # consecutive flagged days up to each day
+
+
+@dataclass(frozen=True)
+class Detector:
+    k: float = 1.0  # fast CUSUM: allowance and threshold (in residual standard deviations)
+    h: float = 10.0
+    slow_k: float = 0.6  # slow CUSUM
+    slow_h: float = 10.0
+    release: float = 0.5  # a flag holds while either statistic is above release × threshold
+    level_halflife: float = 90.0  # days: how fast the level follows drift while calm
+    calm_fraction: float = 0.5  # the level adapts only while both statistics are below this share
+    z_cap: float = 5.0  # one odd day adds at most this much evidence
 
 
 def cusum(
@@ -20,23 +38,22 @@ def cusum(
     predicted: np.ndarray,
     sigma: np.ndarray,  # [households, days]
     valid: np.ndarray,
-    k: float,
-    h: float,
-    level_halflife: float,
+    detector: Detector,
     warmup: np.ndarray | None = None,
-    calm_below: float = 1e-9,
-    z_cap: float = 5.0,
 ) -> CusumResult:
     """Matrices [households, days] in date order; day t uses days ≤ t only.
 
-    z = (actual − predicted − level) / sigma; S = max(0, S + z − k); flagged when S > h.
-    `level` follows slow drift (EWMA of residuals) only while the evidence is weak
-    (S < calm_below), so an abrupt fault is not learnt away. `warmup[i]` days at the start of household i are never flagged.
+    z = (actual − predicted − level) / sigma; S = max(0, S + z − k) for both allowances.
+    `level` follows slow drift (EWMA of residuals) only while the evidence is weak, so a fault is
+    not learnt away. `warmup[i]` days at the start of household i are never flagged.
     """
+    d = detector
     households, days = actual.shape
-    alpha = 1 - 0.5 ** (1 / level_halflife)
+    alpha = 1 - 0.5 ** (1 / d.level_halflife)
     level = np.zeros(households)
-    state = np.zeros(households)
+    fast = np.zeros(households)
+    slow = np.zeros(households)
+    on = np.zeros(households, dtype=bool)
     run = np.zeros(households)
     expected = np.empty_like(actual)
     score = np.zeros_like(actual)
@@ -47,14 +64,17 @@ def cusum(
         ok = valid[:, t]
         expected[:, t] = predicted[:, t] + level
         residual = np.where(ok, actual[:, t] - expected[:, t], 0.0)
-        z = np.minimum(residual / sigma[:, t], z_cap)  # one odd day cannot reach h alone
-        state = np.where(ok, np.maximum(0.0, state + z - k), state)
-        is_flag = ok & (state > h) & (t >= warm)
+        z = np.minimum(residual / sigma[:, t], d.z_cap)
+        fast = np.where(ok, np.maximum(0.0, fast + z - d.k), fast)
+        slow = np.where(ok, np.maximum(0.0, slow + z - d.slow_k), slow)
+        evidence = np.maximum(fast / d.h, slow / d.slow_h)
+        on = np.where(ok, np.where(on, evidence > d.release, evidence > 1.0), on)
+        is_flag = ok & on & (t >= warm)
         run = np.where(is_flag, run + 1, np.where(ok, 0, run))
-        calm = ok & (state < calm_below)
+        calm = ok & (evidence < d.calm_fraction)
         spread = 2 * sigma[:, t]
         level = np.where(calm, level + alpha * np.clip(residual, -spread, spread), level)
-        score[:, t] = state
+        score[:, t] = evidence * d.h
         flagged[:, t] = is_flag
         run_length[:, t] = run
     return CusumResult(expected, score, flagged, run_length)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ml.model import UnusualUsageModel
-from ml.simulate import Simulation, simulate, year_split
+from ml.simulate import Simulation, simulate
 
 WINDOW = 14
 START = date(2024, 1, 1)
@@ -92,44 +93,143 @@ def monthly_rule(test: pd.DataFrame, sim: Simulation) -> pd.DataFrame:
     return flags
 
 
+def model_flags(
+    readings: pd.DataFrame, first_test_day: date, retrain_every: int | None
+) -> pd.DataFrame:
+    """Flags of the test year. Without `retrain_every`: one model trained on the days before
+    `first_test_day`. With it: every `retrain_every` days a model is trained on all days before,
+    then scores the test year so far; its flags are kept for the next `retrain_every` days."""
+    test = readings[readings["date"] >= first_test_day].reset_index(drop=True)
+    cuts = [first_test_day]
+    if retrain_every:
+        last = test["date"].max()
+        while cuts[-1] + timedelta(days=retrain_every) <= last:
+            cuts.append(cuts[-1] + timedelta(days=retrain_every))
+    parts = []
+    for i, cut in enumerate(cuts):
+        until = cuts[i + 1] if i + 1 < len(cuts) else date.max
+        model = UnusualUsageModel().fit(readings[readings["date"] < cut])
+        upto = test[test["date"] < until].reset_index(drop=True)
+        scored = model.score_frame(upto)
+        keep = (upto["date"] >= cut).to_numpy()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "household_id": upto["household_id"].to_numpy()[keep],
+                    "date": upto["date"].to_numpy()[keep],
+                    "is_anomaly": scored["is_anomaly"].to_numpy()[keep],
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
 def run(
-    seed: int, households: int, noise: float = 0.10, history_days: int = 365
+    seed: int,
+    households: int,
+    noise: float = 0.10,
+    history_days: int = 365,
+    retrain_every: int | None = None,
+    short_share: float = 1.0,
 ) -> dict[str, Metrics]:
+    """`history_days` of training history for a `short_share` of the households (the others
+    have a year); metrics over those households only."""
     sim = simulate(households, start=START, days=730, noise=noise, seed=seed)
-    train, test = year_split(sim, START)
-    train = train[train["date"] >= START + timedelta(days=365 - history_days)]
-    model = UnusualUsageModel().fit(train)
-    test = test.reset_index(drop=True)
-    scored = model.score_frame(test)
-    flags = pd.DataFrame(
-        {
-            "household_id": test["household_id"],
-            "date": test["date"],
-            "is_anomaly": scored["is_anomaly"],
-        }
+    first_test_day = START + timedelta(days=365)
+    ids = sim.households["household_id"]
+    short = set(ids[: round(short_share * len(ids))])
+    readings = sim.readings[
+        (sim.readings["date"] >= first_test_day - timedelta(days=history_days))
+        | ~sim.readings["household_id"].isin(short)
+    ]
+    flags = model_flags(readings, first_test_day, retrain_every)
+    test = readings[readings["date"] >= first_test_day]
+    scored = Simulation(
+        readings=test[test["household_id"].isin(short)],
+        households=sim.households[ids.isin(short)],
+        faults=sim.faults[sim.faults["household_id"].isin(short)],
+        heat_wave_days=sim.heat_wave_days,
     )
-    result = {"model": metrics(flags, sim, 365)}
-    result["rule_30pct"] = metrics(monthly_rule(test, sim), sim, 365)
-    return result
+    return {
+        "model": metrics(flags[flags["household_id"].isin(short)], scored, 365),
+        "rule_30pct": metrics(monthly_rule(scored.readings, scored), scored, 365),
+    }
 
 
-SETTINGS: list[tuple[str, float, int]] = [  # name, noise, days of history
-    ("as trained (noise 10%, 1 year history)", 0.10, 365),
-    ("noisier households (noise 16%)", 0.16, 365),
-    ("short history (60 days)", 0.10, 60),
+SETTINGS: list[tuple[str, float, int, int | None, float]] = [
+    # name, noise, days of history, retrain every (days), share of households with that history
+    ("as trained (noise 10%, 1 year history)", 0.10, 365, None, 1.0),
+    ("noisier households (noise 16%)", 0.16, 365, None, 1.0),
+    ("short history (60 days) for everyone", 0.10, 60, None, 1.0),
+    ("short history (60 days), retrained every 30 days", 0.10, 60, 30, 1.0),
+    ("a third of households new (60 days), the rest with a year", 0.10, 60, None, 1 / 3),
 ]
 
 
-def table(seeds: tuple[int, ...] = (1, 2, 3), households: int = 300) -> str:
-    lines = [
-        "| setting | seed | method | recall (≤14 d) | median delay (d) | false alerts / household-year | heat-wave false alerts / household-year |",
-        "|---|---|---|---|---|---|---|",
+TARGETS = {  # metric → (bound, True if the metric must stay at or below it)
+    "recall": (0.95, False),
+    "median_delay": (4.0, True),
+    "false_alerts": (0.10, True),
+    "heat_wave_false_alerts": (0.02, True),
+}
+HEADER = (
+    "| setting | seed | method | recall (≤14 d) | median delay (d) | false alerts / household-year "
+    "| heat-wave false alerts / household-year |\n|---|---|---|---|---|---|---|"
+)
+
+
+def evaluate_all(seeds: tuple[int, ...], households: int) -> list[tuple[str, int, str, Metrics]]:
+    return [
+        (name, seed, method, m)
+        for name, noise, history_days, retrain_every, share in SETTINGS
+        for seed in seeds
+        for method, m in run(seed, households, noise, history_days, retrain_every, share).items()
     ]
-    for name, noise, history_days in SETTINGS:
-        for seed in seeds:
-            for method, m in run(seed, households, noise, history_days).items():
-                lines.append(
-                    f"| {name} | {seed} | {method} | {m.recall:.3f} | {m.median_delay:.1f} | "
-                    f"{m.false_alerts:.3f} | {m.heat_wave_false_alerts:.3f} |"
-                )
+
+
+def table(results: list[tuple[str, int, str, Metrics]]) -> str:
+    lines = [HEADER]
+    for name, seed, method, m in results:
+        lines.append(
+            f"| {name} | {seed} | {method} | {m.recall:.3f} | {m.median_delay:.1f} | "
+            f"{m.false_alerts:.3f} | {m.heat_wave_false_alerts:.3f} |"
+        )
     return "\n".join(lines)
+
+
+def summary(results: list[tuple[str, int, str, Metrics]]) -> str:
+    """Per setting: the model's range over seeds for each metric and whether all seeds meet it."""
+    lines = []
+    for name, *_ in SETTINGS:
+        parts = []
+        for metric, (bound, at_most) in TARGETS.items():
+            values = [
+                getattr(m, metric) for n, _, method, m in results if n == name and method == "model"
+            ]
+            met = all(v <= bound if at_most else v >= bound for v in values)
+            sign = "≤" if at_most else "≥"
+            parts.append(
+                f"{metric.replace('_', ' ')} {min(values):.3f}–{max(values):.3f} "
+                f"({'meets' if met else 'misses'} {sign} {bound:g})"
+            )
+        lines.append(f"- {name}: " + "; ".join(parts) + ".")
+    return "\n".join(lines)
+
+
+def write_report(results: list[tuple[str, int, str, Metrics]], households: int, path: Path) -> None:
+    seeds = sorted({seed for _, seed, _, _ in results})
+    path.write_text(
+        "# Evaluation of the consumption model\n\n"
+        f"Command: `make ml-eval` (= `.venv/bin/python -m ml evaluate`), written by the run itself on "
+        f"{date.today().isoformat()}: {households} simulated households per seed (seeds "
+        f"{', '.join(map(str, seeds))}), trained on 2024, scored on 2025. Detector settings were "
+        "chosen on seed 101, which is not reported. Faults start on random days of 2025 in about "
+        "half of the homes (water heater stuck on, failing air conditioner, level shift, small leak). "
+        "The 30% rule alerts on bill day when a calendar month's kWh exceeds 1.3 × the previous "
+        "month's; its heat-wave alerts are those whose billed month held a heat wave.\n\n"
+        f"{table(results)}\n\n"
+        "Targets: recall ≥ 0.95, median delay ≤ 4 days, false alerts ≤ 0.10 and heat-wave false "
+        "alerts ≤ 0.02 per household-year. The model, range over seeds:\n\n"
+        f"{summary(results)}\n",
+        encoding="utf-8",
+    )

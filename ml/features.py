@@ -15,8 +15,11 @@ REQUIRED = ("household_id", "date", "kwh", "avg_temp_c")
 
 
 @cache
-def _holiday_days(years: tuple[int, ...]) -> frozenset:
-    return frozenset(holidays.Vietnam(years=list(years)).keys())
+def _holiday_days(years: tuple[int, ...]) -> tuple[frozenset, frozenset]:
+    """(Tết days, other public holidays): Tết changes use far more than a one-day holiday."""
+    days = holidays.Vietnam(years=list(years))
+    tet = frozenset(d for d, name in days.items() if "Lunar" in name or "Tết" in name)
+    return tet, frozenset(days) - tet
 
 
 def fill_temperatures(frame: pd.DataFrame) -> pd.Series:
@@ -37,7 +40,7 @@ def fill_temperatures(frame: pd.DataFrame) -> pd.Series:
 
 
 class CalendarFeatures(BaseEstimator, TransformerMixin):
-    """date → [weekend, holiday]; holidays from the `holidays` package (Tết included)."""
+    """date → [weekend, Tết, other holiday]; holidays from the `holidays` package."""
 
     def fit(self, X: pd.DataFrame, y: object = None) -> CalendarFeatures:
         return self
@@ -45,10 +48,12 @@ class CalendarFeatures(BaseEstimator, TransformerMixin):
     def transform(self, X: pd.DataFrame) -> np.ndarray:
         dates = pd.to_datetime(X["date"])
         years = tuple(sorted(set(dates.dt.year.tolist())))
-        days = _holiday_days(years)
-        holiday = dates.dt.date.isin(days).to_numpy(dtype=float)
+        tet, other = _holiday_days(years)
+        day = dates.dt.date
         weekend = (dates.dt.day_of_week >= 5).to_numpy(dtype=float)
-        return np.column_stack([weekend, holiday])
+        return np.column_stack(
+            [weekend, day.isin(tet).to_numpy(dtype=float), day.isin(other).to_numpy(dtype=float)]
+        )
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        return np.array(["weekend", "holiday"])
+        return np.array(["weekend", "tet", "holiday"])

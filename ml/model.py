@@ -1,8 +1,10 @@
 """The consumption model: each household's normal use against the weather, and the detector.
 
 `ConsumptionModel` (a scikit-learn regressor) fits, per household, kWh ≈ b0 + b1·CDD + b2·CDD²
-+ b3·HDD + b4·weekend + b5·holiday + b6·trend, with household-specific balance temperatures for
-cooling (CDD) and heating (HDD) chosen from a grid. Households with little history borrow the
++ b3·HDD + b4·weekend + b5·Tết + b6·holiday + b7·trend, with household-specific balance
+temperatures for cooling (CDD) and heating (HDD) chosen from a grid. The trend is held at its value
+on the last training day: one year cannot tell drift from a warm winter, and extrapolating it
+made steady false alerts late in the next year; the detector's slow level follows drift instead. Households with little history borrow the
 median coefficients of similar households (region, air conditioners, occupants), scaled to their
 own level. `UnusualUsageModel` adds the causal CUSUM detector on standardised residuals.
 """
@@ -18,15 +20,26 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
 from ml.climate import region_of
-from ml.detect import cusum
+from ml.detect import Detector, cusum
 from ml.features import CalendarFeatures, fill_temperatures
 
-COOL_GRID = (22.0, 23.5, 25.0, 26.5, 28.0)
-HEAT_GRID = (14.0, 16.5, 19.0)
-N_COEF = 7  # intercept, cdd, cdd², hdd, weekend, holiday, trend
-WEATHER_COEFS = (1, 2, 3)
+COOL_GRID = (22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0)
+HEAT_GRID = (14.0, 15.5, 17.0, 18.5, 20.0)
+NO_COOLING, NO_HEATING = 60.0, -30.0  # balance points no day reaches: weather plays no part
+REFINE_STEPS = (-0.5, -0.25, 0.25, 0.5)  # °C around the best grid point (×1.5 for heating)
+N_COEF = 8  # intercept, cdd, cdd², hdd, weekend, Tết, holiday, trend
+TREND = N_COEF - 1
+# ridge penalty per coefficient (× alpha): none on the intercept, little on Tết and holidays,
+# which a year holds only a few days of (a full penalty shrank Tết by a third)
+PENALTY_SCALE = np.array([1e-6, 1.0, 1.0, 1.0, 1.0, 0.02, 0.02, 1.0])
+WEATHER_COEFS = [1, 2, 3]
+CALENDAR_COEFS = [4, 5, 6]  # shares of the day's weather-and-trend use (multiplicative)
+BASE_COEFS = [0, 1, 2, 3, 7]
 MIN_RELATIVE_SIGMA = 0.04
 MIN_EXPECTED_KWH = 2.0
+# sigma grows by this share per °C beyond the temperatures a household's history covers: a
+# household never seen in the heat has an unknown cooling response, so it needs more evidence
+EXTRAPOLATION_WIDENING = 0.5
 TREND_WEIGHT = 1.0
 
 
@@ -44,7 +57,7 @@ class Design:
     rows: np.ndarray  # original row index of each cell (-1 for padding)
     valid: np.ndarray
     temp: np.ndarray
-    calendar: np.ndarray  # [households, days, 2]: weekend, holiday
+    calendar: np.ndarray  # [households, days, 3]: weekend, Tết, holiday
     day_number: np.ndarray  # days since 1970 (for the trend)
     kwh: np.ndarray
 
@@ -69,7 +82,7 @@ def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
         out[codes, position] = values
         return out
 
-    calendar_matrix = np.zeros((*shape, 2))
+    calendar_matrix = np.zeros((*shape, cal.shape[1]))
     calendar_matrix[codes, position] = cal
     kwh = pd.to_numeric(frame["kwh"], errors="coerce").fillna(0).to_numpy()
     return Design(
@@ -83,26 +96,49 @@ def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
     )
 
 
-def regressors(
-    design: Design, cool: np.ndarray, heat: np.ndarray, origin: np.ndarray
-) -> np.ndarray:
-    """[households, days, N_COEF] for per-household balance points and trend origins."""
+def regressors(design: Design, cool: np.ndarray, heat: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """[households, days, N_COEF] for per-household balance points and trend spans
+    (span[:, 0] first and span[:, 1] last training day: the trend is flat outside)."""
     cdd = np.maximum(design.temp - cool[:, None], 0.0)
     hdd = np.maximum(heat[:, None] - design.temp, 0.0)
-    trend = (design.day_number - origin[:, None]) / 365.0 * TREND_WEIGHT
+    days = np.clip(design.day_number, span[:, :1], span[:, 1:])
+    trend = (days - span[:, :1]) / 365.0 * TREND_WEIGHT
     ones = np.ones_like(cdd)
     stacked = np.stack(
-        [ones, cdd, cdd**2 / 10, hdd, design.calendar[..., 0], design.calendar[..., 1], trend],
-        axis=-1,
+        [ones, cdd, cdd**2 / 10, hdd, *np.moveaxis(design.calendar, -1, 0), trend], axis=-1
     )
     return stacked * design.valid[..., None]
 
 
+def expected_kwh(x: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected kWh and its weather part: (base + weather + trend) × (1 + calendar shares)."""
+    factor = 1 + np.einsum("hdp,hp->hd", x[..., CALENDAR_COEFS], coef[:, CALENDAR_COEFS])
+    base = np.einsum("hdp,hp->hd", x[..., BASE_COEFS], coef[:, BASE_COEFS])
+    weather = np.einsum("hdp,hp->hd", x[..., WEATHER_COEFS], coef[:, WEATHER_COEFS])
+    return base * factor, weather * factor
+
+
+def multiplicative_calendar(
+    x: np.ndarray, observed: np.ndarray, mask: np.ndarray, coef: np.ndarray, alpha: float
+) -> np.ndarray:
+    """Refit an additive fit with weekend, Tết and holiday as shares of the day's other use:
+    a Tết at home in a heat wave adds more kWh than a Tết in cool weather."""
+    base = np.maximum(np.einsum("hdp,hp->hd", x[..., BASE_COEFS], coef[:, BASE_COEFS]), 0.1)
+    scaled = x.copy()
+    scaled[..., CALENDAR_COEFS] *= base[..., None]
+    refit, _ = batched_ridge(scaled * mask[..., None], observed * mask, alpha)
+    # where the refit turns a weather slope negative, keep the additive fit as shares of mean use
+    keep: np.ndarray = np.any(refit[:, WEATHER_COEFS] < -1e-9, axis=1)
+    mean_base = (base * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+    additive = coef.copy()
+    additive[:, CALENDAR_COEFS] /= mean_base[:, None]
+    return np.where(keep[:, None], additive, refit)
+
+
 def batched_ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-household ridge (intercept unpenalised): coefficients and residual sums of squares."""
+    """Per-household ridge: coefficients and residual sums of squares."""
     xtx = np.einsum("hdp,hdq->hpq", x, x)
-    penalty = np.eye(x.shape[-1]) * alpha
-    penalty[0, 0] = 1e-6
+    penalty = np.diag(PENALTY_SCALE * alpha)
     coef = np.linalg.solve(xtx + penalty, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
     residual = y - np.einsum("hdp,hp->hd", x, coef)
     return coef, np.einsum("hd,hd->h", residual, residual)
@@ -121,40 +157,73 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
     def fit(self, X: pd.DataFrame, y: object = None) -> ConsumptionModel:
         self.calendar_ = self._calendar().fit(X)
         design = make_design(X, self.calendar_)
-        origin = np.where(design.valid, design.day_number, np.inf).min(axis=1)
+        span = np.column_stack(
+            [
+                np.where(design.valid, design.day_number, np.inf).min(axis=1),
+                np.where(design.valid, design.day_number, -np.inf).max(axis=1),
+            ]
+        )
         observed = design.kwh * design.valid
-        coef, cool, heat = self._fit_grid(design, observed, design.valid, origin)
-        fitted = np.einsum("hdp,hp->hd", regressors(design, cool, heat, origin), coef)
+        coef, cool, heat, fitted = self._fit_all(design, observed, design.valid, span)
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         # refit without the days the first fit cannot explain (vacations, odd days)
         scale = 3 * sigma[:, None] * np.maximum(fitted, 0.5)
         inliers = design.valid & (np.abs(observed - fitted) <= scale)
-        coef, cool, heat = self._fit_grid(design, observed, inliers, origin)
-        fitted = np.einsum("hdp,hp->hd", regressors(design, cool, heat, origin), coef)
+        coef, cool, heat, fitted = self._fit_all(design, observed, inliers, span)
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         history = design.valid.sum(axis=1)
+        temp_range = np.column_stack(
+            [
+                np.where(design.valid, design.temp, np.inf).min(axis=1),
+                np.where(design.valid, design.temp, -np.inf).max(axis=1),
+            ]
+        )
         attributes = self._attributes(X, design.ids)
-        self.groups_ = self._group_medians(attributes, coef, cool, heat, sigma, history)
+        self.groups_ = self._group_medians(attributes, coef, cool, heat, sigma, temp_range, history)
+        self.temp_range_ = temp_range
         self.household_ids_ = np.array(design.ids)
         self.coef_, self.cool_, self.heat_ = coef, cool, heat
-        self.origin_, self.sigma_, self.history_days_ = origin, sigma, history
+        self.span_, self.sigma_, self.history_days_ = span, sigma, history
         return self
 
+    def _fit_all(
+        self, design: Design, observed: np.ndarray, mask: np.ndarray, span: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Balance points and coefficients (calendar as shares) and the fitted kWh."""
+        coef, cool, heat = self._fit_grid(design, observed, mask, span)
+        x = regressors(design, cool, heat, span)
+        coef = multiplicative_calendar(x, observed, mask, coef, self.alpha)
+        return coef, cool, heat, expected_kwh(x, coef)[0]
+
     def _fit_grid(
-        self, design: Design, observed: np.ndarray, mask: np.ndarray, origin: np.ndarray
+        self, design: Design, observed: np.ndarray, mask: np.ndarray, span: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per household, the balance temperatures (from the grid) and coefficients of least SSE."""
+        """Per household, the balance temperatures and coefficients of least SSE: a coarse grid,
+        then finer steps around each household's best point (cooling first, then heating)."""
         households = len(design.ids)
         best_sse = np.full(households, np.inf)
         coef = np.zeros((households, N_COEF))
         cool, heat = np.zeros(households), np.zeros(households)
+
+        def consider(c: np.ndarray, h: np.ndarray) -> None:
+            x = regressors(design, c, h, span)
+            fitted, sse = batched_ridge(x * mask[..., None], observed * mask, self.alpha)
+            # more heat or cold never lowers use: a negative slope would predict less on the
+            # coldest days and flag them all
+            better = (sse < best_sse) & (fitted[:, WEATHER_COEFS] >= -1e-9).all(axis=1)
+            best_sse[better] = sse[better]
+            coef[better], cool[better], heat[better] = fitted[better], c[better], h[better]
+
+        consider(np.full(households, NO_COOLING), np.full(households, NO_HEATING))
         for c in COOL_GRID:
             for h in HEAT_GRID:
-                x = regressors(design, np.full(households, c), np.full(households, h), origin)
-                fitted, sse = batched_ridge(x * mask[..., None], observed * mask, self.alpha)
-                better = sse < best_sse
-                best_sse = np.where(better, sse, best_sse)
-                coef[better], cool[better], heat[better] = fitted[better], c, h
+                consider(np.full(households, c), np.full(households, h))
+        for step in REFINE_STEPS:
+            base_cool, base_heat = cool.copy(), heat.copy()
+            consider(base_cool + step, base_heat)
+        for step in REFINE_STEPS:
+            base_cool, base_heat = cool.copy(), heat.copy()
+            consider(base_cool, base_heat + 1.5 * step)
         return coef, cool, heat
 
     @staticmethod
@@ -181,11 +250,13 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             out.append((region, 0.0 if pd.isna(acs) else acs, 3.0 if pd.isna(people) else people))
         return out
 
-    def _group_medians(self, attributes, coef, cool, heat, sigma, history) -> dict[str, np.ndarray]:
+    def _group_medians(
+        self, attributes, coef, cool, heat, sigma, temp_range, history
+    ) -> dict[str, np.ndarray]:
         """Median parameters of households with enough history, per group and overall ("*")."""
         keys = np.array([group_key(*a) for a in attributes])
         enough = history >= self.min_history_days
-        table = np.column_stack([coef, cool, heat, sigma])
+        table = np.column_stack([coef, cool, heat, sigma, temp_range])
         groups = {"*": np.median(table[enough] if enough.any() else table, axis=0)}
         for key in set(keys[enough]):
             members = table[enough & (keys == key)]
@@ -194,12 +265,13 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         return groups
 
     def parameters_for(self, X: pd.DataFrame, design: Design) -> tuple[np.ndarray, ...]:
-        """Coefficients, balance points, trend origin, sigma and cold-start mask per household."""
+        """Coefficients, balance points, trend span, sigma, temperature range seen and
+        cold-start mask per household."""
         index = {h: i for i, h in enumerate(self.household_ids_)}
         attributes = self._attributes(X, design.ids)
         n = len(design.ids)
         coef, cool, heat = np.zeros((n, N_COEF)), np.zeros(n), np.zeros(n)
-        origin, sigma = np.zeros(n), np.zeros(n)
+        span, sigma, temp_range = np.zeros((n, 2)), np.zeros(n), np.zeros((n, 2))
         borrowed = np.zeros(n, dtype=bool)
         for row, household in enumerate(design.ids):
             known = index.get(household)
@@ -209,24 +281,25 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                     self.cool_[known],
                     self.heat_[known],
                 )
-                origin[row], sigma[row] = self.origin_[known], self.sigma_[known]
+                span[row], sigma[row] = self.span_[known], self.sigma_[known]
+                temp_range[row] = self.temp_range_[known]
                 continue
             group = self.groups_.get(group_key(*attributes[row]), self.groups_["*"])
             coef[row], cool[row], heat[row] = group[:N_COEF], group[N_COEF], group[N_COEF + 1]
-            coef[row, 6] = 0.0  # no trend without history
-            origin[row] = design.day_number[row][design.valid[row]].min()
+            coef[row, TREND] = 0.0  # no trend without history
+            span[row] = design.day_number[row][design.valid[row]].min()
             sigma[row] = group[N_COEF + 2] * 1.3  # less certain about a borrowed shape
+            temp_range[row] = group[N_COEF + 3 :]
             borrowed[row] = True
-        return coef, cool, heat, origin, sigma, borrowed
+        return coef, cool, heat, span, sigma, temp_range, borrowed
 
     def predict_design(
         self, X: pd.DataFrame, design: Design
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Expected kWh, the part due to weather, sigma and warm-up days per household."""
-        coef, cool, heat, origin, sigma, borrowed = self.parameters_for(X, design)
-        x = regressors(design, cool, heat, origin)
-        expected = np.einsum("hdp,hp->hd", x, coef)
-        weather = np.einsum("hdp,hp->hd", x[..., list(WEATHER_COEFS)], coef[:, list(WEATHER_COEFS)])
+        coef, cool, heat, span, sigma, temp_range, borrowed = self.parameters_for(X, design)
+        x = regressors(design, cool, heat, span)
+        expected, weather = expected_kwh(x, coef)
         warmup = np.zeros(len(design.ids))
         if borrowed.any():
             # a new household: scale the group's shape to its own level, learnt causally
@@ -241,7 +314,11 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             expected[borrowed] *= prior
             weather[borrowed] *= prior
             warmup[borrowed] = 14
-        return expected, weather, sigma[:, None] * np.maximum(expected, MIN_EXPECTED_KWH), warmup
+        beyond = np.maximum(
+            np.maximum(design.temp - temp_range[:, 1:], temp_range[:, :1] - design.temp), 0.0
+        )
+        spread = sigma[:, None] * (1 + EXTRAPOLATION_WIDENING * beyond)
+        return expected, weather, spread * np.maximum(expected, MIN_EXPECTED_KWH), warmup
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         design = make_design(X, self.calendar_)
@@ -252,21 +329,29 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
 
 
 class UnusualUsageModel(BaseEstimator):
-    """ConsumptionModel + CUSUM: flags what the weather does not explain, causally."""
+    """ConsumptionModel + two CUSUMs: flags what the weather does not explain, causally.
+
+    Defaults were chosen on simulation seed 101 (ml/evaluate.py reports seeds 1–3)."""
 
     def __init__(
         self,
         k: float = 1.0,
         h: float = 10.0,
-        level_halflife: float = 30.0,
+        slow_k: float = 0.6,
+        slow_h: float = 10.0,
+        release: float = 0.5,
+        level_halflife: float = 90.0,
+        calm_fraction: float = 0.5,
         alpha: float = 3.0,
         min_history_days: int = 30,
-        calm_fraction: float = 0.5,
     ) -> None:
         self.k = k
         self.h = h
-        self.calm_fraction = calm_fraction
+        self.slow_k = slow_k
+        self.slow_h = slow_h
+        self.release = release
         self.level_halflife = level_halflife
+        self.calm_fraction = calm_fraction
         self.alpha = alpha
         self.min_history_days = min_history_days
 
@@ -274,22 +359,23 @@ class UnusualUsageModel(BaseEstimator):
         self.consumption_ = ConsumptionModel(self.alpha, self.min_history_days).fit(X)
         return self
 
+    def detector(self) -> Detector:
+        return Detector(
+            self.k,
+            self.h,
+            self.slow_k,
+            self.slow_h,
+            self.release,
+            self.level_halflife,
+            self.calm_fraction,
+        )
+
     def score_frame(self, X: pd.DataFrame) -> pd.DataFrame:
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d."""
         design = make_design(X, self.consumption_.calendar_)
         predicted, weather, sigma, warmup = self.consumption_.predict_design(X, design)
-        result = cusum(
-            design.kwh,
-            predicted,
-            sigma,
-            design.valid,
-            self.k,
-            self.h,
-            self.level_halflife,
-            warmup,
-            calm_below=self.calm_fraction * self.h,
-        )
+        result = cusum(design.kwh, predicted, sigma, design.valid, self.detector(), warmup)
         where = design.rows[design.valid]
         out = pd.DataFrame(
             {

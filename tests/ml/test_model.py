@@ -11,8 +11,9 @@ import pytest
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
+from ml.climate import region_of
 from ml.evaluate import metrics, monthly_rule
-from ml.model import UnusualUsageModel
+from ml.model import UnusualUsageModel, make_design
 from ml.simulate import simulate, year_split
 
 START = date(2024, 1, 1)
@@ -75,6 +76,37 @@ def test_one_odd_day_is_not_flagged_but_a_persisting_excess_is():
     assert not flags[:30].any()
     first = int(np.flatnonzero(flags)[0])
     assert 30 <= first <= 34  # within days
+
+
+def test_a_small_leak_is_caught_by_the_slow_cusum_within_two_weeks():
+    train = household(200)
+    model = UnusualUsageModel().fit(train)
+    leak = household(60).assign(date=lambda d: d["date"] + timedelta(days=200))
+    leak.loc[20:, "kwh"] += 0.6  # 7.5% of the household's use, 1.5 noise sd
+    flags = model.score_frame(leak)["is_anomaly"].to_numpy()
+    assert not flags[:20].any()
+    assert flags[20:35].any()
+    fast_only = UnusualUsageModel(slow_h=1e9).fit(train)
+    assert not fast_only.score_frame(leak)["is_anomaly"].to_numpy()[20:35].any()
+
+
+def test_a_persisting_excess_is_one_episode_not_several():
+    model = UnusualUsageModel().fit(household(200))
+    stuck = household(60).assign(date=lambda d: d["date"] + timedelta(days=200))
+    stuck.loc[10:, "kwh"] += 1.0
+    flags = model.score_frame(stuck)["is_anomaly"].to_numpy().astype(int)
+    assert flags.sum() > 20
+    assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one run of flagged days
+
+
+def test_temperatures_never_seen_widen_the_expected_spread():
+    model = UnusualUsageModel().fit(household(200, temps=np.full(200, 24.0)))
+    cool = household(10, temps=np.full(10, 24.0))
+    hot = household(10, temps=np.full(10, 32.0))
+    consumption = model.consumption_
+    _, _, sigma_cool, _ = consumption.predict_design(cool, make_design(cool, consumption.calendar_))
+    _, _, sigma_hot, _ = consumption.predict_design(hot, make_design(hot, consumption.calendar_))
+    assert sigma_hot.mean() > 3 * sigma_cool.mean()
 
 
 def test_a_heat_wave_the_weather_explains_is_not_flagged():
@@ -191,3 +223,33 @@ def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path, content, message):
     result = run_cli("train", "--readings", str(path), "--model", str(tmp_path / "m.skops"))
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_model_card_carries_use_limits_and_the_evaluation_run(model, sim, tmp_path: Path):
+    from ml.card import EVALUATION_FILE, write_card
+
+    path = tmp_path / "card.md"
+    write_card(model, path, sim.readings.head(100))
+    text = path.read_text(encoding="utf-8")
+    assert "Advice to households" in text and "60 days of history" in text
+    assert "| setting | seed | method |" in EVALUATION_FILE.read_text(encoding="utf-8")
+    assert "| setting | seed | method |" in text
+
+
+def test_a_water_heater_stuck_on_in_winter_is_flagged_within_days(model, sim):
+    _, test = year_split(sim, START)
+    north = sim.households[
+        sim.households["province_code"].map(region_of).eq("north")
+        & ~sim.households["household_id"].isin(sim.faults["household_id"])
+    ]["household_id"]
+    onset = date(2025, 1, 10)
+    assert len(north) >= 5
+    for household_id in north[:5]:
+        rows = test[test["household_id"] == household_id].reset_index(drop=True)
+        rows = rows[rows["date"] < date(2025, 3, 1)].reset_index(drop=True)
+        stuck = rows.assign(kwh=rows["kwh"] + np.where(rows["date"] >= onset, 5.0, 0.0))
+        flags = model.score_frame(stuck)["is_anomaly"].to_numpy()
+        dates = rows["date"].to_numpy()
+        assert not flags[dates < onset].any()
+        first = dates[flags][0]
+        assert (first - onset).days <= 5, household_id
