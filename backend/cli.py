@@ -168,10 +168,12 @@ def notify_weekly() -> None:
 
 @notify_group.command("send")
 def notify_send() -> None:
-    """Deliver what is due once (FCM, or the log channel without Firebase credentials)."""
+    """Deliver what is due once (FCM and Zalo; the log channel for what is not configured)."""
     from notifications.delivery import deliver_due
+    from notifications.zalo_channel import ZaloChannel
 
-    report = deliver_due(db.session(), _firebase_or_none())
+    zalo = ZaloChannel.from_config(current_app.config)
+    report = deliver_due(db.session(), _firebase_or_none(), zalo=zalo)
     click.echo(
         f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
         f"deferred for quiet hours {report.deferred}, dead tokens {len(report.dead_tokens)}"

@@ -92,6 +92,15 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
     for outage in outages:
         title, body = notice_text(outage)
         urgent = outage.starts_at - now_local <= URGENT_WITHIN
+        details = {
+            "outage_id": outage.id,
+            "version": outage.version,
+            "area": outage.area_name,
+            "start": f"{outage.starts_at:%H:%M %d/%m/%Y}",
+            "end": f"{outage.ends_at:%H:%M %d/%m/%Y}",
+            "reason": outage.reason,
+            "cancelled": outage.cancelled,
+        }
         area = (
             Household.province_code == outage.province_code,
             or_(
@@ -102,7 +111,7 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
         for households in household_pages(session, *area, page=PAGE):
             for household in households:
                 key = f"outage:{outage.id}:{household.id}:v{outage.version}"
-                data = {"outage_id": outage.id, "version": outage.version, "urgent": urgent}
+                data = {**details, "urgent": urgent}
                 if enqueue(session, household, "outage", key, title, body, data) is not None:
                     count += 1
     return count

@@ -44,9 +44,10 @@ def deliver() -> None:
     """Every minute: send what is due."""
     from backend.extensions import db
     from notifications.delivery import deliver_due
+    from notifications.zalo_channel import ZaloChannel
 
     with app().app_context():
-        deliver_due(db.session(), _firebase())
+        deliver_due(db.session(), _firebase(), zalo=ZaloChannel.from_config(app().config))
 
 
 @huey.periodic_task(crontab(minute="5"))

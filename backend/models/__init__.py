@@ -4,7 +4,7 @@ from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
 from backend.models.conversations import Conversation
 from backend.models.households import Device, Household, ZaloLinkCode
-from backend.models.notifications import Notification
+from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
 from backend.models.readings import Bill, DailyReading, MeterIndex
 from backend.models.weather import WeatherObservation
@@ -19,6 +19,7 @@ __all__ = [
     "Household",
     "MeterIndex",
     "Notification",
+    "NotificationDelivery",
     "Outage",
     "UsageScore",
     "WeatherObservation",
