@@ -144,13 +144,20 @@ def notify_outages() -> None:
 
 @click.command("outages-import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def outages_import(path: str) -> None:
-    """Import planned outages from a JSON feed (all items or none)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    help="Feed format (default: from the file name's extension, else JSON).",
+)
+def outages_import(path: str, fmt: str | None) -> None:
+    """Import planned outages from a JSON or CSV feed (all outages or none)."""
     from notifications.outages import OutageImportError, import_outages
 
+    fmt = fmt or ("csv" if path.lower().endswith(".csv") else "json")
     try:
-        with open(path, encoding="utf-8") as handle:
-            created, changed = import_outages(db.session(), handle)
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            created, changed = import_outages(db.session(), handle, fmt)
     except OutageImportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"outages: {created} created, {changed} changed")
