@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
-from datetime import datetime, timedelta
 
 from backend.extensions import db
 from backend.models import Notification
