@@ -126,8 +126,11 @@ def _firebase_or_none():
     if not current_app.config["FIREBASE_CREDENTIALS"]:
         return None  # no credentials: the local log channel
     from backend.firebase import firebase_app
+    from notifications.delivery import widen_connection_pool
 
-    return firebase_app()
+    app = firebase_app()
+    widen_connection_pool(app)
+    return app
 
 
 @notify_group.command("outages")
