@@ -202,7 +202,7 @@ def record(
 ) -> None:
     delivery = done.get(key)
     if delivery is None:
-        delivery = NotificationDelivery(notification_id=key[0], channel=key[1])
+        delivery = done[key] = NotificationDelivery(notification_id=key[0], channel=key[1])
         session.add(delivery)
     delivery.status, delivery.via, delivery.error = outcome.status, outcome.via, outcome.error
     delivery.provider_message_id = outcome.message_id
@@ -282,5 +282,11 @@ def deliver_due(
     for row in ready:
         if row.id in results:
             settle(row, results[row.id], now, report)
+            if row.status == "failed":  # gave up: no channel waits for a retry any more
+                for channel, outcome in results[row.id].items():
+                    if outcome.status == "retry":
+                        record(
+                            session, done, (row.id, channel), Outcome.failed(outcome.error or "")
+                        )
     session.commit()
     return report

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import Household, Outage
 from backend.services.households import household_pages, province_exists, ward_in_province
-from notifications.outbox import enqueue
+from notifications.outbox import enqueue_many
 
 URGENT_WITHIN = timedelta(hours=12)  # may pass quiet hours
 PAGE = 1000
@@ -167,10 +167,17 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
                 Household.ward_code == outage.ward_code,
             ),
         )
+        data = {**details, "urgent": urgent}
         for households in household_pages(session, *area, page=PAGE):
-            for household in households:
-                key = f"outage:{outage.id}:{household.id}:v{outage.version}"
-                data = {**details, "urgent": urgent}
-                if enqueue(session, household, "outage", key, title, body, data) is not None:
-                    count += 1
+            items = [
+                (
+                    household,
+                    f"outage:{outage.id}:{household.id}:v{outage.version}",
+                    title,
+                    body,
+                    data,
+                )
+                for household in households
+            ]
+            count += enqueue_many(session, "outage", items)
     return count

@@ -232,3 +232,17 @@ def test_a_household_with_no_usable_channel_is_skipped_with_the_reasons(app):
 )
 def test_zns_phone_numbers(phone, expected):
     assert zns_phone(phone) == expected
+
+
+def test_after_the_last_attempt_the_row_and_its_channel_are_failed(zalo):
+    from notifications.outbox import MAX_ATTEMPTS
+
+    _, channel = zalo(*[{"error": -100, "message": "Unknown error"}] * MAX_ATTEMPTS)
+    row = outage_notice(zalo_home(last_message=timedelta(hours=1)))
+    now = NOON_VN
+    for _ in range(MAX_ATTEMPTS):
+        deliver_due(db.session, None, now=now, zalo=channel)
+        now += timedelta(days=1)
+    db.session.refresh(row)
+    assert row.status == "failed" and "gave up after 8 attempts" in row.last_error
+    assert deliveries(row)["zalo"].status == "failed"
