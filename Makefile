@@ -12,7 +12,7 @@ export VAR_DIR ?= $(CURDIR)/var
 export UV_LINK_MODE ?= copy
 
 .PHONY: help setup run test test-backend test-postgres test-bot lint format db train bot-train \
-        bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml clean
+        bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -85,6 +85,9 @@ bench-api: .venv/.synced ## GET /me/usage and POST /me/readings latency
 
 bench-ml: .venv/.synced ## Training and scoring speed and memory of the consumption model
 	$(PY) benchmarks/bench_ml.py
+
+bench-notify: .venv/.synced ## Weekly tips for 1,000,000 households on PostgreSQL: fan-out and fake-FCM delivery, 1 and 2 workers
+	scripts/with-postgres.sh $(PY) benchmarks/bench_notify.py
 
 bench-bot: setup ## Chat round-trip latency through the REST channel
 	bot/.venv/bin/python bot/scripts/bench.py

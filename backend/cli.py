@@ -127,8 +127,11 @@ def _firebase_or_none():
     if not current_app.config["FIREBASE_CREDENTIALS"]:
         return None  # no credentials: the local log channel
     from backend.firebase import firebase_app
+    from notifications.delivery import widen_connection_pool
 
-    return firebase_app()
+    app = firebase_app()
+    widen_connection_pool(app)
+    return app
 
 
 @notify_group.command("outages")
@@ -145,13 +148,20 @@ def notify_outages() -> None:
 
 @click.command("outages-import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def outages_import(path: str) -> None:
-    """Import planned outages from a JSON feed (all items or none)."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv"]),
+    help="Feed format (default: from the file name's extension, else JSON).",
+)
+def outages_import(path: str, fmt: str | None) -> None:
+    """Import planned outages from a JSON or CSV feed (all outages or none)."""
     from notifications.outages import OutageImportError, import_outages
 
+    fmt = fmt or ("csv" if path.lower().endswith(".csv") else "json")
     try:
-        with open(path, encoding="utf-8") as handle:
-            created, changed = import_outages(db.session(), handle)
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            created, changed = import_outages(db.session(), handle, fmt)
     except OutageImportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"outages: {created} created, {changed} changed")
@@ -169,10 +179,12 @@ def notify_weekly() -> None:
 
 @notify_group.command("send")
 def notify_send() -> None:
-    """Deliver what is due once (FCM, or the log channel without Firebase credentials)."""
+    """Deliver what is due once (FCM and Zalo; the log channel for what is not configured)."""
     from notifications.delivery import deliver_due
+    from notifications.zalo_channel import ZaloChannel
 
-    report = deliver_due(db.session(), _firebase_or_none())
+    zalo = ZaloChannel.from_config(current_app.config)
+    report = deliver_due(db.session(), _firebase_or_none(), zalo=zalo)
     click.echo(
         f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
         f"deferred for quiet hours {report.deferred}, dead tokens {len(report.dead_tokens)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import ClassVar
@@ -12,6 +13,17 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
 
 DEV_SECRET_KEY = "dev-secret-change-me"
 DEV_SERVICE_TOKEN = "dev-service-token"
+
+
+def _json_object(name: str) -> dict[str, str]:
+    text = os.environ.get(name, "").strip() or "{}"
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} is not valid JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f'{name} must be a JSON object such as {{"outage": "123"}}')
+    return {str(key): str(item) for key, item in value.items()}
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -61,6 +73,8 @@ class Config:
     ZALO_OAUTH_BASE = os.environ.get("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
     ZALO_ZNS_BASE = os.environ.get("ZALO_ZNS_BASE", "https://business.openapi.zalo.me")
     ZALO_TOKEN_FILE = os.environ.get("ZALO_TOKEN_FILE", str(VAR_DIR / "zalo_tokens.json"))
+    # approved ZNS template id per notification kind, e.g. {"outage": "123", "usage_alert": "456"}
+    ZALO_ZNS_TEMPLATES: ClassVar[dict[str, str]] = _json_object("ZALO_ZNS_TEMPLATES")
 
     # `flask nlu export` and the console's export write corrections.yml here (Rasa NLU YAML)
     NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))

@@ -1,7 +1,11 @@
-"""Delivering leased outbox rows: FCM through firebase-admin, or the local log channel.
+"""Delivering leased outbox rows on the household's channels: push (FCM) and Zalo.
 
-Without Firebase credentials (the default of `make run`) rows are "delivered" to the log channel
-so the whole flow works on a laptop and staff can see what would have been sent.
+Routing per row: push to the household's live devices when it keeps push on; Zalo when it keeps
+Zalo on and linked its account (notifications/zalo_channel.py chooses an OA message or ZNS). A
+channel whose provider is not configured (no Firebase credentials, the default of `make run`; no
+Zalo app) is replaced by the local log channel, so the whole flow works on a laptop and staff can
+see what would have been sent. Each channel's outcome is kept in `notification_deliveries`, so a
+retry of one channel never sends the other again.
 """
 
 from __future__ import annotations
@@ -13,16 +17,18 @@ from datetime import datetime, timedelta
 
 import firebase_admin
 from firebase_admin import exceptions, messaging
+from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.models import Device, Household, Notification
+from backend.models import Device, Household, Notification, NotificationDelivery
+from notifications.channels import QUOTA_BACKOFF, SERVER_BACKOFF, Outcome, backoff
 from notifications.outbox import fail, in_quiet_hours, lease, mark_sent, retry_later
+from notifications.zalo_channel import ZaloChannel
 
 log = logging.getLogger("notifications")
 BATCH = 500  # FCM's limit for one send_each call
-QUOTA_BACKOFF = timedelta(minutes=1)
-SERVER_BACKOFF = timedelta(seconds=30)
+Key = tuple[int, str]  # (notification id, channel)
 
 
 @dataclass
@@ -32,6 +38,7 @@ class DeliveryReport:
     failed: int = 0
     deferred: int = 0
     dead_tokens: list[str] = field(default_factory=list)
+    channels: dict[str, int] = field(default_factory=dict)  # messages sent per channel
 
 
 def is_dead_token(error: Exception) -> bool:
@@ -45,19 +52,35 @@ def is_dead_token(error: Exception) -> bool:
 
 def retry_delay(error: Exception, attempts: int) -> timedelta | None:
     """How long to wait before retrying, or None when retrying cannot help."""
-    exponent = max(attempts - 1, 0)
     if isinstance(error, messaging.QuotaExceededError):
-        return QUOTA_BACKOFF * 2**exponent
+        return backoff(QUOTA_BACKOFF, attempts)
     if isinstance(
         error,
         (exceptions.UnavailableError, exceptions.InternalError, exceptions.DeadlineExceededError),
     ):
         response = getattr(error, "http_response", None)
         header = response.headers.get("Retry-After") if response is not None else None
+        delay = backoff(SERVER_BACKOFF, attempts)
         if header and header.isdigit():
-            return max(timedelta(seconds=int(header)), SERVER_BACKOFF * 2**exponent)
-        return SERVER_BACKOFF * 2**exponent
+            return max(timedelta(seconds=int(header)), delay)
+        return delay
     return None
+
+
+def widen_connection_pool(app: firebase_admin.App, size: int = BATCH) -> None:
+    """Keep up to `size` connections to FCM alive between send_each calls.
+
+    send_each sends each message on its own thread (up to 500 at once), but the library's HTTP
+    session keeps only 10 connections per host: every other message opens (in production: a TLS
+    handshake) and then discards a connection. Same retry settings, larger pool."""
+    session = messaging._get_messaging_service(app)._client.session
+    for prefix, adapter in list(session.adapters.items()):
+        if getattr(adapter, "_pool_maxsize", 0) >= size:
+            continue  # already widened: keep the live connections
+        session.mount(
+            prefix,
+            HTTPAdapter(pool_connections=1, pool_maxsize=size, max_retries=adapter.max_retries),
+        )
 
 
 def build_message(row: Notification, token: str) -> messaging.Message:
@@ -77,81 +100,134 @@ def build_message(row: Notification, token: str) -> messaging.Message:
     )
 
 
-def deliver_fcm(
-    session: Session,
+def push_outcome(
+    row: Notification,
+    results: list[tuple[Device, messaging.SendResponse]],
+    now: datetime,
+    report: DeliveryReport,
+) -> Outcome:
+    """One outcome for a row sent to each of its devices; dead tokens are marked dead."""
+    for device, response in results:
+        if not response.success and is_dead_token(response.exception):
+            device.dead_at, device.dead_reason = now, type(response.exception).__name__
+            report.dead_tokens.append(device.token)
+    delivered = [r for _, r in results if r.success]
+    if delivered:
+        return Outcome.sent("fcm", delivered[0].message_id)
+    errors = [r.exception for _, r in results if r.exception is not None]
+    text = "; ".join(f"{type(e).__name__}: {e}" for e in errors)
+    delays = [d for d in (retry_delay(e, row.attempts) for e in errors) if d is not None]
+    if delays:
+        return Outcome.retry(text, max(delays))
+    return Outcome.failed(text)
+
+
+def send_push(
     rows: Sequence[Notification],
+    devices: dict[str, list[Device]],
     app: firebase_admin.App,
     now: datetime,
     report: DeliveryReport,
-) -> None:
-    targets: list[tuple[Notification, Device]] = []
-    for row in rows:
-        devices = list(
-            session.scalars(
-                select(Device).where(
-                    Device.household_id == row.household_id, Device.dead_at.is_(None)
-                )
-            )
-        )
-        if not devices:
-            fail(row, "no live push token", status="skipped")
-            report.failed += 1
-        targets.extend((row, device) for device in devices)
-    outcomes: dict[int, list[tuple[Device, messaging.SendResponse]]] = {}
+) -> dict[int, Outcome]:
+    """Every row to every live device of its household, ≤ 500 messages per send_each call."""
+    targets = [(row, device) for row in rows for device in devices[row.household_id]]
+    results: dict[int, list[tuple[Device, messaging.SendResponse]]] = {}
     for start in range(0, len(targets), BATCH):
         chunk = targets[start : start + BATCH]
         batch = messaging.send_each(
             [build_message(row, device.token) for row, device in chunk], app=app
         )
         for (row, device), response in zip(chunk, batch.responses, strict=True):
-            outcomes.setdefault(row.id, []).append((device, response))
-    for row in rows:
-        results = outcomes.get(row.id)
-        if not results:
-            continue
-        for device, response in results:
-            if not response.success and is_dead_token(response.exception):
-                device.dead_at, device.dead_reason = now, type(response.exception).__name__
-                report.dead_tokens.append(device.token)
-        delivered = [r for _, r in results if r.success]
-        if delivered:
-            mark_sent(row, "push", delivered[0].message_id, now)
-            report.sent += 1
-            continue
-        errors = [r.exception for _, r in results if r.exception is not None]
-        delays = [d for d in (retry_delay(e, row.attempts) for e in errors) if d is not None]
-        if delays and not all(is_dead_token(e) for e in errors):
-            retry_later(row, f"{type(errors[0]).__name__}: {errors[0]}", max(delays))
-            report.retried += 1
-        else:
-            fail(row, "; ".join(f"{type(e).__name__}: {e}" for e in errors))
-            report.failed += 1
+            results.setdefault(row.id, []).append((device, response))
+    return {row.id: push_outcome(row, results[row.id], now, report) for row in rows}
 
 
-def deliver_log(rows: Sequence[Notification], now: datetime, report: DeliveryReport) -> None:
-    for row in rows:
-        log.info(
-            "notification %s to %s [%s]: %s — %s",
-            row.id,
-            row.household_id,
-            row.kind,
-            row.title,
-            row.body,
-        )
-        mark_sent(row, "log", f"log-{row.id}", now)
+def send_log(row: Notification) -> Outcome:
+    log.info(
+        "notification %s to %s [%s]: %s — %s",
+        row.id,
+        row.household_id,
+        row.kind,
+        row.title,
+        row.body,
+    )
+    return Outcome.sent("log", f"log-{row.id}")
+
+
+def route(
+    household: Household, devices: list[Device], fcm: bool, zalo: bool
+) -> tuple[list[str], list[str]]:
+    """The channels a row goes out on, and why the others are not used."""
+    channels: list[str] = []
+    reasons: list[str] = []
+    if not household.channel_push:
+        reasons.append("push: turned off by the household")
+    elif not fcm:
+        channels.append("log")
+    elif devices:
+        channels.append("push")
+    else:
+        reasons.append("push: no live push token")
+    if not household.channel_zalo:
+        reasons.append("zalo: turned off by the household")
+    elif not household.zalo_user_id:
+        reasons.append("zalo: account not linked")
+    elif (channel := "zalo" if zalo else "log") not in channels:
+        channels.append(channel)
+    return channels, reasons
+
+
+def settle(row: Notification, results: dict[str, Outcome], now: datetime, report: DeliveryReport):
+    """The row's state from its channels' outcomes: retry if any channel must be retried, sent if
+    any channel delivered, otherwise failed (or skipped when no channel could be used)."""
+    retry = [o for o in results.values() if o.status == "retry"]
+    sent = {channel: o for channel, o in results.items() if o.status == "sent"}
+    errors = "; ".join(f"{c}: {o.error}" for c, o in results.items() if o.error)
+    if retry:
+        retry_later(row, errors, max(o.delay or timedelta(0) for o in retry))
+        report.retried += row.status == "pending"
+        report.failed += row.status == "failed"
+    elif sent:
+        mark_sent(row, "+".join(sent), next(iter(sent.values())).message_id or "", now)
+        row.last_error = errors or None
         report.sent += 1
+    else:
+        skipped = all(o.status == "skipped" for o in results.values())
+        fail(row, errors, status="skipped" if skipped else "failed")
+        report.failed += 1
+
+
+def record(
+    session: Session, done: dict[Key, NotificationDelivery], key: Key, outcome: Outcome
+) -> None:
+    delivery = done.get(key)
+    if delivery is None:
+        delivery = done[key] = NotificationDelivery(notification_id=key[0], channel=key[1])
+        session.add(delivery)
+    delivery.status, delivery.via, delivery.error = outcome.status, outcome.via, outcome.error
+    delivery.provider_message_id = outcome.message_id
 
 
 def deliver_due(
-    session: Session, app: firebase_admin.App | None, now: datetime | None = None, limit: int = 2000
+    session: Session,
+    app: firebase_admin.App | None,
+    now: datetime | None = None,
+    limit: int = 2000,
+    zalo: ZaloChannel | None = None,
 ) -> DeliveryReport:
     """One pass over the outbox: lease due rows, respect quiet hours, send, record outcomes."""
     now = now or datetime.utcnow()
     report = DeliveryReport()
     rows = lease(session, now, limit)
+    ids = {row.household_id for row in rows}
+    households = {h.id: h for h in session.scalars(select(Household).where(Household.id.in_(ids)))}
+    devices: dict[str, list[Device]] = {household_id: [] for household_id in ids}
+    live = select(Device).where(Device.household_id.in_(ids), Device.dead_at.is_(None))
+    for device in session.scalars(live):
+        devices[device.household_id].append(device)
     ready = []
     for row in rows:
-        household = session.get(Household, row.household_id)
+        household = households.get(row.household_id)
         quiet_until = in_quiet_hours(household, now) if household is not None else None
         if quiet_until is not None and not (row.data or {}).get("urgent"):
             row.status, row.next_attempt_at, row.lease_until = "pending", quiet_until, None
@@ -159,9 +235,58 @@ def deliver_due(
             report.deferred += 1
         else:
             ready.append(row)
-    if app is None:
-        deliver_log(ready, now, report)
-    else:
-        deliver_fcm(session, ready, app, now, report)
+    done = {
+        (d.notification_id, d.channel): d
+        for d in session.scalars(
+            select(NotificationDelivery).where(
+                NotificationDelivery.notification_id.in_([row.id for row in ready])
+            )
+        )
+    }
+    results: dict[int, dict[str, Outcome]] = {}
+    todo: dict[str, list[Notification]] = {"push": [], "zalo": [], "log": []}
+    for row in ready:
+        household = households.get(row.household_id)
+        channels, reasons = (
+            route(household, devices[row.household_id], app is not None, zalo is not None)
+            if household is not None
+            else ([], ["household deleted"])
+        )
+        if not channels:
+            fail(row, "no channel: " + "; ".join(reasons), status="skipped")
+            report.failed += 1
+            continue
+        results[row.id] = {}
+        for channel in channels:
+            earlier = done.get((row.id, channel))
+            if earlier is not None and earlier.status != "retry":  # finished in an earlier pass
+                results[row.id][channel] = Outcome(
+                    earlier.status, earlier.via, earlier.provider_message_id, earlier.error
+                )
+            else:
+                todo[channel].append(row)
+    fresh: dict[Key, Outcome] = {}
+    if todo["push"] and app is not None:
+        for row_id, outcome in send_push(todo["push"], devices, app, now, report).items():
+            fresh[(row_id, "push")] = outcome
+    for row in todo["zalo"]:
+        if zalo is not None:
+            fresh[(row.id, "zalo")] = zalo.send(row, households[row.household_id], now)
+    for row in todo["log"]:
+        fresh[(row.id, "log")] = send_log(row)
+    for key, outcome in fresh.items():
+        record(session, done, key, outcome)
+        results[key[0]][key[1]] = outcome
+        if outcome.status == "sent":
+            report.channels[key[1]] = report.channels.get(key[1], 0) + 1
+    for row in ready:
+        if row.id in results:
+            settle(row, results[row.id], now, report)
+            if row.status == "failed":  # gave up: no channel waits for a retry any more
+                for channel, outcome in results[row.id].items():
+                    if outcome.status == "retry":
+                        record(
+                            session, done, (row.id, channel), Outcome.failed(outcome.error or "")
+                        )
     session.commit()
     return report

@@ -6,7 +6,9 @@ the first announcement, then one per change or cancellation — never the same v
 
 from __future__ import annotations
 
+import csv
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -14,63 +16,120 @@ from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import Session
 
 from backend.models import Household, Outage
-from backend.services.households import household_pages, province_exists
-from notifications.outbox import enqueue
+from backend.services.households import household_pages, province_exists, ward_in_province
+from notifications.outbox import enqueue_many
 
 URGENT_WITHIN = timedelta(hours=12)  # may pass quiet hours
 PAGE = 1000
 FIELDS = ("province_code", "ward_code", "area_name", "starts_at", "ends_at", "reason", "cancelled")
+FEED_FIELDS = ("province_code", "ward_code", "area_name", "start", "end", "reason", "cancelled")
+REQUIRED = ("province_code", "start", "end")
 
 
 class OutageImportError(ValueError):
     pass
 
 
-def _parse(item: dict[str, Any], index: int) -> dict[str, Any]:
+TRUE, FALSE = {"1", "true", "yes", "có"}, {"0", "false", "no", "không"}
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in TRUE | FALSE:
+        raise ValueError("expected true or false")
+    return text in TRUE
+
+
+def _field(item: dict[str, Any], name: str, convert: Callable[[Any], Any], where: str) -> Any:
+    """`item[name]` converted; a missing or bad value names the item (or line) and the field."""
+    raw = item.get(name)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if name in REQUIRED:
+            raise OutageImportError(f"{where}, field '{name}': missing")
+        return None
     try:
-        values: dict[str, Any] = {
-            "province_code": int(item["province_code"]),
-            "ward_code": int(item["ward_code"])
-            if item.get("ward_code") not in (None, "")
-            else None,
-            "area_name": str(item.get("area_name") or ""),
-            "starts_at": datetime.fromisoformat(item["start"]),
-            "ends_at": datetime.fromisoformat(item["end"]),
-            "reason": str(item.get("reason") or ""),
-            "cancelled": bool(item.get("cancelled", False)),
-        }
-    except (KeyError, TypeError, ValueError) as exc:
-        raise OutageImportError(f"item {index}: {exc}") from exc
+        return convert(raw.strip() if isinstance(raw, str) else raw)
+    except (TypeError, ValueError) as exc:
+        raise OutageImportError(f"{where}, field '{name}': {raw!r} is not valid ({exc})") from exc
+
+
+def _parse(item: Any, where: str) -> tuple[int | None, dict[str, Any]]:
+    if not isinstance(item, dict):
+        raise OutageImportError(f"{where}: expected an object with the outage's fields")
+    values: dict[str, Any] = {
+        "province_code": _field(item, "province_code", int, where),
+        "ward_code": _field(item, "ward_code", int, where),
+        "area_name": _field(item, "area_name", str, where) or "",
+        "starts_at": _field(item, "start", datetime.fromisoformat, where),
+        "ends_at": _field(item, "end", datetime.fromisoformat, where),
+        "reason": _field(item, "reason", str, where) or "",
+        "cancelled": _field(item, "cancelled", _flag, where) or False,
+    }
     if not province_exists(values["province_code"]):
-        raise OutageImportError(f"item {index}: unknown province {values['province_code']}")
+        raise OutageImportError(
+            f"{where}, field 'province_code': unknown province {values['province_code']}"
+        )
+    ward = values["ward_code"]
+    if ward is not None and not ward_in_province(ward, values["province_code"]):
+        raise OutageImportError(
+            f"{where}, field 'ward_code': ward {ward} is not in province {values['province_code']}"
+        )
     if values["ends_at"] <= values["starts_at"]:
-        raise OutageImportError(f"item {index}: end is not after start")
-    return values
+        raise OutageImportError(f"{where}, field 'end': not after start")
+    return _field(item, "id", int, where), values
 
 
-def import_outages(session: Session, handle: TextIO) -> tuple[int, int]:
-    """JSON list of {id?, province_code, ward_code?, area_name, start, end, reason, cancelled?}
-    (local times). An item with the id of a known outage updates it and bumps its version when
-    anything changed. All items or none. Returns (created, changed)."""
+def read_json(handle: TextIO) -> list[tuple[int | None, dict[str, Any]]]:
     try:
         items = json.load(handle)
     except ValueError as exc:
         raise OutageImportError(f"not JSON: {exc}") from exc
     if not isinstance(items, list):
         raise OutageImportError("expected a JSON list of outages")
-    parsed = [(item.get("id"), _parse(item, index)) for index, item in enumerate(items)]
+    return [_parse(item, f"item {index}") for index, item in enumerate(items)]
+
+
+def read_csv(handle: TextIO) -> list[tuple[int | None, dict[str, Any]]]:
+    """A header line naming the columns (the JSON fields), then one outage per line."""
+    reader = csv.DictReader(handle)
+    columns = set(reader.fieldnames or ())
+    if missing := [name for name in REQUIRED if name not in columns]:
+        raise OutageImportError(f"CSV header: missing column(s) {', '.join(missing)}")
+    if unknown := sorted(columns - {"id", *FEED_FIELDS}):
+        raise OutageImportError(f"CSV header: unknown column(s) {', '.join(unknown)}")
+    try:
+        return [_parse(row, f"line {reader.line_num}") for row in reader]
+    except csv.Error as exc:
+        raise OutageImportError(f"line {reader.line_num}: {exc}") from exc
+
+
+READERS = {"json": read_json, "csv": read_csv}
+
+
+def import_outages(session: Session, handle: TextIO, fmt: str = "json") -> tuple[int, int]:
+    """A feed of outages, JSON (a list of objects) or CSV (a header line, then one per line),
+    with the fields id?, province_code, ward_code?, area_name, start, end, reason, cancelled?
+    (local times, ISO 8601). An outage with the id of a known outage updates it and bumps its
+    version when anything changed. All outages or none. Returns (created, changed)."""
+    parsed = READERS[fmt](handle)
     created = changed = 0
-    for outage_id, values in parsed:
-        outage = session.get(Outage, outage_id) if outage_id is not None else None
-        if outage is None:
-            session.add(Outage(**values))
-            created += 1
-        elif any(getattr(outage, key) != values[key] for key in FIELDS):
-            for key in FIELDS:
-                setattr(outage, key, values[key])
-            outage.version += 1
-            changed += 1
-    session.commit()
+    try:
+        for outage_id, values in parsed:
+            outage = session.get(Outage, outage_id) if outage_id is not None else None
+            if outage is None:
+                session.add(Outage(**values))
+                created += 1
+            elif any(getattr(outage, key) != values[key] for key in FIELDS):
+                for key in FIELDS:
+                    setattr(outage, key, values[key])
+                outage.version += 1
+                changed += 1
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
     return created, changed
 
 
@@ -92,6 +151,15 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
     for outage in outages:
         title, body = notice_text(outage)
         urgent = outage.starts_at - now_local <= URGENT_WITHIN
+        details = {
+            "outage_id": outage.id,
+            "version": outage.version,
+            "area": outage.area_name,
+            "start": f"{outage.starts_at:%H:%M %d/%m/%Y}",
+            "end": f"{outage.ends_at:%H:%M %d/%m/%Y}",
+            "reason": outage.reason,
+            "cancelled": outage.cancelled,
+        }
         area = (
             Household.province_code == outage.province_code,
             or_(
@@ -99,10 +167,17 @@ def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
                 Household.ward_code == outage.ward_code,
             ),
         )
+        data = {**details, "urgent": urgent}
         for households in household_pages(session, *area, page=PAGE):
-            for household in households:
-                key = f"outage:{outage.id}:{household.id}:v{outage.version}"
-                data = {"outage_id": outage.id, "version": outage.version, "urgent": urgent}
-                if enqueue(session, household, "outage", key, title, body, data) is not None:
-                    count += 1
+            items = [
+                (
+                    household,
+                    f"outage:{outage.id}:{household.id}:v{outage.version}",
+                    title,
+                    body,
+                    data,
+                )
+                for household in households
+            ]
+            count += enqueue_many(session, "outage", items)
     return count

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,6 +61,36 @@ def enqueue(
         session.rollback()
         return None
     return row
+
+
+def enqueue_many(
+    session: Session, kind: str, items: list[tuple[Household, str, str, str, dict[str, Any]]]
+) -> int:
+    """Many (household, dedupe key, title, body, data) at once, in one statement: opted-out
+    households are left out and keys already queued (by this or another worker) are skipped.
+    Returns how many rows were added."""
+    now = datetime.utcnow()
+    values = [
+        {
+            "household_id": household.id,
+            "kind": kind,
+            "dedupe_key": key,
+            "title": title,
+            "body": body,
+            "data": data,
+            "next_attempt_at": now,
+        }
+        for household, key, title, body, data in items
+        if getattr(household, PREFERENCE[kind])
+    ]
+    if not values:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    added = len(session.execute(statement.returning(Notification.id), values).all())
+    session.commit()
+    return added
 
 
 def lease(session: Session, now: datetime, limit: int = 500) -> list[Notification]:

@@ -44,9 +44,10 @@ def deliver() -> None:
     """Every minute: send what is due."""
     from backend.extensions import db
     from notifications.delivery import deliver_due
+    from notifications.zalo_channel import ZaloChannel
 
     with app().app_context():
-        deliver_due(db.session(), _firebase())
+        deliver_due(db.session(), _firebase(), zalo=ZaloChannel.from_config(app().config))
 
 
 @huey.periodic_task(crontab(minute="5"))
@@ -61,11 +62,24 @@ def outage_notices() -> None:
 
 @huey.periodic_task(crontab(day_of_week="1", hour="1", minute="0"))  # Monday 08:00 in Việt Nam
 def weekly_tips() -> None:
+    """Split the week's fan-out into one job per page of households, for any worker to take."""
     from backend.extensions import db
-    from notifications.weekly import enqueue_weekly_tips
+    from notifications.weekly import page_bounds
+
+    today = datetime.now(LOCAL).date().isoformat()
+    with app().app_context():
+        for after, upto in page_bounds(db.session()):
+            weekly_tips_page(today, after, upto)
+
+
+@huey.task(retries=3, retry_delay=60)
+def weekly_tips_page(today: str, after: str, upto: str) -> None:
+    """One page of weekly tips (a page run twice queues nothing twice: dedupe keys)."""
+    from backend.extensions import db
+    from notifications.weekly import enqueue_page
 
     with app().app_context():
-        enqueue_weekly_tips(db.session(), datetime.now(LOCAL).date())
+        enqueue_page(db.session(), date.fromisoformat(today), after, upto)
 
 
 @huey.periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Việt Nam

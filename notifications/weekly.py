@@ -1,25 +1,33 @@
-"""Weekly personalised tips: the week in numbers, efficient neighbours, one tip for the season."""
+"""Weekly personalised tips: the week in numbers, efficient neighbours, one tip for the season.
+
+The fan-out works a page of households at a time with a handful of queries per page (week sums,
+recent tips, one insert), so memory stays flat and pages can go to several workers: the
+coordinator reads only ids (`page_bounds`) and each page is a separate job (`enqueue_page`).
+A page run twice, or by two workers, queues nothing twice (one dedupe key per household and week).
+"""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.models import DailyReading, Household, Notification
-from backend.services.households import household_pages
-from backend.services.usage import neighbours_daily_median
+from backend.services.usage import similar_daily_median
 from ml.climate import normal_temp
-from notifications.outbox import enqueue
+from notifications.outbox import enqueue_many
 
 NO_REPEAT = timedelta(weeks=8)
 HOT_WEEK_C = 30.0
 PAGE = 1000
+TITLE = "Điện nhà bạn tuần qua"
 
 
 @dataclass(frozen=True)
@@ -37,27 +45,13 @@ def tips() -> tuple[Tip, ...]:
     return tuple(Tip(t["id"], t["text"], t["season"], t.get("appliance")) for t in data["tips"])
 
 
-def _week_kwh(session: Session, household_id: str, end: date) -> float | None:
-    total, days = session.execute(
-        select(func.sum(DailyReading.kwh), func.count()).where(
-            DailyReading.household_id == household_id,
-            DailyReading.day.between(end - timedelta(days=6), end),
-        )
-    ).one()
-    return float(total) if days >= 5 else None
+@lru_cache(maxsize=1024)
+def coming_week_max_temp(province_code: int | None, today: date) -> float:
+    return max(normal_temp(province_code, today + timedelta(days=d)) for d in range(7))
 
 
-def choose_tip(session: Session, household: Household, hot: bool, today: date) -> Tip | None:
-    recent = list(
-        session.scalars(
-            select(Notification.data).where(
-                Notification.household_id == household.id,
-                Notification.kind == "weekly_tip",
-                Notification.created_at >= datetime.combine(today - NO_REPEAT, datetime.min.time()),
-            )
-        )
-    )
-    used = {d.get("tip_id") for d in recent if isinstance(d, dict)}
+def choose_tip(household: Household, used: set[str], hot: bool) -> Tip | None:
+    """A tip for the season, the household's own appliances first, none sent in 8 weeks."""
     owned = {k for k, v in (household.appliances or {}).items() if v}
     season = "hot" if hot else "cool"
     candidates = [
@@ -71,45 +65,139 @@ def choose_tip(session: Session, household: Household, hot: bool, today: date) -
     return candidates[0] if candidates else None
 
 
-def weekly_message(session: Session, household: Household, today: date) -> tuple[str, dict] | None:
-    yesterday = today - timedelta(days=1)
-    week = _week_kwh(session, household.id, yesterday)
-    if week is None:
-        return None
-    previous = _week_kwh(session, household.id, yesterday - timedelta(days=7))
+class Neighbours:
+    """Median daily kWh of similar households (province, occupants ± 1) over the week, computed
+    once per group and reused for every page this process works on."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.medians: dict[tuple[int, int], float | None] = {}
+
+    def median(self, session: Session, household: Household) -> float | None:
+        if household.province_code is None:
+            return None
+        key = (household.province_code, household.occupants)
+        if key not in self.medians:
+            self.medians[key] = similar_daily_median(session, *key, self.today, 7)
+        return self.medians[key]
+
+
+@lru_cache(maxsize=1)
+def neighbours_for(today: date) -> Neighbours:
+    return Neighbours(today)
+
+
+def week_sums(session: Session, ids: list[str], end: date) -> dict[str, float]:
+    """kWh of the 7 days ending `end` per household, for households with ≥ 5 days of readings."""
+    rows = session.execute(
+        select(DailyReading.household_id, func.sum(DailyReading.kwh), func.count())
+        .where(
+            DailyReading.household_id.in_(ids),
+            DailyReading.day.between(end - timedelta(days=6), end),
+        )
+        .group_by(DailyReading.household_id)
+    )
+    return {household_id: float(total) for household_id, total, days in rows if days >= 5}
+
+
+def recent_tips(session: Session, ids: list[str], today: date) -> dict[str, set[str]]:
+    since = datetime.combine(today - NO_REPEAT, datetime.min.time())
+    used: dict[str, set[str]] = {}
+    for household_id, data in session.execute(
+        select(Notification.household_id, Notification.data).where(
+            Notification.household_id.in_(ids),
+            Notification.kind == "weekly_tip",
+            Notification.created_at >= since,
+        )
+    ):
+        if isinstance(data, dict) and data.get("tip_id"):
+            used.setdefault(household_id, set()).add(data["tip_id"])
+    return used
+
+
+def weekly_message(
+    household: Household,
+    week: float,
+    previous: float | None,
+    neighbours: float | None,
+    used: set[str],
+    today: date,
+) -> tuple[str, dict[str, Any]]:
     parts = [f"Tuần qua nhà bạn dùng {week:.0f} kWh"]
     if previous:
         change = (week - previous) / previous * 100
         parts[0] += f" ({'tăng' if change >= 0 else 'giảm'} {abs(change):.0f}% so với tuần trước)"
-    neighbours = neighbours_daily_median(session, household, today, window_days=7)
     if neighbours:
         ratio = week / (neighbours * 7) - 1
         parts.append(
             f"{'cao hơn' if ratio > 0 else 'thấp hơn'} {abs(ratio) * 100:.0f}% so với các hộ tương tự trong tỉnh"
             + (" — rất tốt!" if ratio < 0 else "")
         )
-    coming = [normal_temp(household.province_code, today + timedelta(days=d)) for d in range(7)]
-    hot = max(coming) >= HOT_WEEK_C or today.month in (5, 6, 7, 8)
+    heat = coming_week_max_temp(household.province_code, today)
+    hot = heat >= HOT_WEEK_C or today.month in (5, 6, 7, 8)
     text = ", ".join(parts) + "."
     if hot:
-        text += f" Tuần tới trời nóng (khoảng {max(coming):.0f} °C)."
-    tip = choose_tip(session, household, hot, today)
+        text += f" Tuần tới trời nóng (khoảng {heat:.0f} °C)."
+    tip = choose_tip(household, used, hot)
     if tip is not None:
         text += f" Mẹo tuần này: {tip.text}"
     return text, {"tip_id": tip.id if tip else None, "week_kwh": round(week, 1)}
 
 
+def page_bounds(session: Session, page: int = PAGE) -> Iterator[tuple[str, str]]:
+    """(after, upto] id bounds of consecutive pages of households who want weekly tips; reads ids
+    only, a page at a time."""
+    after = ""
+    while True:
+        ids = session.scalars(
+            select(Household.id)
+            .where(Household.id > after, Household.notify_weekly_tips)
+            .order_by(Household.id)
+            .limit(page)
+        ).all()
+        if not ids:
+            return
+        yield after, ids[-1]
+        after = ids[-1]
+
+
+def enqueue_page(
+    session: Session, today: date, after: str, upto: str, neighbours: Neighbours | None = None
+) -> int:
+    """This week's tips for the households with after < id ≤ upto (once per ISO week each)."""
+    households = session.scalars(
+        select(Household)
+        .where(Household.id > after, Household.id <= upto, Household.notify_weekly_tips)
+        .order_by(Household.id)
+    ).all()
+    ids = [h.id for h in households]
+    yesterday = today - timedelta(days=1)
+    weeks = week_sums(session, ids, yesterday)
+    previous = week_sums(session, ids, yesterday - timedelta(days=7))
+    used = recent_tips(session, ids, today)
+    neighbours = neighbours or neighbours_for(today)  # a worker reuses medians across pages
+    year, week_number, _ = today.isocalendar()
+    items = []
+    for household in households:
+        if household.id not in weeks:
+            continue  # too few readings this week to say anything
+        body, data = weekly_message(
+            household,
+            weeks[household.id],
+            previous.get(household.id),
+            neighbours.median(session, household),
+            used.get(household.id, set()),
+            today,
+        )
+        key = f"weekly-tip:{household.id}:{year}-W{week_number:02d}"
+        items.append((household, key, TITLE, body, data))
+    return enqueue_many(session, "weekly_tip", items)
+
+
 def enqueue_weekly_tips(session: Session, today: date) -> int:
-    """Once per ISO week per household (dedupe key), paging through households."""
-    year, week, _ = today.isocalendar()
-    count = 0
-    for page in household_pages(session, Household.notify_weekly_tips, page=PAGE):
-        for household in page:
-            message = weekly_message(session, household, today)
-            if message is None:
-                continue
-            body, data = message
-            key = f"weekly-tip:{household.id}:{year}-W{week:02d}"
-            if enqueue(session, household, "weekly_tip", key, "Điện nhà bạn tuần qua", body, data):
-                count += 1
-    return count
+    """Every page in this process (`make run`, tests); tasks.py spreads pages over workers."""
+    neighbours = Neighbours(today)
+    return sum(
+        enqueue_page(session, today, *bounds, neighbours=neighbours)
+        for bounds in page_bounds(session)
+    )

@@ -4,7 +4,7 @@ from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
 from backend.models.conversations import ChatMessage, Conversation, EventCursor
 from backend.models.households import Device, Household, ZaloLinkCode
-from backend.models.notifications import Notification
+from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
 from backend.models.readings import Bill, DailyReading, MeterIndex
 from backend.models.staff import StaffUser
@@ -22,6 +22,7 @@ __all__ = [
     "Household",
     "MeterIndex",
     "Notification",
+    "NotificationDelivery",
     "Outage",
     "StaffUser",
     "UsageScore",

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import Model
@@ -34,3 +34,24 @@ class Notification(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class NotificationDelivery(Model):
+    """The outcome of one notification on one channel (push, zalo or log).
+
+    A notification may go out on push and Zalo; when one channel must be retried the other's
+    outcome is kept here, so the retry never sends the delivered channel again."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (UniqueConstraint("notification_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the unique constraint (notification_id, channel) doubles as the lookup index
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(8))  # push, zalo, log
+    # sent | retry | failed | skipped
+    status: Mapped[str] = mapped_column(String(8))
+    via: Mapped[str] = mapped_column(String(8), default="")  # fcm, log, cs (OA message), zns
+    provider_message_id: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -56,17 +56,33 @@ def neighbours_daily_median(
     a similar number of occupants (±1): the "efficient neighbours" comparison."""
     if household.province_code is None:
         return None
+    return similar_daily_median(
+        session, household.province_code, household.occupants, today, window_days, household.id
+    )
+
+
+def similar_daily_median(
+    session: Session,
+    province_code: int,
+    occupants: int,
+    today: date,
+    window_days: int,
+    exclude_id: str | None = None,
+) -> float | None:
+    """Median daily kWh of the province's households with occupants ± 1 (≥ 3 households)."""
     start = today - timedelta(days=window_days)
+    conditions = [
+        Household.province_code == province_code,
+        Household.occupants.between(occupants - 1, occupants + 1),
+        DailyReading.day.between(start, today - timedelta(days=1)),
+    ]
+    if exclude_id is not None:
+        conditions.append(Household.id != exclude_id)
     rows = (
         session.execute(
             select(func.sum(DailyReading.kwh) / func.count())
             .join(Household, Household.id == DailyReading.household_id)
-            .where(
-                Household.province_code == household.province_code,
-                Household.occupants.between(household.occupants - 1, household.occupants + 1),
-                Household.id != household.id,
-                DailyReading.day.between(start, today - timedelta(days=1)),
-            )
+            .where(*conditions)
             .group_by(DailyReading.household_id)
         )
         .scalars()

@@ -136,3 +136,18 @@ def test_an_expired_lease_is_taken_over(home):
     assert lease(db.session, NOON_VN) == []  # leased: nobody else takes it
     later = NOON_VN + timedelta(minutes=6)  # the first worker died; its lease ran out
     assert [r.id for r in lease(db.session, later)] == [row.id]
+
+
+def test_a_widened_connection_pool_keeps_sending(home, fake_fcm):
+    from firebase_admin import messaging
+
+    from notifications.delivery import widen_connection_pool
+
+    app, fake = fake_fcm
+    add_device(home, "good-token-3")
+    widen_connection_pool(app, 64)
+    widen_connection_pool(app, 64)  # a second call keeps the same adapters
+    session = messaging._get_messaging_service(app)._client.session
+    assert min(a._pool_maxsize for a in session.adapters.values()) >= 64
+    alert(home)
+    assert deliver_due(db.session, app, now=NOON_VN).sent == 1 and len(fake.sent) == 1

@@ -3,6 +3,8 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from backend.extensions import db
 from backend.models import Notification
 from tests.conftest import make_household
@@ -80,3 +82,74 @@ def test_a_bad_feed_imports_nothing(app, tmp_path):
     from backend.models import Outage
 
     assert db.session.query(Outage).count() == 0
+
+
+CSV_HEADER = "id,province_code,ward_code,area_name,start,end,reason,cancelled\n"
+
+
+def csv_feed(tmp_path, *lines: str) -> str:
+    path = tmp_path / "outages.csv"
+    path.write_text(CSV_HEADER + "".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return str(path)
+
+
+def test_a_csv_feed_imports_like_json_and_bumps_versions(app, tmp_path):
+    from backend.models import Outage
+
+    runner = app.test_cli_runner()
+    first = csv_feed(
+        tmp_path,
+        ',1,70,Phường Hoàn Kiếm,2026-11-26T08:00,2026-11-26T12:00,"Bảo dưỡng, thay cáp",',
+        ",79,,TP Hồ Chí Minh,2026-11-27T13:00,2026-11-27T15:00,Sửa chữa lưới điện,false",
+    )
+    assert "2 created, 0 changed" in runner.invoke(args=["outages-import", first]).output
+    hanoi = db.session.get(Outage, 1)
+    assert (hanoi.ward_code, hanoi.reason, hanoi.version) == (70, "Bảo dưỡng, thay cáp", 1)
+    assert db.session.get(Outage, 2).ward_code is None
+    cancel = csv_feed(
+        tmp_path,
+        '1,1,70,Phường Hoàn Kiếm,2026-11-26T08:00,2026-11-26T12:00,"Bảo dưỡng, thay cáp",có',
+    )
+    assert "0 created, 1 changed" in runner.invoke(args=["outages-import", cancel]).output
+    db.session.refresh(hanoi)
+    assert hanoi.cancelled is True and hanoi.version == 2
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (",1,,Hà Nội,26/11/2026 08:00,2026-11-26T12:00,Bảo dưỡng,", "line 3, field 'start'"),
+        (",1,,Hà Nội,,2026-11-26T12:00,Bảo dưỡng,", "line 3, field 'start': missing"),
+        (
+            ",1,26734,Hà Nội,2026-11-26T08:00,2026-11-26T12:00,Bảo dưỡng,",
+            "line 3, field 'ward_code'",
+        ),
+        (
+            ",99,,Hà Nội,2026-11-26T08:00,2026-11-26T12:00,Bảo dưỡng,",
+            "line 3, field 'province_code'",
+        ),
+        (",1,,Hà Nội,2026-11-26T08:00,2026-11-26T07:00,Bảo dưỡng,", "line 3, field 'end'"),
+        (",1,,Hà Nội,2026-11-26T08:00,2026-11-26T12:00,Bảo dưỡng,maybe", "field 'cancelled'"),
+    ],
+)
+def test_a_bad_csv_line_is_named_and_nothing_is_imported(app, tmp_path, line, message):
+    from backend.models import Outage
+
+    good = ",1,,Hà Nội,2026-11-26T08:00,2026-11-26T12:00,Bảo dưỡng,"
+    result = app.test_cli_runner().invoke(args=["outages-import", csv_feed(tmp_path, good, line)])
+    assert result.exit_code != 0 and message in result.output
+    assert db.session.query(Outage).count() == 0
+
+
+def test_a_csv_without_a_required_column_is_refused(app, tmp_path):
+    path = tmp_path / "outages.csv"
+    path.write_text("province_code,area_name,start\n1,Hà Nội,2026-11-26T08:00\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["outages-import", str(path)])
+    assert result.exit_code != 0 and "missing column(s) end" in result.output
+
+
+def test_a_bad_json_item_names_the_item_and_field(app, tmp_path):
+    result = app.test_cli_runner().invoke(
+        args=["outages-import", feed(tmp_path, [item(), item(end="soon")])]
+    )
+    assert result.exit_code != 0 and "item 1, field 'end'" in result.output

@@ -64,3 +64,16 @@ def test_opted_out_households_get_nothing(app):
     db.session.commit()
     week_of_readings("quiet", 10.0)
     assert enqueue_weekly_tips(db.session, MONDAY) == 0
+
+
+def test_pages_split_the_fan_out_and_a_page_run_twice_queues_nothing_twice(app):
+    from notifications.weekly import enqueue_page, page_bounds
+
+    for index in range(5):
+        make_household(f"p{index}", province_code=1)
+        week_of_readings(f"p{index}", 10.0)
+    bounds = list(page_bounds(db.session, page=2))
+    assert bounds == [("", "p1"), ("p1", "p3"), ("p3", "p4")]
+    assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [2, 2, 1]
+    assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [0, 0, 0]  # a second worker
+    assert db.session.query(Notification).count() == 5
