@@ -33,12 +33,14 @@ bot/.venv/.synced: bot/requirements.txt | $(UV)
 
 setup: .venv/.synced bot/.venv/.synced ## Create or update both environments (app: .venv, bot: bot/.venv)
 
-db: .venv/.synced ## Migrate the database, load the demo data (households, staff console), train (if missing) and run the anomaly model
+db: .venv/.synced ## Migrate the database, load the demo data (households, staff console), train (if missing or stale) and run the anomaly model
 	mkdir -p var/models
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
 	$(FLASK) staff seed-demo
-	[ -f $(ANOMALY_MODEL) ] || $(FLASK) ml train --model $(ANOMALY_MODEL)
+	# (re)train when the model is missing or older than the code that reads it
+	if [ ! -f $(ANOMALY_MODEL) ] || [ -n "$$(find ml -name '*.py' -newer $(ANOMALY_MODEL))" ]; then \
+	  $(FLASK) ml train --model $(ANOMALY_MODEL); fi
 	$(FLASK) ml score-all --model $(ANOMALY_MODEL)
 
 bot-train: bot/.venv/.synced ## Train the Rasa model when bot data or config changed

@@ -63,16 +63,20 @@ def train(model_path: str | None, holdout_days: int) -> None:
     """Train the consumption model on every household's own readings."""
     from datetime import date, timedelta
 
+    from pathlib import Path
+
     from backend.services.anomalies import train_model
     from ml.api import save_model
+    from ml.card import write_card
 
     path = model_path or current_app.config["ANOMALY_MODEL_PATH"]
     try:
-        model, rows = train_model(db.session(), date.today() - timedelta(days=holdout_days))
+        model, frame = train_model(db.session(), date.today() - timedelta(days=holdout_days))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     save_model(model, path)
-    click.echo(f"trained on {rows} household-days → {path}")
+    write_card(model, Path(path).with_suffix(".md"), frame)
+    click.echo(f"trained on {len(frame)} household-days → {path} (model card beside it)")
 
 
 @ml_group.command("score-all")

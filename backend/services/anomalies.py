@@ -97,7 +97,9 @@ def _update_episode(
     return (episode.id if created else None), False
 
 
-def train_model(session: Session, until: date, days: int = 730) -> tuple[UnusualUsageModel, int]:
+def train_model(
+    session: Session, until: date, days: int = 730
+) -> tuple[UnusualUsageModel, pd.DataFrame]:
     """Fit the model on every household's readings up to `until` (the recent weeks are left out
     so that a fault in progress is not learnt as normal)."""
     frames = [
@@ -111,7 +113,7 @@ def train_model(session: Session, until: date, days: int = 730) -> tuple[Unusual
     )
     if frame.empty:
         raise ValueError("no readings to train on")
-    return UnusualUsageModel().fit(frame), len(frame)
+    return UnusualUsageModel().fit(frame), frame
 
 
 def score_all(session: Session, model: UnusualUsageModel, today: date) -> ScoreSummary:

@@ -33,6 +33,7 @@ def test_score_all_opens_one_episode_and_one_alert(app, client, tmp_path):
     runner = app.test_cli_runner()
     model = str(tmp_path / "model.skops")
     assert runner.invoke(args=["ml", "train", "--model", model]).exit_code == 0
+    assert "Intended uses & limitations" in (tmp_path / "model.md").read_text()  # the card
     first = runner.invoke(args=["ml", "score-all", "--model", model])
     assert first.exit_code == 0, first.output
     assert "1 new episodes" in first.output
