@@ -62,7 +62,6 @@ def ml_group() -> None:
 def train(model_path: str | None, holdout_days: int) -> None:
     """Train the consumption model on every household's own readings."""
     from datetime import date, timedelta
-
     from pathlib import Path
 
     from backend.services.anomalies import train_model
