@@ -71,9 +71,13 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_template("error.html", status=400, message=message), 400
 
 
+# Why a conversation is in the queue (the reason the bot's hand-off sent), in staff's words
+HANDOFF_REASONS = {"request_human": "Khách yêu cầu gặp nhân viên"}
+
+
 @bp.app_context_processor
 def _staff_context() -> dict[str, Any]:
-    return {"role_names": ROLE_NAMES}
+    return {"role_names": ROLE_NAMES, "handoff_reasons": HANDOFF_REASONS}
 
 
 @bp.app_template_filter("vn_time")

@@ -75,6 +75,7 @@ def test_waiting_conversations_are_queued_on_top(agent, conversations):
     page = agent.get("/staff/conversations").get_data(as_text=True)
     queue = page.split('id="queue"')[1].split("</section>")[0]
     assert "web-waiting" in queue and "Chờ nhân viên" in queue and "hh-1" not in queue
+    assert "Khách yêu cầu gặp nhân viên" in queue  # the reason in words, not the intent name
 
 
 def test_pages(agent, app):
