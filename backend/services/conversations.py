@@ -6,7 +6,7 @@ import requests
 from sqlalchemy.orm import Session
 
 from backend.models import Conversation
-from backend.services.chat import AssistantUnavailable
+from backend.services.chat import AssistantUnavailable, rasa_servers
 
 RESUME_COMMAND = "/resume_bot"
 
@@ -20,7 +20,7 @@ def resume_bot(session: Session, rasa_url: str, sender_id: str, timeout: float) 
     """Un-pause the assistant for this sender (Rasa's `resume` event) and leave the queue."""
     try:
         response = requests.post(
-            f"{rasa_url}/conversations/{sender_id}/tracker/events",
+            f"{rasa_servers(rasa_url)[0]}/conversations/{sender_id}/tracker/events",
             json={"event": "resume"},
             timeout=timeout,
         )
