@@ -11,8 +11,8 @@ ANOMALY_MODEL := var/models/anomaly.skops
 export VAR_DIR ?= $(CURDIR)/var
 export UV_LINK_MODE ?= copy
 
-.PHONY: help setup run test test-backend test-postgres test-bot lint format db train bot-train \
-        bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml clean
+.PHONY: help setup run run-prod-local test test-backend test-postgres test-bot test-scale lint format \
+        db train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -48,7 +48,10 @@ train: bot-train db ## Train what is missing or out of date (Rasa model; anomaly
 run: setup bot-train db ## Start backend :5000, Rasa :5005 and actions :5055; Ctrl-C stops all
 	$(PY) scripts/run_stack.py
 
-test: setup test-backend test-postgres test-bot ## Run every test (what CI runs)
+run-prod-local: setup bot-train ## Production shape on loopback: PostgreSQL, Redis, 2 Rasa, actions, gunicorn, 2 workers
+	$(PY) scripts/prod_local.py
+
+test: setup test-backend test-postgres test-bot test-scale ## Run every test (what CI runs)
 
 test-backend: .venv/.synced ## pytest for backend, ml and notifications (SQLite)
 	$(PY) -m pytest -q
@@ -66,6 +69,9 @@ bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per
 
 ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated households
 	$(PY) -m ml evaluate
+
+test-scale: setup bot-train ## Prod-local stack: two Rasa servers, faults, security, load (locust); ~10 min
+	$(PY) -m pytest -q -o addopts="-ra --strict-markers" tests/scale
 
 lint: .venv/.synced ## ruff (lint + format check) and mypy
 	.venv/bin/ruff check .

@@ -167,10 +167,12 @@ class Stack:
             "RASA_ENDPOINTS": str(ROOT / "deploy" / "endpoints.prod.yml"),
             "ACTION_ENDPOINT_URL": self.url("actions") + "/webhook",
             "RASA_TRACKER_STORE_URL": self.postgres.url("rasa", driver="postgresql"),
-            "RASA_DB_NAME": "rasa",
+            "RASA_EVENT_BROKER_URL": self.postgres.url("rasa_events", driver="postgresql"),
             "REDIS_HOST": "127.0.0.1",
             "REDIS_PORT": str(self.ports["redis"]),
             "RASA_LOCK_DB": "1",
+            "RASA_INTERFACE": "127.0.0.1",  # loopback only
+            "SANIC_HOST": "127.0.0.1",  # the action server's bind address
         }
 
     def define_services(self) -> None:
@@ -208,7 +210,7 @@ class Stack:
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.postgres.start(("app", "rasa"))
+        self.postgres.start(("app", "rasa", "rasa_events"))
         self.redis = self._spawn(
             "redis",
             ["redis-server", "--port", str(self.ports["redis"]), "--bind", "127.0.0.1",
@@ -253,14 +255,14 @@ class Stack:
                     raise TimeoutError(f"prod-local: {name} not ready after {timeout:.0f} s")
                 time.sleep(1)
 
-    def signal(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
+    def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
         process = self.services[name].process
         if process is not None and process.poll() is None:
             os.killpg(process.pid, sig)
             process.wait(timeout=60)
 
     def restart_service(self, name: str, sig: signal.Signals = signal.SIGTERM) -> None:
-        self.signal(name, sig)
+        self.kill(name, sig)
         self.start_service(name)
         self.wait_ready([name])
 
@@ -287,7 +289,7 @@ class Stack:
             f"    backend (gunicorn ×2):   {self.url('backend')}/  (API docs {self.url('backend')}/docs)\n"
             f"    Rasa A / Rasa B:         {self.url('rasa-a')}  {self.url('rasa-b')}\n"
             f"    action server:           {self.url('actions')}\n"
-            f"    PostgreSQL:              {self.postgres.url('app')} (+ database rasa)\n"
+            f"    PostgreSQL:              {self.postgres.url('app')} (+ databases rasa, rasa_events)\n"
             f"    Redis:                   {self.redis_url} (0 queue, 1 Rasa locks, 2 rate limits)\n"
             "    Huey workers:            worker-1 (schedule + jobs), worker-2 (jobs)\n"
             f"    logs:                    {self.logs}\n"
