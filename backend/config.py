@@ -49,7 +49,10 @@ class Config:
     )
 
     READINGS_MAX_ROWS = 5000
+    # memory:// counts per process: with several gunicorn workers or machines use Redis
+    # (redis://host:6379/2), so that the limit holds for the whole service.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = os.environ.get("RATELIMIT_STRATEGY", "moving-window")
     RATELIMIT_HEADERS_ENABLED = True
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
     WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)

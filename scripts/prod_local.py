@@ -124,8 +124,14 @@ class Service:
 class Stack:
     """Start, probe, kill and restart the services of the prod-local shape."""
 
-    def __init__(self, state: Path, backend_port: int | None = None, echo: bool = False) -> None:
-        self.state, self.echo = state, echo
+    def __init__(
+        self,
+        state: Path,
+        backend_port: int | None = None,
+        echo: bool = False,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.state, self.echo, self.extra_env = state, echo, extra_env or {}
         self.logs = state / "logs"
         self.ports = {
             "postgres": free_port(),
@@ -173,6 +179,8 @@ class Stack:
             "RASA_LOCK_DB": "1",
             "RASA_INTERFACE": "127.0.0.1",  # loopback only
             "SANIC_HOST": "127.0.0.1",  # the action server's bind address
+            "ZALO_REPLAY_REDIS_URL": self.redis_url + "/3",
+            **self.extra_env,
         }
 
     def define_services(self) -> None:
@@ -290,7 +298,7 @@ class Stack:
             f"    Rasa A / Rasa B:         {self.url('rasa-a')}  {self.url('rasa-b')}\n"
             f"    action server:           {self.url('actions')}\n"
             f"    PostgreSQL:              {self.postgres.url('app')} (+ databases rasa, rasa_events)\n"
-            f"    Redis:                   {self.redis_url} (0 queue, 1 Rasa locks, 2 rate limits)\n"
+            f"    Redis:                   {self.redis_url} (0 queue, 1 Rasa locks, 2 rate limits, 3 Zalo msg_ids)\n"
             "    Huey workers:            worker-1 (schedule + jobs), worker-2 (jobs)\n"
             f"    logs:                    {self.logs}\n"
             "  Ctrl-C to stop.\n"

@@ -4,9 +4,13 @@ PostgreSQL, two Huey workers on Redis. Heavy (two Rasa servers), hence session s
 
 from __future__ import annotations
 
+import json
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 import requests
@@ -25,11 +29,53 @@ from prod_local import SECRET_KEY, Stack  # noqa: E402
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
 
 
+ZALO_APP_ID, ZALO_OA_SECRET = "4321", "oa-secret"
+
+
+class FakeZaloApi(BaseHTTPRequestHandler):
+    """The Zalo OA message API: records what the bot sends."""
+
+    sent: ClassVar[list[dict]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        FakeZaloApi.sent.append(body)
+        data = b'{"error": 0, "message": "Success", "data": {"message_id": "1"}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def fake_zalo() -> Iterator[type[FakeZaloApi]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeZaloApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeZaloApi.url = f"http://127.0.0.1:{server.server_port}"  # type: ignore[attr-defined]
+    yield FakeZaloApi
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, fake_zalo) -> Iterator[Stack]:
     if not MODEL.exists():
         pytest.fail(f"no trained Rasa model at {MODEL}: run `make bot-train` first")
-    stack = Stack(tmp_path_factory.mktemp("prod-local"))
+    state = tmp_path_factory.mktemp("prod-local")
+    tokens = state / "zalo_tokens.json"
+    tokens.write_text(json.dumps({"access_token": "t", "refresh_token": "r", "expires_at": 0}))
+    zalo = {
+        "ZALO_APP_ID": ZALO_APP_ID,
+        "ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
+        "ZALO_APP_SECRET_KEY": "app-secret",
+        "ZALO_API_BASE": fake_zalo.url,
+        "ZALO_OAUTH_BASE": fake_zalo.url,
+        "ZALO_TOKEN_FILE": str(tokens),
+    }
+    stack = Stack(state, extra_env=zalo)
     try:
         stack.start()
         stack.wait_ready()

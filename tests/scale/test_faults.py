@@ -23,8 +23,10 @@ def texts(response: requests.Response) -> list[str]:
 
 
 def test_action_server_killed_mid_conversation(stack, stack_app):
-    [(household, token)] = make_households(stack_app, "actions-down", 1)
-    assert any("Chỉ số trên công tơ" in t for t in texts(chat(stack, token, "/report_meter_reading")))
+    [(_, token)] = make_households(stack_app, "actions-down", 1)
+    assert any(
+        "Chỉ số trên công tơ" in t for t in texts(chat(stack, token, "/report_meter_reading"))
+    )
 
     stack.kill("actions")  # SIGKILL, mid-form
     down = texts(chat(stack, token, "/ask_tariff"))  # needs action_explain_tariff
@@ -65,7 +67,11 @@ def test_backend_restarted_while_readings_arrive(stack, stack_app):
     def phone() -> None:
         for n, day in enumerate(days):
             body = {"readings": [{"date": day.isoformat(), "kwh": 5 + n % 7}]}
-            outcomes.append(post_with_retry(stack.url("backend") + "/api/v1/me/readings", token, body).status_code)
+            outcomes.append(
+                post_with_retry(
+                    stack.url("backend") + "/api/v1/me/readings", token, body
+                ).status_code
+            )
 
     sender = threading.Thread(target=phone)
     sender.start()
@@ -90,8 +96,7 @@ def test_postgres_restart_during_uploads_never_leaves_half_the_rows(stack, stack
     upload answers 200 (all rows stored) or 503 (none stored), never 500, never half."""
     households = make_households(stack_app, "pg-restart", 40)
     year = [
-        {"date": (date.today() - timedelta(days=n)).isoformat(), "kwh": 6.5}
-        for n in range(1, 366)
+        {"date": (date.today() - timedelta(days=n)).isoformat(), "kwh": 6.5} for n in range(1, 366)
     ]
     answers: dict[str, int] = {}
     started = threading.Event()

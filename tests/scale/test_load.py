@@ -21,7 +21,9 @@ USERS, SPAWN_RATE, RUN_TIME = 50, 10, "60s"
 
 def test_fifty_households_for_a_minute_without_one_error(stack, stack_app, tmp_path):
     households = make_households(stack_app, "load", USERS)
-    days = [{"date": (date.today() - timedelta(days=n)).isoformat(), "kwh": 7} for n in range(1, 61)]
+    days = [
+        {"date": (date.today() - timedelta(days=n)).isoformat(), "kwh": 7} for n in range(1, 61)
+    ]
     for _, token in households:  # two months of readings each, so usage has work to do
         response = requests.post(
             stack.url("backend") + "/api/v1/me/readings",
