@@ -53,6 +53,12 @@ def test_rasa_servers_share_tracker_and_lock_store():
     endpoints = yaml.safe_load((DEPLOY / "endpoints.prod.yml").read_text())
     assert endpoints["lock_store"]["type"] == "redis"
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
+    for store in ("tracker_store", "event_broker"):
+        module, _, name = endpoints[store]["type"].rpartition(".")
+        assert (
+            f"class {name}("
+            in (ROOT / "bot" / Path(*module.split("."))).with_suffix(".py").read_text()
+        )
     assert endpoints["tracker_store"]["url"] != endpoints["event_broker"]["url"]
     needed = set(re.findall(r"\$\{(\w+)\}", (DEPLOY / "endpoints.prod.yml").read_text()))
     services = compose()["services"]

@@ -28,6 +28,22 @@ def test_a_form_survives_alternating_servers(stack, stack_app):
     assert tracker["slots"]["meter_reading"] is None  # reset by the action after storing
 
 
+def test_a_form_survives_a_postgres_restart_between_turns(stack, stack_app):
+    """Both servers' pooled connections die with the restart; the next turns still find and
+    store the conversation (no silent in-memory fallback on one server)."""
+    [(household, _)] = make_households(stack_app, "pg-restart-form", 1)
+    a, b = stack.url("rasa-a"), stack.url("rasa-b")
+    for server in (a, b):  # both servers hold pooled connections to the tracker database
+        say(server, f"{household}-warm", "/greet")
+    assert any("Chỉ số trên công tơ" in t for t in say(a, household, "/report_meter_reading"))
+    stack.postgres.restart()
+    confirm = say(b, household, "12345")
+    assert any("Chỉ số công tơ là 12345" in text for text in confirm), confirm
+    stack.postgres.restart()
+    stored = say(a, household, "/affirm")
+    assert any(text.startswith("Đã lưu chỉ số 12345") for text in stored), stored
+
+
 def test_concurrent_turns_on_both_servers_never_interleave(stack, stack_app):
     """The Redis lock store serialises turns of one conversation across servers: every user
     message is followed by its own answer before the next user message is handled."""
