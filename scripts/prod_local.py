@@ -207,6 +207,9 @@ class Stack:
                     "--workers=2",
                     "--threads=8",
                     "--graceful-timeout=20",
+                    # longer than any client's idle pause: with gunicorn's 2 s default, a
+                    # request sent on a kept-alive connection as the server closes it is lost
+                    "--keep-alive=75",
                     "backend:create_app()",
                 ],
                 self.url("backend") + "/openapi.json",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import unicodedata
+import zlib
 from typing import Any
 
 import requests
@@ -17,9 +17,6 @@ class AssistantUnavailable(Exception):
 def normalise_text(text: str) -> str:
     """NFC + trimmed: the same sentence typed on different phones has the same code points."""
     return unicodedata.normalize("NFC", text).strip()
-
-
-_turns = itertools.count()
 
 
 def rasa_servers(setting: str) -> list[str]:
@@ -37,9 +34,13 @@ def _never_reached(exc: requests.RequestException) -> bool:
 
 
 def _post_turn(rasa_url: str, sender_id: str, text: str, timeout: float) -> Any:
-    """Round-robin over the pool; a server that is down hands its turn to the next one."""
+    """Each sender has a home server in the pool (hash of the id); when it refuses the
+    connection the turn goes to the next one. Any server can take any turn (shared tracker and
+    lock store), but Rasa's Redis lock store hands out tickets non-atomically, so two turns of
+    one conversation arriving at the same instant on two servers may both run: keeping a
+    conversation on one server while it is up avoids that."""
     servers = rasa_servers(rasa_url)
-    first = next(_turns)
+    first = zlib.crc32(sender_id.encode())
     for attempt in range(len(servers)):
         server = servers[(first + attempt) % len(servers)]
         try:

@@ -51,9 +51,9 @@ def test_every_part_of_the_production_shape_is_there():
 
 def test_rasa_servers_share_tracker_and_lock_store():
     endpoints = yaml.safe_load((DEPLOY / "endpoints.prod.yml").read_text())
-    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["lock_store"]["type"].endswith("RedisLockStore")
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    for store in ("tracker_store", "event_broker"):
+    for store in ("tracker_store", "event_broker", "lock_store"):
         module, _, name = endpoints[store]["type"].rpartition(".")
         assert (
             f"class {name}("
