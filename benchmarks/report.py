@@ -91,12 +91,14 @@ def main() -> int:
             sections.append(f"## `make {target}`\n\nNot defined in this checkout's Makefile.\n")
             continue
         print(f"bench: make {target}", flush=True)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())  # other jobs skew the figures
         output, seconds, code = run(target)
         status = "ok" if code == 0 else f"**failed (exit {code})**"
         if code:
             failed.append(target)
         sections.append(
-            f"## `make {target}`\n\n{status}, {seconds:.0f} s wall time.\n\n```\n{output}\n```\n"
+            f"## `make {target}`\n\n{status}, {seconds:.0f} s wall time, load average "
+            f"{load} when it started.\n\n```\n{output}\n```\n"
         )
     lines = [
         "# Benchmarks",
