@@ -49,13 +49,17 @@ def machine() -> list[str]:
         ),
         platform.processor() or "?",
     )
+    servers = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[-3])
+    )
+    postgres = servers[-1] if servers else None
     return [
         f"- CPU: {os.cpu_count()} cores (`nproc`), {cpu}",
         f"- Memory: {total_kb / 1024 / 1024:.1f} GiB",
         f"- OS: {os_name}, kernel {platform.release()}",
         f"- Python: app {platform.python_version()}, bot "
         + _run([str(ROOT / "bot" / ".venv" / "bin" / "python"), "-c", "import platform; print(platform.python_version())"]),
-        f"- PostgreSQL: {_run(['bash', '-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1 | xargs -I{} {}/postgres --version'])}",
+        f"- PostgreSQL: {_run([str(postgres), '--version']) if postgres else 'not installed'}",
         f"- Redis: {_run(['redis-server', '--version'])}",
         f"- Commit: `{_run(['git', 'rev-parse', '--short', 'HEAD'])}`",
         f"- Load average when the report started: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
