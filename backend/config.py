@@ -80,7 +80,10 @@ class Config:
     NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))
 
     READINGS_MAX_ROWS = 5000
+    # memory:// counts per process: with several gunicorn workers or machines use Redis
+    # (redis://host:6379/2), so that the limit holds for the whole service.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = os.environ.get("RATELIMIT_STRATEGY", "moving-window")
     RATELIMIT_HEADERS_ENABLED = True
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
     WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)

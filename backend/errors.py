@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from backend.services.errors import ServiceError
@@ -37,6 +38,7 @@ MESSAGES = {
     413: "Dữ liệu gửi lên vượt quá 1 MB.",
     429: "Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau.",
     500: "Đã có lỗi phía máy chủ, vui lòng thử lại sau.",
+    503: "Hệ thống đang bận, yêu cầu chưa được thực hiện; bạn vui lòng thử lại sau ít phút.",
 }
 
 
@@ -96,9 +98,20 @@ def handle_unexpected(error: Exception):
     return _respond(500, MESSAGES[500])
 
 
+def handle_database_unavailable(error: OperationalError):
+    """The database went away (restart, failover): the transaction was rolled back, so nothing
+    was half-written; a 503 tells the client to send the same request again."""
+    from backend.extensions import db
+
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+    db.session.rollback()
+    return _respond(503, MESSAGES[503], code="database_unavailable")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Register after flask-smorest's Api so these handlers win."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(ServiceError, handle_service_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(InternalServerError, handle_unexpected)
     app.register_error_handler(Exception, handle_unexpected)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_smorest import Api
+from werkzeug.exceptions import UnsupportedMediaType
+
+
+def json_bodies_only() -> None:
+    """A body the API cannot read must not pass as an empty one (a PUT of form data would
+    otherwise be a silent no-op): anything sent to /api/ with a body is JSON."""
+    if request.path.startswith("/api/") and request.content_length and not request.is_json:
+        raise UnsupportedMediaType("Dữ liệu gửi lên phải là JSON (Content-Type: application/json).")
 
 
 def register_api(api: Api) -> None:

@@ -40,6 +40,12 @@ WAITING = {
 }
 
 
+NO_ANSWER = {
+    "text": "Xin lỗi, trợ lý đang gặp sự cố khi tra cứu nên chưa trả lời được câu này. "
+    "Bạn vui lòng thử lại sau ít phút nhé."
+}
+
+
 class AssistantDown(ServiceError):
     status = 503
     code = "assistant_unavailable"
@@ -68,8 +74,11 @@ def chat(body):
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
         ) from exc
-    if not messages and handoff.status_of(db.session(), household.id) == "waiting":
-        messages = [WAITING]
+    if not messages:
+        # Rasa answers nothing when a custom action failed (action server down or broken); a
+        # silent chat would look like a hang, so say so, unless staff is about to answer.
+        status = handoff.status_of(db.session(), household.id)
+        messages = [WAITING] if status == "waiting" else [NO_ANSWER] if status == "bot" else []
     return {"messages": messages}
 
 

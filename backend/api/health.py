@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from backend.extensions import db
+from backend.services.chat import rasa_servers
 
 blp = Blueprint("health", __name__, description="Service health")
 
@@ -28,7 +29,8 @@ def healthz():
     except Exception:  # any driver error means the database is unusable
         db.session.rollback()
         database = "down"
-    rasa = _probe(current_app.config["RASA_URL"] + "/")
+    pool = [_probe(url + "/") for url in rasa_servers(current_app.config["RASA_URL"])]
+    rasa = "ok" if pool and all(state == "ok" for state in pool) else "down"
     actions = _probe(current_app.config["ACTION_SERVER_URL"] + "/health")
     status = "ok" if database == rasa == actions == "ok" else "degraded"
     return {"status": status, "database": database, "rasa": rasa, "action_server": actions}

@@ -12,13 +12,12 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, Household
 from backend.models._time import utcnow
-from backend.services.chat import AssistantUnavailable, normalise_text
+from backend.services.chat import normalise_text, post_to_rasa
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from backend.services.zalo import oa_client
 from zalo.oa import ZaloError
@@ -38,15 +37,8 @@ def status_of(session: Session, sender_id: str) -> str:
 
 
 def _tracker_event(rasa_url: str, sender_id: str, event: str, timeout: float) -> None:
-    try:
-        response = requests.post(
-            f"{rasa_url}/conversations/{sender_id}/tracker/events",
-            json={"event": event},
-            timeout=timeout,
-        )
-        response.raise_for_status()
-    except requests.RequestException as exc:
-        raise AssistantUnavailable(str(exc)) from exc
+    path = f"/conversations/{sender_id}/tracker/events"
+    post_to_rasa(rasa_url, sender_id, path, {"event": event}, timeout)
 
 
 def _existing(session: Session, sender_id: str) -> Conversation:

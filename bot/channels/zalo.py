@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
+import redis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -57,14 +58,22 @@ class ZaloApi:
     """Sends OA messages; one token refresh (single-use refresh token, shared store) on -216."""
 
     def __init__(
-        self, api_base: str, oauth_base: str, app_id: str, app_secret_key: str, store: TokenStore
+        self,
+        api_base: str,
+        oauth_base: str,
+        app_id: str,
+        app_secret_key: str,
+        store: TokenStore,
+        send_timeout: float = 5.0,
+        backoff: tuple[float, ...] = (0.5, 2.0, 5.0),
     ) -> None:
         self.api_base = api_base.rstrip("/")
         self.oauth_base = oauth_base.rstrip("/")
         self.app_id = app_id
         self.app_secret_key = app_secret_key
         self.store = store
-        self.timeout = aiohttp.ClientTimeout(total=10)
+        self.timeout = aiohttp.ClientTimeout(total=send_timeout)
+        self.backoff = backoff
 
     async def send_text(self, user_id: str, text: str) -> dict[str, Any]:
         payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
@@ -78,15 +87,37 @@ class ZaloApi:
         return result
 
     async def _post_message(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
-        async with (
-            aiohttp.ClientSession(timeout=self.timeout) as session,
-            session.post(
-                f"{self.api_base}/v3.0/oa/message/cs",
-                json=payload,
-                headers={"access_token": token},
-            ) as reply,
-        ):
-            return await reply.json(content_type=None)
+        """POST with retries and growing pauses on 5xx, 429 (Retry-After honoured up to 10 s),
+        connection errors and timeouts; the final failure is logged with the text."""
+        problem = ""
+        for pause in (*self.backoff, None):
+            retry_after = 0.0
+            try:
+                async with (
+                    aiohttp.ClientSession(timeout=self.timeout) as session,
+                    session.post(
+                        f"{self.api_base}/v3.0/oa/message/cs",
+                        json=payload,
+                        headers={"access_token": token},
+                    ) as reply,
+                ):
+                    if reply.status < 500 and reply.status != 429:
+                        return await reply.json(content_type=None)
+                    problem = f"HTTP {reply.status}"
+                    header = reply.headers.get("Retry-After", "")
+                    retry_after = min(float(header), 10.0) if header.isdigit() else 0.0
+            # asyncio.TimeoutError is not the builtin TimeoutError on Python 3.10 (the bot's)
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:  # noqa: UP041
+                problem = f"{type(exc).__name__}: {exc}"
+            if pause is None:
+                break
+            log.warning("zalo send: %s; retrying in %.1f s", problem, max(pause, retry_after))
+            await asyncio.sleep(max(pause, retry_after))
+        return {
+            "error": -1,
+            "message": f"not delivered after retries ({problem})",
+            "payload": payload,
+        }
 
     def refresh(self, stale_token: str) -> str:
         return refresh_access_token(
@@ -135,6 +166,7 @@ class ZaloInput(InputChannel):
         oauth_base: str = "",
         token_file: str = "",
         seen_capacity: int = 10_000,
+        send_timeout: float = 5.0,
     ) -> None:
         self.app_id = str(app_id or "")
         self.oa_secret_key = str(oa_secret_key or "")
@@ -145,9 +177,16 @@ class ZaloInput(InputChannel):
             self.app_id,
             str(app_secret_key or ""),
             store,
+            send_timeout=float(send_timeout),
         )
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.seen_capacity = seen_capacity
+        # Several Rasa servers behind a load balancer must share what they have seen, or a
+        # replayed msg_id reaching another server is answered twice: Redis when configured.
+        replay_redis = os.environ.get("ZALO_REPLAY_REDIS_URL")
+        self.seen_redis = (
+            redis.Redis.from_url(replay_redis, socket_timeout=2) if replay_redis else None
+        )
         self.tasks: set[asyncio.Task[Any]] = set()
 
     def signature_ok(self, raw: bytes, timestamp: str, header: str) -> bool:
@@ -159,6 +198,11 @@ class ZaloInput(InputChannel):
         return hmac.compare_digest(header.strip(), f"mac={digest}")
 
     def first_time(self, msg_id: str) -> bool:
+        if self.seen_redis is not None:
+            try:  # SET NX: exactly one server of the pool wins; kept one day (Zalo retries less)
+                return bool(self.seen_redis.set(f"zalo:msg:{msg_id}", 1, nx=True, ex=86_400))
+            except redis.RedisError:
+                log.warning("replay store down; msg_id %s checked on this server only", msg_id)
         if msg_id in self.seen:
             return False
         self.seen[msg_id] = None

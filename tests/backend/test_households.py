@@ -192,6 +192,11 @@ ME_ENDPOINTS = [
     ("post", "/api/v1/me/readings", {"readings": []}),
     ("post", "/api/v1/me/meter-index", {"reading": 1}),
     ("post", "/api/v1/me/devices", {"token": "x" * 20}),
+    (
+        "post",
+        "/api/v1/me/bills",
+        {"period_start": days_ago(40), "period_end": days_ago(10), "kwh": 300, "amount": 700000},
+    ),
     ("post", "/api/v1/me/zalo-link-code", None),
     ("delete", "/api/v1/me", None),
 ]

@@ -31,6 +31,8 @@ class FakeZalo:
         self.valid_token = "token-1"
         self.sent: list[dict] = []
         self.refreshes: list[str] = []
+        self.failures: list[int | str] = []  # next answers of the message API: 500, 429, "hang"
+        self.attempts = 0
 
     def __call__(self, method: str, path: str, body):
         if path == "/v3.0/oa/message/cs":
@@ -57,6 +59,13 @@ def zalo(fake_server, tmp_path):
 
     def handler(method, path, body):
         if path == "/v3.0/oa/message/cs":
+            fake.attempts += 1
+            if fake.failures:
+                failure = fake.failures.pop(0)
+                if failure == "hang":
+                    time.sleep(3)  # longer than the channel's send timeout: it gave up
+                    return 200, {"error": 0}
+                return failure, {"error": failure}
             token = server.calls[-1][3].get("access_token")
             calls_by_token.append(token)
             if token != fake.valid_token:
@@ -76,6 +85,7 @@ def zalo(fake_server, tmp_path):
         "api_base": server.url,
         "oauth_base": server.url,
         "token_file": str(token_file),
+        "send_timeout": 1,
     }
     process = subprocess.Popen(
         [sys.executable, str(HERE / "zalo_echo_app.py"), str(port), json.dumps(config)],
@@ -170,6 +180,25 @@ def test_repeated_msg_id_is_processed_once(zalo):
     assert wait_for(lambda: zalo.sent)
     time.sleep(0.3)
     assert len(zalo.sent) == 1
+
+
+@pytest.mark.parametrize("failures", [[500, 502], [429], ["hang"], [503, "hang", 429]])
+def test_zalo_errors_and_hangs_are_retried_with_backoff(zalo, failures):
+    zalo.failures.extend(failures)
+    raw = event("xin chào", f"retry-{len(failures)}-{failures[0]}")
+    assert post(zalo.url, raw, sign(raw)).status_code == 200
+    assert wait_for(lambda: zalo.sent, timeout=20)
+    time.sleep(0.5)
+    assert len(zalo.sent) == 1 and zalo.attempts == len(failures) + 1
+
+
+def test_zalo_down_for_good_is_tried_four_times_then_logged(zalo):
+    zalo.failures.extend([500] * 4)
+    raw = event("xin chào", "down-for-good")
+    assert post(zalo.url, raw, sign(raw)).status_code == 200
+    assert wait_for(lambda: zalo.attempts == 4, timeout=20)
+    time.sleep(1)
+    assert zalo.sent == [] and zalo.attempts == 4
 
 
 def test_decomposed_text_reaches_the_bot_as_nfc(zalo):

@@ -1,0 +1,40 @@
+"""Rasa's SQL tracker store and SQL event broker, made to survive a database restart.
+
+Rasa creates their engines without `pool_pre_ping`: after PostgreSQL restarts, every pooled
+connection is dead, the next save (which first publishes to the event broker) fails, and Rasa's
+fail-safe wrapper quietly keeps the turn in an in-memory tracker of that one server. With two
+Rasa servers the other one then sees a conversation without that turn (a form forgets its
+question). Checking each connection on checkout replaces dead ones before they are used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.core.brokers.sql import SQLEventBroker
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+
+
+def _pre_pinging(engine: sa.engine.Engine) -> sa.engine.Engine:
+    url = engine.url
+    engine.dispose()
+    return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    """`type: stores.sql.ResilientSQLTrackerStore` in endpoints (same keys as `type: SQL`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.engine = _pre_pinging(self.engine)
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+
+class ResilientSQLEventBroker(SQLEventBroker):
+    """`type: stores.sql.ResilientSQLEventBroker` in endpoints (same keys as `type: SQL`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.engine = _pre_pinging(self.engine)
+        self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
