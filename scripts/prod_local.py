@@ -168,6 +168,7 @@ class Stack:
             "RASA_URL": f"{self.url('rasa-a')},{self.url('rasa-b')}",
             "ACTION_SERVER_URL": self.url("actions"),
             "RASA_TRACKER_DB_URL": self.postgres.url("rasa"),
+            "RASA_EVENTS_DB_URL": self.postgres.url("rasa_events"),
             "BACKEND_URL": self.url("backend"),
             # Rasa side (deploy/endpoints.prod.yml)
             "RASA_ENDPOINTS": str(ROOT / "deploy" / "endpoints.prod.yml"),
@@ -216,6 +217,12 @@ class Stack:
             ),
             Service("worker-1", consumer, ""),
             Service("worker-2", [*consumer, "--no-periodic"], ""),  # one schedule is enough
+            # conversations for the staff console, from Rasa's event broker (one reader: a cursor)
+            Service(
+                "events",
+                [str(VENV_BIN / "flask"), "--app", "backend", "chat", "consume", "--follow"],
+                "",
+            ),
         ]:
             self.services[service.name] = service
 
