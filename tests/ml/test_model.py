@@ -12,6 +12,7 @@ from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
 from ml.climate import region_of
+from ml.detect import Detector, cusum
 from ml.evaluate import metrics, monthly_rule
 from ml.model import UnusualUsageModel, make_design
 from ml.simulate import simulate, year_split
@@ -100,7 +101,7 @@ def test_a_persisting_excess_is_one_episode_not_several():
 
 
 def test_temperatures_never_seen_widen_the_expected_spread():
-    model = UnusualUsageModel().fit(household(200, temps=np.full(200, 24.0)))
+    model = UnusualUsageModel().fit(household(365, temps=np.full(365, 24.0)))
     cool = household(10, temps=np.full(10, 24.0))
     hot = household(10, temps=np.full(10, 32.0))
     consumption = model.consumption_
@@ -136,6 +137,16 @@ def test_a_fault_in_heat_a_new_household_never_saw_is_still_flagged(peers_and_wi
     stuck = summer.assign(kwh=summer["kwh"] + np.where(np.arange(30) >= 10, 6.0, 0.0))
     flagged = peers_and_winter_newcomer.score_frame(stuck)["is_anomaly"].to_numpy()
     assert not flagged[:10].any() and flagged[10:24].any()
+
+
+def test_the_level_learns_drift_only_from_days_the_history_covers():
+    shape = (1, 60)
+    actual, predicted, sigma = np.full(shape, 10.0), np.full(shape, 8.0), np.full(shape, 5.0)
+    valid = np.ones(shape, dtype=bool)
+    learns = cusum(actual, predicted, sigma, valid, Detector())
+    frozen = cusum(actual, predicted, sigma, valid, Detector(), adapt=np.zeros(shape, dtype=bool))
+    assert learns.expected[0, -1] > 8.5
+    assert np.allclose(frozen.expected, 8.0)
 
 
 def test_a_tet_the_history_never_held_needs_more_evidence():
