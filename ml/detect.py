@@ -40,12 +40,14 @@ def cusum(
     valid: np.ndarray,
     detector: Detector,
     warmup: np.ndarray | None = None,
+    adapt: np.ndarray | None = None,
 ) -> CusumResult:
     """Matrices [households, days] in date order; day t uses days ≤ t only.
 
     z = (actual − predicted − level) / sigma; S = max(0, S + z − k) for both allowances.
     `level` follows slow drift (EWMA of residuals) only while the evidence is weak, so a fault is
-    not learnt away. `warmup[i]` days at the start of household i are never flagged.
+    not learnt away, and only on `adapt` days (default: all). `warmup[i]` days at the start of
+    household i are never flagged.
     """
     d = detector
     households, days = actual.shape
@@ -72,6 +74,8 @@ def cusum(
         is_flag = ok & on & (t >= warm)
         run = np.where(is_flag, run + 1, np.where(ok, 0, run))
         calm = ok & (evidence < d.calm_fraction)
+        if adapt is not None:
+            calm &= adapt[:, t]
         spread = 2 * sigma[:, t]
         level = np.where(calm, level + alpha * np.clip(residual, -spread, spread), level)
         score[:, t] = evidence * d.h

@@ -6,7 +6,10 @@ temperatures for cooling (CDD) and heating (HDD) chosen from a grid. The trend i
 on the last training day: one year cannot tell drift from a warm winter, and extrapolating it
 made steady false alerts late in the next year; the detector's slow level follows drift instead. Households with little history borrow the
 median coefficients of similar households (region, air conditioners, occupants), scaled to their
-own level. `UnusualUsageModel` adds the causal CUSUM detector on standardised residuals.
+own level. A household without a year of history, on a temperature its history does not cover,
+expects the larger of its own fit and its base use × its peers' weather share at that temperature
+(peers who saw it); a Tết its history never held needs more evidence. `UnusualUsageModel` adds
+the causal CUSUM detector on standardised residuals.
 """
 
 from __future__ import annotations
@@ -40,13 +43,76 @@ MIN_EXPECTED_KWH = 2.0
 # sigma grows by this share per °C beyond the temperatures a household's history covers: a
 # household never seen in the heat has an unknown cooling response, so it needs more evidence
 EXTRAPOLATION_WIDENING = 0.5
+# sigma × this on Tết days when the household's history holds no Tết: its Tết share is unknown
+UNSEEN_TET_WIDENING = 4.0
 TREND_WEIGHT = 1.0
+# peers' weather response (share of base use) on a temperature grid, for days a household's own
+# history does not cover; PEER_QUANTILE over the peers who saw that temperature
+PEER_GRID = np.arange(-5.0, 45.5, 0.5)
+PEER_QUANTILE = 0.25
+MIN_PEERS = 3
+# where the peers' expectation is in force it already holds part of the unknown response:
+# widen less (chosen on seeds 101–102: keeps recall)
+PEER_EXTRAPOLATION_WIDENING = 0.25
+FULL_YEAR_DAYS = 300  # history from which a household is taken to have seen its own seasons
+
+
+def ac_key(air_conditioners: float) -> str:
+    return "0" if not air_conditioners else ("1" if air_conditioners < 2 else "2+")
 
 
 def group_key(region: str | None, air_conditioners: float, occupants: float) -> str:
-    ac = "0" if not air_conditioners else ("1" if air_conditioners < 2 else "2+")
     people = "1-2" if occupants <= 2 else ("3-4" if occupants <= 4 else "5+")
-    return f"{region or 'any'}|{ac}|{people}"
+    return f"{region or 'any'}|{ac_key(air_conditioners)}|{people}"
+
+
+def relative_weather(coef: np.ndarray, cool: np.ndarray, heat: np.ndarray) -> np.ndarray:
+    """[households, PEER_GRID]: weather use as a share of base use at each grid temperature."""
+    cdd = np.maximum(PEER_GRID - cool[:, None], 0.0)
+    hdd = np.maximum(heat[:, None] - PEER_GRID, 0.0)
+    weather = coef[:, 1:2] * cdd + coef[:, 2:3] * cdd**2 / 10 + coef[:, 3:4] * hdd
+    return weather / np.maximum(coef[:, :1], 0.5)
+
+
+def peer_curves(
+    attributes: list[tuple[str | None, float, float]],
+    relative: np.ndarray,
+    temp_range: np.ndarray,
+    enough: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per group, the peers' weather share at each grid temperature, from the peers whose history
+    covers it: the household's group, else households with as many air conditioners, else all;
+    where no peer saw a temperature, the air-conditioner group's fits extrapolated."""
+    covered = (temp_range[:, :1] <= PEER_GRID) & (temp_range[:, 1:] >= PEER_GRID) & enough[:, None]
+    observed = np.where(covered, relative, np.nan)
+    levels = {
+        "group": np.array([group_key(*a) for a in attributes]),
+        "ac": np.array([ac_key(a[1]) for a in attributes]),
+    }
+
+    def curve(members: np.ndarray, values: np.ndarray) -> np.ndarray:
+        picked = values[members]
+        count = (~np.isnan(picked)).sum(axis=0)
+        out = np.full(len(PEER_GRID), np.nan)
+        enough_peers = count >= MIN_PEERS
+        if enough_peers.any():
+            out[enough_peers] = np.nanquantile(picked[:, enough_peers], PEER_QUANTILE, axis=0)
+        return out
+
+    everyone = curve(np.ones(len(attributes), dtype=bool), observed)
+    curves: dict[str, np.ndarray] = {}
+    for ac in set(levels["ac"]):
+        in_ac = levels["ac"] == ac
+        extrapolated = curve(in_ac & enough, np.where(enough[:, None], relative, np.nan))
+        by_ac = _fill(_fill(curve(in_ac, observed), everyone), extrapolated)
+        curves[f"ac:{ac}"] = by_ac
+        for key in set(levels["group"][in_ac]):
+            curves[str(key)] = _fill(curve(levels["group"] == key, observed), by_ac)
+    return curves
+
+
+def _fill(values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(values), fallback, values)
 
 
 @dataclass
@@ -180,10 +246,17 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         )
         attributes = self._attributes(X, design.ids)
         self.groups_ = self._group_medians(attributes, coef, cool, heat, sigma, temp_range, history)
+        self.peer_curves_ = peer_curves(
+            attributes,
+            relative_weather(coef, cool, heat),
+            temp_range,
+            history >= self.min_history_days,
+        )
         self.temp_range_ = temp_range
         self.household_ids_ = np.array(design.ids)
         self.coef_, self.cool_, self.heat_ = coef, cool, heat
         self.span_, self.sigma_, self.history_days_ = span, sigma, history
+        self.seen_tet_ = (design.calendar[..., 1] * design.valid).sum(axis=1) > 0
         return self
 
     def _fit_all(
@@ -266,13 +339,15 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
 
     def parameters_for(self, X: pd.DataFrame, design: Design) -> tuple[np.ndarray, ...]:
         """Coefficients, balance points, trend span, sigma, temperature range seen and
-        cold-start mask per household."""
+        cold-start mask per household, whether its history held Tết, and its days of history."""
         index = {h: i for i, h in enumerate(self.household_ids_)}
         attributes = self._attributes(X, design.ids)
         n = len(design.ids)
         coef, cool, heat = np.zeros((n, N_COEF)), np.zeros(n), np.zeros(n)
         span, sigma, temp_range = np.zeros((n, 2)), np.zeros(n), np.zeros((n, 2))
         borrowed = np.zeros(n, dtype=bool)
+        seen_tet = np.ones(n, dtype=bool)
+        history = np.zeros(n)
         for row, household in enumerate(design.ids):
             known = index.get(household)
             if known is not None and self.history_days_[known] >= self.min_history_days:
@@ -283,6 +358,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 )
                 span[row], sigma[row] = self.span_[known], self.sigma_[known]
                 temp_range[row] = self.temp_range_[known]
+                seen_tet[row] = self.seen_tet_[known]
+                history[row] = self.history_days_[known]
                 continue
             group = self.groups_.get(group_key(*attributes[row]), self.groups_["*"])
             coef[row], cool[row], heat[row] = group[:N_COEF], group[N_COEF], group[N_COEF + 1]
@@ -291,13 +368,17 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             sigma[row] = group[N_COEF + 2] * 1.3  # less certain about a borrowed shape
             temp_range[row] = group[N_COEF + 3 :]
             borrowed[row] = True
-        return coef, cool, heat, span, sigma, temp_range, borrowed
+        return coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history
 
     def predict_design(
         self, X: pd.DataFrame, design: Design
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Expected kWh, the part due to weather, sigma and warm-up days per household."""
-        coef, cool, heat, span, sigma, temp_range, borrowed = self.parameters_for(X, design)
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Expected kWh, the part due to weather, sigma, warm-up days per household, and the
+        days whose conditions the household's own history covers (the detector's level learns
+        only from those)."""
+        coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history = (
+            self.parameters_for(X, design)
+        )
         x = regressors(design, cool, heat, span)
         expected, weather = expected_kwh(x, coef)
         warmup = np.zeros(len(design.ids))
@@ -317,8 +398,44 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         beyond = np.maximum(
             np.maximum(design.temp - temp_range[:, 1:], temp_range[:, :1] - design.temp), 0.0
         )
-        spread = sigma[:, None] * (1 + EXTRAPOLATION_WIDENING * beyond)
-        return expected, weather, spread * np.maximum(expected, MIN_EXPECTED_KWH), warmup
+        # days a household without a full year of history has not seen the like of
+        unseen = (beyond > 0) & (history < FULL_YEAR_DAYS)[:, None]
+        expected, weather = self._conservative(X, design, expected, weather, unseen)
+        widening = np.where(unseen, PEER_EXTRAPOLATION_WIDENING, EXTRAPOLATION_WIDENING)
+        spread = sigma[:, None] * (1 + widening * beyond)
+        unseen_tet = (design.calendar[..., 1] > 0) & ~seen_tet[:, None]
+        spread = np.where(unseen_tet, UNSEEN_TET_WIDENING * spread, spread)
+        return expected, weather, spread * np.maximum(expected, MIN_EXPECTED_KWH), warmup, ~unseen
+
+    def _conservative(
+        self,
+        X: pd.DataFrame,
+        design: Design,
+        expected: np.ndarray,
+        weather: np.ndarray,
+        unseen: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """On temperatures a household's history does not cover, expect the larger of its own
+        fit and its base use × (1 + its peers' weather share there): alert only on use that
+        neither explains."""
+        if not unseen.any():
+            return expected, weather
+        curves = self.peer_curves_
+        anyone = next(iter(curves.values()))
+        share = np.stack(
+            [
+                np.interp(
+                    temps,
+                    PEER_GRID,
+                    curves.get(group_key(*a), curves.get(f"ac:{ac_key(a[1])}", anyone)),
+                )
+                for a, temps in zip(self._attributes(X, design.ids), design.temp, strict=True)
+            ]
+        )
+        base = expected - weather
+        peer = base * (1 + np.nan_to_num(share))
+        higher = unseen & (peer > expected)
+        return np.where(higher, peer, expected), np.where(higher, peer - base, weather)
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         design = make_design(X, self.calendar_)
@@ -331,7 +448,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
 class UnusualUsageModel(BaseEstimator):
     """ConsumptionModel + two CUSUMs: flags what the weather does not explain, causally.
 
-    Defaults were chosen on simulation seed 101 (ml/evaluate.py reports seeds 1–3)."""
+    Defaults were chosen on simulation seeds 101–102 (ml/evaluate.py reports seeds 1–3)."""
 
     def __init__(
         self,
@@ -374,8 +491,8 @@ class UnusualUsageModel(BaseEstimator):
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d."""
         design = make_design(X, self.consumption_.calendar_)
-        predicted, weather, sigma, warmup = self.consumption_.predict_design(X, design)
-        result = cusum(design.kwh, predicted, sigma, design.valid, self.detector(), warmup)
+        predicted, weather, sigma, warmup, seen = self.consumption_.predict_design(X, design)
+        result = cusum(design.kwh, predicted, sigma, design.valid, self.detector(), warmup, seen)
         where = design.rows[design.valid]
         out = pd.DataFrame(
             {

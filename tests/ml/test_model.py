@@ -12,6 +12,7 @@ from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
 from ml.climate import region_of
+from ml.detect import Detector, cusum
 from ml.evaluate import metrics, monthly_rule
 from ml.model import UnusualUsageModel, make_design
 from ml.simulate import simulate, year_split
@@ -100,13 +101,63 @@ def test_a_persisting_excess_is_one_episode_not_several():
 
 
 def test_temperatures_never_seen_widen_the_expected_spread():
-    model = UnusualUsageModel().fit(household(200, temps=np.full(200, 24.0)))
+    model = UnusualUsageModel().fit(household(365, temps=np.full(365, 24.0)))
     cool = household(10, temps=np.full(10, 24.0))
     hot = household(10, temps=np.full(10, 32.0))
     consumption = model.consumption_
-    _, _, sigma_cool, _ = consumption.predict_design(cool, make_design(cool, consumption.calendar_))
-    _, _, sigma_hot, _ = consumption.predict_design(hot, make_design(hot, consumption.calendar_))
+    _, _, sigma_cool, *_ = consumption.predict_design(
+        cool, make_design(cool, consumption.calendar_)
+    )
+    _, _, sigma_hot, *_ = consumption.predict_design(hot, make_design(hot, consumption.calendar_))
     assert sigma_hot.mean() > 3 * sigma_cool.mean()
+
+
+def shifted(frame: pd.DataFrame, days: int) -> pd.DataFrame:
+    return frame.assign(date=frame["date"] + timedelta(days=days))
+
+
+@pytest.fixture(scope="module")
+def peers_and_winter_newcomer() -> UnusualUsageModel:
+    """Three year-long households that cool above 26 °C and one with 60 mild days only."""
+    seasons = 24.0 + 10.0 * (np.arange(365) % 30) / 30
+    peers = [household(365, temps=seasons, hid=f"peer{i}") for i in range(3)]
+    newcomer = household(60, temps=np.full(60, 24.0), hid="new")
+    return UnusualUsageModel().fit(pd.concat([*peers, newcomer], ignore_index=True))
+
+
+def test_heat_a_new_household_never_saw_is_expected_as_its_peers_cool(peers_and_winter_newcomer):
+    summer = shifted(household(30, temps=np.full(30, 32.0), hid="new"), 60)
+    scored = peers_and_winter_newcomer.score_frame(summer)
+    assert not scored["is_anomaly"].any()
+    assert scored["expected_kwh"].mean() > 8.0 + 0.5 * 1.2 * 6  # own level + most of the cooling
+
+
+def test_a_fault_in_heat_a_new_household_never_saw_is_still_flagged(peers_and_winter_newcomer):
+    summer = shifted(household(30, temps=np.full(30, 32.0), hid="new"), 60)
+    stuck = summer.assign(kwh=summer["kwh"] + np.where(np.arange(30) >= 10, 6.0, 0.0))
+    flagged = peers_and_winter_newcomer.score_frame(stuck)["is_anomaly"].to_numpy()
+    assert not flagged[:10].any() and flagged[10:24].any()
+
+
+def test_the_level_learns_drift_only_from_days_the_history_covers():
+    shape = (1, 60)
+    actual, predicted, sigma = np.full(shape, 10.0), np.full(shape, 8.0), np.full(shape, 5.0)
+    valid = np.ones(shape, dtype=bool)
+    learns = cusum(actual, predicted, sigma, valid, Detector())
+    frozen = cusum(actual, predicted, sigma, valid, Detector(), adapt=np.zeros(shape, dtype=bool))
+    assert learns.expected[0, -1] > 8.5
+    assert np.allclose(frozen.expected, 8.0)
+
+
+def test_a_tet_the_history_never_held_needs_more_evidence():
+    model = UnusualUsageModel().fit(household(30))  # January 2024: no Tết yet
+    around_tet = shifted(household(20), 31)  # 1–20 February, Tết 8–14 February
+    consumption = model.consumption_
+    *_, spread, _, _ = consumption.predict_design(
+        around_tet, make_design(around_tet, consumption.calendar_)
+    )
+    tet = pd.to_datetime(around_tet["date"]).dt.day.between(8, 14).to_numpy()
+    assert spread[0, tet].min() > 3 * spread[0, ~tet].max()
 
 
 def test_a_heat_wave_the_weather_explains_is_not_flagged():
