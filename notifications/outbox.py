@@ -110,7 +110,8 @@ def lease(session: Session, now: datetime, limit: int = 500) -> list[Notificatio
         .where(Notification.id.in_(query.scalar_subquery()), due)
         .values(status="leased", lease_until=now + LEASE, attempts=Notification.attempts + 1)
         .returning(Notification)
-        .execution_options(synchronize_session=False)
+        # rows already in the session get the claimed values, not their stale ones
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
     rows = sorted(session.scalars(claim), key=lambda row: (row.next_attempt_at, row.id))
     for row in rows:  # keep the loaded rows out of commit's expiry: no reload, row by row, later
