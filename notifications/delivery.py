@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 import firebase_admin
 from firebase_admin import exceptions, messaging
 from requests.adapters import HTTPAdapter
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from backend.models import Device, Household, Notification, NotificationDelivery
@@ -198,14 +198,22 @@ def settle(row: Notification, results: dict[str, Outcome], now: datetime, report
 
 
 def record(
-    session: Session, done: dict[Key, NotificationDelivery], key: Key, outcome: Outcome
+    done: dict[Key, NotificationDelivery], new: dict[Key, dict], key: Key, outcome: Outcome
 ) -> None:
+    """Keep a channel's outcome: an earlier delivery row is updated, a new one is collected for
+    one bulk INSERT at the end of the pass (no ORM object and no RETURNING per message)."""
+    values = {
+        "status": outcome.status,
+        "via": outcome.via,
+        "error": outcome.error,
+        "provider_message_id": outcome.message_id,
+    }
     delivery = done.get(key)
     if delivery is None:
-        delivery = done[key] = NotificationDelivery(notification_id=key[0], channel=key[1])
-        session.add(delivery)
-    delivery.status, delivery.via, delivery.error = outcome.status, outcome.via, outcome.error
-    delivery.provider_message_id = outcome.message_id
+        new[key] = {"notification_id": key[0], "channel": key[1], **values}
+        return
+    for name, value in values.items():
+        setattr(delivery, name, value)
 
 
 def deliver_due(
@@ -266,6 +274,7 @@ def deliver_due(
             else:
                 todo[channel].append(row)
     fresh: dict[Key, Outcome] = {}
+    new: dict[Key, dict] = {}
     if todo["push"] and app is not None:
         for row_id, outcome in send_push(todo["push"], devices, app, now, report).items():
             fresh[(row_id, "push")] = outcome
@@ -275,7 +284,7 @@ def deliver_due(
     for row in todo["log"]:
         fresh[(row.id, "log")] = send_log(row)
     for key, outcome in fresh.items():
-        record(session, done, key, outcome)
+        record(done, new, key, outcome)
         results[key[0]][key[1]] = outcome
         if outcome.status == "sent":
             report.channels[key[1]] = report.channels.get(key[1], 0) + 1
@@ -285,8 +294,8 @@ def deliver_due(
             if row.status == "failed":  # gave up: no channel waits for a retry any more
                 for channel, outcome in results[row.id].items():
                     if outcome.status == "retry":
-                        record(
-                            session, done, (row.id, channel), Outcome.failed(outcome.error or "")
-                        )
+                        record(done, new, (row.id, channel), Outcome.failed(outcome.error or ""))
+    if new:
+        session.execute(insert(NotificationDelivery), list(new.values()))
     session.commit()
     return report

@@ -94,7 +94,10 @@ def enqueue_many(
 
 
 def lease(session: Session, now: datetime, limit: int = 500) -> list[Notification]:
-    """Take up to `limit` due rows (pending, or leased by a worker whose lease ran out)."""
+    """Take up to `limit` due rows (pending, or leased by a worker whose lease ran out).
+
+    One statement: UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING.
+    The status condition repeated outside the subquery makes the claim atomic on SQLite too."""
     due = or_(
         (Notification.status == "pending") & (Notification.next_attempt_at <= now),
         (Notification.status == "leased") & (Notification.lease_until < now),
@@ -102,27 +105,19 @@ def lease(session: Session, now: datetime, limit: int = 500) -> list[Notificatio
     query = select(Notification.id).where(due).order_by(Notification.next_attempt_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if not ids:
-        session.commit()
-        return []
-    # the status condition makes the claim atomic on SQLite too: a row taken meanwhile is skipped
-    session.execute(
+    claim = (
         update(Notification)
-        .where(Notification.id.in_(ids), due)
+        .where(Notification.id.in_(query.scalar_subquery()), due)
         .values(status="leased", lease_until=now + LEASE, attempts=Notification.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .returning(Notification)
+        # rows already in the session get the claimed values, not their stale ones
+        .execution_options(synchronize_session=False, populate_existing=True)
     )
+    rows = sorted(session.scalars(claim), key=lambda row: (row.next_attempt_at, row.id))
+    for row in rows:  # keep the loaded rows out of commit's expiry: no reload, row by row, later
+        session.expunge(row)
     session.commit()
-    rows = list(
-        session.scalars(
-            select(Notification).where(
-                Notification.id.in_(ids),
-                Notification.status == "leased",
-                Notification.lease_until == now + LEASE,
-            )
-        )
-    )
+    session.add_all(rows)
     return rows
 
 

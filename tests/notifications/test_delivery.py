@@ -151,3 +151,15 @@ def test_a_widened_connection_pool_keeps_sending(home, fake_fcm):
     assert min(a._pool_maxsize for a in session.adapters.values()) >= 64
     alert(home)
     assert deliver_due(db.session, app, now=NOON_VN).sent == 1 and len(fake.sent) == 1
+
+
+def test_a_leased_row_already_in_the_session_shows_the_claim(home):
+    row = alert(home)
+    assert (row.status, row.attempts) == ("pending", 0)  # loaded, not expired
+    (leased,) = lease(db.session, NOON_VN)
+    assert leased is row
+    assert (row.status, row.attempts, row.lease_until) == (
+        "leased",
+        1,
+        NOON_VN + timedelta(minutes=5),
+    )
