@@ -92,7 +92,7 @@ def apply_event(
     conversation = _conversation(session, sender, event.get("input_channel"))
     message = _message(key, sender, kind, event, last_actions.get(sender))
     session.add(message)
-    _summarise(conversation, message)
+    summarise(conversation, message)
     return 1
 
 
@@ -131,7 +131,8 @@ def _message(
     )
 
 
-def _summarise(conversation: Conversation, message: ChatMessage) -> None:
+def summarise(conversation: Conversation, message: ChatMessage) -> None:
+    """Keep the conversation's summary (counts, times, confidence, markers) up to date."""
     conversation.message_count = (conversation.message_count or 0) + 1
     if conversation.last_message_at is None or message.at > conversation.last_message_at:
         conversation.last_message_at = message.at

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from backend.models import ChatMessage, Conversation, Household
 from backend.models._time import utcnow
 from backend.services.chat import normalise_text, post_to_rasa
+from backend.services.conversation_events import summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from backend.services.zalo import oa_client
 from zalo.oa import ZaloError
@@ -104,8 +105,7 @@ def agent_send(
         entities=[],
     )
     session.add(message)
-    conversation.message_count = (conversation.message_count or 0) + 1
-    conversation.last_message_at = message.at
+    summarise(conversation, message)
     session.commit()
     return message
 
