@@ -34,6 +34,12 @@ MAX_AGE_MS = 5 * 60 * 1000
 MAX_TEXT = 2000  # Zalo's limit for one text message
 TOKEN_EXPIRED = -216
 SENDER_PREFIX = "zalo-"
+# Said when a turn ends without any reply (a custom action failed: action server down or broken),
+# as the web and app chat do, so the household is not left waiting in silence.
+NO_ANSWER = (
+    "Xin lỗi, trợ lý đang gặp sự cố khi tra cứu nên chưa trả lời được câu này. "
+    "Bạn vui lòng thử lại sau ít phút nhé."
+)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
@@ -132,9 +138,11 @@ class ZaloOutput(OutputChannel):
 
     def __init__(self, api: ZaloApi) -> None:
         self.api = api
+        self.sent = 0  # replies of this turn
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         user_id = recipient_id.removeprefix(SENDER_PREFIX)
+        self.sent += 1
         for part in split_text(text):
             await self.api.send_text(user_id, part)
 
@@ -210,6 +218,30 @@ class ZaloInput(InputChannel):
             self.seen.popitem(last=False)
         return True
 
+    async def answer(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        message: UserMessage,
+        agent: Any,
+    ) -> None:
+        """Run the turn; when it ends without a reply and staff has not taken the conversation
+        over (Rasa's pause), apologise instead of leaving the household in silence."""
+        try:
+            await on_new_message(message)
+        except Exception:
+            log.exception("turn of %s failed", message.sender_id)
+        output = message.output_channel
+        if not isinstance(output, ZaloOutput) or output.sent:
+            return
+        if agent is not None:
+            tracker = await agent.tracker_store.retrieve(message.sender_id)
+            if tracker is not None and tracker.is_paused():
+                return
+        try:
+            await output.send_text_message(str(message.sender_id), NO_ANSWER)
+        except Exception:
+            log.exception("apology to %s not delivered", message.sender_id)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("zalo_webhook", __name__)
 
@@ -248,7 +280,9 @@ class ZaloInput(InputChannel):
                 message_id=msg_id or None,
                 metadata={"zalo_timestamp": timestamp},
             )
-            task = asyncio.create_task(on_new_message(user_message))  # answer Zalo within 2 s
+            task = asyncio.create_task(  # acknowledge Zalo within 2 s, answer in the background
+                self.answer(on_new_message, user_message, getattr(request.app.ctx, "agent", None))
+            )
             self.tasks.add(task)
             task.add_done_callback(self.tasks.discard)
             return response.json({"status": "accepted"})

@@ -106,12 +106,14 @@ def zalo(fake_server, tmp_path):
     process.wait(10)
 
 
-def event(text: str, msg_id: str, timestamp: int | None = None) -> bytes:
+def event(
+    text: str, msg_id: str, timestamp: int | None = None, sender: str = "8421005540"
+) -> bytes:
     body = {
         "event_name": "user_send_text",
         "app_id": APP_ID,
         "user_id_by_app": "55",
-        "sender": {"id": "8421005540"},
+        "sender": {"id": sender},
         "recipient": {"id": "99"},
         "message": {"text": text, "msg_id": msg_id},
         "timestamp": str(timestamp if timestamp is not None else int(time.time() * 1000)),
@@ -153,6 +155,25 @@ def test_signed_message_is_answered_through_the_oa_api(zalo):
         "recipient": {"user_id": "8421005540"},
         "message": {"text": "echo: xin chào (zalo-8421005540)"},
     }
+
+
+@pytest.mark.parametrize("text", ["lỗi", "hỏng"])
+def test_a_turn_without_reply_gets_an_apology(zalo, text):
+    raw = event(text, f"m-{text}")
+    assert post(zalo.url, raw, sign(raw)).status_code == 200
+    assert wait_for(lambda: zalo.sent)
+    assert zalo.sent[0]["recipient"] == {"user_id": "8421005540"}
+    assert zalo.sent[0]["message"]["text"].startswith("Xin lỗi, trợ lý đang gặp sự cố")
+
+
+def test_no_apology_while_staff_has_the_conversation(zalo):
+    paused = event("lỗi", "m-paused", sender="777")
+    assert post(zalo.url, paused, sign(paused)).status_code == 200
+    later = event("xin chào", "m-later")
+    assert post(zalo.url, later, sign(later)).status_code == 200
+    assert wait_for(lambda: zalo.sent)
+    time.sleep(0.3)  # the paused turn was handled first; nothing else may follow
+    assert [m["recipient"]["user_id"] for m in zalo.sent] == ["8421005540"]
 
 
 @pytest.mark.parametrize("signature", [None, "mac=00", "mac=" + "a" * 64])
