@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -30,6 +32,15 @@ class StaffUser(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """The session id carries a fingerprint of the password hash: a new password (changed by
+        its owner or reset by an admin) signs the account out everywhere else."""
+        fingerprint = hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return f"{self.id}:{fingerprint}"
+
+    def matches_session(self, session_id: str) -> bool:
+        return hmac.compare_digest(self.get_id(), session_id)
 
     def has_role(self, minimum: str) -> bool:
         """Roles are ordered: an admin can do what a supervisor can, a supervisor what an agent can."""

@@ -1,4 +1,4 @@
-"""Staff accounts: creation, sign-in with lockout after repeated failures."""
+"""Staff accounts: creation, sign-in with lockout after repeated failures, passwords."""
 
 from __future__ import annotations
 
@@ -27,14 +27,41 @@ def create_staff(session: Session, login: str, password: str, role: str) -> Staf
         raise InvalidInput("tên đăng nhập cần 1–64 ký tự", "login")
     if role not in ROLES:
         raise InvalidInput(f"vai trò phải là một trong: {', '.join(ROLES)}", "role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự", "password")
+    _check_length(password, "password")
     if session.scalar(select(func.count()).where(StaffUser.login == login)):
         raise Conflict(f"đã có tài khoản tên {login!r}", "login")
     user = StaffUser(login=login, password_hash=generate_password_hash(password), role=role)
     session.add(user)
     session.commit()
     return user
+
+
+def _check_length(password: str, field: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"mật khẩu cần ít nhất {MIN_PASSWORD_LENGTH} ký tự", field)
+
+
+def _store_password(session: Session, user: StaffUser, password: str, field: str) -> None:
+    """Every session signed in with the old password ends (StaffUser.get_id)."""
+    _check_length(password, field)
+    user.password_hash = generate_password_hash(password)
+    session.commit()
+
+
+def set_password(session: Session, user: StaffUser, password: str) -> None:
+    """An admin's reset: the new password, and the lockout lifted."""
+    user.failed_logins = 0
+    user.locked_until = None
+    _store_password(session, user, password, "password")
+
+
+def change_password(session: Session, user: StaffUser, current: str, new: str) -> None:
+    """The owner changes their password: the current one must be right and the new one differ."""
+    if not check_password_hash(user.password_hash, current):
+        raise InvalidInput("mật khẩu hiện tại không đúng", "current_password")
+    if new == current:
+        raise InvalidInput("mật khẩu mới phải khác mật khẩu hiện tại", "new_password")
+    _store_password(session, user, new, "new_password")
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,11 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> StaffUser | None:
-    user = db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    key = user_id.split(":", 1)[0]
+    user = db.session.get(StaffUser, int(key)) if key.isdigit() else None
+    if user is None or not user.active or not user.matches_session(user_id):
+        return None
+    return user
 
 
 def role_required(minimum: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -1,9 +1,10 @@
-"""Admins manage staff accounts: create, unlock, deactivate and reactivate."""
+"""Staff accounts: every member changes their own password; admins create, unlock, reset a
+password, deactivate and reactivate."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from backend.extensions import db
@@ -12,7 +13,7 @@ from backend.models._time import utcnow
 from backend.services import staff_users as service
 from backend.services.errors import ServiceError
 from backend.staff import bp, role_required
-from backend.staff.forms import ActionForm, NewStaffForm
+from backend.staff.forms import ActionForm, NewStaffForm, PasswordForm, ResetPasswordForm
 
 
 def _account(user_id: int) -> StaffUser:
@@ -49,6 +50,7 @@ def accounts():
         "staff/accounts.html",
         form=form,
         action=ActionForm(),
+        reset=ResetPasswordForm(),
         users=service.list_staff(db.session()),
         now=utcnow(),
     ), status
@@ -75,3 +77,45 @@ def set_account_active(user_id: int, active: int):
         except ServiceError as exc:
             flash(exc.message, "error")
     return _back()
+
+
+@bp.post("/accounts/<int:user_id>/password")
+@role_required("admin")
+def reset_password(user_id: int):
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = _account(user_id)
+        service.set_password(db.session(), user, form.password.data or "")
+        if user.id == current_user.id:
+            login_user(user)  # this session continues with the new password
+        flash(f"Đã đặt mật khẩu mới cho {user.login}; các phiên đăng nhập cũ đã kết thúc.", "info")
+    else:
+        flash("Mật khẩu mới cần ít nhất 10 ký tự.", "error")
+    return _back()
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordForm()
+    status = 200
+    user = current_user._get_current_object()  # the account itself, not the request's proxy
+    if form.validate_on_submit():
+        try:
+            service.change_password(
+                db.session(),
+                user,
+                form.current_password.data or "",
+                form.new_password.data or "",
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message[:1].upper() + exc.message[1:] + ".", "error")
+            status = 422
+        else:
+            login_user(user)  # this session continues; the others end
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.", "info")
+            return redirect(url_for("staff.change_password"), code=303)
+    elif form.is_submitted():
+        status = 422
+    return render_template("staff/password.html", form=form), status

@@ -57,6 +57,21 @@ def unlock(login: str) -> None:
     click.echo(f"unlocked {user.login}")
 
 
+@staff_group.command("set-password")
+@click.option("--login", required=True)
+@click.password_option("--password", help="At least 10 characters; asked when not given.")
+def set_password(login: str, password: str) -> None:
+    """Give an account a new password (and lift any lockout); its sessions end."""
+    from backend.services.staff_users import get_staff
+    from backend.services.staff_users import set_password as store
+
+    try:
+        store(db.session(), get_staff(db.session(), login), password)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"new password set for {login.strip().lower()}")
+
+
 @staff_group.command("seed-demo")
 def seed_demo() -> None:
     """Development only: an admin account (admin / admin-dev-password) and demo conversations."""

@@ -40,6 +40,21 @@ class NewStaffForm(FlaskForm):
     )
 
 
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired(), Length(max=256)]
+    )
+    new_password = PasswordField(
+        "Mật khẩu mới (ít nhất 10 ký tự)", validators=[DataRequired(), Length(min=10, max=256)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Mật khẩu mới (ít nhất 10 ký tự)", validators=[DataRequired(), Length(min=10, max=256)]
+    )
+
+
 class ActionForm(FlaskForm):
     """Buttons with nothing to fill in (mark reviewed, take over, hand back, export, log out)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from flask import g, request_started
 from flask.testing import FlaskClient
 
 from backend.extensions import db
@@ -14,6 +15,19 @@ from backend.services.staff_demo import Said, add_conversation, bot, user
 from backend.services.staff_users import create_staff
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fresh_user_per_request(app):
+    """The tests hold one app context, so `g` would outlive a request and Flask-Login's cached
+    user with it; in production every request loads its user anew from its own cookie."""
+
+    def forget(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget, app)
+    yield
+    request_started.disconnect(forget, app)
 
 
 @pytest.fixture
