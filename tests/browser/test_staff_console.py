@@ -245,3 +245,9 @@ def test_admin_creates_an_account_that_can_sign_in(live, browser, shot):
         0
     )  # agents do not manage accounts
     expect(page.get_by_role("link", name="Xuất dữ liệu huấn luyện")).to_have_count(0)
+    page.get_by_role("link", name="nhanvien.an (Nhân viên)").click()  # own account
+    page.get_by_label("Mật khẩu hiện tại").fill("mat-khau-nhan-vien")
+    page.get_by_label("Mật khẩu mới").fill("mat-khau-moi-cua-an")
+    page.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(page.get_by_text("Đã đổi mật khẩu.")).to_be_visible()
+    shot(page, "12-password")
