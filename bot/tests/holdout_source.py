@@ -290,5 +290,7 @@ HOLDOUT: dict[str, dict[str, list[str]]] = {
         ],
         "plain": ["hom nay troi co mua khong", "gia vang bao nhieu", "ke chuyen di"],
         "shorthand": ["toi nay an j", "gia xang bn v", "hat di ad"],
+        # keyboard mashing and punctuation, none of it in the training data
+        "nonsense": ["zxcvbnm", "qwer asdf", "lkjhgf", "qazwsx", "..", "?!?", "ppppp", "xcvb nm"],
     },
 }
