@@ -4,6 +4,13 @@ A fast CUSUM (large allowance k, for a water heater stuck on) and a slow one (sm
 a leak of a tenth of the household's use) share one residual series; a day is flagged when either
 crosses its threshold, and the flag holds until both fall below `release` × their thresholds, so
 a persisting excess makes one episode instead of several.
+
+Where the model's expectation holds a part it is unsure of (the weather response of a household on
+temperatures its history does not cover), that part's scale is a random effect learnt causally,
+Kalman-style: day t is standardised by sqrt(sigma² + u²·P) (the prediction's own variance) and, while
+the evidence is calm, the household's own readings update the scale. The innovations of such a
+filter are independent, so a household that simply cools more than its peers stops accruing
+evidence once its scale is learnt, while a sudden excess still stands out.
 """
 
 from __future__ import annotations
@@ -41,13 +48,16 @@ def cusum(
     detector: Detector,
     warmup: np.ndarray | None = None,
     adapt: np.ndarray | None = None,
+    uncertain: np.ndarray | None = None,
+    prior_var: float = 0.0,
 ) -> CusumResult:
     """Matrices [households, days] in date order; day t uses days ≤ t only.
 
     z = (actual − predicted − level) / sigma; S = max(0, S + z − k) for both allowances.
     `level` follows slow drift (EWMA of residuals) only while the evidence is weak, so a fault is
     not learnt away, and only on `adapt` days (default: all). `warmup[i]` days at the start of
-    household i are never flagged.
+    household i are never flagged. `uncertain` [households, days]: the kWh of `predicted` whose
+    scale is unknown, with prior relative variance `prior_var`; the scale's error θ starts at 0.
     """
     d = detector
     households, days = actual.shape
@@ -62,11 +72,17 @@ def cusum(
     flagged = np.zeros(actual.shape, dtype=bool)
     run_length = np.zeros_like(actual)
     warm = np.zeros(households) if warmup is None else warmup
+    u_all = np.zeros_like(actual) if uncertain is None else uncertain
+    theta = np.zeros(households)  # learnt error of the uncertain part's scale
+    variance = np.full(households, prior_var)  # and its variance
     for t in range(days):
         ok = valid[:, t]
-        expected[:, t] = predicted[:, t] + level
+        u = u_all[:, t]
+        expected[:, t] = predicted[:, t] + level + theta * u
         residual = np.where(ok, actual[:, t] - expected[:, t], 0.0)
-        z = np.minimum(residual / sigma[:, t], d.z_cap)
+        total_var = sigma[:, t] ** 2 + u**2 * variance
+        sd = np.sqrt(total_var)
+        z = np.minimum(residual / sd, d.z_cap)
         fast = np.where(ok, np.maximum(0.0, fast + z - d.k), fast)
         slow = np.where(ok, np.maximum(0.0, slow + z - d.slow_k), slow)
         evidence = np.maximum(fast / d.h, slow / d.slow_h)
@@ -78,6 +94,10 @@ def cusum(
             calm &= adapt[:, t]
         spread = 2 * sigma[:, t]
         level = np.where(calm, level + alpha * np.clip(residual, -spread, spread), level)
+        learn = ok & (evidence < d.calm_fraction) & (u > 0)
+        gain = np.where(learn, variance * u / total_var, 0.0)
+        theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)
+        variance = variance - gain * u * variance
         score[:, t] = evidence * d.h
         flagged[:, t] = is_flag
         run_length[:, t] = run

@@ -8,8 +8,11 @@ made steady false alerts late in the next year; the detector's slow level follow
 median coefficients of similar households (region, air conditioners, occupants), scaled to their
 own level. A household without a year of history, on a temperature its history does not cover,
 expects the larger of its own fit and its base use × its peers' weather share at that temperature
-(peers who saw it); a Tết its history never held needs more evidence. `UnusualUsageModel` adds
-the causal CUSUM detector on standardised residuals.
+(peers who saw it); a Tết its history never held needs more evidence. On days hotter than such a
+history covers, the household's cooling is uncertain: the detector standardises by the
+prediction's own variance as well (what its peers' weather may add × `weather_prior_sd`) and
+learns the household's scale from its own hot days (ml/detect.py). `UnusualUsageModel` adds the
+causal CUSUM detector on standardised residuals.
 """
 
 from __future__ import annotations
@@ -54,6 +57,9 @@ MIN_PEERS = 3
 # where the peers' expectation is in force it already holds part of the unknown response:
 # widen less (chosen on seeds 101–102: keeps recall)
 PEER_EXTRAPOLATION_WIDENING = 0.25
+# on days hotter than a short history covers, what the weather may add is scaled from this
+# quantile of the peers' weather share (the prior spread of the household's unknown cooling)
+PEER_HIGH_QUANTILE = 0.9
 FULL_YEAR_DAYS = 300  # history from which a household is taken to have seen its own seasons
 
 
@@ -79,10 +85,12 @@ def peer_curves(
     relative: np.ndarray,
     temp_range: np.ndarray,
     enough: np.ndarray,
+    quantile: float | None = None,
 ) -> dict[str, np.ndarray]:
     """Per group, the peers' weather share at each grid temperature, from the peers whose history
     covers it: the household's group, else households with as many air conditioners, else all;
     where no peer saw a temperature, the air-conditioner group's fits extrapolated."""
+    quantile = PEER_QUANTILE if quantile is None else quantile
     covered = (temp_range[:, :1] <= PEER_GRID) & (temp_range[:, 1:] >= PEER_GRID) & enough[:, None]
     observed = np.where(covered, relative, np.nan)
     levels = {
@@ -96,7 +104,7 @@ def peer_curves(
         out = np.full(len(PEER_GRID), np.nan)
         enough_peers = count >= MIN_PEERS
         if enough_peers.any():
-            out[enough_peers] = np.nanquantile(picked[:, enough_peers], PEER_QUANTILE, axis=0)
+            out[enough_peers] = np.nanquantile(picked[:, enough_peers], quantile, axis=0)
         return out
 
     everyone = curve(np.ones(len(attributes), dtype=bool), observed)
@@ -109,6 +117,15 @@ def peer_curves(
         for key in set(levels["group"][in_ac]):
             curves[str(key)] = _fill(curve(levels["group"] == key, observed), by_ac)
     return curves
+
+
+def rising(share: np.ndarray) -> np.ndarray:
+    """Above the curve's lowest point, more heat never lowers what the weather may add: the
+    fallbacks a curve is stitched from must not make the hottest days the least uncertain."""
+    low = int(np.nanargmin(share)) if not np.isnan(share).all() else 0
+    out = share.copy()
+    out[low:] = np.fmax.accumulate(share[low:])
+    return out
 
 
 def _fill(values: np.ndarray, fallback: np.ndarray) -> np.ndarray:
@@ -126,6 +143,18 @@ class Design:
     calendar: np.ndarray  # [households, days, 3]: weekend, Tết, holiday
     day_number: np.ndarray  # days since 1970 (for the trend)
     kwh: np.ndarray
+
+
+@dataclass
+class Prediction:
+    """Per household and day ([households, days]) what the detector needs."""
+
+    expected: np.ndarray  # kWh
+    weather: np.ndarray  # the part of `expected` due to the weather
+    sigma: np.ndarray  # kWh: the day-to-day spread around `expected`
+    warmup: np.ndarray  # [households]: days never flagged at the start
+    seen: np.ndarray  # bool: conditions the household's own history covers
+    uncertain: np.ndarray  # kWh the weather may add on days hotter than a short history covers
 
 
 def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
@@ -246,12 +275,11 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         )
         attributes = self._attributes(X, design.ids)
         self.groups_ = self._group_medians(attributes, coef, cool, heat, sigma, temp_range, history)
-        self.peer_curves_ = peer_curves(
-            attributes,
-            relative_weather(coef, cool, heat),
-            temp_range,
-            history >= self.min_history_days,
-        )
+        relative = relative_weather(coef, cool, heat)
+        enough = history >= self.min_history_days
+        self.peer_curves_ = peer_curves(attributes, relative, temp_range, enough)
+        high = peer_curves(attributes, relative, temp_range, enough, PEER_HIGH_QUANTILE)
+        self.peer_high_curves_ = {key: rising(values) for key, values in high.items()}
         self.temp_range_ = temp_range
         self.household_ids_ = np.array(design.ids)
         self.coef_, self.cool_, self.heat_ = coef, cool, heat
@@ -370,12 +398,10 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             borrowed[row] = True
         return coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history
 
-    def predict_design(
-        self, X: pd.DataFrame, design: Design
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Expected kWh, the part due to weather, sigma, warm-up days per household, and the
-        days whose conditions the household's own history covers (the detector's level learns
-        only from those)."""
+    def predict_design(self, X: pd.DataFrame, design: Design) -> Prediction:
+        """The detector's level learns only from `seen` days; on days hotter than a short
+        history covers, `uncertain` (peers' high weather share × base use) is what the weather
+        may add there, whose scale the detector learns."""
         coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history = (
             self.parameters_for(X, design)
         )
@@ -400,12 +426,19 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         )
         # days a household without a full year of history has not seen the like of
         unseen = (beyond > 0) & (history < FULL_YEAR_DAYS)[:, None]
-        expected, weather = self._conservative(X, design, expected, weather, unseen)
+        expected, weather, uncertain = self._conservative(X, design, expected, weather, unseen)
         widening = np.where(unseen, PEER_EXTRAPOLATION_WIDENING, EXTRAPOLATION_WIDENING)
         spread = sigma[:, None] * (1 + widening * beyond)
         unseen_tet = (design.calendar[..., 1] > 0) & ~seen_tet[:, None]
         spread = np.where(unseen_tet, UNSEEN_TET_WIDENING * spread, spread)
-        return expected, weather, spread * np.maximum(expected, MIN_EXPECTED_KWH), warmup, ~unseen
+        return Prediction(
+            expected,
+            weather,
+            spread * np.maximum(expected, MIN_EXPECTED_KWH),
+            warmup,
+            ~unseen,
+            np.where(design.temp > temp_range[:, 1:], uncertain, 0.0),
+        )
 
     def _conservative(
         self,
@@ -414,32 +447,47 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         expected: np.ndarray,
         weather: np.ndarray,
         unseen: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """On temperatures a household's history does not cover, expect the larger of its own
         fit and its base use × (1 + its peers' weather share there): alert only on use that
-        neither explains."""
+        neither explains. Also the kWh of weather use a household's peers reach there (a high
+        quantile of their shares × base): the scale of what the weather may add unseen."""
         if not unseen.any():
-            return expected, weather
-        curves = self.peer_curves_
-        anyone = next(iter(curves.values()))
-        share = np.stack(
-            [
-                np.interp(
-                    temps,
-                    PEER_GRID,
-                    curves.get(group_key(*a), curves.get(f"ac:{ac_key(a[1])}", anyone)),
-                )
-                for a, temps in zip(self._attributes(X, design.ids), design.temp, strict=True)
-            ]
-        )
+            return expected, weather, np.zeros_like(expected)
+        attributes = self._attributes(X, design.ids)
+        share = self._peer_share(self.peer_curves_, attributes, design.temp)
+        high = self._peer_share(self.peer_high_curves_, attributes, design.temp)
         base = expected - weather
-        peer = base * (1 + np.nan_to_num(share))
+        peer = base * (1 + share)
         higher = unseen & (peer > expected)
-        return np.where(higher, peer, expected), np.where(higher, peer - base, weather)
+        uncertain = np.where(unseen, np.maximum(base, 0.0) * np.maximum(high, 0.0), 0.0)
+        return (
+            np.where(higher, peer, expected),
+            np.where(higher, peer - base, weather),
+            uncertain,
+        )
+
+    @staticmethod
+    def _peer_share(
+        curves: dict[str, np.ndarray], attributes: list, temps: np.ndarray
+    ) -> np.ndarray:
+        anyone = next(iter(curves.values()))
+        return np.nan_to_num(
+            np.stack(
+                [
+                    np.interp(
+                        t,
+                        PEER_GRID,
+                        curves.get(group_key(*a), curves.get(f"ac:{ac_key(a[1])}", anyone)),
+                    )
+                    for a, t in zip(attributes, temps, strict=True)
+                ]
+            )
+        )
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         design = make_design(X, self.calendar_)
-        expected, *_ = self.predict_design(X, design)
+        expected = self.predict_design(X, design).expected
         out = np.zeros(len(X))
         out[design.rows[design.valid]] = expected[design.valid]
         return out
@@ -461,6 +509,7 @@ class UnusualUsageModel(BaseEstimator):
         calm_fraction: float = 0.5,
         alpha: float = 3.0,
         min_history_days: int = 30,
+        weather_prior_sd: float = 0.5,
     ) -> None:
         self.k = k
         self.h = h
@@ -471,6 +520,7 @@ class UnusualUsageModel(BaseEstimator):
         self.calm_fraction = calm_fraction
         self.alpha = alpha
         self.min_history_days = min_history_days
+        self.weather_prior_sd = weather_prior_sd
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         self.consumption_ = ConsumptionModel(self.alpha, self.min_history_days).fit(X)
@@ -491,8 +541,18 @@ class UnusualUsageModel(BaseEstimator):
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d."""
         design = make_design(X, self.consumption_.calendar_)
-        predicted, weather, sigma, warmup, seen = self.consumption_.predict_design(X, design)
-        result = cusum(design.kwh, predicted, sigma, design.valid, self.detector(), warmup, seen)
+        p = self.consumption_.predict_design(X, design)
+        result = cusum(
+            design.kwh,
+            p.expected,
+            p.sigma,
+            design.valid,
+            self.detector(),
+            p.warmup,
+            p.seen,
+            p.uncertain,
+            self.weather_prior_sd**2,
+        )
         where = design.rows[design.valid]
         out = pd.DataFrame(
             {
@@ -504,7 +564,7 @@ class UnusualUsageModel(BaseEstimator):
             }
         )
         out.loc[where, "expected_kwh"] = np.maximum(result.expected[design.valid], 0.0)
-        out.loc[where, "weather_kwh"] = np.maximum(weather[design.valid], 0.0)
+        out.loc[where, "weather_kwh"] = np.maximum(p.weather[design.valid], 0.0)
         out.loc[where, "score"] = result.score[design.valid]
         out.loc[where, "is_anomaly"] = result.flagged[design.valid]
         out.loc[where, "excess_days"] = result.run_length[design.valid].astype(int)

@@ -32,12 +32,16 @@ def model(sim):
 
 
 def household(
-    days: int = 120, level: float = 8.0, temps: np.ndarray | None = None, hid: str = "h1"
+    days: int = 120,
+    level: float = 8.0,
+    temps: np.ndarray | None = None,
+    hid: str = "h1",
+    cooling: float = 1.2,
 ) -> pd.DataFrame:
     rng = np.random.default_rng(3)
     dates = [START + timedelta(days=i) for i in range(days)]
     temps = np.full(days, 24.0) if temps is None else temps
-    kwh = level + 1.2 * np.maximum(temps - 26, 0) + rng.normal(0, 0.4, days)
+    kwh = level + cooling * np.maximum(temps - 26, 0) + rng.normal(0, 0.4, days)
     return pd.DataFrame(
         {
             "household_id": hid,
@@ -105,10 +109,8 @@ def test_temperatures_never_seen_widen_the_expected_spread():
     cool = household(10, temps=np.full(10, 24.0))
     hot = household(10, temps=np.full(10, 32.0))
     consumption = model.consumption_
-    _, _, sigma_cool, *_ = consumption.predict_design(
-        cool, make_design(cool, consumption.calendar_)
-    )
-    _, _, sigma_hot, *_ = consumption.predict_design(hot, make_design(hot, consumption.calendar_))
+    sigma_cool = consumption.predict_design(cool, make_design(cool, consumption.calendar_)).sigma
+    sigma_hot = consumption.predict_design(hot, make_design(hot, consumption.calendar_)).sigma
     assert sigma_hot.mean() > 3 * sigma_cool.mean()
 
 
@@ -139,6 +141,49 @@ def test_a_fault_in_heat_a_new_household_never_saw_is_still_flagged(peers_and_wi
     assert not flagged[:10].any() and flagged[10:24].any()
 
 
+@pytest.fixture(scope="module")
+def cooler_newcomer() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Peers cooling 0.6–1.0 kWh/°C a year long; a newcomer with 60 mild days that cools 2.0."""
+    seasons = 24.0 + 10.0 * (np.arange(365) % 30) / 30
+    peers = [
+        household(365, temps=seasons, hid=f"peer{i}", cooling=c)
+        for i, c in enumerate((0.6, 0.8, 1.0))
+    ]
+    train = pd.concat([*peers, household(60, temps=np.full(60, 24.0), hid="new")])
+    warm = np.concatenate([np.full(20, 29.0), np.full(10, 33.0), np.full(10, 29.0)])  # heat wave
+    summer = shifted(household(40, temps=warm, hid="new", cooling=2.0), 60)
+    return train.reset_index(drop=True), summer
+
+
+@pytest.mark.parametrize("prior_sd, flagged", [(0.5, False), (0.0, True)])
+def test_a_new_household_cooling_more_than_its_peers_learns_its_scale(
+    cooler_newcomer, prior_sd, flagged
+):
+    train, summer = cooler_newcomer
+    model = UnusualUsageModel(weather_prior_sd=prior_sd).fit(train)
+    assert model.score_frame(summer)["is_anomaly"].any() == flagged  # 0: no prediction variance
+
+
+def test_a_stuck_water_heater_in_a_new_household_s_heat_wave_is_still_flagged(cooler_newcomer):
+    train, summer = cooler_newcomer
+    model = UnusualUsageModel().fit(train)
+    stuck = summer.assign(kwh=summer["kwh"] + np.where(np.arange(40) >= 22, 6.0, 0.0))
+    flags = model.score_frame(stuck)["is_anomaly"].to_numpy()
+    assert not flags[:22].any()
+    assert flags[22:27].any()  # within days, in the heat wave
+
+
+def test_an_uncertain_part_widens_the_standardisation_and_its_scale_is_learnt():
+    shape = (1, 40)
+    valid = np.ones(shape, dtype=bool)
+    predicted, sigma, uncertain = np.full(shape, 8.0), np.full(shape, 0.5), np.full(shape, 4.0)
+    actual = predicted + 0.8 * uncertain  # the household's unknown part is 1.8 × what peers add
+    learnt = cusum(actual, predicted, sigma, valid, Detector(), uncertain=uncertain, prior_var=1.0)
+    assert not learnt.flagged.any()
+    assert abs(learnt.expected[0, -1] - actual[0, -1]) < 0.1
+    assert cusum(actual, predicted, sigma, valid, Detector()).flagged.any()
+
+
 def test_the_level_learns_drift_only_from_days_the_history_covers():
     shape = (1, 60)
     actual, predicted, sigma = np.full(shape, 10.0), np.full(shape, 8.0), np.full(shape, 5.0)
@@ -153,9 +198,9 @@ def test_a_tet_the_history_never_held_needs_more_evidence():
     model = UnusualUsageModel().fit(household(30))  # January 2024: no Tết yet
     around_tet = shifted(household(20), 31)  # 1–20 February, Tết 8–14 February
     consumption = model.consumption_
-    *_, spread, _, _ = consumption.predict_design(
+    spread = consumption.predict_design(
         around_tet, make_design(around_tet, consumption.calendar_)
-    )
+    ).sigma
     tet = pd.to_datetime(around_tet["date"]).dt.day.between(8, 14).to_numpy()
     assert spread[0, tet].min() > 3 * spread[0, ~tet].max()
 
