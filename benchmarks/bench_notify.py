@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import multiprocessing as mp
 import os
 import resource
@@ -96,6 +97,12 @@ def generate(connection: Any, households: int, today: date) -> None:
     )
 
 
+def quiet_full_pool() -> None:
+    """With the library's session (10 connections per host, 500 threads) urllib3 logs a warning
+    for every connection it discards: hundreds per send_each call; not shown here."""
+    logging.getLogger("urllib3.connectionpool").setLevel(logging.ERROR)
+
+
 def fanout_worker(url: str, today: date, pages: Any, results: Any) -> None:
     from backend.extensions import db
     from notifications.weekly import enqueue_page
@@ -114,6 +121,7 @@ def deliver_worker(url: str, account: dict, fcm_base: str, pool: int, results: A
     from backend.extensions import db
     from notifications import delivery
 
+    quiet_full_pool()
     messaging._MessagingService.FCM_URL = fcm_base + "/v1/projects/{0}/messages:send"
     fcm = firebase_admin.initialize_app(credentials.Certificate(account), name="bench")
     if pool:  # as the worker does (backend/cli.py); 0: firebase-admin's own session settings
@@ -247,8 +255,8 @@ def deliver(app: Any, url: str, base: str, workers: int, first: int, count: int,
         f"{sent / busy:,.0f} messages/s ({sent / busy / workers:,.0f} per worker); "
         + "; ".join(
             f"worker {i + 1}: {o[0]:,} sent, {o[4]:.1f} of {o[3]:.1f} s inside send_each, "
-            f"CPU {o[6] / o[0] * 1e6:,.0f} µs per message ({o[5] / o[0] * 1e6:,.0f} inside "
-            f"send_each), peak RSS {o[2]:.0f} MB"
+            f"CPU {o[6] / max(o[0], 1) * 1e6:,.0f} µs per message "
+            f"({o[5] / max(o[0], 1) * 1e6:,.0f} inside send_each), peak RSS {o[2]:.0f} MB"
             for i, o in enumerate(outcomes)
         )
         + f"; fake FCM received {received:,}, distinct {distinct:,}, "
@@ -268,6 +276,7 @@ def library_alone(base: str, batches: int = 10) -> None:
 
     from notifications.delivery import TOKEN_DEPRECATED, tune_fcm_session
 
+    quiet_full_pool()
     messaging._MessagingService.FCM_URL = base + "/v1/projects/{0}/messages:send"
     fcm = firebase_admin.initialize_app(credentials.Certificate(service_account(base)), name="lib")
     with warnings.catch_warnings():  # registration tokens, as the worker sends
