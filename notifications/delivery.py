@@ -81,10 +81,10 @@ def tune_fcm_session(app: firebase_admin.App, size: int = BATCH, proxy: str | No
       keeps only 10 connections per host: every other message would open (in production: a TLS
       handshake) and then discard a connection. Keep up to `size` alive, same retry settings.
     - Environment read once, not per request: with `trust_env` on (requests' default), every
-      request looks for ~/.netrc and re-reads the proxy variables, about a quarter of send_each's
-      CPU. The proxy (`proxy`, i.e. FCM_PROXY, or else HTTPS_PROXY/HTTP_PROXY/NO_PROXY for the FCM
-      URL) and a CA bundle (REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE) are fixed here, when the worker
-      starts. Authorization comes from the service account, never from ~/.netrc."""
+      request looks for ~/.netrc and re-reads the proxy variables, a sixth to a quarter of
+      send_each's CPU. The proxy (`proxy`, i.e. FCM_PROXY, or else HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+      for the FCM URL) and a CA bundle (REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE) are fixed here, when
+      the worker starts. Authorization comes from the service account, never from ~/.netrc."""
     service = messaging._get_messaging_service(app)
     session = service._client.session
     for prefix, adapter in list(session.adapters.items()):

@@ -162,6 +162,18 @@ def test_sending_to_registration_tokens_warns_nothing(home, fake_fcm, recwarn):
     assert [str(w.message) for w in recwarn if w.category is DeprecationWarning] == []
 
 
+def test_a_ca_bundle_from_the_environment_is_kept(fake_fcm, monkeypatch, tmp_path):
+    from firebase_admin import messaging
+
+    from notifications.delivery import tune_fcm_session
+
+    app, _ = fake_fcm
+    bundle = tmp_path / "corporate-ca.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    tune_fcm_session(app, 8)
+    assert messaging._get_messaging_service(app)._client.session.verify == str(bundle)
+
+
 UNREACHABLE = "http://fcm.invalid/v1/projects/demo/messages:send"  # resolves only via a proxy
 
 
