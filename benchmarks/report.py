@@ -89,6 +89,10 @@ def run(target: str) -> tuple[str, float, int]:
 
 def merge(report: str, sections: list[str]) -> str:
     """The report with each new section in place of the old one of the same target (or added)."""
+    note = "Sections rewritten later by `report.py --update` give their own date and commit."
+    if note not in report:
+        head, _, rest = report.partition("\n\n## ")
+        report = f"{head} {note}\n\n## {rest}"
     parts = report.split("\n## ")
     for section in sections:
         title = section.split("\n", 1)[0]  # "## `make target`"
