@@ -130,10 +130,10 @@ def _firebase_or_none():
     if not current_app.config["FIREBASE_CREDENTIALS"]:
         return None  # no credentials: the local log channel
     from backend.firebase import firebase_app
-    from notifications.delivery import widen_connection_pool
+    from notifications.delivery import tune_fcm_session
 
     app = firebase_app()
-    widen_connection_pool(app)
+    tune_fcm_session(app, proxy=current_app.config["FCM_PROXY"] or None)
     return app
 
 

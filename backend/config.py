@@ -46,6 +46,8 @@ class Config:
     DEMO_TOKEN_MAX_AGE = int(os.environ.get("DEMO_TOKEN_MAX_AGE", str(30 * 24 * 3600)))
     FIREBASE_CREDENTIALS = os.environ.get("FIREBASE_CREDENTIALS", "")
     FIREBASE_PROJECT_ID = os.environ.get("FIREBASE_PROJECT_ID", "")
+    # Proxy for FCM sends (empty: HTTPS_PROXY/NO_PROXY as found when the worker starts)
+    FCM_PROXY = os.environ.get("FCM_PROXY", "")
     # Token the action server presents on /api/v1/service/...
     SERVICE_TOKEN = os.environ.get("SERVICE_TOKEN", DEV_SERVICE_TOKEN)
 

@@ -1,9 +1,13 @@
 """Run every benchmark target and write docs/benchmarks.md: the machine, the date, the figures.
 
     .venv/bin/python benchmarks/report.py bench-bills bench-api ...   (what `make bench` does)
+    .venv/bin/python benchmarks/report.py --update bench-notify      (that section only)
 
 Each target runs through `make` as a user would; its output is kept verbatim (the figures are
-what the benchmark prints). A target the Makefile does not define is listed as missing.
+what the benchmark prints, after the command make ran, with its arguments). A target the
+Makefile does not define is listed as missing. `--update` rewrites only the named targets'
+sections of an existing report and keeps the others (each section gives its own date, commit
+and load). `make bench` runs bench-notify at the size of BENCH_NOTIFY_ARGS (Makefile).
 """
 
 from __future__ import annotations
@@ -83,10 +87,30 @@ def run(target: str) -> tuple[str, float, int]:
     return result.stdout.strip(), time.monotonic() - started, result.returncode
 
 
+def merge(report: str, sections: list[str]) -> str:
+    """The report with each new section in place of the old one of the same target (or added)."""
+    note = "Sections rewritten later by `report.py --update` give their own date and commit."
+    if note not in report:
+        head, _, rest = report.partition("\n\n## ")
+        report = f"{head} {note}\n\n## {rest}"
+    parts = report.split("\n## ")
+    for section in sections:
+        title = section.split("\n", 1)[0]  # "## `make target`"
+        same = [i for i, part in enumerate(parts) if i and "## " + part.split("\n", 1)[0] == title]
+        if same:
+            parts[same[0]] = section.removeprefix("## ").rstrip("\n") + "\n"
+        else:
+            parts.append(section.removeprefix("## "))
+    return "\n## ".join(parts)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="+")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--update", action="store_true", help="rewrite only these targets' sections"
+    )
     args = parser.parse_args()
     started = datetime.now(UTC)
     sections, failed = [], []
@@ -96,29 +120,38 @@ def main() -> int:
             continue
         print(f"bench: make {target}", flush=True)
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())  # other jobs skew the figures
+        began = datetime.now(UTC)
         output, seconds, code = run(target)
         status = "ok" if code == 0 else f"**failed (exit {code})**"
         if code:
             failed.append(target)
         sections.append(
-            f"## `make {target}`\n\n{status}, {seconds:.0f} s wall time, load average "
-            f"{load} when it started.\n\n```\n{output}\n```\n"
+            f"## `make {target}`\n\n{status}, {seconds:.0f} s wall time, started "
+            f"{began:%Y-%m-%d %H:%M} UTC at commit "
+            f"`{_run(['git', 'rev-parse', '--short', 'HEAD'])}`, load average {load} when it "
+            f"started.\n\n```\n{output}\n```\n"
         )
-    lines = [
-        "# Benchmarks",
-        "",
-        f"Written by `make bench` on {started:%Y-%m-%d %H:%M} UTC; every figure below is the "
-        "benchmark's own output on this machine. Reproduce with `make bench` (or one target).",
-        "",
-        "## Machine",
-        "",
-        *machine(),
-        "",
-        *sections,
-    ]
+    if args.update and args.out.exists():
+        text = merge(args.out.read_text(), sections)
+    else:
+        text = "\n".join(
+            [
+                "# Benchmarks",
+                "",
+                f"Written by `make bench` on {started:%Y-%m-%d %H:%M} UTC; every figure below is "
+                "the benchmark's own output on this machine. Reproduce with `make bench` (or one "
+                "target).",
+                "",
+                "## Machine",
+                "",
+                *machine(),
+                "",
+                *sections,
+            ]
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines))
-    print(f"bench: wrote {args.out.relative_to(ROOT)}" + (f"; failed: {failed}" if failed else ""))
+    args.out.write_text(text)
+    print(f"bench: wrote {args.out}" + (f"; failed: {failed}" if failed else ""))
     return 1 if failed else 0
 
 

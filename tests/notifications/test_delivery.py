@@ -138,19 +138,69 @@ def test_an_expired_lease_is_taken_over(home):
     assert [r.id for r in lease(db.session, later)] == [row.id]
 
 
-def test_a_widened_connection_pool_keeps_sending(home, fake_fcm):
+def test_a_tuned_session_keeps_sending(home, fake_fcm):
     from firebase_admin import messaging
 
-    from notifications.delivery import widen_connection_pool
+    from notifications.delivery import tune_fcm_session
 
     app, fake = fake_fcm
     add_device(home, "good-token-3")
-    widen_connection_pool(app, 64)
-    widen_connection_pool(app, 64)  # a second call keeps the same adapters
+    tune_fcm_session(app, 64)
+    tune_fcm_session(app, 64)  # a second call keeps the same adapters
     session = messaging._get_messaging_service(app)._client.session
     assert min(a._pool_maxsize for a in session.adapters.values()) >= 64
+    assert session.trust_env is False  # no ~/.netrc or proxy lookup per request
     alert(home)
     assert deliver_due(db.session, app, now=NOON_VN).sent == 1 and len(fake.sent) == 1
+
+
+def test_sending_to_registration_tokens_warns_nothing(home, fake_fcm, recwarn):
+    app, _ = fake_fcm
+    add_device(home, "good-token-5")
+    alert(home)
+    assert deliver_due(db.session, app, now=NOON_VN).sent == 1
+    assert [str(w.message) for w in recwarn if w.category is DeprecationWarning] == []
+
+
+def test_a_ca_bundle_from_the_environment_is_kept(fake_fcm, monkeypatch, tmp_path):
+    from firebase_admin import messaging
+
+    from notifications.delivery import tune_fcm_session
+
+    app, _ = fake_fcm
+    bundle = tmp_path / "corporate-ca.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    tune_fcm_session(app, 8)
+    assert messaging._get_messaging_service(app)._client.session.verify == str(bundle)
+
+
+UNREACHABLE = "http://fcm.invalid/v1/projects/demo/messages:send"  # resolves only via a proxy
+
+
+@pytest.mark.parametrize("through", ["none", "FCM_PROXY", "HTTP_PROXY"])
+def test_fcm_proxy_is_fixed_when_the_worker_starts(home, fake_fcm, monkeypatch, through):
+    """The fake FCM doubles as an HTTP proxy (it answers absolute-form requests): a message to an
+    unresolvable host arrives only if it went through the configured proxy; the environment is
+    read once, when the session is tuned."""
+    from firebase_admin import messaging
+
+    from notifications.delivery import tune_fcm_session
+
+    app, fake = fake_fcm
+    add_device(home, "good-token-4")
+    monkeypatch.setattr(messaging._get_messaging_service(app), "_fcm_url", UNREACHABLE)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")  # the token endpoint stays direct
+    if through == "HTTP_PROXY":
+        monkeypatch.setenv("HTTP_PROXY", fake.base)
+    tune_fcm_session(app, 8, proxy=fake.base if through == "FCM_PROXY" else None)
+    monkeypatch.delenv("HTTP_PROXY", raising=False)  # later changes are not seen
+    row = alert(home)
+    report = deliver_due(db.session, app, now=NOON_VN)
+    db.session.refresh(row)
+    if through == "none":
+        assert (report.sent, row.status, len(fake.sent)) == (0, "pending", 0)
+    else:
+        assert (report.sent, row.status, len(fake.sent)) == (1, "sent", 1)
 
 
 def test_a_leased_row_already_in_the_session_shows_the_claim(home):
