@@ -5,10 +5,10 @@ a leak of a tenth of the household's use) share one residual series; a day is fl
 crosses its threshold, and the flag holds until both fall below `release` × their thresholds, so
 a persisting excess makes one episode instead of several.
 
-Where the model's expectation holds a part it is unsure of (the weather response of a household on
-temperatures its history does not cover), that part's scale is a random effect learnt causally,
-Kalman-style: day t is standardised by sqrt(sigma² + u²·P) (the prediction's own variance) and, while
-the evidence is calm, the household's own readings update the scale. The innovations of such a
+Where the model's expectation holds parts it is unsure of (the weather response of a household on
+temperatures its history does not cover), their scales are random effects learnt causally by a
+Kalman filter: day t is standardised by sqrt(sigma² + uᵀPu) (the prediction's own variance) and,
+while the evidence is calm, the household's own readings update the scales. The innovations of such a
 filter are independent, so a household that simply cools more than its peers stops accruing
 evidence once its scale is learnt, while a sudden excess still stands out.
 """
@@ -49,15 +49,19 @@ def cusum(
     warmup: np.ndarray | None = None,
     adapt: np.ndarray | None = None,
     uncertain: np.ndarray | None = None,
-    prior_var: float = 0.0,
+    prior_var: np.ndarray | float = 0.0,
+    weather: np.ndarray | None = None,
 ) -> CusumResult:
     """Matrices [households, days] in date order; day t uses days ≤ t only.
 
     z = (actual − predicted − level) / sigma; S = max(0, S + z − k) for both allowances.
     `level` follows slow drift (EWMA of residuals) only while the evidence is weak, so a fault is
     not learnt away, and only on `adapt` days (default: all). `warmup[i]` days at the start of
-    household i are never flagged. `uncertain` [households, days]: the kWh of `predicted` whose
-    scale is unknown, with prior relative variance `prior_var`; the scale's error θ starts at 0.
+    household i are never flagged. `uncertain` [households, days, parts] (or [households, days]):
+    regressors, in kWh, of what `predicted` may miss (each a shape whose scale is unknown), with
+    prior variances `prior_var` per part; the scales θ start at 0 and are learnt jointly. What
+    they take away is at most `weather` (the weather part of `predicted`): learning that a
+    household cools less than its peers never makes a hot day expect less than no cooling.
     """
     d = detector
     households, days = actual.shape
@@ -72,15 +76,25 @@ def cusum(
     flagged = np.zeros(actual.shape, dtype=bool)
     run_length = np.zeros_like(actual)
     warm = np.zeros(households) if warmup is None else warmup
-    u_all = np.zeros_like(actual) if uncertain is None else uncertain
-    theta = np.zeros(households)  # learnt error of the uncertain part's scale
-    variance = np.full(households, prior_var)  # and its variance
+    u_all = np.zeros((*actual.shape, 1)) if uncertain is None else uncertain
+    if u_all.ndim == 2:
+        u_all = u_all[..., None]
+    parts = u_all.shape[2]
+    theta = np.zeros((households, parts))  # learnt scales of the uncertain parts
+    covariance = np.broadcast_to(
+        np.diag(np.broadcast_to(np.asarray(prior_var, dtype=float), parts)),
+        (households, parts, parts),
+    ).copy()
     for t in range(days):
         ok = valid[:, t]
         u = u_all[:, t]
-        expected[:, t] = predicted[:, t] + level + theta * u
+        learnt = np.einsum("hp,hp->h", theta, u)
+        if weather is not None:
+            learnt = np.maximum(learnt, -np.maximum(weather[:, t], 0.0))
+        expected[:, t] = predicted[:, t] + level + learnt
         residual = np.where(ok, actual[:, t] - expected[:, t], 0.0)
-        total_var = sigma[:, t] ** 2 + u**2 * variance
+        pu = np.einsum("hpq,hq->hp", covariance, u)
+        total_var = sigma[:, t] ** 2 + np.einsum("hp,hp->h", u, pu)
         sd = np.sqrt(total_var)
         z = np.minimum(residual / sd, d.z_cap)
         fast = np.where(ok, np.maximum(0.0, fast + z - d.k), fast)
@@ -94,10 +108,10 @@ def cusum(
             calm &= adapt[:, t]
         spread = 2 * sigma[:, t]
         level = np.where(calm, level + alpha * np.clip(residual, -spread, spread), level)
-        learn = ok & (evidence < d.calm_fraction) & (u > 0)
-        gain = np.where(learn, variance * u / total_var, 0.0)
-        theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)
-        variance = variance - gain * u * variance
+        learn = ok & (evidence < d.calm_fraction) & (u > 0).any(axis=1)
+        gain = np.where(learn[:, None], pu / total_var[:, None], 0.0)
+        theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)[:, None]
+        covariance = covariance - np.einsum("hp,hq->hpq", gain, pu)
         score[:, t] = evidence * d.h
         flagged[:, t] = is_flag
         run_length[:, t] = run

@@ -9,9 +9,11 @@ median coefficients of similar households (region, air conditioners, occupants),
 own level. A household without a year of history, on a temperature its history does not cover,
 expects the larger of its own fit and its base use × its peers' weather share at that temperature
 (peers who saw it); a Tết its history never held needs more evidence. On days hotter than such a
-history covers, the household's cooling is uncertain: the detector standardises by the
-prediction's own variance as well (what its peers' weather may add × `weather_prior_sd`) and
-learns the household's scale from its own hot days (ml/detect.py). `UnusualUsageModel` adds the
+history covers, the household's weather response is uncertain: the detector learns it day by day
+from the household's own readings (a Kalman filter over three shapes: the peers' high weather
+share, a cooling slope per °C beyond the history, a scale on the peers' expectation; priors
+`weather_prior_sd`, `slope_prior_sd`, `peer_scale_sd`) and standardises by the prediction's own
+variance (ml/detect.py), so by 27 °C a household has learnt its cooling from its 25 °C days. `UnusualUsageModel` adds the
 causal CUSUM detector on standardised residuals.
 """
 
@@ -60,6 +62,10 @@ PEER_EXTRAPOLATION_WIDENING = 0.25
 # on days hotter than a short history covers, what the weather may add is scaled from this
 # quantile of the peers' weather share (the prior spread of the household's unknown cooling)
 PEER_HIGH_QUANTILE = 0.9
+# the peers' typical curve never falls with more heat from here on (°C): beyond it few peers
+# with a short history saw the heat and the curve is stitched from fallbacks (a household then
+# expected less on a 34 °C day than on a 31 °C one); chosen on seeds 101–102
+RISE_FROM = 30.0
 FULL_YEAR_DAYS = 300  # history from which a household is taken to have seen its own seasons
 
 
@@ -119,10 +125,11 @@ def peer_curves(
     return curves
 
 
-def rising(share: np.ndarray) -> np.ndarray:
+def rising(share: np.ndarray, start: float = -np.inf) -> np.ndarray:
     """Above the curve's lowest point, more heat never lowers what the weather may add: the
     fallbacks a curve is stitched from must not make the hottest days the least uncertain."""
     low = int(np.nanargmin(share)) if not np.isnan(share).all() else 0
+    low = max(low, int(np.searchsorted(PEER_GRID, start)))
     out = share.copy()
     out[low:] = np.fmax.accumulate(share[low:])
     return out
@@ -154,7 +161,11 @@ class Prediction:
     sigma: np.ndarray  # kWh: the day-to-day spread around `expected`
     warmup: np.ndarray  # [households]: days never flagged at the start
     seen: np.ndarray  # bool: conditions the household's own history covers
-    uncertain: np.ndarray  # kWh the weather may add on days hotter than a short history covers
+    # [households, days, 3] kWh shapes whose scales the detector learns, household by household,
+    # on days a short history does not cover: the peers' high weather share × base use (hotter
+    # days only), base use × °C beyond the hottest day of the history (the household's own
+    # cooling slope there), and the weather part of `expected` (how far the peers' curve is off)
+    uncertain: np.ndarray
 
 
 def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
@@ -277,7 +288,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         self.groups_ = self._group_medians(attributes, coef, cool, heat, sigma, temp_range, history)
         relative = relative_weather(coef, cool, heat)
         enough = history >= self.min_history_days
-        self.peer_curves_ = peer_curves(attributes, relative, temp_range, enough)
+        typical = peer_curves(attributes, relative, temp_range, enough)
+        self.peer_curves_ = {key: rising(values, RISE_FROM) for key, values in typical.items()}
         high = peer_curves(attributes, relative, temp_range, enough, PEER_HIGH_QUANTILE)
         self.peer_high_curves_ = {key: rising(values) for key, values in high.items()}
         self.temp_range_ = temp_range
@@ -399,9 +411,9 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         return coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history
 
     def predict_design(self, X: pd.DataFrame, design: Design) -> Prediction:
-        """The detector's level learns only from `seen` days; on days hotter than a short
-        history covers, `uncertain` (peers' high weather share × base use) is what the weather
-        may add there, whose scale the detector learns."""
+        """The detector's level learns only from `seen` days; on days a short history does not
+        cover, `uncertain` holds the shapes of what the weather may add there, whose scales the
+        detector learns."""
         coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history = (
             self.parameters_for(X, design)
         )
@@ -426,7 +438,10 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         )
         # days a household without a full year of history has not seen the like of
         unseen = (beyond > 0) & (history < FULL_YEAR_DAYS)[:, None]
-        expected, weather, uncertain = self._conservative(X, design, expected, weather, unseen)
+        base = np.maximum(expected - weather, 0.0)
+        expected, weather, peer_high = self._conservative(X, design, expected, weather, unseen)
+        hotter = np.maximum(design.temp - temp_range[:, 1:], 0.0)
+        short = (history < FULL_YEAR_DAYS)[:, None]
         widening = np.where(unseen, PEER_EXTRAPOLATION_WIDENING, EXTRAPOLATION_WIDENING)
         spread = sigma[:, None] * (1 + widening * beyond)
         unseen_tet = (design.calendar[..., 1] > 0) & ~seen_tet[:, None]
@@ -437,7 +452,14 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             spread * np.maximum(expected, MIN_EXPECTED_KWH),
             warmup,
             ~unseen,
-            np.where(design.temp > temp_range[:, 1:], uncertain, 0.0),
+            np.stack(
+                [
+                    np.where(hotter > 0, peer_high, 0.0),
+                    np.where(short, base * hotter, 0.0),
+                    np.where(unseen, weather, 0.0),
+                ],
+                axis=-1,
+            ),
         )
 
     def _conservative(
@@ -510,6 +532,8 @@ class UnusualUsageModel(BaseEstimator):
         alpha: float = 3.0,
         min_history_days: int = 30,
         weather_prior_sd: float = 0.5,
+        slope_prior_sd: float = 0.3,
+        peer_scale_sd: float = 0.6,
     ) -> None:
         self.k = k
         self.h = h
@@ -521,6 +545,8 @@ class UnusualUsageModel(BaseEstimator):
         self.alpha = alpha
         self.min_history_days = min_history_days
         self.weather_prior_sd = weather_prior_sd
+        self.slope_prior_sd = slope_prior_sd
+        self.peer_scale_sd = peer_scale_sd
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         self.consumption_ = ConsumptionModel(self.alpha, self.min_history_days).fit(X)
@@ -551,7 +577,8 @@ class UnusualUsageModel(BaseEstimator):
             p.warmup,
             p.seen,
             p.uncertain,
-            self.weather_prior_sd**2,
+            np.array([self.weather_prior_sd, self.slope_prior_sd, self.peer_scale_sd]) ** 2,
+            p.weather,
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

@@ -155,13 +155,7 @@ def cooler_newcomer() -> tuple[pd.DataFrame, pd.DataFrame]:
     return train.reset_index(drop=True), summer
 
 
-@pytest.mark.parametrize("prior_sd, flagged", [(0.5, False), (0.0, True)])
-def test_a_new_household_cooling_more_than_its_peers_learns_its_scale(
-    cooler_newcomer, prior_sd, flagged
-):
-    train, summer = cooler_newcomer
-    model = UnusualUsageModel(weather_prior_sd=prior_sd).fit(train)
-    assert model.score_frame(summer)["is_anomaly"].any() == flagged  # 0: no prediction variance
+NO_PREDICTION_VARIANCE = {"weather_prior_sd": 0.0, "slope_prior_sd": 0.0, "peer_scale_sd": 0.0}
 
 
 def test_a_stuck_water_heater_in_a_new_household_s_heat_wave_is_still_flagged(cooler_newcomer):
@@ -171,6 +165,51 @@ def test_a_stuck_water_heater_in_a_new_household_s_heat_wave_is_still_flagged(co
     flags = model.score_frame(stuck)["is_anomaly"].to_numpy()
     assert not flags[:22].any()
     assert flags[22:27].any()  # within days, in the heat wave
+
+
+@pytest.fixture(scope="module")
+def winter_newcomer_in_spring() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Peers cooling 0.6–1.0 kWh/°C a year long; a newcomer trained on 60 winter days (20 °C)
+    that cools 3.0 kWh/°C, scored through a spring warming from 21 to 30 °C over 70 days."""
+    seasons = 20.0 + 14.0 * (np.arange(365) % 30) / 30
+    peers = [
+        household(365, temps=seasons, hid=f"peer{i}", cooling=c)
+        for i, c in enumerate((0.6, 0.8, 1.0))
+    ]
+    train = pd.concat([*peers, household(60, temps=np.full(60, 20.0), hid="new")])
+    spring = np.linspace(21.0, 30.0, 70)
+    return train.reset_index(drop=True), shifted(
+        household(70, temps=spring, hid="new", cooling=3.0), 60
+    )
+
+
+# only the scale of the peers' high weather share learnt (no own slope, no scale on the curve)
+PEER_SHARE_ONLY = {"slope_prior_sd": 0.0, "peer_scale_sd": 0.0}
+
+
+@pytest.mark.parametrize(
+    "scenario, priors, flagged",
+    [
+        ("cooler_newcomer", {}, False),  # cools 2× its peers into a heat wave
+        ("cooler_newcomer", NO_PREDICTION_VARIANCE, True),
+        ("winter_newcomer_in_spring", {}, False),  # learns its cooling as spring warms
+        ("winter_newcomer_in_spring", PEER_SHARE_ONLY, True),
+    ],
+)
+def test_a_new_household_learns_its_own_weather_response(request, scenario, priors, flagged):
+    train, later = request.getfixturevalue(scenario)
+    model = UnusualUsageModel(**priors).fit(train)
+    assert model.score_frame(later)["is_anomaly"].any() == flagged
+
+
+def test_a_water_heater_stuck_in_the_same_spring_weeks_is_not_learnt_away(
+    winter_newcomer_in_spring,
+):
+    train, spring = winter_newcomer_in_spring
+    stuck = spring.assign(kwh=spring["kwh"] + np.where(np.arange(70) >= 50, 5.0, 0.0))
+    flags = UnusualUsageModel().fit(train).score_frame(stuck)["is_anomaly"].to_numpy()
+    assert not flags[:50].any()
+    assert flags[50:57].any()  # within a week, at 27–28 °C
 
 
 def test_an_uncertain_part_widens_the_standardisation_and_its_scale_is_learnt():
