@@ -60,7 +60,9 @@ def outage_notices() -> None:
         enqueue_outage_notices(db.session(), datetime.now(LOCAL).replace(tzinfo=None))
 
 
-@huey.periodic_task(crontab(day_of_week="1", hour="1", minute="0"))  # Monday 08:00 in Việt Nam
+# Monday 08:00 in Việt Nam, and a catch-up at 12:00: a Redis job taken by a consumer that is then
+# killed is not re-queued, so the second run queues the tips of any lost page (and nothing twice).
+@huey.periodic_task(crontab(day_of_week="1", hour="1,5", minute="0"))
 def weekly_tips() -> None:
     """Split the week's fan-out into one job per page of households, for any worker to take."""
     from backend.extensions import db

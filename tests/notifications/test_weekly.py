@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from backend.extensions import db
 from backend.models import DailyReading, Notification
@@ -76,4 +76,22 @@ def test_pages_split_the_fan_out_and_a_page_run_twice_queues_nothing_twice(app):
     assert bounds == [("", "p1"), ("p1", "p3"), ("p3", "p4")]
     assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [2, 2, 1]
     assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [0, 0, 0]  # a second worker
+    assert db.session.query(Notification).count() == 5
+
+
+def test_a_page_lost_with_a_killed_worker_is_filled_by_the_monday_catch_up(app):
+    from notifications.tasks import weekly_tips
+    from notifications.weekly import enqueue_page, page_bounds
+
+    run = weekly_tips.s()
+    monday, tuesday = datetime(2026, 11, 30), datetime(2026, 12, 1)  # UTC hours of the schedule
+    assert [h for h in range(24) if run.validate_datetime(monday.replace(hour=h))] == [1, 5]
+    assert not any(run.validate_datetime(tuesday.replace(hour=h)) for h in range(24))
+    for index in range(5):
+        make_household(f"c{index}", province_code=1)
+        week_of_readings(f"c{index}", 10.0)
+    bounds = list(page_bounds(db.session, page=2))
+    first, _lost, last = bounds  # the middle page went with a killed worker
+    assert enqueue_page(db.session, MONDAY, *first) + enqueue_page(db.session, MONDAY, *last) == 3
+    assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [0, 2, 0]  # the catch-up
     assert db.session.query(Notification).count() == 5
