@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, abort, render_template
+from flask import Blueprint, Flask, abort, flash, render_template
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
@@ -20,6 +20,13 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 ROLE_NAMES = {"agent": "Nhân viên", "supervisor": "Giám sát viên", "admin": "Quản trị viên"}
+
+
+def flash_form_errors(form: Any) -> None:
+    """Each invalid field of a posted form as an error message, named by its label."""
+    for field, errors in form.errors.items():
+        label = getattr(getattr(form, field, None), "label", None)
+        flash(f"{label.text if label else field}: {' '.join(errors)}", "error")
 
 
 def init_app(app: Flask) -> None:

@@ -12,7 +12,7 @@ from backend.models import StaffUser
 from backend.models._time import utcnow
 from backend.services import staff_users as service
 from backend.services.errors import ServiceError
-from backend.staff import bp, role_required
+from backend.staff import bp, flash_form_errors, role_required
 from backend.staff.forms import ActionForm, NewStaffForm, PasswordForm, ResetPasswordForm
 
 
@@ -90,7 +90,7 @@ def reset_password(user_id: int):
             login_user(user)  # this session continues with the new password
         flash(f"Đã đặt mật khẩu mới cho {user.login}; các phiên đăng nhập cũ đã kết thúc.", "info")
     else:
-        flash("Mật khẩu mới cần ít nhất 10 ký tự.", "error")
+        flash_form_errors(form)
     return _back()
 
 

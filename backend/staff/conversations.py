@@ -17,7 +17,7 @@ from backend.services.chat import AssistantUnavailable
 from backend.services.errors import ServiceError
 from backend.services.household_panel import household_panel
 from backend.services.pii_audit import record_reveal, reveals_of, subject_of
-from backend.staff import bp, role_required
+from backend.staff import bp, flash_form_errors, role_required
 from backend.staff.charts import consumption_chart
 from backend.staff.forms import (
     ActionForm,
@@ -132,12 +132,6 @@ def _back(sender_id: str, anchor: str = "") -> Response:
     return redirect(url_for("staff.conversation", sender_id=sender_id) + anchor, code=303)
 
 
-def _flash_form_errors(form) -> None:
-    for field, errors in form.errors.items():
-        label = getattr(getattr(form, field, None), "label", None)
-        flash(f"{label.text if label else field}: {' '.join(errors)}", "error")
-
-
 @bp.post("/conversations/<sender_id>/review")
 @role_required("agent")
 def review(sender_id: str):
@@ -160,7 +154,7 @@ def tags(sender_id: str):
         except ServiceError as exc:
             flash(f"Nhãn: {exc.message}", "error")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(sender_id)
 
 
@@ -173,7 +167,7 @@ def note(sender_id: str):
         service.set_note(db.session(), conv, form.note.data or "")
         flash("Đã lưu ghi chú.", "info")
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(sender_id)
 
 
@@ -182,7 +176,7 @@ def note(sender_id: str):
 def correct(sender_id: str):
     form = CorrectionForm()
     if not form.validate_on_submit() or not (form.message_id.data or "").isdigit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(sender_id)
     try:
         message = service.correct_message(
@@ -239,7 +233,7 @@ def hand_back(sender_id: str):
 def send(sender_id: str):
     form = AgentMessageForm()
     if not form.validate_on_submit():
-        _flash_form_errors(form)
+        flash_form_errors(form)
         return _back(sender_id)
     try:
         handoff.agent_send(
@@ -264,5 +258,5 @@ def reveal_personal_data(sender_id: str):
             "info",
         )
     else:
-        _flash_form_errors(form)
+        flash_form_errors(form)
     return _back(sender_id)

@@ -18,6 +18,15 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from backend.services.nlu_export import INTENTS
+from backend.services.staff_users import MIN_PASSWORD_LENGTH
+
+
+def new_password(label: str) -> PasswordField:
+    """A password being chosen: the service's minimum length, said in the label."""
+    return PasswordField(
+        f"{label} (ít nhất {MIN_PASSWORD_LENGTH} ký tự)",
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256)],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -35,24 +44,18 @@ class NewStaffForm(FlaskForm):
             SelectChoice("admin", "Quản trị viên"),
         ],
     )
-    password = PasswordField(
-        "Mật khẩu (ít nhất 10 ký tự)", validators=[DataRequired(), Length(min=10, max=256)]
-    )
+    password = new_password("Mật khẩu")
 
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(
         "Mật khẩu hiện tại", validators=[DataRequired(), Length(max=256)]
     )
-    new_password = PasswordField(
-        "Mật khẩu mới (ít nhất 10 ký tự)", validators=[DataRequired(), Length(min=10, max=256)]
-    )
+    new_password = new_password("Mật khẩu mới")
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "Mật khẩu mới (ít nhất 10 ký tự)", validators=[DataRequired(), Length(min=10, max=256)]
-    )
+    password = new_password("Mật khẩu mới")
 
 
 class ActionForm(FlaskForm):
