@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,6 +22,41 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from backend.services.nlu_export import INTENTS
 from backend.services.staff_users import MIN_PASSWORD_LENGTH
 
+# WTForms ships no Vietnamese catalogue: the messages its fields and validators can give on
+# these forms, translated (anything else stays as WTForms wrote it).
+VIETNAMESE = {
+    "This field is required.": "Cần điền trường này.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field must be at least %(min)d characters long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Không được dài quá %(max)d ký tự.",
+    "Field cannot be longer than %(max)d characters.": "Không được dài quá %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Cần từ %(min)d đến %(max)d ký tự."
+    ),
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Số không được lớn hơn %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Số phải nằm trong khoảng %(min)s–%(max)s.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Not a valid date value.": "Ngày không hợp lệ (dạng năm-tháng-ngày).",
+    "Not a valid integer value.": "Cần một số nguyên.",
+    "Not a valid float value.": "Cần một số (dùng dấu chấm cho phần thập phân).",
+}
+
+
+class VietnameseMessages:
+    def gettext(self, string: str) -> str:
+        return VIETNAMESE.get(string, string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class StaffForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form: Any) -> VietnameseMessages:
+            return VietnameseMessages()
+
 
 def new_password(label: str) -> PasswordField:
     """A password being chosen: the service's minimum length, said in the label."""
@@ -29,12 +66,12 @@ def new_password(label: str) -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(StaffForm):
     login = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(), Length(max=256)])
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(StaffForm):
     login = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=64)])
     role = SelectField(
         "Vai trò",
@@ -47,30 +84,30 @@ class NewStaffForm(FlaskForm):
     password = new_password("Mật khẩu")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(StaffForm):
     current_password = PasswordField(
         "Mật khẩu hiện tại", validators=[DataRequired(), Length(max=256)]
     )
     new_password = new_password("Mật khẩu mới")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(StaffForm):
     password = new_password("Mật khẩu mới")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(StaffForm):
     """Buttons with nothing to fill in (mark reviewed, take over, hand back, export, log out)."""
 
 
-class TagsForm(FlaskForm):
+class TagsForm(StaffForm):
     tags = StringField("Nhãn (cách nhau bằng dấu phẩy)", validators=[Length(max=300)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(StaffForm):
     note = TextAreaField("Ghi chú", validators=[Length(max=4000)])
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(StaffForm):
     message_id = HiddenField(validators=[DataRequired()])
     intent = SelectField("Ý định đúng", choices=[SelectChoice(i, i) for i in INTENTS])
     entities = TextAreaField(
@@ -79,15 +116,15 @@ class CorrectionForm(FlaskForm):
     )
 
 
-class AgentMessageForm(FlaskForm):
+class AgentMessageForm(StaffForm):
     text = TextAreaField("Tin nhắn", validators=[DataRequired(), Length(max=2000)])
 
 
-class RevealForm(FlaskForm):
+class RevealForm(StaffForm):
     reason = StringField("Lý do xem dữ liệu cá nhân", validators=[DataRequired(), Length(max=200)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(StaffForm):
     """GET filters of the conversation list (no CSRF: reading only)."""
 
     class Meta:

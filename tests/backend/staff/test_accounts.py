@@ -137,3 +137,11 @@ def test_set_password_command(app, staff):
         args=["staff", "set-password", "--login", "nobody", "--password", "tu-dong-lenh-123"]
     )
     assert missing.exit_code != 0 and "không có tài khoản" in missing.output
+
+
+def test_form_errors_are_in_vietnamese(agent):
+    short = change(agent, PASSWORD, "ngan").get_data(as_text=True)
+    assert "Cần từ 10 đến 256 ký tự." in short and "characters long" not in short
+    empty = change(agent, "", "mat-khau-moi-123").get_data(as_text=True)
+    assert "Mật khẩu hiện tại: Cần điền trường này." in empty
+    assert "This field is required" not in empty

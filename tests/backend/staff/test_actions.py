@@ -71,7 +71,7 @@ def test_correct_intent_and_entities(agent, conversations):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"intent": "ask_weather", "entities": ""}, "Not a valid choice"),
+        ({"intent": "ask_weather", "entities": ""}, "Lựa chọn không hợp lệ"),
         ({"intent": "ask_solar", "entities": "colour: đỏ"}, "không phải loại thực thể"),
         (
             {"intent": "ask_solar", "entities": "appliance: máy giặt"},

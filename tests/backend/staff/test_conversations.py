@@ -69,6 +69,7 @@ def test_bad_filter_value_is_explained_not_a_crash(agent, conversations):
     response = agent.get("/staff/conversations?confidence_below=2")
     assert response.status_code == 422
     assert "Độ tin cậy dưới" in response.get_data(as_text=True)
+    assert "Số phải nằm trong khoảng 0–1." in response.get_data(as_text=True)
 
 
 def test_waiting_conversations_are_queued_on_top(agent, conversations):
