@@ -103,12 +103,11 @@ def cusum(
         on = np.where(ok, np.where(on, evidence > d.release, evidence > 1.0), on)
         is_flag = ok & on & (t >= warm)
         run = np.where(is_flag, run + 1, np.where(ok, 0, run))
-        calm = ok & (evidence < d.calm_fraction)
-        if adapt is not None:
-            calm &= adapt[:, t]
+        quiet = ok & (evidence < d.calm_fraction)
+        calm = quiet if adapt is None else quiet & adapt[:, t]
         spread = 2 * sigma[:, t]
         level = np.where(calm, level + alpha * np.clip(residual, -spread, spread), level)
-        learn = ok & (evidence < d.calm_fraction) & (u > 0).any(axis=1)
+        learn = quiet & (u > 0).any(axis=1)
         gain = np.where(learn[:, None], pu / total_var[:, None], 0.0)
         theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)[:, None]
         covariance = covariance - np.einsum("hp,hq->hpq", gain, pu)
