@@ -32,10 +32,11 @@ class CusumResult:
 class Detector:
     k: float = 1.0  # fast CUSUM: allowance and threshold (in residual standard deviations)
     h: float = 10.0
-    slow_k: float = 0.6  # slow CUSUM
+    slow_k: float = 0.5  # slow CUSUM
     slow_h: float = 10.0
     release: float = 0.5  # a flag holds while either statistic is above release × threshold
-    level_halflife: float = 90.0  # days: how fast the level follows drift while calm
+    level_halflife: float = 45.0  # days: how fast the level follows drift while calm (on a day
+    # as noisy as the household's base use; slower on noisier days)
     calm_fraction: float = 0.5  # the level adapts only while both statistics are below this share
     z_cap: float = 5.0  # one odd day adds at most this much evidence
 
@@ -51,6 +52,8 @@ def cusum(
     uncertain: np.ndarray | None = None,
     prior_var: np.ndarray | float = 0.0,
     weather: np.ndarray | None = None,
+    level_sd: np.ndarray | None = None,
+    slow_k: np.ndarray | None = None,
 ) -> CusumResult:
     """Matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -66,6 +69,13 @@ def cusum(
     d = detector
     households, days = actual.shape
     alpha = 1 - 0.5 ** (1 / d.level_halflife)
+    slow_allowance = np.full(households, d.slow_k) if slow_k is None else slow_k
+    # the level is a random walk (drift) seen through each day's noise: a Kalman filter whose
+    # gain is `alpha` on a day as noisy as `level_sd` (the household's base use), smaller on
+    # noisier days, so a summer's weather misfit does not drag the level the drift set
+    base_var = (sigma if level_sd is None else level_sd) ** 2
+    step_var = base_var * alpha**2 / (1 - alpha)
+    level_var = base_var[:, 0] * alpha / (1 - alpha) - step_var[:, 0]
     level = np.zeros(households)
     fast = np.zeros(households)
     slow = np.zeros(households)
@@ -98,7 +108,7 @@ def cusum(
         sd = np.sqrt(total_var)
         z = np.minimum(residual / sd, d.z_cap)
         fast = np.where(ok, np.maximum(0.0, fast + z - d.k), fast)
-        slow = np.where(ok, np.maximum(0.0, slow + z - d.slow_k), slow)
+        slow = np.where(ok, np.maximum(0.0, slow + z - slow_allowance), slow)
         evidence = np.maximum(fast / d.h, slow / d.slow_h)
         on = np.where(ok, np.where(on, evidence > d.release, evidence > 1.0), on)
         is_flag = ok & on & (t >= warm)
@@ -106,7 +116,10 @@ def cusum(
         quiet = ok & (evidence < d.calm_fraction)
         calm = quiet if adapt is None else quiet & adapt[:, t]
         spread = 2 * sigma[:, t]
-        level = np.where(calm, level + alpha * np.clip(residual, -spread, spread), level)
+        predicted_var = level_var + step_var[:, t]
+        level_gain = np.where(calm, predicted_var / (predicted_var + total_var), 0.0)
+        level = level + level_gain * np.clip(residual, -spread, spread)
+        level_var = (1 - level_gain) * predicted_var
         learn = quiet & (u > 0).any(axis=1)
         gain = np.where(learn[:, None], pu / total_var[:, None], 0.0)
         theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)[:, None]

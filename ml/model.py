@@ -2,19 +2,23 @@
 
 `ConsumptionModel` (a scikit-learn regressor) fits, per household, kWh ≈ b0 + b1·CDD + b2·CDD²
 + b3·HDD + b4·weekend + b5·Tết + b6·holiday + b7·trend, with household-specific balance
-temperatures for cooling (CDD) and heating (HDD) chosen from a grid. The trend is held at its value
-on the last training day: one year cannot tell drift from a warm winter, and extrapolating it
-made steady false alerts late in the next year; the detector's slow level follows drift instead. Households with little history borrow the
+temperatures for cooling (CDD) and heating (HDD) chosen from a grid. After the training days a
+year-long household's trend goes on at half its slope (one year cannot tell drift from a warm
+winter, and carrying it in full made steady false alerts late in the next year) and a shorter
+history's is held at its last value; the detector's level follows the rest of the drift, learning
+most from days as quiet as the household's base use. Households with little history borrow the
 median coefficients of similar households (region, air conditioners, occupants), scaled to their
 own level. A household without a year of history, on a temperature its history does not cover,
 expects the larger of its own fit and its base use × its peers' weather share at that temperature
-(peers who saw it); a Tết its history never held needs more evidence. On days hotter than such a
+(peers who saw it); Tết needs more evidence (much more if the history never held one: a single
+Tết is one sample, a family away for it or at home). On days hotter than such a
 history covers, the household's weather response is uncertain: the detector learns it day by day
 from the household's own readings (a Kalman filter over three shapes: the peers' high weather
 share, a cooling slope per °C beyond the history, a scale on the peers' expectation; priors
 `weather_prior_sd`, `slope_prior_sd`, `peer_scale_sd`) and standardises by the prediction's own
-variance (ml/detect.py), so by 27 °C a household has learnt its cooling from its 25 °C days. `UnusualUsageModel` adds the
-causal CUSUM detector on standardised residuals.
+variance (ml/detect.py), so by 27 °C a household has learnt its cooling from its 25 °C days.
+`UnusualUsageModel` adds the causal CUSUM detector on standardised residuals; a household without
+a year of history needs a larger excess (`short_history_slow_k`) to accrue slow evidence.
 """
 
 from __future__ import annotations
@@ -50,7 +54,14 @@ MIN_EXPECTED_KWH = 2.0
 EXTRAPOLATION_WIDENING = 0.5
 # sigma × this on Tết days when the household's history holds no Tết: its Tết share is unknown
 UNSEEN_TET_WIDENING = 4.0
+# and × this when it holds one: a single Tết is one sample (a family away for it, or at home)
+SEEN_TET_WIDENING = 2.0
 TREND_WEIGHT = 1.0
+# beyond the training span a year-long household's trend goes on at this share of its slope (a
+# damped trend): one year cannot tell drift from a warm winter, so carrying it in full risks steady
+# false alerts, while holding it flat left a whole year's drift to the detector's level (chosen on
+# seeds 101–104); a shorter history's slope is mostly noise and stays flat
+TREND_CARRY = 0.5
 # peers' weather response (share of base use) on a temperature grid, for days a household's own
 # history does not cover; PEER_QUANTILE over the peers who saw that temperature
 PEER_GRID = np.arange(-5.0, 45.5, 0.5)
@@ -166,6 +177,8 @@ class Prediction:
     # days only), base use × °C beyond the hottest day of the history (the household's own
     # cooling slope there), and the weather part of `expected` (how far the peers' curve is off)
     uncertain: np.ndarray
+    level_sd: np.ndarray  # kWh: the day-to-day spread of the household's base use
+    short: np.ndarray  # [households]: history shorter than a year
 
 
 def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
@@ -202,12 +215,21 @@ def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
     )
 
 
-def regressors(design: Design, cool: np.ndarray, heat: np.ndarray, span: np.ndarray) -> np.ndarray:
+def regressors(
+    design: Design,
+    cool: np.ndarray,
+    heat: np.ndarray,
+    span: np.ndarray,
+    carry: np.ndarray | float = 0.0,
+) -> np.ndarray:
     """[households, days, N_COEF] for per-household balance points and trend spans
-    (span[:, 0] first and span[:, 1] last training day: the trend is flat outside)."""
+    (span[:, 0] first and span[:, 1] last training day): the trend is flat before the span and
+    goes on at `carry` × its slope after it."""
     cdd = np.maximum(design.temp - cool[:, None], 0.0)
     hdd = np.maximum(heat[:, None] - design.temp, 0.0)
-    days = np.clip(design.day_number, span[:, :1], span[:, 1:])
+    after = np.maximum(design.day_number - span[:, 1:], 0.0)
+    carried = np.reshape(carry, (-1, 1)) * after
+    days = np.clip(design.day_number, span[:, :1], span[:, 1:]) + carried
     trend = (days - span[:, :1]) / 365.0 * TREND_WEIGHT
     ones = np.ones_like(cdd)
     stacked = np.stack(
@@ -417,7 +439,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history = (
             self.parameters_for(X, design)
         )
-        x = regressors(design, cool, heat, span)
+        carry = np.where(history >= FULL_YEAR_DAYS, TREND_CARRY, 0.0)
+        x = regressors(design, cool, heat, span, carry)
         expected, weather = expected_kwh(x, coef)
         warmup = np.zeros(len(design.ids))
         if borrowed.any():
@@ -444,8 +467,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         short = (history < FULL_YEAR_DAYS)[:, None]
         widening = np.where(unseen, PEER_EXTRAPOLATION_WIDENING, EXTRAPOLATION_WIDENING)
         spread = sigma[:, None] * (1 + widening * beyond)
-        unseen_tet = (design.calendar[..., 1] > 0) & ~seen_tet[:, None]
-        spread = np.where(unseen_tet, UNSEEN_TET_WIDENING * spread, spread)
+        tet_widening = np.where(seen_tet, SEEN_TET_WIDENING, UNSEEN_TET_WIDENING)[:, None]
+        spread = np.where(design.calendar[..., 1] > 0, tet_widening * spread, spread)
         return Prediction(
             expected,
             weather,
@@ -460,6 +483,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 ],
                 axis=-1,
             ),
+            sigma[:, None] * np.maximum(expected - weather, MIN_EXPECTED_KWH),
+            history < FULL_YEAR_DAYS,
         )
 
     def _conservative(
@@ -518,16 +543,17 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
 class UnusualUsageModel(BaseEstimator):
     """ConsumptionModel + two CUSUMs: flags what the weather does not explain, causally.
 
-    Defaults were chosen on simulation seeds 101–102 (ml/evaluate.py reports seeds 1–3)."""
+    Defaults were chosen on simulation seeds 101–104 (ml/evaluate.py reports seeds 1–3)."""
 
     def __init__(
         self,
         k: float = 1.0,
         h: float = 10.0,
-        slow_k: float = 0.6,
+        slow_k: float = 0.5,
         slow_h: float = 10.0,
+        short_history_slow_k: float = 0.6,
         release: float = 0.5,
-        level_halflife: float = 90.0,
+        level_halflife: float = 45.0,
         calm_fraction: float = 0.5,
         alpha: float = 3.0,
         min_history_days: int = 30,
@@ -539,6 +565,7 @@ class UnusualUsageModel(BaseEstimator):
         self.h = h
         self.slow_k = slow_k
         self.slow_h = slow_h
+        self.short_history_slow_k = short_history_slow_k
         self.release = release
         self.level_halflife = level_halflife
         self.calm_fraction = calm_fraction
@@ -579,6 +606,8 @@ class UnusualUsageModel(BaseEstimator):
             p.uncertain,
             np.array([self.weather_prior_sd, self.slope_prior_sd, self.peer_scale_sd]) ** 2,
             p.weather,
+            p.level_sd,
+            np.where(p.short, self.short_history_slow_k, self.slow_k),
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

@@ -388,3 +388,62 @@ def test_a_water_heater_stuck_on_in_winter_is_flagged_within_days(model, sim):
         assert not flags[dates < onset].any()
         first = dates[flags][0]
         assert (first - onset).days <= 5, household_id
+
+
+def test_the_level_learns_drift_from_quiet_days_more_than_from_noisy_hot_ones():
+    """Alternate quiet days (use 0.25 kWh above the fit: drift) and hot days (3 kWh below: a
+    weather misfit, five times noisier). Weighted by precision, the level follows the drift."""
+    days = 200
+    hot = np.arange(days) % 2 == 1
+    predicted = np.full((1, days), 8.0)
+    sigma = np.where(hot, 2.5, 0.5)[None, :]
+    actual = predicted + np.where(hot, -3.0, 0.25)[None, :]
+    valid = np.ones((1, days), dtype=bool)
+    result = cusum(actual, predicted, sigma, valid, Detector(), level_sd=np.full((1, days), 0.5))
+    assert not result.flagged.any()
+    # precision-weighted mean of the residuals: (0.25 / 0.5² − 3 / 2.5²) / (1 / 0.5² + 1 / 2.5²)
+    # = 0.125; days weighted alike would have dragged the level to (0.25 − 3) / 2 = −1.375
+    assert 0.0 < result.expected[0, -2] - 8.0 < 0.3
+
+
+def test_a_short_history_needs_a_larger_excess_to_accrue_slow_evidence():
+    days = 80
+    predicted, sigma = np.full((2, days), 8.0), np.full((2, days), 1.0)
+    actual = predicted + 0.7  # 0.7 sd above every day
+    valid = np.ones((2, days), dtype=bool)
+    allowance = np.array([0.5, 0.7])  # a year of history, a short one
+    frozen = np.zeros((2, days), dtype=bool)  # the level does not learn the excess away
+    flagged = cusum(
+        actual, predicted, sigma, valid, Detector(), adapt=frozen, slow_k=allowance
+    ).flagged
+    assert flagged[0].any() and not flagged[1].any()
+
+
+def rising(days: int, per_year: float) -> pd.DataFrame:
+    frame = household(days)
+    return frame.assign(kwh=frame["kwh"] + per_year * np.arange(days) / 365)
+
+
+@pytest.mark.parametrize(
+    ("history", "carried_share"),
+    [(365, 0.5), (60, 0.0)],  # a year's slope goes on at half; a short history's is held
+)
+def test_drift_beyond_the_training_days(history, carried_share):
+    per_year = 3.0
+    model = UnusualUsageModel().fit(rising(history, per_year)).consumption_
+    later = shifted(household(10), history + 180)
+    end_of_training = 8.0 + per_year * (history - 1) / 365
+    carried = carried_share * per_year * 180 / 365
+    assert model.predict(later).mean() == pytest.approx(end_of_training + carried, abs=0.25)
+
+
+def test_a_tet_the_history_held_needs_more_evidence_but_less_than_an_unseen_one():
+    model = UnusualUsageModel().fit(household(365))  # 2024: Tết 8–14 February
+    around_tet = shifted(household(20), 385)  # 20 January – 8 February 2025, Tết 27 Jan – 1 Feb
+    consumption = model.consumption_
+    spread = consumption.predict_design(
+        around_tet, make_design(around_tet, consumption.calendar_)
+    ).sigma[0]
+    tet = around_tet["date"].between(date(2025, 1, 27), date(2025, 2, 1)).to_numpy()
+    ratio = spread[tet].mean() / spread[~tet].mean()
+    assert 1.5 < ratio < 3.0
