@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--fault-share", type=float, default=0.0, help="share of homes with a fault")
     sim.set_defaults(run=cmd_simulate)
     evaluate = sub.add_parser("evaluate", help="model vs the 30%% rule on simulated households")
-    evaluate.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    evaluate.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     evaluate.add_argument("--households", type=int, default=300)
     evaluate.add_argument("--write", help="also write the report (Markdown) to this file")
     evaluate.set_defaults(run=cmd_evaluate)

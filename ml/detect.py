@@ -3,7 +3,12 @@
 A fast CUSUM (large allowance k, for a water heater stuck on) and a slow one (small allowance, for
 a leak of a tenth of the household's use) share one residual series; a day is flagged when either
 crosses its threshold, and the flag holds until both fall below `release` × their thresholds, so
-a persisting excess makes one episode instead of several.
+a persisting excess makes one episode instead of several. Each statistic stops at `evidence_cap` ×
+its threshold, so the episode ends within weeks of the excess stopping.
+
+The level that follows slow drift is a random walk seen through each day's noise (a Kalman filter):
+a quiet day at the household's base use teaches it far more than a hot day whose noise, and
+whose weather misfit, are several times larger.
 
 Where the model's expectation holds parts it is unsure of (the weather response of a household on
 temperatures its history does not cover), their scales are random effects learnt causally by a
@@ -32,13 +37,16 @@ class CusumResult:
 class Detector:
     k: float = 1.0  # fast CUSUM: allowance and threshold (in residual standard deviations)
     h: float = 10.0
-    slow_k: float = 0.5  # slow CUSUM
+    slow_k: float = 0.55  # slow CUSUM
     slow_h: float = 10.0
     release: float = 0.5  # a flag holds while either statistic is above release × threshold
     level_halflife: float = 45.0  # days: how fast the level follows drift while calm (on a day
     # as noisy as the household's base use; slower on noisier days)
     calm_fraction: float = 0.5  # the level adapts only while both statistics are below this share
     z_cap: float = 5.0  # one odd day adds at most this much evidence
+    # each statistic stops at this multiple of its threshold: an episode ends within weeks of the
+    # excess stopping (a heater repaired), not after as many days as the fault lasted
+    evidence_cap: float = 2.0
 
 
 def cusum(
@@ -107,8 +115,10 @@ def cusum(
         total_var = sigma[:, t] ** 2 + np.einsum("hp,hp->h", u, pu)
         sd = np.sqrt(total_var)
         z = np.minimum(residual / sd, d.z_cap)
-        fast = np.where(ok, np.maximum(0.0, fast + z - d.k), fast)
-        slow = np.where(ok, np.maximum(0.0, slow + z - slow_allowance), slow)
+        fast = np.where(ok, np.clip(fast + z - d.k, 0.0, d.evidence_cap * d.h), fast)
+        slow = np.where(
+            ok, np.clip(slow + z - slow_allowance, 0.0, d.evidence_cap * d.slow_h), slow
+        )
         evidence = np.maximum(fast / d.h, slow / d.slow_h)
         on = np.where(ok, np.where(on, evidence > d.release, evidence > 1.0), on)
         is_flag = ok & on & (t >= warm)

@@ -104,6 +104,16 @@ def test_a_persisting_excess_is_one_episode_not_several():
     assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one run of flagged days
 
 
+@pytest.mark.parametrize(("evidence_cap", "ends"), [(2.0, True), (1e9, False)])
+def test_an_episode_ends_within_weeks_of_the_excess_stopping(evidence_cap, ends):
+    model = UnusualUsageModel(evidence_cap=evidence_cap).fit(household(200))
+    repaired = shifted(household(150), 200)
+    repaired.loc[10:69, "kwh"] += 5.0  # a water heater stuck on for 60 days, then repaired
+    flags = model.score_frame(repaired)["is_anomaly"].to_numpy()
+    assert flags[12:70].all()  # flagged within two days, all through the fault
+    assert (not flags[100:].any()) == ends  # off within 30 days of the repair
+
+
 def test_temperatures_never_seen_widen_the_expected_spread():
     model = UnusualUsageModel().fit(household(365, temps=np.full(365, 24.0)))
     cool = household(10, temps=np.full(10, 24.0))
