@@ -61,7 +61,7 @@ def cusum(
     prior_var: np.ndarray | float = 0.0,
     weather: np.ndarray | None = None,
     level_sd: np.ndarray | None = None,
-    slow_k: np.ndarray | None = None,
+    slow_k: np.ndarray | None = None,  # [households, days]: the slow allowance (default d.slow_k)
 ) -> CusumResult:
     """Matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -77,7 +77,7 @@ def cusum(
     d = detector
     households, days = actual.shape
     alpha = 1 - 0.5 ** (1 / d.level_halflife)
-    slow_allowance = np.full(households, d.slow_k) if slow_k is None else slow_k
+    slow_allowance = np.broadcast_to(d.slow_k if slow_k is None else slow_k, actual.shape)
     # the level is a random walk (drift) seen through each day's noise: a Kalman filter whose
     # gain is `alpha` on a day as noisy as `level_sd` (the household's base use), smaller on
     # noisier days, so a summer's weather misfit does not drag the level the drift set
@@ -117,7 +117,7 @@ def cusum(
         z = np.minimum(residual / sd, d.z_cap)
         fast = np.where(ok, np.clip(fast + z - d.k, 0.0, d.evidence_cap * d.h), fast)
         slow = np.where(
-            ok, np.clip(slow + z - slow_allowance, 0.0, d.evidence_cap * d.slow_h), slow
+            ok, np.clip(slow + z - slow_allowance[:, t], 0.0, d.evidence_cap * d.slow_h), slow
         )
         evidence = np.maximum(fast / d.h, slow / d.slow_h)
         on = np.where(ok, np.where(on, evidence > d.release, evidence > 1.0), on)

@@ -78,6 +78,10 @@ PEER_HIGH_QUANTILE = 0.9
 # expected less on a 34 °C day than on a 31 °C one); chosen on seeds 101–102
 RISE_FROM = 30.0
 FULL_YEAR_DAYS = 300  # history from which a household is taken to have seen its own seasons
+# on days when the weather makes at least this share of the expected use, a day's noise is several
+# times the household's base noise, so a leak of a given kWh is a smaller multiple of it: the slow
+# CUSUM uses `hot_slow_k` there (chosen on seeds 101–104)
+HOT_WEATHER_SHARE = 0.7
 
 
 def ac_key(air_conditioners: float) -> str:
@@ -552,6 +556,7 @@ class UnusualUsageModel(BaseEstimator):
         slow_k: float = 0.55,
         slow_h: float = 10.0,
         short_history_slow_k: float = 0.6,
+        hot_slow_k: float = 0.35,
         release: float = 0.5,
         level_halflife: float = 45.0,
         calm_fraction: float = 0.5,
@@ -567,6 +572,7 @@ class UnusualUsageModel(BaseEstimator):
         self.slow_k = slow_k
         self.slow_h = slow_h
         self.short_history_slow_k = short_history_slow_k
+        self.hot_slow_k = hot_slow_k
         self.release = release
         self.level_halflife = level_halflife
         self.calm_fraction = calm_fraction
@@ -593,6 +599,13 @@ class UnusualUsageModel(BaseEstimator):
             evidence_cap=self.evidence_cap,
         )
 
+    def slow_allowance(self, p: Prediction) -> np.ndarray:
+        """[households, days]: `hot_slow_k` on days the weather dominates a year-long household's
+        expected use, `slow_k` on its other days, `short_history_slow_k` without a year."""
+        hot = p.weather >= HOT_WEATHER_SHARE * p.expected
+        own = np.where(hot, self.hot_slow_k, self.slow_k)
+        return np.where(p.short[:, None], self.short_history_slow_k, own)
+
     def score_frame(self, X: pd.DataFrame) -> pd.DataFrame:
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d."""
@@ -610,7 +623,7 @@ class UnusualUsageModel(BaseEstimator):
             np.array([self.weather_prior_sd, self.slope_prior_sd, self.peer_scale_sd]) ** 2,
             p.weather,
             p.level_sd,
-            np.where(p.short, self.short_history_slow_k, self.slow_k),
+            self.slow_allowance(p),
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

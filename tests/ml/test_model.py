@@ -421,12 +421,26 @@ def test_a_short_history_needs_a_larger_excess_to_accrue_slow_evidence():
     predicted, sigma = np.full((2, days), 8.0), np.full((2, days), 1.0)
     actual = predicted + 0.7  # 0.7 sd above every day
     valid = np.ones((2, days), dtype=bool)
-    allowance = np.array([0.5, 0.7])  # a year of history, a short one
+    allowance = np.array([[0.5], [0.7]])  # a year of history, a short one
     frozen = np.zeros((2, days), dtype=bool)  # the level does not learn the excess away
     flagged = cusum(
         actual, predicted, sigma, valid, Detector(), adapt=frozen, slow_k=allowance
     ).flagged
     assert flagged[0].any() and not flagged[1].any()
+
+
+@pytest.mark.parametrize(("hot_slow_k", "caught"), [(0.35, True), (0.55, False)])
+def test_a_leak_on_days_the_weather_dominates_is_caught_within_two_weeks(hot_slow_k, caught):
+    """At 33 °C cooling makes ~80% of this household's use and a day's noise is several times
+    its base noise: a 1 kWh leak there is caught only with the smaller hot-day allowance."""
+    seasons = 22.0 + 12.0 * (np.arange(365) % 60) / 60
+    train = household(365, level=3.0, temps=seasons, cooling=1.5)
+    model = UnusualUsageModel(hot_slow_k=hot_slow_k).fit(train)
+    summer = shifted(household(60, level=3.0, temps=np.full(60, 33.0), cooling=1.5), 365)
+    summer.loc[20:, "kwh"] += 1.0
+    flags = model.score_frame(summer)["is_anomaly"].to_numpy()
+    assert not flags[:20].any()
+    assert flags[20:34].any() == caught
 
 
 def rising(days: int, per_year: float) -> pd.DataFrame:
