@@ -57,25 +57,25 @@ def ml_group() -> None:
     "--model", "model_path", default=None, help="skops file (default: ANOMALY_MODEL_PATH)"
 )
 @click.option(
-    "--holdout-days", default=30, show_default=True, help="recent days left out of training"
+    "--holdout-days",
+    type=int,
+    default=None,
+    help="recent days left out of training (default: ml.api.RETRAIN_HOLDOUT_DAYS, as evaluated)",
 )
-def train(model_path: str | None, holdout_days: int) -> None:
-    """Train the consumption model on every household's own readings."""
-    from datetime import date, timedelta
-    from pathlib import Path
+def train(model_path: str | None, holdout_days: int | None) -> None:
+    """Train the consumption model on every household's own readings (also run monthly)."""
+    from datetime import date
 
-    from backend.services.anomalies import train_model
-    from ml.api import save_model
-    from ml.card import write_card
+    from backend.services.anomalies import retrain
+    from ml.api import RETRAIN_HOLDOUT_DAYS
 
     path = model_path or current_app.config["ANOMALY_MODEL_PATH"]
+    days = RETRAIN_HOLDOUT_DAYS if holdout_days is None else holdout_days
     try:
-        model, frame = train_model(db.session(), date.today() - timedelta(days=holdout_days))
+        rows = retrain(db.session(), path, date.today(), days)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    save_model(model, path)
-    write_card(model, Path(path).with_suffix(".md"), frame)
-    click.echo(f"trained on {len(frame)} household-days → {path} (model card beside it)")
+    click.echo(f"trained on {rows} household-days → {path} (model card beside it)")
 
 
 @ml_group.command("score-all")

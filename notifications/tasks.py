@@ -84,6 +84,17 @@ def weekly_tips_page(today: str, after: str, upto: str) -> None:
         enqueue_page(db.session(), date.fromisoformat(today), after, upto)
 
 
+@huey.periodic_task(crontab(day="1", hour="18", minute="0"))  # 01:00 on the 2nd in Việt Nam
+def monthly_retraining() -> None:
+    """Retrain on everyone's readings, before that night's scoring: households that were new
+    learn their own summer, and the evaluation's figures are those of a monthly retraining."""
+    from backend.extensions import db
+    from backend.services.anomalies import retrain
+
+    with app().app_context():
+        retrain(db.session(), app().config["ANOMALY_MODEL_PATH"], date.today())
+
+
 @huey.periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Việt Nam
 def nightly_scoring() -> None:
     """Score every household; a new anomaly episode queues one usage alert."""

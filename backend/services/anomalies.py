@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import delete, insert, select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
 from backend.services.households import household_pages
-from ml.api import explain_vi
+from ml.api import RETRAIN_HOLDOUT_DAYS, explain_vi, save_model
+from ml.card import write_card
 from ml.model import UnusualUsageModel
 
 HISTORY_DAYS = 400
@@ -114,6 +116,18 @@ def train_model(
     if frame.empty:
         raise ValueError("no readings to train on")
     return UnusualUsageModel().fit(frame), frame
+
+
+def retrain(
+    session: Session, path: str | Path, today: date, holdout_days: int = RETRAIN_HOLDOUT_DAYS
+) -> int:
+    """Train on the readings before the last `holdout_days` days before `today`, replace the model
+    at `path` (atomically: the nightly scoring loads the old one or the new one) and write its
+    card beside it. Returns the household-days trained on."""
+    model, frame = train_model(session, today - timedelta(days=holdout_days + 1))
+    save_model(model, path)
+    write_card(model, Path(path).with_suffix(".md"), frame)
+    return len(frame)
 
 
 def score_all(session: Session, model: UnusualUsageModel, today: date) -> ScoreSummary:

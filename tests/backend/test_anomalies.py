@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import pytest
+
 from backend.extensions import db
 from backend.models import AnomalyEpisode, DailyReading, Notification, UsageScore
 from tests.conftest import bearer, make_household
@@ -65,3 +67,22 @@ def test_score_all_without_a_model_says_what_to_do(app, tmp_path):
         args=["ml", "score-all", "--model", str(tmp_path / "none.skops")]
     )
     assert result.exit_code != 0 and "make train" in result.output
+
+
+@pytest.mark.parametrize(("holdout_days", "history"), [(None, 120), (30, 90)])
+def test_retraining_replaces_the_model_with_one_trained_on_the_days_it_keeps(
+    app, tmp_path, holdout_days, history
+):
+    from backend.services.anomalies import retrain
+    from ml.api import load_model
+
+    for index in range(3):
+        make_household(f"r{index}", province_code=40)
+        readings(f"r{index}", 120, 0)  # up to yesterday
+    path = tmp_path / "model.skops"
+    path.write_bytes(b"an older model")
+    kept = {} if holdout_days is None else {"holdout_days": holdout_days}
+    assert retrain(db.session, path, date.today(), **kept) == 3 * history
+    assert load_model(path).consumption_.history_days_.tolist() == [history] * 3
+    assert "Intended uses & limitations" in (tmp_path / "model.md").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.md", "model.skops"]

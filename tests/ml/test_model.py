@@ -471,3 +471,21 @@ def test_a_tet_the_history_held_needs_more_evidence_but_less_than_an_unseen_one(
     tet = around_tet["date"].between(date(2025, 1, 27), date(2025, 2, 1)).to_numpy()
     ratio = spread[tet].mean() / spread[~tet].mean()
     assert 1.5 < ratio < 3.0
+
+
+def test_a_failed_save_leaves_the_previous_model_in_place(model, tmp_path: Path, monkeypatch):
+    import ml.api
+
+    path = tmp_path / "model.skops"
+    save_model(model, path)
+    before = path.read_bytes()
+
+    def broken_dump(obj, file):
+        Path(file).write_bytes(b"half a model")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(ml.api.sio, "dump", broken_dump)
+    with pytest.raises(OSError, match="disk full"):
+        save_model(model, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]  # no temporary file left
