@@ -43,6 +43,10 @@ class Detector:
     level_halflife: float = 45.0  # days: how fast the level follows drift while calm (on a day
     # as noisy as the household's base use; slower on noisier days)
     calm_fraction: float = 0.5  # the level adapts only while both statistics are below this share
+    # the uncertain weather scales learn while both are below this share: an unusual cooling is
+    # learnt on its first warm days instead of freezing as soon as it has built some evidence
+    # (chosen on seeds 101–102; a water heater stuck on in those weeks is still flagged: tested)
+    learn_fraction: float = 0.8
     z_cap: float = 5.0  # one odd day adds at most this much evidence
     # each statistic stops at this multiple of its threshold: an episode ends within weeks of the
     # excess stopping (a heater repaired), not after as many days as the fault lasted
@@ -130,7 +134,7 @@ def cusum(
         level_gain = np.where(calm, predicted_var / (predicted_var + total_var), 0.0)
         level = level + level_gain * np.clip(residual, -spread, spread)
         level_var = (1 - level_gain) * predicted_var
-        learn = quiet & (u > 0).any(axis=1)
+        learn = ok & (evidence < d.learn_fraction) & (u > 0).any(axis=1)
         gain = np.where(learn[:, None], pu / total_var[:, None], 0.0)
         theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)[:, None]
         covariance = covariance - np.einsum("hp,hq->hpq", gain, pu)

@@ -560,6 +560,7 @@ class UnusualUsageModel(BaseEstimator):
         release: float = 0.5,
         level_halflife: float = 45.0,
         calm_fraction: float = 0.5,
+        learn_fraction: float = 0.8,
         alpha: float = 3.0,
         min_history_days: int = 30,
         evidence_cap: float = 2.0,
@@ -576,6 +577,7 @@ class UnusualUsageModel(BaseEstimator):
         self.release = release
         self.level_halflife = level_halflife
         self.calm_fraction = calm_fraction
+        self.learn_fraction = learn_fraction
         self.alpha = alpha
         self.min_history_days = min_history_days
         self.evidence_cap = evidence_cap
@@ -596,6 +598,7 @@ class UnusualUsageModel(BaseEstimator):
             self.release,
             self.level_halflife,
             self.calm_fraction,
+            learn_fraction=self.learn_fraction,
             evidence_cap=self.evidence_cap,
         )
 

@@ -203,7 +203,10 @@ PEER_SHARE_ONLY = {"slope_prior_sd": 0.0, "peer_scale_sd": 0.0}
         ("cooler_newcomer", {}, False),  # cools 2× its peers into a heat wave
         ("cooler_newcomer", NO_PREDICTION_VARIANCE, True),
         ("winter_newcomer_in_spring", {}, False),  # learns its cooling as spring warms
-        ("winter_newcomer_in_spring", PEER_SHARE_ONLY, True),
+        ("winter_newcomer_in_spring", NO_PREDICTION_VARIANCE, True),
+        # with its share alone it learns, if it keeps learning until the evidence nears a flag
+        ("winter_newcomer_in_spring", PEER_SHARE_ONLY, False),
+        ("winter_newcomer_in_spring", {**PEER_SHARE_ONLY, "learn_fraction": 0.5}, True),
     ],
 )
 def test_a_new_household_learns_its_own_weather_response(request, scenario, priors, flagged):
