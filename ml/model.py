@@ -488,7 +488,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 axis=-1,
             ),
             sigma[:, None] * np.maximum(expected - weather, MIN_EXPECTED_KWH),
-            history < FULL_YEAR_DAYS,
+            short[:, 0],
         )
 
     def _conservative(
