@@ -114,3 +114,10 @@ def test_hand_back_resumes_the_bot(app, household, rasa):
     conversation = db.session.get(Conversation, household.id)
     assert (conversation.status, conversation.taken_over_by) == ("bot", None)
     assert rasa.calls[-1][2] == {"event": "resume"}
+
+
+@pytest.mark.parametrize("after", [2**31, 2**70, -1])
+def test_an_out_of_range_cursor_is_a_clear_422(client, household, after):
+    response = client.get(f"/api/v1/chat/messages?after={after}", headers=bearer(household))
+    assert response.status_code == 422
+    assert "after" in response.get_data(as_text=True)

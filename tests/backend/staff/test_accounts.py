@@ -145,3 +145,16 @@ def test_form_errors_are_in_vietnamese(agent):
     empty = change(agent, "", "mat-khau-moi-123").get_data(as_text=True)
     assert "Mật khẩu hiện tại: Cần điền trường này." in empty
     assert "This field is required" not in empty
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/staff/accounts/{2**70}/unlock",
+        f"/staff/accounts/{2**31}/password",
+        "/staff/accounts/1/active/7",
+    ],
+)
+def test_an_account_id_no_column_holds_is_not_found(client, staff, path):
+    sign_in(client, "chi")
+    assert client.post(path, data={"password": "mat-khau-dai-1"}).status_code == 404
