@@ -403,11 +403,12 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 groups[str(key)] = np.median(members, axis=0)
         return groups
 
-    def parameters_for(self, X: pd.DataFrame, design: Design) -> tuple[np.ndarray, ...]:
+    def parameters_for(
+        self, design: Design, attributes: list[tuple[str | None, float, float]]
+    ) -> tuple[np.ndarray, ...]:
         """Coefficients, balance points, trend span, sigma, temperature range seen and
         cold-start mask per household, whether its history held Tết, and its days of history."""
         index = {h: i for i, h in enumerate(self.household_ids_)}
-        attributes = self._attributes(X, design.ids)
         n = len(design.ids)
         coef, cool, heat = np.zeros((n, N_COEF)), np.zeros(n), np.zeros(n)
         span, sigma, temp_range = np.zeros((n, 2)), np.zeros(n), np.zeros((n, 2))
@@ -440,10 +441,12 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         """The detector's level learns only from `seen` days; on days a short history does not
         cover, `uncertain` holds the shapes of what the weather may add there, whose scales the
         detector learns."""
+        attributes = self._attributes(X, design.ids)
         coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history = (
-            self.parameters_for(X, design)
+            self.parameters_for(design, attributes)
         )
-        carry = np.where(history >= FULL_YEAR_DAYS, TREND_CARRY, 0.0)
+        short = (history < FULL_YEAR_DAYS)[:, None]
+        carry = np.where(short[:, 0], 0.0, TREND_CARRY)
         x = regressors(design, cool, heat, span, carry)
         expected, weather = expected_kwh(x, coef)
         warmup = np.zeros(len(design.ids))
@@ -464,11 +467,12 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             np.maximum(design.temp - temp_range[:, 1:], temp_range[:, :1] - design.temp), 0.0
         )
         # days a household without a full year of history has not seen the like of
-        unseen = (beyond > 0) & (history < FULL_YEAR_DAYS)[:, None]
+        unseen = (beyond > 0) & short
         base = np.maximum(expected - weather, 0.0)
-        expected, weather, peer_high = self._conservative(X, design, expected, weather, unseen)
+        expected, weather, peer_high = self._conservative(
+            attributes, design, expected, weather, unseen
+        )
         hotter = np.maximum(design.temp - temp_range[:, 1:], 0.0)
-        short = (history < FULL_YEAR_DAYS)[:, None]
         widening = np.where(unseen, PEER_EXTRAPOLATION_WIDENING, EXTRAPOLATION_WIDENING)
         spread = sigma[:, None] * (1 + widening * beyond)
         tet_widening = np.where(seen_tet, SEEN_TET_WIDENING, UNSEEN_TET_WIDENING)[:, None]
@@ -493,7 +497,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
 
     def _conservative(
         self,
-        X: pd.DataFrame,
+        attributes: list[tuple[str | None, float, float]],
         design: Design,
         expected: np.ndarray,
         weather: np.ndarray,
@@ -505,7 +509,6 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         quantile of their shares × base): the scale of what the weather may add unseen."""
         if not unseen.any():
             return expected, weather, np.zeros_like(expected)
-        attributes = self._attributes(X, design.ids)
         share = self._peer_share(self.peer_curves_, attributes, design.temp)
         high = self._peer_share(self.peer_high_curves_, attributes, design.temp)
         base = expected - weather
