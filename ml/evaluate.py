@@ -171,6 +171,7 @@ SETTINGS: list[tuple[str, float, int, int | None, float]] = [
     ("short history (60 days) for everyone", 0.10, 60, None, 1.0),
     ("short history (60 days), retrained every 30 days", 0.10, 60, 30, 1.0),
     ("a third of households new (60 days), the rest with a year", 0.10, 60, None, 1 / 3),
+    ("a third new (60 days), retrained every 30 days", 0.10, 60, 30, 1 / 3),
 ]
 
 

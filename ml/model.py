@@ -62,6 +62,11 @@ TREND_WEIGHT = 1.0
 # false alerts, while holding it flat left a whole year's drift to the detector's level (chosen on
 # seeds 101–104); a shorter history's slope is mostly noise and stays flat
 TREND_CARRY = 0.5
+# a trend steeper than this share of base use per year is not drift: a fault in the history (an air
+# conditioner failing in the first hot months) read as use falling over time, which drove a
+# household's base use below zero by the next season; such a household is refit without a trend
+# and the detector's level follows its drift
+MAX_TREND_SHARE = 0.2
 # peers' weather response (share of base use) on a temperature grid, for days a household's own
 # history does not cover; PEER_QUANTILE over the peers who saw that temperature
 PEER_GRID = np.arange(-5.0, 45.5, 0.5)
@@ -165,6 +170,18 @@ class Design:
     calendar: np.ndarray  # [households, days, 3]: weekend, Tết, holiday
     day_number: np.ndarray  # days since 1970 (for the trend)
     kwh: np.ndarray
+
+    def subset(self, households: np.ndarray) -> Design:
+        """The design of the households selected by a boolean mask."""
+        return Design(
+            [h for h, keep in zip(self.ids, households, strict=True) if keep],
+            self.rows[households],
+            self.valid[households],
+            self.temp[households],
+            self.calendar[households],
+            self.day_number[households],
+            self.kwh[households],
+        )
 
 
 @dataclass
@@ -296,12 +313,13 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             ]
         )
         observed = design.kwh * design.valid
-        coef, cool, heat, fitted = self._fit_all(design, observed, design.valid, span)
-        sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
-        # refit without the days the first fit cannot explain (vacations, odd days)
-        scale = 3 * sigma[:, None] * np.maximum(fitted, 0.5)
-        inliers = design.valid & (np.abs(observed - fitted) <= scale)
-        coef, cool, heat, fitted = self._fit_all(design, observed, inliers, span)
+        coef, cool, heat, fitted = self._fit_robust(design, observed, span)
+        steep = np.abs(coef[:, TREND]) > MAX_TREND_SHARE * np.maximum(coef[:, 0], 0.5)
+        if steep.any():
+            # a span of one day makes the trend regressor zero: these households have no trend
+            refit = self._fit_robust(design.subset(steep), observed[steep], span[steep][:, [0, 0]])
+            for values, new in zip((coef, cool, heat, fitted), refit, strict=True):
+                values[steep] = new
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         history = design.valid.sum(axis=1)
         temp_range = np.column_stack(
@@ -324,6 +342,17 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         self.span_, self.sigma_, self.history_days_ = span, sigma, history
         self.seen_tet_ = (design.calendar[..., 1] * design.valid).sum(axis=1) > 0
         return self
+
+    def _fit_robust(
+        self, design: Design, observed: np.ndarray, span: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`_fit_all`, then again without the days the first fit cannot explain (vacations, odd
+        days)."""
+        fitted = self._fit_all(design, observed, design.valid, span)[3]
+        sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
+        scale = 3 * sigma[:, None] * np.maximum(fitted, 0.5)
+        inliers = design.valid & (np.abs(observed - fitted) <= scale)
+        return self._fit_all(design, observed, inliers, span)
 
     def _fit_all(
         self, design: Design, observed: np.ndarray, mask: np.ndarray, span: np.ndarray

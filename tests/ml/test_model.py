@@ -456,12 +456,24 @@ def rising(days: int, per_year: float) -> pd.DataFrame:
     [(365, 0.5), (60, 0.0)],  # a year's slope goes on at half; a short history's is held
 )
 def test_drift_beyond_the_training_days(history, carried_share):
-    per_year = 3.0
+    per_year = 1.2  # 15% of the household's use a year
     model = UnusualUsageModel().fit(rising(history, per_year)).consumption_
     later = shifted(household(10), history + 180)
     end_of_training = 8.0 + per_year * (history - 1) / 365
     carried = carried_share * per_year * 180 / 365
     assert model.predict(later).mean() == pytest.approx(end_of_training + carried, abs=0.25)
+
+
+@pytest.mark.parametrize(("max_share", "steep"), [(0.2, False), (np.inf, True)])
+def test_a_fault_early_in_the_history_is_not_learnt_as_a_trend(monkeypatch, max_share, steep):
+    monkeypatch.setattr("ml.model.MAX_TREND_SHARE", max_share)
+    history = household(300)
+    history.loc[:89, "kwh"] += 4.0  # a water heater stuck on for the first three months
+    model = UnusualUsageModel().fit(history).consumption_
+    assert (abs(model.coef_[0, -1]) > 0.2 * model.coef_[0, 0]) == steep
+    later = shifted(household(30), 480)  # the household uses 8 kWh a day
+    error = abs(model.predict(later).mean() - 8.0)
+    assert error > 2.0 if steep else error < 0.5
 
 
 def test_a_tet_the_history_held_needs_more_evidence_but_less_than_an_unseen_one():
