@@ -6,7 +6,10 @@ temperatures for cooling (CDD) and heating (HDD) chosen from a grid. After the t
 year-long household's trend goes on at half its slope (one year cannot tell drift from a warm
 winter, and carrying it in full made steady false alerts late in the next year) and a shorter
 history's is held at its last value; the detector's level follows the rest of the drift, learning
-most from days as quiet as the household's base use. Households with little history borrow the
+most from days as quiet as the household's base use. A trend steeper than `MAX_TREND_SHARE` of base
+use a year is a fault in the history, not drift: that household is refit without one. The day's
+spread grows with the fit's leverage there (sqrt(1 + xᵀ(XᵀX + penalty)⁻¹x)): a temperature the
+history holds only a few days of is expected less surely than one it holds months of. Households with little history borrow the
 median coefficients of similar households (region, air conditioners, occupants), scaled to their
 own level. A household without a year of history, on a temperature its history does not cover,
 expects the larger of its own fit and its base use × its peers' weather share at that temperature
@@ -317,9 +320,15 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         steep = np.abs(coef[:, TREND]) > MAX_TREND_SHARE * np.maximum(coef[:, 0], 0.5)
         if steep.any():
             # a span of one day makes the trend regressor zero: these households have no trend
-            refit = self._fit_robust(design.subset(steep), observed[steep], span[steep][:, [0, 0]])
+            span[steep] = span[steep][:, [0, 0]]
+            refit = self._fit_robust(design.subset(steep), observed[steep], span[steep])
             for values, new in zip((coef, cool, heat, fitted), refit, strict=True):
                 values[steep] = new
+        x = regressors(design, cool, heat, span)
+        # (XᵀX + penalty)⁻¹: a day's leverage xᵀ(XᵀX + penalty)⁻¹x is how uncertain the fit is there
+        self.xtx_inverse_ = np.linalg.inv(
+            np.einsum("hdp,hdq->hpq", x, x) + np.diag(PENALTY_SCALE * self.alpha)
+        )
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         history = design.valid.sum(axis=1)
         temp_range = np.column_stack(
@@ -444,6 +453,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         borrowed = np.zeros(n, dtype=bool)
         seen_tet = np.ones(n, dtype=bool)
         history = np.zeros(n)
+        xtx_inverse = np.zeros((n, N_COEF, N_COEF))
         for row, household in enumerate(design.ids):
             known = index.get(household)
             if known is not None and self.history_days_[known] >= self.min_history_days:
@@ -456,6 +466,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 temp_range[row] = self.temp_range_[known]
                 seen_tet[row] = self.seen_tet_[known]
                 history[row] = self.history_days_[known]
+                xtx_inverse[row] = self.xtx_inverse_[known]
                 continue
             group = self.groups_.get(group_key(*attributes[row]), self.groups_["*"])
             coef[row], cool[row], heat[row] = group[:N_COEF], group[N_COEF], group[N_COEF + 1]
@@ -464,14 +475,14 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             sigma[row] = group[N_COEF + 2] * 1.3  # less certain about a borrowed shape
             temp_range[row] = group[N_COEF + 3 :]
             borrowed[row] = True
-        return coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history
+        return coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history, xtx_inverse
 
     def predict_design(self, X: pd.DataFrame, design: Design) -> Prediction:
         """The detector's level learns only from `seen` days; on days a short history does not
         cover, `uncertain` holds the shapes of what the weather may add there, whose scales the
         detector learns."""
         attributes = self._attributes(X, design.ids)
-        coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history = (
+        coef, cool, heat, span, sigma, temp_range, borrowed, seen_tet, history, xtx_inverse = (
             self.parameters_for(design, attributes)
         )
         short = (history < FULL_YEAR_DAYS)[:, None]
@@ -503,7 +514,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         )
         hotter = np.maximum(design.temp - temp_range[:, 1:], 0.0)
         widening = np.where(unseen, PEER_EXTRAPOLATION_WIDENING, EXTRAPOLATION_WIDENING)
-        spread = sigma[:, None] * (1 + widening * beyond)
+        leverage = np.where(unseen, 0.0, np.einsum("hdp,hpq,hdq->hd", x, xtx_inverse, x))
+        spread = sigma[:, None] * np.sqrt(1 + leverage) * (1 + widening * beyond)
         tet_widening = np.where(seen_tet, SEEN_TET_WIDENING, UNSEEN_TET_WIDENING)[:, None]
         spread = np.where(design.calendar[..., 1] > 0, tet_widening * spread, spread)
         return Prediction(

@@ -435,12 +435,12 @@ def test_a_short_history_needs_a_larger_excess_to_accrue_slow_evidence():
 @pytest.mark.parametrize(("hot_slow_k", "caught"), [(0.35, True), (0.55, False)])
 def test_a_leak_on_days_the_weather_dominates_is_caught_within_two_weeks(hot_slow_k, caught):
     """At 33 °C cooling makes ~80% of this household's use and a day's noise is several times
-    its base noise: a 1 kWh leak there is caught only with the smaller hot-day allowance."""
+    its base noise: a 1.2 kWh leak there is caught only with the smaller hot-day allowance."""
     seasons = 22.0 + 12.0 * (np.arange(365) % 60) / 60
     train = household(365, level=3.0, temps=seasons, cooling=1.5)
     model = UnusualUsageModel(hot_slow_k=hot_slow_k).fit(train)
     summer = shifted(household(60, level=3.0, temps=np.full(60, 33.0), cooling=1.5), 365)
-    summer.loc[20:, "kwh"] += 1.0
+    summer.loc[20:, "kwh"] += 1.2
     flags = model.score_frame(summer)["is_anomaly"].to_numpy()
     assert not flags[:20].any()
     assert flags[20:34].any() == caught
@@ -474,6 +474,16 @@ def test_a_fault_early_in_the_history_is_not_learnt_as_a_trend(monkeypatch, max_
     later = shifted(household(30), 480)  # the household uses 8 kWh a day
     error = abs(model.predict(later).mean() - 8.0)
     assert error > 2.0 if steep else error < 0.5
+
+
+def test_a_temperature_the_history_holds_few_days_of_is_expected_with_a_wider_spread():
+    temps = np.where(np.arange(200) % 100 == 50, 32.0, 27.0)  # two days at 32 °C in 200
+    consumption = UnusualUsageModel().fit(household(200, temps=temps)).consumption_
+    later = shifted(household(2, temps=np.array([27.0, 32.0])), 200)
+    p = consumption.predict_design(later, make_design(later, consumption.calendar_))
+    relative = p.sigma[0] / p.expected[0]
+    assert p.seen.all()  # both temperatures are within the history's range
+    assert relative[1] > 1.2 * relative[0]
 
 
 def test_a_tet_the_history_held_needs_more_evidence_but_less_than_an_unseen_one():
