@@ -30,7 +30,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
     from backend import cli, errors, models, staff  # noqa: F401  (models: register tables)
-    from backend.api import json_bodies_only, register_api
+    from backend.api import json_bodies_only, register_api, storable_text_only
     from backend.chat import bp as chat_bp
     from backend.extensions import api, csrf, db, limiter, migrate
 
@@ -47,6 +47,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     register_api(api)
     app.before_request(json_bodies_only)
+    app.before_request(storable_text_only)
     app.register_blueprint(chat_bp)
     staff.init_app(app)
     errors.register_error_handlers(app)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.auth import current_household, household_required
 from backend.extensions import db, limiter
-from backend.models import MAX_ID
+from backend.models import MAX_INTEGER
 from backend.services import handoff
 from backend.services.chat import AssistantUnavailable, send_to_rasa
 from backend.services.errors import ServiceError
@@ -84,7 +84,7 @@ def chat(body):
 
 
 class AgentMessagesQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INTEGER))
 
 
 class AgentMessageOut(Schema):

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.auth import current_household, household_required
 from backend.extensions import db
+from backend.models import MAX_INTEGER
 from backend.services import households as service
 from backend.services import privacy, readings, usage
 from backend.services.errors import InvalidInput
@@ -128,7 +129,9 @@ class BillIn(Schema):
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
     kwh = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
-    amount = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10**12))
+    amount = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=0, max=MAX_INTEGER)
+    )
 
 
 def session():

@@ -10,12 +10,13 @@ from backend.models.readings import Bill, DailyReading, MeterIndex
 from backend.models.staff import StaffUser
 from backend.models.weather import WeatherObservation
 
-# the largest id an Integer primary key holds (PostgreSQL `integer`; SQLite's is larger): an id
-# taken from a request is checked against it, so a huge one is a clear 4xx, not a driver overflow
-MAX_ID = 2**31 - 1
+# the largest value an Integer column holds (PostgreSQL `integer`; SQLite's is larger): an id or
+# amount taken from a request is checked against it, so a huge one is a clear 4xx, not a driver
+# overflow
+MAX_INTEGER = 2**31 - 1
 
 __all__ = [
-    "MAX_ID",
+    "MAX_INTEGER",
     "AnomalyEpisode",
     "AuditRecord",
     "Bill",

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
 from backend.extensions import db
-from backend.models import MAX_ID, StaffUser
+from backend.models import MAX_INTEGER, StaffUser
 from backend.models._time import utcnow
 from backend.services import staff_users as service
 from backend.services.errors import ServiceError
@@ -56,7 +56,7 @@ def accounts():
     ), status
 
 
-@bp.post(f"/accounts/<int(max={MAX_ID}):user_id>/unlock")
+@bp.post(f"/accounts/<int(max={MAX_INTEGER}):user_id>/unlock")
 @role_required("admin")
 def unlock_account(user_id: int):
     if ActionForm().validate_on_submit():
@@ -66,7 +66,7 @@ def unlock_account(user_id: int):
     return _back()
 
 
-@bp.post(f"/accounts/<int(max={MAX_ID}):user_id>/active/<int(max=1):active>")
+@bp.post(f"/accounts/<int(max={MAX_INTEGER}):user_id>/active/<int(max=1):active>")
 @role_required("admin")
 def set_account_active(user_id: int, active: int):
     if ActionForm().validate_on_submit():
@@ -79,7 +79,7 @@ def set_account_active(user_id: int, active: int):
     return _back()
 
 
-@bp.post(f"/accounts/<int(max={MAX_ID}):user_id>/password")
+@bp.post(f"/accounts/<int(max={MAX_INTEGER}):user_id>/password")
 @role_required("admin")
 def reset_password(user_id: int):
     form = ResetPasswordForm()

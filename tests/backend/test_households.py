@@ -129,6 +129,15 @@ def test_bills_and_duplicate_period(client, auth):
     assert client.get("/api/v1/me/bills", headers=auth).get_json()["bills"][0]["kwh"] == 300
 
 
+@pytest.mark.parametrize(("amount", "status"), [(2**31 - 1, 201), (2**31, 422), (10**12, 422)])
+def test_a_bill_amount_beyond_an_integer_column_is_refused(client, auth, amount, status):
+    bill = {"period_start": "2026-09-16", "period_end": "2026-10-15", "kwh": 300, "amount": amount}
+    response = client.post("/api/v1/me/bills", headers=auth, json=bill)
+    assert response.status_code == status
+    if status == 422:
+        assert response.get_json()["field"] == "amount"
+
+
 def test_devices(client, auth):
     token = "fcm-token-abcdefghijkl"
     assert client.post("/api/v1/me/devices", headers=auth, json={"token": token}).status_code == 201

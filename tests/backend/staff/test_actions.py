@@ -32,6 +32,14 @@ def test_tags_and_note(agent, conversations):
     assert conv.note == "Khách hỏi lại vào thứ hai."
 
 
+def test_a_staff_note_with_nul_is_refused_and_the_old_note_kept(agent, conversations):
+    agent.post("/staff/conversations/hh-1/note", data={"note": "Gọi lại thứ hai."})
+    response = agent.post("/staff/conversations/hh-1/note", data={"note": "a\x00b"})
+    assert response.status_code == 422
+    assert "không hợp lệ" in response.get_data(as_text=True)
+    assert db.session.get(Conversation, "hh-1").note == "Gọi lại thứ hai."
+
+
 def test_too_many_tags_are_refused_with_a_message(agent, conversations):
     response = agent.post(
         "/staff/conversations/hh-1/tags",
