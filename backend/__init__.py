@@ -30,9 +30,10 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
     from backend import cli, errors, models, staff  # noqa: F401  (models: register tables)
-    from backend.api import json_bodies_only, register_api, storable_text_only
+    from backend.api import json_bodies_only, register_api
     from backend.chat import bp as chat_bp
     from backend.extensions import api, csrf, db, limiter, migrate
+    from backend.guards import storable_text_only
 
     db.init_app(app)
     migrate.init_app(
