@@ -33,11 +33,13 @@ def test_the_service_api_refuses_unstorable_text(client, service_auth, method, p
     assert db.session.scalars(db.select(Conversation)).all() == []
 
 
-def test_a_nested_field_is_named_by_its_path(client, auth):
-    rows = [{"date": "2025-01-01", "kwh": 3}, {"date": "2025-01-02", "kwh": "4\u0000"}]
-    response = client.post("/api/v1/me/readings", json={"readings": rows}, headers=auth)
+def test_a_nested_field_is_named_by_its_path_and_nothing_is_saved(client, auth):
+    before = client.get("/api/v1/me", headers=auth).get_json()["appliances"]
+    appliances = {"air_conditioners": 2, "water_heater": {"note": "bật cả ngày\u0000"}}
+    response = client.put("/api/v1/me", json={"appliances": appliances}, headers=auth)
     assert response.status_code == 422
-    assert response.get_json()["field"] == "readings.1.kwh"
+    assert response.get_json()["field"] == "appliances.water_heater.note"
+    assert client.get("/api/v1/me", headers=auth).get_json()["appliances"] == before
 
 
 def test_text_with_an_emoji_or_diacritics_is_stored(client, service_auth):
