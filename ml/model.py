@@ -6,12 +6,13 @@ temperatures for cooling (CDD) and heating (HDD) chosen from a grid. After the t
 year-long household's trend goes on at half its slope (one year cannot tell drift from a warm
 winter, and carrying it in full made steady false alerts late in the next year) and a shorter
 history's is held at its last value; the detector's level follows the rest of the drift, learning
-most from days as quiet as the household's base use. A trend steeper than `MAX_TREND_SHARE` of base
-use a year is a fault in the history, not drift: that household is refit without one. The day's
-spread grows with the fit's leverage there (sqrt(1 + xᵀ(XᵀX + penalty)⁻¹x)): a temperature the
-history holds only a few days of is expected less surely than one it holds months of. Households with little history borrow the
-median coefficients of similar households (region, air conditioners, occupants), scaled to their
-own level. A household without a year of history, on a temperature its history does not cover,
+most from days as quiet as the household's base use. A trend steeper than `MAX_TREND_SHARE` of
+base use a year is a fault in the history, not drift: that household is refit without one. On the
+temperatures a history covers, the day's spread grows with the fit's leverage there
+(sqrt(1 + xᵀ(XᵀX + penalty)⁻¹x)): a temperature the history holds only a few days of is expected
+less surely than one it holds months of. Households with little history borrow the median
+coefficients of similar households (region, air conditioners, occupants), scaled to their own
+level. A household without a year of history, on a temperature its history does not cover,
 expects the larger of its own fit and its base use × its peers' weather share at that temperature
 (peers who saw it); Tết needs more evidence (much more if the history never held one: a single
 Tết is one sample, a family away for it or at home). On days hotter than such a
