@@ -288,11 +288,15 @@ def multiplicative_calendar(
     return np.where(keep[:, None], additive, refit)
 
 
+def penalised_gram(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Per household XᵀX + the ridge penalty: [households, N_COEF, N_COEF]."""
+    return np.einsum("hdp,hdq->hpq", x, x) + np.diag(PENALTY_SCALE * alpha)
+
+
 def batched_ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
     """Per-household ridge: coefficients and residual sums of squares."""
-    xtx = np.einsum("hdp,hdq->hpq", x, x)
-    penalty = np.diag(PENALTY_SCALE * alpha)
-    coef = np.linalg.solve(xtx + penalty, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
+    gram = penalised_gram(x, alpha)
+    coef = np.linalg.solve(gram, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
     residual = y - np.einsum("hdp,hp->hd", x, coef)
     return coef, np.einsum("hd,hd->h", residual, residual)
 
@@ -327,9 +331,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 values[steep] = new
         x = regressors(design, cool, heat, span)
         # (XᵀX + penalty)⁻¹: a day's leverage xᵀ(XᵀX + penalty)⁻¹x is how uncertain the fit is there
-        self.xtx_inverse_ = np.linalg.inv(
-            np.einsum("hdp,hdq->hpq", x, x) + np.diag(PENALTY_SCALE * self.alpha)
-        )
+        self.xtx_inverse_ = np.linalg.inv(penalised_gram(x, self.alpha))
         sigma = self._relative_sigma(observed - fitted, fitted, design.valid)
         history = design.valid.sum(axis=1)
         temp_range = np.column_stack(
