@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask import request
 from flask_smorest import abort
 
-# NUL cannot be stored in a PostgreSQL text column and a lone UTF-16 surrogate cannot be encoded
-# as UTF-8 by any driver: text holding either is refused before it reaches a view
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+from backend.services.storable import UNSTORABLE
+
 UNSTORABLE_MESSAGE = "Có ký tự không hợp lệ (ký tự NUL hoặc mã Unicode hỏng)."
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, EventCursor, Household
 from backend.models._time import utcnow
+from backend.services.storable import storable
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,11 @@ def apply_event(
 ) -> int:
     """Apply one broker row; returns the number of messages stored (0 or 1)."""
     try:
-        event: dict[str, Any] = json.loads(data or "")
+        event: dict[str, Any] = storable(json.loads(data or ""))
     except ValueError:
         log.warning("event %s is not JSON, left out: %.200r", key, data)
         return 0
-    sender = str(sender_id or event.get("sender_id") or "")
+    sender = storable(str(sender_id or event.get("sender_id") or ""))
     kind = event.get("event")
     if not sender or kind not in ("user", "bot", "action"):
         return 0

@@ -179,3 +179,17 @@ def test_cli_consume_prints_what_it_read(app, household, broker):
     result = app.test_cli_runner().invoke(args=["chat", "consume"])
     assert result.exit_code == 0, result.output
     assert "read 1 events, stored 1 messages" in result.output
+
+
+def test_text_the_database_cannot_store_is_kept_readable_and_the_rest_still_stored(
+    app, household, broker
+):
+    """A Zalo message reaches Rasa without passing the backend's request guard: a NUL or a lone
+    surrogate in it must not stop the consumer (PostgreSQL refuses NUL in text)."""
+    odd = user(household.id, "đèn\u0000 tắt", "greet", 0.9, T0, entities=[{"value": "x\ud800"}])
+    broker.publish(json.dumps(odd), user(household.id, "xin chào", "greet", 0.99, T0 + 1))
+    report = consume(db.session(), broker)
+    assert (report.events, report.messages) == (2, 2)
+    stored = messages(household.id)
+    assert [m.text for m in stored] == ["đèn\ufffd tắt", "xin chào"]
+    assert stored[0].entities == [{"value": "x\ufffd"}]
