@@ -29,6 +29,9 @@ class Simulation:
     households: pd.DataFrame  # one row per household with its parameters
     faults: pd.DataFrame  # household_id, kind, onset (date), end (date)
     heat_wave_days: dict[int, set[date]] = field(default_factory=dict)  # province → days
+    # each reading's normal use, without fault or noise (indexed like `readings`): what no model
+    # sees, for the evaluation's oracle bound
+    normal_kwh: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 def _weather(
@@ -77,7 +80,7 @@ def simulate(
     }
     codes = province_codes()
     weather = {code: _weather(rng, code, calendar) for code in codes}
-    frames, rows, faults = [], [], []
+    frames, rows, faults, normals = [], [], [], []
     for index in range(n_households):
         household_id = f"sim-{seed}-{index:05d}"
         province = int(rng.choice(codes))
@@ -101,6 +104,7 @@ def simulate(
         for _ in range(int(rng.integers(0, 3))):  # vacations: the home is nearly empty
             away = int(rng.integers(0, days - 10))
             kwh[away : away + int(rng.integers(3, 10))] *= rng.uniform(0.2, 0.4)
+        normals.append(kwh.copy())
         if rng.random() < fault_share and fault_from_day + 50 < days:
             kind = str(rng.choice(FAULT_KINDS))
             onset = int(rng.integers(fault_from_day + 20, days - 30))
@@ -148,6 +152,7 @@ def simulate(
         ),
         faults=pd.DataFrame(faults, columns=["household_id", "kind", "onset", "end"]),
         heat_wave_days={code: hot for code, (_, hot) in weather.items()},
+        normal_kwh=pd.Series(np.concatenate(normals)),
     )
 
 

@@ -1,0 +1,58 @@
+"""The evaluation's oracle bound and the simulator's ground truth it rests on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from ml.evaluate import oracle
+from ml.simulate import Simulation, simulate, year_split
+
+START = date(2024, 1, 1)
+
+
+def fault_days(sim: Simulation) -> np.ndarray:
+    readings = sim.readings
+    inside = np.zeros(len(readings), dtype=bool)
+    for fault in sim.faults.itertuples():
+        inside |= (
+            (readings["household_id"] == fault.household_id)
+            & (readings["date"] >= fault.onset)
+            & (readings["date"] <= fault.end)
+        ).to_numpy()
+    return inside
+
+
+def test_normal_use_is_the_reading_without_noise_or_fault():
+    sim = simulate(40, start=START, days=500, seed=3, noise=0.0)
+    inside = fault_days(sim)
+    kwh, normal = sim.readings["kwh"].to_numpy(), sim.normal_kwh.to_numpy()
+    assert len(normal) == len(kwh) and inside.any()
+    assert np.allclose(kwh[~inside], np.maximum(normal[~inside], 0.1), atol=0.006)
+    assert (kwh[inside] > normal[inside] + 0.5).all()  # every fault adds at least 0.5 kWh a day
+
+
+def scored_year(noise: float) -> tuple[Simulation, Simulation]:
+    sim = simulate(80, start=START, days=730, seed=11, noise=noise)
+    _, test = year_split(sim, START)
+    return sim, Simulation(test, sim.households, sim.faults, sim.heat_wave_days)
+
+
+@pytest.mark.parametrize("noise", [0.02, 0.10])
+def test_the_oracle_stays_within_the_false_alert_target(noise):
+    sim, scored = scored_year(noise)
+    bound = oracle(scored.readings, sim.normal_kwh, scored, noise)
+    assert bound.faults > 20
+    assert bound.false_alerts <= 0.10
+    if noise == 0.02:  # knowing normal use, faults are plain once the noise is small
+        assert bound.recall == 1.0
+        assert bound.median_delay <= 2
+
+
+def test_the_oracle_judges_readings_against_the_normal_use_it_is_given():
+    _, scored = scored_year(0.02)
+    bound = oracle(scored.readings, scored.readings["kwh"], scored, 0.02)  # readings as normal
+    assert bound.recall == 0.0
+    assert bound.false_alerts == 0.0
