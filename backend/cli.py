@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
 import click
 from flask import Flask, current_app
 
@@ -17,6 +21,18 @@ def register(app: Flask) -> None:
     app.cli.add_command(notify_group)
     app.cli.add_command(outages_import)
     app.cli.add_command(chat_group)
+
+
+@contextmanager
+def text_file(path: str, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """An operator's input file; bytes that are not UTF-8 are a clear error, not a traceback."""
+    try:
+        with open(path, encoding=encoding, newline="") as handle:
+            yield handle
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(
+            f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); nothing imported"
+        ) from exc
 
 
 @click.command("dev-token")
@@ -114,7 +130,7 @@ def weather_import(path: str) -> None:
     from backend.services.weather import WeatherImportError, import_observations
 
     try:
-        with open(path, encoding="utf-8") as handle:
+        with text_file(path) as handle:
             count = import_observations(db.session(), handle)
     except WeatherImportError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -163,7 +179,7 @@ def outages_import(path: str, fmt: str | None) -> None:
 
     fmt = fmt or ("csv" if path.lower().endswith(".csv") else "json")
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with text_file(path, "utf-8-sig") as handle:
             created, changed = import_outages(db.session(), handle, fmt)
     except OutageImportError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import Household, Outage
 from backend.services.households import household_pages, province_exists, ward_in_province
+from backend.services.storable import UNSTORABLE
 from notifications.outbox import enqueue_many
 
 URGENT_WITHIN = timedelta(hours=12)  # may pass quiet hours
@@ -42,6 +43,13 @@ def _flag(value: Any) -> bool:
     return text in TRUE
 
 
+def _text(value: Any) -> str:
+    text = str(value)
+    if UNSTORABLE.search(text):
+        raise ValueError("holds NUL or a lone surrogate, which the database cannot store")
+    return text
+
+
 def _field(item: dict[str, Any], name: str, convert: Callable[[Any], Any], where: str) -> Any:
     """`item[name]` converted; a missing or bad value names the item (or line) and the field."""
     raw = item.get(name)
@@ -61,10 +69,10 @@ def _parse(item: Any, where: str) -> tuple[int | None, dict[str, Any]]:
     values: dict[str, Any] = {
         "province_code": _field(item, "province_code", int, where),
         "ward_code": _field(item, "ward_code", int, where),
-        "area_name": _field(item, "area_name", str, where) or "",
+        "area_name": _field(item, "area_name", _text, where) or "",
         "starts_at": _field(item, "start", datetime.fromisoformat, where),
         "ends_at": _field(item, "end", datetime.fromisoformat, where),
-        "reason": _field(item, "reason", str, where) or "",
+        "reason": _field(item, "reason", _text, where) or "",
         "cancelled": _field(item, "cancelled", _flag, where) or False,
     }
     if not province_exists(values["province_code"]):
@@ -84,6 +92,8 @@ def _parse(item: Any, where: str) -> tuple[int | None, dict[str, Any]]:
 def read_json(handle: TextIO) -> list[tuple[int | None, dict[str, Any]]]:
     try:
         items = json.load(handle)
+    except UnicodeDecodeError:
+        raise  # not a JSON error: the file is not UTF-8
     except ValueError as exc:
         raise OutageImportError(f"not JSON: {exc}") from exc
     if not isinstance(items, list):

@@ -51,3 +51,11 @@ def test_bad_rows_name_the_line_and_nothing_is_imported(app, tmp_path, text, mes
     result = app.test_cli_runner().invoke(args=["weather", "import", write(tmp_path, text)])
     assert result.exit_code != 0 and message in result.output
     assert db.session.query(WeatherObservation).count() == 0
+
+
+def test_a_file_that_is_not_utf8_is_refused_with_a_message(app, tmp_path):
+    path = tmp_path / "weather.csv"
+    path.write_bytes(b"province_code,date,avg_temp_c\n1,2026-06-01,30\n1,2026-06-02,\xb030\n")
+    result = app.test_cli_runner().invoke(args=["weather", "import", str(path)])
+    assert result.exit_code != 0 and "UTF-8" in result.output
+    assert db.session.query(WeatherObservation).count() == 0

@@ -153,3 +153,34 @@ def test_a_bad_json_item_names_the_item_and_field(app, tmp_path):
         args=["outages-import", feed(tmp_path, [item(), item(end="soon")])]
     )
     assert result.exit_code != 0 and "item 1, field 'end'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [("area_name", "Hà\x00Nội"), ("reason", "Bảo dưỡng \ud800")],
+)
+def test_text_the_database_cannot_store_names_the_field_and_imports_nothing(
+    app, tmp_path, field, text
+):
+    from backend.models import Outage
+
+    path = tmp_path / "outages.json"  # json.dumps escapes NUL and a lone surrogate as \u…
+    path.write_text(json.dumps([item(), item(**{field: text})]), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["outages-import", str(path)])
+    assert result.exit_code != 0 and f"item 1, field '{field}'" in result.output
+    assert "Traceback" not in result.output
+    assert db.session.query(Outage).count() == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_feed_that_is_not_utf8_is_refused_with_a_message(app, tmp_path, fmt):
+    from backend.models import Outage
+
+    path = tmp_path / f"outages.{fmt}"
+    body = CSV_HEADER + ",1,,Hà Nội,2026-11-26T08:00,2026-11-26T12:00,Bảo dưỡng,\n"
+    if fmt == "json":
+        body = json.dumps([item(area_name="Hà Nội")], ensure_ascii=False)
+    path.write_bytes(body.encode("cp1258", errors="replace").replace(b"N", b"\xff"))
+    result = app.test_cli_runner().invoke(args=["outages-import", str(path)])
+    assert result.exit_code != 0 and "UTF-8" in result.output
+    assert db.session.query(Outage).count() == 0
