@@ -137,12 +137,12 @@ ORACLE_SLOW_ALLOWANCES = (0.3, 0.4, 0.5, 0.6)
 ORACLE_SLOW_THRESHOLDS = (6.0, 8.0, 10.0, 12.0)
 
 
-def oracle(test: pd.DataFrame, normal_kwh: pd.Series, sim: Simulation, noise: float) -> Metrics:
+def oracle(sim: Simulation, noise: float) -> Metrics:
     """A bound, not a method: the model's two CUSUMs fed each household's true normal use and
     noise (which no model sees), the slow CUSUM's allowance and threshold picked on the scored
     data itself for the highest recall at the false-alert target. A fault this misses is beyond
     any detector of the kind that sees only the readings, however good its model of normal use."""
-    frame = test.assign(normal=normal_kwh.loc[test.index])
+    frame = sim.readings.assign(normal=sim.normal_kwh.loc[sim.readings.index])
     actual = frame.pivot(index="household_id", columns="date", values="kwh")
     normal = frame.pivot(index="household_id", columns="date", values="normal")
     valid = actual.notna().to_numpy()
@@ -199,11 +199,12 @@ def run(
         households=sim.households[ids.isin(short)],
         faults=sim.faults[sim.faults["household_id"].isin(short)],
         heat_wave_days=sim.heat_wave_days,
+        normal_kwh=sim.normal_kwh,
     )
     bounds = {} if oracles is None else oracles
     key = (seed, households, noise, short_share)
     if key not in bounds:
-        bounds[key] = oracle(scored.readings, sim.normal_kwh, scored, noise)
+        bounds[key] = oracle(scored, noise)
     return {
         "model": metrics(flags[flags["household_id"].isin(short)], scored, 365),
         "oracle": bounds[key],
