@@ -146,7 +146,13 @@ def outages(household_id):
 @blp.arguments(ZaloLinkIn)
 @blp.response(200)
 def zalo_link(body):
-    household = service.link_zalo_user(session(), body["code"], body["zalo_user_id"])
+    household = service.link_zalo_user(
+        session(),
+        code=body["code"],
+        zalo_user_id=body["zalo_user_id"],
+        key=current_app.config["SECRET_KEY"],
+        now=utcnow(),
+    )
     return {"household_id": household.id, "display_name": household.display_name}
 
 

@@ -3,7 +3,7 @@
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
 from backend.models.conversations import ChatMessage, Conversation, EventCursor
-from backend.models.households import Device, Household, ZaloLinkCode
+from backend.models.households import Device, Household, ZaloLinkCode, ZaloLinkFailure
 from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
 from backend.models.readings import Bill, DailyReading, MeterIndex
@@ -34,4 +34,5 @@ __all__ = [
     "UsageScore",
     "WeatherObservation",
     "ZaloLinkCode",
+    "ZaloLinkFailure",
 ]

@@ -83,3 +83,16 @@ class ZaloLinkCode(Model):
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
     expires_at: Mapped[datetime]
+    # wrong codes tried by anyone while this code was outstanding: past a bound the code is void,
+    # so each code faces only a few guesses in its life however many Zalo accounts guess
+    wrong_guesses: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class ZaloLinkFailure(Model):
+    """A wrong link code sent by one Zalo user (keyed hash, kept one day): the per-sender limit."""
+
+    __tablename__ = "zalo_link_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_key: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(index=True)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
-from backend.models import Device, Household, ZaloLinkCode
+from backend.models import Device, Household, ZaloLinkCode, ZaloLinkFailure
 from backend.models._time import utcnow
-from backend.services.errors import InvalidInput, NotFound
+from backend.services.errors import InvalidInput, NotFound, TooManyAttempts
 
 CUSTOMER_CODE = re.compile(r"^P[A-Z][0-9A-Z]{11}$")
 PHONE = re.compile(r"^(0|\+?84)(3|5|7|8|9)\d{8}$")
@@ -34,6 +36,12 @@ APPLIANCES = {
 }
 CONSENT_VERSION = "ND13-2023-v1"
 LINK_CODE_MINUTES = 10
+# A Zalo user may send this many wrong codes per window before being told to wait; every code
+# is void once this many wrong codes (from anyone) arrived while it was outstanding. Together:
+# with 10^6 codes, the odds of guessing a given household's code stay below 1 in 40,000.
+LINK_FAILURES_PER_SENDER = 5
+LINK_FAILURE_WINDOW = timedelta(minutes=15)
+LINK_CODE_MAX_WRONG_GUESSES = 25
 
 
 def province_exists(code: int) -> bool:
@@ -216,9 +224,44 @@ def new_link_code(session: Session, household: Household) -> ZaloLinkCode:
     return link
 
 
-def link_zalo_user(session: Session, code: str, zalo_user_id: str) -> Household:
+def _sender_key(zalo_user_id: str, key: str) -> str:
+    return hmac.new(key.encode(), zalo_user_id.encode(), hashlib.sha256).hexdigest()
+
+
+def link_zalo_user(
+    session: Session, *, code: str, zalo_user_id: str, key: str, now: datetime
+) -> Household:
+    """Link the Zalo user to the household whose outstanding code this is.
+
+    Refused (429) after LINK_FAILURES_PER_SENDER wrong codes from this user within the window;
+    a wrong code counts against the sender and against every outstanding code. `key` makes the
+    stored sender key a keyed hash, so failures hold no Zalo id."""
+    sender_key = _sender_key(zalo_user_id, key)
+    session.execute(delete(ZaloLinkFailure).where(ZaloLinkFailure.at < now - timedelta(days=1)))
+    recent = session.scalar(
+        select(func.count())
+        .select_from(ZaloLinkFailure)
+        .where(
+            ZaloLinkFailure.sender_key == sender_key,
+            ZaloLinkFailure.at >= now - LINK_FAILURE_WINDOW,
+        )
+    )
+    if (recent or 0) >= LINK_FAILURES_PER_SENDER:
+        session.commit()
+        minutes = int(LINK_FAILURE_WINDOW.total_seconds() // 60)
+        raise TooManyAttempts(
+            f"Bạn đã nhập sai mã {LINK_FAILURES_PER_SENDER} lần; vui lòng thử lại sau {minutes} phút.",
+            "code",
+        )
     link = session.get(ZaloLinkCode, code)
-    if link is None or link.expires_at < utcnow():
+    if link is None or link.expires_at < now or link.wrong_guesses >= LINK_CODE_MAX_WRONG_GUESSES:
+        session.add(ZaloLinkFailure(sender_key=sender_key, at=now))
+        session.execute(
+            update(ZaloLinkCode)
+            .where(ZaloLinkCode.expires_at >= now)
+            .values(wrong_guesses=ZaloLinkCode.wrong_guesses + 1)
+        )
+        session.commit()
         raise NotFound("the code is wrong or expired", "code", code="invalid_code")
     household = session.get(Household, link.household_id)
     assert household is not None  # FK
@@ -230,6 +273,7 @@ def link_zalo_user(session: Session, code: str, zalo_user_id: str) -> Household:
     household.zalo_user_id = zalo_user_id
     household.channel_zalo = True
     session.delete(link)
+    session.execute(delete(ZaloLinkFailure).where(ZaloLinkFailure.sender_key == sender_key))
     session.commit()
     return household
 

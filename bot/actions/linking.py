@@ -44,7 +44,10 @@ class ActionLinkAccount(Action):
         except BackendUnavailable:
             dispatcher.utter_message(text=UNAVAILABLE)
             return reset
-        except BackendError:
+        except BackendError as exc:
+            if exc.status == 429:  # too many wrong codes from this Zalo user: the wait is named
+                dispatcher.utter_message(text=exc.message)
+                return reset
             dispatcher.utter_message(
                 text="Mã liên kết không đúng hoặc đã hết hạn (mã dùng trong 10 phút). Bạn lấy mã mới trong ứng dụng nhé."
             )

@@ -59,6 +59,58 @@ def test_zalo_link_with_a_code_from_the_app(client, household, service_auth):
     assert reused.status_code == 404  # single use
 
 
+def _wrong(code: str, n: int) -> str:
+    """The n-th six-digit code that is not `code`."""
+    return next(c for c in (f"{i:06d}" for i in range(n, n + 2)) if c != code)
+
+
+def link(client, service_auth, code: str, zalo_user_id: str):
+    return client.post(
+        "/api/v1/service/zalo-links",
+        headers=service_auth,
+        json={"code": code, "zalo_user_id": zalo_user_id},
+    )
+
+
+def test_one_zalo_user_gets_five_wrong_codes_then_must_wait(client, household, service_auth):
+    code = client.post("/api/v1/me/zalo-link-code", headers=bearer(household)).get_json()["code"]
+    statuses = [
+        link(client, service_auth, _wrong(code, n * 2), "777").status_code for n in range(5)
+    ]
+    assert statuses == [404] * 5
+    blocked = link(client, service_auth, code, "777")  # even the right code, for a while
+    assert blocked.status_code == 429
+    assert (
+        blocked.get_json()["field"] == "code"
+        and "thử lại sau 15 phút" in blocked.get_json()["message"]
+    )
+    assert db.session.get(Household, "hh-1").zalo_user_id is None
+    # another Zalo user (the household itself) is not affected
+    assert link(client, service_auth, code, "778").status_code == 200
+
+
+def test_a_code_is_void_after_many_wrong_guesses_from_many_accounts(
+    client, household, service_auth
+):
+    code = client.post("/api/v1/me/zalo-link-code", headers=bearer(household)).get_json()["code"]
+    for n in range(25):  # 25 attackers, one guess each: no per-sender limit reached
+        assert link(client, service_auth, _wrong(code, n * 2), f"55{n:03d}").status_code == 404
+    late = link(client, service_auth, code, "55999")
+    assert late.status_code == 404 and late.get_json()["code"] == "invalid_code"
+    assert db.session.get(Household, "hh-1").zalo_user_id is None
+    fresh = client.post("/api/v1/me/zalo-link-code", headers=bearer(household)).get_json()["code"]
+    assert link(client, service_auth, fresh, "55999").status_code == 200
+
+
+def test_link_failures_keep_no_zalo_id(client, household, service_auth):
+    link(client, service_auth, "000000", "8421")
+    stored = db.session.execute(db.text("select sender_key from zalo_link_failures")).scalars()
+    assert [len(k) for k in stored] == [64]
+    assert not db.session.execute(
+        db.text("select 1 from zalo_link_failures where sender_key like '%8421%'")
+    ).first()
+
+
 def test_meter_index_and_subscriptions_through_the_bot(client, household, service_auth):
     url = "/api/v1/service/households/hh-1"
     assert (
