@@ -13,6 +13,7 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
 
 DEV_SECRET_KEY = "dev-secret-change-me"
 DEV_SERVICE_TOKEN = "dev-service-token"
+DEV_RASA_AUTH_TOKEN = "dev-rasa-token"
 
 
 def _json_object(name: str) -> dict[str, str]:
@@ -54,6 +55,8 @@ class Config:
     RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
     ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055")
     RASA_TIMEOUT = float(os.environ.get("RASA_TIMEOUT", "10"))
+    # Rasa's --auth-token (its HTTP API) and the key signing the chat proxy's REST turns
+    RASA_AUTH_TOKEN = os.environ.get("RASA_AUTH_TOKEN", DEV_RASA_AUTH_TOKEN)
     RASA_TRACKER_DB_URL = os.environ.get(
         "RASA_TRACKER_DB_URL",
         f"sqlite:///{os.environ.get('RASA_TRACKER_DB', VAR_DIR / 'rasa_tracker.db')}",

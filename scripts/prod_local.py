@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
 SECRET_KEY = "prod-local-secret"  # demo tokens of this stack are signed with it
 SERVICE_TOKEN = "prod-local-service-token"
+RASA_AUTH_TOKEN = "prod-local-rasa-token"  # Rasa's HTTP API and the signed REST channel
+ACTION_SERVER_TOKEN = "prod-local-action-token"  # Rasa -> action server
 
 
 def free_port() -> int:
@@ -162,6 +164,8 @@ class Stack:
             "VAR_DIR": str(var),
             "SECRET_KEY": SECRET_KEY,
             "SERVICE_TOKEN": SERVICE_TOKEN,
+            "RASA_AUTH_TOKEN": RASA_AUTH_TOKEN,
+            "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
             "DATABASE_URL": self.postgres.url("app"),
             "REDIS_URL": self.redis_url + "/0",
             "RATELIMIT_STORAGE_URI": self.redis_url + "/2",
@@ -179,7 +183,7 @@ class Stack:
             "REDIS_PORT": str(self.ports["redis"]),
             "RASA_LOCK_DB": "1",
             "RASA_INTERFACE": "127.0.0.1",  # loopback only
-            "SANIC_HOST": "127.0.0.1",  # the action server's bind address
+            "ACTIONS_INTERFACE": "127.0.0.1",  # the action server's bind address
             "ZALO_REPLAY_REDIS_URL": self.redis_url + "/3",
             **self.extra_env,
         }

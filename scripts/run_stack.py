@@ -103,7 +103,6 @@ def main() -> int:
                 "    Other households: http://127.0.0.1:5000/?household=demo-2 … demo-5\n"
                 "    API docs:       http://127.0.0.1:5000/docs\n"
                 "    Staff console:  http://127.0.0.1:5000/staff/ (admin / admin-dev-password)\n"
-                "    Rasa REST:      http://127.0.0.1:5005/webhooks/rest/webhook\n"
                 "  Ctrl-C để dừng / to stop.\n",
                 flush=True,
             )

@@ -2,23 +2,52 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 Handler = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]
+# (method, path with query, headers, raw body) -> a refusal (status, payload), or None to serve
+Guard = Callable[[str, str, Mapping[str, str], bytes], tuple[int, Any] | None]
+
+
+def rasa_guard(token: str) -> Guard:
+    """What a Rasa server started with `--auth-token token` and our signed REST channel accept:
+    `?token=` on the HTTP API; on /webhooks/rest/webhook an HMAC-SHA256 of "<ts>.<body>" signed
+    within five minutes. Written here from the protocol, not imported from either side."""
+
+    def guard(method: str, path: str, headers: Mapping[str, str], raw: bytes):
+        url = urlsplit(path)
+        if url.path.startswith("/webhooks/rest/"):
+            stamp = headers.get("X-Chat-Timestamp", "")
+            mac = hmac.new(token.encode(), stamp.encode() + b"." + raw, hashlib.sha256)
+            fresh = stamp.isdigit() and abs(time.time() - int(stamp)) <= 300
+            if not fresh or headers.get("X-Chat-Signature") != "sha256=" + mac.hexdigest():
+                return 401, {"error": "unauthorized"}
+        api = url.path.startswith(("/conversations/", "/model"))
+        if api and parse_qs(url.query).get("token") != [token]:
+            return 401, {"error": "NotAuthenticated"}
+        return None
+
+    return guard
 
 
 class FakeServer:
     """A JSON HTTP server on loopback whose answers come from `handler(method, path, body)`."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, guard: Guard | None = None) -> None:
         self.handler = handler
+        self.guard = guard
         self.calls: list[tuple[str, str, Any, dict[str, str]]] = []
+        self.refused: list[tuple[str, str]] = []
         fake = self
 
         class RequestHandler(BaseHTTPRequestHandler):
@@ -30,8 +59,13 @@ class FakeServer:
                     body: Any = json.loads(raw)
                 else:
                     body = raw.decode() or None
-                fake.calls.append((self.command, self.path, body, dict(self.headers)))
-                status, payload = fake.handler(self.command, self.path, body)
+                refusal = fake.guard and fake.guard(self.command, self.path, self.headers, raw)
+                if refusal:
+                    fake.refused.append((self.command, self.path))
+                    status, payload = refusal
+                else:
+                    fake.calls.append((self.command, self.path, body, dict(self.headers)))
+                    status, payload = fake.handler(self.command, self.path, body)
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -56,8 +90,8 @@ class FakeServer:
 def fake_server():
     servers: list[FakeServer] = []
 
-    def start(handler: Handler) -> FakeServer:
-        server = FakeServer(handler)
+    def start(handler: Handler, guard: Guard | None = None) -> FakeServer:
+        server = FakeServer(handler, guard)
         servers.append(server)
         return server
 

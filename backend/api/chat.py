@@ -8,7 +8,7 @@ from backend.auth import current_household, household_required
 from backend.extensions import db, limiter
 from backend.models import MAX_INTEGER
 from backend.services import handoff
-from backend.services.chat import AssistantUnavailable, send_to_rasa
+from backend.services.chat import AssistantUnavailable, RasaLink, send_to_rasa
 from backend.services.errors import ServiceError
 
 blp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat with the assistant")
@@ -65,12 +65,12 @@ def _household_key() -> str:
 def chat(body):
     """Send a message as the signed-in household; the sender id is always its own id."""
     household = current_household()
-    rasa, timeout = current_app.config["RASA_URL"], current_app.config["RASA_TIMEOUT"]
+    rasa = RasaLink.from_config(current_app.config)
     try:
         if body["message"].strip() == handoff.RESUME_COMMAND:
-            handoff.hand_back(db.session(), rasa, household.id, timeout)
+            handoff.hand_back(db.session(), rasa, household.id)
             return {"messages": [{"text": RESUMED}]}
-        messages = send_to_rasa(rasa, household.id, body["message"], timeout)
+        messages = send_to_rasa(rasa, household.id, body["message"])
     except AssistantUnavailable as exc:
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."

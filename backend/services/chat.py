@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import time
 import unicodedata
 import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -17,6 +23,29 @@ class AssistantUnavailable(Exception):
 def normalise_text(text: str) -> str:
     """NFC + trimmed: the same sentence typed on different phones has the same code points."""
     return unicodedata.normalize("NFC", text).strip()
+
+
+@dataclass(frozen=True)
+class RasaLink:
+    """Where the backend finds Rasa and the credential it presents there.
+
+    `token` is Rasa's `--auth-token` (sent as `?token=` to its HTTP API) and the key with which
+    the chat proxy signs every turn it hands to the REST channel (bot/channels/rest.py)."""
+
+    url: str
+    token: str
+    timeout: float
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> RasaLink:
+        return cls(config["RASA_URL"], config["RASA_AUTH_TOKEN"], config["RASA_TIMEOUT"])
+
+
+def sign_body(*, secret: str, body: bytes, now: float) -> dict[str, str]:
+    """Headers that make the REST channel accept `body`: HMAC-SHA256 over "<timestamp>.<body>"."""
+    timestamp = str(int(now))
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return {"X-Chat-Timestamp": timestamp, "X-Chat-Signature": "sha256=" + mac.hexdigest()}
 
 
 def rasa_servers(setting: str) -> list[str]:
@@ -33,19 +62,33 @@ def _never_reached(exc: requests.RequestException) -> bool:
     return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
-def post_to_rasa(rasa_url: str, sender_id: str, path: str, body: Any, timeout: float) -> Any:
+def post_to_rasa(rasa: RasaLink, sender_id: str, path: str, body: Any) -> Any:
     """POST `body` to `path` on the sender's Rasa server and return the JSON answer.
+
+    Every request carries the auth token and a signature of its body, so the same call serves
+    Rasa's HTTP API (`?token=`) and the signed REST channel.
 
     Each sender has a home server in the pool (hash of the id); when it refuses the connection
     the request goes to the next one. Any server can take any turn (shared tracker and lock
     store), but two turns of one conversation arriving at the same instant on two servers would
     contend for its lock: keeping a conversation on one server while it is up avoids that."""
-    servers = rasa_servers(rasa_url)
+    servers = rasa_servers(rasa.url)
     first = zlib.crc32(sender_id.encode())
+    raw = json.dumps(body, ensure_ascii=False).encode()
     for attempt in range(len(servers)):
         server = servers[(first + attempt) % len(servers)]
+        headers = {
+            "Content-Type": "application/json",
+            **sign_body(secret=rasa.token, body=raw, now=time.time()),
+        }
         try:
-            response = requests.post(f"{server}{path}", json=body, timeout=timeout)
+            response = requests.post(
+                f"{server}{path}",
+                data=raw,
+                headers=headers,
+                params={"token": rasa.token},
+                timeout=rasa.timeout,
+            )
             response.raise_for_status()
             return response.json()
         except requests.RequestException as exc:
@@ -56,13 +99,12 @@ def post_to_rasa(rasa_url: str, sender_id: str, path: str, body: Any, timeout: f
     raise AssistantUnavailable("no Rasa server configured")
 
 
-def send_to_rasa(rasa_url: str, sender_id: str, text: str, timeout: float) -> list[dict[str, Any]]:
+def send_to_rasa(rasa: RasaLink, sender_id: str, text: str) -> list[dict[str, Any]]:
     replies = post_to_rasa(
-        rasa_url,
+        rasa,
         sender_id,
         "/webhooks/rest/webhook",
         {"sender": sender_id, "message": normalise_text(text)},
-        timeout,
     )
     messages: list[dict[str, Any]] = []
     for reply in replies if isinstance(replies, list) else []:

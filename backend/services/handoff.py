@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, Household
 from backend.models._time import utcnow
-from backend.services.chat import normalise_text, post_to_rasa
+from backend.services.chat import RasaLink, normalise_text, post_to_rasa
 from backend.services.conversation_events import summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from backend.services.zalo import oa_client
@@ -37,9 +37,9 @@ def status_of(session: Session, sender_id: str) -> str:
     return conversation.status if conversation else "bot"
 
 
-def _tracker_event(rasa_url: str, sender_id: str, event: str, timeout: float) -> None:
+def _tracker_event(rasa: RasaLink, sender_id: str, event: str) -> None:
     path = f"/conversations/{sender_id}/tracker/events"
-    post_to_rasa(rasa_url, sender_id, path, {"event": event}, timeout)
+    post_to_rasa(rasa, sender_id, path, {"event": event})
 
 
 def _existing(session: Session, sender_id: str) -> Conversation:
@@ -49,16 +49,14 @@ def _existing(session: Session, sender_id: str) -> Conversation:
     return conversation
 
 
-def take_over(
-    session: Session, rasa_url: str, sender_id: str, agent: str, timeout: float
-) -> Conversation:
+def take_over(session: Session, rasa: RasaLink, sender_id: str, agent: str) -> Conversation:
     """Staff answer from now on: the bot is paused for this sender until `hand_back`."""
     conversation = _existing(session, sender_id)
     if conversation.status == "taken_over" and conversation.taken_over_by not in (None, agent):
         raise Conflict(
             f"hội thoại đang do {conversation.taken_over_by} tiếp quản", field="sender_id"
         )
-    _tracker_event(rasa_url, sender_id, "pause", timeout)
+    _tracker_event(rasa, sender_id, "pause")
     conversation.status = "taken_over"
     conversation.taken_over_by = agent
     conversation.waiting_since = None
@@ -66,9 +64,9 @@ def take_over(
     return conversation
 
 
-def hand_back(session: Session, rasa_url: str, sender_id: str, timeout: float) -> None:
+def hand_back(session: Session, rasa: RasaLink, sender_id: str) -> None:
     """Un-pause the assistant for this sender (Rasa's `resume` event) and leave the queue."""
-    _tracker_event(rasa_url, sender_id, "resume", timeout)
+    _tracker_event(rasa, sender_id, "resume")
     conversation = session.get(Conversation, sender_id)
     if conversation is not None:
         conversation.status = "bot"

@@ -13,7 +13,7 @@ from backend.extensions import db
 from backend.models import Household
 from backend.services import handoff
 from backend.services import staff_conversations as service
-from backend.services.chat import AssistantUnavailable
+from backend.services.chat import AssistantUnavailable, RasaLink
 from backend.services.errors import ServiceError
 from backend.services.household_panel import household_panel
 from backend.services.pii_audit import record_reveal, reveals_of, subject_of
@@ -198,15 +198,9 @@ def correct(sender_id: str):
 @role_required("agent")
 def take_over(sender_id: str):
     if ActionForm().validate_on_submit():
-        config = current_app.config
+        rasa = RasaLink.from_config(current_app.config)
         try:
-            handoff.take_over(
-                db.session(),
-                config["RASA_URL"],
-                sender_id,
-                current_user.login,
-                config["RASA_TIMEOUT"],
-            )
+            handoff.take_over(db.session(), rasa, sender_id, current_user.login)
             flash("Bạn đã tiếp quản hội thoại; trợ lý tự động tạm dừng.", "info")
         except AssistantUnavailable:
             flash(RASA_DOWN, "error")
@@ -219,9 +213,9 @@ def take_over(sender_id: str):
 @role_required("agent")
 def hand_back(sender_id: str):
     if ActionForm().validate_on_submit():
-        config = current_app.config
+        rasa = RasaLink.from_config(current_app.config)
         try:
-            handoff.hand_back(db.session(), config["RASA_URL"], sender_id, config["RASA_TIMEOUT"])
+            handoff.hand_back(db.session(), rasa, sender_id)
             flash("Đã trả hội thoại lại cho trợ lý tự động.", "info")
         except AssistantUnavailable:
             flash(RASA_DOWN, "error")

@@ -7,12 +7,21 @@ Usage: bot/.venv/bin/python bot/scripts/bench.py [--url http://127.0.0.1:5005] [
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import sys
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from channels.rest import signature
+
+SECRET = os.environ.get("RASA_AUTH_TOKEN", "dev-rasa-token")
 
 QUESTIONS = [
     "350 số điện hết bao nhiêu tiền",  # action → backend bill engine
@@ -35,10 +44,16 @@ def run(url: str, users: int, total: int) -> tuple[float, float, float, int]:
             sender = f"bench-{uuid.uuid4().hex[:8]}"  # single-turn: a fresh conversation each time
             started = time.perf_counter()
             try:
+                message = QUESTIONS[(index + turn) % len(QUESTIONS)]
+                raw = json.dumps({"sender": sender, "message": message}).encode()
+                stamp = str(int(time.time()))
+                headers = {
+                    "Content-Type": "application/json",
+                    "X-Chat-Timestamp": stamp,
+                    "X-Chat-Signature": signature(SECRET, stamp, raw),
+                }
                 response = session.post(
-                    f"{url}/webhooks/rest/webhook",
-                    json={"sender": sender, "message": QUESTIONS[(index + turn) % len(QUESTIONS)]},
-                    timeout=30,
+                    f"{url}/webhooks/rest/webhook", data=raw, headers=headers, timeout=30
                 )
                 ok = response.status_code == 200 and response.json()
             except requests.RequestException:

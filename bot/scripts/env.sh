@@ -5,6 +5,10 @@ export VAR_DIR="${VAR_DIR:-$ROOT_DIR/var}"
 mkdir -p "$VAR_DIR"
 export RASA="$BOT_DIR/.venv/bin/rasa"
 export ACTION_ENDPOINT_URL="${ACTION_ENDPOINT_URL:-http://127.0.0.1:5055/webhook}"
+# Rasa's HTTP API and the signed REST channel (backend proxy) share RASA_AUTH_TOKEN; Rasa calls
+# the action server with ACTION_SERVER_TOKEN. Both development defaults are refused in production.
+export RASA_AUTH_TOKEN="${RASA_AUTH_TOKEN:-dev-rasa-token}"
+export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-dev-action-token}"
 export RASA_TRACKER_DB="${RASA_TRACKER_DB:-$VAR_DIR/rasa_tracker.db}"
 export RASA_EVENTS_DB="${RASA_EVENTS_DB:-$VAR_DIR/rasa_events.db}"
 export BACKEND_URL="${BACKEND_URL:-http://127.0.0.1:5000}"

@@ -8,8 +8,12 @@ from typing import ClassVar
 import pytest
 
 from backend import create_app
-from backend.config import TestConfig
+from backend.config import DEV_RASA_AUTH_TOKEN, TestConfig
 from tests.conftest import bearer
+from tests.fakes import rasa_guard
+
+# what the real Rasa of `make run` accepts: the signed REST channel, `?token=` on its API
+RASA_ACCEPTS = rasa_guard(DEV_RASA_AUTH_TOKEN)
 
 
 class FakeRasa(BaseHTTPRequestHandler):
@@ -25,7 +29,13 @@ class FakeRasa(BaseHTTPRequestHandler):
         self.wfile.write(b"Hello from Rasa: 3.6.21")
 
     def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        raw = self.rfile.read(int(self.headers["Content-Length"]))
+        refusal = RASA_ACCEPTS("POST", self.path, self.headers, raw)
+        if refusal:
+            self.send_response(refusal[0])
+            self.end_headers()
+            return
+        body = json.loads(raw)
         FakeRasa.received.append(body)
         FakeRasa.paths.append(self.path)
         replies = (
@@ -83,6 +93,14 @@ def test_chat_forwards_as_own_household(client, household, fake_rasa):
     messages = response.get_json()["messages"]
     assert messages[0]["text"].startswith("Xin chào!")
     assert messages[1]["buttons"] == [{"title": "Giá điện", "payload": "/ask_tariff"}]
+
+
+def test_chat_with_a_key_rasa_does_not_share_is_refused(app, client, household, fake_rasa):
+    """The proxy signs each turn; Rasa's channel refuses a turn signed with another key."""
+    app.config["RASA_AUTH_TOKEN"] = "another-key"
+    response = client.post("/api/v1/chat", json={"message": "Xin chào"}, headers=bearer(household))
+    assert response.status_code == 503
+    assert fake_rasa.received == []
 
 
 def test_chat_normalises_to_nfc(client, household, fake_rasa):
@@ -197,4 +215,6 @@ def test_waiting_for_staff_is_explained_and_the_user_can_resume(
     ).get_json()
     assert "quay lại" in resumed["messages"][0]["text"]
     assert fake_rasa.received[-1] == {"event": "resume"}
-    assert fake_rasa.paths[-1] == f"/conversations/{household.id}/tracker/events"
+    assert fake_rasa.paths[-1] == (
+        f"/conversations/{household.id}/tracker/events?token={DEV_RASA_AUTH_TOKEN}"
+    )

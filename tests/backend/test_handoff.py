@@ -7,14 +7,18 @@ import pytest
 from backend.extensions import db
 from backend.models import ChatMessage, Conversation
 from backend.services import handoff
+from backend.services.chat import AssistantUnavailable, RasaLink
 from backend.services.errors import Conflict
 from tests.conftest import bearer, make_household
+from tests.fakes import rasa_guard
 from zalo.tokens import TokenStore
 
 
 @pytest.fixture
 def rasa(app, fake_server):
-    server = fake_server(lambda method, path, body: (200, {"ok": True}))
+    server = fake_server(
+        lambda method, path, body: (200, {"ok": True}), rasa_guard(app.config["RASA_AUTH_TOKEN"])
+    )
     app.config["RASA_URL"] = server.url
     return server
 
@@ -29,7 +33,7 @@ def start(sender: str, channel: str = "rest", household_id: str | None = None) -
 
 
 def take(app, sender: str, agent: str = "lan.cskh") -> Conversation:
-    return handoff.take_over(db.session(), app.config["RASA_URL"], sender, agent, 2)
+    return handoff.take_over(db.session(), RasaLink.from_config(app.config), sender, agent)
 
 
 def test_take_over_pauses_the_bot_for_that_sender(app, household, rasa):
@@ -37,9 +41,18 @@ def test_take_over_pauses_the_bot_for_that_sender(app, household, rasa):
     conversation = take(app, household.id)
     assert (conversation.status, conversation.taken_over_by) == ("taken_over", "lan.cskh")
     assert rasa.calls[-1][1:3] == (
-        f"/conversations/{household.id}/tracker/events",
+        f"/conversations/{household.id}/tracker/events?token={app.config['RASA_AUTH_TOKEN']}",
         {"event": "pause"},
     )
+
+
+def test_take_over_with_a_wrong_rasa_token_changes_nothing(app, household, rasa):
+    start(household.id, household_id=household.id)
+    app.config["RASA_AUTH_TOKEN"] = "not-the-token"
+    with pytest.raises(AssistantUnavailable):
+        take(app, household.id)
+    assert rasa.calls == [] and len(rasa.refused) == 1
+    assert db.session.get(Conversation, household.id).status == "waiting"
 
 
 def test_the_web_chat_receives_staff_messages_and_no_other_household_does(
@@ -110,7 +123,7 @@ def test_only_the_agent_who_took_over_may_answer(app, household, rasa):
 def test_hand_back_resumes_the_bot(app, household, rasa):
     start(household.id, household_id=household.id)
     take(app, household.id)
-    handoff.hand_back(db.session(), app.config["RASA_URL"], household.id, 2)
+    handoff.hand_back(db.session(), RasaLink.from_config(app.config), household.id)
     conversation = db.session.get(Conversation, household.id)
     assert (conversation.status, conversation.taken_over_by) == ("bot", None)
     assert rasa.calls[-1][2] == {"event": "resume"}

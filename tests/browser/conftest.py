@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 from backend import create_app
 from backend.config import TestConfig
 from backend.extensions import db
-from tests.fakes import FakeServer
+from tests.fakes import FakeServer, rasa_guard
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -44,7 +44,10 @@ class Live:
 
 @pytest.fixture
 def live(tmp_path: Path, fake_server) -> Iterator[Live]:
-    rasa = fake_server(lambda method, path, body: (200, [] if "webhook" in path else {"ok": True}))
+    rasa = fake_server(
+        lambda method, path, body: (200, [] if "webhook" in path else {"ok": True}),
+        rasa_guard(TestConfig.RASA_AUTH_TOKEN),
+    )
     nlu_dir = tmp_path / "nlu"
     shutil.copytree(BOT_NLU, nlu_dir, ignore=shutil.ignore_patterns("corrections.yml"))
     settings = {

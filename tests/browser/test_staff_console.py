@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import yaml
 from playwright.sync_api import expect
 
+from backend.config import TestConfig
 from backend.extensions import db
 from backend.models import AnomalyEpisode, Bill, DailyReading, Household, UsageScore
 from backend.models._time import utcnow
@@ -174,9 +175,11 @@ def test_staff_console_end_to_end(live, browser, shot):
     shot(page, "06-conversation-household")
     page.get_by_role("button", name="Tiếp quản").click()
     expect(page.get_by_role("button", name="Trả lại cho trợ lý")).to_be_visible()
-    assert ("POST", "/conversations/hh-lan/tracker/events", {"event": "pause"}) in [
-        call[:3] for call in live.rasa.calls
-    ]
+    assert (
+        "POST",
+        f"/conversations/hh-lan/tracker/events?token={TestConfig.RASA_AUTH_TOKEN}",
+        {"event": "pause"},
+    ) in [call[:3] for call in live.rasa.calls]
     reply = "Chào chị Lan, em là nhân viên CSKH, em kiểm tra giúp chị ngay ạ."
     page.get_by_label("Tin nhắn").fill(reply)
     page.get_by_role("button", name="Gửi", exact=True).click()
@@ -194,7 +197,7 @@ def test_staff_console_end_to_end(live, browser, shot):
     expect(page.get_by_role("button", name="Tiếp quản")).to_be_visible()
     assert live.rasa.calls[-1][:3] == (
         "POST",
-        "/conversations/hh-lan/tracker/events",
+        f"/conversations/hh-lan/tracker/events?token={TestConfig.RASA_AUTH_TOKEN}",
         {"event": "resume"},
     )
     page.get_by_label("Lý do xem dữ liệu cá nhân").fill("khách yêu cầu gọi lại")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -20,13 +21,15 @@ from backend import create_app
 from backend.auth import issue_demo_token
 from backend.extensions import db
 from backend.models import Household
+from backend.services.chat import sign_body
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from prod_local import SECRET_KEY, Stack  # noqa: E402
+from prod_local import RASA_AUTH_TOKEN, SECRET_KEY, Stack  # noqa: E402
 
 MODEL = ROOT / "bot" / "models" / "current.tar.gz"
+API = {"token": RASA_AUTH_TOKEN}  # query parameters for Rasa's HTTP API (--auth-token)
 
 
 ZALO_APP_ID, ZALO_OA_SECRET = "4321", "oa-secret"
@@ -108,11 +111,15 @@ def make_households(app: Flask, prefix: str, count: int) -> list[tuple[str, str]
 
 
 def say(rasa_url: str, sender: str, text: str, timeout: float = 60) -> list[str]:
-    """One turn on one Rasa server's REST channel; the texts of the replies."""
+    """One turn on one Rasa server's REST channel, signed as the backend's proxy signs it; the
+    texts of the replies."""
+    raw = json.dumps({"sender": sender, "message": text}, ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json",
+        **sign_body(secret=RASA_AUTH_TOKEN, body=raw, now=time.time()),
+    }
     response = requests.post(
-        f"{rasa_url}/webhooks/rest/webhook",
-        json={"sender": sender, "message": text},
-        timeout=timeout,
+        f"{rasa_url}/webhooks/rest/webhook", data=raw, headers=headers, timeout=timeout
     )
     response.raise_for_status()
     return [reply.get("text", "") for reply in response.json()]

@@ -14,7 +14,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SECRETS = {"SECRET_KEY": "s", "SERVICE_TOKEN": "t", "POSTGRES_PASSWORD": "p"}
+SECRETS = {
+    "SECRET_KEY": "s",
+    "SERVICE_TOKEN": "t",
+    "POSTGRES_PASSWORD": "p",
+    "RASA_AUTH_TOKEN": "r",
+    "ACTION_SERVER_TOKEN": "a",
+}
 
 
 def compose() -> dict:
@@ -112,3 +118,22 @@ def test_dockerfiles_copy_what_exists(dockerfile):
 def test_the_action_server_image_has_no_rasa():
     text = (DEPLOY / "Dockerfile.actions").read_text()
     assert "rasa-sdk==" in text and "rasa==" not in text
+
+
+def test_only_the_zalo_webhook_of_rasa_is_public():
+    """nginx routes /webhooks/zalo/webhook to Rasa and nothing else of it: not the REST channel,
+    not the HTTP API; every Rasa and action server needs its credential to start."""
+    conf = (DEPLOY / "nginx.conf").read_text()
+    to_rasa = re.findall(r"location ([^{]+)\{[^}]*proxy_pass http://rasa;", conf)
+    assert [where.strip() for where in to_rasa] == ["= /webhooks/zalo/webhook"]
+    assert re.search(r"location /webhooks/ \{\s*return 404;", conf)
+    assert "--auth-token" in (DEPLOY / "Dockerfile.rasa").read_text()
+    assert "action_server.py" in (DEPLOY / "Dockerfile.actions").read_text()
+    services = compose()["services"]
+    for name in ("rasa-1", "backend-1"):
+        assert services[name]["environment"]["RASA_AUTH_TOKEN"].startswith("${RASA_AUTH_TOKEN:?")
+    for name in ("rasa-1", "actions-1"):
+        token = services[name]["environment"]["ACTION_SERVER_TOKEN"]
+        assert token.startswith("${ACTION_SERVER_TOKEN:?")
+    endpoints = yaml.safe_load((DEPLOY / "endpoints.prod.yml").read_text())
+    assert endpoints["action_endpoint"]["token"] == "${ACTION_SERVER_TOKEN}"

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.scale.conftest import make_households, say
+from tests.scale.conftest import API, make_households, say
 
 
 def test_a_form_survives_alternating_servers(stack, stack_app):
@@ -23,7 +23,7 @@ def test_a_form_survives_alternating_servers(stack, stack_app):
     stored = say(a, household, "/affirm")  # the filled slot was set on server B
     assert any(text.startswith("Đã lưu chỉ số 12345") for text in stored), stored
 
-    tracker = requests.get(f"{b}/conversations/{household}/tracker", timeout=30).json()
+    tracker = requests.get(f"{b}/conversations/{household}/tracker", params=API, timeout=30).json()
     assert tracker["active_loop"] == {} or tracker["active_loop"].get("name") is None
     assert tracker["slots"]["meter_reading"] is None  # reset by the action after storing
 
@@ -58,7 +58,9 @@ def test_concurrent_turns_on_both_servers_never_interleave(stack, stack_app):
         )
     assert all(replies), replies  # every turn got an answer
 
-    tracker = requests.get(f"{servers[0]}/conversations/{household}/tracker", timeout=30).json()
+    tracker = requests.get(
+        f"{servers[0]}/conversations/{household}/tracker", params=API, timeout=30
+    ).json()
     turns: list[list[str]] = []  # per user message: the actions that followed it
     for event in tracker["events"]:
         if event["event"] == "user":

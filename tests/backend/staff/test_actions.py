@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from backend.config import DEV_RASA_AUTH_TOKEN as TOKEN
 from backend.extensions import db
 from backend.models import AuditRecord, ChatMessage, Conversation
+from tests.fakes import rasa_guard
 
 
 def first_user_message(sender: str) -> ChatMessage:
@@ -114,7 +116,9 @@ def test_a_message_of_another_conversation_cannot_be_corrected_here(agent, conve
 
 @pytest.fixture
 def rasa(app, fake_server):
-    server = fake_server(lambda method, path, body: (200, {"ok": True}))
+    server = fake_server(
+        lambda method, path, body: (200, {"ok": True}), rasa_guard(app.config["RASA_AUTH_TOKEN"])
+    )
     app.config["RASA_URL"] = server.url
     return server
 
@@ -124,7 +128,10 @@ def test_take_over_send_and_hand_back(agent, conversations, rasa, household):
         as_text=True
     )
     assert "Bạn đã tiếp quản hội thoại" in page and "Trả lại cho trợ lý" in page
-    assert rasa.calls[-1][1:3] == ("/conversations/hh-1/tracker/events", {"event": "pause"})
+    assert rasa.calls[-1][1:3] == (
+        f"/conversations/hh-1/tracker/events?token={TOKEN}",
+        {"event": "pause"},
+    )
     agent.post("/staff/conversations/hh-1/send", data={"text": "Chào chị, em là An bên CSKH."})
     sent = db.session.scalars(db.select(ChatMessage).where(ChatMessage.role == "agent")).one()
     assert (sent.sender_id, sent.author, sent.text) == (
@@ -136,7 +143,10 @@ def test_take_over_send_and_hand_back(agent, conversations, rasa, household):
         as_text=True
     )
     assert "Đã trả hội thoại lại cho trợ lý tự động." in page
-    assert rasa.calls[-1][1:3] == ("/conversations/hh-1/tracker/events", {"event": "resume"})
+    assert rasa.calls[-1][1:3] == (
+        f"/conversations/hh-1/tracker/events?token={TOKEN}",
+        {"event": "resume"},
+    )
     assert db.session.get(Conversation, "hh-1").status == "bot"
 
 
