@@ -12,7 +12,7 @@ export VAR_DIR ?= $(CURDIR)/var
 export UV_LINK_MODE ?= copy
 
 .PHONY: help setup run run-prod-local test test-backend test-postgres test-bot test-scale lint format \
-        db train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
+        db nlu train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
         bench-load clean
 
 help: ## Show this help
@@ -43,6 +43,9 @@ db: .venv/.synced ## Migrate the database, load the demo data (households, staff
 	if [ ! -f $(ANOMALY_MODEL) ] || [ -n "$$(find ml -name '*.py' -newer $(ANOMALY_MODEL))" ]; then \
 	  $(FLASK) ml train --model $(ANOMALY_MODEL); fi
 	$(FLASK) ml score-all --model $(ANOMALY_MODEL)
+
+nlu: bot/.venv/.synced ## Regenerate bot/data/nlu/*.yml from bot/nlu_source/sources.py (then commit both)
+	bot/.venv/bin/python bot/scripts/generate_nlu.py
 
 bot-train: bot/.venv/.synced ## Train the Rasa model when bot data or config changed
 	bash bot/scripts/train.sh

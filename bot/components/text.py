@@ -88,7 +88,39 @@ SHORTHAND = {
     "rùi": "roi",
     "dt": "dien thoai",
     "nha": "nha",
+    "t": "toi",
 }
+
+# The same table read the other way: how households shorten words (full form with diacritics →
+# shorthand). scripts/generate_nlu.py writes a shorthand variant of every training sentence
+# with it; tests/bot/test_parsing.py proves each pair reads back to its full form through
+# SHORTHAND, so the two directions cannot disagree. Longer phrases first.
+SHORTENINGS: list[tuple[str, str]] = [
+    ("như thế nào", "ntn"),
+    ("thế nào", "ntn"),  # "ntn" reads as "như thế nào", which holds "thế nào"
+    ("bao nhiêu", "bn"),
+    ("cảm ơn", "tks"),
+    ("điều hòa", "đh"),
+    ("hóa đơn", "hđ"),
+    ("không", "ko"),
+    ("được", "dc"),
+    ("gì", "j"),
+    ("vậy", "z"),
+    ("triệu", "tr"),
+    ("rồi", "r"),
+    ("nhiều", "nhiu"),
+    ("với", "vs"),
+    ("biết", "bit"),
+    ("mình", "mk"),
+    ("quá", "wa"),
+    ("em", "e"),
+    ("anh", "a"),
+    ("giờ", "h"),
+    ("người", "ng"),
+    ("tôi", "t"),
+]
+# "500 nghìn" → "500k": "k" after a number is a thousand; alone it is "không" (SHORTHAND)
+THOUSANDS = re.compile(r"(\d) (?:nghìn|ngàn)(?!\w)")
 
 _TOKEN = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
