@@ -58,6 +58,11 @@ class TierOut(Schema):
     kwh = fields.Integer()
     price = fields.Integer()
     amount = fields.Integer()
+    price_text = fields.Function(
+        lambda tier: format_vnd(tier.price),
+        metadata={"description": 'price as households read it: "1.984 đ"'},
+    )
+    amount_text = fields.Function(lambda tier: format_vnd(tier.amount))
 
 
 class SegmentOut(Schema):
@@ -74,6 +79,8 @@ class EstimateOut(Schema):
     vat_rate = fields.Float()
     total = fields.Integer()
     total_text = fields.String()
+    subtotal_text = fields.String()
+    vat_text = fields.String()
     segments = fields.List(fields.Nested(SegmentOut))
 
 
@@ -84,6 +91,8 @@ class BudgetQuery(Schema):
 class BudgetOut(Schema):
     kwh = fields.Integer()
     total = fields.Integer()
+    total_text = fields.String()
+    amount_text = fields.String(metadata={"description": "the amount asked about, formatted"})
 
 
 class PeriodIn(Schema):
@@ -128,6 +137,8 @@ def estimate_payload(bill: BillEstimate) -> dict:
         "vat_rate": float(bill.vat_rate),  # a rate, not money
         "total": bill.total,
         "total_text": format_vnd(bill.total),
+        "subtotal_text": format_vnd(bill.subtotal),
+        "vat_text": format_vnd(bill.vat),
         "segments": bill.segments,
     }
 
@@ -155,7 +166,12 @@ def estimate(body):
 def budget(query):
     """The most whole kWh whose bill (today's tariff, VAT included) fits in `amount` đồng."""
     kwh, total = kwh_for_budget(query["amount"])
-    return {"kwh": kwh, "total": total}
+    return {
+        "kwh": kwh,
+        "total": total,
+        "total_text": format_vnd(total),
+        "amount_text": format_vnd(query["amount"]),
+    }
 
 
 @blp.route("/bills/compare", methods=["POST"])
@@ -181,6 +197,7 @@ class TierBoundOut(Schema):
     from_kwh = fields.Integer()
     to_kwh = fields.Integer(allow_none=True, metadata={"description": "null for the last tier"})
     price = fields.Integer(metadata={"description": "đồng/kWh before VAT"})
+    price_text = fields.String(metadata={"description": 'as households read it: "1.984 đ"'})
 
 
 class TariffOut(Schema):
@@ -188,6 +205,7 @@ class TariffOut(Schema):
     effective_from = fields.Date()
     tiers = fields.List(fields.Nested(TierBoundOut))
     prepaid_price = fields.Integer(allow_none=True)
+    prepaid_price_text = fields.String(allow_none=True)
 
 
 class VatPeriodOut(Schema):
@@ -221,12 +239,21 @@ def tariffs():
                 "decision": tariff.decision,
                 "effective_from": tariff.effective_from,
                 "tiers": [
-                    {"tier": index + 1, "from_kwh": low, "to_kwh": high, "price": price}
+                    {
+                        "tier": index + 1,
+                        "from_kwh": low,
+                        "to_kwh": high,
+                        "price": price,
+                        "price_text": format_vnd(price),
+                    }
                     for index, ((low, high), price) in enumerate(
                         zip(tariff.tier_bounds(), tariff.prices, strict=True)
                     )
                 ],
                 "prepaid_price": tariff.prepaid_price,
+                "prepaid_price_text": (
+                    format_vnd(tariff.prepaid_price) if tariff.prepaid_price is not None else None
+                ),
             }
             for tariff in book.tariffs
         ],

@@ -20,10 +20,6 @@ BILL_UNAVAILABLE = (
 )
 
 
-def vnd(amount: int) -> str:
-    return f"{amount:,} đ".replace(",", ".")
-
-
 class ValidateBillForm(FormValidationAction):
     def name(self) -> str:
         return "validate_bill_form"
@@ -67,7 +63,7 @@ def tier_summary(segments: list[dict[str, Any]]) -> str:
     for segment in segments:
         for tier in segment["tiers"]:
             if tier["kwh"]:
-                lines.append(f"bậc {tier['tier']}: {tier['kwh']} kWh × {vnd(tier['price'])}")
+                lines.append(f"bậc {tier['tier']}: {tier['kwh']} kWh × {tier['price_text']}")
     return "; ".join(lines)
 
 
@@ -90,8 +86,8 @@ class ActionEstimateBill(Action):
         rate = round(bill["vat_rate"] * 100)
         dispatcher.utter_message(
             text=(
-                f"Với {kwh} kWh trong một tháng, tiền điện là {vnd(bill['total'])} "
-                f"(gồm {vnd(bill['subtotal'])} tiền điện và {vnd(bill['vat'])} thuế GTGT {rate}%), "
+                f"Với {kwh} kWh trong một tháng, tiền điện là {bill['total_text']} "
+                f"(gồm {bill['subtotal_text']} tiền điện và {bill['vat_text']} thuế GTGT {rate}%), "
                 f"theo biểu giá {bill['segments'][0]['tariff']}. Chi tiết: {tier_summary(bill['segments'])}."
             ),
             buttons=[
@@ -120,8 +116,8 @@ class ActionKwhForBudget(Action):
             return [SlotSet("money", None)]
         dispatcher.utter_message(
             text=(
-                f"Với {vnd(int(amount))} mỗi tháng, nhà bạn dùng được tối đa {result['kwh']} kWh "
-                f"(hóa đơn {vnd(result['total'])}, đã gồm thuế GTGT). "
+                f"Với {result['amount_text']} mỗi tháng, nhà bạn dùng được tối đa {result['kwh']} kWh "
+                f"(hóa đơn {result['total_text']}, đã gồm thuế GTGT). "
                 "Mỗi số điện vượt mức đó đều tính ở bậc giá cao nhất đang dùng."
             ),
             buttons=[{"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"}],
@@ -146,13 +142,13 @@ class ActionExplainTariff(Action):
             return []
         current = next(t for t in data["tariffs"] if t["decision"] == data["current"])
         tiers = ", ".join(
-            f"bậc {t['tier']} ({t['from_kwh']}–{t['to_kwh']} kWh): {vnd(t['price'])}"
+            f"bậc {t['tier']} ({t['from_kwh']}–{t['to_kwh']} kWh): {t['price_text']}"
             if t["to_kwh"] is not None
-            else f"bậc {t['tier']} (từ {t['from_kwh']} kWh): {vnd(t['price'])}"
+            else f"bậc {t['tier']} (từ {t['from_kwh']} kWh): {t['price_text']}"
             for t in current["tiers"]
         )
         prepaid = (
-            f" Công tơ trả trước: {vnd(current['prepaid_price'])}/kWh."
+            f" Công tơ trả trước: {current['prepaid_price_text']}/kWh."
             if current.get("prepaid_price")
             else ""
         )

@@ -23,7 +23,14 @@ def test_estimate_matches_contract(client):
         "2019-03-19",
         117,
     )
-    assert first["tiers"][0] == {"tier": 1, "kwh": 11, "price": 1549, "amount": 17_039}
+    assert first["tiers"][0] == {
+        "tier": 1,
+        "kwh": 11,
+        "price": 1549,
+        "amount": 17_039,
+        "price_text": "1.549 đ",
+        "amount_text": "17.039 đ",
+    }
 
 
 @pytest.mark.parametrize(
@@ -71,7 +78,13 @@ def test_tariffs_lists_every_version(client):
     assert body["current"] == "1279/QĐ-BCT"
     latest = body["tariffs"][-1]
     assert latest["prepaid_price"] == 2909
-    assert latest["tiers"][0] == {"tier": 1, "from_kwh": 0, "to_kwh": 50, "price": 1984}
+    assert latest["tiers"][0] == {
+        "tier": 1,
+        "from_kwh": 0,
+        "to_kwh": 50,
+        "price": 1984,
+        "price_text": "1.984 đ",
+    }
     assert latest["tiers"][-1]["to_kwh"] is None
     assert len(body["tariffs"]) == 6
 
@@ -226,3 +239,21 @@ def test_kwh_for_budget_never_500s(client, amount):
     assert response.status_code in (200, 422)
     if response.status_code == 422:
         assert response.get_json()["field"] == "amount"
+
+
+def test_money_reaches_the_bot_already_formatted(client):
+    """One money formatter (backend.money.format_vnd): every amount the assistant says comes
+    with its text from the API, so the bot never formats money itself."""
+    bill = client.post("/api/v1/bills/estimate", json={"kwh": 350}).get_json()
+    assert (bill["total_text"], bill["subtotal_text"], bill["vat_text"]) == tuple(
+        f"{bill[k]:,} đ".replace(",", ".") for k in ("total", "subtotal", "vat")
+    )
+    tier = bill["segments"][0]["tiers"][0]
+    assert tier["price_text"] == f"{tier['price']:,} đ".replace(",", ".")
+    assert tier["amount_text"] == f"{tier['amount']:,} đ".replace(",", ".")
+    budget = client.get("/api/v1/bills/kwh-for-budget?amount=500000").get_json()
+    assert budget["amount_text"] == "500.000 đ"
+    assert budget["total_text"] == f"{budget['total']:,} đ".replace(",", ".")
+    current = client.get("/api/v1/tariffs").get_json()["tariffs"][-1]
+    assert all(t["price_text"].endswith(" đ") for t in current["tiers"])
+    assert current["prepaid_price_text"] == f"{current['prepaid_price']:,} đ".replace(",", ".")

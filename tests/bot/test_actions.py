@@ -71,18 +71,34 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
             "vat_rate": 0.08,
             "total": 979_560,
             "total_text": "979.560 đ",
+            "subtotal_text": "907.000 đ",
+            "vat_text": "72.560 đ",
             "segments": [
                 {
                     "tariff": "1279/QĐ-BCT",
                     "from": "2026-11-24",
                     "to": "2026-11-24",
                     "kwh": 350,
-                    "tiers": [{"tier": 1, "kwh": 50, "price": 1984, "amount": 99_200}],
+                    "tiers": [
+                        {
+                            "tier": 1,
+                            "kwh": 50,
+                            "price": 1984,
+                            "amount": 99_200,
+                            "price_text": "1.984 đ",
+                            "amount_text": "99.200 đ",
+                        }
+                    ],
                 }
             ],
         }
     if path.startswith("/api/v1/bills/kwh-for-budget"):
-        return 200, {"kwh": 207, "total": 497_541}
+        return 200, {
+            "kwh": 207,
+            "total": 497_541,
+            "total_text": "497.541 đ",
+            "amount_text": "500.000 đ",
+        }
     if path == "/api/v1/tariffs":
         return 200, {
             "current": "1279/QĐ-BCT",
@@ -91,9 +107,22 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
                     "decision": "1279/QĐ-BCT",
                     "effective_from": "2025-05-10",
                     "prepaid_price": 2909,
+                    "prepaid_price_text": "2.909 đ",
                     "tiers": [
-                        {"tier": 1, "from_kwh": 0, "to_kwh": 50, "price": 1984},
-                        {"tier": 2, "from_kwh": 51, "to_kwh": None, "price": 2050},
+                        {
+                            "tier": 1,
+                            "from_kwh": 0,
+                            "to_kwh": 50,
+                            "price": 1984,
+                            "price_text": "1.984 đ",
+                        },
+                        {
+                            "tier": 2,
+                            "from_kwh": 51,
+                            "to_kwh": None,
+                            "price": 2050,
+                            "price_text": "2.050 đ",
+                        },
                     ],
                 }
             ],
