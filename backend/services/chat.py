@@ -20,7 +20,7 @@ class AssistantUnavailable(Exception):
     """Rasa did not answer (down, timed out or broken)."""
 
 
-def normalise_text(text: str) -> str:
+def nfc_trimmed(text: str) -> str:
     """NFC + trimmed: the same sentence typed on different phones has the same code points."""
     return unicodedata.normalize("NFC", text).strip()
 
@@ -104,7 +104,7 @@ def send_to_rasa(rasa: RasaLink, sender_id: str, text: str) -> list[dict[str, An
         rasa,
         sender_id,
         "/webhooks/rest/webhook",
-        {"sender": sender_id, "message": normalise_text(text)},
+        {"sender": sender_id, "message": nfc_trimmed(text)},
     )
     messages: list[dict[str, Any]] = []
     for reply in replies if isinstance(replies, list) else []:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, Household
 from backend.models._time import utcnow
-from backend.services.chat import RasaLink, normalise_text, post_to_rasa
+from backend.services.chat import RasaLink, nfc_trimmed, post_to_rasa
 from backend.services.conversation_events import summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from backend.services.zalo import oa_client
@@ -80,7 +80,7 @@ def agent_send(
 ) -> ChatMessage:
     """Send a staff message on the conversation's channel and store it."""
     conversation = _existing(session, sender_id)
-    text = normalise_text(text)
+    text = nfc_trimmed(text)
     if not text or len(text) > MAX_AGENT_TEXT:
         raise InvalidInput(f"tin nhắn cần 1–{MAX_AGENT_TEXT} ký tự", field="text")
     if conversation.status != "taken_over" or conversation.taken_over_by != agent:
