@@ -15,7 +15,11 @@ from backend.auth import issue_demo_token
 from backend.config import TestConfig
 from backend.extensions import db
 from backend.models import Household
-from tests.fakes import fake_server  # noqa: F401  (a loopback JSON server, for every test)
+from tests.fakes import (
+    FakeServer,
+    fake_server,  # noqa: F401  (a loopback JSON server, for every test)
+    rasa_guard,
+)
 
 
 @pytest.fixture
@@ -72,3 +76,13 @@ def auth(household: Household) -> dict[str, str]:
 @pytest.fixture
 def service_auth(app: Flask) -> dict[str, str]:
     return {"Authorization": f"Bearer {app.config['SERVICE_TOKEN']}"}
+
+
+@pytest.fixture
+def rasa(app: Flask, fake_server) -> FakeServer:  # noqa: F811  (the fixture above)
+    """A Rasa server on loopback that, like the real one, refuses calls without the token."""
+    server = fake_server(
+        lambda method, path, body: (200, {"ok": True}), rasa_guard(app.config["RASA_AUTH_TOKEN"])
+    )
+    app.config["RASA_URL"] = server.url
+    return server

@@ -10,17 +10,7 @@ from backend.services import handoff
 from backend.services.chat import AssistantUnavailable, RasaLink
 from backend.services.errors import Conflict
 from tests.conftest import bearer, make_household
-from tests.fakes import rasa_guard
 from zalo.tokens import TokenStore
-
-
-@pytest.fixture
-def rasa(app, fake_server):
-    server = fake_server(
-        lambda method, path, body: (200, {"ok": True}), rasa_guard(app.config["RASA_AUTH_TOKEN"])
-    )
-    app.config["RASA_URL"] = server.url
-    return server
 
 
 def start(sender: str, channel: str = "rest", household_id: str | None = None) -> Conversation:

@@ -7,7 +7,6 @@ import pytest
 from backend.config import DEV_RASA_AUTH_TOKEN as TOKEN
 from backend.extensions import db
 from backend.models import AuditRecord, ChatMessage, Conversation
-from tests.fakes import rasa_guard
 
 
 def first_user_message(sender: str) -> ChatMessage:
@@ -112,15 +111,6 @@ def test_a_message_of_another_conversation_cannot_be_corrected_here(agent, conve
     assert "Không tìm thấy tin nhắn" in response.get_data(as_text=True)
     db.session.refresh(other)
     assert other.corrected_intent is None
-
-
-@pytest.fixture
-def rasa(app, fake_server):
-    server = fake_server(
-        lambda method, path, body: (200, {"ok": True}), rasa_guard(app.config["RASA_AUTH_TOKEN"])
-    )
-    app.config["RASA_URL"] = server.url
-    return server
 
 
 def test_take_over_send_and_hand_back(agent, conversations, rasa, household):
