@@ -83,6 +83,9 @@ MAKE_START := $(shell date +%s)
 # "[n/5] target" when `make test` runs it, the bare target name otherwise
 step = $(if $(filter test,$(GOALS)),[$(STEP_NO_$1)/$(words $(TEST_STEPS))] )$1
 took = $$(( ($$(date +%s) - $(MAKE_START)) / 60 )) min $$(( ($$(date +%s) - $(MAKE_START)) % 60 )) s
+ifneq ($(filter test,$(GOALS)),)
+$(info ==> make test: $(words $(TEST_STEPS)) steps in turn: $(TEST_STEPS))
+endif
 
 test: $(TEST_STEPS) ## Run every test (what CI runs)
 	@echo "==> make test: all $(words $(TEST_STEPS)) steps passed in $(took)"
@@ -92,7 +95,7 @@ test-backend: .venv/.synced ## pytest for backend, ml and notifications (SQLite)
 
 PG_TESTS := tests/backend tests/notifications
 test-postgres: .venv/.synced ## Backend tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway local cluster)
-	$(TIMED) "$(call step,$@)" $(if $(TEST_DATABASE_URL),,scripts/with-postgres.sh) $(PY) -m pytest -q $(PG_TESTS)
+	$(TIMED) "$(call step,$@)" $(if $(TEST_DATABASE_URL),,scripts/with-postgres.sh )$(PY) -m pytest -q $(PG_TESTS)
 
 test-bot: bot/.venv/.synced ## Bot: data validation, action and channel tests, test stories
 	$(TIMED) "$(call step,$@)" bash bot/scripts/test.sh
