@@ -7,6 +7,8 @@ One list for `make` and `.ci/run`, so the two cannot drift:
                                                  # what needs it and the install command
     python3 scripts/prereqs.py packages test     # Debian packages the target needs (.ci/run)
 
+The Makefile runs `check` with its goals before anything else (SKIP_PREREQS=1 skips it).
+
 Standard library only: it runs before any environment exists.
 """
 
@@ -212,14 +214,13 @@ def debian_packages(keys: list[str]) -> list[str]:
 
 
 def install_command(packages: list[str]) -> str:
-    if not packages:
-        return ""
+    """The command that installs the packages here; on other systems, what to look for."""
     if Path("/etc/debian_version").exists() or shutil.which("apt-get"):
         sudo = "" if os.geteuid() == 0 else "sudo "
         return f"{sudo}apt-get install -y {' '.join(packages)}"
     return (
-        "this platform is not Debian/Ubuntu (the scripts expect Debian's layout); install the "
-        f"equivalents of the Debian packages: {' '.join(packages)}"
+        "(not Debian/Ubuntu: the scripts expect Debian's layout) the equivalents of the "
+        f"Debian packages {' '.join(packages)}"
     )
 
 
@@ -238,9 +239,9 @@ def check(targets: list[str], out=sys.stderr) -> int:
         print(f"  - {PREREQS[key].label}", file=out)
         for reason in required[key]:
             print(f"      needed by {reason}", file=out)
-    command = install_command(debian_packages(missing))
-    if command:
-        print(f"\nInstall with:\n  {command}", file=out)
+    packages = debian_packages(missing)
+    if packages:
+        print(f"\nInstall with:\n  {install_command(packages)}", file=out)
     print(
         f"then run `make {goal}` again. `make doctor` shows everything the project sees.\n",
         file=out,
@@ -254,7 +255,6 @@ def main(argv: list[str] | None = None) -> int:
     for name, text in (
         ("check", "exit 1 listing what is missing for the targets"),
         ("packages", "print the Debian packages the targets need (all of them, installed or not)"),
-        ("missing", "print the Debian packages the targets need that are missing"),
     ):
         sub.add_parser(name, help=text).add_argument("targets", nargs="+")
     args = parser.parse_args(argv)
@@ -263,10 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [t for t in args.targets if t not in TARGETS and t not in COMPOSITE]
     if unknown:
         parser.error(f"unknown target(s): {' '.join(unknown)}")
-    keys = list(needs(args.targets))
-    if args.command == "missing":
-        keys = [key for key in keys if PREREQS[key].find() is None]
-    print(" ".join(debian_packages(keys)))
+    print(" ".join(debian_packages(list(needs(args.targets)))))
     return 0
 
 
