@@ -36,8 +36,8 @@ help: ## Show this help
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 $(UV):
-	python3 -m venv .tools
-	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+	$(TIMED) "setup: uv $(UV_VERSION) into .tools/" \
+	  bash -c 'python3 -m venv .tools && .tools/bin/pip install --quiet "uv==$(UV_VERSION)"'
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
 	$(TIMED) "setup: app environment (.venv)" $(UV) sync --frozen --quiet
