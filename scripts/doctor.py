@@ -216,6 +216,10 @@ def targets() -> None:
 
 def main() -> int:
     print(f"Project: {ROOT}")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"Machine: {os.cpu_count()} cores, load average {load} (Rasa training: 6–18 min on 2 cores)"
+    )
     for section in (system, project, services, credentials, targets):
         print()
         section()

@@ -59,6 +59,7 @@ def test_doctor_reports_services_credentials_and_missing_tools_and_exits_0(
     assert "make test              cannot start: missing redis-server, chromium" in out
     assert "apt-get install -y redis-server chromium" in out
     assert "make run               ready" in out
+    assert "cores, load average" in out
 
 
 def test_doctor_without_credentials_says_what_works_without_them(tool_path, closed_port):
