@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sys
 import urllib.error
 import urllib.request
@@ -215,6 +216,7 @@ def targets() -> None:
 
 
 def main() -> int:
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `make doctor | head` ends quietly
     print(f"Project: {ROOT}")
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
