@@ -10,39 +10,60 @@ FLASK := .venv/bin/flask --app backend
 ANOMALY_MODEL := var/models/anomaly.skops
 export VAR_DIR ?= $(CURDIR)/var
 export UV_LINK_MODE ?= copy
+TIMED := scripts/timed.sh
+
+# System prerequisites (scripts/prereqs.py knows what each target needs; .ci/run installs the same
+# list), checked before anything runs: a missing redis-server stops `make test` in its first
+# seconds with the install command, not after half an hour. SKIP_PREREQS=1 skips the check.
+GOALS := $(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))
+ifneq ($(filter-out help doctor clean,$(GOALS)),)
+ifndef SKIP_PREREQS
+$(shell python3 scripts/prereqs.py check $(GOALS) 1>&2)
+ifeq ($(.SHELLSTATUS),127)
+$(error python3 not found: Python 3.11 is needed (Debian: apt-get install -y python3 python3-venv))
+else ifneq ($(.SHELLSTATUS),0)
+$(error system prerequisites missing (listed above))
+endif
+endif
+endif
 
 .PHONY: help setup run run-prod-local test test-backend test-postgres test-bot test-scale lint format \
         db nlu train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
-        bench-load clean
+        bench-load clean doctor
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 $(UV):
-	python3 -m venv .tools
-	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+	$(TIMED) "setup: uv $(UV_VERSION) into .tools/" \
+	  bash -c 'python3 -m venv .tools && .tools/bin/pip install --quiet "uv==$(UV_VERSION)"'
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --quiet
+	$(TIMED) "setup: app environment (.venv)" $(UV) sync --frozen --quiet
 	touch $@
 
 bot/.venv/.synced: bot/requirements.txt | $(UV)
 	[ -x bot/.venv/bin/python ] || $(UV) venv --quiet --python "$$(scripts/find-python310.sh)" bot/.venv
-	$(UV) pip install --quiet --python bot/.venv/bin/python -r bot/requirements.txt
+	$(TIMED) "setup: bot environment (bot/.venv, Rasa)" \
+	  $(UV) pip install --quiet --python bot/.venv/bin/python -r bot/requirements.txt
 	touch $@
 
 setup: .venv/.synced bot/.venv/.synced ## Create or update both environments (app: .venv, bot: bot/.venv)
+	@echo "==> $(call step,$@): both environments ready ($(took) since make started)"
+
+doctor: ## Print what the project sees: versions, services reachable, optional credentials
+	@python3 scripts/doctor.py
 
 db: .venv/.synced ## Migrate the database, load the demo data (households, staff console), train (if missing or stale) and run the anomaly model
 	mkdir -p var/models
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) staff seed-demo
+	$(TIMED) "db: migrate" $(FLASK) db upgrade
+	$(TIMED) "db: demo households and readings" $(FLASK) seed-demo
+	$(TIMED) "db: demo staff console" $(FLASK) staff seed-demo
 	# (re)train when the model is missing or older than the code that reads it
 	if [ ! -f $(ANOMALY_MODEL) ] || [ -n "$$(find ml -name '*.py' -newer $(ANOMALY_MODEL))" ]; then \
-	  $(FLASK) ml train --model $(ANOMALY_MODEL); fi
-	$(FLASK) ml score-all --model $(ANOMALY_MODEL)
+	  $(TIMED) "db: train the anomaly model" $(FLASK) ml train --model $(ANOMALY_MODEL); fi
+	$(TIMED) "db: score every household" $(FLASK) ml score-all --model $(ANOMALY_MODEL)
 
 nlu: bot/.venv/.synced ## Regenerate bot/data/nlu/*.yml from bot/nlu_source/sources.py (then commit both)
 	bot/.venv/bin/python bot/scripts/generate_nlu.py
@@ -58,18 +79,29 @@ run: setup bot-train db ## Start backend :5000, Rasa :5005 and actions :5055; Ct
 run-prod-local: setup bot-train ## Production shape on loopback: PostgreSQL, Redis, 2 Rasa, actions, gunicorn, 2 workers
 	$(PY) scripts/prod_local.py
 
-test: setup test-backend test-postgres test-bot test-scale ## Run every test (what CI runs)
+# `make test` runs these in order, each announced as "[2/5] test-backend" with its elapsed time
+TEST_STEPS := setup test-backend test-postgres test-bot test-scale
+$(foreach step,$(TEST_STEPS),$(eval STEP_NO_$(step) := $(words $(_steps_seen) x))$(eval _steps_seen += x))
+MAKE_START := $(shell date +%s)
+# "[n/5] target" when `make test` runs it, the bare target name otherwise
+step = $(if $(filter test,$(GOALS)),[$(STEP_NO_$1)/$(words $(TEST_STEPS))] )$1
+took = $$(( ($$(date +%s) - $(MAKE_START)) / 60 )) min $$(( ($$(date +%s) - $(MAKE_START)) % 60 )) s
+ifneq ($(filter test,$(GOALS)),)
+$(info ==> make test: $(words $(TEST_STEPS)) steps in turn: $(TEST_STEPS))
+endif
+
+test: $(TEST_STEPS) ## Run every test (what CI runs)
+	@echo "==> make test: all $(words $(TEST_STEPS)) steps passed in $(took)"
 
 test-backend: .venv/.synced ## pytest for backend, ml and notifications (SQLite)
-	$(PY) -m pytest -q
+	$(TIMED) "$(call step,$@)" $(PY) -m pytest -q
 
 PG_TESTS := tests/backend tests/notifications
 test-postgres: .venv/.synced ## Backend tests on PostgreSQL (TEST_DATABASE_URL, or a throwaway local cluster)
-	if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m pytest -q $(PG_TESTS); \
-	else scripts/with-postgres.sh $(PY) -m pytest -q $(PG_TESTS); fi
+	$(TIMED) "$(call step,$@)" $(if $(TEST_DATABASE_URL),,scripts/with-postgres.sh )$(PY) -m pytest -q $(PG_TESTS)
 
 test-bot: bot/.venv/.synced ## Bot: data validation, action and channel tests, test stories
-	bash bot/scripts/test.sh
+	$(TIMED) "$(call step,$@)" bash bot/scripts/test.sh
 
 bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per writing style
 	bash bot/scripts/eval.sh
@@ -78,7 +110,7 @@ ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated househo
 	$(PY) -m ml evaluate --write ml/EVALUATION.md
 
 test-scale: setup bot-train ## Prod-local stack: two Rasa servers, faults, security, load (locust); ~10 min
-	$(PY) -m pytest -q -o addopts="-ra --strict-markers" tests/scale
+	$(TIMED) "$(call step,$@)" $(PY) -m pytest -q -o addopts="-ra --strict-markers" tests/scale
 
 lint: .venv/.synced ## ruff (lint + format check) and mypy
 	.venv/bin/ruff check .
