@@ -80,7 +80,7 @@ run-prod-local: setup bot-train ## Production shape on loopback: PostgreSQL, Red
 	$(PY) scripts/prod_local.py
 
 # `make test` runs these in order, each announced as "[2/5] test-backend" with its elapsed time
-TEST_STEPS := setup test-backend test-postgres test-bot test-scale
+TEST_STEPS := setup lint test-backend test-postgres test-bot test-scale
 $(foreach step,$(TEST_STEPS),$(eval STEP_NO_$(step) := $(words $(_steps_seen) x))$(eval _steps_seen += x))
 MAKE_START := $(shell date +%s)
 # "[n/5] target" when `make test` runs it, the bare target name otherwise
@@ -112,10 +112,9 @@ ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated househo
 test-scale: setup bot-train ## Prod-local stack: two Rasa servers, faults, security, load (locust); ~10 min
 	$(TIMED) "$(call step,$@)" $(PY) -m pytest -q -o addopts="-ra --strict-markers" tests/scale
 
-lint: .venv/.synced ## ruff (lint + format check) and mypy
-	.venv/bin/ruff check .
-	.venv/bin/ruff format --check .
-	.venv/bin/mypy
+lint: .venv/.synced bot/.venv/.synced ## ruff (lint + format check), mypy on the app and on bot/ (Python 3.10)
+	$(TIMED) "$(call step,$@)" bash -c '.venv/bin/ruff check . && .venv/bin/ruff format --check . \
+	  && .venv/bin/mypy && .venv/bin/mypy --config-file bot/mypy.ini --python-executable bot/.venv/bin/python'
 
 format: .venv/.synced ## Format the code with ruff
 	.venv/bin/ruff format .

@@ -32,7 +32,7 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.engine = _pre_pinging(self.engine)
+        self.engine = _pre_pinging(self.engine)  # type: ignore[has-type]
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
 
@@ -51,5 +51,5 @@ class ResilientSQLEventBroker(SQLEventBroker):
                 if attempt == CREATE_ATTEMPTS - 1 or "already exists" not in str(exc.orig):
                     raise
                 time.sleep(1)  # another server is creating the table right now
-        self.engine = _pre_pinging(self.engine)
+        self.engine = _pre_pinging(self.engine)  # type: ignore[has-type]
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)

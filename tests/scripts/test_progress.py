@@ -75,16 +75,17 @@ def test_timed_keeps_the_exit_status_and_reports_elapsed_time():
     assert failed.stdout.splitlines()[-1] == "==> step: FAILED (exit 3) after 0 s"
 
 
-def test_make_test_runs_the_same_five_steps_numbered():
+def test_make_test_runs_its_six_steps_numbered():
     made = run(["make", "-n", "test"], os.environ["PATH"], SKIP_PREREQS="1")
     assert made.returncode == 0, made.stderr
     out = made.stdout
     steps = [
-        "[1/5] setup",
-        "[2/5] test-backend",
-        "[3/5] test-postgres",
-        "[4/5] test-bot",
-        "[5/5] test-scale",
+        "[1/6] setup",
+        "[2/6] lint",
+        "[3/6] test-backend",
+        "[4/6] test-postgres",
+        "[5/6] test-bot",
+        "[6/6] test-scale",
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
