@@ -370,3 +370,18 @@ def test_a_tombstone_never_covers_another_sender(app):
     assert not forgotten.covers("hh-1", f'{{"timestamp": {later}}}')
     with db.engine.connect() as connection:
         assert "hh-1" not in str(connection.execute(text("SELECT * FROM forgotten_senders")).all())
+
+
+def test_flask_chat_consume_skips_and_purges_deleted_senders(app, client, rasa):
+    lan("hh-1")
+    client.delete("/api/v1/me", headers=bearer(db.session.get(Household, "hh-1")))
+    rasa.turn("hh-1", user(SECRET_TEXT, "inform"), bot(CONFIRMATION))  # written back late
+    rasa.turn("hh-2", user("giá điện bậc 1", "ask_tariff"), bot("1.893 đ/kWh"))
+
+    result = app.test_cli_runner().invoke(args=["chat", "consume"])
+
+    assert result.exit_code == 0, result.output
+    assert "stored 2 messages" in result.output  # hh-2's; hh-1's skipped
+    assert rasa.count(rasa.broker, "hh-1") == 0
+    left = leftovers(app, rasa, SECRET_TEXT, CONFIRMATION)
+    assert left and all(line.startswith("tracker") for line in left)  # for the purge job
