@@ -190,7 +190,8 @@ def dump(engine: Engine) -> str:
     with engine.connect() as connection:
         for table in tables:
             for row in connection.execute(text(f'SELECT * FROM "{table}"')):
-                parts.append(f"{table}: {tuple(row)!r}")
+                # str, not repr: repr would double the backslashes of JSON's \uXXXX escapes
+                parts.append(f"{table}: " + " | ".join(str(value) for value in row))
     return "\n".join(parts)
 
 

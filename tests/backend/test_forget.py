@@ -223,6 +223,8 @@ def test_deleting_through_the_chat_leaves_nothing_in_any_store(
     assert run_consumer(app, rasa) > 0  # the staff console has the conversation
     assert db.session.get(Conversation, "hh-1").message_count == 4
     tracker_before = rasa.count(rasa.tracker, "hh-1")
+    where = {line.split(":")[0] for line in leftovers(app, rasa, SECRET_TEXT)}
+    assert where == {"backend", "tracker", "broker"}  # the search finds what is there
 
     answer = client.post("/api/v1/chat", headers=auth, json={"message": "Có"})
 
