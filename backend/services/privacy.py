@@ -171,12 +171,6 @@ def _delete_senders(engine: Engine | None, senders: list[str]) -> int:
     return sum(_remove(engine, "sender_id = :s", {"s": sender}) for sender in senders)
 
 
-def delete_tracker_events(tracker_db_url: str, senders: list[str]) -> int:
-    """Remove the senders' events from Rasa's SQL tracker store (skipped if it has none)."""
-    with rasa_store(tracker_db_url) as engine:
-        return _delete_senders(engine, senders)
-
-
 def _delete_backend_rows(session: Session, household: Household, senders: list[str]) -> None:
     """Every row keyed by the household or one of its senders, in every backend table (a table
     added later with a `household_id` or `sender_id` column is covered without a change here)."""
