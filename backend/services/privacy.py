@@ -393,9 +393,15 @@ def purge_expired(
     session: Session, *, stores: Stores, now: datetime, months: int
 ) -> dict[str, int]:
     """Retention: remove every conversation event older than `months` from every store (the
-    backend's conversation log, Rasa's tracker store and event broker)."""
+    backend's conversation log, Rasa's tracker store and event broker), and the deletion
+    tombstones settled before then."""
     cutoff = retention_cutoff(now, months)
     counts = {"messages": 0, "conversations": 0, "tracker_events": 0, "broker_events": 0}
+    # a settled tombstone has done its work (everything it covered is purged): drop it in time
+    counts["tombstones"] = (
+        session.execute(delete(ForgottenSender).where(ForgottenSender.settled_at < cutoff)).rowcount
+        or 0
+    )
     touched = set(
         session.scalars(select(ChatMessage.sender_id).where(ChatMessage.at < cutoff).distinct())
     )

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 
 from backend.config import Config
 from backend.extensions import db
-from backend.models import ChatMessage, Conversation
+from backend.models import ChatMessage, Conversation, ForgottenSender
 from backend.services import privacy
 from backend.services.conversation_events import consume
 from backend.services.errors import InvalidInput
@@ -45,11 +45,17 @@ def test_old_conversations_are_purged_from_every_store_and_recent_ones_kept(app,
     consume(db.session(), rasa.broker)
     assert db.session.query(ChatMessage).count() == 8
 
+    for subject, settled in (("a" * 64, datetime(2024, 1, 1)), ("b" * 64, datetime(2026, 1, 1))):
+        db.session.add(ForgottenSender(subject=subject, covers_until=settled, settled_at=settled))
+    db.session.commit()
+
     counts = privacy.purge_expired(
         db.session(), stores=privacy.Stores.from_config(app.config), now=NOW, months=24
     )
 
     assert counts["messages"] == 4 and counts["conversations"] == 1
+    assert counts["tombstones"] == 1
+    assert db.session.scalars(select(ForgottenSender.subject)).all() == ["b" * 64]
     assert counts["tracker_events"] > 0 and counts["broker_events"] > 0
     for engine in (db.engine, rasa.tracker, rasa.broker):
         everything = dump(engine)
