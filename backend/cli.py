@@ -231,7 +231,9 @@ def chat_consume(follow: bool, interval: float) -> None:
     events = create_engine(current_app.config["RASA_EVENTS_DB_URL"], pool_pre_ping=True)
     while True:
         try:
-            report = consume(db.session(), events)
+            report = consume(
+                db.session(), events, forget_key=current_app.config["SECRET_KEY"].encode()
+            )
         except SQLAlchemyError as exc:  # a database restarting: the cursor did not move
             if not follow:
                 raise click.ClickException(f"could not read events: {exc}") from exc

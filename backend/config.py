@@ -66,6 +66,9 @@ class Config:
         "RASA_EVENTS_DB_URL",
         f"sqlite:///{os.environ.get('RASA_EVENTS_DB', VAR_DIR / 'rasa_events.db')}",
     )
+    # Retention (Nghị định 13): conversation events older than this many months are purged from
+    # the conversation log, Rasa's tracker store and its event broker (daily job)
+    CONVERSATION_RETENTION_MONTHS = int(os.environ.get("CONVERSATION_RETENTION_MONTHS", "24"))
     ANOMALY_MODEL_PATH = os.environ.get(
         "ANOMALY_MODEL_PATH", str(VAR_DIR / "models" / "anomaly.skops")
     )

@@ -104,3 +104,32 @@ def nightly_scoring() -> None:
 
     with app().app_context():
         score_and_alert(db.session(), load_model(app().config["ANOMALY_MODEL_PATH"]), date.today())
+
+
+@huey.periodic_task(crontab(minute="*"))
+def forget_purge() -> None:
+    """Every minute: remove what Rasa wrote back after a deletion (the Zalo channel's final turn;
+    the chat proxy does it at once for the app); a no-op query when no deletion is pending."""
+    from backend.extensions import db
+    from backend.models._time import utcnow
+    from backend.services.privacy import Stores, purge_forgotten
+
+    with app().app_context():
+        purge_forgotten(db.session(), stores=Stores.from_config(app().config), now=utcnow())
+
+
+@huey.periodic_task(crontab(hour="20", minute="15"))  # 03:15 in Việt Nam
+def conversation_retention() -> None:
+    """Daily: purge conversations older than CONVERSATION_RETENTION_MONTHS from every store."""
+    from backend.extensions import db
+    from backend.models._time import utcnow
+    from backend.services.privacy import Stores, purge_expired
+
+    config = app().config
+    with app().app_context():
+        purge_expired(
+            db.session(),
+            stores=Stores.from_config(config),
+            now=utcnow(),
+            months=config["CONVERSATION_RETENTION_MONTHS"],
+        )

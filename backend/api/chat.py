@@ -7,7 +7,8 @@ from marshmallow import Schema, fields, validate
 from backend.auth import current_household, household_required
 from backend.extensions import db, limiter
 from backend.models import MAX_INTEGER
-from backend.services import handoff
+from backend.models._time import utcnow
+from backend.services import handoff, privacy
 from backend.services.chat import AssistantUnavailable, RasaLink, send_to_rasa
 from backend.services.errors import ServiceError
 
@@ -75,6 +76,10 @@ def chat(body):
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
         ) from exc
+    # a turn that deleted the household was saved again by Rasa after the deletion: purge it now
+    stores = privacy.Stores.from_config(current_app.config)
+    if privacy.settle_after_turn(db.session(), household.id, stores=stores, now=utcnow()):
+        return {"messages": messages}
     if not messages:
         # Rasa answers nothing when a custom action failed (action server down or broken); a
         # silent chat would look like a hang, so say so, unless staff is about to answer.

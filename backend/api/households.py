@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.auth import current_household, household_required
 from backend.extensions import db
 from backend.models import MAX_INTEGER
+from backend.models._time import utcnow
 from backend.services import households as service
 from backend.services import privacy, readings, usage
 from backend.services.errors import InvalidInput
@@ -168,7 +169,11 @@ def put_me(changes):
 def delete_me():
     """Delete every piece of the household's data, its conversations included (Nghị định 13)."""
     counts = privacy.delete_household(
-        session(), current_household(), current_app.config["RASA_TRACKER_DB_URL"], actor="household"
+        session(),
+        current_household(),
+        stores=privacy.Stores.from_config(current_app.config),
+        actor="household",
+        now=utcnow(),
     )
     return {"status": "deleted", "deleted": counts}
 

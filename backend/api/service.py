@@ -164,8 +164,9 @@ def deletion(household_id):
     counts = privacy.delete_household(
         session(),
         household_or_404(household_id),
-        current_app.config["RASA_TRACKER_DB_URL"],
+        stores=privacy.Stores.from_config(current_app.config),
         actor="chat",
+        now=utcnow(),
     )
     return {"status": "deleted", "deleted": counts}
 

@@ -6,6 +6,7 @@ from backend.models.conversations import ChatMessage, Conversation, EventCursor
 from backend.models.households import Device, Household, ZaloLinkCode, ZaloLinkFailure
 from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
+from backend.models.privacy import ForgottenSender
 from backend.models.readings import Bill, DailyReading, MeterIndex
 from backend.models.staff import StaffUser
 from backend.models.weather import WeatherObservation
@@ -25,6 +26,7 @@ __all__ = [
     "DailyReading",
     "Device",
     "EventCursor",
+    "ForgottenSender",
     "Household",
     "MeterIndex",
     "Notification",

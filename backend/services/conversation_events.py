@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, EventCursor, Household
 from backend.models._time import utcnow
+from backend.services.privacy import Forgotten, purge_broker_events
 from backend.services.storable import storable
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,17 @@ class ConsumeReport:
 
 
 def consume(
-    session: Session, events: Engine, source: str = "rasa", batch: int = 500
+    session: Session,
+    events: Engine,
+    source: str = "rasa",
+    batch: int = 500,
+    *,
+    forget_key: bytes | None = None,
 ) -> ConsumeReport:
-    """Store every event after the cursor of `source`; returns what was read."""
+    """Store every event after the cursor of `source`; returns what was read.
+
+    With `forget_key`, events of deleted senders (their tombstones) are not stored but removed
+    from the broker's table, so a re-read from any cursor never brings a deleted household back."""
     cursor = session.get(EventCursor, source)
     if cursor is None:
         cursor = EventCursor(source=source, last_id=0)
@@ -53,12 +62,22 @@ def consume(
         return report
     query = text("SELECT id, sender_id, data FROM events WHERE id > :after ORDER BY id LIMIT :n")
     last_actions: dict[str, str] = {}  # Rasa logs the action before the messages it utters
+    forgotten = Forgotten(session, forget_key) if forget_key else None
     while True:
         with events.connect() as connection:
             rows = connection.execute(query, {"after": cursor.last_id, "n": batch}).all()
         if not rows:
             return report
+        skipped = {
+            row_id
+            for row_id, sender_id, data in rows
+            if forgotten is not None and forgotten.covers(str(sender_id or ""), data)
+        }
+        if skipped:
+            purge_broker_events(events, sorted(skipped))
         for row_id, sender_id, data in rows:
+            if row_id in skipped:
+                continue
             report.messages += apply_event(
                 session, f"{source}:{row_id}", sender_id, data, last_actions
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 
 from backend.extensions import db
 from backend.services.masking import mask_text
@@ -28,4 +28,5 @@ def audit():
         actions=ACTIONS,
         page_url=lambda n: url_for("staff.audit", page=n),
         mask=mask_text,  # a reason may quote a customer
+        retention_months=current_app.config["CONVERSATION_RETENTION_MONTHS"],
     )
