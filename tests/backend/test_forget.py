@@ -17,6 +17,7 @@ import logging
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select, text, update
@@ -52,6 +53,7 @@ from tests.backend.forget_rasa_stores import (
     user,
 )
 from tests.conftest import bearer, make_household
+from tests.fakes import rasa_guard
 
 NAME, PHONE = "Nguyễn Thị Lan", "0912345678"
 SECRET_TEXT = "nhà tôi nuôi con mèo tên Mướp-7Q"  # distinctive text the household typed
@@ -158,7 +160,7 @@ def rasa_fake(app, rasa: RasaStores, service_auth, sender: str):
     action server does, then the turn is saved again and a consumer runs meanwhile."""
 
     def handle(method: str, path: str, body):
-        if path != "/webhooks/rest/webhook":
+        if urlsplit(path).path != "/webhooks/rest/webhook":
             return 404, {}
         message = body["message"]
         if message.startswith("xoá dữ liệu"):
@@ -211,7 +213,7 @@ def test_deleting_through_the_chat_leaves_nothing_in_any_store(
     record_reveal(db.session(), "hh-1", "binh", f"khách {NAME} gọi tổng đài")
     rasa.turn("hh-2", user("giá điện bậc 1", "ask_tariff"), bot("1.893 đ/kWh"))
     handle, consumer_runs = rasa_fake(app, rasa, service_auth, "hh-1")
-    app.config["RASA_URL"] = fake_server(handle).url
+    app.config["RASA_URL"] = fake_server(handle, rasa_guard(app.config["RASA_AUTH_TOKEN"])).url
     auth = bearer(db.session.get(Household, "hh-1"))
 
     assert (
