@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -13,6 +14,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now (for servers a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
 
 Handler = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]
 # (method, path with query, headers, raw body) -> a refusal (status, payload), or None to serve

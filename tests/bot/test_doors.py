@@ -18,16 +18,12 @@ import pytest
 import requests
 from channels.rest import verify
 
+from tests.fakes import free_port
+
 HERE = Path(__file__).parent
 BOT = HERE.parents[1] / "bot"
 SECRET = "test-rasa-token"
 ACTION_TOKEN = "test-action-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(command: list[str], health: str, env: dict[str, str] | None = None):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,14 +13,10 @@ import pytest
 import requests
 from channels.zalo import split_text
 
+from tests.fakes import free_port
+
 APP_ID, OA_SECRET = "4321", "oa-secret"
 HERE = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class FakeZalo:
