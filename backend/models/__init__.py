@@ -7,7 +7,7 @@ from backend.models.households import Device, Household, ZaloLinkCode
 from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
 from backend.models.readings import Bill, DailyReading, MeterIndex
-from backend.models.staff import StaffUser
+from backend.models.staff import StaffLoginFailure, StaffSession, StaffUser
 from backend.models.weather import WeatherObservation
 
 # the largest value an Integer column holds (PostgreSQL `integer`; SQLite's is larger): an id or
@@ -30,6 +30,8 @@ __all__ = [
     "Notification",
     "NotificationDelivery",
     "Outage",
+    "StaffLoginFailure",
+    "StaffSession",
     "StaffUser",
     "UsageScore",
     "WeatherObservation",
