@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Forwarded headers a client can send itself: only a trusted proxy's values are believed.
@@ -22,6 +22,7 @@ _FORWARDED = (
     "HTTP_X_FORWARDED_PREFIX",
 )
 HTTPS_ONLY = "Trang quản trị chỉ mở qua kết nối bảo mật (HTTPS). Vui lòng dùng địa chỉ https://."
+NONCE_KEY = "backend.csp_nonce"
 DOCS_BLUEPRINT = "api-docs"  # flask-smorest's blueprint of /docs, /redoc and /openapi.json
 
 
@@ -55,10 +56,9 @@ def init_app(app: Flask) -> None:
 
 
 def csp_nonce() -> str:
-    """The nonce of this response's inline <script>/<style> elements (one per request)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+    """The nonce of this response's inline <script>/<style> elements (one per request: kept in
+    the request's environ, since an app context, and `g`, may outlive a request)."""
+    return request.environ.setdefault(NONCE_KEY, secrets.token_urlsafe(18))
 
 
 def _is_console() -> bool:
