@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy import select, text
@@ -346,3 +347,29 @@ def test_rasa_allows_no_cross_origin_calls_unless_configured(tmp_path):
     )
     at = arguments.index("--cors")
     assert arguments[at + 1 : at + 3] == ["https://a.example", "https://b.example"]
+
+
+def test_the_production_shape_ends_tls_and_trusts_exactly_its_proxy():
+    """deploy/: nginx answers plain HTTP only with a redirect, serves HTTPS with the mounted
+    certificate, and tells the backends the client and the scheme; the backends trust it."""
+    nginx = (ROOT / "deploy" / "nginx.conf").read_text()
+    servers = re.split(r"\nserver \{", nginx)[1:]
+    plain = next(s for s in servers if re.search(r"listen 80\b", s))
+    assert "return 301 https://$host$request_uri;" in plain and "proxy_pass" not in plain
+    tls = next(s for s in servers if "listen 443 ssl" in s)
+    assert "ssl_certificate /etc/nginx/tls/fullchain.pem;" in tls
+    assert "ssl_certificate_key /etc/nginx/tls/privkey.pem;" in tls
+    assert "Strict-Transport-Security" in tls
+    for location in re.findall(r"location [^{]+\{[^}]+proxy_pass[^}]+\}", tls):
+        assert "X-Forwarded-For $proxy_add_x_forwarded_for" in location
+        assert "X-Forwarded-Proto $scheme" in location
+    compose = yaml.safe_load((ROOT / "deploy" / "docker-compose.yml").read_text())
+    lb = compose["services"]["lb"]
+    assert "443:443" in lb["ports"]
+    mounts = " ".join(lb["volumes"])
+    assert "${TLS_CERT_FILE" in mounts and ":/etc/nginx/tls/fullchain.pem:ro" in mounts
+    assert "${TLS_KEY_FILE" in mounts and ":/etc/nginx/tls/privkey.pem:ro" in mounts
+    for name in ("backend-1", "backend-2"):
+        env = compose["services"][name]["environment"]
+        assert env["TRUSTED_PROXIES"] == "1" and env["APP_ENV"] == "production"
+        assert env["RASA_AUTH_TOKEN"].startswith("${RASA_AUTH_TOKEN:?")

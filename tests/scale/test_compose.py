@@ -14,7 +14,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SECRETS = {"SECRET_KEY": "s", "SERVICE_TOKEN": "t", "POSTGRES_PASSWORD": "p"}
+SECRETS = {
+    "SECRET_KEY": "s",
+    "SERVICE_TOKEN": "t",
+    "RASA_AUTH_TOKEN": "r",
+    "POSTGRES_PASSWORD": "p",
+}
 
 
 def compose() -> dict:
