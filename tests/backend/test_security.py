@@ -7,17 +7,22 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
 from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy import select, text
+from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.config import DEV_RASA_AUTH_TOKEN, DEV_SERVICE_TOKEN, ROOT, TestConfig
@@ -373,3 +378,107 @@ def test_the_production_shape_ends_tls_and_trusts_exactly_its_proxy():
         env = compose["services"][name]["environment"]
         assert env["TRUSTED_PROXIES"] == "1" and env["APP_ENV"] == "production"
         assert env["RASA_AUTH_TOKEN"].startswith("${RASA_AUTH_TOKEN:?")
+
+
+NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def free_port() -> int:
+    """(as scripts/prod_local.py's, which is not importable from here)"""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str]]:
+    """deploy/nginx.conf run by a real nginx on loopback (self-signed certificate, upstreams
+    pointed at a production-configured backend served by werkzeug): (http URL, https URL, app,
+    the certificate to verify with)."""
+    if not Path(NGINX_BIN).exists():
+        pytest.skip("nginx is not installed (Debian: apt-get install nginx-light)")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(tmp_path / "privkey.pem"),
+         "-out", str(tmp_path / "fullchain.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with app_with(**PRODUCTION, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}") as app:
+        create_staff(db.session(), "an", PASSWORD, "agent")
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        http_port, https_port, actions_port = free_port(), free_port(), free_port()
+        conf = (ROOT / "deploy" / "nginx.conf").read_text()
+        conf = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{server.server_port};", conf)
+        conf = (
+            conf.replace("listen 80 ", f"listen 127.0.0.1:{http_port} ")
+            .replace("listen 443 ", f"listen 127.0.0.1:{https_port} ")
+            .replace("listen 5055;", f"listen 127.0.0.1:{actions_port};")
+            .replace("/etc/nginx/tls/", f"{tmp_path}/")
+        )
+        if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
+            conf = conf.replace("http2 on;", "")  # Debian 12's 1.22; the image is 1.27
+        (tmp_path / "site.conf").write_text(conf)
+        (tmp_path / "nginx.conf").write_text(
+            f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+            "events {}\n"
+            f"http {{ access_log off; client_body_temp_path {tmp_path}; "
+            f"proxy_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n"
+        )
+        nginx = subprocess.Popen(
+            [NGINX_BIN, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+            stderr=subprocess.PIPE,
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
+                    break
+                except OSError:
+                    assert nginx.poll() is None, nginx.stderr.read().decode()
+                    assert time.monotonic() < deadline, "nginx did not start"
+                    time.sleep(0.05)
+            yield (
+                f"http://127.0.0.1:{http_port}",
+                f"https://127.0.0.1:{https_port}",
+                app,
+                str(tmp_path / "fullchain.pem"),
+            )
+        finally:
+            nginx.terminate()
+            nginx.wait(timeout=10)
+            server.shutdown()
+
+
+def test_nginx_redirects_plain_http_and_the_console_works_over_its_tls(nginx_in_front):
+    http_url, https_url, app, certificate = nginx_in_front
+    redirect = requests.get(f"{http_url}/staff/login", allow_redirects=False, timeout=10)
+    assert redirect.status_code == 301
+    assert redirect.headers["Location"] == "https://127.0.0.1/staff/login"
+    session = requests.Session()
+    page = session.get(f"{https_url}/staff/login", timeout=10, verify=certificate)
+    assert page.status_code == 200 and "Đăng nhập" in page.text
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    refused = session.post(
+        f"{https_url}/staff/login",
+        data={"login": "an", "password": "wrong password!"},
+        headers={"X-Forwarded-For": "6.6.6.6"},  # forged: nginx appends the real peer
+        timeout=10,
+        verify=certificate,
+    )
+    assert refused.status_code == 401
+    with app.app_context():  # the client nginx saw, not the forged entry
+        assert set(db.session.scalars(select(StaffLoginFailure.ip))) == {"127.0.0.1"}
+    signed_in = session.post(
+        f"{https_url}/staff/login",
+        data={"login": "an", "password": PASSWORD},
+        allow_redirects=False,
+        timeout=10,
+        verify=certificate,
+    )
+    assert signed_in.status_code == 302
+    assert "Secure" in signed_in.headers["Set-Cookie"]
+    console = session.get(f"{https_url}/staff/conversations", timeout=10, verify=certificate)
+    assert console.status_code == 200
