@@ -8,7 +8,7 @@ from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
 from backend.models.privacy import ForgottenSender
 from backend.models.readings import Bill, DailyReading, MeterIndex
-from backend.models.staff import StaffUser
+from backend.models.staff import StaffLoginFailure, StaffSession, StaffUser
 from backend.models.weather import WeatherObservation
 
 # the largest value an Integer column holds (PostgreSQL `integer`; SQLite's is larger): an id or
@@ -32,6 +32,8 @@ __all__ = [
     "Notification",
     "NotificationDelivery",
     "Outage",
+    "StaffLoginFailure",
+    "StaffSession",
     "StaffUser",
     "UsageScore",
     "WeatherObservation",
