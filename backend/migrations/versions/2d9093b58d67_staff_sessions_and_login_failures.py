@@ -1,7 +1,7 @@
 """staff sessions and login failures
 
 Revision ID: 2d9093b58d67
-Revises: b9e8ba3a0d29
+Revises: c4f0a7e2d913
 Create Date: 2026-12-01 23:39:44.041844
 
 Server-side staff sessions (logout and expiry end them; a copied cookie stops working) and
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2d9093b58d67'
-down_revision = 'b9e8ba3a0d29'
+down_revision = 'c4f0a7e2d913'
 branch_labels = None
 depends_on = None
 
