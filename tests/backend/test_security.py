@@ -32,6 +32,7 @@ from backend.services.staff_users import create_staff
 from tests.backend.staff.conftest import PASSWORD
 from tests.backend.test_households import ME_ENDPOINTS
 from tests.conftest import bearer
+from tests.fakes import free_port
 
 
 def _operations() -> list[tuple[str, str, str | None, bool]]:
@@ -383,20 +384,12 @@ def test_the_production_shape_ends_tls_and_trusts_exactly_its_proxy():
 NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-def free_port() -> int:
-    """(as scripts/prod_local.py's, which is not importable from here)"""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str]]:
     """deploy/nginx.conf run by a real nginx on loopback (self-signed certificate, upstreams
     pointed at a production-configured backend served by werkzeug): (http URL, https URL, app,
     the certificate to verify with)."""
-    if not Path(NGINX_BIN).exists():
-        pytest.skip("nginx is not installed (Debian: apt-get install nginx-light)")
+    assert Path(NGINX_BIN).exists(), "nginx is needed (Debian: apt-get install nginx-light)"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
          "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(tmp_path / "privkey.pem"),
