@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.models import ChatMessage, Conversation, Household
@@ -20,6 +21,7 @@ from backend.models._time import utcnow
 from backend.services.chat import RasaLink, nfc_trimmed, post_to_rasa
 from backend.services.conversation_events import summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from backend.services.households import household_for_sender
 from backend.services.zalo import oa_client
 from zalo.oa import ZaloError
 
@@ -35,6 +37,36 @@ class ChannelUnavailable(ServiceError):
 def status_of(session: Session, sender_id: str) -> str:
     conversation = session.get(Conversation, sender_id)
     return conversation.status if conversation else "bot"
+
+
+def queue_for_staff(
+    session: Session, *, sender_id: str, channel: str, reason: str, now: datetime
+) -> int:
+    """Mark the conversation as waiting for staff (created if new); its place in the queue.
+
+    A conversation already waiting keeps its place (`waiting_since` is not reset)."""
+    conversation = session.get(Conversation, sender_id)
+    if conversation is None:
+        household = household_for_sender(session, sender_id)
+        conversation = Conversation(
+            sender_id=sender_id, household_id=household.id if household else None
+        )
+        session.add(conversation)
+    conversation.channel = channel
+    if conversation.status != "waiting":
+        conversation.status = "waiting"
+        conversation.waiting_since = now
+    conversation.handoff_reason = reason
+    session.commit()
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.status == "waiting",
+            Conversation.waiting_since < conversation.waiting_since,
+        )
+    )
+    return (ahead or 0) + 1
 
 
 def _tracker_event(rasa: RasaLink, sender_id: str, event: str) -> None:
