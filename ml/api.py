@@ -14,6 +14,8 @@ from ml.model import UnusualUsageModel
 # Every type the saved model may contain; loading refuses anything else.
 TRUSTED_TYPES = [
     "ml.model.UnusualUsageModel",
+    "ml.consumption.ConsumptionModel",
+    # models saved before ConsumptionModel moved to ml/consumption.py (ml.model still imports it)
     "ml.model.ConsumptionModel",
     "ml.features.CalendarFeatures",
     "sklearn.compose._column_transformer.ColumnTransformer",

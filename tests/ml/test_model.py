@@ -12,9 +12,10 @@ from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
 from ml.climate import region_of
+from ml.design import make_design
 from ml.detect import Detector, cusum
 from ml.evaluate import metrics, monthly_rule
-from ml.model import UnusualUsageModel, make_design
+from ml.model import UnusualUsageModel
 from ml.simulate import simulate, year_split
 
 START = date(2024, 1, 1)
@@ -466,7 +467,7 @@ def test_drift_beyond_the_training_days(history, carried_share):
 
 @pytest.mark.parametrize(("max_share", "steep"), [(0.2, False), (np.inf, True)])
 def test_a_fault_early_in_the_history_is_not_learnt_as_a_trend(monkeypatch, max_share, steep):
-    monkeypatch.setattr("ml.model.MAX_TREND_SHARE", max_share)
+    monkeypatch.setattr("ml.consumption.MAX_TREND_SHARE", max_share)
     history = household(300)
     history.loc[:89, "kwh"] += 4.0  # a water heater stuck on for the first three months
     model = UnusualUsageModel().fit(history).consumption_
