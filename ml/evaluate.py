@@ -158,11 +158,11 @@ def oracle(sim: Simulation, noise: float) -> Metrics:
     for slow_k in ORACLE_SLOW_ALLOWANCES:
         for slow_h in ORACLE_SLOW_THRESHOLDS:
             result = cusum(
-                actual.fillna(0).to_numpy(),
-                mean,
-                np.maximum(sd, 0.01),
-                valid,
-                Detector(slow_k=slow_k, slow_h=slow_h),
+                actual=actual.fillna(0).to_numpy(),
+                predicted=mean,
+                sigma=np.maximum(sd, 0.01),
+                valid=valid,
+                detector=Detector(slow_k=slow_k, slow_h=slow_h),
                 adapt=np.zeros_like(valid),
             )
             found.append(metrics(flags.assign(is_anomaly=result.flagged.ravel()), sim, 365))
@@ -173,6 +173,7 @@ def oracle(sim: Simulation, noise: float) -> Metrics:
 
 
 def run(
+    *,
     seed: int,
     households: int,
     noise: float = 0.10,
@@ -243,7 +244,13 @@ def evaluate_all(seeds: tuple[int, ...], households: int) -> list[tuple[str, int
         for name, noise, history_days, retrain_every, share in SETTINGS
         for seed in seeds
         for method, m in run(
-            seed, households, noise, history_days, retrain_every, share, oracles
+            seed=seed,
+            households=households,
+            noise=noise,
+            history_days=history_days,
+            retrain_every=retrain_every,
+            short_share=share,
+            oracles=oracles,
         ).items()
     ]
 

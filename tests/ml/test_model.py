@@ -231,18 +231,37 @@ def test_an_uncertain_part_widens_the_standardisation_and_its_scale_is_learnt():
     valid = np.ones(shape, dtype=bool)
     predicted, sigma, uncertain = np.full(shape, 8.0), np.full(shape, 0.5), np.full(shape, 4.0)
     actual = predicted + 0.8 * uncertain  # the household's unknown part is 1.8 × what peers add
-    learnt = cusum(actual, predicted, sigma, valid, Detector(), uncertain=uncertain, prior_var=1.0)
+    learnt = cusum(
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        uncertain=uncertain,
+        prior_var=1.0,
+    )
     assert not learnt.flagged.any()
     assert abs(learnt.expected[0, -1] - actual[0, -1]) < 0.1
-    assert cusum(actual, predicted, sigma, valid, Detector()).flagged.any()
+    assert cusum(
+        actual=actual, predicted=predicted, sigma=sigma, valid=valid, detector=Detector()
+    ).flagged.any()
 
 
 def test_the_level_learns_drift_only_from_days_the_history_covers():
     shape = (1, 60)
     actual, predicted, sigma = np.full(shape, 10.0), np.full(shape, 8.0), np.full(shape, 5.0)
     valid = np.ones(shape, dtype=bool)
-    learns = cusum(actual, predicted, sigma, valid, Detector())
-    frozen = cusum(actual, predicted, sigma, valid, Detector(), adapt=np.zeros(shape, dtype=bool))
+    learns = cusum(
+        actual=actual, predicted=predicted, sigma=sigma, valid=valid, detector=Detector()
+    )
+    frozen = cusum(
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        adapt=np.zeros(shape, dtype=bool),
+    )
     assert learns.expected[0, -1] > 8.5
     assert np.allclose(frozen.expected, 8.0)
 
@@ -413,7 +432,14 @@ def test_the_level_learns_drift_from_quiet_days_more_than_from_noisy_hot_ones():
     sigma = np.where(hot, 2.5, 0.5)[None, :]
     actual = predicted + np.where(hot, -3.0, 0.25)[None, :]
     valid = np.ones((1, days), dtype=bool)
-    result = cusum(actual, predicted, sigma, valid, Detector(), level_sd=np.full((1, days), 0.5))
+    result = cusum(
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        level_sd=np.full((1, days), 0.5),
+    )
     assert not result.flagged.any()
     # precision-weighted mean of the residuals: (0.25 / 0.5² − 3 / 2.5²) / (1 / 0.5² + 1 / 2.5²)
     # = 0.125; days weighted alike would have dragged the level to (0.25 − 3) / 2 = −1.375
@@ -428,7 +454,13 @@ def test_a_short_history_needs_a_larger_excess_to_accrue_slow_evidence():
     allowance = np.array([[0.5], [0.7]])  # a year of history, a short one
     frozen = np.zeros((2, days), dtype=bool)  # the level does not learn the excess away
     flagged = cusum(
-        actual, predicted, sigma, valid, Detector(), adapt=frozen, slow_k=allowance
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        adapt=frozen,
+        slow_k=allowance,
     ).flagged
     assert flagged[0].any() and not flagged[1].any()
 
