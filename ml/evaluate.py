@@ -297,8 +297,21 @@ def summary(results: list[tuple[str, int, str, Metrics]]) -> str:
     return "\n".join(lines)
 
 
+TUNING_HEADING = "## Tuning history"
+
+
+def hand_written(path: Path) -> str:
+    """The part of an existing report from TUNING_HEADING on: written by hand (how settings were
+    chosen), kept as it is when the report is regenerated."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    at = text.find(f"\n{TUNING_HEADING}\n")
+    return text[at:] if at >= 0 else ""
+
+
 def write_report(results: list[tuple[str, int, str, Metrics]], households: int, path: Path) -> None:
+    """Write the report (Markdown) to `path`, keeping its hand-written tuning history."""
     seeds = sorted({seed for _, seed, _, _ in results})
+    kept = hand_written(path)
     path.write_text(
         "# Evaluation of the consumption model\n\n"
         f"Command: `make ml-eval` (= `.venv/bin/python -m ml evaluate`), written by the run itself on "
@@ -315,6 +328,6 @@ def write_report(results: list[tuple[str, int, str, Metrics]], households: int, 
         f"{table(results)}\n\n"
         "Targets: recall ≥ 0.95, median delay ≤ 4 days, false alerts ≤ 0.10 and heat-wave false "
         "alerts ≤ 0.02 per household-year. The model, range over seeds:\n\n"
-        f"{summary(results)}\n",
+        f"{summary(results)}\n{kept}",
         encoding="utf-8",
     )
