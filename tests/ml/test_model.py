@@ -8,9 +8,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
+from ml.card import EVALUATION_FILE, write_card
 from ml.climate import region_of
 from ml.design import make_design
 from ml.detect import Detector, cusum
@@ -315,8 +317,6 @@ def test_skops_round_trip_and_untrusted_types_refused(model, tmp_path: Path, sim
     loaded = load_model(path)
     sample = sim.readings.head(400)
     assert np.allclose(loaded.score_frame(sample)["score"], model.score_frame(sample)["score"])
-    import skops.io as sio
-
     sio.dump({"evil": pd.Timestamp("2024-01-01")}, tmp_path / "other.skops")
     with pytest.raises(UntrustedTypesFoundException):
         load_model(tmp_path / "other.skops")
@@ -394,8 +394,6 @@ def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path, content, message):
 
 
 def test_model_card_carries_use_limits_and_the_evaluation_run(model, sim, tmp_path: Path):
-    from ml.card import EVALUATION_FILE, write_card
-
     path = tmp_path / "card.md"
     write_card(model, path, sim.readings.head(100))
     text = path.read_text(encoding="utf-8")
@@ -532,8 +530,6 @@ def test_a_tet_the_history_held_needs_more_evidence_but_less_than_an_unseen_one(
 
 
 def test_a_failed_save_leaves_the_previous_model_in_place(model, tmp_path: Path, monkeypatch):
-    import ml.api
-
     path = tmp_path / "model.skops"
     save_model(model, path)
     before = path.read_bytes()
@@ -542,7 +538,7 @@ def test_a_failed_save_leaves_the_previous_model_in_place(model, tmp_path: Path,
         Path(file).write_bytes(b"half a model")
         raise OSError("disk full")
 
-    monkeypatch.setattr(ml.api.sio, "dump", broken_dump)
+    monkeypatch.setattr(sio, "dump", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         save_model(model, path)
     assert path.read_bytes() == before
