@@ -191,12 +191,9 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         for row, household in enumerate(design.ids):
             known = index.get(household)
             if known is not None and self.history_days_[known] >= self.min_history_days:
-                p.coef[row], p.cool[row], p.heat[row] = (
-                    self.coef_[known],
-                    self.cool_[known],
-                    self.heat_[known],
-                )
-                p.span[row], p.sigma[row] = self.span_[known], self.sigma_[known]
+                p.coef[row], p.cool[row] = self.coef_[known], self.cool_[known]
+                p.heat[row], p.span[row] = self.heat_[known], self.span_[known]
+                p.sigma[row] = self.sigma_[known]
                 p.temp_range[row] = self.temp_range_[known]
                 p.seen_tet[row] = self.seen_tet_[known]
                 p.history_days[row] = self.history_days_[known]
@@ -231,9 +228,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             counts = np.cumsum(~np.isnan(actual), axis=1)
             ratio = np.nancumsum(actual, axis=1) / np.maximum(np.nancumsum(shape, axis=1), 1e-6)
             ratio = np.where(counts > 0, ratio, 1.0)
-            prior = np.concatenate(
-                [np.ones((ratio.shape[0], 1)), ratio[:, :-1]], axis=1
-            )  # day t uses < t
+            # day t uses days < t
+            prior = np.concatenate([np.ones((ratio.shape[0], 1)), ratio[:, :-1]], axis=1)
             expected[borrowed] *= prior
             weather[borrowed] *= prior
             warmup[borrowed] = BORROWED_WARMUP_DAYS
