@@ -109,6 +109,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         self.min_history_days = min_history_days  # less history: borrow the peers' parameters
 
     def _calendar(self) -> Pipeline:
+        """Weekend, Tết and holiday flags from the date column."""
         return Pipeline([("calendar", ColumnTransformer([("cal", CalendarFeatures(), ["date"])]))])
 
     def fit(self, X: pd.DataFrame, y: object = None) -> ConsumptionModel:

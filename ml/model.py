@@ -71,10 +71,12 @@ class UnusualUsageModel(BaseEstimator):
         self.peer_scale_sd = peer_scale_sd
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
+        """Fit the consumption model; the detector has nothing to fit (it runs causally)."""
         self.consumption_ = ConsumptionModel(self.alpha, self.min_history_days).fit(X)
         return self
 
     def detector(self) -> Detector:
+        """This model's detector settings (z_cap as in Detector)."""
         return Detector(
             k=self.k,
             h=self.h,

@@ -39,6 +39,7 @@ class HouseholdAttributes(NamedTuple):
 
 
 def ac_key(air_conditioners: float) -> str:
+    """The air-conditioner group ("0", "1", "2+"): what shapes a household's cooling most."""
     return "0" if not air_conditioners else ("1" if air_conditioners < 2 else "2+")
 
 
