@@ -207,7 +207,9 @@ class ZaloInput(InputChannel):
             redis.Redis.from_url(replay_redis, socket_timeout=2) if replay_redis else None
         )
         self.tasks: set[asyncio.Task[Any]] = set()
-        self.rate = SenderRate(int(rate_per_minute or 0), int(rate_window or 60), replay_redis or "")
+        self.rate = SenderRate(
+            int(rate_per_minute or 0), int(rate_window or 60), replay_redis or ""
+        )
 
     def signature_ok(self, raw: bytes, timestamp: str, header: str) -> bool:
         if not self.oa_secret_key:
