@@ -16,6 +16,7 @@ from backend.models import (
     Bill,
     Conversation,
     DailyReading,
+    DeadLetterEvent,
     Device,
     Household,
     MeterIndex,
@@ -104,6 +105,9 @@ def delete_household(
     counts["tracker_events"] = delete_tracker_events(tracker_db_url, sender_ids(household))
     subject = hashlib.sha256(household.id.encode()).hexdigest()[:16]
     session.execute(delete(Conversation).where(Conversation.sender_id.in_(sender_ids(household))))
+    session.execute(  # a bad event of this household set aside by the consumer holds its text
+        delete(DeadLetterEvent).where(DeadLetterEvent.sender_id.in_(sender_ids(household)))
+    )
     session.delete(household)
     session.add(
         AuditRecord(action="household_deleted", actor=actor, subject=subject, details=counts)

@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from backend.extensions import db
 from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor
+from backend.services import privacy
 from backend.services.conversation_events import MAX_ATTEMPTS, consume
 from tests.conftest import make_household
 
@@ -276,3 +277,12 @@ def test_cli_consume_reports_dead_letters_and_exits_cleanly(app, household, brok
     result = app.test_cli_runner().invoke(args=["chat", "consume"])
     assert result.exit_code == 0, result.output
     assert "read 2 events, stored 1 messages, 1 dead letters (cursor 2)" in result.output
+
+
+def test_deleting_the_household_deletes_its_dead_letters(app, household, broker):
+    """A dead letter keeps the event's text: the household's right to be forgotten covers it."""
+    broker.publish(user(household.id, "số tôi 0912345678", "greet", 0.9, 1e20))
+    broker.publish(user("someone-else", "khác", "greet", 0.9, 1e20))
+    assert consume(db.session(), broker).dead_letters == 2
+    privacy.delete_household(db.session(), household, "", actor="household")
+    assert [letter.sender_id for letter in dead_letters()] == ["someone-else"]
