@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 
+from backend import create_app
+from backend.config import ROOT, TestConfig
 from backend.extensions import db
 from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor
 from backend.services import privacy
 from backend.services.conversation_events import MAX_ATTEMPTS, consume
 from tests.conftest import make_household
 
+FLASK = str(Path(sys.executable).parent / "flask")
 T0 = 1_764_000_000.0  # 2025-11-24 16:00 UTC
 
 
@@ -286,3 +295,54 @@ def test_deleting_the_household_deletes_its_dead_letters(app, household, broker)
     assert consume(db.session(), broker).dead_letters == 2
     privacy.delete_household(db.session(), household, "", actor="household")
     assert [letter.sender_id for letter in dead_letters()] == ["someone-else"]
+
+
+def test_the_following_consumer_keeps_going_past_bad_events(tmp_path, broker):
+    """`flask chat consume --follow` as `make run` starts it: a bad event used to stop it
+    (an uncaught error) or hold it on the same batch forever (a database error)."""
+    database = tmp_path / "app.db"
+
+    class FileDatabase(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+
+    with create_app(FileDatabase).app_context():
+        upgrade()
+        db.engine.dispose()
+    store = create_engine(f"sqlite:///{database}")
+
+    def stored() -> list[str]:
+        with store.connect() as connection:
+            return list(connection.scalars(text("SELECT text FROM chat_messages ORDER BY id")))
+
+    publish_row(broker, "hh-9", "null")
+    broker.publish(
+        user("x" * 300, "quá dài", "greet", 0.9, T0), user("hh-9", "một", "greet", 0.9, T0)
+    )
+    env = {**os.environ, "DATABASE_URL": str(store.url), "RASA_EVENTS_DB_URL": str(broker.url)}
+    consumer = subprocess.Popen(
+        [FLASK, "--app", "backend", "chat", "consume", "--follow", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert wait_until(lambda: stored() == ["một"] or consumer.poll() is not None)
+        assert consumer.poll() is None, consumer.stderr.read().decode()[-2000:]
+        broker.publish(user("hh-9", "hai", "greet", 0.9, T0 + 1))
+        assert wait_until(lambda: stored() == ["một", "hai"])
+        with store.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM dead_letter_events")) == 2
+    finally:
+        consumer.terminate()
+        consumer.wait(20)
+        store.dispose()
+
+
+def wait_until(condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
