@@ -55,4 +55,3 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register(app)
     return app
-

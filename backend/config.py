@@ -115,9 +115,11 @@ class Config:
     NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))
 
     READINGS_MAX_ROWS = 5000
-    # memory:// counts per process: with several gunicorn workers or machines use Redis
-    # (redis://host:6379/2), so that the limit holds for the whole service.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # A SQLite file by default: every process of this machine (gunicorn's workers) counts in it
+    # (backend/rate_limit_storage.py). Several machines: Redis (redis://host:6379/2).
+    RATELIMIT_STORAGE_URI = os.environ.get(
+        "RATELIMIT_STORAGE_URI", f"sqlite:///{VAR_DIR / 'ratelimit.db'}"
+    )
     RATELIMIT_STRATEGY = os.environ.get("RATELIMIT_STRATEGY", "moving-window")
     RATELIMIT_HEADERS_ENABLED = True
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")

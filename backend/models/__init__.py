@@ -2,7 +2,7 @@
 
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
-from backend.models.conversations import ChatMessage, Conversation, EventCursor
+from backend.models.conversations import ChatMessage, Conversation, DeadLetterEvent, EventCursor
 from backend.models.households import Device, Household, ZaloLinkCode, ZaloLinkFailure
 from backend.models.notifications import Notification, NotificationDelivery
 from backend.models.outages import Outage
@@ -24,6 +24,7 @@ __all__ = [
     "ChatMessage",
     "Conversation",
     "DailyReading",
+    "DeadLetterEvent",
     "Device",
     "EventCursor",
     "ForgottenSender",

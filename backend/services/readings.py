@@ -13,12 +13,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.models import Bill, DailyReading, Household, MeterIndex
 from backend.models._time import utcnow
 from backend.services.errors import Conflict, InvalidInput
 
 MAX_ROWS = 5000
 MAX_DAILY_KWH = 1000.0
+EARLIEST_DATE = date(2000, 1, 1)  # no household keeps readings, indexes or bills from before
+TOO_EARLY = f"Ngày phải từ {EARLIEST_DATE:%d/%m/%Y} trở đi."
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ def record_readings(
         day, kwh = row["date"], row["kwh"]
         if day > today:
             raise InvalidInput("a reading cannot be dated in the future", f"readings.{index}.date")
+        if day < EARLIEST_DATE:
+            raise InvalidInput(TOO_EARLY, f"readings.{index}.date")
         if day in seen:
             raise InvalidInput(
                 "the same day appears twice in this upload", f"readings.{index}.date"
@@ -115,6 +120,8 @@ def record_meter_index(
     """Store a meter index; consumption is the difference with the previous one (never negative)."""
     if read_on > today:
         raise InvalidInput("a meter index cannot be dated in the future", "read_on")
+    if read_on < EARLIEST_DATE:
+        raise InvalidInput(TOO_EARLY, "read_on")
     if not 0 <= reading <= 999_999_999:
         raise InvalidInput("a meter index is a whole number from 0 to 999,999,999", "reading")
     previous = session.scalar(
@@ -156,6 +163,10 @@ def record_meter_index(
 def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bill:
     if data["period_end"] < data["period_start"]:
         raise InvalidInput("period_end is before period_start", "period_end")
+    if data["period_start"] < EARLIEST_DATE:
+        raise InvalidInput(TOO_EARLY, "period_start")
+    if (data["period_end"] - data["period_start"]).days + 1 > MAX_PERIOD_DAYS:
+        raise InvalidInput(f"Một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end")
     bill = Bill(household_id=household.id, **data)
     session.add(bill)
     try:

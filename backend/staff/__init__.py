@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
         auth,
         conversations,
         dashboard,
+        dead_letters,
         training,
     )
     from backend.staff.cli import register

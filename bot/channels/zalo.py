@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import os
 import time
@@ -26,6 +25,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.limits import (
+    MAX_BODY_BYTES,
+    TOO_FAST,
+    TOO_LONG,
+    SenderRate,
+    parse_json,
+    too_long,
+)
 from zalo.tokens import TokenStore, refresh_access_token
 
 log = logging.getLogger(__name__)
@@ -34,6 +41,8 @@ MAX_AGE_MS = 5 * 60 * 1000
 MAX_TEXT = 2000  # Zalo's limit for one text message
 TOKEN_EXPIRED = -216
 SENDER_PREFIX = "zalo-"
+ZALO_USER_ID_MAX = 32  # digits; the backend links ids of 1 to 32 digits
+RATE_PER_MINUTE = 20  # messages a minute from one sender: more than a person types
 # Said when a turn ends without any reply (a custom action failed: action server down or broken),
 # as the web and app chat do, so the household is not left waiting in silence.
 NO_ANSWER = (
@@ -175,6 +184,8 @@ class ZaloInput(InputChannel):
         token_file: str = "",
         seen_capacity: int = 10_000,
         send_timeout: float = 5.0,
+        rate_per_minute: int | str = RATE_PER_MINUTE,
+        rate_window: int | str = 60,
     ) -> None:
         self.app_id = str(app_id or "")
         self.oa_secret_key = str(oa_secret_key or "")
@@ -196,6 +207,9 @@ class ZaloInput(InputChannel):
             redis.Redis.from_url(replay_redis, socket_timeout=2) if replay_redis else None
         )
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.rate = SenderRate(
+            int(rate_per_minute or 0), int(rate_window or 60), replay_redis or ""
+        )
 
     def signature_ok(self, raw: bytes, timestamp: str, header: str) -> bool:
         if not self.oa_secret_key:
@@ -242,6 +256,17 @@ class ZaloInput(InputChannel):
         except Exception:
             log.exception("apology to %s not delivered", message.sender_id)
 
+    def reply_later(self, sender_id: str, text: str) -> None:
+        async def send() -> None:
+            try:
+                await ZaloOutput(self.api).send_text_message(sender_id, text)
+            except Exception:
+                log.exception("notice to %s not delivered", sender_id)
+
+        task = asyncio.create_task(send())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("zalo_webhook", __name__)
 
@@ -252,8 +277,12 @@ class ZaloInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             raw = request.body or b""
+            if len(raw) > MAX_BODY_BYTES:
+                return response.json({"error": "event too large"}, status=413)
+            event, problem = parse_json(raw)
+            if problem:
+                return response.json({"error": f"malformed event: {problem}"}, status=400)
             try:
-                event = json.loads(raw)
                 timestamp = str(event["timestamp"])
                 sent_ms = int(timestamp)
             except (ValueError, KeyError, TypeError):
@@ -270,8 +299,19 @@ class ZaloInput(InputChannel):
             text = message.get("text")
             if not sender or not isinstance(text, str) or not text.strip():
                 return response.json({"error": "no sender or text"}, status=400)
+            if not sender.isdigit() or len(sender) > ZALO_USER_ID_MAX:
+                return response.json({"error": "sender.id is not a Zalo user id"}, status=400)
             if msg_id and not self.first_time(msg_id):
                 return response.json({"status": "duplicate"})
+            # refused before the NLU, with a polite word to the household (in the background)
+            over = self.rate.over(sender)
+            if over:
+                if over == 1:  # once per window, not an answer to every message of a flood
+                    self.reply_later(f"{SENDER_PREFIX}{sender}", TOO_FAST)
+                return response.json({"status": "rate_limited"})
+            if too_long(text):
+                self.reply_later(f"{SENDER_PREFIX}{sender}", TOO_LONG)
+                return response.json({"status": "too_long"})
             user_message = UserMessage(
                 unicodedata.normalize("NFC", text),
                 ZaloOutput(self.api),
