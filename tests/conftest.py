@@ -49,7 +49,9 @@ def _on_sqlite_file(path: Path) -> type[TestConfig]:
 
 
 @pytest.fixture
-def app(migrated_template: Path | None, tmp_path: Path) -> Iterator[Flask]:
+def app(
+    migrated_template: Path | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
     """A fresh, migrated, empty database per test (copied or emptied, not migrated again)."""
     if migrated_template is None:
         app = create_app(TestConfig)
@@ -62,7 +64,7 @@ def app(migrated_template: Path | None, tmp_path: Path) -> Iterator[Flask]:
             db.session.remove()
             db.engine.dispose()
         return
-    database = tmp_path / "app.db"
+    database = tmp_path_factory.mktemp("app-db") / "app.db"  # not in the test's own tmp_path
     shutil.copyfile(migrated_template, database)
     app = create_app(_on_sqlite_file(database))
     with app.app_context():
