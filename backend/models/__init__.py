@@ -2,9 +2,20 @@
 
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
-from backend.models.conversations import ChatMessage, Conversation, DeadLetterEvent, EventCursor
+from backend.models.conversations import (
+    ChatMessage,
+    Conversation,
+    ConversationStatus,
+    DeadLetterEvent,
+    EventCursor,
+)
 from backend.models.households import Device, Household, ZaloLinkCode, ZaloLinkFailure
-from backend.models.notifications import Notification, NotificationDelivery
+from backend.models.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationDelivery,
+    NotificationStatus,
+)
 from backend.models.outages import Outage
 from backend.models.privacy import ForgottenSender
 from backend.models.readings import Bill, DailyReading, MeterIndex
@@ -23,8 +34,10 @@ __all__ = [
     "Bill",
     "ChatMessage",
     "Conversation",
+    "ConversationStatus",
     "DailyReading",
     "DeadLetterEvent",
+    "DeliveryStatus",
     "Device",
     "EventCursor",
     "ForgottenSender",
@@ -32,6 +45,7 @@ __all__ = [
     "MeterIndex",
     "Notification",
     "NotificationDelivery",
+    "NotificationStatus",
     "Outage",
     "StaffLoginFailure",
     "StaffSession",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -8,6 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import Model
 from backend.models._time import utcnow
+
+
+class ConversationStatus(StrEnum):
+    """Who answers a conversation (stored as its value)."""
+
+    BOT = "bot"  # the assistant answers
+    WAITING = "waiting"  # a person was requested
+    TAKEN_OVER = "taken_over"  # staff answer; the bot is paused
+
 
 SENDER_ID_MAX = 96  # conversations.sender_id: every channel refuses a longer sender at its edge
 
@@ -26,8 +36,7 @@ class Conversation(Model):
     household_id: Mapped[str | None] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-    # "bot": the assistant answers; "waiting": a person was requested; "taken_over": staff answer
-    status: Mapped[str] = mapped_column(String(16), default="bot", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.BOT, index=True)
     waiting_since: Mapped[datetime | None]
     handoff_reason: Mapped[str | None] = mapped_column(String(64))
     taken_over_by: Mapped[str | None] = mapped_column(String(64))

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import ChatMessage, Conversation, Household
+from backend.models import ChatMessage, Conversation, ConversationStatus, Household
 from backend.models._time import utcnow
 from backend.services.chat import RasaLink, nfc_trimmed, post_to_rasa
 from backend.services.conversation_events import summarise
@@ -36,7 +36,7 @@ class ChannelUnavailable(ServiceError):
 
 def status_of(session: Session, sender_id: str) -> str:
     conversation = session.get(Conversation, sender_id)
-    return conversation.status if conversation else "bot"
+    return conversation.status if conversation else ConversationStatus.BOT
 
 
 def queue_for_staff(
@@ -53,8 +53,8 @@ def queue_for_staff(
         )
         session.add(conversation)
     conversation.channel = channel
-    if conversation.status != "waiting":
-        conversation.status = "waiting"
+    if conversation.status != ConversationStatus.WAITING:
+        conversation.status = ConversationStatus.WAITING
         conversation.waiting_since = now
     conversation.handoff_reason = reason
     session.commit()
@@ -62,7 +62,7 @@ def queue_for_staff(
         select(func.count())
         .select_from(Conversation)
         .where(
-            Conversation.status == "waiting",
+            Conversation.status == ConversationStatus.WAITING,
             Conversation.waiting_since < conversation.waiting_since,
         )
     )
@@ -84,12 +84,15 @@ def _existing(session: Session, sender_id: str) -> Conversation:
 def take_over(session: Session, rasa: RasaLink, sender_id: str, agent: str) -> Conversation:
     """Staff answer from now on: the bot is paused for this sender until `hand_back`."""
     conversation = _existing(session, sender_id)
-    if conversation.status == "taken_over" and conversation.taken_over_by not in (None, agent):
+    if conversation.status == ConversationStatus.TAKEN_OVER and conversation.taken_over_by not in (
+        None,
+        agent,
+    ):
         raise Conflict(
             f"hội thoại đang do {conversation.taken_over_by} tiếp quản", field="sender_id"
         )
     _tracker_event(rasa, sender_id, "pause")
-    conversation.status = "taken_over"
+    conversation.status = ConversationStatus.TAKEN_OVER
     conversation.taken_over_by = agent
     conversation.waiting_since = None
     session.commit()
@@ -101,7 +104,7 @@ def hand_back(session: Session, rasa: RasaLink, sender_id: str) -> None:
     _tracker_event(rasa, sender_id, "resume")
     conversation = session.get(Conversation, sender_id)
     if conversation is not None:
-        conversation.status = "bot"
+        conversation.status = ConversationStatus.BOT
         conversation.waiting_since = None
         conversation.taken_over_by = None
         session.commit()
@@ -115,7 +118,7 @@ def agent_send(
     text = nfc_trimmed(text)
     if not text or len(text) > MAX_AGENT_TEXT:
         raise InvalidInput(f"tin nhắn cần 1–{MAX_AGENT_TEXT} ký tự", field="text")
-    if conversation.status != "taken_over" or conversation.taken_over_by != agent:
+    if conversation.status != ConversationStatus.TAKEN_OVER or conversation.taken_over_by != agent:
         raise Conflict("hãy tiếp quản hội thoại trước khi trả lời", field="sender_id")
     if conversation.channel == "zalo":
         client = oa_client(config)
