@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import Notification
-from backend.models._time import utcnow
-from backend.services.staff_conversations import vietnam_today
 from backend.services.staff_dashboard import dashboard
 from backend.services.staff_demo import user
 from tests.backend.staff.conftest import conversation
@@ -24,11 +23,11 @@ def test_figures(app, conversations, household):
                 title="t",
                 body="b",
                 status=status,
-                sent_at=utcnow() if status == "sent" else None,
+                sent_at=utc_now() if status == "sent" else None,
             )
         )
     db.session.commit()
-    d = dashboard(db.session(), vietnam_today(), 30)
+    d = dashboard(db.session(), today=local_today(), days=30)
     assert d.conversations == 4
     assert (d.fallback_rate, d.handoff_rate) == (0.25, 0.25)
     assert abs(d.mean_confidence - (0.97 + 0.41 + 0.3 + 0.9) / 4) < 1e-9
@@ -53,7 +52,7 @@ def test_corrected_intents_count_as_corrected(app, conversations, agent):
         "/staff/conversations/web-unsure/correct",
         data={"message_id": message.id, "intent": "ask_solar"},
     )
-    d = dashboard(db.session(), vietnam_today(), 30)
+    d = dashboard(db.session(), today=local_today(), days=30)
     assert "ask_tariff" not in dict(d.top_intents) and dict(d.top_intents)["ask_solar"] == 1
 
 
@@ -79,5 +78,5 @@ def test_days_are_vietnamese_days(app):
     add_conversation(
         db.session(), "early", [user("chào", "greet", 0.9)], datetime(2026, 3, 9, 16, 59)
     )
-    d = dashboard(db.session(), date(2026, 3, 10), 2)
+    d = dashboard(db.session(), today=date(2026, 3, 10), days=2)
     assert d.per_day == [(date(2026, 3, 9), 1), (date(2026, 3, 10), 1)]
