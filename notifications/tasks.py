@@ -45,7 +45,9 @@ def deliver() -> None:
     from notifications.zalo_channel import ZaloChannel
 
     with app().app_context():
-        deliver_due(db.session(), _firebase(), zalo=ZaloChannel.from_config(app().config))
+        deliver_due(
+            db.session(), _firebase(), now=utc_now(), zalo=ZaloChannel.from_config(app().config)
+        )
 
 
 @huey.periodic_task(crontab(minute="5"))
@@ -110,7 +112,6 @@ def nightly_scoring() -> None:
 def forget_purge() -> None:
     """Every minute: remove what Rasa wrote back after a deletion (the Zalo channel's final turn;
     the chat proxy does it at once for the app); a no-op query when no deletion is pending."""
-    from backend.clock import utc_now
     from backend.extensions import db
     from backend.services.privacy import Stores, purge_forgotten
 
@@ -121,7 +122,6 @@ def forget_purge() -> None:
 @huey.periodic_task(crontab(hour="20", minute="15"))  # 03:15 in Việt Nam
 def conversation_retention() -> None:
     """Daily: purge conversations older than CONVERSATION_RETENTION_MONTHS from every store."""
-    from backend.clock import utc_now
     from backend.extensions import db
     from backend.services.privacy import Stores, purge_expired
 
