@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -78,12 +78,3 @@ def frozen(at: datetime) -> Iterator[datetime]:
         yield _frozen
     finally:
         _frozen = previous
-
-
-def advance(by: timedelta) -> datetime:
-    """Move a frozen clock forward (tests); returns the new naive UTC instant."""
-    global _frozen
-    if _frozen is None:
-        raise RuntimeError("the clock is not frozen")
-    _frozen = _frozen + by
-    return _frozen
