@@ -63,7 +63,7 @@ db: .venv/.synced ## Migrate the database, load the demo data (households, staff
 	# (re)train when the model is missing or older than the code that reads it
 	if [ ! -f $(ANOMALY_MODEL) ] || [ -n "$$(find ml -name '*.py' -newer $(ANOMALY_MODEL))" ]; then \
 	  $(TIMED) "db: train the anomaly model" $(FLASK) ml train --model $(ANOMALY_MODEL); fi
-	$(TIMED) "db: score every household" $(FLASK) ml score-all --model $(ANOMALY_MODEL)
+	$(TIMED) "db: score every household" $(FLASK) notify score-all --model $(ANOMALY_MODEL)
 
 nlu: bot/.venv/.synced ## Regenerate bot/data/nlu/*.yml from bot/nlu_source/sources.py (then commit both)
 	bot/.venv/bin/python bot/scripts/generate_nlu.py

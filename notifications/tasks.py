@@ -14,8 +14,18 @@ from functools import cache
 from flask import Flask
 from huey import RedisHuey, SqliteHuey, crontab
 
+from backend import create_app
 from backend.clock import local_today, utc_now
 from backend.config import VAR_DIR
+from backend.extensions import db
+from backend.services.anomalies import retrain
+from backend.services.privacy import Stores, purge_expired, purge_forgotten
+from ml.api import load_model
+from notifications.alerts import score_and_alert
+from notifications.delivery import deliver_due
+from notifications.outages import enqueue_outage_notices
+from notifications.providers import push_app, zalo_channel
+from notifications.weekly import enqueue_page, page_bounds
 
 if os.environ.get("REDIS_URL"):
     huey = RedisHuey("tiet-kiem-dien", url=os.environ["REDIS_URL"], utc=True)
@@ -26,35 +36,21 @@ else:
 
 @cache
 def app() -> Flask:
-    from backend import create_app
-
     return create_app()
-
-
-def _firebase():
-    from backend.cli import _firebase_or_none
-
-    return _firebase_or_none()
 
 
 @huey.periodic_task(crontab(minute="*"))
 def deliver() -> None:
     """Every minute: send what is due."""
-    from backend.extensions import db
-    from notifications.delivery import deliver_due
-    from notifications.zalo_channel import ZaloChannel
 
     with app().app_context():
-        deliver_due(
-            db.session(), _firebase(), now=utc_now(), zalo=ZaloChannel.from_config(app().config)
-        )
+        config = app().config
+        deliver_due(db.session(), push_app(config), now=utc_now(), zalo=zalo_channel(config))
 
 
 @huey.periodic_task(crontab(minute="5"))
 def outage_notices() -> None:
     """Hourly: notices for new, changed or cancelled planned outages."""
-    from backend.extensions import db
-    from notifications.outages import enqueue_outage_notices
 
     with app().app_context():
         enqueue_outage_notices(db.session(), now=utc_now())
@@ -65,8 +61,6 @@ def outage_notices() -> None:
 @huey.periodic_task(crontab(day_of_week="1", hour="1,5", minute="0"))
 def weekly_tips() -> None:
     """Split the week's fan-out into one job per page of households, for any worker to take."""
-    from backend.extensions import db
-    from notifications.weekly import page_bounds
 
     today = local_today().isoformat()
     with app().app_context():
@@ -77,8 +71,6 @@ def weekly_tips() -> None:
 @huey.task(retries=3, retry_delay=60)
 def weekly_tips_page(today: str, after: str, upto: str) -> None:
     """One page of weekly tips (a page run twice queues nothing twice: dedupe keys)."""
-    from backend.extensions import db
-    from notifications.weekly import enqueue_page
 
     with app().app_context():
         enqueue_page(db.session(), after, upto, today=date.fromisoformat(today))
@@ -88,8 +80,6 @@ def weekly_tips_page(today: str, after: str, upto: str) -> None:
 def monthly_retraining() -> None:
     """Retrain on everyone's readings, before that night's scoring: households that were new
     learn their own summer, and the evaluation's figures are those of a monthly retraining."""
-    from backend.extensions import db
-    from backend.services.anomalies import retrain
 
     with app().app_context():
         retrain(db.session(), app().config["ANOMALY_MODEL_PATH"], today=local_today())
@@ -98,9 +88,6 @@ def monthly_retraining() -> None:
 @huey.periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Việt Nam
 def nightly_scoring() -> None:
     """Score every household; a new anomaly episode queues one usage alert."""
-    from backend.extensions import db
-    from ml.api import load_model
-    from notifications.alerts import score_and_alert
 
     with app().app_context():
         score_and_alert(
@@ -112,8 +99,6 @@ def nightly_scoring() -> None:
 def forget_purge() -> None:
     """Every minute: remove what Rasa wrote back after a deletion (the Zalo channel's final turn;
     the chat proxy does it at once for the app); a no-op query when no deletion is pending."""
-    from backend.extensions import db
-    from backend.services.privacy import Stores, purge_forgotten
 
     with app().app_context():
         purge_forgotten(db.session(), stores=Stores.from_config(app().config), now=utc_now())
@@ -122,8 +107,6 @@ def forget_purge() -> None:
 @huey.periodic_task(crontab(hour="20", minute="15"))  # 03:15 in Việt Nam
 def conversation_retention() -> None:
     """Daily: purge conversations older than CONVERSATION_RETENTION_MONTHS from every store."""
-    from backend.extensions import db
-    from backend.services.privacy import Stores, purge_expired
 
     config = app().config
     with app().app_context():

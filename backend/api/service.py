@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import or_, select
 
 from backend.api.households import MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
-from backend.models import Household, Outage
+from backend.models import Household
 from backend.services import handoff as handoff_service
 from backend.services import households as service
+from backend.services import outages as outage_service
 from backend.services import privacy, readings, usage
 from backend.services.errors import NotFound
 from ml.climate import region_of
@@ -116,18 +116,7 @@ def outages(household_id):
     """Upcoming planned outages in the household's province (whole province or its ward): those
     not over yet, compared in Việt Nam time as the outages' times are stored."""
     household = household_or_404(household_id)
-    now = local_now()
-    rows = session().scalars(
-        select(Outage)
-        .where(
-            Outage.province_code == household.province_code,
-            or_(Outage.ward_code.is_(None), Outage.ward_code == household.ward_code),
-            Outage.ends_at > now,
-            ~Outage.cancelled,
-        )
-        .order_by(Outage.starts_at)
-        .limit(10)
-    )
+    rows = outage_service.upcoming_for(session(), household, now_local=local_now())
     return {
         "outages": [
             {

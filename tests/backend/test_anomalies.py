@@ -36,7 +36,7 @@ def test_score_all_opens_one_episode_and_one_alert(app, client, tmp_path):
     model = str(tmp_path / "model.skops")
     assert runner.invoke(args=["ml", "train", "--model", model]).exit_code == 0
     assert "Intended uses & limitations" in (tmp_path / "model.md").read_text()  # the card
-    first = runner.invoke(args=["ml", "score-all", "--model", model])
+    first = runner.invoke(args=["notify", "score-all", "--model", model])
     assert first.exit_code == 0, first.output
     assert "1 new episodes" in first.output
     episode = db.session.query(AnomalyEpisode).one()
@@ -47,7 +47,7 @@ def test_score_all_opens_one_episode_and_one_alert(app, client, tmp_path):
         db.session.query(UsageScore).filter_by(household_id="stuck", is_anomaly=True).count()
         == episode.excess_days
     )
-    again = runner.invoke(args=["ml", "score-all", "--model", model])
+    again = runner.invoke(args=["notify", "score-all", "--model", model])
     assert "0 new episodes" in again.output
     alerts = db.session.query(Notification).filter_by(kind="usage_alert").all()
     assert [a.household_id for a in alerts] == ["stuck"]  # one alert per episode, not per day
@@ -64,7 +64,7 @@ def test_score_all_opens_one_episode_and_one_alert(app, client, tmp_path):
 
 def test_score_all_without_a_model_says_what_to_do(app, tmp_path):
     result = app.test_cli_runner().invoke(
-        args=["ml", "score-all", "--model", str(tmp_path / "none.skops")]
+        args=["notify", "score-all", "--model", str(tmp_path / "none.skops")]
     )
     assert result.exit_code != 0 and "make train" in result.output
 
