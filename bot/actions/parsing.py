@@ -160,9 +160,15 @@ _NOT_A_FIGURE_BEFORE_PLAIN = {
 }  # fmt: skip
 _APPROX_BEFORE = {
     "tầm", "khoảng", "khoản", "độ", "cỡ", "chừng", "hơn", "gần", "xấp", "xỉ", "trên", "dưới",
-    "ngót", "ước", "tam", "khoang", "khoan", "do", "co", "chung", "hon", "gan", "xap", "xi",
-    "tren", "duoi", "ngot", "uoc", "~", "hàng", "hang", "vài", "vai", "tới", "toi",
+    "ngót", "ước", "~", "hàng", "vài",
 }  # fmt: skip
+# typed without accents ("co" is far more often "có" than "cỡ", "chung" is "chung", "do" "do")
+_APPROX_BEFORE_PLAIN = {
+    "tam", "khoang", "khoan", "hon", "gan", "xap", "xi", "tren", "duoi", "ngot", "uoc", "vai",
+}  # fmt: skip
+# scale words that make a figure money wherever they stand ("1 triệu 200", "1tr2", "2k5");
+# "nghìn" only when the number ends with it ("300 nghìn"; "một nghìn hai trăm" may be kWh)
+_MONEY_SCALES = {"k", "tr", "củ", "cu", "m", "triệu", "trieu", "tỷ", "tỉ", "ty", "ti"}
 _APPROX_AFTER = {"mấy", "may", "hơn", "hon", "ngoài", "ngoai", "lẻ", "le", "gì", "gi", "chút"}
 _RANGE_JOINERS = {"-", "–", "—", "~", "đến", "den", "tới", "toi", "hoặc", "hoac", "->"}
 _KWH_CUES = {"dùng", "dung", "xài", "xai", "sử", "su", "tiêu", "tieu", "chạy", "chay", "ăn"}
@@ -238,6 +244,15 @@ def _tokens(text: str) -> list[_Token]:
     return out
 
 
+def _is_noun(tok: _Token) -> bool:
+    return tok.kind is None and (
+        tok.text in _KWH_UNITS
+        or tok.plain in _KWH_UNITS
+        or tok.text in _COUNT_WORDS
+        or tok.plain in _COUNT_WORDS
+    )
+
+
 # --- reading one number -----------------------------------------------------------------------
 
 
@@ -247,7 +262,8 @@ class _Reading:
     end: int  # index after the last token read
     words_only_digit: bool  # a lone digit word ("hai", "năm"): not a figure without a unit
     scaled: int  # the largest scale word read (1000, 10**6, 10**9), 0 if none
-    shorthand_scale: bool  # read "k", "tr", "củ", "nghìn"… (money words)
+    money: bool  # money words: "k", "tr", "củ", "triệu"
+    ends_with_thousand: bool  # "300 nghìn": money unless a unit says otherwise
 
 
 def _read(tokens: list[_Token], start: int) -> _Reading | None:
@@ -292,8 +308,8 @@ def _read(tokens: list[_Token], start: int) -> _Reading | None:
             if prev is None or prev == SCALE:
                 if tok.special and prev is None:
                     break
-                if prev == SCALE and d == 1 and i + 1 < n and tokens[i + 1].text in _KWH_UNITS:
-                    break  # "4 nghìn một số": a price per kWh
+                if prev == SCALE and d == 1 and i + 1 < n and _is_noun(tokens[i + 1]):
+                    break  # "4 nghìn một số", "800 nghìn một tháng": "a", not "and 100"
                 group, pos, place = d, 1, "unit"
                 literal_digits = 0
             elif prev in (LE, TEN, TENS):
@@ -373,7 +389,7 @@ def _read(tokens: list[_Token], start: int) -> _Reading | None:
             group, pos, place, hundreds, direct = 0.0, 0, "", False, False
             last_scale = scale
             largest = max(largest, scale)
-            shorthand = True
+            shorthand = shorthand or tok.text in _MONEY_SCALES
             literal_digits = 0
         elif kind == LE:
             if prev not in (HUNDRED, SCALE) or nxt not in (DIGIT, NUM, TEN):
@@ -413,7 +429,8 @@ def _read(tokens: list[_Token], start: int) -> _Reading | None:
     else:
         value = total + group
     lone = words_seen == 1 and tokens[start].kind == DIGIT and i == start + 1
-    return _Reading(value, i, lone, largest, shorthand)
+    ends = prev == SCALE or (ended_with_ruoi and last_scale >= 1000 and not group)
+    return _Reading(value, i, lone, largest, shorthand, ends and not shorthand)
 
 
 # --- figures in a message ---------------------------------------------------------------------
@@ -473,14 +490,14 @@ def _context_before(
         if start - back < 0:
             break
         tok = tokens[start - back]
-        if tok.text in _APPROX_BEFORE or (tok.plain in _APPROX_BEFORE and tok.kind is None):
+        if tok.text in _APPROX_BEFORE or (
+            tok.text == tok.plain and tok.plain in _APPROX_BEFORE_PLAIN
+        ):
             approximate = True
         if hint is None and (tok.text in _KWH_CUES or tok.plain in _KWH_CUES):
             hint = "kwh"
         if hint is None and (tok.text in _MONEY_CUES or tok.plain in _MONEY_CUES):
             hint = "money"
-    if start and tokens[start - 1].plain in {"tam", "do"} and tokens[start - 1].kind is None:
-        approximate = True
     return approximate, False, hint
 
 
@@ -521,7 +538,8 @@ def _joined_range(
         low *= other.scaled
     if low >= other.value:
         return None
-    return _Reading(low, other.end, False, other.scaled, other.shorthand_scale), (low, other.value)
+    joined = _Reading(low, other.end, False, other.scaled, other.money, other.ends_with_thousand)
+    return joined, (low, other.value)
 
 
 def _starts_number(tokens: list[_Token], index: int) -> bool:
@@ -578,8 +596,10 @@ def find_quantities(text: str | None, indexes: bool = False) -> list[Quantity]:
         if not_figure or is_count:
             i = end
             continue
-        if unit is None and reading.shorthand_scale:
+        if unit is None and reading.money:
             unit = "money"
+        if unit is None and reading.ends_with_thousand:
+            hint = "money"  # "500 nghìn" is money, but "một nghìn" after "bao nhiêu số?" is kWh
         if reading.words_only_digit and unit is None:
             i = end
             continue
@@ -600,12 +620,16 @@ def parse_quantity(
     text: str | None, prefer: Unit | None = None, indexes: bool = False
 ) -> Quantity | None:
     """The figure of the message that matters: the first one of the preferred unit, else the
-    first one with any unit, else the first one."""
+    first one without a unit whose words suggest it, else the first one with any unit, else the
+    first one."""
     quantities = find_quantities(text, indexes)
     if not quantities:
         return None
     for quantity in quantities:
         if prefer is not None and quantity.unit == prefer:
+            return quantity
+    for quantity in quantities:
+        if prefer is not None and quantity.unit is None and quantity.hint == prefer:
             return quantity
     for quantity in quantities:
         if quantity.unit is not None:
@@ -642,3 +666,22 @@ def parse_whole_number(text: str | float | int | None) -> int | None:
     if quantity is None or quantity.unit == "money":
         return None
     return quantity.whole
+
+
+def find_households(text: str | None) -> int | None:
+    """How many households share the meter: "hai hộ dùng chung", "3 gia đình", "2 nhà chung"."""
+    if not text:
+        return None
+    tokens = _tokens(text)
+    shared = any(tok.plain == "chung" for tok in tokens)
+    for i in range(len(tokens)):
+        if not _starts_number(tokens, i):
+            continue
+        read = _read(tokens, i)
+        if read is None or read.end >= len(tokens) or not float(read.value).is_integer():
+            continue
+        after = tokens[read.end].plain
+        following = tokens[read.end + 1].plain if read.end + 1 < len(tokens) else ""
+        if after == "ho" or (after == "gia" and following == "dinh") or (after == "nha" and shared):
+            return int(read.value)
+    return None

@@ -60,7 +60,7 @@ def test_kwh_units(n, unit):
 def test_money_scales(n, scale):
     word, factor = scale
     quantity = read_one(f"ngân sách {n} {word}")
-    assert (quantity.value, quantity.unit) == (n * factor, "money")
+    assert (quantity.value, quantity.unit or quantity.hint) == (n * factor, "money")
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,16 @@ def test_money_scales(n, scale):
 )
 def test_informal_forms(text, value, unit):
     quantity = read_one(text)
-    assert (quantity.value, quantity.unit) == (value, unit)
+    assert (quantity.value, quantity.unit or quantity.hint) == (value, unit)
+
+
+def test_thousands_are_money_unless_a_unit_says_kwh():
+    # "k", "triệu", "củ" are money wherever they stand; a number that ends with "nghìn" is
+    # money by default (hint), so "một nghìn" given after "bao nhiêu số?" can still be kWh
+    assert read_one("500k") == Quantity(500_000, "money")
+    assert read_one("500 nghìn") == Quantity(500_000, None, hint="money")
+    assert read_one("một nghìn hai trăm") == Quantity(1200, None)
+    assert read_one("1 nghìn số") == Quantity(1000, "kwh")
 
 
 @pytest.mark.parametrize(
