@@ -24,7 +24,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
 from actions.common import latest_text
-from actions.parsing import Quantity, Unit, find_households, parse_quantity
+from actions.parsing import Quantity, Unit, find_households, find_people, parse_quantity
 
 MAX_KWH = 100_000  # a household's month; more is not a reading of kWh
 MIN_MONEY = 1_000  # "500 đ" is not a month's bill: ask
@@ -50,6 +50,9 @@ class Figure:
     approximate: bool = False
     households: int = 1
     meter: str = "postpaid"
+    renter: bool = False  # "ở trọ", "thuê phòng": the landlord's meter
+    people: int | None = None  # renters living on that meter, when said
+    registered: bool | None = None  # renters registered with the utility, when said
 
     def as_slot(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,9 @@ class Figure:
             "approximate": self.approximate,
             "households": self.households,
             "meter": self.meter,
+            "renter": self.renter,
+            "people": self.people,
+            "registered": self.registered,
         }
 
     @classmethod
@@ -73,6 +79,9 @@ class Figure:
                 approximate=bool(value.get("approximate")),
                 households=int(value.get("households") or 1),
                 meter=value.get("meter") or "postpaid",
+                renter=bool(value.get("renter")),
+                people=int(value["people"]) if value.get("people") else None,
+                registered=value.get("registered"),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -92,13 +101,40 @@ def vnd(amount: int) -> str:
     return f"{amount:,} đ".replace(",", ".")
 
 
-def _situation(text: str) -> tuple[int, str]:
+RENTER = re.compile(
+    r"\b(?:o tro|phong tro|nha tro|xom tro|thue (?:nha|phong|tro)|nguoi thue|di thue)\b"
+)
+NOT_REGISTERED = re.compile(r"\b(?:chua|khong|ko|k|hong) (?:co )?dang ky\b")
+REGISTERED = re.compile(r"\b(?:da|co) dang ky\b")
+CANCEL = re.compile(
+    r"^(?:thoi|huy|dung|ko can nua|khong can nua|khong tinh nua|ko tinh nua|thoi khoi|bo qua)\b"
+)
+
+
+@dataclass(frozen=True)
+class Situation:
+    households: int = 1
+    meter: str = "postpaid"
+    renter: bool = False
+    people: int | None = None
+    registered: bool | None = None
+
+
+def _situation(text: str) -> Situation:
+    """Who the figure is for, from the message: a shared meter, a prepaid meter, renters."""
     plain = strip_diacritics(text).lower()
     households = find_households(text) or 1
     if households > MAX_HOUSEHOLDS:
         households = 1
     meter = "prepaid" if re.search(r"\btra truoc\b", plain) else "postpaid"
-    return households, meter
+    renter = bool(RENTER.search(plain))
+    registered: bool | None = None
+    if NOT_REGISTERED.search(plain):
+        registered = False
+    elif REGISTERED.search(plain):
+        registered = True
+    people = find_people(text) if renter else None
+    return Situation(households, meter, renter, people, registered if renter else None)
 
 
 def _payload_quantity(tracker: Tracker) -> Quantity | None:
@@ -152,10 +188,10 @@ def read_figure(tracker: Tracker, expected: Unit, asked: bool) -> Reading:
     text = latest_text(tracker)
     if text.startswith("/"):
         quantity = _payload_quantity(tracker)
-        households, meter = 1, "postpaid"
+        situation = Situation()
     else:
         quantity = parse_quantity(text, prefer=expected)
-        households, meter = _situation(text)
+        situation = _situation(text)
     if quantity is None:
         return Reading()
     unit = quantity.unit
@@ -184,8 +220,11 @@ def read_figure(tracker: Tracker, expected: Unit, asked: bool) -> Reading:
             low=round(low),
             high=round(high),
             approximate=quantity.approximate,
-            households=households,
-            meter=meter,
+            households=situation.households,
+            meter=situation.meter,
+            renter=situation.renter,
+            people=situation.people,
+            registered=situation.registered,
         )
     )
 
@@ -204,6 +243,14 @@ class _FigureFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         asked = tracker.get_slot("requested_slot") == self.expected
+        if asked and CANCEL.match(strip_diacritics(latest_text(tracker)).lower().strip()):
+            dispatcher.utter_message(text="Vâng, tôi dừng tính ở đây. Khi cần bạn cứ hỏi lại nhé.")
+            return [
+                SlotSet("kwh", None),
+                SlotSet("money", None),
+                SlotSet("figure", {"unit": "asked"}),
+                SlotSet("requested_slot", None),
+            ]
         reading = read_figure(tracker, self.expected, asked)
         if reading.figure is not None:
             figure = reading.figure
@@ -253,45 +300,84 @@ def tier_summary(segments: list[dict[str, Any]]) -> str:
 
 def assumptions(figure: Figure) -> str:
     """What the figure assumed, said in every answer."""
-    households = (
-        "1 hộ" if figure.households == 1 else f"{figure.households} hộ dùng chung một công tơ"
-    )
-    meter = "công tơ trả trước" if figure.meter == "prepaid" else "công tơ sau trả tiền"
-    return f"(Tính cho {households}, {meter}, kỳ 30 ngày, giá điện và thuế GTGT hiện hành.)"
+    if figure.renter and figure.meter != "prepaid":
+        who = "người thuê trọ dùng công tơ của chủ nhà, công tơ sau trả tiền"
+        if figure.registered and not figure.people:
+            who += ", đã đăng ký: tính 1 định mức (4 người) như 1 hộ"
+    else:
+        households = (
+            "1 hộ" if figure.households == 1 else f"{figure.households} hộ dùng chung một công tơ"
+        )
+        meter = "công tơ trả trước" if figure.meter == "prepaid" else "công tơ sau trả tiền"
+        who = f"{households}, {meter}"
+    return f"(Tính cho {who}, kỳ 30 ngày, giá điện và thuế GTGT hiện hành.)"
 
 
-def _estimate(kwh: int, figure: Figure) -> dict[str, Any]:
-    payload: dict[str, Any] = {"kwh": kwh}
+def _variants(figure: Figure) -> list[tuple[str, dict[str, Any]]]:
+    """The situations to price: one, or for renters who did not say, registered and not."""
+    base: dict[str, Any] = {}
     if figure.households != 1:
-        payload["households"] = figure.households
+        base["households"] = figure.households
     if figure.meter != "postpaid":
-        payload["meter"] = figure.meter
-    return client().post("/api/v1/bills/estimate", payload)
+        base["meter"] = figure.meter
+    if not figure.renter or figure.meter == "prepaid":
+        return [("", base)]
+    variants: list[tuple[str, dict[str, Any]]] = []
+    if figure.registered is not False and figure.people:
+        renters = {"people": figure.people, "registered": True}
+        label = (
+            f"nếu chủ nhà đã đăng ký {figure.people} người thuê với điện lực (4 người một định mức)"
+        )
+        variants.append((label, {**base, "renters": renters}))
+    elif figure.registered:
+        variants.append(("", base))  # registered, number of people unknown: one quota
+    if figure.registered is not True:
+        renters = {"people": figure.people or 1, "registered": False}
+        label = "nếu chưa đăng ký người thuê (mọi số điện tính giá bậc 3, 101–200 kWh)"
+        variants.append((label, {**base, "renters": renters}))
+    return variants
 
 
 def answer_bill(dispatcher: CollectingDispatcher, figure: Figure) -> None:
+    ends = sorted({figure.low, figure.high})
+    variants = _variants(figure)
     try:
-        bills = [_estimate(figure.low, figure)]
-        if figure.high != figure.low:
-            bills.append(_estimate(figure.high, figure))
+        priced = [
+            (
+                label,
+                [client().post("/api/v1/bills/estimate", {"kwh": kwh, **extra}) for kwh in ends],
+            )
+            for label, extra in variants
+        ]
     except (BackendUnavailable, BackendError):
         dispatcher.utter_message(text=BILL_UNAVAILABLE)
         return
     about = "khoảng " if figure.approximate else ""
-    if len(bills) == 2:
+    first = priced[0][1][0]
+    rate = round(first["vat_rate"] * 100)
+    tariff = first["segments"][0]["tariff"]
+    said = f"{about}{figure.low} kWh" if len(ends) == 1 else f"{about}{ends[0]}–{ends[1]} kWh"
+    if len(priced) == 1 and len(ends) == 1:
         text = (
-            f"Với {about}{figure.low}–{figure.high} kWh trong một tháng, tiền điện từ "
-            f"{bills[0]['total_text']} đến {bills[1]['total_text']} (đã gồm thuế GTGT "
-            f"{round(bills[0]['vat_rate'] * 100)}%), theo biểu giá {bills[0]['segments'][0]['tariff']}."
+            f"Với {said} trong một tháng, tiền điện là {about}{first['total_text']} "
+            f"(gồm {first['subtotal_text']} tiền điện và {first['vat_text']} thuế GTGT {rate}%), "
+            f"theo biểu giá {tariff}. Chi tiết: {tier_summary(first['segments'])}."
         )
     else:
-        bill = bills[0]
+        parts = []
+        for label, bills in priced:
+            amount = (
+                bills[0]["total_text"]
+                if len(bills) == 1
+                else f"từ {bills[0]['total_text']} đến {bills[1]['total_text']}"
+            )
+            parts.append(f"{label}: {amount}" if label else amount)
         text = (
-            f"Với {about}{figure.low} kWh trong một tháng, tiền điện là {about}{bill['total_text']} "
-            f"(gồm {bill['subtotal_text']} tiền điện và {bill['vat_text']} thuế GTGT "
-            f"{round(bill['vat_rate'] * 100)}%), theo biểu giá {bill['segments'][0]['tariff']}. "
-            f"Chi tiết: {tier_summary(bill['segments'])}."
+            f"Với {said} trong một tháng, tiền điện {'; '.join(parts)} "
+            f"(đã gồm thuế GTGT {rate}%), theo biểu giá {tariff}."
         )
+    if figure.renter and figure.registered is None and not figure.people:
+        text += " Nếu chủ nhà đã đăng ký người thuê, cho tôi biết số người ở để tính theo định mức."
     dispatcher.utter_message(
         text=f"{text} {assumptions(figure)}",
         buttons=[

@@ -192,7 +192,8 @@ class _Token:
     kind: str | None = None
     value: float = 0.0
     digits: int = 0  # how many digits a NUM literal was written with
-    special: bool = False  # mốt / tư / lăm / nhăm
+    special: bool = False  # mốt / tư / lăm / nhăm: never the first word of a number
+    unit_form: bool = False  # may follow a digit as its unit: "hai mốt" 21, "ba tư" 34, "ba tu"
 
 
 def _literal(raw: str) -> tuple[float, int]:
@@ -222,6 +223,9 @@ def _tokens(text: str) -> list[_Token]:
             if entry is not None:
                 token.kind, token.value = entry[0], float(entry[1])
                 token.special = raw in _UNIT_FORMS or (not accented and raw in {"lam", "nham"})
+                token.unit_form = token.special or (
+                    not accented and raw in {"mot", "tu", "lam", "nham"}
+                )
         out.append(token)
     for index, token in enumerate(out):  # shorthand scales count only after a number
         before = out[index - 1] if index else None
@@ -321,7 +325,13 @@ def _read(tokens: list[_Token], start: int) -> _Reading | None:
             elif prev == DIGIT and place == "ten":
                 group += d
                 place = "unit"
-            elif prev == DIGIT and place == "unit" and tok.special and not hundreds:
+            elif (
+                prev == DIGIT
+                and place == "unit"
+                and tok.unit_form
+                and not hundreds
+                and (tok.special or nxt not in (HUNDRED, SCALE, TENS, CHUC))
+            ):  # plain "tam mot nghin" is "tầm một nghìn", not 81.000
                 group = group - last_digit + last_digit * 10 + d  # "hai lăm" = 25
                 pos = 2
             else:
@@ -476,24 +486,21 @@ def _context_before(
         and (before.kind != DIGIT or before.text == "năm")
     ):
         return False, True, None
-    if (
-        not indexes
-        and start >= 2
-        and (tokens[start - 2].plain, tokens[start - 1].plain)
-        == (
-            "chi",
-            "so",
-        )
-    ):
+    pair = (tokens[start - 2].plain, tokens[start - 1].plain) if start >= 2 else ("", "")
+    if not indexes and pair == ("chi", "so"):
         return False, True, None
+    approximating = True  # "tầm 300", "tầm khoảng 300": only right before the number
     for back in range(1, 4):
         if start - back < 0:
             break
         tok = tokens[start - back]
-        if tok.text in _APPROX_BEFORE or (
+        approximator = tok.text in _APPROX_BEFORE or (
             tok.text == tok.plain and tok.plain in _APPROX_BEFORE_PLAIN
-        ):
-            approximate = True
+        )
+        if not (tok.text in {"từ", "là", "tu", "la"} and back == 1):
+            # "tầm từ 500 đến 550", "khoảng là 300": the word before "từ"/"là" counts
+            approximating = approximating and approximator
+            approximate = approximate or approximating
         if hint is None and (tok.text in _KWH_CUES or tok.plain in _KWH_CUES):
             hint = "kwh"
         if hint is None and (tok.text in _MONEY_CUES or tok.plain in _MONEY_CUES):
@@ -502,14 +509,17 @@ def _context_before(
 
 
 def _adjacent_range(tokens: list[_Token], start: int) -> tuple[list[_Token], list[_Token]] | None:
-    """Two consecutive digit words before a multiplier: "hai ba trăm" = 200–300: two consecutive digit words before a multiplier."""
+    """Two consecutive digit words before a multiplier: "hai ba trăm" = 200–300.
+
+    Not from a plain "tam": "tam chin tram" is "tầm chín trăm" far more often than "tám chín"."""
     if start + 2 >= len(tokens):
         return None
     first, second, third = tokens[start], tokens[start + 1], tokens[start + 2]
     if (
         first.kind == DIGIT
         and second.kind == DIGIT
-        and not second.special
+        and not second.unit_form
+        and first.text != "tam"
         and second.value == first.value + 1
         and third.kind in (HUNDRED, SCALE, CHUC, TENS)
     ):
@@ -683,5 +693,21 @@ def find_households(text: str | None) -> int | None:
         after = tokens[read.end].plain
         following = tokens[read.end + 1].plain if read.end + 1 < len(tokens) else ""
         if after == "ho" or (after == "gia" and following == "dinh") or (after == "nha" and shared):
+            return int(read.value)
+    return None
+
+
+def find_people(text: str | None) -> int | None:
+    """How many people live there: "3 người", "ba người ở"."""
+    if not text:
+        return None
+    tokens = _tokens(text)
+    for i in range(len(tokens)):
+        if not _starts_number(tokens, i):
+            continue
+        read = _read(tokens, i)
+        if read is None or read.end >= len(tokens) or not float(read.value).is_integer():
+            continue
+        if tokens[read.end].plain in {"nguoi", "ng"} or tokens[read.end].text == "đứa":
             return int(read.value)
     return None

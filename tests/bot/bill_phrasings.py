@@ -30,6 +30,9 @@ class Phrasing:
     households: int = 1
     meter: str = "postpaid"
     answer_to_question: bool = False  # a reply to "bao nhiêu số?"/"bao nhiêu tiền?"
+    renter: bool = False
+    people: int | None = None
+    registered: bool | None = None
 
 
 def words(n: int) -> str:
@@ -114,7 +117,9 @@ def phrasings(count: int = 600, seed: int = 19) -> list[Phrasing]:
     rng = random.Random(seed)
     out: list[Phrasing] = []
     while len(out) < count:
-        kind = rng.choice(["kwh", "kwh", "kwh", "money", "money", "range", "situation", "bare"])
+        kind = rng.choice(
+            ["kwh", "kwh", "kwh", "money", "money", "range", "situation", "renter", "bare"]
+        )
         approx = rng.random() < 0.25
         plain = rng.random() < 0.3
         prefix = rng.choice(APPROX_WITHOUT_ACCENTS if plain else APPROX) if approx else ""
@@ -186,6 +191,29 @@ def phrasings(count: int = 600, seed: int = 19) -> list[Phrasing]:
                 ]
             )
             out.append(Phrasing(_maybe_plain(text, rng), "kwh", n, n, meter="prepaid"))
+        elif kind == "renter":
+            n = rng.randrange(30, 600)
+            q = f"{informal_kwh(n, rng)} {rng.choice(KWH_UNITS)}"
+            people = rng.randrange(1, 9)
+            spoken = rng.choice([DIGIT_WORDS[people], str(people)])
+            registered = rng.choice([None, True, False])
+            if registered is None:
+                text = f"em ở trọ, phòng {spoken} người, tháng này {q} hết bao nhiêu"
+            elif registered:
+                text = f"nhà trọ đã đăng ký {spoken} người, xài {q} thì trả bao nhiêu"
+            else:
+                text = f"phòng trọ chưa đăng ký, {spoken} người dùng {q} hết bao nhiêu"
+            out.append(
+                Phrasing(
+                    _maybe_plain(text, rng),
+                    "kwh",
+                    n,
+                    n,
+                    renter=True,
+                    people=people,
+                    registered=registered,
+                )
+            )
         else:
             n = rng.randrange(50, 1000)
             text = rng.choice(BARE_TEMPLATES).format(q=n)

@@ -3,7 +3,8 @@
 Reads backend/billing/data/tariffs.toml directly (the bot environment never imports backend
 code) and answers POST /api/v1/bills/estimate and GET /api/v1/bills/kwh-for-budget the way the
 contract in /work/shared/CONTRACTS.md describes: today's tariff and VAT, tiers unscaled, tier
-sizes × households for a shared meter, the flat price for a prepaid meter; VAT rounded half up.
+sizes × households for a shared meter (× people/4 for registered renters), every kWh at the
+101–200 kWh price for unregistered renters, the flat price for a prepaid meter; VAT half up.
 """
 
 from __future__ import annotations
@@ -39,11 +40,17 @@ class TariffBook:
                 rate = Fraction(period["rate"])
         self.vat_rate = rate
 
-    def tiers(self, kwh: int, households: Fraction, meter: str) -> list[dict[str, Any]]:
+    def tiers(
+        self, kwh: int, households: Fraction, meter: str, renters: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         tariff = self.tariff
         if meter == "prepaid":
             price = tariff["prepaid_price"]
             return [self._line(1, kwh, price)]
+        if renters is not None and not renters["registered"]:
+            return [self._line(3, kwh, tariff["prices"][2])]  # every kWh at the 101–200 price
+        if renters is not None:
+            households = Fraction(renters["people"], 4)  # registered: 4 people = one quota
         sizes = [
             _half_up(size * households.numerator, households.denominator)
             for size in tariff["tier_sizes"]
@@ -68,9 +75,13 @@ class TariffBook:
         }
 
     def estimate(
-        self, kwh: int, households: Fraction = Fraction(1), meter: str = "postpaid"
+        self,
+        kwh: int,
+        households: Fraction = Fraction(1),
+        meter: str = "postpaid",
+        renters: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        tiers = self.tiers(kwh, households, meter)
+        tiers = self.tiers(kwh, households, meter, renters)
         subtotal = sum(line["amount"] for line in tiers)
         vat = _half_up(subtotal * self.vat_rate.numerator, self.vat_rate.denominator)
         day = self.today.isoformat()
@@ -111,7 +122,8 @@ class TariffBook:
             if not isinstance(kwh, int) or not 0 <= kwh <= 100_000:
                 return 422, {"code": "invalid", "message": "kwh", "field": "kwh"}
             households = Fraction(str(body.get("households", 1)))
-            return 200, self.estimate(kwh, households, body.get("meter", "postpaid"))
+            meter = body.get("meter", "postpaid")
+            return 200, self.estimate(kwh, households, meter, body.get("renters"))
         if method == "GET" and url.path == "/api/v1/bills/kwh-for-budget":
             amount = int(parse_qs(url.query)["amount"][0])
             return 200, self.kwh_for_budget(amount)

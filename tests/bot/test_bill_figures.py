@@ -72,15 +72,25 @@ def converse(text: str, form: str, asked: bool, entities: list | None = None) ->
 def expected_fragments(p: Phrasing) -> list[str]:
     about = "khoảng " if p.approximate else ""
     if p.unit == "kwh":
+        situations: list[dict[str, Any] | None] = [None]
+        if p.renter:
+            situations = []
+            if p.registered is not False and p.people:
+                situations.append({"people": p.people, "registered": True})
+            if p.registered is not True:
+                situations.append({"people": p.people or 1, "registered": False})
         totals = [
-            BOOK.estimate(n, households=p.households, meter=p.meter)["total_text"]
+            BOOK.estimate(n, households=p.households, meter=p.meter, renters=r)["total_text"]
             for n in sorted({p.low, p.high})
+            for r in situations
         ]
         said = f"{p.low} kWh" if p.low == p.high else f"{p.low}–{p.high} kWh"
         fragments = [f"Với {about}{said}", *totals]
         if p.households > 1:
             fragments.append(f"{p.households} hộ dùng chung")
         fragments.append("trả trước" if p.meter == "prepaid" else "sau trả tiền")
+        if p.renter:
+            fragments.append("người thuê trọ")
         return fragments
     budgets = [BOOK.kwh_for_budget(n) for n in sorted({p.low, p.high})]
     return [f"Với {about}{budgets[0]['amount_text']}", *(f"{b['kwh']} " for b in budgets)]
@@ -113,6 +123,7 @@ def test_the_suite_is_large_and_varied():
     assert len(SUITE) >= 500
     assert {p.unit for p in SUITE} == {"kwh", "money", None}
     assert any(p.households > 1 for p in SUITE) and any(p.meter == "prepaid" for p in SUITE)
+    assert {p.registered for p in SUITE if p.renter} == {True, False, None}
     assert sum(p.low != p.high for p in SUITE) >= 20 and sum(p.approximate for p in SUITE) >= 20
 
 
@@ -214,4 +225,37 @@ def test_no_stale_figure_is_reused(tariff_backend):
 def test_not_understood_asks_again_without_a_figure(tariff_backend):
     messages = converse("mấy trăm gì đó", "kwh", asked=True)
     assert messages[-1]["text"].startswith("Tôi chưa hiểu số điện")
+    assert tariff_backend.calls == []
+
+
+def test_renters_get_both_the_registered_and_the_unregistered_price(tariff_backend):
+    reply = converse("em ở trọ, phòng 4 người, tháng này 200 số hết bao nhiêu", "kwh", False)
+    text = reply[-1]["text"]
+    registered = BOOK.estimate(200, renters={"people": 4, "registered": True})["total_text"]
+    unregistered = BOOK.estimate(200, renters={"people": 4, "registered": False})["total_text"]
+    assert (
+        f"nếu chủ nhà đã đăng ký 4 người thuê với điện lực (4 người một định mức): {registered}"
+        in text
+    )
+    assert (
+        f"nếu chưa đăng ký người thuê (mọi số điện tính giá bậc 3, 101–200 kWh): {unregistered}"
+        in text
+    )
+    assert "người thuê trọ dùng công tơ của chủ nhà" in text
+    bodies = [c[2] for c in tariff_backend.calls]
+    assert {"kwh": 200, "renters": {"people": 4, "registered": True}} in bodies
+    # what the renter said is used without asking
+    converse("phòng trọ chưa đăng ký, dùng 150 số", "kwh", False)
+    assert tariff_backend.calls[-1][2] == {
+        "kwh": 150,
+        "renters": {"people": 1, "registered": False},
+    }
+
+
+def test_a_form_lets_the_household_out(tariff_backend):
+    for text in ("thôi", "hủy", "ko cần nữa", "không tính nữa", "dừng"):
+        messages = converse(text, "kwh", asked=True)
+        assert [m["text"] for m in messages] == [
+            "Vâng, tôi dừng tính ở đây. Khi cần bạn cứ hỏi lại nhé."
+        ]
     assert tariff_backend.calls == []
