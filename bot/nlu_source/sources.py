@@ -320,6 +320,15 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "dung [350](kwh) so het bn",
             "tien dien [150](kwh) ky la bn v",
             "thang nay [410](kwh) so thi tra bn a",
+            # numbers in words, approximations and ranges (read by actions/parsing.py)
+            "tính tiền điện, nhà mình dùng tầm [ba trăm rưỡi](kwh) số",
+            "nhà dùng [1 nghìn](kwh) số thì hết bao nhiêu",
+            "khoảng [bốn trăm](kwh) số thì tiền điện bao nhiêu",
+            "tháng này xài [hai trăm lẻ năm](kwh) chữ hết nhiêu tiền",
+            "nhà em tầm [300-350](kwh) kí một tháng thì đóng bao nhiêu",
+            "hai hộ dùng chung một công tơ, tháng này [420](kwh) số",
+            "công tơ trả trước [300](kwh) số hết bao nhiêu",
+            "em ở trọ, tháng này [150](kwh) số thì trả bao nhiêu tiền",
         ],
         "ask_kwh_for_budget": [
             "[500 nghìn](money) thì dùng được bao nhiêu số điện",
@@ -349,6 +358,9 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "[1tr5](money) dc bn so a",
             "bao nhiêu số thì hết [1 triệu](money)",
             "đóng [600 ngàn](money) là dùng khoảng bao nhiêu số",
+            "có [năm trăm nghìn](money) thì dùng được mấy số",
+            "tầm [300-400k](money) một tháng thì xài được bao nhiêu số",
+            "ngân sách [một triệu hai](money) dùng được bao nhiêu kWh",
         ],
         "ask_peak_hours": [
             "giờ cao điểm là mấy giờ",

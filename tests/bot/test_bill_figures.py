@@ -127,7 +127,7 @@ def test_the_suite_is_large_and_varied():
     assert sum(p.low != p.high for p in SUITE) >= 20 and sum(p.approximate for p in SUITE) >= 20
 
 
-def test_no_figure_is_stated_from_a_misread_number(tariff_backend):
+def test_no_figure_is_stated_from_a_misread_number(tariff_backend, capsys):
     outcomes: dict[str, int] = {}
     misread: list[tuple[str, str, str]] = []
     for p in SUITE:
@@ -137,7 +137,11 @@ def test_no_figure_is_stated_from_a_misread_number(tariff_backend):
             outcomes[verdict] = outcomes.get(verdict, 0) + 1
             if verdict == "misread":
                 misread.append((p.text, form, str(converse(p.text, form, p.answer_to_question))))
-    print(f"\nmisread figures: {len(misread)} of {sum(outcomes.values())} replies; {outcomes}")
+    with capsys.disabled():  # the count is printed on every run, not only with -s
+        print(
+            f"\nbill/budget suite: {len(SUITE)} phrasings, {sum(outcomes.values())} replies; "
+            f"misread figures: {len(misread)}; {outcomes}"
+        )
     assert not misread, misread[:10]
     # explicit units are answered, not asked about
     explicit = [p for p in SUITE if p.unit is not None and not p.answer_to_question]
