@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from abc import abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from components.text import strip_diacritics
@@ -28,6 +28,7 @@ from actions.parsing import Quantity, Unit, find_households, find_people, parse_
 
 MAX_KWH = 100_000  # a household's month; more is not a reading of kWh
 MIN_MONEY = 1_000  # "500 đ" is not a month's bill: ask
+MAX_MONEY = 10_000_000_000  # 10 tỷ đồng a month: more is not a household's budget
 MAX_HOUSEHOLDS = 50
 BILL_UNAVAILABLE = (
     "Xin lỗi, máy tính hóa đơn đang tạm ngưng nên tôi chưa tính được con số chính xác. "
@@ -93,8 +94,7 @@ class Reading:
 
     figure: Figure | None = None
     question: dict[str, Any] | None = None  # {"text", "buttons"}
-    invalid: bool = False
-    notes: list[str] = field(default_factory=list)
+    invalid: Unit | None = None  # a figure of this unit that cannot be right ("1,5 số")
 
 
 def vnd(amount: int) -> str:
@@ -198,22 +198,22 @@ def read_figure(tracker: Tracker, expected: Unit, asked: bool) -> Reading:
     if unit is None and (asked or quantity.hint == expected):
         unit = expected
     low, high = quantity.range or (quantity.value, quantity.value)
-    if unit == "kwh" and not (
-        float(low).is_integer() and float(high).is_integer() and low >= 0 and high <= MAX_KWH
-    ):
-        if high > MAX_KWH and unit == quantity.unit:
-            return Reading(invalid=True)
+    whole = float(low).is_integer() and float(high).is_integer()
+    if unit == "kwh" and not (whole and low >= 0 and high <= MAX_KWH):
+        if quantity.unit == "kwh":
+            return Reading(invalid="kwh")  # "1,5 số", "200.000 kWh": not a household's month
         unit = None
+    if unit == "money" and high > MAX_MONEY:
+        return Reading(invalid="money")
     if unit == "money" and low < MIN_MONEY:
-        unit = None
+        unit = None  # "500 đ": ask whether 500 kWh or 500.000 đ was meant
     if unit is None:
         question = _ambiguity_question(low, high, expected)
-        if question is None:  # one reading only: a bare 420000 is money
-            unit = "money"
-            factor = 1000 if high < 10_000 else 1
-            low, high = low * factor, high * factor
-        else:
+        if question is not None:
             return Reading(question=question)
+        if not (whole and low >= 10_000 and high <= MAX_MONEY):
+            return Reading(invalid=expected)
+        unit = "money"  # one reading only: a bare 420000 is money as written
     return Reading(
         figure=Figure(
             unit=unit,
@@ -271,7 +271,7 @@ class _FigureFormValidation(FormValidationAction):
                 SlotSet("requested_slot", None),
             ]
         if asked or reading.invalid:
-            dispatcher.utter_message(text=NOT_UNDERSTOOD[self.expected])
+            dispatcher.utter_message(text=NOT_UNDERSTOOD[reading.invalid or self.expected])
         return [SlotSet(self.expected, None), SlotSet("figure", None)]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from actions.bills import (
+    NOT_UNDERSTOOD,
     ActionEstimateBill,
     ActionKwhForBudget,
     ValidateBillForm,
@@ -263,3 +264,28 @@ def test_a_form_lets_the_household_out(tariff_backend):
             "Vâng, tôi dừng tính ở đây. Khi cần bạn cứ hỏi lại nhé."
         ]
     assert tariff_backend.calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("1,5 số", "kwh"),
+        ("nhà dùng 200.000 kWh", "kwh"),
+        ("tính tiền điện 1.5", "kwh"),
+        ("1,5 số", "money"),
+        ("ngân sách 20 tỷ", "money"),
+    ],
+)
+def test_impossible_figures_are_not_answered(tariff_backend, text, form):
+    messages = converse(text, form, asked=False)
+    assert [m["text"][:20] for m in messages] in (
+        [NOT_UNDERSTOOD["kwh"][:20]],
+        [NOT_UNDERSTOOD["money"][:20]],
+    )
+    assert tariff_backend.calls == []
+
+
+def test_a_bare_amount_too_large_for_kwh_is_money_as_written(tariff_backend):
+    reply = converse("tính tiền điện 420000", "kwh", asked=False)[-1]["text"]
+    assert reply.startswith("Với 420.000 đ mỗi tháng")
+    assert f"{BOOK.kwh_for_budget(420_000)['kwh']} kWh" in reply
