@@ -387,31 +387,71 @@ def answer_bill(dispatcher: CollectingDispatcher, figure: Figure) -> None:
     )
 
 
+def _kwh_for(amount: int, extra: dict[str, Any]) -> dict[str, Any]:
+    """The most whole kWh whose bill fits in `amount`. The budget endpoint knows one ordinary
+    household; another situation (shared or prepaid meter, renters) bisects over the estimate."""
+    backend = client()
+    if not extra:
+        return backend.get("/api/v1/bills/kwh-for-budget", params={"amount": amount})
+
+    def bill(kwh: int) -> dict[str, Any]:
+        return backend.post("/api/v1/bills/estimate", {"kwh": kwh, **extra})
+
+    low, high = 0, MAX_KWH
+    while low < high:
+        middle = (low + high + 1) // 2
+        if bill(middle)["total"] <= amount:
+            low = middle
+        else:
+            high = middle - 1
+    fitted = bill(low)
+    return {
+        "kwh": low,
+        "total": fitted["total"],
+        "total_text": fitted["total_text"],
+        "amount_text": vnd(amount),
+    }
+
+
 def answer_budget(dispatcher: CollectingDispatcher, figure: Figure) -> None:
+    ends = sorted({figure.low, figure.high})
     try:
-        results = [client().get("/api/v1/bills/kwh-for-budget", params={"amount": figure.low})]
-        if figure.high != figure.low:
-            results.append(
-                client().get("/api/v1/bills/kwh-for-budget", params={"amount": figure.high})
-            )
+        priced = [
+            (label, [_kwh_for(amount, extra) for amount in ends])
+            for label, extra in _variants(figure)
+        ]
     except (BackendUnavailable, BackendError):
         dispatcher.utter_message(text=BILL_UNAVAILABLE)
         return
     about = "khoảng " if figure.approximate else ""
+    results = priced[0][1]
     first = results[0]
-    if len(results) == 2:
-        text = (
-            f"Với {about}{first['amount_text']} đến {results[1]['amount_text']} mỗi tháng, nhà bạn "
-            f"dùng được tối đa từ {first['kwh']} đến {results[1]['kwh']} kWh (đã gồm thuế GTGT)."
-        )
-    else:
+    if len(priced) == 1 and len(results) == 1:
         text = (
             f"Với {about}{first['amount_text']} mỗi tháng, nhà bạn dùng được tối đa "
             f"{about}{first['kwh']} kWh (hóa đơn {first['total_text']}, đã gồm thuế GTGT). "
             "Mỗi số điện vượt mức đó đều tính ở bậc giá cao nhất đang dùng."
         )
+    else:
+        amounts = (
+            first["amount_text"]
+            if len(results) == 1
+            else f"{first['amount_text']} đến {results[1]['amount_text']}"
+        )
+        parts = []
+        for label, fits in priced:
+            kwh = (
+                f"{fits[0]['kwh']} kWh"
+                if len(fits) == 1
+                else f"từ {fits[0]['kwh']} đến {fits[1]['kwh']} kWh"
+            )
+            parts.append(f"{label}: {kwh}" if label else kwh)
+        text = (
+            f"Với {about}{amounts} mỗi tháng, nhà bạn dùng được tối đa {'; '.join(parts)} "
+            "(đã gồm thuế GTGT)."
+        )
     dispatcher.utter_message(
-        text=f"{text} {assumptions(Figure('money', figure.low, figure.high))}",
+        text=f"{text} {assumptions(figure)}",
         buttons=[{"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"}],
     )
 

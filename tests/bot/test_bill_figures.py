@@ -289,3 +289,20 @@ def test_a_bare_amount_too_large_for_kwh_is_money_as_written(tariff_backend):
     reply = converse("tính tiền điện 420000", "kwh", asked=False)[-1]["text"]
     assert reply.startswith("Với 420.000 đ mỗi tháng")
     assert f"{BOOK.kwh_for_budget(420_000)['kwh']} kWh" in reply
+
+
+def test_a_budget_on_a_prepaid_or_shared_meter_is_priced_for_that_meter(tariff_backend):
+    def most_kwh(amount: int, **situation: Any) -> int:
+        kwh = 0
+        while BOOK.estimate(kwh + 1, **situation)["total"] <= amount:
+            kwh += 1
+        return kwh
+
+    reply = converse("công tơ trả trước, có 500k thì dùng được bao nhiêu số", "money", False)
+    text = reply[-1]["text"]
+    assert f"dùng được tối đa {most_kwh(500_000, meter='prepaid')} kWh" in text
+    assert "công tơ trả trước" in text
+    reply = converse("hai hộ chung công tơ, 1 triệu thì xài được mấy số", "money", False)
+    text = reply[-1]["text"]
+    assert f"dùng được tối đa {most_kwh(1_000_000, households=Fraction(2))} kWh" in text
+    assert "2 hộ dùng chung một công tơ" in text
