@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -189,14 +190,16 @@ def run(action, track: Tracker) -> tuple[list[dict], list]:
 
 
 def test_estimate_bill_uses_backend_numbers(fake_backend):
-    messages, events = run(ActionEstimateBill(), tracker(slots={"kwh": 350}))
+    figure = {"unit": "kwh", "low": 350, "high": 350}
+    messages, events = run(ActionEstimateBill(), tracker(slots={"kwh": 350, "figure": figure}))
     assert "979.560 đ" in messages[0]["text"] and "8%" in messages[0]["text"]
-    assert SlotSet("kwh", None) in events
+    assert SlotSet("kwh", None) in events and SlotSet("figure", None) in events
     assert fake_backend.calls[0][2] == {"kwh": 350}
 
 
 def test_kwh_for_budget(fake_backend):
-    messages, _ = run(ActionKwhForBudget(), tracker(slots={"money": 500_000}))
+    figure = {"unit": "money", "low": 500_000, "high": 500_000}
+    messages, _ = run(ActionKwhForBudget(), tracker(slots={"money": 500_000, "figure": figure}))
     assert "207 kWh" in messages[0]["text"]
     assert fake_backend.calls[0][1] == "/api/v1/bills/kwh-for-budget?amount=500000"
 
@@ -207,13 +210,15 @@ def test_tariff_lists_tiers_from_backend(fake_backend):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [("350", 350), ("350 số", 350), ("ba trăm", None), ("-4", None)]
+    ("value", "expected"),
+    [("350", 350), ("350 số", 350), ("ba trăm", 300), ("ba trăm rưỡi", 350), ("abc", None)],
 )
-def test_bill_form_validates_kwh(value, expected):
+def test_bill_form_reads_the_answer_to_its_question(value, expected):
     dispatcher = CollectingDispatcher()
-    result = ValidateBillForm().validate_kwh(value, dispatcher, tracker(text=str(value)), {})
-    assert result == {"kwh": expected}
-    assert bool(dispatcher.messages) == (expected is None)
+    asked = tracker(text=value, slots={"requested_slot": "kwh"})
+    events = asyncio.run(ValidateBillForm().run(dispatcher, asked, {}))
+    assert SlotSet("kwh", expected) in events
+    assert bool(dispatcher.messages) == (expected is None)  # "not understood", asked again
 
 
 def test_usage_for_a_linked_household(fake_backend):
