@@ -25,7 +25,6 @@ from backend.services.outages import OutageImportError, import_outages
 from backend.services.weather import WeatherImportError, import_observations
 from ml.api import RETRAIN_HOLDOUT_DAYS
 
-
 PLUGINS = "tiet_kiem_dien.cli"  # entry point group: commands of other packages (notifications)
 
 

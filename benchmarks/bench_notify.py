@@ -125,7 +125,9 @@ def deliver_worker(url: str, account: dict, fcm_base: str, pool: int, results: A
     quiet_full_pool()
     messaging._MessagingService.FCM_URL = fcm_base + "/v1/projects/{0}/messages:send"
     fcm = firebase_admin.initialize_app(credentials.Certificate(account), name="bench")
-    if pool:  # as the worker does (notifications/providers.py); 0: firebase-admin's own session settings
+    if (
+        pool
+    ):  # as the worker does (notifications/providers.py); 0: firebase-admin's own session settings
         delivery.tune_fcm_session(fcm, pool)
     in_send_each = [0.0, 0.0]  # wall, CPU of the process (all its threads)
     real_send_each = messaging.send_each
