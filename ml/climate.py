@@ -18,18 +18,18 @@ NATIONAL = 0  # pseudo-province: mean of all provinces
 
 
 @cache
-def _table() -> tuple[dict[int, np.ndarray], dict[int, str], dict[int, str]]:
+def _table() -> tuple[dict[int, np.ndarray], dict[int, str]]:
+    """Monthly normals and region (north/central/south) per province code; names come from
+    `vietnam-provinces` in the backend, not from here."""
     normals: dict[int, np.ndarray] = {}
     regions: dict[int, str] = {}
-    names: dict[int, str] = {}
     with DATA.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             code = int(row["province_code"])
             normals[code] = np.array([float(row[f"m{m:02d}"]) for m in range(1, 13)])
             regions[code] = row["region"]
-            names[code] = row["province_name"]
     normals[NATIONAL] = np.mean(list(normals.values()), axis=0)
-    return normals, regions, names
+    return normals, regions
 
 
 def province_codes() -> list[int]:
@@ -38,10 +38,6 @@ def province_codes() -> list[int]:
 
 def region_of(province_code: int | None) -> str | None:
     return _table()[1].get(province_code) if province_code is not None else None
-
-
-def province_name(province_code: int) -> str | None:
-    return _table()[2].get(province_code)
 
 
 def _day_of_year_curve(monthly: np.ndarray) -> np.ndarray:

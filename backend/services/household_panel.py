@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import DailyReading, Household, UsageScore, WeatherObservation
+from backend.services.households import province_name
 from backend.services.readings import latest_bills
 from backend.services.usage import anomaly_status
-from ml.climate import normal_temp, province_name
+from ml.climate import normal_temp
 
 
 @dataclass(frozen=True)

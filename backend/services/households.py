@@ -44,6 +44,18 @@ LINK_FAILURE_WINDOW = timedelta(minutes=15)
 LINK_CODE_MAX_WRONG_GUESSES = 25
 
 
+def province_name(code: int) -> str | None:
+    """The province's name as `vietnam-provinces` gives it (the API and staff pages alike)."""
+    try:
+        return str(Province.from_code(ProvinceCode(code)).name)
+    except (ValueError, KeyError):
+        return None
+
+
+def province_codes() -> list[int]:
+    return sorted(int(province.code.value) for province in Province.iter_all())
+
+
 def province_exists(code: int) -> bool:
     try:
         Province.from_code(ProvinceCode(code))

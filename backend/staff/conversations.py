@@ -17,6 +17,7 @@ from backend.services import staff_conversations as service
 from backend.services.chat import AssistantUnavailable, RasaLink
 from backend.services.errors import ServiceError
 from backend.services.household_panel import household_panel
+from backend.services.households import province_codes, province_name
 from backend.services.pii_audit import record_reveal, reveals_of, subject_of
 from backend.staff import bp, flash_form_errors, role_required
 from backend.staff.charts import consumption_chart
@@ -30,7 +31,6 @@ from backend.staff.forms import (
     TagsForm,
 )
 from backend.staff.privacy import household_summary, is_revealed, reveal, shown_text
-from ml.climate import province_codes, province_name
 
 RASA_DOWN = "Không liên lạc được với trợ lý (Rasa), vui lòng thử lại sau ít phút."
 
