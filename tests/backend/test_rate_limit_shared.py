@@ -24,7 +24,7 @@ from backend.config import ROOT, TestConfig
 from backend.extensions import db
 from backend.models import Household
 from backend.rate_limit_storage import SQLiteStorage
-from scripts.prod_local import free_port
+from tests.fakes import free_port
 
 LIMIT = 5
 
