@@ -1,12 +1,10 @@
-"""deploy/docker-compose.yml: `docker compose config` when the plugin exists, and always a
-structural check of the wiring (this machine and CI have no compose plugin)."""
+"""deploy/docker-compose.yml and its nginx: a structural check of the wiring (neither this
+machine nor CI has a Docker engine or the compose plugin, so `docker compose config` cannot run
+where the tests run; the real nginx config is served in tests/backend/test_security.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,36 +12,10 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-SECRETS = {
-    "SECRET_KEY": "s",
-    "SERVICE_TOKEN": "t",
-    "POSTGRES_PASSWORD": "p",
-    "RASA_AUTH_TOKEN": "r",
-    "ACTION_SERVER_TOKEN": "a",
-}
 
 
 def compose() -> dict:
     return yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
-
-
-def compose_plugin() -> bool:
-    docker = shutil.which("docker")
-    return (
-        bool(docker)
-        and subprocess.run([docker, "compose", "version"], capture_output=True).returncode == 0
-    )
-
-
-@pytest.mark.skipif(
-    not compose_plugin(), reason="no `docker compose` here: structural checks below"
-)
-def test_docker_compose_config_accepts_the_file():
-    subprocess.run(
-        ["docker", "compose", "-f", str(DEPLOY / "docker-compose.yml"), "config", "--quiet"],
-        env={**os.environ, **SECRETS},
-        check=True,
-    )
 
 
 def test_every_part_of_the_production_shape_is_there():
