@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.billing import (
     BillEstimate,
+    HouseholdContext,
     PeriodUsage,
     Renters,
     compare_bills,
@@ -111,9 +112,34 @@ class PeriodIn(Schema):
             )
 
 
+class ContextIn(Schema):
+    air_conditioners = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "air conditioners in the home"},
+    )
+    previous_avg_temp_c = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=-30, max=60),
+        metadata={"description": "mean temperature observed over the previous period"},
+    )
+    current_avg_temp_c = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=-30, max=60),
+        metadata={"description": "mean temperature observed over the current period"},
+    )
+
+
 class CompareIn(Schema):
     previous = fields.Nested(PeriodIn, required=True)
     current = fields.Nested(PeriodIn, required=True)
+    context = fields.Nested(
+        ContextIn,
+        metadata={
+            "description": "what is known of the household; the weather is mentioned only when "
+            "observed temperatures and an air conditioner support it"
+        },
+    )
 
 
 class PartOut(Schema):
@@ -188,7 +214,9 @@ def compare(body):
         "current_total": comparison.current_total,
         "difference": comparison.difference,
         "parts": comparison.parts,
-        "explanation": explain_comparison_vi(comparison),
+        "explanation": explain_comparison_vi(
+            comparison, HouseholdContext(**body.get("context", {}))
+        ),
     }
 
 

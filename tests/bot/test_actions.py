@@ -23,6 +23,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.bot.served_facts import served_facts, served_peak_hours
+
 LINKED = {
     "household_id": "hh-1",
     "linked": True,
@@ -53,7 +55,15 @@ USAGE = {
 }
 
 
+FACTS = served_facts()
+PEAK_HOURS = served_peak_hours()
+
+
 def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
+    if path == "/api/v1/facts":
+        return 200, FACTS
+    if path == "/api/v1/peak-hours":
+        return 200, PEAK_HOURS
     if path == "/api/v1/service/senders/hh-1":
         return 200, LINKED
     if path.startswith("/api/v1/service/senders/"):
@@ -252,7 +262,7 @@ def test_unsubscribe_turns_every_kind_off(fake_backend):
 def test_handoff_pauses_and_gives_the_regional_hotline(fake_backend):
     messages, events = run(ActionHandoff(), tracker())
     assert ConversationPaused() in events
-    assert "19001288" in messages[0]["text"]  # Hà Nội
+    assert "1900 1288" in messages[0]["text"]  # Hà Nội
     assert "2 người" in messages[0]["text"]
 
 
@@ -293,9 +303,7 @@ def test_fallback_offers_topics_then_staff():
 
 def test_outage_schedule_of_the_households_area(fake_backend):
     messages, _ = run(ActionOutageSchedule(), tracker())
-    assert (
-        "08:00 ngày 26/11 đến 12:00 ngày 26/11 (Phường Hoàn Kiếm): Bảo dưỡng" in messages[0]["text"]
-    )
+    assert "8:00–12:00 thứ Năm 26/11 (Phường Hoàn Kiếm): Bảo dưỡng" in messages[0]["text"]
 
 
 def test_delete_my_data_goes_to_the_backend(fake_backend):
