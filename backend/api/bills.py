@@ -105,11 +105,9 @@ class PeriodIn(Schema):
     def check_period(self, data, **kwargs):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            raise ValidationError("period_end is before period_start", "period_end")
+            raise ValidationError("ngày cuối kỳ trước ngày đầu kỳ", "period_end")
         if start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
-            raise ValidationError(
-                f"a billing period is at most {MAX_PERIOD_DAYS} days", "period_end"
-            )
+            raise ValidationError(f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày", "period_end")
 
 
 class ContextIn(Schema):

@@ -19,6 +19,10 @@ FACTS_FILE = Path(__file__).parent / "facts.toml"
 SECTIONS = ("hotlines", "references", "statements", "tips")
 REGIONS = ("north", "centre", "south")
 SEASONS = ("hot", "cool", "any")
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "hotlines": {"region": None, "province_codes": [], "aliases": [], "serves": ""},
+    "tips": {"appliance": None},
+}
 
 
 def _text(entry: dict[str, Any], key: str, where: str) -> str:
@@ -51,11 +55,7 @@ def _entry(entry: Any, section: str, index: int) -> dict[str, Any]:
         _text(entry, "text", where)
     if section == "tips" and entry.get("season") not in SEASONS:
         raise TariffDataError(f"{where}: 'season' must be one of {', '.join(SEASONS)}")
-    defaults: dict[str, Any] = {
-        "hotlines": {"region": None, "province_codes": [], "aliases": [], "serves": ""},
-        "tips": {"appliance": None},
-    }.get(section, {})
-    return {**defaults, **entry}
+    return {**DEFAULTS.get(section, {}), **entry}
 
 
 def parse_facts(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

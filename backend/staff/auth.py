@@ -46,7 +46,7 @@ def login():
         if result.locked_until is not None:
             minutes = math.ceil((result.locked_until - utcnow()).total_seconds() / 60)
             flash(
-                f"Tài khoản tạm khoá do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                f"Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",
                 "error",
             )
         else:

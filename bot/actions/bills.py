@@ -118,7 +118,7 @@ class ActionKwhForBudget(Action):
             text=(
                 f"Với {result['amount_text']} mỗi tháng, nhà bạn dùng được tối đa {result['kwh']} kWh "
                 f"(hóa đơn {result['total_text']}, đã gồm thuế GTGT). "
-                "Mỗi số điện vượt mức đó đều tính ở bậc giá cao nhất đang dùng."
+                f"Dùng thêm dù chỉ 1 kWh nữa thì hóa đơn sẽ vượt {result['amount_text']}."
             ),
             buttons=[{"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"}],
         )

@@ -208,6 +208,9 @@ def test_estimate_bill_uses_backend_numbers(fake_backend):
 def test_kwh_for_budget(fake_backend):
     messages, _ = run(ActionKwhForBudget(), tracker(slots={"money": 500_000}))
     assert "207 kWh" in messages[0]["text"]
+    # true on a tier boundary too (the next kWh may sit in the next tier)
+    assert "bậc giá cao nhất đang dùng" not in messages[0]["text"]
+    assert "thêm dù chỉ 1 kWh nữa thì hóa đơn sẽ vượt 500.000 đ" in messages[0]["text"]
     assert fake_backend.calls[0][1] == "/api/v1/bills/kwh-for-budget?amount=500000"
 
 

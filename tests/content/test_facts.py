@@ -156,3 +156,13 @@ def test_the_weekly_notice_says_typically_not_a_forecast(app):
     lam_dong = make_household("t2", province_code=68)
     text, _ = weekly_message(lam_dong, 70.0, None, None, set(), date(2026, 5, 11))
     assert "thường nóng" not in text
+
+
+def test_validation_messages_reach_a_household_in_vietnamese(client, auth):
+    response = client.post("/api/v1/chat", headers=auth, json={"message": ""})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["field"] == "message"
+    assert body["message"] == "Tin nhắn: độ dài phải từ 1 đến 2000 ký tự."
+    response = client.post("/api/v1/bills/estimate", json={"kwh": -1})
+    assert response.get_json()["message"] == "kwh: phải từ 0 đến 10000000."

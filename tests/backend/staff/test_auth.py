@@ -61,7 +61,7 @@ def test_lockout_after_repeated_failures_even_for_the_right_password(client, sta
         sign_in(client, "an", "wrong password!")
     response = sign_in(client, "an")
     assert response.status_code == 401
-    assert "tạm khoá" in response.get_data(as_text=True)
+    assert "tạm khóa" in response.get_data(as_text=True)
     user = db.session.get(StaffUser, staff["agent"].id)
     assert user.locked_until is not None and user.locked_until > utcnow()
 
