@@ -1,0 +1,253 @@
+"""The guard: every household- and staff-facing text, rendered with realistic values, reads as
+natural Vietnamese (docs/content.md).
+
+Fails on an ISO date, "0%", a banned spelling variant (hoà, hoá, khoá, xoá, huỷ: the README's
+Contributing section picks hòa/hóa/khóa/xóa/hủy), an English word outside the allow-list, or a
+common word written without its diacritics. Texts come from: bot/domain.yml responses, string
+literals of the bot's actions, notices and staff code, staff and web chat templates, the facts
+file, and rendered outputs of the bill comparison, weekly and outage notices, staff demo and
+API validation messages.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from datetime import date, datetime
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+import yaml
+
+from backend.billing import HouseholdContext, PeriodUsage, compare_bills, explain_comparison_vi
+from backend.content.facts import facts_on
+from backend.errors import VALIDATION_VI, vietnamese
+from backend.models import Household, Outage
+from backend.services.staff_demo import DEMO_CONVERSATIONS
+from notifications.outages import notice_text
+from notifications.weekly import weekly_message
+
+ROOT = Path(__file__).resolve().parents[2]
+VIETNAMESE = re.compile(
+    r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I
+)
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+ZERO_PERCENT = re.compile(r"(?<![\d.,])0 ?%")
+BANNED = re.compile(
+    r"(?<![^\W\d_])(?:h|kh|x)o[àáảãạ](?![^\W\d_])|(?<![^\W\d_])hu[ỷýỳỹỵ](?![^\W\d_])", re.I
+)
+# common English words (none of them a Vietnamese word without diacritics)
+ENGLISH = set(
+    re.split(
+        r"\s+",
+        """the and is are was must be between length field required not valid invalid error please
+    try again your our you we with for from this that of if will missing data value unknown
+    message hello thanks thank bill price peak hours hour tip tips weekly saving energy power
+    outage user account password login logout submit cancel delete save search filter next
+    previous back settings status queue waiting closed staff admin none yes email name address
+    reason details note reply send sent failed success sorry unavailable server request response
+    session should would could about after before than more less greater equal only every when
+    model weather season hot cold forecast minutes days week month year today tomorrow""",
+    )
+)
+# words we mean to use as they are (names, units, JSON literals in API messages)
+ALLOWED = {"true", "false", "json", "null"}
+UNACCENTED = re.compile(
+    r"(?<![^\W\d_])(khong|duoc|dien|tien|nguoi|cua|voi|nhieu|nhung|chua|biet|giup|muon|hoac|nuoc)(?![^\W\d_])",
+    re.I,
+)
+
+
+def problems(text: str) -> list[str]:
+    found = []
+    if ISO_DATE.search(text):
+        found.append("ISO date")
+    if ZERO_PERCENT.search(text):
+        found.append('"0%"')
+    if BANNED.search(text):
+        found.append(f"banned spelling {BANNED.search(text).group(0)!r}")  # type: ignore[union-attr]
+    words = {w.lower() for w in re.findall(r"(?<![\w{])[A-Za-z]{2,}(?![\w}])", text)}
+    english = sorted((words & ENGLISH) - ALLOWED)
+    if english:
+        found.append(f"English {english}")
+    if UNACCENTED.search(text):
+        found.append(f"no diacritics {UNACCENTED.search(text).group(0)!r}")  # type: ignore[union-attr]
+    return found
+
+
+def domain_texts() -> list[tuple[str, str]]:
+    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))
+    values = {"meter_reading": "12345"}
+    texts = []
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            texts.append((f"domain.yml {name}", variant["text"].format(**values)))
+            for button in variant.get("buttons") or []:
+                texts.append((f"domain.yml {name} button", button["title"]))
+    return texts
+
+
+def literal_texts(path: Path) -> list[tuple[str, str]]:
+    """Vietnamese string literals of a Python file; f-strings with their values as "12"."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    inside_fstrings = {
+        id(value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for value in node.values
+    }
+    # for developers, not households: docstrings and OpenAPI descriptions
+    skipped = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    skipped |= {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.keyword) and node.arg in ("metadata", "description")
+        for inner in ast.walk(node.value)
+    }
+    texts = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(
+                v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "12"
+                for v in node.values
+            )
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) in inside_fstrings or id(node) in skipped:
+                continue
+            text = node.value
+        else:
+            continue
+        if VIETNAMESE.search(text):
+            texts.append((f"{path.relative_to(ROOT)}:{node.lineno}", text))
+    return texts
+
+
+def template_texts(path: Path) -> list[tuple[str, str]]:
+    html = path.read_text(encoding="utf-8")
+    texts = [
+        (f"{path.relative_to(ROOT)} script", m.group(1))
+        for m in re.finditer(
+            r"\"([^\"\n]*)\"", "".join(re.findall(r"<script.*?</script>", html, re.S))
+        )
+        if VIETNAMESE.search(m.group(1))
+    ]
+    html = re.sub(r"<script.*?</script>|<style.*?</style>", " ", html, flags=re.S)
+    html = re.sub(r"\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}", " ", html, flags=re.S)
+    attributes = re.findall(r'(?:placeholder|title|aria-label)="([^"]*)"', html)
+    html = re.sub(r"<[^>]+>", "\n", html)
+    for chunk in [*attributes, *html.split("\n")]:
+        if chunk.strip() and VIETNAMESE.search(chunk):
+            texts.append((str(path.relative_to(ROOT)), chunk.strip()))
+    return texts
+
+
+def code_files() -> list[Path]:
+    return sorted(
+        [
+            *(ROOT / "bot" / "actions").glob("*.py"),
+            *(ROOT / "bot" / "channels").glob("*.py"),
+            *(ROOT / "notifications").glob("*.py"),
+            *(ROOT / "backend" / "staff").glob("*.py"),
+            *(ROOT / "backend" / "api").glob("*.py"),
+            ROOT / "backend" / "errors.py",
+            ROOT / "backend" / "billing" / "compare.py",
+            *(p for p in (ROOT / "backend" / "services").glob("*.py") if p.name != "staff_demo.py"),
+        ]
+    )
+
+
+def rendered_texts() -> list[tuple[str, str]]:
+    texts: list[tuple[str, str]] = []
+    periods = [
+        (date(2026, 5, 15), date(2026, 6, 14)),
+        (date(2026, 6, 15), date(2026, 7, 14)),
+        (date(2022, 12, 1), date(2022, 12, 31)),
+        (date(2023, 5, 1), date(2023, 6, 20)),
+        (date(2025, 4, 20), date(2025, 5, 19)),
+    ]
+    context = HouseholdContext(
+        air_conditioners=1, previous_avg_temp_c=26.0, current_avg_temp_c=30.0
+    )
+    for before in (0, 1, 49, 100, 300, 400):
+        for after in (0, 1, 50, 101, 301, 401, 900):
+            for (p_start, p_end), (c_start, c_end) in pairwise(periods):
+                comparison = compare_bills(
+                    PeriodUsage(before, p_start, p_end), PeriodUsage(after, c_start, c_end)
+                )
+                texts.append(("explain_comparison_vi", explain_comparison_vi(comparison, context)))
+    for section, entries in facts_on(date(2026, 6, 1)).items():
+        texts += [(f"facts.toml {section}", e.get("text") or e["name"]) for e in entries]
+    for province, day in ((79, date(2026, 4, 13)), (1, date(2026, 1, 12)), (68, date(2026, 5, 11))):
+        home = Household(
+            id="h", province_code=province, occupants=4, appliances={"water_heater": True}
+        )
+        for previous, neighbours in ((70.0, 10.0), (70.2, 9.99), (None, None), (50.0, 12.0)):
+            texts.append(
+                ("weekly_message", weekly_message(home, 70.0, previous, neighbours, set(), day)[0])
+            )
+    for reason, cancelled in (("", False), ("Bảo dưỡng lưới điện", False), ("x", True)):
+        outage = Outage(
+            province_code=1,
+            area_name="Phường Hoàn Kiếm",
+            starts_at=datetime(2026, 12, 7, 8, 0),
+            ends_at=datetime(2026, 12, 8, 17, 0),
+            reason=reason,
+            version=2,
+            cancelled=cancelled,
+        )
+        texts.append(("notice_text", " ".join(notice_text(outage))))
+    for _, _, _, _, said in DEMO_CONVERSATIONS:
+        texts += [("staff demo", s.text) for s in said if s.role == "bot"]
+    samples = {
+        r"\1": "1",
+        r"\2": "2000",
+    }
+    for _, vi in VALIDATION_VI:
+        text = vi
+        for key, value in samples.items():
+            text = text.replace(key, value)
+        texts.append(("validation message", text))
+    texts.append(("validation message", vietnamese("Length must be between 1 and 2000.")))
+    return texts
+
+
+def every_text() -> list[tuple[str, str]]:
+    texts = domain_texts()
+    for path in code_files():
+        texts += literal_texts(path)
+    for path in sorted((ROOT / "backend" / "templates").rglob("*.html")):
+        texts += template_texts(path)
+    return texts + rendered_texts()
+
+
+def test_the_guard_catches_each_kind_of_problem():
+    assert problems("Kỳ 2025-05-10") == ["ISO date"]
+    assert problems("nhiều hơn 0%") == ['"0%"']
+    assert problems("điều hoà")[0].startswith("banned spelling")
+    assert problems("message: Length must be between 1 and 2000.")[0].startswith("English")
+    assert problems("tien dien khong tang")[0].startswith("no diacritics")
+    assert problems("Thuế GTGT 10%, 1.984 đ/kWh, 10/5/2025, thứ Hai 12/5") == []
+
+
+def test_every_text_reads_as_vietnamese():
+    texts = every_text()
+    assert len(texts) > 400  # the sources above were all found
+    bad = [
+        f"{where}: {problem}: {text[:120]}" for where, text in texts for problem in problems(text)
+    ]
+    assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("path", ["README.md"])
+def test_the_spelling_convention_is_stated(path):
+    readme = (ROOT / path).read_text(encoding="utf-8")
+    assert "hòa" in readme and "hủy" in readme
