@@ -17,6 +17,11 @@ UNAVAILABLE = (
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
+def date_vi(day: date) -> str:
+    """10/5/2025."""
+    return f"{day.day}/{day.month}/{day.year}"
+
+
 def day_vi(day: date, weekday: bool = False) -> str:
     """12/5, or "thứ Hai 12/5" (as Vietnamese readers write dates; never ISO)."""
     text = f"{day.day}/{day.month}"

@@ -251,6 +251,7 @@ def test_bill_spike_compares_the_households_last_bills(fake_backend):
 def test_meter_reading_stored_and_backwards_refused(fake_backend):
     messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 12345}))
     assert "12345" in messages[0]["text"] and "42 kWh" in messages[0]["text"]
+    assert "ngày 24/11/2026" in messages[0]["text"] and "2026-11-24" not in messages[0]["text"]
     messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 5}))
     assert "nhỏ hơn chỉ số lần trước" in messages[0]["text"]
 

@@ -155,6 +155,7 @@ def code_files() -> list[Path]:
         [
             *(ROOT / "bot" / "actions").glob("*.py"),
             *(ROOT / "bot" / "channels").glob("*.py"),
+            *(ROOT / "zalo").glob("*.py"),
             *(ROOT / "notifications").glob("*.py"),
             *(ROOT / "backend" / "staff").glob("*.py"),
             *(ROOT / "backend" / "api").glob("*.py"),
