@@ -19,6 +19,7 @@ from backend.billing import (
 )
 from backend.billing.engine import MAX_KWH, MAX_PERIOD_DAYS
 from backend.billing.peak_hours import load_peak_hours, peak_hours
+from backend.content.dates import date_vi
 from backend.money import format_vnd
 
 blp = Blueprint("bills", __name__, url_prefix="/api/v1", description="Electricity bills")
@@ -228,7 +229,13 @@ class TierBoundOut(Schema):
 
 class TariffOut(Schema):
     decision = fields.String()
+    decision_text = fields.String(
+        metadata={"description": 'as households read it: "Quyết định 1279/QĐ-BCT"'}
+    )
     effective_from = fields.Date()
+    effective_from_text = fields.String(
+        metadata={"description": 'as households read it: "10/5/2025"'}
+    )
     tiers = fields.List(fields.Nested(TierBoundOut))
     prepaid_price = fields.Integer(allow_none=True)
     prepaid_price_text = fields.String(allow_none=True)
@@ -263,7 +270,9 @@ def tariffs():
         "tariffs": [
             {
                 "decision": tariff.decision,
+                "decision_text": f"Quyết định {tariff.decision}",
                 "effective_from": tariff.effective_from,
+                "effective_from_text": date_vi(tariff.effective_from),
                 "tiers": [
                     {
                         "tier": index + 1,
