@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from backend.config import DEV_SECRET_KEY, DEV_SERVICE_TOKEN, Config
+from backend.config import Config, refuse_unsafe_production
 
 
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
@@ -20,7 +20,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     elif config is not None:
         app.config.from_object(config)
-    _refuse_unsafe_production(app)
+    refuse_unsafe_production(app.config, os.environ)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
@@ -29,7 +29,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     if database.startswith("sqlite:///"):  # the folder of a file database must exist
         Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
-    from backend import cli, errors, models, staff  # noqa: F401  (models: register tables)
+    from backend import cli, errors, models, security, staff  # noqa: F401  (models: tables)
     from backend.api import json_bodies_only, register_api
     from backend.chat import bp as chat_bp
     from backend.extensions import api, csrf, db, limiter, migrate
@@ -46,6 +46,7 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    security.init_app(app)
     register_api(api)
     app.before_request(json_bodies_only)
     app.before_request(storable_text_only)
@@ -54,19 +55,3 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     errors.register_error_handlers(app)
     cli.register(app)
     return app
-
-
-def _refuse_unsafe_production(app: Flask) -> None:
-    if app.config["APP_ENV"] != "production":
-        return
-    if app.config["AUTH_MODE"] != "firebase":
-        raise RuntimeError(
-            "APP_ENV=production requires AUTH_MODE=firebase: demo tokens are refused"
-        )
-    if os.environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
-        raise RuntimeError("FIREBASE_AUTH_EMULATOR_HOST must never be set in production")
-    if (
-        app.config["SECRET_KEY"] == DEV_SECRET_KEY
-        or app.config["SERVICE_TOKEN"] == DEV_SERVICE_TOKEN
-    ):
-        raise RuntimeError("set SECRET_KEY and SERVICE_TOKEN in production")

@@ -243,8 +243,8 @@ def chat_consume(follow: bool, interval: float) -> None:
             continue
         if report.events or not follow:
             click.echo(
-                f"read {report.events} events, stored {report.messages} messages "
-                f"(cursor {report.last_id})"
+                f"read {report.events} events, stored {report.messages} messages, "
+                f"{report.dead_letters} dead letters (cursor {report.last_id})"
             )
         if not follow:
             return

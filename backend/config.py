@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", ROOT / "var"))
@@ -34,6 +35,17 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    text = os.environ.get(name, "").strip() or str(default)
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from exc
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
 class Config:
     APP_ENV = os.environ.get("APP_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
@@ -51,6 +63,21 @@ class Config:
     FCM_PROXY = os.environ.get("FCM_PROXY", "")
     # Token the action server presents on /api/v1/service/...
     SERVICE_TOKEN = os.environ.get("SERVICE_TOKEN", DEV_SERVICE_TOKEN)
+
+    # Reverse proxies in front of the app that append to X-Forwarded-For / set
+    # X-Forwarded-Proto (nginx in deploy/: 1). 0 = the peer address is the client, and
+    # forwarded headers, which anyone can send, are ignored.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
+    # Staff console session cookie: never readable by scripts, not sent on cross-site posts,
+    # and over HTTPS only in production (forced there whatever this says).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", APP_ENV == "production")
+    # A staff session ends after this long without a request, and this long after sign-in
+    STAFF_SESSION_IDLE_MINUTES = _int("STAFF_SESSION_IDLE_MINUTES", 30, minimum=1)
+    STAFF_SESSION_MAX_HOURS = _int("STAFF_SESSION_MAX_HOURS", 12, minimum=1)
+    # Sign-in attempts per client address (on top of the lockout per account and address)
+    STAFF_LOGIN_RATE_LIMIT = os.environ.get("STAFF_LOGIN_RATE_LIMIT", "30 per minute")
 
     RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005")
     ACTION_SERVER_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055")
@@ -88,9 +115,11 @@ class Config:
     NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))
 
     READINGS_MAX_ROWS = 5000
-    # memory:// counts per process: with several gunicorn workers or machines use Redis
-    # (redis://host:6379/2), so that the limit holds for the whole service.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # A SQLite file by default: every process of this machine (gunicorn's workers) counts in it
+    # (backend/rate_limit_storage.py). Several machines: Redis (redis://host:6379/2).
+    RATELIMIT_STORAGE_URI = os.environ.get(
+        "RATELIMIT_STORAGE_URI", f"sqlite:///{VAR_DIR / 'ratelimit.db'}"
+    )
     RATELIMIT_STRATEGY = os.environ.get("RATELIMIT_STRATEGY", "moving-window")
     RATELIMIT_HEADERS_ENABLED = True
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
@@ -103,6 +132,8 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # No badge from validator.swagger.io (a third party would receive the spec's address)
+    OPENAPI_SWAGGER_UI_CONFIG: ClassVar[dict] = {"validatorUrl": None}
     OPENAPI_REDOC_PATH = "/redoc"
     OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
     API_SPEC_OPTIONS: ClassVar[dict] = {
@@ -124,3 +155,28 @@ class TestConfig(Config):
     APP_ENV = "test"
     RASA_TRACKER_DB_URL = ""  # tests that need one set it
     RASA_EVENTS_DB_URL = ""
+
+
+def refuse_unsafe_production(config: Mapping[str, Any], environ: Mapping[str, str]) -> None:
+    """Raise RuntimeError when APP_ENV=production runs with a development default or an empty
+    secret: the process must not start (checked by create_app, so gunicorn, the workers and
+    every `flask` command refuse alike)."""
+    if config["APP_ENV"] != "production":
+        return
+    if config["AUTH_MODE"] != "firebase":
+        raise RuntimeError(
+            "APP_ENV=production requires AUTH_MODE=firebase: demo tokens are refused"
+        )
+    if environ.get("FIREBASE_AUTH_EMULATOR_HOST"):
+        raise RuntimeError("FIREBASE_AUTH_EMULATOR_HOST must never be set in production")
+    defaults = {
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "SERVICE_TOKEN": DEV_SERVICE_TOKEN,
+        "RASA_AUTH_TOKEN": DEV_RASA_AUTH_TOKEN,
+    }
+    for name, default in defaults.items():
+        value = str(config.get(name) or "").strip()
+        if not value or value == default:
+            raise RuntimeError(
+                f"set {name} in production: it is {'empty' if not value else 'the development default'}"
+            )

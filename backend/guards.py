@@ -10,6 +10,39 @@ from flask_smorest import abort
 from backend.services.storable import UNSTORABLE
 
 UNSTORABLE_MESSAGE = "Có ký tự không hợp lệ (ký tự NUL hoặc mã Unicode hỏng)."
+MAX_JSON_DEPTH = 32  # the deepest body of the API is 4 levels; a page of nesting is an attack
+NESTED_MESSAGE = f"Dữ liệu JSON lồng nhau quá sâu (tối đa {MAX_JSON_DEPTH} tầng)."
+
+
+def _depth(value: Any, limit: int) -> int:
+    """How deep lists and objects nest in `value`, counted without recursion; stops past `limit`."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, level)
+        if deepest > limit:
+            break
+        stack.extend(
+            (child, level + 1) for child in (item.values() if isinstance(item, dict) else item)
+        )
+    return deepest
+
+
+def readable_json_body() -> Any:
+    """The request's JSON body (None when there is none or it is not JSON). JSON nested past
+    Python's recursion limit raised RecursionError inside the parser (a 500 on /api/v1/chat);
+    it and any body nested past MAX_JSON_DEPTH are a 400 here, before a view or schema reads it."""
+    if not request.is_json:
+        return None
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        abort(400, message=NESTED_MESSAGE)
+    if _depth(body, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        abort(400, message=NESTED_MESSAGE)
+    return body
 
 
 def _unstorable_field(value: Any, path: str) -> str | None:
@@ -28,8 +61,9 @@ def _unstorable_field(value: Any, path: str) -> str | None:
 
 def storable_text_only() -> None:
     """Every request, API or staff page: a path, query, form or JSON string that the database
-    cannot store is a 422 naming its field, not a 500 from the driver."""
-    body = request.get_json(silent=True) if request.is_json else None
+    cannot store is a 422 naming its field, not a 500 from the driver; JSON nested too deep is a
+    400 (readable_json_body)."""
+    body = readable_json_body()
     for location, values in (
         ("path", request.view_args or {}),
         ("query", {key: "\n".join(values) for key, values in request.args.lists()}),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,8 +22,10 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from flask_migrate import upgrade  # noqa: E402
+from prod_local import free_port  # noqa: E402  (one free_port for scripts and benchmarks)
 from sqlalchemy import insert  # noqa: E402
 
 from backend import create_app  # noqa: E402
@@ -71,12 +72,6 @@ def fill(url: str, households: int, today: date) -> None:
                 ],
             )
             db.session.commit()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed(call, count: int) -> tuple[float, float, float]:

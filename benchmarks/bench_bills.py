@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +20,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from prod_local import free_port  # noqa: E402  (one free_port for scripts and benchmarks)
 
 from backend.billing import (  # noqa: E402
     PeriodUsage,
@@ -74,12 +76,6 @@ def bench_compare(count: int) -> float:
     for previous, current in pairs:
         explain_comparison_vi(compare_bills(previous, current))
     return count / (time.perf_counter() - began)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def bench_endpoint(count: int) -> tuple[float, float, float]:

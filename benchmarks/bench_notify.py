@@ -18,7 +18,6 @@ import logging
 import multiprocessing as mp
 import os
 import resource
-import socket
 import subprocess
 import sys
 import time
@@ -29,9 +28,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from prod_local import free_port
 from sqlalchemy import text
 
 HERE = Path(__file__).resolve().parent
@@ -229,12 +230,6 @@ def service_account(base: str) -> dict[str, str]:
         "client_id": "1",
         "token_uri": base + "/token",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def deliver(app: Any, url: str, base: str, workers: int, first: int, count: int, pool: int) -> None:

@@ -10,6 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ml.api import load_model, save_model
+from ml.card import write_card
+from ml.evaluate import evaluate_all, table, write_report
+from ml.model import UnusualUsageModel
+from ml.simulate import simulate
+
 REQUIRED = ["household_id", "date", "kwh", "avg_temp_c"]
 
 
@@ -52,10 +58,6 @@ def read_readings(path: str) -> pd.DataFrame:
 
 
 def cmd_train(args: argparse.Namespace) -> None:
-    from ml.api import save_model
-    from ml.card import write_card
-    from ml.model import UnusualUsageModel
-
     frame = read_readings(args.readings)
     model = UnusualUsageModel().fit(frame)
     save_model(model, args.model)
@@ -65,8 +67,6 @@ def cmd_train(args: argparse.Namespace) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> None:
-    from ml.api import load_model
-
     model = load_model(args.model)
     frame = read_readings(args.readings)
     scored = model.score_frame(frame.reset_index(drop=True))
@@ -84,8 +84,6 @@ def cmd_score(args: argparse.Namespace) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> None:
-    from ml.simulate import simulate
-
     sim = simulate(
         args.households,
         start=date.fromisoformat(args.start),
@@ -99,8 +97,6 @@ def cmd_simulate(args: argparse.Namespace) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> None:
-    from ml.evaluate import evaluate_all, table, write_report
-
     results = evaluate_all(tuple(args.seeds), args.households)
     print(table(results))
     if args.write:

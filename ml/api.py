@@ -14,6 +14,8 @@ from ml.model import UnusualUsageModel
 # Every type the saved model may contain; loading refuses anything else.
 TRUSTED_TYPES = [
     "ml.model.UnusualUsageModel",
+    "ml.consumption.ConsumptionModel",
+    # models saved before ConsumptionModel moved to ml/consumption.py (ml.model still imports it)
     "ml.model.ConsumptionModel",
     "ml.features.CalendarFeatures",
     "sklearn.compose._column_transformer.ColumnTransformer",
@@ -26,10 +28,9 @@ TRUSTED_TYPES = [
 ]
 
 
-# recent days a retraining leaves out (ml/evaluate.py retrains the same way). Chosen on seeds
-# 101–102, retrained monthly with 60 days of history: leaving 7 days out kept 0.4–1.1 points more
-# of the fault days flagged (a fault in progress is learnt a little less) but raised false alerts
-# from 0.18–0.21 to 0.19–0.24 per household-year; 14 days to 0.25–0.27, 30 days to 0.38–0.43.
+# recent days a retraining leaves out (ml/evaluate.py retrains the same way): none, because
+# leaving days out raised false alerts more than it helped recall (ml/EVALUATION.md, "Tuning
+# history")
 RETRAIN_HOLDOUT_DAYS = 0
 
 

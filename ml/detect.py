@@ -27,7 +27,9 @@ import numpy as np
 
 @dataclass(frozen=True)
 class CusumResult:
-    expected: np.ndarray  # model prediction + adapted level
+    """Per household and day ([households, days]) what the detector concluded."""
+
+    expected: np.ndarray  # model prediction + adapted level + learnt weather scales
     score: np.ndarray  # evidence in units of the fast threshold (flagged above `h`)
     flagged: np.ndarray  # bool
     run_length: np.ndarray  # consecutive flagged days up to each day
@@ -35,17 +37,21 @@ class CusumResult:
 
 @dataclass(frozen=True)
 class Detector:
-    k: float = 1.0  # fast CUSUM: allowance and threshold (in residual standard deviations)
-    h: float = 10.0
-    slow_k: float = 0.55  # slow CUSUM
-    slow_h: float = 10.0
+    """The detector's settings, and the one home of their defaults (UnusualUsageModel takes its
+    detector defaults from here). Allowances and thresholds are in residual standard deviations.
+    How the defaults were chosen: ml/EVALUATION.md, "Tuning history"."""
+
+    k: float = 1.0  # fast CUSUM allowance: catches a large excess (a water heater stuck on)
+    h: float = 10.0  # fast CUSUM threshold
+    slow_k: float = 0.55  # slow CUSUM allowance: catches a small lasting excess (a leak)
+    slow_h: float = 10.0  # slow CUSUM threshold
     release: float = 0.5  # a flag holds while either statistic is above release × threshold
-    level_halflife: float = 45.0  # days: how fast the level follows drift while calm (on a day
-    # as noisy as the household's base use; slower on noisier days)
+    # days: how fast the level follows drift while calm, on a day as noisy as the household's
+    # base use (slower on noisier days)
+    level_halflife: float = 45.0
     calm_fraction: float = 0.5  # the level adapts only while both statistics are below this share
     # the uncertain weather scales learn while both are below this share: an unusual cooling is
     # learnt on its first warm days instead of freezing as soon as it has built some evidence
-    # (chosen on seeds 101–102; a water heater stuck on in those weeks is still flagged: tested)
     learn_fraction: float = 0.8
     z_cap: float = 5.0  # one odd day adds at most this much evidence
     # each statistic stops at this multiple of its threshold: an episode ends within weeks of the
@@ -54,9 +60,10 @@ class Detector:
 
 
 def cusum(
+    *,
     actual: np.ndarray,
     predicted: np.ndarray,
-    sigma: np.ndarray,  # [households, days]
+    sigma: np.ndarray,
     valid: np.ndarray,
     detector: Detector,
     warmup: np.ndarray | None = None,
@@ -65,18 +72,21 @@ def cusum(
     prior_var: np.ndarray | float = 0.0,
     weather: np.ndarray | None = None,
     level_sd: np.ndarray | None = None,
-    slow_k: np.ndarray | None = None,  # [households, days]: the slow allowance (default d.slow_k)
+    slow_k: np.ndarray | None = None,
 ) -> CusumResult:
-    """Matrices [households, days] in date order; day t uses days ≤ t only.
+    """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
-    z = (actual − predicted − level) / sigma; S = max(0, S + z − k) for both allowances.
-    `level` follows slow drift (EWMA of residuals) only while the evidence is weak, so a fault is
-    not learnt away, and only on `adapt` days (default: all). `warmup[i]` days at the start of
-    household i are never flagged. `uncertain` [households, days, parts] (or [households, days]):
-    regressors, in kWh, of what `predicted` may miss (each a shape whose scale is unknown), with
-    prior variances `prior_var` per part; the scales θ start at 0 and are learnt jointly. What
-    they take away is at most `weather` (the weather part of `predicted`): learning that a
-    household cools less than its peers never makes a hot day expect less than no cooling.
+    z = (actual − predicted − level) / sigma (`sigma` in kWh, `valid` marks real days);
+    S = max(0, S + z − k) for both allowances. `level` follows slow drift (a Kalman filter on the
+    residuals whose gain is largest on days as noisy as `level_sd`, the spread of the household's
+    base use; default `sigma`) only while the evidence is weak, so a fault is not learnt away,
+    and only on `adapt` days (default: all). `warmup[i]` days at the start of household i are
+    never flagged. `slow_k` [households, days] overrides the detector's slow allowance per day.
+    `uncertain` [households, days, parts] (or [households, days]): regressors, in kWh, of what
+    `predicted` may miss (each a shape whose scale is unknown), with prior variances `prior_var`
+    per part; the scales θ start at 0 and are learnt jointly. What they take away is at most
+    `weather` (the weather part of `predicted`): learning that a household cools less than its
+    peers never makes a hot day expect less than no cooling.
     """
     d = detector
     households, days = actual.shape

@@ -158,11 +158,11 @@ def oracle(sim: Simulation, noise: float) -> Metrics:
     for slow_k in ORACLE_SLOW_ALLOWANCES:
         for slow_h in ORACLE_SLOW_THRESHOLDS:
             result = cusum(
-                actual.fillna(0).to_numpy(),
-                mean,
-                np.maximum(sd, 0.01),
-                valid,
-                Detector(slow_k=slow_k, slow_h=slow_h),
+                actual=actual.fillna(0).to_numpy(),
+                predicted=mean,
+                sigma=np.maximum(sd, 0.01),
+                valid=valid,
+                detector=Detector(slow_k=slow_k, slow_h=slow_h),
                 adapt=np.zeros_like(valid),
             )
             found.append(metrics(flags.assign(is_anomaly=result.flagged.ravel()), sim, 365))
@@ -173,6 +173,7 @@ def oracle(sim: Simulation, noise: float) -> Metrics:
 
 
 def run(
+    *,
     seed: int,
     households: int,
     noise: float = 0.10,
@@ -243,7 +244,13 @@ def evaluate_all(seeds: tuple[int, ...], households: int) -> list[tuple[str, int
         for name, noise, history_days, retrain_every, share in SETTINGS
         for seed in seeds
         for method, m in run(
-            seed, households, noise, history_days, retrain_every, share, oracles
+            seed=seed,
+            households=households,
+            noise=noise,
+            history_days=history_days,
+            retrain_every=retrain_every,
+            short_share=share,
+            oracles=oracles,
         ).items()
     ]
 
@@ -290,8 +297,21 @@ def summary(results: list[tuple[str, int, str, Metrics]]) -> str:
     return "\n".join(lines)
 
 
+TUNING_HEADING = "## Tuning history"
+
+
+def hand_written(path: Path) -> str:
+    """The part of an existing report from TUNING_HEADING on: written by hand (how settings were
+    chosen), kept as it is when the report is regenerated."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    at = text.find(f"\n{TUNING_HEADING}\n")
+    return text[at:] if at >= 0 else ""
+
+
 def write_report(results: list[tuple[str, int, str, Metrics]], households: int, path: Path) -> None:
+    """Write the report (Markdown) to `path`, keeping its hand-written tuning history."""
     seeds = sorted({seed for _, seed, _, _ in results})
+    kept = hand_written(path)
     path.write_text(
         "# Evaluation of the consumption model\n\n"
         f"Command: `make ml-eval` (= `.venv/bin/python -m ml evaluate`), written by the run itself on "
@@ -308,6 +328,6 @@ def write_report(results: list[tuple[str, int, str, Metrics]], households: int, 
         f"{table(results)}\n\n"
         "Targets: recall ≥ 0.95, median delay ≤ 4 days, false alerts ≤ 0.10 and heat-wave false "
         "alerts ≤ 0.02 per household-year. The model, range over seeds:\n\n"
-        f"{summary(results)}\n",
+        f"{summary(results)}\n{kept}",
         encoding="utf-8",
     )

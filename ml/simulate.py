@@ -63,6 +63,7 @@ def _weather(
 
 def simulate(
     n_households: int = 200,
+    *,
     start: date = date(2024, 1, 1),
     days: int = 730,
     fault_share: float = 0.5,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from backend.models import DeliveryStatus
+
 QUOTA_BACKOFF = timedelta(minutes=1)  # FCM asks for at least a minute after QUOTA_EXCEEDED
 SERVER_BACKOFF = timedelta(seconds=30)
 
@@ -13,7 +15,7 @@ SERVER_BACKOFF = timedelta(seconds=30)
 class Outcome:
     """sent (with the provider's message id), retry (after `delay`), failed or skipped."""
 
-    status: str
+    status: DeliveryStatus
     via: str = ""
     message_id: str | None = None
     error: str | None = None
@@ -21,19 +23,19 @@ class Outcome:
 
     @classmethod
     def sent(cls, via: str, message_id: str) -> Outcome:
-        return cls("sent", via, message_id)
+        return cls(DeliveryStatus.SENT, via, message_id)
 
     @classmethod
     def retry(cls, error: str, delay: timedelta) -> Outcome:
-        return cls("retry", error=error, delay=delay)
+        return cls(DeliveryStatus.RETRY, error=error, delay=delay)
 
     @classmethod
     def failed(cls, error: str) -> Outcome:
-        return cls("failed", error=error)
+        return cls(DeliveryStatus.FAILED, error=error)
 
     @classmethod
     def skipped(cls, reason: str) -> Outcome:
-        return cls("skipped", error=reason)
+        return cls(DeliveryStatus.SKIPPED, error=reason)
 
 
 def backoff(base: timedelta, attempts: int) -> timedelta:

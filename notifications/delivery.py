@@ -24,7 +24,14 @@ from requests.utils import get_environ_proxies
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from backend.models import Device, Household, Notification, NotificationDelivery
+from backend.models import (
+    DeliveryStatus,
+    Device,
+    Household,
+    Notification,
+    NotificationDelivery,
+    NotificationStatus,
+)
 from notifications.channels import QUOTA_BACKOFF, SERVER_BACKOFF, Outcome, backoff
 from notifications.outbox import fail, in_quiet_hours, lease, mark_sent, retry_later
 from notifications.zalo_channel import ZaloChannel
@@ -202,20 +209,22 @@ def route(
 def settle(row: Notification, results: dict[str, Outcome], now: datetime, report: DeliveryReport):
     """The row's state from its channels' outcomes: retry if any channel must be retried, sent if
     any channel delivered, otherwise failed (or skipped when no channel could be used)."""
-    retry = [o for o in results.values() if o.status == "retry"]
-    sent = {channel: o for channel, o in results.items() if o.status == "sent"}
+    retry = [o for o in results.values() if o.status == DeliveryStatus.RETRY]
+    sent = {channel: o for channel, o in results.items() if o.status == DeliveryStatus.SENT}
     errors = "; ".join(f"{c}: {o.error}" for c, o in results.items() if o.error)
     if retry:
         retry_later(row, errors, max(o.delay or timedelta(0) for o in retry))
-        report.retried += row.status == "pending"
-        report.failed += row.status == "failed"
+        report.retried += row.status == NotificationStatus.PENDING
+        report.failed += row.status == NotificationStatus.FAILED
     elif sent:
         mark_sent(row, "+".join(sent), next(iter(sent.values())).message_id or "", now)
         row.last_error = errors or None
         report.sent += 1
     else:
-        skipped = all(o.status == "skipped" for o in results.values())
-        fail(row, errors, status="skipped" if skipped else "failed")
+        skipped = all(o.status == DeliveryStatus.SKIPPED for o in results.values())
+        fail(
+            row, errors, status=NotificationStatus.SKIPPED if skipped else NotificationStatus.FAILED
+        )
         report.failed += 1
 
 
@@ -283,15 +292,18 @@ def deliver_due(
             else ([], ["household deleted"])
         )
         if not channels:
-            fail(row, "no channel: " + "; ".join(reasons), status="skipped")
+            fail(row, "no channel: " + "; ".join(reasons), status=NotificationStatus.SKIPPED)
             report.failed += 1
             continue
         results[row.id] = {}
         for channel in channels:
             earlier = done.get((row.id, channel))
-            if earlier is not None and earlier.status != "retry":  # finished in an earlier pass
+            if earlier is not None and earlier.status != DeliveryStatus.RETRY:  # done before
                 results[row.id][channel] = Outcome(
-                    earlier.status, earlier.via, earlier.provider_message_id, earlier.error
+                    DeliveryStatus(earlier.status),
+                    earlier.via,
+                    earlier.provider_message_id,
+                    earlier.error,
                 )
             else:
                 todo[channel].append(row)
@@ -308,14 +320,16 @@ def deliver_due(
     for key, outcome in fresh.items():
         record(done, new, key, outcome)
         results[key[0]][key[1]] = outcome
-        if outcome.status == "sent":
+        if outcome.status == DeliveryStatus.SENT:
             report.channels[key[1]] = report.channels.get(key[1], 0) + 1
     for row in ready:
         if row.id in results:
             settle(row, results[row.id], now, report)
-            if row.status == "failed":  # gave up: no channel waits for a retry any more
+            if (
+                row.status == NotificationStatus.FAILED
+            ):  # gave up: no channel waits for a retry any more
                 for channel, outcome in results[row.id].items():
-                    if outcome.status == "retry":
+                    if outcome.status == DeliveryStatus.RETRY:
                         record(done, new, (row.id, channel), Outcome.failed(outcome.error or ""))
     if new:
         session.execute(insert(NotificationDelivery), list(new.values()))

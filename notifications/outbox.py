@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from backend.models import Household, Notification
+from backend.models import Household, Notification, NotificationStatus
 
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 LEASE = timedelta(minutes=5)
@@ -99,8 +99,8 @@ def lease(session: Session, now: datetime, limit: int = 500) -> list[Notificatio
     One statement: UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING.
     The status condition repeated outside the subquery makes the claim atomic on SQLite too."""
     due = or_(
-        (Notification.status == "pending") & (Notification.next_attempt_at <= now),
-        (Notification.status == "leased") & (Notification.lease_until < now),
+        (Notification.status == NotificationStatus.PENDING) & (Notification.next_attempt_at <= now),
+        (Notification.status == NotificationStatus.LEASED) & (Notification.lease_until < now),
     )
     query = select(Notification.id).where(due).order_by(Notification.next_attempt_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -108,7 +108,11 @@ def lease(session: Session, now: datetime, limit: int = 500) -> list[Notificatio
     claim = (
         update(Notification)
         .where(Notification.id.in_(query.scalar_subquery()), due)
-        .values(status="leased", lease_until=now + LEASE, attempts=Notification.attempts + 1)
+        .values(
+            status=NotificationStatus.LEASED,
+            lease_until=now + LEASE,
+            attempts=Notification.attempts + 1,
+        )
         .returning(Notification)
         # rows already in the session get the claimed values, not their stale ones
         .execution_options(synchronize_session=False, populate_existing=True)

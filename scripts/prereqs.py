@@ -104,6 +104,13 @@ def find_redis() -> str | None:
     return (_run(server, "--version") or server) if server else None
 
 
+def find_nginx() -> str | None:
+    found = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None
+    )
+    return found
+
+
 def chromium_path() -> Path:
     """Where tests/browser/conftest.py launches Chromium from."""
     return Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
@@ -147,6 +154,7 @@ PREREQS: dict[str, Prereq] = {
             ("chromium",),
             find_chromium,
         ),
+        Prereq("nginx", "nginx (on the PATH or /usr/sbin/nginx)", ("nginx-light",), find_nginx),
     )
 }
 
@@ -163,9 +171,16 @@ TARGETS: dict[str, dict[str, str]] = {
     "run": _SETUP,
     "run-prod-local": _SETUP
     | {"postgresql": "the production-shape database", "redis-server": "lock store, queue"},
-    "test-backend": _ENVS | {"chromium": "browser tests (tests/browser: staff console, web chat)"},
+    "test-backend": _ENVS
+    | {
+        "chromium": "browser tests (tests/browser: staff console, web chat)",
+        "nginx": "deploy/nginx.conf served for real (tests/backend/test_security.py)",
+    },
     "test-postgres": _ENVS
-    | {"postgresql": "a throwaway cluster for the backend tests (unless TEST_DATABASE_URL)"},
+    | {
+        "postgresql": "a throwaway cluster for the backend tests (unless TEST_DATABASE_URL)",
+        "nginx": "deploy/nginx.conf served for real (tests/backend/test_security.py)",
+    },
     "test-bot": _SETUP
     | {"redis-server": "the bot's lock-store tests (tests/bot/test_lock_store.py)"},
     "test-scale": _SETUP
@@ -186,7 +201,7 @@ TARGETS: dict[str, dict[str, str]] = {
     | {"postgresql": "the prod-local stack", "redis-server": "the prod-local stack"},
 }
 COMPOSITE = {
-    "test": ["setup", "test-backend", "test-postgres", "test-bot", "test-scale"],
+    "test": ["setup", "lint", "test-backend", "test-postgres", "test-bot", "test-scale"],
     "bench": ["bench-bills", "bench-api", "bench-ml", "bench-notify", "bench-load"],
 }
 

@@ -20,12 +20,9 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+
+from supervisor import Service, Supervisor, stop_on_signals
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -39,14 +36,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def http_ok(url: str, timeout: float = 2.0) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status < 500
-    except OSError:
-        return False
 
 
 def postgres_bin() -> Path:
@@ -114,15 +103,6 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-@dataclass
-class Service:
-    name: str
-    command: list[str]
-    health: str  # URL answering < 500 once the service is ready
-    env: dict[str, str] = field(default_factory=dict)
-    process: subprocess.Popen[bytes] | None = None
-
-
 class Stack:
     """Start, probe, kill and restart the services of the prod-local shape."""
 
@@ -146,6 +126,7 @@ class Stack:
         self.postgres = Postgres(self.ports["postgres"])
         self.redis: subprocess.Popen[bytes] | None = None
         self.services: dict[str, Service] = {}
+        self.supervisor = Supervisor(echo=echo, logs=self.logs)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"
@@ -247,41 +228,21 @@ class Stack:
             self.start_service(name)
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        """Start in its own process group (we stop whole trees); log to logs/NAME.log, or to
-        stdout with a prefix when echoing."""
-        with open(self.logs / f"{name}.log", "ab") as log:
-            process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.PIPE if self.echo else log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        if self.echo:
-            threading.Thread(target=_pump, args=(name, process.stdout), daemon=True).start()
-        return process
+        return self.supervisor.spawn(name, command, env)
 
     def start_service(self, name: str) -> None:
-        service = self.services[name]
-        service.process = self._spawn(name, service.command, {**self.environment(), **service.env})
+        self.supervisor.start(self.services[name], self.environment())
 
     def wait_ready(self, names: list[str] | None = None, timeout: float = 420) -> None:
-        deadline = time.monotonic() + timeout
-        for name in names or list(self.services):
-            service = self.services[name]
-            while service.health and not http_ok(service.health):
-                if service.process is None or service.process.poll() is not None:
-                    raise RuntimeError(f"prod-local: {name} exited; see {self.logs / name}.log")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"prod-local: {name} not ready after {timeout:.0f} s")
-                time.sleep(1)
+        try:
+            self.supervisor.wait_ready(
+                [self.services[name] for name in names or list(self.services)], timeout
+            )
+        except (RuntimeError, TimeoutError) as exc:
+            raise type(exc)(f"prod-local: {exc}") from exc
 
     def kill(self, name: str, sig: signal.Signals = signal.SIGKILL) -> None:
-        process = self.services[name].process
-        if process is not None and process.poll() is None:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=60)
+        self.supervisor.kill(self.services[name], sig)
 
     def restart_service(self, name: str, sig: signal.Signals = signal.SIGTERM) -> None:
         self.kill(name, sig)
@@ -289,17 +250,7 @@ class Stack:
         self.wait_ready([name])
 
     def stop(self) -> None:
-        for name in reversed(list(self.services)):
-            process = self.services[name].process
-            if process is not None and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for service in self.services.values():
-            if service.process is None:
-                continue
-            try:
-                service.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(service.process.pid, signal.SIGKILL)
+        self.supervisor.stop(self.services.values())
         if self.redis is not None:
             self.redis.terminate()
             self.redis.wait(timeout=10)
@@ -319,12 +270,6 @@ class Stack:
         )
 
 
-def _pump(name: str, stream: IO[bytes]) -> None:
-    for line in iter(stream.readline, b""):
-        sys.stdout.write(f"{name:>8} | " + line.decode("utf-8", "replace"))
-        sys.stdout.flush()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -334,22 +279,13 @@ def main() -> int:
     args = parser.parse_args()
     state = args.state or Path(tempfile.mkdtemp(prefix="prod-local."))
     stack = Stack(state, backend_port=args.backend_port, echo=True)
-    stopping = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    stopping = stop_on_signals()
     exit_code = 0
     try:
         stack.start()
         stack.wait_ready()
         print(stack.summary(), flush=True)
-        while not stopping.wait(1):
-            dead = [
-                n for n, s in stack.services.items() if s.process and s.process.poll() is not None
-            ]
-            if dead:
-                print(f"prod-local: {', '.join(dead)} exited; stopping all", flush=True)
-                exit_code = 1
-                break
+        exit_code = stack.supervisor.watch(stack.services.values(), stopping, "prod-local")
     finally:
         stack.stop()
         if args.state is None:

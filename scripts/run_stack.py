@@ -1,29 +1,26 @@
 """Start every service of `make run` in the foreground with prefixed logs.
 
-Ctrl-C or SIGTERM stops all.
-
-If one service dies, the others are stopped too, so a broken stack never looks healthy.
+Ctrl-C or SIGTERM stops all. If one service dies, the others are stopped too, so a broken stack
+never looks healthy. The processes are managed by scripts/supervisor.py (shared with
+scripts/prod_local.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
 import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-COLOURS = ["\033[36m", "\033[35m", "\033[33m", "\033[32m", "\033[34m"]
-RESET = "\033[0m"
+from supervisor import ROOT, Service, Supervisor, stop_on_signals
 
-SERVICES: list[tuple[str, list[str]]] = [
-    (
+VENV_BIN = ROOT / ".venv" / "bin"
+
+SERVICES: list[Service] = [
+    Service(
         "backend",
         [
             str(VENV_BIN / "gunicorn"),
@@ -34,10 +31,10 @@ SERVICES: list[tuple[str, list[str]]] = [
             "backend:create_app()",
         ],
     ),
-    ("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
-    ("actions", ["bash", "bot/scripts/run_actions.sh"]),
-    ("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
-    ("events", [str(VENV_BIN / "flask"), "--app", "backend", "chat", "consume", "--follow"]),
+    Service("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
+    Service("actions", ["bash", "bot/scripts/run_actions.sh"]),
+    Service("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
+    Service("events", [str(VENV_BIN / "flask"), "--app", "backend", "chat", "consume", "--follow"]),
 ]
 
 
@@ -52,14 +49,8 @@ def environment() -> dict[str, str]:
     return env
 
 
-def pump(name: str, colour: str, stream) -> None:
-    prefix = f"{colour}{name:>8} |{RESET} " if sys.stdout.isatty() else f"{name:>8} | "
-    for line in iter(stream.readline, b""):
-        sys.stdout.write(prefix + line.decode("utf-8", "replace"))
-        sys.stdout.flush()
-
-
 def wait_healthy(url: str, timeout: float) -> bool:
+    """Until /healthz says every service is up."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -73,27 +64,11 @@ def wait_healthy(url: str, timeout: float) -> bool:
 
 
 def main() -> int:
+    stopping = stop_on_signals()
+    supervisor = Supervisor(echo=True)
     env = environment()
-    processes: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = threading.Event()
-
-    def stop(*_: object) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
-    for index, (name, command) in enumerate(SERVICES):
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # own process group: we stop the whole tree
-        )
-        processes[name] = process
-        colour = COLOURS[index % len(COLOURS)]
-        threading.Thread(target=pump, args=(name, colour, process.stdout), daemon=True).start()
+    for service in SERVICES:
+        supervisor.start(service, env)
 
     def announce() -> None:
         if wait_healthy("http://127.0.0.1:5000/healthz", timeout=300) and not stopping.is_set():
@@ -108,27 +83,8 @@ def main() -> int:
             )
 
     threading.Thread(target=announce, daemon=True).start()
-    exit_code = 0
-    while not stopping.is_set():
-        for name, process in processes.items():
-            if process.poll() is not None:
-                print(
-                    f"run: {name} exited with code {process.returncode}; stopping all", flush=True
-                )
-                exit_code = process.returncode or 1
-                stopping.set()
-                break
-        time.sleep(0.5)
-
-    for process in processes.values():
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for process in processes.values():
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+    exit_code = supervisor.watch(SERVICES, stopping, "run")
+    supervisor.stop(SERVICES, grace=15)
     print("run: all services stopped", flush=True)
     return exit_code
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -22,14 +24,50 @@ from tests.fakes import (
 )
 
 
-@pytest.fixture
-def app() -> Iterator[Flask]:
-    app = create_app(TestConfig)
-    with app.app_context():
-        if db.engine.dialect.name == "postgresql":  # a shared server: start from an empty schema
-            with db.engine.begin() as conn:
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """Run the migrations once per test session: into a SQLite file that each test copies, or
+    into the PostgreSQL test database (TEST_DATABASE_URL), which each test then empties."""
+    if TestConfig.SQLALCHEMY_DATABASE_URI.startswith("postgresql"):
+        app = create_app(TestConfig)
+        with app.app_context():
+            with db.engine.begin() as conn:  # a shared server: start from an empty schema
                 conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            upgrade()
+            db.engine.dispose()
+        return None
+    template = tmp_path_factory.mktemp("migrated") / "template.db"
+    app = create_app(_on_sqlite_file(template))
+    with app.app_context():
         upgrade()
+        db.engine.dispose()
+    return template
+
+
+def _on_sqlite_file(path: Path) -> type[TestConfig]:
+    return type("TestConfigOnFile", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+
+
+@pytest.fixture
+def app(
+    migrated_template: Path | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """A fresh, migrated, empty database per test (copied or emptied, not migrated again)."""
+    if migrated_template is None:
+        app = create_app(TestConfig)
+        with app.app_context():
+            tables = [t for t in db.metadata.sorted_tables]
+            with db.engine.begin() as conn:
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+        return
+    database = tmp_path_factory.mktemp("app-db") / "app.db"  # not in the test's own tmp_path
+    shutil.copyfile(migrated_template, database)
+    app = create_app(_on_sqlite_file(database))
+    with app.app_context():
         yield app
         db.session.remove()
         db.engine.dispose()

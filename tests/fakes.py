@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -14,9 +15,29 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now (for servers a test starts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 Handler = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]
 # (method, path with query, headers, raw body) -> a refusal (status, payload), or None to serve
 Guard = Callable[[str, str, Mapping[str, str], bytes], tuple[int, Any] | None]
+
+
+def chat_signed(secret: str, raw: bytes, at: float | None = None) -> dict[str, str]:
+    """Headers of a turn signed as the backend's chat proxy signs it for Rasa's REST channel:
+    HMAC-SHA256 over "<timestamp>.<raw body>" (written from the protocol, not imported)."""
+    stamp = str(int(time.time() if at is None else at))
+    mac = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
+    return {
+        "Content-Type": "application/json",
+        "X-Chat-Timestamp": stamp,
+        "X-Chat-Signature": f"sha256={mac}",
+    }
 
 
 def rasa_guard(token: str) -> Guard:

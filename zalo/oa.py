@@ -19,12 +19,20 @@ TOKEN_EXPIRED = -216
 
 
 class ZaloError(Exception):
-    """Zalo refused the message (`code` is Zalo's error number, 0 when the HTTP call failed)."""
+    """Zalo refused the message (`code` is Zalo's error number, 0 when the HTTP call failed).
 
-    def __init__(self, code: int, message: str) -> None:
+    `transient` when trying again later may succeed: no answer, a timeout, HTTP 429 or 5xx
+    (`retry_after` seconds, from Retry-After, at most 10)."""
+
+    def __init__(self, code: int, message: str, *, retry_after: float = 0.0) -> None:
         super().__init__(f"zalo error {code}: {message}")
         self.code = code
         self.message = message
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        return self.code == 0
 
 
 @dataclass
@@ -71,8 +79,15 @@ class OaClient:
             reply = requests.post(
                 url, json=body, headers={"access_token": token}, timeout=self.timeout
             )
+        except requests.RequestException as exc:
+            raise ZaloError(0, f"{type(exc).__name__}: {exc}") from exc
+        if reply.status_code == 429 or reply.status_code >= 500:
+            header = reply.headers.get("Retry-After", "")
+            wait = min(float(header), 10.0) if header.isdigit() else 0.0
+            raise ZaloError(0, f"HTTP {reply.status_code}", retry_after=wait)
+        try:
             result = reply.json()
-        except (requests.RequestException, ValueError) as exc:
+        except ValueError as exc:
             raise ZaloError(0, str(exc)) from exc
         if not isinstance(result, dict):
             raise ZaloError(0, f"unexpected answer: {result!r}")

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.auth import current_household, household_required
 from backend.extensions import db, limiter
-from backend.models import MAX_INTEGER
+from backend.models import MAX_INTEGER, ConversationStatus
 from backend.models._time import utcnow
 from backend.services import handoff, privacy
 from backend.services.chat import AssistantUnavailable, RasaLink, send_to_rasa
@@ -84,7 +84,13 @@ def chat(body):
         # Rasa answers nothing when a custom action failed (action server down or broken); a
         # silent chat would look like a hang, so say so, unless staff is about to answer.
         status = handoff.status_of(db.session(), household.id)
-        messages = [WAITING] if status == "waiting" else [NO_ANSWER] if status == "bot" else []
+        messages = (
+            [WAITING]
+            if status == ConversationStatus.WAITING
+            else [NO_ANSWER]
+            if status == ConversationStatus.BOT
+            else []
+        )
     return {"messages": messages}
 
 

@@ -8,7 +8,9 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from backend.api.fields import StrictFloat, plausible_date
 from backend.auth import current_household, household_required
+from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.extensions import db
 from backend.models import MAX_INTEGER
 from backend.models._time import utcnow
@@ -96,9 +98,15 @@ class DeviceDeleteIn(Schema):
 
 
 class ReadingIn(Schema):
-    date = fields.Date(required=True)
-    kwh = fields.Float(
-        required=True, allow_nan=False, validate=validate.Range(min=0, max=readings.MAX_DAILY_KWH)
+    date = plausible_date(required=True)
+    kwh = StrictFloat(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(
+            min=0,
+            max=readings.MAX_DAILY_KWH,
+            error=f"Số kWh một ngày phải từ 0 đến {readings.MAX_DAILY_KWH:g}.",
+        ),
     )
 
 
@@ -107,32 +115,42 @@ class ReadingsIn(Schema):
 
 
 class ReadingsQuery(Schema):
-    from_ = fields.Date(data_key="from")
-    to = fields.Date()
+    from_ = plausible_date(data_key="from")
+    to = plausible_date()
 
     @validates_schema
     def check_range(self, data, **kwargs):
         start, end = data.get("from_"), data.get("to")
         if start and end and end < start:
-            raise ValidationError("'to' is before 'from'", "to")
+            raise ValidationError("Ngày 'to' phải sau ngày 'from'.", "to")
         if start and end and (end - start).days > MAX_RANGE_DAYS:
-            raise ValidationError(f"at most {MAX_RANGE_DAYS} days at a time", "to")
+            raise ValidationError(f"Mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày.", "to")
 
 
 class MeterIndexIn(Schema):
     reading = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=999_999_999)
     )
-    read_on = fields.Date()
+    read_on = plausible_date()
 
 
 class BillIn(Schema):
-    period_start = fields.Date(required=True)
-    period_end = fields.Date(required=True)
+    period_start = plausible_date(required=True)
+    period_end = plausible_date(required=True)
     kwh = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
     amount = fields.Integer(
         required=True, strict=True, validate=validate.Range(min=0, max=MAX_INTEGER)
     )
+
+    @validates_schema
+    def check_period(self, data, **kwargs):
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            raise ValidationError("Ngày cuối kỳ phải sau ngày đầu kỳ.", "period_end")
+        if start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
+            raise ValidationError(
+                f"Một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end"
+            )
 
 
 def session():

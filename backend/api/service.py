@@ -7,12 +7,13 @@ from datetime import date, datetime
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from backend.api.households import MeterIndexIn, session
 from backend.auth import service_required
-from backend.models import Conversation, Household, Outage
+from backend.models import Household, Outage
 from backend.models._time import utcnow
+from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import privacy, readings, usage
 from backend.services.errors import NotFound
@@ -186,26 +187,11 @@ def deletion(household_id):
 @blp.response(201)
 def handoff(body):
     """Mark a conversation as waiting for staff; returns its place in the queue."""
-    db = session()
-    conversation = db.get(Conversation, body["sender_id"])
-    if conversation is None:
-        household = service.household_for_sender(db, body["sender_id"])
-        conversation = Conversation(
-            sender_id=body["sender_id"], household_id=household.id if household else None
-        )
-        db.add(conversation)
-    conversation.channel = body["channel"]
-    if conversation.status != "waiting":
-        conversation.status = "waiting"
-        conversation.waiting_since = utcnow()
-    conversation.handoff_reason = body["reason"]
-    db.commit()
-    ahead = db.scalar(
-        select(func.count())
-        .select_from(Conversation)
-        .where(
-            Conversation.status == "waiting",
-            Conversation.waiting_since < conversation.waiting_since,
-        )
+    position = handoff_service.queue_for_staff(
+        session(),
+        sender_id=body["sender_id"],
+        channel=body["channel"],
+        reason=body["reason"],
+        now=utcnow(),
     )
-    return {"status": "waiting", "queue_position": (ahead or 0) + 1}
+    return {"status": "waiting", "queue_position": position}

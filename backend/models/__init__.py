@@ -2,13 +2,24 @@
 
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
-from backend.models.conversations import ChatMessage, Conversation, EventCursor
+from backend.models.conversations import (
+    ChatMessage,
+    Conversation,
+    ConversationStatus,
+    DeadLetterEvent,
+    EventCursor,
+)
 from backend.models.households import Device, Household, ZaloLinkCode, ZaloLinkFailure
-from backend.models.notifications import Notification, NotificationDelivery
+from backend.models.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationDelivery,
+    NotificationStatus,
+)
 from backend.models.outages import Outage
 from backend.models.privacy import ForgottenSender
 from backend.models.readings import Bill, DailyReading, MeterIndex
-from backend.models.staff import StaffUser
+from backend.models.staff import StaffLoginFailure, StaffSession, StaffUser
 from backend.models.weather import WeatherObservation
 
 # the largest value an Integer column holds (PostgreSQL `integer`; SQLite's is larger): an id or
@@ -23,7 +34,10 @@ __all__ = [
     "Bill",
     "ChatMessage",
     "Conversation",
+    "ConversationStatus",
     "DailyReading",
+    "DeadLetterEvent",
+    "DeliveryStatus",
     "Device",
     "EventCursor",
     "ForgottenSender",
@@ -31,7 +45,10 @@ __all__ = [
     "MeterIndex",
     "Notification",
     "NotificationDelivery",
+    "NotificationStatus",
     "Outage",
+    "StaffLoginFailure",
+    "StaffSession",
     "StaffUser",
     "UsageScore",
     "WeatherObservation",

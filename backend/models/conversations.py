@@ -1,13 +1,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import Model
 from backend.models._time import utcnow
+
+
+class ConversationStatus(StrEnum):
+    """Who answers a conversation (stored as its value)."""
+
+    BOT = "bot"  # the assistant answers
+    WAITING = "waiting"  # a person was requested
+    TAKEN_OVER = "taken_over"  # staff answer; the bot is paused
+
+
+SENDER_ID_MAX = 96  # conversations.sender_id: every channel refuses a longer sender at its edge
 
 
 class Conversation(Model):
@@ -19,13 +31,12 @@ class Conversation(Model):
 
     __tablename__ = "conversations"
 
-    sender_id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(SENDER_ID_MAX), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), default="rest")
     household_id: Mapped[str | None] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
-    # "bot": the assistant answers; "waiting": a person was requested; "taken_over": staff answer
-    status: Mapped[str] = mapped_column(String(16), default="bot", index=True)
+    status: Mapped[str] = mapped_column(String(16), default=ConversationStatus.BOT, index=True)
     waiting_since: Mapped[datetime | None]
     handoff_reason: Mapped[str | None] = mapped_column(String(64))
     taken_over_by: Mapped[str | None] = mapped_column(String(64))
@@ -76,3 +87,24 @@ class EventCursor(Model):
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_id: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DeadLetterEvent(Model):
+    """A broker event the consumer could not store after its retries, kept with the reason.
+
+    The consumer moves past it so one bad event never stops the others; staff see it in the
+    console. `sender_id` and `payload` are cut to a readable length (the bad value may be huge).
+    """
+
+    __tablename__ = "dead_letter_events"
+    __table_args__ = (UniqueConstraint("source", "event_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    event_id: Mapped[int]
+    sender_id: Mapped[str] = mapped_column(String(200), default="", index=True)
+    event_kind: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=1)
+    payload: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -8,6 +9,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import Model
 from backend.models._time import utcnow
+
+
+class NotificationStatus(StrEnum):
+    """A notification's way through the outbox: pending → leased → sent | failed | skipped."""
+
+    PENDING = "pending"
+    LEASED = "leased"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # no channel left to try
+
+
+class DeliveryStatus(StrEnum):
+    """The outcome of one notification on one channel."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class Notification(Model):
@@ -24,8 +44,7 @@ class Notification(Model):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # pending → leased → sent | failed | skipped (no channel left)
-    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(12), default=NotificationStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     lease_until: Mapped[datetime | None]
@@ -49,8 +68,7 @@ class NotificationDelivery(Model):
     # the unique constraint (notification_id, channel) doubles as the lookup index
     notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(8))  # push, zalo, log
-    # sent | retry | failed | skipped
-    status: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8))  # a DeliveryStatus
     via: Mapped[str] = mapped_column(String(8), default="")  # fcm, log, cs (OA message), zns
     provider_message_id: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str | None] = mapped_column(Text)

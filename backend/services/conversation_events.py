@@ -5,6 +5,12 @@ after a stored cursor in id order, turn user and bot events into `ChatMessage` r
 `Conversation`'s summary (counts, lowest confidence, fallback, human requested). The cursor moves
 in the same transaction as the rows it covers, and every message carries a unique event key, so
 a crash, a restart or a re-read from an older cursor never loses or duplicates a message.
+
+One bad event never stops the consumer: when a batch fails, its events are applied one at a
+time, each committed with the cursor; an event that still fails after `attempts` tries (or one
+that can never be stored, such as a sender id longer than the column) is written to
+`dead_letter_events` with the reason, and the cursor moves past it. Only the database going
+away (OperationalError) stops a run, with the cursor where it was, for the caller to retry.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
-from backend.models import ChatMessage, Conversation, EventCursor, Household
+from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor, Household
 from backend.models._time import utcnow
+from backend.models.conversations import SENDER_ID_MAX
 from backend.services.privacy import Forgotten, purge_broker_events
 from backend.services.storable import storable
 
@@ -31,6 +39,12 @@ HANDOFF_ACTIONS = frozenset({"action_handoff"})
 HANDOFF_INTENT = "request_human"
 ZALO_PREFIX = "zalo-"
 ENTITY_KEYS = ("entity", "value", "start", "end")
+MAX_ATTEMPTS = 3  # tries of one failing event before it becomes a dead letter
+KEPT_CHARS = 4000  # of a dead letter's payload and reason; the bad value may be huge
+
+
+class BadEvent(ValueError):
+    """An event that can never be stored as it is; its message is the dead letter's reason."""
 
 
 @dataclass
@@ -38,6 +52,7 @@ class ConsumeReport:
     events: int = 0
     messages: int = 0
     last_id: int = 0
+    dead_letters: int = 0
 
 
 def consume(
@@ -46,6 +61,7 @@ def consume(
     source: str = "rasa",
     batch: int = 500,
     *,
+    attempts: int = MAX_ATTEMPTS,
     forget_key: bytes | None = None,
 ) -> ConsumeReport:
     """Store every event after the cursor of `source`; returns what was read.
@@ -75,15 +91,106 @@ def consume(
         }
         if skipped:
             purge_broker_events(events, sorted(skipped))
-        for row_id, sender_id, data in rows:
-            if row_id in skipped:
-                continue
-            report.messages += apply_event(
-                session, f"{source}:{row_id}", sender_id, data, last_actions
+        kept = [row for row in rows if row[0] not in skipped]
+        try:
+            stored = sum(
+                apply_event(session, f"{source}:{row_id}", sender_id, data, last_actions)
+                for row_id, sender_id, data in kept
             )
-        cursor.last_id = report.last_id = rows[-1][0]
+            cursor.last_id = rows[-1][0]
+            session.commit()
+        except OperationalError:
+            session.rollback()
+            raise  # the database went away: the cursor did not move, the caller retries
+        except Exception as exc:  # one of these events is bad: find it, keep the others
+            session.rollback()
+            log.warning("event batch after %s failed (%s); one at a time", cursor.last_id, exc)
+            stored = 0
+            for row in kept:
+                stored += _apply_alone(session, cursor, source, row, last_actions, attempts, report)
+            cursor.last_id = rows[-1][0]  # the skipped (deleted senders') rows are gone too
+            session.commit()
+        report.messages += stored
+        report.last_id = cursor.last_id
         report.events += len(rows)
-        session.commit()
+
+
+def _apply_alone(
+    session: Session,
+    cursor: EventCursor,
+    source: str,
+    row: Any,
+    last_actions: dict[str, str],
+    attempts: int,
+    report: ConsumeReport,
+) -> int:
+    """Apply one event and move the cursor past it in one transaction; after `attempts`
+    failures (or at once for a BadEvent), store it as a dead letter instead."""
+    row_id, sender_id, data = row
+    reason, attempt = "", 0
+    for attempt in range(1, max(attempts, 1) + 1):
+        try:
+            stored = apply_event(session, f"{source}:{row_id}", sender_id, data, last_actions)
+            cursor.last_id = row_id
+            session.commit()
+            return stored
+        except OperationalError:
+            session.rollback()
+            raise
+        except BadEvent as exc:
+            session.rollback()
+            reason = str(exc)
+            break
+        except Exception as exc:
+            session.rollback()
+            reason = _reason(exc)
+            log.warning("event %s:%s, try %d of %d: %s", source, row_id, attempt, attempts, reason)
+    _dead_letter(session, source, row_id, sender_id, data, reason, attempt)
+    cursor.last_id = row_id
+    session.commit()
+    report.dead_letters += 1
+    log.error("event %s:%s kept as a dead letter: %s", source, row_id, reason)
+    return 0
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, DBAPIError) and exc.orig is not None:  # the driver's words, not the SQL
+        return f"{type(exc.orig).__name__}: {exc.orig}".strip()[:KEPT_CHARS]
+    return f"{type(exc).__name__}: {exc}"[:KEPT_CHARS]
+
+
+def _dead_letter(
+    session: Session,
+    source: str,
+    row_id: int,
+    sender_id: str | None,
+    data: str | None,
+    reason: str,
+    attempts: int,
+) -> None:
+    existing = session.scalar(
+        select(DeadLetterEvent).where(
+            DeadLetterEvent.source == source, DeadLetterEvent.event_id == row_id
+        )
+    )
+    if existing is not None:  # re-read from an older cursor
+        existing.reason, existing.attempts = reason, existing.attempts + attempts
+        return
+    try:
+        kind = str(json.loads(data or "").get("event") or "")[:32]
+    except (ValueError, AttributeError, RecursionError):
+        kind = ""
+    session.add(
+        DeadLetterEvent(
+            source=source,
+            event_id=row_id,
+            sender_id=storable(str(sender_id or ""))[:200],
+            event_kind=storable(kind),
+            reason=storable(reason),
+            attempts=attempts,
+            payload=storable(str(data or ""))[:KEPT_CHARS],
+        )
+    )
 
 
 def apply_event(
@@ -99,10 +206,14 @@ def apply_event(
     except ValueError:
         log.warning("event %s is not JSON, left out: %.200r", key, data)
         return 0
+    if not isinstance(event, dict):
+        raise BadEvent(f"the event is a JSON {type(event).__name__}, not an object")
     sender = storable(str(sender_id or event.get("sender_id") or ""))
     kind = event.get("event")
     if not sender or kind not in ("user", "bot", "action"):
         return 0
+    if len(sender) > SENDER_ID_MAX:
+        raise BadEvent(f"the sender id is {len(sender)} characters, at most {SENDER_ID_MAX}")
     if kind == "action":
         last_actions[sender] = str(event.get("name") or "")
         _apply_action(session, sender, last_actions[sender])
@@ -229,3 +340,19 @@ def _float(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def dead_letter_page(
+    session: Session, page: int, size: int = 50
+) -> tuple[list[DeadLetterEvent], int, int]:
+    """Dead letters, newest first: (rows of `page`, number of pages, total)."""
+    total = session.scalar(select(func.count()).select_from(DeadLetterEvent)) or 0
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    rows = session.scalars(
+        select(DeadLetterEvent)
+        .order_by(DeadLetterEvent.created_at.desc(), DeadLetterEvent.id.desc())
+        .limit(size)
+        .offset((page - 1) * size)
+    )
+    return list(rows), pages, total

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import ChatMessage, Conversation, Household
+from backend.models import ChatMessage, Conversation, ConversationStatus, Household
 from backend.models._time import utcnow
 from backend.services.chat import RasaLink, nfc_trimmed, post_to_rasa
 from backend.services.conversation_events import summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from backend.services.households import household_for_sender
 from backend.services.zalo import oa_client
 from zalo.oa import ZaloError
 
@@ -34,7 +36,37 @@ class ChannelUnavailable(ServiceError):
 
 def status_of(session: Session, sender_id: str) -> str:
     conversation = session.get(Conversation, sender_id)
-    return conversation.status if conversation else "bot"
+    return conversation.status if conversation else ConversationStatus.BOT
+
+
+def queue_for_staff(
+    session: Session, *, sender_id: str, channel: str, reason: str, now: datetime
+) -> int:
+    """Mark the conversation as waiting for staff (created if new); its place in the queue.
+
+    A conversation already waiting keeps its place (`waiting_since` is not reset)."""
+    conversation = session.get(Conversation, sender_id)
+    if conversation is None:
+        household = household_for_sender(session, sender_id)
+        conversation = Conversation(
+            sender_id=sender_id, household_id=household.id if household else None
+        )
+        session.add(conversation)
+    conversation.channel = channel
+    if conversation.status != ConversationStatus.WAITING:
+        conversation.status = ConversationStatus.WAITING
+        conversation.waiting_since = now
+    conversation.handoff_reason = reason
+    session.commit()
+    ahead = session.scalar(
+        select(func.count())
+        .select_from(Conversation)
+        .where(
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.waiting_since < conversation.waiting_since,
+        )
+    )
+    return (ahead or 0) + 1
 
 
 def _tracker_event(rasa: RasaLink, sender_id: str, event: str) -> None:
@@ -52,12 +84,15 @@ def _existing(session: Session, sender_id: str) -> Conversation:
 def take_over(session: Session, rasa: RasaLink, sender_id: str, agent: str) -> Conversation:
     """Staff answer from now on: the bot is paused for this sender until `hand_back`."""
     conversation = _existing(session, sender_id)
-    if conversation.status == "taken_over" and conversation.taken_over_by not in (None, agent):
+    if conversation.status == ConversationStatus.TAKEN_OVER and conversation.taken_over_by not in (
+        None,
+        agent,
+    ):
         raise Conflict(
             f"hội thoại đang do {conversation.taken_over_by} tiếp quản", field="sender_id"
         )
     _tracker_event(rasa, sender_id, "pause")
-    conversation.status = "taken_over"
+    conversation.status = ConversationStatus.TAKEN_OVER
     conversation.taken_over_by = agent
     conversation.waiting_since = None
     session.commit()
@@ -69,7 +104,7 @@ def hand_back(session: Session, rasa: RasaLink, sender_id: str) -> None:
     _tracker_event(rasa, sender_id, "resume")
     conversation = session.get(Conversation, sender_id)
     if conversation is not None:
-        conversation.status = "bot"
+        conversation.status = ConversationStatus.BOT
         conversation.waiting_since = None
         conversation.taken_over_by = None
         session.commit()
@@ -83,7 +118,7 @@ def agent_send(
     text = nfc_trimmed(text)
     if not text or len(text) > MAX_AGENT_TEXT:
         raise InvalidInput(f"tin nhắn cần 1–{MAX_AGENT_TEXT} ký tự", field="text")
-    if conversation.status != "taken_over" or conversation.taken_over_by != agent:
+    if conversation.status != ConversationStatus.TAKEN_OVER or conversation.taken_over_by != agent:
         raise Conflict("hãy tiếp quản hội thoại trước khi trả lời", field="sender_id")
     if conversation.channel == "zalo":
         client = oa_client(config)

@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, delete, func, inspect, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from backend.models import (
     AuditRecord,
@@ -348,11 +349,18 @@ def purge_forgotten(session: Session, *, stores: Stores, now: datetime) -> dict[
     return counts
 
 
+def _rowcount(session: Session, statement: Executable) -> int:
+    """How many rows a DELETE or UPDATE statement touched."""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount or 0
+
+
 def _forget_log(session: Session, sender: str, until: datetime) -> int:
     """The backend's conversation log of a deleted sender, up to its tombstone's time."""
-    deleted = session.execute(
-        delete(ChatMessage).where(ChatMessage.sender_id == sender, ChatMessage.at <= until)
-    ).rowcount
+    deleted = _rowcount(
+        session,
+        delete(ChatMessage).where(ChatMessage.sender_id == sender, ChatMessage.at <= until),
+    )
     remaining = session.scalar(
         select(func.count()).select_from(ChatMessage).where(ChatMessage.sender_id == sender)
     )
@@ -398,16 +406,13 @@ def purge_expired(
     cutoff = retention_cutoff(now, months)
     counts = {"messages": 0, "conversations": 0, "tracker_events": 0, "broker_events": 0}
     # a settled tombstone has done its work (everything it covered is purged): drop it in time
-    counts["tombstones"] = (
-        session.execute(delete(ForgottenSender).where(ForgottenSender.settled_at < cutoff)).rowcount
-        or 0
+    counts["tombstones"] = _rowcount(
+        session, delete(ForgottenSender).where(ForgottenSender.settled_at < cutoff)
     )
     touched = set(
         session.scalars(select(ChatMessage.sender_id).where(ChatMessage.at < cutoff).distinct())
     )
-    counts["messages"] = (
-        session.execute(delete(ChatMessage).where(ChatMessage.at < cutoff)).rowcount or 0
-    )
+    counts["messages"] = _rowcount(session, delete(ChatMessage).where(ChatMessage.at < cutoff))
     stale = select(Conversation.sender_id).where(
         func.coalesce(Conversation.last_message_at, Conversation.started_at) < cutoff
     )

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.content.dates import date_vi
 from backend.models import Bill, DailyReading, Household, MeterIndex
 from backend.models._time import utcnow
@@ -20,6 +21,8 @@ from backend.services.errors import Conflict, InvalidInput
 
 MAX_ROWS = 5000
 MAX_DAILY_KWH = 1000.0
+EARLIEST_DATE = date(2000, 1, 1)  # no household keeps readings, indexes or bills from before
+TOO_EARLY = f"Ngày phải từ {date_vi(EARLIEST_DATE)} trở đi."
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ def record_readings(
             raise InvalidInput(
                 "không thể ghi số điện cho một ngày trong tương lai", f"readings.{index}.date"
             )
+        if day < EARLIEST_DATE:
+            raise InvalidInput(TOO_EARLY, f"readings.{index}.date")
         if day in seen:
             raise InvalidInput(
                 "một ngày xuất hiện hai lần trong lần gửi này", f"readings.{index}.date"
@@ -116,6 +121,8 @@ def record_meter_index(
     """Store a meter index; consumption is the difference with the previous one (never negative)."""
     if read_on > today:
         raise InvalidInput("không thể ghi chỉ số công tơ cho một ngày trong tương lai", "read_on")
+    if read_on < EARLIEST_DATE:
+        raise InvalidInput(TOO_EARLY, "read_on")
     if not 0 <= reading <= 999_999_999:
         raise InvalidInput("chỉ số công tơ là số nguyên từ 0 đến 999.999.999", "reading")
     previous = session.scalar(
@@ -159,6 +166,10 @@ def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bi
         raise InvalidInput(
             "ngày cuối kỳ (period_end) trước ngày đầu kỳ (period_start)", "period_end"
         )
+    if data["period_start"] < EARLIEST_DATE:
+        raise InvalidInput(TOO_EARLY, "period_start")
+    if (data["period_end"] - data["period_start"]).days + 1 > MAX_PERIOD_DAYS:
+        raise InvalidInput(f"Một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end")
     bill = Bill(household_id=household.id, **data)
     session.add(bill)
     try:

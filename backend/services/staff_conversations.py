@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from backend.models import ChatMessage, Conversation, Household
+from backend.models import ChatMessage, Conversation, ConversationStatus, Household
 from backend.models._time import utcnow
 from backend.services.errors import InvalidInput, NotFound
 from backend.services.nlu_export import ENTITIES, INTENTS, Correction
@@ -137,12 +137,12 @@ def queue(session: Session) -> list[Conversation]:
     """Conversations waiting for staff (longest wait first), then those staff have taken over."""
     waiting = session.scalars(
         select(Conversation)
-        .where(Conversation.status == "waiting")
+        .where(Conversation.status == ConversationStatus.WAITING)
         .order_by(Conversation.waiting_since.asc().nulls_last())
     ).all()
     taken = session.scalars(
         select(Conversation)
-        .where(Conversation.status == "taken_over")
+        .where(Conversation.status == ConversationStatus.TAKEN_OVER)
         .order_by(Conversation.last_message_at.desc().nulls_last())
     ).all()
     return [*waiting, *taken]

@@ -9,7 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import ChatMessage, Conversation, Notification
+from backend.models import (
+    ChatMessage,
+    Conversation,
+    ConversationStatus,
+    Notification,
+    NotificationStatus,
+)
 from backend.services.staff_conversations import VIETNAM_OFFSET, utc_start_of
 
 
@@ -62,14 +68,16 @@ def dashboard(session: Session, today: date, days: int = 30) -> Dashboard:
         session.execute(
             select(Notification.kind, func.count())
             .where(
-                Notification.status == "sent",
+                Notification.status == NotificationStatus.SENT,
                 Notification.sent_at >= since,
                 Notification.sent_at < until,
             )
             .group_by(Notification.kind)
         ).all()
     )
-    waiting = session.scalar(select(func.count()).where(Conversation.status == "waiting"))
+    waiting = session.scalar(
+        select(func.count()).where(Conversation.status == ConversationStatus.WAITING)
+    )
     return Dashboard(
         start,
         today,

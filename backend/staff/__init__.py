@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Flask, abort, flash, render_template
+from flask import Blueprint, Flask, abort, current_app, flash, render_template, session
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from backend.extensions import db, login_manager
 from backend.models import StaffUser
 from backend.money import format_vnd
+from backend.services.staff_users import resume_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+SESSION_KEY = "staff_session"  # the token of the server-side session (StaffSession)
 ROLE_NAMES = {"agent": "Nhân viên", "supervisor": "Giám sát viên", "admin": "Quản trị viên"}
 
 
@@ -41,6 +43,7 @@ def init_app(app: Flask) -> None:
         auth,
         conversations,
         dashboard,
+        dead_letters,
         training,
     )
     from backend.staff.cli import register
@@ -54,6 +57,15 @@ def _load_user(user_id: str) -> StaffUser | None:
     key = user_id.split(":", 1)[0]
     user = db.session.get(StaffUser, int(key)) if key.isdigit() else None
     if user is None or not user.active or not user.matches_session(user_id):
+        return None
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str) or not resume_session(
+        db.session(),
+        token=token,
+        user_id=user.id,
+        idle=timedelta(minutes=current_app.config["STAFF_SESSION_IDLE_MINUTES"]),
+        absolute=timedelta(hours=current_app.config["STAFF_SESSION_MAX_HOURS"]),
+    ):
         return None
     return user
 

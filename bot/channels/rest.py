@@ -11,6 +11,10 @@ A request without a valid signature, or signed more than five minutes away from 
 with 401 before Rasa reads it, so nobody can speak as another household by choosing `sender`.
 The same sentence typed on different phones may arrive composed (NFC) or decomposed (NFD); the
 NLU sees one form. The URL stays /webhooks/rest/webhook.
+
+After the signature, before Rasa reads a message: a body that is not a JSON object (or is nested
+too deep) is a 400, a sender id longer than the backend's conversations column is a 400, and a
+message over MAX_MESSAGE_CHARS is answered with a polite Vietnamese reply without reaching the NLU.
 """
 
 from __future__ import annotations
@@ -29,9 +33,32 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.limits import MAX_BODY_BYTES, SENDER_ID_MAX, TOO_LONG, parse_json, too_long
+
 SIGNATURE_HEADER = "X-Chat-Signature"
 TIMESTAMP_HEADER = "X-Chat-Timestamp"
 MAX_SKEW_SECONDS = 300
+
+
+def refused(request: Request) -> HTTPResponse | None:
+    """The response for a message Rasa must not read, or None to let it through."""
+    if request.method != "POST" or not request.path.endswith("/webhook"):
+        return None
+    raw = request.body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        return response.json({"error": "body too large"}, status=413)
+    body, problem = parse_json(raw)
+    if problem or not isinstance(body, dict):
+        return response.json({"error": problem or "the body must be a JSON object"}, status=400)
+    sender = body.get("sender")
+    if sender is not None and (not isinstance(sender, str) or len(sender) > SENDER_ID_MAX):
+        return response.json(
+            {"error": f"sender must be a string of at most {SENDER_ID_MAX} characters"},
+            status=400,
+        )
+    if too_long(body.get("message")):
+        return response.json([{"recipient_id": sender or "default", "text": TOO_LONG}])
+    return None
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -81,10 +108,10 @@ class SignedRestInput(RestInput):
         async def require_signature(request: Request) -> HTTPResponse | None:
             if request.method != "POST":
                 return None
-            refused = verify(self.secret, request.headers, request.body or b"", time.time())
-            if refused:
-                return response.json({"error": "unauthorized", "reason": refused}, status=401)
-            return None
+            unsigned = verify(self.secret, request.headers, request.body or b"", time.time())
+            if unsigned:
+                return response.json({"error": "unauthorized", "reason": unsigned}, status=401)
+            return refused(request)
 
         return webhook
 

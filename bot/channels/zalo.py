@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import os
 import time
@@ -19,21 +18,30 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
 import redis
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from zalo.tokens import TokenStore, refresh_access_token
+from channels.limits import (
+    MAX_BODY_BYTES,
+    TOO_FAST,
+    TOO_LONG,
+    SenderRate,
+    parse_json,
+    too_long,
+)
+from zalo.oa import OaClient, ZaloError
+from zalo.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 
 MAX_AGE_MS = 5 * 60 * 1000
 MAX_TEXT = 2000  # Zalo's limit for one text message
-TOKEN_EXPIRED = -216
 SENDER_PREFIX = "zalo-"
+ZALO_USER_ID_MAX = 32  # digits; the backend links ids of 1 to 32 digits
+RATE_PER_MINUTE = 20  # messages a minute from one sender: more than a person types
 # Said when a turn ends without any reply (a custom action failed: action server down or broken),
 # as the web and app chat do, so the household is not left waiting in silence.
 NO_ANSWER = (
@@ -61,7 +69,9 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 
 class ZaloApi:
-    """Sends OA messages; one token refresh (single-use refresh token, shared store) on -216."""
+    """The channel's replies through the one OA client (`zalo.oa.OaClient`, shared with the
+    backend and the notification workers: same request, same -216 token refresh), run off the
+    event loop, retried with growing pauses while Zalo is unreachable, slow, 429 or 5xx."""
 
     def __init__(
         self,
@@ -73,62 +83,31 @@ class ZaloApi:
         send_timeout: float = 5.0,
         backoff: tuple[float, ...] = (0.5, 2.0, 5.0),
     ) -> None:
-        self.api_base = api_base.rstrip("/")
-        self.oauth_base = oauth_base.rstrip("/")
-        self.app_id = app_id
-        self.app_secret_key = app_secret_key
-        self.store = store
-        self.timeout = aiohttp.ClientTimeout(total=send_timeout)
+        self.client = OaClient(
+            api_base=api_base,
+            oauth_base=oauth_base,
+            zns_base="",
+            app_id=app_id,
+            app_secret_key=app_secret_key,
+            store=store,
+            timeout=send_timeout,
+        )
         self.backoff = backoff
 
-    async def send_text(self, user_id: str, text: str) -> dict[str, Any]:
-        payload = {"recipient": {"user_id": user_id}, "message": {"text": text}}
-        token = self.store.read()["access_token"]
-        result = await self._post_message(token, payload)
-        if result.get("error") == TOKEN_EXPIRED:
-            token = await asyncio.get_running_loop().run_in_executor(None, self.refresh, token)
-            result = await self._post_message(token, payload)
-        if result.get("error") != 0:
-            log.error("zalo send failed: %s", result)
-        return result
-
-    async def _post_message(self, token: str, payload: dict[str, Any]) -> dict[str, Any]:
-        """POST with retries and growing pauses on 5xx, 429 (Retry-After honoured up to 10 s),
-        connection errors and timeouts; the final failure is logged with the text."""
-        problem = ""
+    async def send_text(self, user_id: str, text: str) -> str | None:
+        """Zalo's message id, or None when it could not be delivered (logged with the reason)."""
+        loop = asyncio.get_running_loop()
         for pause in (*self.backoff, None):
-            retry_after = 0.0
             try:
-                async with (
-                    aiohttp.ClientSession(timeout=self.timeout) as session,
-                    session.post(
-                        f"{self.api_base}/v3.0/oa/message/cs",
-                        json=payload,
-                        headers={"access_token": token},
-                    ) as reply,
-                ):
-                    if reply.status < 500 and reply.status != 429:
-                        return await reply.json(content_type=None)
-                    problem = f"HTTP {reply.status}"
-                    header = reply.headers.get("Retry-After", "")
-                    retry_after = min(float(header), 10.0) if header.isdigit() else 0.0
-            # asyncio.TimeoutError is not the builtin TimeoutError on Python 3.10 (the bot's)
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:  # noqa: UP041
-                problem = f"{type(exc).__name__}: {exc}"
-            if pause is None:
-                break
-            log.warning("zalo send: %s; retrying in %.1f s", problem, max(pause, retry_after))
-            await asyncio.sleep(max(pause, retry_after))
-        return {
-            "error": -1,
-            "message": f"not delivered after retries ({problem})",
-            "payload": payload,
-        }
-
-    def refresh(self, stale_token: str) -> str:
-        return refresh_access_token(
-            self.store, self.oauth_base, self.app_id, self.app_secret_key, stale_token
-        )
+                return await loop.run_in_executor(None, self.client.send_text, user_id, text)
+            except ZaloError as exc:
+                if not exc.transient or pause is None:
+                    log.error("zalo send to %s failed: %s", user_id, exc)
+                    return None
+                wait = max(pause, exc.retry_after)
+                log.warning("zalo send: %s; retrying in %.1f s", exc, wait)
+                await asyncio.sleep(wait)
+        return None
 
 
 class ZaloOutput(OutputChannel):
@@ -175,6 +154,8 @@ class ZaloInput(InputChannel):
         token_file: str = "",
         seen_capacity: int = 10_000,
         send_timeout: float = 5.0,
+        rate_per_minute: int | str = RATE_PER_MINUTE,
+        rate_window: int | str = 60,
     ) -> None:
         self.app_id = str(app_id or "")
         self.oa_secret_key = str(oa_secret_key or "")
@@ -196,6 +177,9 @@ class ZaloInput(InputChannel):
             redis.Redis.from_url(replay_redis, socket_timeout=2) if replay_redis else None
         )
         self.tasks: set[asyncio.Task[Any]] = set()
+        self.rate = SenderRate(
+            int(rate_per_minute or 0), int(rate_window or 60), replay_redis or ""
+        )
 
     def signature_ok(self, raw: bytes, timestamp: str, header: str) -> bool:
         if not self.oa_secret_key:
@@ -242,6 +226,17 @@ class ZaloInput(InputChannel):
         except Exception:
             log.exception("apology to %s not delivered", message.sender_id)
 
+    def reply_later(self, sender_id: str, text: str) -> None:
+        async def send() -> None:
+            try:
+                await ZaloOutput(self.api).send_text_message(sender_id, text)
+            except Exception:
+                log.exception("notice to %s not delivered", sender_id)
+
+        task = asyncio.create_task(send())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("zalo_webhook", __name__)
 
@@ -252,8 +247,12 @@ class ZaloInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             raw = request.body or b""
+            if len(raw) > MAX_BODY_BYTES:
+                return response.json({"error": "event too large"}, status=413)
+            event, problem = parse_json(raw)
+            if problem:
+                return response.json({"error": f"malformed event: {problem}"}, status=400)
             try:
-                event = json.loads(raw)
                 timestamp = str(event["timestamp"])
                 sent_ms = int(timestamp)
             except (ValueError, KeyError, TypeError):
@@ -270,8 +269,19 @@ class ZaloInput(InputChannel):
             text = message.get("text")
             if not sender or not isinstance(text, str) or not text.strip():
                 return response.json({"error": "no sender or text"}, status=400)
+            if not sender.isdigit() or len(sender) > ZALO_USER_ID_MAX:
+                return response.json({"error": "sender.id is not a Zalo user id"}, status=400)
             if msg_id and not self.first_time(msg_id):
                 return response.json({"status": "duplicate"})
+            # refused before the NLU, with a polite word to the household (in the background)
+            over = self.rate.over(sender)
+            if over:
+                if over == 1:  # once per window, not an answer to every message of a flood
+                    self.reply_later(f"{SENDER_PREFIX}{sender}", TOO_FAST)
+                return response.json({"status": "rate_limited"})
+            if too_long(text):
+                self.reply_later(f"{SENDER_PREFIX}{sender}", TOO_LONG)
+                return response.json({"status": "too_long"})
             user_message = UserMessage(
                 unicodedata.normalize("NFC", text),
                 ZaloOutput(self.api),

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 
+from backend import create_app
+from backend.config import ROOT, TestConfig
 from backend.extensions import db
-from backend.models import ChatMessage, Conversation, EventCursor
-from backend.services.conversation_events import consume
+from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor
+from backend.services import privacy
+from backend.services.conversation_events import MAX_ATTEMPTS, consume
 from tests.conftest import make_household
 
+FLASK = str(Path(sys.executable).parent / "flask")
 T0 = 1_764_000_000.0  # 2025-11-24 16:00 UTC
 
 
@@ -193,3 +203,146 @@ def test_text_the_database_cannot_store_is_kept_readable_and_the_rest_still_stor
     stored = messages(household.id)
     assert [m.text for m in stored] == ["đèn\ufffd tắt", "xin chào"]
     assert stored[0].entities == [{"value": "x\ufffd"}]
+
+
+def publish_row(broker, sender: str | None, data: str) -> None:
+    """A broker row exactly as given (a sender id and data Rasa would not normally write)."""
+    with broker.begin() as connection:
+        connection.execute(
+            text("INSERT INTO events (sender_id, data) VALUES (:s, :d)"), {"s": sender, "d": data}
+        )
+
+
+def dead_letters() -> list[DeadLetterEvent]:
+    return list(db.session.scalars(select(DeadLetterEvent).order_by(DeadLetterEvent.event_id)))
+
+
+def test_a_sender_id_longer_than_the_column_is_a_dead_letter_and_the_rest_is_stored(
+    app, household, broker
+):
+    """PostgreSQL refused a 97+ character sender on every retry and the consumer read the same
+    batch forever; now it is set aside with its reason and the cursor moves on."""
+    long_sender = "rest-" + "x" * 200
+    broker.publish(
+        user(household.id, "trước", "greet", 0.9, T0),
+        user(long_sender, "tin nhắn lạ", "greet", 0.9, T0 + 1),
+        user(household.id, "sau", "thank", 0.9, T0 + 2),
+    )
+    report = consume(db.session(), broker)
+    assert (report.events, report.messages, report.dead_letters) == (3, 2, 1)
+    assert [m.text for m in messages(household.id)] == ["trước", "sau"]
+    (letter,) = dead_letters()
+    assert letter.event_id == 2 and letter.source == "rasa" and letter.event_kind == "user"
+    assert "205 characters" in letter.reason and "96" in letter.reason
+    assert letter.sender_id == long_sender[:200]
+    assert db.session.get(Conversation, long_sender[:96]) is None
+    assert db.session.get(EventCursor, "rasa").last_id == 3
+    # read again (the next poll, or from an old cursor): nothing new, no second dead letter
+    assert consume(db.session(), broker).events == 0
+    db.session.get(EventCursor, "rasa").last_id = 0
+    db.session.commit()
+    again = consume(db.session(), broker)
+    assert (again.events, again.messages) == (3, 0)
+    assert len(dead_letters()) == 1
+
+
+def test_an_event_that_fails_every_try_is_retried_a_bounded_number_of_times(
+    app, household, broker, caplog
+):
+    """A timestamp no clock can hold fails each time: tried MAX_ATTEMPTS times, then set aside."""
+    broker.publish(user(household.id, "xa xưa", "greet", 0.9, 1e20))
+    publish_row(broker, household.id, "null")  # JSON, but not an event object
+    broker.publish(user(household.id, "hôm nay", "greet", 0.9, T0))
+    with caplog.at_level(logging.WARNING):
+        report = consume(db.session(), broker, batch=10)
+    assert (report.events, report.messages, report.dead_letters) == (3, 1, 2)
+    assert [m.text for m in messages(household.id)] == ["hôm nay"]
+    far, null = dead_letters()
+    assert far.attempts == MAX_ATTEMPTS
+    assert far.reason == "OverflowError: timestamp out of range for platform time_t"
+    assert null.attempts == 1 and "not an object" in null.reason  # never storable: no retry
+    assert caplog.text.count(f"of {MAX_ATTEMPTS}") == MAX_ATTEMPTS
+
+
+def test_an_event_the_database_refuses_is_a_dead_letter(app, household, broker):
+    """An intent name longer than its column: PostgreSQL raises on insert (SQLite stores it)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    broker.publish(
+        user(household.id, "lạ", "i" * 300, 0.9, T0), user(household.id, "ổn", "greet", 0.9, T0)
+    )
+    report = consume(db.session(), broker)
+    assert (report.events, report.messages, report.dead_letters) == (2, 1, 1)
+    (letter,) = dead_letters()
+    assert letter.attempts == MAX_ATTEMPTS and "StringDataRightTruncation" in letter.reason
+    assert [m.text for m in messages(household.id)] == ["ổn"]
+
+
+def test_cli_consume_reports_dead_letters_and_exits_cleanly(app, household, broker):
+    broker.publish(
+        user("z" * 120, "a", "greet", 0.9, T0), user(household.id, "b", "greet", 0.9, T0)
+    )
+    app.config["RASA_EVENTS_DB_URL"] = str(broker.url)
+    result = app.test_cli_runner().invoke(args=["chat", "consume"])
+    assert result.exit_code == 0, result.output
+    assert "read 2 events, stored 1 messages, 1 dead letters (cursor 2)" in result.output
+
+
+def test_deleting_the_household_deletes_its_dead_letters(app, household, broker):
+    """A dead letter keeps the event's text: the household's right to be forgotten covers it."""
+    broker.publish(user(household.id, "số tôi 0912345678", "greet", 0.9, 1e20))
+    broker.publish(user("someone-else", "khác", "greet", 0.9, 1e20))
+    assert consume(db.session(), broker).dead_letters == 2
+    privacy.delete_household(db.session(), household, "", actor="household")
+    assert [letter.sender_id for letter in dead_letters()] == ["someone-else"]
+
+
+def test_the_following_consumer_keeps_going_past_bad_events(tmp_path, broker):
+    """`flask chat consume --follow` as `make run` starts it: a bad event used to stop it
+    (an uncaught error) or hold it on the same batch forever (a database error)."""
+    database = tmp_path / "app.db"
+
+    class FileDatabase(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+
+    with create_app(FileDatabase).app_context():
+        upgrade()
+        db.engine.dispose()
+    store = create_engine(f"sqlite:///{database}")
+
+    def stored() -> list[str]:
+        with store.connect() as connection:
+            return list(connection.scalars(text("SELECT text FROM chat_messages ORDER BY id")))
+
+    publish_row(broker, "hh-9", "null")
+    broker.publish(
+        user("x" * 300, "quá dài", "greet", 0.9, T0), user("hh-9", "một", "greet", 0.9, T0)
+    )
+    env = {**os.environ, "DATABASE_URL": str(store.url), "RASA_EVENTS_DB_URL": str(broker.url)}
+    consumer = subprocess.Popen(
+        [FLASK, "--app", "backend", "chat", "consume", "--follow", "--interval", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert wait_until(lambda: stored() == ["một"] or consumer.poll() is not None)
+        assert consumer.poll() is None, consumer.stderr.read().decode()[-2000:]
+        broker.publish(user("hh-9", "hai", "greet", 0.9, T0 + 1))
+        assert wait_until(lambda: stored() == ["một", "hai"])
+        with store.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM dead_letter_events")) == 2
+    finally:
+        consumer.terminate()
+        consumer.wait(20)
+        store.dispose()
+
+
+def wait_until(condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False

@@ -3,8 +3,6 @@ signed by the backend's chat proxy; the action server answers only calls carryin
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import socket
@@ -18,16 +16,12 @@ import pytest
 import requests
 from channels.rest import verify
 
+from tests.fakes import chat_signed, free_port
+
 HERE = Path(__file__).parent
 BOT = HERE.parents[1] / "bot"
 SECRET = "test-rasa-token"
 ACTION_TOKEN = "test-action-token"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve(command: list[str], health: str, env: dict[str, str] | None = None):
@@ -53,13 +47,7 @@ def serve(command: list[str], health: str, env: dict[str, str] | None = None):
 def signed(body: dict, secret: str = SECRET, at: float | None = None) -> tuple[bytes, dict]:
     """Signed as backend/services/chat.py signs: HMAC-SHA256 over "<ts>.<raw body>"."""
     raw = json.dumps(body).encode()
-    stamp = str(int(time.time() if at is None else at))
-    mac = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
-    return raw, {
-        "Content-Type": "application/json",
-        "X-Chat-Timestamp": stamp,
-        "X-Chat-Signature": f"sha256={mac}",
-    }
+    return raw, chat_signed(secret, raw, at)
 
 
 @pytest.fixture(scope="module")

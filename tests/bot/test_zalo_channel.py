@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -12,16 +11,15 @@ from pathlib import Path
 
 import pytest
 import requests
+from channels.limits import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG
 from channels.zalo import split_text
+
+from tests.fakes import chat_signed, free_port
+
+REST_SECRET = "echo-rest-secret"  # as tests/bot/zalo_echo_app.py
 
 APP_ID, OA_SECRET = "4321", "oa-secret"
 HERE = Path(__file__).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class FakeZalo:
@@ -53,7 +51,13 @@ class FakeZalo:
 
 
 @pytest.fixture
-def zalo(fake_server, tmp_path):
+def zalo_config() -> dict:
+    """More channel settings; a test overrides it with @pytest.mark.parametrize."""
+    return {}
+
+
+@pytest.fixture
+def zalo(fake_server, tmp_path, zalo_config):
     fake = FakeZalo()
     calls_by_token: list[str] = []
 
@@ -86,6 +90,7 @@ def zalo(fake_server, tmp_path):
         "oauth_base": server.url,
         "token_file": str(token_file),
         "send_timeout": 1,
+        **zalo_config,
     }
     process = subprocess.Popen(
         [sys.executable, str(HERE / "zalo_echo_app.py"), str(port), json.dumps(config)],
@@ -101,6 +106,7 @@ def zalo(fake_server, tmp_path):
         except requests.RequestException:
             time.sleep(0.1)
     fake.url, fake.token_file, fake.calls_by_token = url + "/webhook", token_file, calls_by_token
+    fake.rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     yield fake
     process.terminate()
     process.wait(10)
@@ -257,3 +263,83 @@ def test_split_text_prefers_sentence_boundaries():
     parts = split_text(text, limit=100)
     assert all(len(p) <= 100 for p in parts)
     assert all(p.endswith(".") for p in parts)
+
+
+def test_a_message_over_the_cap_gets_a_polite_answer_without_reaching_the_bot(zalo):
+    raw = event("đ" * (MAX_MESSAGE_CHARS + 1), "m-long")
+    response = post(zalo.url, raw, sign(raw))
+    assert response.status_code == 200 and response.json() == {"status": "too_long"}
+    assert wait_for(lambda: zalo.sent)
+    assert [m["message"]["text"] for m in zalo.sent] == [TOO_LONG]  # no echo: the bot never ran
+    just_right = event("đ" * MAX_MESSAGE_CHARS, "m-max")
+    assert post(zalo.url, just_right, sign(just_right)).json() == {"status": "accepted"}
+    # the echo is longer than 2,000 characters: split at its spaces into three messages
+    assert wait_for(lambda: len(zalo.sent) == 4)
+    assert "đ" * MAX_MESSAGE_CHARS in [m["message"]["text"] for m in zalo.sent[1:]]
+
+
+def test_a_200_kb_message_is_refused_before_it_is_parsed(zalo):
+    raw = event("a" * 200_000, "m-huge")
+    started = time.time()
+    assert post(zalo.url, raw, sign(raw)).status_code == 413
+    assert time.time() - started < 2 and zalo.attempts == 0
+
+
+@pytest.mark.parametrize("depth", [30_000, 50_000])
+def test_json_nested_deep_is_a_400_or_413_not_a_500(zalo, depth):
+    raw = b"[" * depth + b"]" * depth
+    response = post(zalo.url, raw, "mac=whatever")
+    assert response.status_code == (400 if len(raw) <= 64 * 1024 else 413)
+    if response.status_code == 400:
+        assert "nested too deeply" in response.json()["error"]
+
+
+@pytest.mark.parametrize("sender", ["9" * 33, "zalo-1", "12 34"])
+def test_a_sender_that_is_not_a_zalo_user_id_is_400(zalo, sender):
+    raw = event("xin chào", f"m-{sender}", sender=sender)
+    response = post(zalo.url, raw, sign(raw))
+    assert response.status_code == 400 and "sender.id" in response.json()["error"]
+    assert zalo.attempts == 0
+
+
+@pytest.mark.parametrize("zalo_config", [{"rate_per_minute": 3, "rate_window": 3600}])
+def test_a_sender_flooding_is_answered_once_then_dropped_others_still_served(zalo):
+    statuses = []
+    for n in range(6):
+        raw = event(f"tin {n}", f"flood-{n}")
+        statuses.append(post(zalo.url, raw, sign(raw)).json()["status"])
+    assert statuses == ["accepted"] * 3 + ["rate_limited"] * 3
+    other = event("xin chào", "other-1", sender="5550001")
+    assert post(zalo.url, other, sign(other)).json() == {"status": "accepted"}
+    assert wait_for(lambda: len(zalo.sent) == 5)
+    texts = sorted(m["message"]["text"] for m in zalo.sent)
+    assert texts.count(TOO_FAST) == 1  # one notice, not one per dropped message
+    assert sum(t.startswith("echo: tin ") for t in texts) == 3
+
+
+def rest(zalo, body) -> requests.Response:
+    data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
+    return requests.post(
+        zalo.rest_url, data=data, headers=chat_signed(REST_SECRET, data), timeout=5
+    )
+
+
+def test_rest_channel_answers_a_message_over_the_cap_politely_without_the_bot(zalo):
+    long = rest(zalo, {"sender": "hh-1", "message": "a" * (MAX_MESSAGE_CHARS + 1)})
+    assert long.status_code == 200
+    assert long.json() == [{"recipient_id": "hh-1", "text": TOO_LONG}]
+    fine = rest(zalo, {"sender": "hh-1", "message": "xin chào"})
+    assert fine.json()[0]["text"] == "echo: xin chào (hh-1)"
+
+
+def test_rest_channel_refuses_a_sender_longer_than_the_conversations_column(zalo):
+    response = rest(zalo, {"sender": "x" * 97, "message": "xin chào"})
+    assert response.status_code == 400 and "at most 96" in response.json()["error"]
+    assert rest(zalo, {"sender": "x" * 96, "message": "a"}).status_code == 200
+
+
+def test_rest_channel_refuses_deep_or_odd_json_with_400(zalo):
+    deep = rest(zalo, b"[" * 30_000 + b"]" * 30_000)
+    assert deep.status_code == 400 and "nested too deeply" in deep.json()["error"]
+    assert rest(zalo, [1, 2]).status_code == 400
+    assert rest(zalo, b"[" * 50_000 + b"]" * 50_000).status_code == 413

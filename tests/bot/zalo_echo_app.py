@@ -1,4 +1,4 @@
-"""A Sanic app serving only the Zalo channel, answering every message with an echo.
+"""A Sanic app serving the Zalo and REST channels, answering every message with an echo.
 
 "lỗi" gets no reply and "hỏng" raises, as a turn whose custom action failed; the sender
 zalo-777 is a conversation staff has taken over (paused in the stand-in tracker store).
@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the shared zalo/
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bot"))
 
+from channels.rest import SignedRestInput
 from channels.zalo import ZaloInput
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
@@ -45,12 +46,16 @@ async def echo(message: UserMessage) -> None:
     await message.output_channel.send_text_message(message.sender_id, reply)
 
 
+REST_SECRET = "echo-rest-secret"  # the REST channel takes only turns signed with it
+
+
 def main() -> None:
     port, config = int(sys.argv[1]), json.loads(sys.argv[2])
     app = Sanic("zalo_echo")
     app.ctx.agent = Agent()
     channel = ZaloInput(**config)
     app.blueprint(channel.blueprint(echo), url_prefix="/webhooks/zalo")
+    app.blueprint(SignedRestInput(REST_SECRET).blueprint(echo), url_prefix="/webhooks/rest")
     app.run(host="127.0.0.1", port=port, workers=1, access_log=False)
 
 

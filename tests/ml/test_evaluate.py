@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ml.evaluate import oracle
+from ml.evaluate import SETTINGS, Metrics, oracle, write_report
 from ml.simulate import Simulation, simulate, year_split
 
 START = date(2024, 1, 1)
@@ -56,3 +57,26 @@ def test_the_oracle_judges_readings_against_the_normal_use_it_is_given():
     bound = oracle(replace(scored, normal_kwh=scored.readings["kwh"]), 0.02)  # readings as normal
     assert bound.recall == 0.0
     assert bound.false_alerts == 0.0
+
+
+def test_regenerating_the_report_keeps_its_hand_written_tuning_history(tmp_path: Path):
+    metrics = Metrics(
+        recall=0.9,
+        median_delay=2.0,
+        false_alerts=0.05,
+        heat_wave_false_alerts=0.0,
+        faults=10,
+        household_years=20.0,
+        detected_by_kind={"small_leak": (9, 10)},
+    )
+    results = [
+        (name, 1, method, metrics) for name, *_ in SETTINGS for method in ("model", "oracle")
+    ]
+    history = "\n## Tuning history\n\n- **`slow_k`**: chosen on seeds 101–104.\n"
+    path = tmp_path / "EVALUATION.md"
+    path.write_text("# Evaluation of the consumption model\n\nan old table\n" + history)
+    write_report(results, 300, path)
+    write_report(results, 300, path)
+    text = path.read_text(encoding="utf-8")
+    assert "an old table" not in text and "| 0.900 | 2.0 | 0.050 |" in text
+    assert text.endswith(history) and text.count("## Tuning history") == 1

@@ -8,13 +8,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from ml.api import explain_vi, load_model, save_model, score_readings
+from ml.card import EVALUATION_FILE, write_card
 from ml.climate import region_of
+from ml.design import make_design
 from ml.detect import Detector, cusum
 from ml.evaluate import metrics, monthly_rule
-from ml.model import UnusualUsageModel, make_design
+from ml.model import UnusualUsageModel
 from ml.simulate import simulate, year_split
 
 START = date(2024, 1, 1)
@@ -230,18 +233,37 @@ def test_an_uncertain_part_widens_the_standardisation_and_its_scale_is_learnt():
     valid = np.ones(shape, dtype=bool)
     predicted, sigma, uncertain = np.full(shape, 8.0), np.full(shape, 0.5), np.full(shape, 4.0)
     actual = predicted + 0.8 * uncertain  # the household's unknown part is 1.8 × what peers add
-    learnt = cusum(actual, predicted, sigma, valid, Detector(), uncertain=uncertain, prior_var=1.0)
+    learnt = cusum(
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        uncertain=uncertain,
+        prior_var=1.0,
+    )
     assert not learnt.flagged.any()
     assert abs(learnt.expected[0, -1] - actual[0, -1]) < 0.1
-    assert cusum(actual, predicted, sigma, valid, Detector()).flagged.any()
+    assert cusum(
+        actual=actual, predicted=predicted, sigma=sigma, valid=valid, detector=Detector()
+    ).flagged.any()
 
 
 def test_the_level_learns_drift_only_from_days_the_history_covers():
     shape = (1, 60)
     actual, predicted, sigma = np.full(shape, 10.0), np.full(shape, 8.0), np.full(shape, 5.0)
     valid = np.ones(shape, dtype=bool)
-    learns = cusum(actual, predicted, sigma, valid, Detector())
-    frozen = cusum(actual, predicted, sigma, valid, Detector(), adapt=np.zeros(shape, dtype=bool))
+    learns = cusum(
+        actual=actual, predicted=predicted, sigma=sigma, valid=valid, detector=Detector()
+    )
+    frozen = cusum(
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        adapt=np.zeros(shape, dtype=bool),
+    )
     assert learns.expected[0, -1] > 8.5
     assert np.allclose(frozen.expected, 8.0)
 
@@ -295,8 +317,6 @@ def test_skops_round_trip_and_untrusted_types_refused(model, tmp_path: Path, sim
     loaded = load_model(path)
     sample = sim.readings.head(400)
     assert np.allclose(loaded.score_frame(sample)["score"], model.score_frame(sample)["score"])
-    import skops.io as sio
-
     sio.dump({"evil": pd.Timestamp("2024-01-01")}, tmp_path / "other.skops")
     with pytest.raises(UntrustedTypesFoundException):
         load_model(tmp_path / "other.skops")
@@ -374,8 +394,6 @@ def test_cli_bad_input_exits_2_with_a_message(tmp_path: Path, content, message):
 
 
 def test_model_card_carries_use_limits_and_the_evaluation_run(model, sim, tmp_path: Path):
-    from ml.card import EVALUATION_FILE, write_card
-
     path = tmp_path / "card.md"
     write_card(model, path, sim.readings.head(100))
     text = path.read_text(encoding="utf-8")
@@ -412,7 +430,14 @@ def test_the_level_learns_drift_from_quiet_days_more_than_from_noisy_hot_ones():
     sigma = np.where(hot, 2.5, 0.5)[None, :]
     actual = predicted + np.where(hot, -3.0, 0.25)[None, :]
     valid = np.ones((1, days), dtype=bool)
-    result = cusum(actual, predicted, sigma, valid, Detector(), level_sd=np.full((1, days), 0.5))
+    result = cusum(
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        level_sd=np.full((1, days), 0.5),
+    )
     assert not result.flagged.any()
     # precision-weighted mean of the residuals: (0.25 / 0.5² − 3 / 2.5²) / (1 / 0.5² + 1 / 2.5²)
     # = 0.125; days weighted alike would have dragged the level to (0.25 − 3) / 2 = −1.375
@@ -427,7 +452,13 @@ def test_a_short_history_needs_a_larger_excess_to_accrue_slow_evidence():
     allowance = np.array([[0.5], [0.7]])  # a year of history, a short one
     frozen = np.zeros((2, days), dtype=bool)  # the level does not learn the excess away
     flagged = cusum(
-        actual, predicted, sigma, valid, Detector(), adapt=frozen, slow_k=allowance
+        actual=actual,
+        predicted=predicted,
+        sigma=sigma,
+        valid=valid,
+        detector=Detector(),
+        adapt=frozen,
+        slow_k=allowance,
     ).flagged
     assert flagged[0].any() and not flagged[1].any()
 
@@ -466,7 +497,7 @@ def test_drift_beyond_the_training_days(history, carried_share):
 
 @pytest.mark.parametrize(("max_share", "steep"), [(0.2, False), (np.inf, True)])
 def test_a_fault_early_in_the_history_is_not_learnt_as_a_trend(monkeypatch, max_share, steep):
-    monkeypatch.setattr("ml.model.MAX_TREND_SHARE", max_share)
+    monkeypatch.setattr("ml.consumption.MAX_TREND_SHARE", max_share)
     history = household(300)
     history.loc[:89, "kwh"] += 4.0  # a water heater stuck on for the first three months
     model = UnusualUsageModel().fit(history).consumption_
@@ -499,8 +530,6 @@ def test_a_tet_the_history_held_needs_more_evidence_but_less_than_an_unseen_one(
 
 
 def test_a_failed_save_leaves_the_previous_model_in_place(model, tmp_path: Path, monkeypatch):
-    import ml.api
-
     path = tmp_path / "model.skops"
     save_model(model, path)
     before = path.read_bytes()
@@ -509,7 +538,7 @@ def test_a_failed_save_leaves_the_previous_model_in_place(model, tmp_path: Path,
         Path(file).write_bytes(b"half a model")
         raise OSError("disk full")
 
-    monkeypatch.setattr(ml.api.sio, "dump", broken_dump)
+    monkeypatch.setattr(sio, "dump", broken_dump)
     with pytest.raises(OSError, match="disk full"):
         save_model(model, path)
     assert path.read_bytes() == before

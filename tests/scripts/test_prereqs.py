@@ -77,10 +77,11 @@ def test_ci_installs_the_packages_make_test_checks():
         "postgresql",
         "redis-server",
         "chromium",
+        "nginx-light",
     ]
     ci = (ROOT / ".ci/run").read_text()
     assert "scripts/prereqs.py packages test" in ci
-    for package in ("postgresql", "redis-server", "chromium"):  # no second list to drift
+    for package in ("postgresql", "redis-server", "chromium", "nginx"):  # no second list to drift
         assert package not in ci
     assert ci.rstrip().endswith("make test")
     readme = (ROOT / "README.md").read_text()

@@ -1,0 +1,43 @@
+"""Schema fields shared by the API: strict numbers and plausible dates.
+
+marshmallow turns "7.5" into 7.5 and accepts any date from 0001 to 9999; the API refuses both,
+with a Vietnamese message naming the field (the household's app shows it as is).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import ValidationError, fields
+
+from backend.services.readings import EARLIEST_DATE, TOO_EARLY
+
+NOT_A_NUMBER = "Phải là một số (không phải chuỗi ký tự)."
+
+
+def latest_date() -> date:
+    """The latest date a household can mean: tomorrow by the server's clock, so that it is never
+    before today in Việt Nam (UTC+7); the services refuse days after their own today."""
+    return date.today() + timedelta(days=1)
+
+
+class StrictFloat(fields.Float):
+    """A JSON number only: a string ("7.5") or a boolean is refused, not converted."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValidationError(NOT_A_NUMBER)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def check_plausible(value: date) -> None:
+    if value < EARLIEST_DATE:
+        raise ValidationError(TOO_EARLY)
+    if value > latest_date():
+        raise ValidationError("Ngày không được ở tương lai.")
+
+
+def plausible_date(**kwargs: Any) -> fields.Date:
+    """A date from 2000-01-01 to tomorrow (see latest_date)."""
+    return fields.Date(validate=check_plausible, **kwargs)

@@ -1,0 +1,123 @@
+"""The design matrix: daily readings as per-household matrices, and the regressors on them.
+
+Every model step works on all households at once, so rows are grouped into matrices
+[households, days] (padded, with a mask) instead of one frame per household. A day's expected
+use is (base + weather + trend) × (1 + calendar shares): the regressors are, in this order,
+
+    intercept, CDD, CDD²/10, HDD, weekend, Tết, holiday, trend
+
+with cooling and heating degree days (CDD, HDD) from each household's own balance temperatures.
+Weekend, Tết and holidays act as shares of the day's other use, because a Tết at home in a heat
+wave adds more kWh than a Tết in cool weather.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from ml.features import fill_temperatures
+
+N_COEF = 8  # intercept, cdd, cdd², hdd, weekend, Tết, holiday, trend
+TREND = N_COEF - 1
+WEATHER_COEFS = [1, 2, 3]
+CALENDAR_COEFS = [4, 5, 6]  # shares of the day's weather-and-trend use (multiplicative)
+BASE_COEFS = [0, 1, 2, 3, 7]
+TREND_WEIGHT = 1.0  # the trend regressor is years since the first training day × this
+
+
+@dataclass
+class Design:
+    """Rows grouped per household as matrices [households, days] (padded, with a mask)."""
+
+    ids: list[str]
+    rows: np.ndarray  # original row index of each cell (-1 for padding)
+    valid: np.ndarray
+    temp: np.ndarray
+    calendar: np.ndarray  # [households, days, 3]: weekend, Tết, holiday
+    day_number: np.ndarray  # days since 1970 (for the trend)
+    kwh: np.ndarray
+
+    def subset(self, households: np.ndarray) -> Design:
+        """The design of the households selected by a boolean mask."""
+        return Design(
+            [h for h, keep in zip(self.ids, households, strict=True) if keep],
+            self.rows[households],
+            self.valid[households],
+            self.temp[households],
+            self.calendar[households],
+            self.day_number[households],
+            self.kwh[households],
+        )
+
+
+def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
+    """Group `frame`'s rows per household in date order; missing temperatures take the
+    province's climate normal and `calendar` (a fitted CalendarFeatures pipeline) marks weekend,
+    Tết and holidays. `Design.rows` maps each cell back to its row of `frame`."""
+    frame = frame.assign(
+        _temp=fill_temperatures(frame).to_numpy(),
+        _row=np.arange(len(frame)),
+        _day=pd.to_datetime(frame["date"]).to_numpy().astype("datetime64[D]").astype(np.int64),
+    )
+    frame = frame.sort_values(["household_id", "_day"], kind="stable")
+    cal = calendar.transform(frame)
+    codes, ids = pd.factorize(frame["household_id"], sort=False)
+    position = frame.groupby(codes).cumcount().to_numpy()
+    shape = (len(ids), int(position.max()) + 1 if len(frame) else 0)
+    rows = np.full(shape, -1)
+    rows[codes, position] = frame["_row"].to_numpy()
+    valid = rows >= 0
+
+    def matrix(values: np.ndarray, fill: float = 0.0) -> np.ndarray:
+        out = np.full(shape, fill, dtype=float)
+        out[codes, position] = values
+        return out
+
+    calendar_matrix = np.zeros((*shape, cal.shape[1]))
+    calendar_matrix[codes, position] = cal
+    kwh = pd.to_numeric(frame["kwh"], errors="coerce").fillna(0).to_numpy()
+    return Design(
+        [str(i) for i in ids],
+        rows,
+        valid,
+        matrix(frame["_temp"].to_numpy()),
+        calendar_matrix,
+        matrix(frame["_day"].to_numpy().astype(float)),
+        matrix(kwh),
+    )
+
+
+def regressors(
+    design: Design,
+    *,
+    cool: np.ndarray,
+    heat: np.ndarray,
+    span: np.ndarray,
+    carry: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """[households, days, N_COEF] for per-household balance points and trend spans
+    (span[:, 0] first and span[:, 1] last training day): the trend is flat before the span and
+    goes on at `carry` × its slope after it. Padding cells are zero."""
+    cdd = np.maximum(design.temp - cool[:, None], 0.0)
+    hdd = np.maximum(heat[:, None] - design.temp, 0.0)
+    after = np.maximum(design.day_number - span[:, 1:], 0.0)
+    carried = np.reshape(carry, (-1, 1)) * after
+    days = np.clip(design.day_number, span[:, :1], span[:, 1:]) + carried
+    trend = (days - span[:, :1]) / 365.0 * TREND_WEIGHT
+    ones = np.ones_like(cdd)
+    stacked = np.stack(
+        [ones, cdd, cdd**2 / 10, hdd, *np.moveaxis(design.calendar, -1, 0), trend], axis=-1
+    )
+    return stacked * design.valid[..., None]
+
+
+def expected_kwh(x: np.ndarray, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Expected kWh and its weather part: (base + weather + trend) × (1 + calendar shares)."""
+    factor = 1 + np.einsum("hdp,hp->hd", x[..., CALENDAR_COEFS], coef[:, CALENDAR_COEFS])
+    base = np.einsum("hdp,hp->hd", x[..., BASE_COEFS], coef[:, BASE_COEFS])
+    weather = np.einsum("hdp,hp->hd", x[..., WEATHER_COEFS], coef[:, WEATHER_COEFS])
+    return base * factor, weather * factor

@@ -1,0 +1,126 @@
+"""Robust per-household ridge fits of daily kWh on the design (ml/design.py).
+
+All households are fitted at once (batched linear algebra over [households, days, N_COEF]).
+Each household's balance temperatures come from a grid search with finer steps around its best
+point; the weather slopes must not be negative, because more heat or cold never lowers use and a
+negative slope would predict less on the coldest days and flag them all. The fit is robust:
+it is repeated without the days the first fit cannot explain (vacations, odd days), so a week
+away does not bend a household's normal use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ml.design import (
+    BASE_COEFS,
+    CALENDAR_COEFS,
+    N_COEF,
+    WEATHER_COEFS,
+    Design,
+    expected_kwh,
+    regressors,
+)
+
+COOL_GRID = (22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0)
+HEAT_GRID = (14.0, 15.5, 17.0, 18.5, 20.0)
+NO_COOLING, NO_HEATING = 60.0, -30.0  # balance points no day reaches: weather plays no part
+REFINE_STEPS = (-0.5, -0.25, 0.25, 0.5)  # °C around the best grid point (×1.5 for heating)
+# ridge penalty per coefficient (× alpha): none on the intercept, little on Tết and holidays,
+# which a year holds only a few days of
+PENALTY_SCALE = np.array([1e-6, 1.0, 1.0, 1.0, 1.0, 0.02, 0.02, 1.0])
+MIN_RELATIVE_SIGMA = 0.04  # a household's day-to-day spread is at least this share of its use
+OUTLIER_SIGMAS = 3  # the robust refit leaves out days further than this from the first fit
+
+
+def penalised_gram(x: np.ndarray, alpha: float) -> np.ndarray:
+    """Per household XᵀX + the ridge penalty: [households, N_COEF, N_COEF]."""
+    return np.einsum("hdp,hdq->hpq", x, x) + np.diag(PENALTY_SCALE * alpha)
+
+
+def batched_ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per-household ridge: coefficients and residual sums of squares."""
+    gram = penalised_gram(x, alpha)
+    coef = np.linalg.solve(gram, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
+    residual = y - np.einsum("hdp,hp->hd", x, coef)
+    return coef, np.einsum("hd,hd->h", residual, residual)
+
+
+def multiplicative_calendar(
+    x: np.ndarray, *, observed: np.ndarray, mask: np.ndarray, coef: np.ndarray, alpha: float
+) -> np.ndarray:
+    """Refit an additive fit with weekend, Tết and holiday as shares of the day's other use:
+    a Tết at home in a heat wave adds more kWh than a Tết in cool weather. Where the refit
+    turns a weather slope negative, the additive fit is kept, its calendar terms as shares of
+    the household's mean use."""
+    base = np.maximum(np.einsum("hdp,hp->hd", x[..., BASE_COEFS], coef[:, BASE_COEFS]), 0.1)
+    scaled = x.copy()
+    scaled[..., CALENDAR_COEFS] *= base[..., None]
+    refit, _ = batched_ridge(scaled * mask[..., None], observed * mask, alpha)
+    keep: np.ndarray = np.any(refit[:, WEATHER_COEFS] < -1e-9, axis=1)
+    mean_base = (base * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1)
+    additive = coef.copy()
+    additive[:, CALENDAR_COEFS] /= mean_base[:, None]
+    return np.where(keep[:, None], additive, refit)
+
+
+def relative_sigma(residuals: np.ndarray, fitted: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Robust spread (scaled MAD) of residual ÷ expected per household: day-to-day noise grows
+    with use (hot days), so the spread is a share of the expected kWh."""
+    relative = np.where(valid, residuals / np.maximum(fitted, 0.5), np.nan)
+    centre = np.nanmedian(relative, axis=1, keepdims=True)
+    mad = np.nanmedian(np.abs(relative - centre), axis=1)
+    return np.maximum(1.4826 * mad, MIN_RELATIVE_SIGMA)
+
+
+def fit_grid(
+    design: Design, *, observed: np.ndarray, mask: np.ndarray, span: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per household, the balance temperatures and additive coefficients of least SSE on the
+    `mask`ed days: no weather at all, a coarse grid, then finer steps around each household's
+    best point (cooling first, then heating). Fits with a negative weather slope are refused."""
+    households = len(design.ids)
+    best_sse = np.full(households, np.inf)
+    coef = np.zeros((households, N_COEF))
+    cool, heat = np.zeros(households), np.zeros(households)
+
+    def consider(c: np.ndarray, h: np.ndarray) -> None:
+        x = regressors(design, cool=c, heat=h, span=span)
+        fitted, sse = batched_ridge(x * mask[..., None], observed * mask, alpha)
+        better = (sse < best_sse) & (fitted[:, WEATHER_COEFS] >= -1e-9).all(axis=1)
+        best_sse[better] = sse[better]
+        coef[better], cool[better], heat[better] = fitted[better], c[better], h[better]
+
+    consider(np.full(households, NO_COOLING), np.full(households, NO_HEATING))
+    for c in COOL_GRID:
+        for h in HEAT_GRID:
+            consider(np.full(households, c), np.full(households, h))
+    for step in REFINE_STEPS:
+        base_cool, base_heat = cool.copy(), heat.copy()
+        consider(base_cool + step, base_heat)
+    for step in REFINE_STEPS:
+        base_cool, base_heat = cool.copy(), heat.copy()
+        consider(base_cool, base_heat + 1.5 * step)
+    return coef, cool, heat
+
+
+def fit_all(
+    design: Design, *, observed: np.ndarray, mask: np.ndarray, span: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Balance points and coefficients (calendar as shares) and the fitted kWh of every day."""
+    coef, cool, heat = fit_grid(design, observed=observed, mask=mask, span=span, alpha=alpha)
+    x = regressors(design, cool=cool, heat=heat, span=span)
+    coef = multiplicative_calendar(x, observed=observed, mask=mask, coef=coef, alpha=alpha)
+    return coef, cool, heat, expected_kwh(x, coef)[0]
+
+
+def fit_robust(
+    design: Design, *, observed: np.ndarray, span: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`fit_all` on every valid day, then again without the days the first fit cannot explain
+    (further than OUTLIER_SIGMAS robust spreads: vacations, odd days)."""
+    fitted = fit_all(design, observed=observed, mask=design.valid, span=span, alpha=alpha)[3]
+    sigma = relative_sigma(observed - fitted, fitted, design.valid)
+    scale = OUTLIER_SIGMAS * sigma[:, None] * np.maximum(fitted, 0.5)
+    inliers = design.valid & (np.abs(observed - fitted) <= scale)
+    return fit_all(design, observed=observed, mask=inliers, span=span, alpha=alpha)

@@ -1,0 +1,138 @@
+"""Rate limits hold for the whole service, not per gunicorn worker.
+
+Under `make run` gunicorn runs two workers; with the old default (memory://) each counted on
+its own and the per-household chat limit let 57 of 67 messages through. These tests start a
+real gunicorn with two workers on the default storage and count what it accepts.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from flask_migrate import upgrade
+
+from backend import create_app
+from backend.auth import issue_demo_token
+from backend.config import ROOT, TestConfig
+from backend.extensions import db
+from backend.models import Household
+from backend.rate_limit_storage import SQLiteStorage
+from scripts.prod_local import free_port
+
+LIMIT = 5
+
+
+def slow_rasa(method, path, body):
+    """Rasa taking a moment to answer: the worker that forwards a message stays busy, so the
+    next one is taken by the other worker."""
+    time.sleep(0.2)
+    return 200, [{"recipient_id": body.get("sender"), "text": "ok"}]
+
+
+@pytest.fixture
+def gunicorn(tmp_path, fake_server):
+    rasa = fake_server(slow_rasa)
+    database = tmp_path / "app.db"
+
+    class Seeded(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{database}"
+
+    app = create_app(Seeded)
+    with app.app_context():
+        upgrade()
+        db.session.add(Household(id="hh-limit", display_name="Nhà thử", province_code=1))
+        db.session.commit()
+        token = issue_demo_token("hh-limit")
+        db.engine.dispose()
+    port = free_port()
+    env = {
+        **os.environ,
+        "VAR_DIR": str(tmp_path),  # the default limiter storage: tmp_path/ratelimit.db
+        "DATABASE_URL": f"sqlite:///{database}",
+        "RASA_URL": rasa.url,
+        "CHAT_RATE_LIMIT": f"{LIMIT} per minute",
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "AUTH_MODE": "demo",
+        "APP_ENV": "development",
+    }
+    env.pop("RATELIMIT_STORAGE_URI", None)
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--threads=1",
+            "backend:create_app()",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode()[-2000:]
+        try:
+            requests.get(url + "/openapi.json", timeout=2)
+            break
+        except requests.RequestException:
+            time.sleep(0.2)
+    yield url, {"Authorization": f"Bearer {token}"}
+    process.terminate()
+    process.wait(20)
+
+
+def test_two_gunicorn_workers_accept_exactly_the_limit_between_them(gunicorn):
+    url, auth = gunicorn
+
+    def send(n: int) -> int:
+        reply = requests.post(
+            f"{url}/api/v1/chat", json={"message": f"tin {n}"}, headers=auth, timeout=30
+        )
+        return reply.status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(send, range(LIMIT + 5)))
+    assert statuses.count(200) == LIMIT, statuses
+    assert statuses.count(429) == 5, statuses
+
+
+def test_two_processes_share_one_moving_window(tmp_path):
+    """The storage itself, from two OS processes at once: exactly `limit` entries are granted."""
+    uri = f"sqlite:///{tmp_path / 'limits.db'}"
+    script = (
+        "import sys\n"
+        "from backend.rate_limit_storage import SQLiteStorage\n"
+        "s = SQLiteStorage(sys.argv[1])\n"
+        "print(sum(s.acquire_entry('chat:hh', 50, 60) for _ in range(40)))\n"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, uri], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    granted = [int(run.communicate(timeout=60)[0]) for run in runs]
+    assert sum(granted) == 50 and all(g >= 10 for g in granted)
+    storage = SQLiteStorage(uri)
+    start, used = storage.get_moving_window("chat:hh", 50, 60)
+    assert used == 50 and time.time() - 60 < start <= time.time()
+    assert not storage.acquire_entry("chat:hh", 50, 60)
+    storage.clear("chat:hh")
+    assert storage.acquire_entry("chat:hh", 50, 60)
+
+
+def test_fixed_window_counts_and_expires(tmp_path):
+    storage = SQLiteStorage(f"sqlite:///{tmp_path / 'fixed.db'}")
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.get("k") == 3 and storage.get_expiry("k") > time.time()
+    assert storage.incr("short", 0) == 1 and storage.get("short") == 0  # expired at once
+    assert storage.check() and storage.reset() >= 1 and storage.get("k") == 0
