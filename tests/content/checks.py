@@ -44,7 +44,9 @@ def problems(text: str) -> list[str]:
         found.append('"0%"')
     if BANNED.search(text):
         found.append(f"banned spelling {BANNED.search(text).group(0)!r}")  # type: ignore[union-attr]
-    words = {w.lower() for w in re.findall(r"(?<![\w{])[A-Za-z]{2,}(?![\w}])", text)}
+    # a field or parameter named in quotes ('from', `amount`) is an identifier, not English prose
+    bare = re.sub(r"(['`])[a-z_.]+\1", " ", text)
+    words = {w.lower() for w in re.findall(r"(?<![\w{])[A-Za-z]{2,}(?![\w}])", bare)}
     english = sorted((words & ENGLISH) - ALLOWED)
     if english:
         found.append(f"English {english}")
