@@ -166,3 +166,11 @@ def test_validation_messages_reach_a_household_in_vietnamese(client, auth):
     assert body["message"] == "Tin nhắn: độ dài phải từ 1 đến 2000 ký tự."
     response = client.post("/api/v1/bills/estimate", json={"kwh": -1})
     assert response.get_json()["message"] == "kwh: phải từ 0 đến 10000000."
+
+
+def test_an_unusual_usage_explanation_never_says_zero_percent():
+    from ml.api import explain_vi
+
+    text = explain_vi(64.2, 64.0, 0.0, 3)
+    assert "0%" not in text and "0 kWh" not in text
+    assert "cao hơn mức dự kiến theo thời tiết một chút" in text

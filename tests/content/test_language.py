@@ -25,6 +25,7 @@ from backend.content.facts import facts_on
 from backend.errors import VALIDATION_VI, vietnamese
 from backend.models import Household, Outage
 from backend.services.staff_demo import DEMO_CONVERSATIONS
+from ml.api import explain_vi
 from notifications.outages import notice_text
 from notifications.weekly import weekly_message
 from tests.content.checks import VIETNAMESE, problems
@@ -161,6 +162,9 @@ def rendered_texts() -> list[tuple[str, str]]:
             cancelled=cancelled,
         )
         texts.append(("notice_text", " ".join(notice_text(outage))))
+    for actual, expected, weather in ((86.0, 64.0, 10.0), (64.2, 64.0, 0.0), (12.0, 0.0, 0.0)):
+        for appliances in ({}, {"water_heater": True}, {"air_conditioner": {"count": 1}}):
+            texts.append(("ml explain_vi", explain_vi(actual, expected, weather, 6, appliances)))
     for _, _, _, _, said in DEMO_CONVERSATIONS:
         texts += [("staff demo", s.text) for s in said if s.role == "bot"]
     samples = {
