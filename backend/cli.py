@@ -9,6 +9,7 @@ from typing import TextIO
 import click
 from flask import Flask, current_app
 
+from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import Household
 
@@ -55,11 +56,9 @@ def dev_token(household_id: str) -> None:
 @click.command("seed-demo")
 def seed_demo() -> None:
     """Load the demo households with a year of readings (skips what already exists)."""
-    from datetime import date
-
     from backend.services.demo import seed_demo as seed
 
-    created = seed(db.session(), today=date.today())
+    created = seed(db.session(), today=local_today())
     click.echo(f"demo: {len(created)} households created" if created else "demo: already loaded")
 
 
@@ -80,15 +79,13 @@ def ml_group() -> None:
 )
 def train(model_path: str | None, holdout_days: int | None) -> None:
     """Train the consumption model on every household's own readings (also run monthly)."""
-    from datetime import date
-
     from backend.services.anomalies import retrain
     from ml.api import RETRAIN_HOLDOUT_DAYS
 
     path = model_path or current_app.config["ANOMALY_MODEL_PATH"]
     days = RETRAIN_HOLDOUT_DAYS if holdout_days is None else holdout_days
     try:
-        rows = retrain(db.session(), path, date.today(), days)
+        rows = retrain(db.session(), path, today=local_today(), holdout_days=days)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"trained on {rows} household-days → {path} (model card beside it)")
@@ -100,8 +97,6 @@ def train(model_path: str | None, holdout_days: int | None) -> None:
 )
 def score_all(model_path: str | None) -> None:
     """Score every household, store daily verdicts and open/close anomaly episodes."""
-    from datetime import date
-
     from ml.api import load_model
     from notifications.alerts import score_and_alert
 
@@ -110,7 +105,7 @@ def score_all(model_path: str | None) -> None:
         model = load_model(path)
     except FileNotFoundError as exc:
         raise click.ClickException(f"no model at {path}: run `make train` first") from exc
-    summary = score_and_alert(db.session(), model, date.today())
+    summary = score_and_alert(db.session(), model, today=local_today())
     click.echo(
         f"scored {summary.rows} household-days of {summary.households} households: "
         f"{summary.flagged_now} flagged now, {len(summary.new_episodes)} new episodes, "
@@ -156,13 +151,10 @@ def _firebase_or_none():
 @notify_group.command("outages")
 def notify_outages() -> None:
     """Queue planned-outage notices for the households of each area (one per outage version)."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
     from notifications.outages import enqueue_outage_notices
 
-    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None)
-    click.echo(f"queued {enqueue_outage_notices(db.session(), now)} outage notices")
+    count = enqueue_outage_notices(db.session(), now=utc_now())
+    click.echo(f"queued {count} outage notices")
 
 
 @click.command("outages-import")
@@ -189,11 +181,10 @@ def outages_import(path: str, fmt: str | None) -> None:
 @notify_group.command("weekly")
 def notify_weekly() -> None:
     """Queue this week's personalised tips (once per household and ISO week)."""
-    from datetime import date
-
     from notifications.weekly import enqueue_weekly_tips
 
-    click.echo(f"queued {enqueue_weekly_tips(db.session(), date.today())} weekly tips")
+    count = enqueue_weekly_tips(db.session(), today=local_today())
+    click.echo(f"queued {count} weekly tips")
 
 
 @notify_group.command("send")
@@ -203,7 +194,7 @@ def notify_send() -> None:
     from notifications.zalo_channel import ZaloChannel
 
     zalo = ZaloChannel.from_config(current_app.config)
-    report = deliver_due(db.session(), _firebase_or_none(), zalo=zalo)
+    report = deliver_due(db.session(), _firebase_or_none(), now=utc_now(), zalo=zalo)
     click.echo(
         f"sent {report.sent}, retry later {report.retried}, failed {report.failed}, "
         f"deferred for quiet hours {report.deferred}, dead tokens {len(report.dead_tokens)}"

@@ -111,7 +111,7 @@ def fanout_worker(url: str, today: date, pages: Any, results: Any) -> None:
     queued = 0
     with make_app(url).app_context():
         while (bounds := pages.get()) is not None:
-            queued += enqueue_page(db.session(), today, *bounds)
+            queued += enqueue_page(db.session(), *bounds, today=today)
     results.put((queued, peak_rss_mb()))
 
 

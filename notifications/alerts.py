@@ -29,9 +29,9 @@ def enqueue_usage_alert(session: Session, episode: AnomalyEpisode) -> Notificati
     )
 
 
-def score_and_alert(session: Session, model: UnusualUsageModel, today: date) -> ScoreSummary:
+def score_and_alert(session: Session, model: UnusualUsageModel, *, today: date) -> ScoreSummary:
     """Nightly scoring; each new episode queues one usage alert (never one per day)."""
-    summary = score_all(session, model, today)
+    summary = score_all(session, model, today=today)
     for episode_id in summary.new_episodes:
         episode = session.get(AnomalyEpisode, episode_id)
         if episode is not None:

@@ -24,6 +24,7 @@ from requests.utils import get_environ_proxies
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from backend.clock import utc_now
 from backend.models import (
     DeliveryStatus,
     Device,
@@ -213,7 +214,7 @@ def settle(row: Notification, results: dict[str, Outcome], now: datetime, report
     sent = {channel: o for channel, o in results.items() if o.status == DeliveryStatus.SENT}
     errors = "; ".join(f"{c}: {o.error}" for c, o in results.items() if o.error)
     if retry:
-        retry_later(row, errors, max(o.delay or timedelta(0) for o in retry))
+        retry_later(row, errors, max(o.delay or timedelta(0) for o in retry), now=now)
         report.retried += row.status == NotificationStatus.PENDING
         report.failed += row.status == NotificationStatus.FAILED
     elif sent:
@@ -250,12 +251,14 @@ def record(
 def deliver_due(
     session: Session,
     app: firebase_admin.App | None,
+    *,
     now: datetime | None = None,
     limit: int = 2000,
     zalo: ZaloChannel | None = None,
 ) -> DeliveryReport:
-    """One pass over the outbox: lease due rows, respect quiet hours, send, record outcomes."""
-    now = now or datetime.utcnow()
+    """One pass over the outbox: lease due rows, respect quiet hours, send, record outcomes.
+    `now` is naive UTC (default: the product's clock)."""
+    now = now or utc_now()
     report = DeliveryReport()
     rows = lease(session, now, limit)
     ids = {row.household_id for row in rows}

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from sqlalchemy import false, or_, select, true
 from sqlalchemy.orm import Session
 
+from backend.clock import to_local
 from backend.content.dates import span_vi
 from backend.models import Household, Outage
 from backend.services.households import household_pages, province_exists, ward_in_province
@@ -157,8 +158,12 @@ def notice_text(outage: Outage) -> tuple[str, str]:
     )
 
 
-def enqueue_outage_notices(session: Session, now_local: datetime) -> int:
-    """One notice per household in the area and outage version, for outages not yet over."""
+def enqueue_outage_notices(session: Session, *, now: datetime) -> int:
+    """One notice per household in the area and outage version, for outages not yet over.
+
+    `now` is naive UTC like every stored instant; outages are stored in Việt Nam time, so they
+    are compared with `now` in Việt Nam time."""
+    now_local = to_local(now)
     count = 0
     outages = session.scalars(select(Outage).where(Outage.ends_at > now_local))
     for outage in outages:

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.clock import to_local, to_utc, utc_now
 from backend.models import Household, Notification, NotificationStatus
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
 PREFERENCE = {
@@ -52,7 +51,7 @@ def enqueue(
         title=title,
         body=body,
         data=data or {},
-        next_attempt_at=not_before or datetime.utcnow(),
+        next_attempt_at=not_before or utc_now(),
     )
     session.add(row)
     try:
@@ -69,7 +68,7 @@ def enqueue_many(
     """Many (household, dedupe key, title, body, data) at once, in one statement: opted-out
     households are left out and keys already queued (by this or another worker) are skipped.
     Returns how many rows were added."""
-    now = datetime.utcnow()
+    now = utc_now()
     values = [
         {
             "household_id": household.id,
@@ -130,12 +129,14 @@ def mark_sent(row: Notification, channel: str, message_id: str, now: datetime) -
     row.sent_at, row.lease_until, row.last_error = now, None, None
 
 
-def retry_later(row: Notification, error: str, delay: timedelta) -> None:
+def retry_later(row: Notification, error: str, delay: timedelta, *, now: datetime) -> None:
+    """Try again `delay` after `now` (naive UTC, the pass's clock), or give up after
+    MAX_ATTEMPTS."""
     if row.attempts >= MAX_ATTEMPTS:
         fail(row, f"gave up after {row.attempts} attempts: {error}")
         return
     row.status, row.last_error, row.lease_until = "pending", error, None
-    row.next_attempt_at = datetime.utcnow() + delay
+    row.next_attempt_at = now + delay
 
 
 def fail(row: Notification, error: str, status: str = "failed") -> None:
@@ -143,13 +144,13 @@ def fail(row: Notification, error: str, status: str = "failed") -> None:
 
 
 def in_quiet_hours(household: Household, now_utc: datetime) -> datetime | None:
-    """The UTC time quiet hours end, if `now_utc` falls inside the household's quiet hours."""
-    local = now_utc.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
+    """The UTC time quiet hours end, if `now_utc` falls inside the household's quiet hours
+    (which are Việt Nam wall-clock times)."""
+    local = to_local(now_utc)
     start, end = household.quiet_start, household.quiet_end
     clock = local.time()
     quiet = (start <= clock or clock < end) if start > end else (start <= clock < end)
     if not quiet:
         return None
     end_day = local.date() if clock < end else local.date() + timedelta(days=1)
-    ends = datetime.combine(end_day, end if isinstance(end, time) else time(7), tzinfo=LOCAL)
-    return ends.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return to_utc(datetime.combine(end_day, end if isinstance(end, time) else time(7)))

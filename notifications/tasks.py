@@ -8,16 +8,14 @@ idempotent (dedupe keys, leases), so a job run twice never sends twice.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime
+from datetime import date
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from huey import RedisHuey, SqliteHuey, crontab
 
+from backend.clock import local_today, utc_now
 from backend.config import VAR_DIR
-
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 if os.environ.get("REDIS_URL"):
     huey = RedisHuey("tiet-kiem-dien", url=os.environ["REDIS_URL"], utc=True)
@@ -47,7 +45,9 @@ def deliver() -> None:
     from notifications.zalo_channel import ZaloChannel
 
     with app().app_context():
-        deliver_due(db.session(), _firebase(), zalo=ZaloChannel.from_config(app().config))
+        deliver_due(
+            db.session(), _firebase(), now=utc_now(), zalo=ZaloChannel.from_config(app().config)
+        )
 
 
 @huey.periodic_task(crontab(minute="5"))
@@ -57,7 +57,7 @@ def outage_notices() -> None:
     from notifications.outages import enqueue_outage_notices
 
     with app().app_context():
-        enqueue_outage_notices(db.session(), datetime.now(LOCAL).replace(tzinfo=None))
+        enqueue_outage_notices(db.session(), now=utc_now())
 
 
 # Monday 08:00 in Việt Nam, and a catch-up at 12:00: a Redis job taken by a consumer that is then
@@ -68,7 +68,7 @@ def weekly_tips() -> None:
     from backend.extensions import db
     from notifications.weekly import page_bounds
 
-    today = datetime.now(LOCAL).date().isoformat()
+    today = local_today().isoformat()
     with app().app_context():
         for after, upto in page_bounds(db.session()):
             weekly_tips_page(today, after, upto)
@@ -81,7 +81,7 @@ def weekly_tips_page(today: str, after: str, upto: str) -> None:
     from notifications.weekly import enqueue_page
 
     with app().app_context():
-        enqueue_page(db.session(), date.fromisoformat(today), after, upto)
+        enqueue_page(db.session(), after, upto, today=date.fromisoformat(today))
 
 
 @huey.periodic_task(crontab(day="1", hour="18", minute="0"))  # 01:00 on the 2nd in Việt Nam
@@ -92,7 +92,7 @@ def monthly_retraining() -> None:
     from backend.services.anomalies import retrain
 
     with app().app_context():
-        retrain(db.session(), app().config["ANOMALY_MODEL_PATH"], date.today())
+        retrain(db.session(), app().config["ANOMALY_MODEL_PATH"], today=local_today())
 
 
 @huey.periodic_task(crontab(hour="19", minute="30"))  # 02:30 in Việt Nam
@@ -103,7 +103,9 @@ def nightly_scoring() -> None:
     from notifications.alerts import score_and_alert
 
     with app().app_context():
-        score_and_alert(db.session(), load_model(app().config["ANOMALY_MODEL_PATH"]), date.today())
+        score_and_alert(
+            db.session(), load_model(app().config["ANOMALY_MODEL_PATH"]), today=local_today()
+        )
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -111,18 +113,16 @@ def forget_purge() -> None:
     """Every minute: remove what Rasa wrote back after a deletion (the Zalo channel's final turn;
     the chat proxy does it at once for the app); a no-op query when no deletion is pending."""
     from backend.extensions import db
-    from backend.models._time import utcnow
     from backend.services.privacy import Stores, purge_forgotten
 
     with app().app_context():
-        purge_forgotten(db.session(), stores=Stores.from_config(app().config), now=utcnow())
+        purge_forgotten(db.session(), stores=Stores.from_config(app().config), now=utc_now())
 
 
 @huey.periodic_task(crontab(hour="20", minute="15"))  # 03:15 in Việt Nam
 def conversation_retention() -> None:
     """Daily: purge conversations older than CONVERSATION_RETENTION_MONTHS from every store."""
     from backend.extensions import db
-    from backend.models._time import utcnow
     from backend.services.privacy import Stores, purge_expired
 
     config = app().config
@@ -130,6 +130,6 @@ def conversation_retention() -> None:
         purge_expired(
             db.session(),
             stores=Stores.from_config(config),
-            now=utcnow(),
+            now=utc_now(),
             months=config["CONVERSATION_RETENTION_MONTHS"],
         )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.clock import utc_start_of
 from backend.content.facts import facts_on
 from backend.models import DailyReading, Household, Notification
 from backend.services.usage import similar_daily_median
@@ -117,7 +118,7 @@ def week_sums(session: Session, ids: list[str], end: date) -> dict[str, float]:
 
 
 def recent_tips(session: Session, ids: list[str], today: date) -> dict[str, set[str]]:
-    since = datetime.combine(today - NO_REPEAT, datetime.min.time())
+    since = utc_start_of(today - NO_REPEAT)  # created_at is stored as UTC
     used: dict[str, set[str]] = {}
     for household_id, data in session.execute(
         select(Notification.household_id, Notification.data).where(
@@ -186,9 +187,15 @@ def page_bounds(session: Session, page: int = PAGE) -> Iterator[tuple[str, str]]
 
 
 def enqueue_page(
-    session: Session, today: date, after: str, upto: str, neighbours: Neighbours | None = None
+    session: Session,
+    after: str,
+    upto: str,
+    *,
+    today: date,
+    neighbours: Neighbours | None = None,
 ) -> int:
-    """This week's tips for the households with after < id ≤ upto (once per ISO week each)."""
+    """This week's tips for the households with after < id ≤ upto (once per ISO week each);
+    `today` is Việt Nam's calendar day, so the week is Việt Nam's ISO week."""
     households = session.scalars(
         select(Household)
         .where(Household.id > after, Household.id <= upto, Household.notify_weekly_tips)
@@ -218,10 +225,10 @@ def enqueue_page(
     return enqueue_many(session, "weekly_tip", items)
 
 
-def enqueue_weekly_tips(session: Session, today: date) -> int:
+def enqueue_weekly_tips(session: Session, *, today: date) -> int:
     """Every page in this process (`make run`, tests); tasks.py spreads pages over workers."""
     neighbours = Neighbours(today)
     return sum(
-        enqueue_page(session, today, *bounds, neighbours=neighbours)
+        enqueue_page(session, *bounds, today=today, neighbours=neighbours)
         for bounds in page_bounds(session)
     )

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from fractions import Fraction
 
 from flask_smorest import Blueprint
@@ -19,6 +18,7 @@ from backend.billing import (
 )
 from backend.billing.engine import MAX_KWH, MAX_PERIOD_DAYS
 from backend.billing.peak_hours import load_peak_hours, peak_hours
+from backend.clock import local_today
 from backend.content.dates import date_vi
 from backend.money import format_vnd
 
@@ -181,6 +181,7 @@ def estimate(body):
         households=Fraction(str(body["households"])).limit_denominator(10_000),
         meter=body["meter"],
         renters=Renters(renters["people"], renters["registered"]) if renters else None,
+        today=local_today(),
     )
     return estimate_payload(bill)
 
@@ -190,7 +191,7 @@ def estimate(body):
 @blp.response(200, BudgetOut)
 def budget(query):
     """The most whole kWh whose bill (today's tariff, VAT included) fits in `amount` đồng."""
-    kwh, total = kwh_for_budget(query["amount"])
+    kwh, total = kwh_for_budget(query["amount"], today=local_today())
     return {
         "kwh": kwh,
         "total": total,
@@ -265,7 +266,7 @@ def tariffs():
     """Every residential tariff version with tier bounds and prices (đồng/kWh before VAT), and
     the VAT rates by period end date."""
     book = load_tariffs()
-    current = book.tariff_on(date.today())
+    current = book.tariff_on(local_today())
     return {
         "tariffs": [
             {
@@ -331,4 +332,4 @@ class PeakHoursOut(Schema):
 @blp.response(200, PeakHoursOut)
 def peak():
     """Peak, normal and off-peak hours in force today, and announced schedules (not applied)."""
-    return peak_hours(date.today())
+    return peak_hours(local_today())

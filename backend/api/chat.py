@@ -5,9 +5,9 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from backend.auth import current_household, household_required
+from backend.clock import utc_now
 from backend.extensions import db, limiter
 from backend.models import MAX_INTEGER, ConversationStatus
-from backend.models._time import utcnow
 from backend.services import handoff, privacy
 from backend.services.chat import AssistantUnavailable, RasaLink, send_to_rasa
 from backend.services.errors import ServiceError
@@ -78,7 +78,7 @@ def chat(body):
         ) from exc
     # a turn that deleted the household was saved again by Rasa after the deletion: purge it now
     stores = privacy.Stores.from_config(current_app.config)
-    if privacy.settle_after_turn(db.session(), household.id, stores=stores, now=utcnow()):
+    if privacy.settle_after_turn(db.session(), household.id, stores=stores, now=utc_now()):
         return {"messages": messages}
     if not messages:
         # Rasa answers nothing when a custom action failed (action server down or broken); a

@@ -6,20 +6,20 @@ with a Vietnamese message naming the field (the household's app shows it as is).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from marshmallow import ValidationError, fields
 
+from backend.clock import local_today
 from backend.services.readings import EARLIEST_DATE, TOO_EARLY
 
 NOT_A_NUMBER = "Phải là một số (không phải chuỗi ký tự)."
 
 
 def latest_date() -> date:
-    """The latest date a household can mean: tomorrow by the server's clock, so that it is never
-    before today in Việt Nam (UTC+7); the services refuse days after their own today."""
-    return date.today() + timedelta(days=1)
+    """The latest date a household can mean: today in Việt Nam (the product's clock)."""
+    return local_today()
 
 
 class StrictFloat(fields.Float):

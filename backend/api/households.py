@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_smorest import Blueprint
@@ -11,9 +11,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from backend.api.fields import StrictFloat, plausible_date
 from backend.auth import current_household, household_required
 from backend.billing.engine import MAX_PERIOD_DAYS
+from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER
-from backend.models._time import utcnow
 from backend.services import households as service
 from backend.services import privacy, readings, usage
 from backend.services.errors import InvalidInput
@@ -157,10 +157,6 @@ def session():
     return db.session()
 
 
-def today() -> date:
-    return date.today()
-
-
 @blp.route("", methods=["GET"])
 @household_required
 @blp.doc(security=HOUSEHOLD)
@@ -191,7 +187,7 @@ def delete_me():
         current_household(),
         stores=privacy.Stores.from_config(current_app.config),
         actor="household",
-        now=utcnow(),
+        now=utc_now(),
     )
     return {"status": "deleted", "deleted": counts}
 
@@ -239,7 +235,9 @@ def delete_device(body):
 @blp.response(200)
 def post_readings(body):
     """Daily kWh, up to 5,000 rows; the same day posted again replaces it (never duplicates)."""
-    result = readings.record_readings(session(), current_household(), body["readings"], today())
+    result = readings.record_readings(
+        session(), current_household(), body["readings"], today=local_today()
+    )
     return {"received": result.received, "created": result.created, "replaced": result.replaced}
 
 
@@ -250,7 +248,7 @@ def post_readings(body):
 @blp.response(200)
 def get_readings(query):
     """Daily readings between `from` and `to` (default: the last 90 days)."""
-    end = query.get("to") or today()
+    end = query.get("to") or local_today()
     start = query.get("from_") or end - timedelta(days=89)
     if (end - start).days > MAX_RANGE_DAYS:
         raise InvalidInput(f"at most {MAX_RANGE_DAYS} days at a time", "from")
@@ -269,9 +267,14 @@ def get_readings(query):
 @blp.response(201)
 def post_meter_index(body):
     """A meter index read by the household; 409 when it goes backwards."""
-    day = today()
+    day = local_today()
     return readings.record_meter_index(
-        session(), current_household(), body["reading"], body.get("read_on") or day, day, "app"
+        session(),
+        current_household(),
+        body["reading"],
+        body.get("read_on") or day,
+        today=day,
+        source="app",
     ).as_dict()
 
 
@@ -312,7 +315,7 @@ def post_bill(body):
 @blp.response(200)
 def get_usage():
     """This billing period: kWh so far, projected bill, last year, similar households, anomaly."""
-    return usage.household_usage(session(), current_household(), today()).as_dict()
+    return usage.household_usage(session(), current_household(), today=local_today()).as_dict()
 
 
 @blp.route("/zalo-link-code", methods=["POST"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -11,8 +9,8 @@ from sqlalchemy import or_, select
 
 from backend.api.households import MeterIndexIn, session
 from backend.auth import service_required
+from backend.clock import local_now, local_today, utc_now
 from backend.models import Household, Outage
-from backend.models._time import utcnow
 from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import privacy, readings, usage
@@ -78,7 +76,9 @@ def sender(sender_id):
 @blp.doc(security=SERVICE)
 @blp.response(200)
 def household_usage(household_id):
-    return usage.household_usage(session(), household_or_404(household_id), date.today()).as_dict()
+    return usage.household_usage(
+        session(), household_or_404(household_id), today=local_today()
+    ).as_dict()
 
 
 @blp.route("/households/<string:household_id>/meter-index", methods=["POST"])
@@ -87,14 +87,14 @@ def household_usage(household_id):
 @blp.arguments(MeterIndexIn)
 @blp.response(201)
 def meter_index(body, household_id):
-    day = date.today()
+    day = local_today()
     return readings.record_meter_index(
         session(),
         household_or_404(household_id),
         body["reading"],
         body.get("read_on") or day,
-        day,
-        "chat",
+        today=day,
+        source="chat",
     ).as_dict()
 
 
@@ -121,15 +121,16 @@ def subscriptions(body, household_id):
 @blp.doc(security=SERVICE)
 @blp.response(200)
 def outages(household_id):
-    """Upcoming planned outages in the household's province (whole province or its ward)."""
+    """Upcoming planned outages in the household's province (whole province or its ward): those
+    not over yet, compared in Việt Nam time as the outages' times are stored."""
     household = household_or_404(household_id)
-    now = datetime.now()
+    now = local_now()
     rows = session().scalars(
         select(Outage)
         .where(
             Outage.province_code == household.province_code,
             or_(Outage.ward_code.is_(None), Outage.ward_code == household.ward_code),
-            Outage.ends_at >= now,
+            Outage.ends_at > now,
             ~Outage.cancelled,
         )
         .order_by(Outage.starts_at)
@@ -160,7 +161,7 @@ def zalo_link(body):
         code=body["code"],
         zalo_user_id=body["zalo_user_id"],
         key=current_app.config["SECRET_KEY"],
-        now=utcnow(),
+        now=utc_now(),
     )
     return {"household_id": household.id, "display_name": household.display_name}
 
@@ -175,7 +176,7 @@ def deletion(household_id):
         household_or_404(household_id),
         stores=privacy.Stores.from_config(current_app.config),
         actor="chat",
-        now=utcnow(),
+        now=utc_now(),
     )
     return {"status": "deleted", "deleted": counts}
 
@@ -192,6 +193,6 @@ def handoff(body):
         sender_id=body["sender_id"],
         channel=body["channel"],
         reason=body["reason"],
-        now=utcnow(),
+        now=utc_now(),
     )
     return {"status": "waiting", "queue_position": position}

@@ -16,12 +16,12 @@ from backend.billing.engine import (
     kwh_for_budget,
 )
 from backend.billing.tariffs import Tariff, TariffBook, TariffDataError, load_tariffs
+from backend.clock import local_today
 
 
 def current_tariff() -> Tariff:
-    from datetime import date
-
-    return load_tariffs().tariff_on(date.today())
+    """The tariff in force on Việt Nam's calendar day."""
+    return load_tariffs().tariff_on(local_today())
 
 
 __all__ = [

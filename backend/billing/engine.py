@@ -21,6 +21,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from backend.billing.tariffs import Tariff, TariffBook, load_tariffs
+from backend.clock import local_today
 from backend.services.errors import InvalidInput
 
 MAX_KWH = 10_000_000  # far above any household; keeps every amount well below 2**53
@@ -200,7 +201,7 @@ def estimate_bill(
         raise InvalidInput(f"meter must be one of {', '.join(METER_KINDS)}", "meter")
     validate_period(period_start, period_end)
     factor = household_factor(households, renters)
-    day = today or date.today()
+    day = today or local_today()
     try:
         tariff_on = tariff_on or book.tariff_on
         if period_start is None or period_end is None:

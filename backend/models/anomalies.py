@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class UsageScore(Model):
@@ -41,4 +41,4 @@ class AnomalyEpisode(Model):
     weather_kwh: Mapped[float]
     excess_days: Mapped[int]
     explanation: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class AuditRecord(Model):
@@ -16,7 +16,7 @@ class AuditRecord(Model):
     __tablename__ = "audit_records"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     action: Mapped[str] = mapped_column(String(64))
     actor: Mapped[str] = mapped_column(String(64), default="system")
     subject: Mapped[str] = mapped_column(String(128), default="")  # a hash, never a name or id

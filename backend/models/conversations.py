@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class ConversationStatus(StrEnum):
@@ -40,7 +40,7 @@ class Conversation(Model):
     waiting_since: Mapped[datetime | None]
     handoff_reason: Mapped[str | None] = mapped_column(String(64))
     taken_over_by: Mapped[str | None] = mapped_column(String(64))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     last_message_at: Mapped[datetime | None] = mapped_column(index=True)
     message_count: Mapped[int] = mapped_column(default=0)
     min_confidence: Mapped[float | None]
@@ -50,7 +50,7 @@ class Conversation(Model):
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
 class ChatMessage(Model):
@@ -64,7 +64,7 @@ class ChatMessage(Model):
     )
     # "<source>:<broker row id>" for Rasa events, "agent:<uuid>" for staff: re-reading never duplicates
     event_key: Mapped[str] = mapped_column(String(120), unique=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     role: Mapped[str] = mapped_column(String(8))  # user, bot, agent
     text: Mapped[str] = mapped_column(Text, default="")
     intent: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -86,7 +86,7 @@ class EventCursor(Model):
 
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_id: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
 class DeadLetterEvent(Model):
@@ -107,4 +107,4 @@ class DeadLetterEvent(Model):
     reason: Mapped[str] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(default=1)
     payload: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)

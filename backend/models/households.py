@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class Household(Model):
@@ -41,8 +41,8 @@ class Household(Model):
     quiet_end: Mapped[time] = mapped_column(default=time(7, 0))
     consent_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
     devices: Mapped[list[Device]] = relationship(
         back_populates="household", cascade="all, delete-orphan", passive_deletes=True
@@ -65,8 +65,8 @@ class Device(Model):
     )
     token: Mapped[str] = mapped_column(String(4096), unique=True)
     platform: Mapped[str] = mapped_column(String(16), default="android")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utc_now)
     dead_at: Mapped[datetime | None]
     dead_reason: Mapped[str | None] = mapped_column(Text)
 

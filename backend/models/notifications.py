@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class NotificationStatus(StrEnum):
@@ -46,12 +46,12 @@ class Notification(Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default=NotificationStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     lease_until: Mapped[datetime | None]
     channel: Mapped[str | None] = mapped_column(String(12))
     provider_message_id: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
     sent_at: Mapped[datetime | None]
 
 
@@ -72,4 +72,4 @@ class NotificationDelivery(Model):
     via: Mapped[str] = mapped_column(String(8), default="")  # fcm, log, cs (OA message), zns
     provider_message_id: Mapped[str | None] = mapped_column(String(300))
     error: Mapped[str | None] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class Outage(Model):
@@ -23,4 +23,4 @@ class Outage(Model):
     reason: Mapped[str] = mapped_column(String(300), default="")
     cancelled: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class ForgottenSender(Model):
@@ -20,7 +20,7 @@ class ForgottenSender(Model):
     __tablename__ = "forgotten_senders"
 
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)  # HMAC-SHA256, hex
-    deleted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deleted_at: Mapped[datetime] = mapped_column(default=utc_now)
     covers_until: Mapped[datetime]
     tracker_after: Mapped[int] = mapped_column(default=0)
     events_after: Mapped[int] = mapped_column(default=0)

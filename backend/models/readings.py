@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 
 class DailyReading(Model):
@@ -20,7 +20,7 @@ class DailyReading(Model):
     day: Mapped[date] = mapped_column(primary_key=True)
     kwh: Mapped[float]
     source: Mapped[str] = mapped_column(String(16), default="meter")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
 class MeterIndex(Model):
@@ -36,7 +36,7 @@ class MeterIndex(Model):
     read_on: Mapped[date]
     reading: Mapped[int]
     source: Mapped[str] = mapped_column(String(16), default="app")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
 class Bill(Model):
@@ -53,4 +53,4 @@ class Bill(Model):
     period_end: Mapped[date]
     kwh: Mapped[int]
     amount: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

@@ -8,8 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from backend.clock import utc_now
 from backend.extensions import Model
-from backend.models._time import utcnow
 
 ROLES = ("agent", "supervisor", "admin")
 
@@ -27,7 +27,7 @@ class StaffUser(UserMixin, Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -60,8 +60,8 @@ class StaffSession(Model):
         ForeignKey("staff_users.id", ondelete="CASCADE"), index=True
     )
     ip: Mapped[str] = mapped_column(String(45), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utc_now)
     ended_at: Mapped[datetime | None]
 
 
@@ -79,5 +79,5 @@ class StaffLoginFailure(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
     ip: Mapped[str] = mapped_column(String(45))
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     checked: Mapped[bool] = mapped_column(default=True)

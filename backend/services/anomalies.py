@@ -119,7 +119,11 @@ def train_model(
 
 
 def retrain(
-    session: Session, path: str | Path, today: date, holdout_days: int = RETRAIN_HOLDOUT_DAYS
+    session: Session,
+    path: str | Path,
+    *,
+    today: date,
+    holdout_days: int = RETRAIN_HOLDOUT_DAYS,
 ) -> int:
     """Train on the readings before the last `holdout_days` days before `today`, replace the model
     at `path` (atomically: the nightly scoring loads the old one or the new one) and write its
@@ -130,7 +134,7 @@ def retrain(
     return len(frame)
 
 
-def score_all(session: Session, model: UnusualUsageModel, today: date) -> ScoreSummary:
+def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> ScoreSummary:
     """Score every household's last HISTORY_DAYS days (causal verdicts), page by page."""
     start = today - timedelta(days=HISTORY_DAYS)
     households = rows = flagged = closed = 0

@@ -25,8 +25,8 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from backend.clock import utc_now
 from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor, Household
-from backend.models._time import utcnow
 from backend.models.conversations import SENDER_ID_MAX
 from backend.services.privacy import Forgotten, purge_broker_events
 from backend.services.storable import storable
@@ -309,7 +309,7 @@ def _conversation(session: Session, sender: str, channel: Any) -> Conversation:
             sender_id=sender,
             channel="zalo" if zalo else str(channel or "rest"),
             household_id=_household_of(session, sender),
-            started_at=utcnow(),
+            started_at=utc_now(),
             message_count=0,
             tags=[],
         )
@@ -331,7 +331,7 @@ def _household_of(session: Session, sender: str) -> str | None:
 def _time(timestamp: Any) -> datetime:
     value = _float(timestamp)
     if value is None:
-        return utcnow()
+        return utc_now()
     return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
 
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.clock import utc_now
 from backend.models import ChatMessage, Conversation, ConversationStatus, Household
-from backend.models._time import utcnow
 from backend.services.chat import RasaLink, nfc_trimmed, post_to_rasa
 from backend.services.conversation_events import summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
@@ -131,7 +131,7 @@ def agent_send(
     message = ChatMessage(
         sender_id=sender_id,
         event_key=f"agent:{uuid.uuid4()}",
-        at=utcnow(),
+        at=utc_now(),
         role="agent",
         text=text,
         author=agent,

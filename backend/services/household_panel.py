@@ -78,7 +78,7 @@ def daily_series(session: Session, household: Household, today: date, days: int)
 
 
 def household_panel(
-    session: Session, household: Household, today: date, days: int = 60
+    session: Session, household: Household, *, today: date, days: int = 60
 ) -> HouseholdPanel:
     return HouseholdPanel(
         household,

@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from vietnam_provinces import Province, ProvinceCode, Ward, WardCode
 
+from backend.clock import utc_now
 from backend.models import Device, Household, ZaloLinkCode, ZaloLinkFailure
-from backend.models._time import utcnow
 from backend.services.errors import InvalidInput, NotFound, TooManyAttempts
 
 CUSTOMER_CODE = re.compile(r"^P[A-Z][0-9A-Z]{11}$")
@@ -137,7 +137,7 @@ def update_profile(session: Session, household: Household, changes: dict[str, An
         household.quiet_end = quiet["end"]
     if "consent" in changes:
         given = changes["consent"]
-        household.consent_at = utcnow() if given else None
+        household.consent_at = utc_now() if given else None
         household.consent_version = CONSENT_VERSION if given else None
     session.commit()
     return household
@@ -191,7 +191,7 @@ def register_device(session: Session, household: Household, token: str, platform
         session.add(device)
     device.household_id = household.id
     device.platform = platform
-    device.last_seen_at = utcnow()
+    device.last_seen_at = utc_now()
     device.dead_at = None
     device.dead_reason = None
     session.commit()
@@ -217,7 +217,7 @@ def new_link_code(session: Session, household: Household) -> ZaloLinkCode:
     link = ZaloLinkCode(
         code=code,
         household_id=household.id,
-        expires_at=utcnow() + timedelta(minutes=LINK_CODE_MINUTES),
+        expires_at=utc_now() + timedelta(minutes=LINK_CODE_MINUTES),
     )
     session.add(link)
     session.commit()

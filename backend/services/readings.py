@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.billing.engine import MAX_PERIOD_DAYS
+from backend.clock import utc_now
 from backend.content.dates import date_vi
 from backend.models import Bill, DailyReading, Household, MeterIndex
-from backend.models._time import utcnow
 from backend.services.errors import Conflict, InvalidInput
 
 MAX_ROWS = 5000
@@ -33,7 +33,7 @@ class UploadResult:
 
 
 def record_readings(
-    session: Session, household: Household, rows: Iterable[dict[str, Any]], today: date
+    session: Session, household: Household, rows: Iterable[dict[str, Any]], *, today: date
 ) -> UploadResult:
     """Upsert per (household, day): posting a day again replaces it. All rows or none."""
     rows = list(rows)
@@ -71,7 +71,7 @@ def record_readings(
             "day": r["date"],
             "kwh": float(r["kwh"]),
             "source": r.get("source", "meter"),
-            "updated_at": utcnow(),
+            "updated_at": utc_now(),
         }
         for r in rows
     ]
@@ -116,7 +116,13 @@ class IndexResult:
 
 
 def record_meter_index(
-    session: Session, household: Household, reading: int, read_on: date, today: date, source: str
+    session: Session,
+    household: Household,
+    reading: int,
+    read_on: date,
+    *,
+    today: date,
+    source: str,
 ) -> IndexResult:
     """Store a meter index; consumption is the difference with the previous one (never negative)."""
     if read_on > today:

@@ -6,29 +6,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from backend.clock import utc_now, utc_start_of
 from backend.models import ChatMessage, Conversation, ConversationStatus, Household
-from backend.models._time import utcnow
 from backend.services.errors import InvalidInput, NotFound
 from backend.services.nlu_export import ENTITIES, INTENTS, Correction
 
 PAGE_SIZE = 25
 MAX_TAGS = 10
-VIETNAM_OFFSET = timedelta(hours=7)  # Vietnam keeps UTC+7 all year (no daylight saving)
-
-
-def utc_start_of(day: date) -> datetime:
-    """The naive UTC instant at which this Vietnamese calendar day begins (times are stored UTC)."""
-    return datetime.combine(day, time()) - VIETNAM_OFFSET
-
-
-def vietnam_today() -> date:
-    return (utcnow() + VIETNAM_OFFSET).date()
 
 
 @dataclass(frozen=True)
@@ -166,7 +156,7 @@ def messages_of(session: Session, sender_id: str) -> list[ChatMessage]:
 
 
 def mark_reviewed(session: Session, conversation: Conversation, staff: str) -> None:
-    conversation.reviewed_at = utcnow()
+    conversation.reviewed_at = utc_now()
     conversation.reviewed_by = staff
     session.commit()
 
@@ -261,7 +251,7 @@ def correct_message(
     message.corrected_intent = intent
     message.corrected_entities = entities
     message.corrected_by = staff
-    message.corrected_at = utcnow()
+    message.corrected_at = utc_now()
     session.commit()
     return message
 

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.clock import local_day_of, utc_start_of
 from backend.models import (
     ChatMessage,
     Conversation,
@@ -16,7 +17,6 @@ from backend.models import (
     Notification,
     NotificationStatus,
 )
-from backend.services.staff_conversations import VIETNAM_OFFSET, utc_start_of
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,13 @@ class Dashboard:
     waiting: int
 
 
-def dashboard(session: Session, today: date, days: int = 30) -> Dashboard:
+def dashboard(session: Session, *, today: date, days: int = 30) -> Dashboard:
     """`today` and the days are Vietnamese calendar days (stored times are UTC)."""
     start = today - timedelta(days=days - 1)
     since, until = utc_start_of(start), utc_start_of(today + timedelta(days=1))
     in_window = (Conversation.started_at >= since, Conversation.started_at < until)
     started = Counter(
-        (at + VIETNAM_OFFSET).date()
+        local_day_of(at)
         for at in session.scalars(select(Conversation.started_at).where(*in_window))
     )
     per_day = [(day, started[day]) for day in (start + timedelta(days=i) for i in range(days))]

@@ -199,7 +199,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
 ]
 
 
-def seed_conversations(session: Session, today: date) -> int:
+def seed_conversations(session: Session, *, today: date) -> int:
     """The demo conversations that are missing (the demo households must exist); returns how many
     were created."""
     existing = set(session.scalars(select(Conversation.sender_id)))

@@ -13,8 +13,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from backend.clock import utc_now
 from backend.models import StaffLoginFailure, StaffSession, StaffUser
-from backend.models._time import utcnow
 from backend.models.staff import ROLES
 from backend.services.errors import Conflict, InvalidInput, NotFound
 
@@ -137,7 +137,7 @@ def authenticate(
     account or the attempt is throttled) and the same queries. Every refusal is recorded by
     address (and account); success clears that pair's failures.
     """
-    now = now or utcnow()
+    now = now or utc_now()
     ip = ip[:45]
     user = session.scalar(select(StaffUser).where(StaffUser.login == login.strip().lower()))
     user_id = user.id if user is not None else 0
@@ -175,7 +175,7 @@ def start_session(
     session: Session, *, user: StaffUser, ip: str, now: datetime | None = None
 ) -> str:
     """A new server-side session; the returned token goes into the browser's cookie."""
-    now = now or utcnow()
+    now = now or utc_now()
     token = secrets.token_urlsafe(32)
     session.add(
         StaffSession(
@@ -200,7 +200,7 @@ def resume_session(
     """Whether the token is a live session of this account: not ended, used within `idle`,
     begun within `absolute`. A live one is marked as used (at most once a minute); an expired
     one is ended for good."""
-    now = now or utcnow()
+    now = now or utc_now()
     row = session.scalar(select(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
     if row is None or row.user_id != user_id or row.ended_at is not None:
         return False
@@ -218,7 +218,7 @@ def end_session(session: Session, *, token: str, now: datetime | None = None) ->
     session.execute(
         update(StaffSession)
         .where(StaffSession.token_hash == _token_hash(token), StaffSession.ended_at.is_(None))
-        .values(ended_at=now or utcnow())
+        .values(ended_at=now or utc_now())
     )
     session.commit()
 

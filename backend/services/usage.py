@@ -166,7 +166,8 @@ class Usage:
         }
 
 
-def household_usage(session: Session, household: Household, today: date) -> Usage:
+def household_usage(session: Session, household: Household, *, today: date) -> Usage:
+    """`today` is Việt Nam's calendar day (the billing period and "so far" are counted in it)."""
     start, end = billing_period(today, household.reading_day)
     until = min(today, end)
     so_far, measured = _sum_kwh(session, household.id, start, until)

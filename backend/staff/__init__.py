@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Flask, abort, current_app, flash, render_template, session
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
+from backend.clock import to_local
 from backend.extensions import db, login_manager
 from backend.models import StaffUser
 from backend.money import format_vnd
@@ -19,7 +19,6 @@ from backend.services.staff_users import resume_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 SESSION_KEY = "staff_session"  # the token of the server-side session (StaffSession)
 ROLE_NAMES = {"agent": "Nhân viên", "supervisor": "Giám sát viên", "admin": "Quản trị viên"}
 
@@ -104,10 +103,10 @@ def _staff_context() -> dict[str, Any]:
 
 @bp.app_template_filter("vn_time")
 def _vn_time(value: datetime | None) -> str:
-    """Stored times are naive UTC; staff read Vietnam time (UTC+7, no daylight saving)."""
+    """Stored times are naive UTC; staff read Việt Nam time."""
     if value is None:
         return "—"
-    return value.replace(tzinfo=UTC).astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+    return to_local(value).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_template_filter("vnd")

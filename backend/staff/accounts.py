@@ -7,9 +7,9 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
+from backend.clock import utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER, StaffUser
-from backend.models._time import utcnow
 from backend.services import staff_users as service
 from backend.services.errors import ServiceError
 from backend.staff import bp, flash_form_errors, role_required
@@ -52,7 +52,7 @@ def accounts():
         action=ActionForm(),
         reset=ResetPasswordForm(),
         users=service.list_staff(db.session()),
-        now=utcnow(),
+        now=utc_now(),
     ), status
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from backend.clock import local_today
 from backend.extensions import db
 from backend.models import Household
 from backend.services import handoff
@@ -92,7 +93,7 @@ def conversation(sender_id: str):
     revealed = is_revealed(sender_id)
     messages = service.messages_of(session, sender_id)
     household = session.get(Household, conv.household_id) if conv.household_id else None
-    panel = household_panel(session, household, service.vietnam_today()) if household else None
+    panel = household_panel(session, household, today=local_today()) if household else None
     forms = {
         "action": ActionForm(),
         "tags": TagsForm(tags=", ".join(conv.tags or [])),

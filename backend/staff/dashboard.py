@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from backend.clock import local_today
 from backend.extensions import db
-from backend.services.staff_conversations import vietnam_today
 from backend.services.staff_dashboard import dashboard as build_dashboard
 from backend.staff import bp, role_required
 from backend.staff.charts import count_chart
@@ -23,7 +23,7 @@ NOTICE_KINDS = {
 def dashboard():
     days = request.args.get("days", type=int)
     days = days if days in WINDOWS else 30
-    figures = build_dashboard(db.session(), vietnam_today(), days)
+    figures = build_dashboard(db.session(), today=local_today(), days=days)
     return render_template(
         "staff/dashboard.html",
         d=figures,

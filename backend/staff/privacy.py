@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from flask import session
 
+from backend.clock import utc_now
 from backend.models import Household
-from backend.models._time import utcnow
 from backend.services import masking
 
 REVEAL_FOR = timedelta(minutes=15)
@@ -17,12 +17,12 @@ _KEY = "staff_revealed"
 
 def reveal(sender_id: str) -> None:
     """Only one conversation at a time: revealing another masks the previous one again."""
-    session[_KEY] = {"sender_id": sender_id, "until": (utcnow() + REVEAL_FOR).isoformat()}
+    session[_KEY] = {"sender_id": sender_id, "until": (utc_now() + REVEAL_FOR).isoformat()}
 
 
 def is_revealed(sender_id: str) -> bool:
     state = session.get(_KEY) or {}
-    return state.get("sender_id") == sender_id and state.get("until", "") > utcnow().isoformat()
+    return state.get("sender_id") == sender_id and state.get("until", "") > utc_now().isoformat()
 
 
 def shown_text(text: str | None, revealed: bool) -> str:

@@ -82,7 +82,7 @@ def test_retraining_replaces_the_model_with_one_trained_on_the_days_it_keeps(
     path = tmp_path / "model.skops"
     path.write_bytes(b"an older model")
     kept = {} if holdout_days is None else {"holdout_days": holdout_days}
-    assert retrain(db.session, path, date.today(), **kept) == 3 * history
+    assert retrain(db.session, path, today=date.today(), **kept) == 3 * history
     assert load_model(path).consumption_.history_days_.tolist() == [history] * 3
     assert "Intended uses & limitations" in (tmp_path / "model.md").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.md", "model.skops"]

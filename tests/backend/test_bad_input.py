@@ -127,11 +127,13 @@ def test_the_services_refuse_old_dates_for_every_caller(app, household):
     today = date(2025, 11, 20)
     with pytest.raises(InvalidInput) as raised:
         readings.record_readings(
-            db.session(), household, [{"date": date(1999, 12, 31), "kwh": 1.0}], today
+            db.session(), household, [{"date": date(1999, 12, 31), "kwh": 1.0}], today=today
         )
     assert raised.value.field == "readings.0.date"
     with pytest.raises(InvalidInput) as raised:
-        readings.record_meter_index(db.session(), household, 5, date(1900, 1, 1), today, "chat")
+        readings.record_meter_index(
+            db.session(), household, 5, date(1900, 1, 1), today=today, source="chat"
+        )
     assert raised.value.field == "read_on"
     with pytest.raises(InvalidInput) as raised:
         readings.add_bill(

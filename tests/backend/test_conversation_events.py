@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -293,7 +294,10 @@ def test_deleting_the_household_deletes_its_dead_letters(app, household, broker)
     broker.publish(user(household.id, "số tôi 0912345678", "greet", 0.9, 1e20))
     broker.publish(user("someone-else", "khác", "greet", 0.9, 1e20))
     assert consume(db.session(), broker).dead_letters == 2
-    privacy.delete_household(db.session(), household, "", actor="household")
+    stores = privacy.Stores(tracker_db_url="", events_db_url="", key=b"test-key")
+    privacy.delete_household(
+        db.session(), household, stores=stores, actor="household", now=datetime(2026, 12, 1)
+    )
     assert [letter.sender_id for letter in dead_letters()] == ["someone-else"]
 
 

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select, text, update
 
+from backend.clock import utc_now
 from backend.extensions import db
 from backend.models import (
     AnomalyEpisode,
@@ -38,7 +39,6 @@ from backend.models import (
     UsageScore,
     ZaloLinkCode,
 )
-from backend.models._time import utcnow
 from backend.services import privacy
 from backend.services.conversation_events import consume
 from backend.services.pii_audit import record_reveal, subject_of
@@ -98,7 +98,7 @@ def replay_from_zero(app, rasa: RasaStores) -> int:
 def lan(household_id: str = "hh-1", **fields) -> Household:
     """A household with something in every table keyed by it."""
     household = make_household(household_id, display_name=NAME, phone=PHONE, **fields)
-    today = utcnow().date()
+    today = utc_now().date()
     db.session.add_all(
         [
             DailyReading(household_id=household_id, day=today, kwh=9.5),
@@ -118,7 +118,7 @@ def lan(household_id: str = "hh-1", **fields) -> Household:
                 body=f"Chào {NAME}, điện nhà bạn tăng",
             ),
             ZaloLinkCode(
-                code="123456", household_id=household_id, expires_at=utcnow() + timedelta(hours=1)
+                code="123456", household_id=household_id, expires_at=utc_now() + timedelta(hours=1)
             ),
             UsageScore(
                 household_id=household_id,
@@ -261,7 +261,7 @@ def test_a_zalo_deletion_is_purged_by_the_job_and_a_later_conversation_is_kept(
     assert rasa.count(rasa.broker, sender) == 0  # ...and purges its events from the broker
 
     counts = privacy.purge_forgotten(
-        db.session(), stores=privacy.Stores.from_config(app.config), now=utcnow()
+        db.session(), stores=privacy.Stores.from_config(app.config), now=utc_now()
     )
 
     assert counts["tracker_events"] > 0
@@ -277,7 +277,7 @@ def test_a_zalo_deletion_is_purged_by_the_job_and_a_later_conversation_is_kept(
     privacy.purge_forgotten(
         db.session(),
         stores=privacy.Stores.from_config(app.config),
-        now=utcnow() + timedelta(days=3),
+        now=utc_now() + timedelta(days=3),
     )
     assert run_consumer(app, rasa) == 2
     assert [m.text for m in db.session.scalars(select(ChatMessage))] == [
@@ -347,7 +347,7 @@ def test_without_rasa_stores_deletion_still_works(app, client):
 def test_the_purge_is_a_no_op_without_pending_deletions(app, rasa):
     rasa.turn("hh-2", user("xin chào", "greet"))
     stores = privacy.Stores.from_config(app.config)
-    assert privacy.purge_forgotten(db.session(), stores=stores, now=utcnow()) == {
+    assert privacy.purge_forgotten(db.session(), stores=stores, now=utc_now()) == {
         "tracker_events": 0,
         "broker_events": 0,
         "messages": 0,

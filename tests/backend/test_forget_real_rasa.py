@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, update
 
+from backend.clock import utc_now
 from backend.extensions import db
 from backend.models import EventCursor
-from backend.models._time import utcnow
 from backend.services import privacy
 from backend.services.conversation_events import consume
 from tests.backend.forget_rasa_stores import dump, needles
@@ -65,7 +65,7 @@ def test_the_turn_rasa_saves_after_a_chat_deletion_is_forgotten(app, client, tmp
     assert tracker_rows > 0 and broker_rows > 0  # Rasa wrote the session back
 
     assert consume(db.session(), broker, forget_key=key).messages == 0
-    privacy.purge_forgotten(db.session(), stores=stores, now=utcnow())
+    privacy.purge_forgotten(db.session(), stores=stores, now=utc_now())
 
     tracker = create_engine(stores.tracker_db_url)
     values = needles("hh-1", TYPED, "0912345678", "Nguyễn Thị Lan", CONFIRMATION)

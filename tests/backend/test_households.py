@@ -5,11 +5,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
+from backend.clock import local_today
 from backend.extensions import db
 from backend.models import AuditRecord, DailyReading, Household
 from tests.conftest import bearer
 
-TODAY = date.today()
+TODAY = local_today()  # the product counts days in Việt Nam
 
 
 def days_ago(n: int) -> str:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from backend.clock import local_now, local_today
 from backend.extensions import db
 from backend.models import Conversation, Household, Outage
 from tests.conftest import bearer
@@ -120,7 +121,7 @@ def test_meter_index_and_subscriptions_through_the_bot(client, household, servic
     lower = client.post(
         f"{url}/meter-index",
         headers=service_auth,
-        json={"reading": 400, "read_on": datetime.now().date().isoformat()},
+        json={"reading": 400, "read_on": local_today().isoformat()},
     )
     assert lower.status_code == 201  # the same day is replaced, nothing before it
     prefs = client.put(
@@ -139,7 +140,7 @@ def test_meter_index_and_subscriptions_through_the_bot(client, household, servic
 
 
 def test_outages_of_the_households_area(client, household, service_auth):
-    now = datetime.now()
+    now = local_now()  # outages are stored in Việt Nam time
     db.session.add_all(
         [
             Outage(

@@ -4,15 +4,15 @@ an intent, export training data, take over and answer; the household's web chat 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import yaml
 from playwright.sync_api import expect
 
+from backend.clock import local_today, utc_now
 from backend.config import TestConfig
 from backend.extensions import db
 from backend.models import AnomalyEpisode, Bill, DailyReading, Household, UsageScore
-from backend.models._time import utcnow
 from backend.services.staff_demo import add_conversation, bot, user
 
 PASSWORD = "mat-khau-giam-sat"
@@ -45,7 +45,7 @@ def seed(live) -> None:
             )
         )
         session.flush()  # no ORM relationship orders the inserts: the household goes first
-        today = date.today()
+        today = local_today()
         for offset in range(1, 46):
             day = today - timedelta(days=offset)
             kwh = 12 + (offset % 5) + (8 if offset <= 4 else 0)
@@ -81,7 +81,7 @@ def seed(live) -> None:
             )
         )
         session.commit()
-        now = utcnow()
+        now = utc_now()
         add_conversation(
             session,
             "hh-lan",

@@ -5,11 +5,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from backend.clock import to_utc
 from backend.extensions import db
 from backend.models import Notification
 from tests.conftest import make_household
 
-NOW = datetime(2026, 11, 24, 10, 0)
+NOW = datetime(2026, 11, 24, 10, 0)  # Việt Nam time, as the feeds give outages
+NOW_UTC = to_utc(NOW)
 
 
 def feed(tmp_path, items) -> str:
@@ -43,8 +45,9 @@ def test_each_household_of_the_area_gets_one_notice_per_version(app, tmp_path, m
     db.session.commit()
     runner = app.test_cli_runner()
     assert "1 created" in runner.invoke(args=["outages-import", feed(tmp_path, [item()])]).output
-    assert outages.enqueue_outage_notices(db.session, NOW) == 1
-    assert outages.enqueue_outage_notices(db.session, NOW) == 0  # never twice for one version
+    assert outages.enqueue_outage_notices(db.session, now=NOW_UTC) == 1
+    # never twice for one version
+    assert outages.enqueue_outage_notices(db.session, now=NOW_UTC) == 0
     first = notices()
     assert [n.household_id for n in first] == ["in-area"] and first[0].title == "Lịch cắt điện"
     assert "Bảo dưỡng lưới điện" in first[0].body and first[0].data["urgent"] is False
@@ -54,7 +57,7 @@ def test_each_household_of_the_area_gets_one_notice_per_version(app, tmp_path, m
         end=(NOW + timedelta(hours=9)).isoformat(),
     )
     assert "1 changed" in runner.invoke(args=["outages-import", feed(tmp_path, [moved])]).output
-    assert outages.enqueue_outage_notices(db.session, NOW) == 1
+    assert outages.enqueue_outage_notices(db.session, now=NOW_UTC) == 1
     changed = notices()[-1]
     assert (
         changed.title == "Thay đổi lịch cắt điện" and changed.data["urgent"] is True
@@ -65,7 +68,7 @@ def test_each_household_of_the_area_gets_one_notice_per_version(app, tmp_path, m
     )
     cancelled = {**moved, "cancelled": True}
     runner.invoke(args=["outages-import", feed(tmp_path, [cancelled])])
-    outages.enqueue_outage_notices(db.session, NOW)
+    outages.enqueue_outage_notices(db.session, now=NOW_UTC)
     assert notices()[-1].title == "Hủy lịch cắt điện"
     assert [n.dedupe_key for n in notices()] == [
         "outage:1:in-area:v1",

@@ -30,8 +30,8 @@ def test_weekly_tip_is_personal_and_sent_once_per_week(app):
         make_household(f"n{index}", province_code=1, occupants=4, appliances={})
         week_of_readings(f"n{index}", 12.0)
     week_of_readings(home.id, 10.0)
-    assert enqueue_weekly_tips(db.session, MONDAY) == 4
-    assert enqueue_weekly_tips(db.session, MONDAY) == 0  # the same ISO week: nothing new
+    assert enqueue_weekly_tips(db.session, today=MONDAY) == 4
+    assert enqueue_weekly_tips(db.session, today=MONDAY) == 0  # the same ISO week: nothing new
     tip = db.session.query(Notification).filter_by(household_id="home").one()
     assert tip.dedupe_key == "weekly-tip:home:2026-W23"
     assert "Tuần qua nhà bạn dùng 70 kWh (tăng 11% so với tuần trước)" in tip.body
@@ -49,7 +49,7 @@ def test_no_tip_repeats_within_eight_weeks(app):
             for d in range(1, 8)
         )
         db.session.commit()
-        enqueue_weekly_tips(db.session, day)
+        enqueue_weekly_tips(db.session, today=day)
     for row in (
         db.session.query(Notification).filter_by(household_id=home.id).order_by(Notification.id)
     ):
@@ -63,7 +63,7 @@ def test_opted_out_households_get_nothing(app):
     home.notify_weekly_tips = False
     db.session.commit()
     week_of_readings("quiet", 10.0)
-    assert enqueue_weekly_tips(db.session, MONDAY) == 0
+    assert enqueue_weekly_tips(db.session, today=MONDAY) == 0
 
 
 def test_pages_split_the_fan_out_and_a_page_run_twice_queues_nothing_twice(app):
@@ -74,8 +74,9 @@ def test_pages_split_the_fan_out_and_a_page_run_twice_queues_nothing_twice(app):
         week_of_readings(f"p{index}", 10.0)
     bounds = list(page_bounds(db.session, page=2))
     assert bounds == [("", "p1"), ("p1", "p3"), ("p3", "p4")]
-    assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [2, 2, 1]
-    assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [0, 0, 0]  # a second worker
+    assert [enqueue_page(db.session, *b, today=MONDAY) for b in bounds] == [2, 2, 1]
+    # a second worker
+    assert [enqueue_page(db.session, *b, today=MONDAY) for b in bounds] == [0, 0, 0]
     assert db.session.query(Notification).count() == 5
 
 
@@ -92,6 +93,7 @@ def test_a_page_lost_with_a_killed_worker_is_filled_by_the_monday_catch_up(app):
         week_of_readings(f"c{index}", 10.0)
     bounds = list(page_bounds(db.session, page=2))
     first, _lost, last = bounds  # the middle page went with a killed worker
-    assert enqueue_page(db.session, MONDAY, *first) + enqueue_page(db.session, MONDAY, *last) == 3
-    assert [enqueue_page(db.session, MONDAY, *b) for b in bounds] == [0, 2, 0]  # the catch-up
+    queued = enqueue_page(db.session, *first, today=MONDAY)
+    assert queued + enqueue_page(db.session, *last, today=MONDAY) == 3
+    assert [enqueue_page(db.session, *b, today=MONDAY) for b in bounds] == [0, 2, 0]  # the catch-up
     assert db.session.query(Notification).count() == 5

@@ -8,9 +8,9 @@ import pytest
 from flask import g, request_started
 from flask.testing import FlaskClient
 
+from backend.clock import utc_now
 from backend.extensions import db
 from backend.models import Conversation
-from backend.models._time import utcnow
 from backend.services.staff_demo import Said, add_conversation, bot, user
 from backend.services.staff_users import create_staff
 
@@ -63,7 +63,7 @@ def conversation(
     household_id: str | None = None,
     status: str = "bot",
 ) -> Conversation:
-    started: datetime = utcnow() - timedelta(hours=hours_ago)
+    started: datetime = utc_now() - timedelta(hours=hours_ago)
     return add_conversation(db.session(), sender, said, started, channel, household_id, status)
 
 

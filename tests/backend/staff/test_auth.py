@@ -9,9 +9,9 @@ import pytest
 from click.testing import Result
 from sqlalchemy import func, select
 
+from backend.clock import utc_now
 from backend.extensions import db
 from backend.models import StaffLoginFailure, StaffSession, StaffUser
-from backend.models._time import utcnow
 from backend.services.staff_users import (
     ACCOUNT_SOFT_LIMIT,
     FAILURE_WINDOW,
@@ -140,7 +140,7 @@ def guess_from_many_addresses(failures: int, last_at: datetime) -> None:
 
 
 def test_guessing_from_many_addresses_slows_down_exponentially_per_account(app, staff):
-    last = utcnow()
+    last = utc_now()
     guess_from_many_addresses(ACCOUNT_SOFT_LIMIT + 2, last)
     # 12 failures: the next try waits 2**2 = 4 s after the last one, from any new address
     refused = authenticate(
@@ -156,7 +156,7 @@ def test_guessing_from_many_addresses_slows_down_exponentially_per_account(app, 
 def test_the_owners_known_address_is_not_slowed_by_guessing_elsewhere(client, staff):
     assert from_address(client, "198.51.100.7", "an").status_code == 302
     client.post("/staff/logout", environ_base={"REMOTE_ADDR": "198.51.100.7"})
-    guess_from_many_addresses(ACCOUNT_SOFT_LIMIT + 6, utcnow())  # next try waits 64 s
+    guess_from_many_addresses(ACCOUNT_SOFT_LIMIT + 6, utc_now())  # next try waits 64 s
     assert from_address(client, "198.51.100.8", "an").status_code == 401  # a new address waits
     assert from_address(client, "198.51.100.7", "an").status_code == 302
 
@@ -166,7 +166,7 @@ def test_the_throttle_ends_and_success_clears_that_address(app, staff):
     for _ in range(MAX_FAILED_LOGINS):
         authenticate(session, "an", "nope", ip="10.0.0.1")
     assert authenticate(session, "an", PASSWORD, ip="10.0.0.1").user is None
-    later = utcnow() + FAILURE_WINDOW + timedelta(minutes=1)
+    later = utc_now() + FAILURE_WINDOW + timedelta(minutes=1)
     assert authenticate(session, "an", PASSWORD, ip="10.0.0.1", now=later).user is not None
     assert session.scalar(select(func.count()).select_from(StaffLoginFailure)) == 0
     user = db.session.get(StaffUser, staff["agent"].id)
@@ -236,11 +236,11 @@ def _session_row() -> StaffSession:
 
 def test_a_session_ends_after_the_idle_time(app, agent):
     row = _session_row()
-    row.last_seen_at = utcnow() - timedelta(minutes=app.config["STAFF_SESSION_IDLE_MINUTES"] - 1)
+    row.last_seen_at = utc_now() - timedelta(minutes=app.config["STAFF_SESSION_IDLE_MINUTES"] - 1)
     db.session.commit()
     assert agent.get("/staff/conversations").status_code == 200  # in use: it goes on
     row = _session_row()
-    row.last_seen_at = utcnow() - timedelta(minutes=app.config["STAFF_SESSION_IDLE_MINUTES"] + 1)
+    row.last_seen_at = utc_now() - timedelta(minutes=app.config["STAFF_SESSION_IDLE_MINUTES"] + 1)
     db.session.commit()
     response = agent.get("/staff/conversations")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
@@ -249,7 +249,7 @@ def test_a_session_ends_after_the_idle_time(app, agent):
 
 def test_a_session_ends_after_the_absolute_limit_even_in_use(app, agent):
     row = _session_row()
-    row.created_at = utcnow() - timedelta(hours=app.config["STAFF_SESSION_MAX_HOURS"], minutes=1)
+    row.created_at = utc_now() - timedelta(hours=app.config["STAFF_SESSION_MAX_HOURS"], minutes=1)
     db.session.commit()
     assert agent.get("/staff/conversations").status_code == 302
 

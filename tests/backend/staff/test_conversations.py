@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from backend.clock import local_today
 from backend.extensions import db
 from backend.models import Bill, DailyReading, UsageScore
-from backend.services.staff_conversations import PAGE_SIZE, vietnam_today
+from backend.services.staff_conversations import PAGE_SIZE
 from backend.services.staff_demo import bot, user
 from tests.backend.staff.conftest import conversation
 
@@ -48,7 +49,7 @@ def test_filters(agent, conversations, params, expected):
 
 
 def test_date_range(agent, conversations):
-    today = vietnam_today()  # the filter's dates are Vietnamese calendar days
+    today = local_today()  # the filter's dates are Vietnamese calendar days
     assert listed(agent, date_from=(today - timedelta(days=1)).isoformat()) >= {
         "hh-1",
         "web-waiting",
@@ -108,7 +109,7 @@ def test_household_panel(agent, app, household):
         "PA12345678901",
         "5 Hàng Bài",
     )
-    today = date.today()
+    today = local_today()
     for offset in range(1, 21):
         day = today - timedelta(days=offset)
         db.session.add(DailyReading(household_id=household.id, day=day, kwh=10 + offset % 3))
