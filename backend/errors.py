@@ -4,6 +4,7 @@ simple Vietnamese pages for staff and web pages. Never a stack trace to a user."
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -42,6 +43,60 @@ MESSAGES = {
 }
 
 
+# marshmallow's English messages, as a household's phone or the web chat shows them
+VALIDATION_VI: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), vi)
+    for p, vi in [
+        (r"^Missing data for required field\.$", "bắt buộc phải có."),
+        (r"^Length must be between (\d+) and (\d+)\.$", r"độ dài phải từ \1 đến \2 ký tự."),
+        (r"^Shorter than minimum length (\d+)\.$", r"cần ít nhất \1 ký tự."),
+        (r"^Longer than maximum length (\d+)\.$", r"dài quá \1 ký tự."),
+        (r"^Length must be (\d+)\.$", r"độ dài phải đúng \1 ký tự."),
+        (
+            r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
+            r"phải từ \1 đến \2.",
+        ),
+        (
+            r"^Must be greater than (\S+) and less than or equal to (\S+)\.$",
+            r"phải lớn hơn \1 và không quá \2.",
+        ),
+        (r"^Must be greater than or equal to (\S+)\.$", r"phải lớn hơn hoặc bằng \1."),
+        (r"^Must be greater than (\S+)\.$", r"phải lớn hơn \1."),
+        (r"^Must be less than or equal to (\S+)\.$", r"không được lớn hơn \1."),
+        (r"^Must be one of: (.*)\.$", r"phải là một trong các giá trị: \1."),
+        (r"^Not a valid integer\.$", "phải là số nguyên."),
+        (r"^Not a valid number\.$", "phải là một số."),
+        (r"^Not a valid date\.$", "không phải ngày hợp lệ (năm-tháng-ngày)."),
+        (r"^Not a valid datetime\.$", "không phải thời điểm hợp lệ."),
+        (r"^Not a valid time\.$", "không phải giờ hợp lệ (giờ:phút)."),
+        (r"^Not a valid string\.$", "phải là chuỗi ký tự."),
+        (r"^Not a valid boolean\.$", "phải là true hoặc false."),
+        (r"^Not a valid mapping type\.$", "phải là một đối tượng JSON."),
+        (r"^Not a valid list\.$", "phải là một danh sách."),
+        (r"^Unknown field\.$", "không có trường này."),
+        (r"^Field may not be null\.$", "không được để trống."),
+        (r"^Invalid input type\.$", "sai kiểu dữ liệu."),
+        (r"^Invalid value\.$", "giá trị không hợp lệ."),
+        (r"^Invalid (?:JSON|json) body\.$", "nội dung không phải JSON hợp lệ."),
+    ]
+]
+# field names a household may meet, said in Vietnamese (other fields keep their API name)
+FIELD_LABELS = {"message": "Tin nhắn"}
+
+
+def vietnamese(message: str) -> str:
+    """A validation message in Vietnamese (each sentence translated; unknown ones kept)."""
+    parts = [part for part in re.split(r"(?<=\.) ", message) if part]
+    out = []
+    for part in parts:
+        for pattern, vi in VALIDATION_VI:
+            if pattern.match(part):
+                part = pattern.sub(vi, part)
+                break
+        out.append(part)
+    return " ".join(out)
+
+
 def _first_validation_error(messages: Any, path: tuple[str, ...] = ()) -> tuple[str, str]:
     """Walk webargs' nested {location: {field: [msg]}} into ('a.b', 'msg')."""
     if isinstance(messages, dict):
@@ -77,11 +132,13 @@ def handle_http_exception(error: HTTPException):
     data = getattr(error, "data", None) or {}
     if status in (400, 422) and "messages" in data:
         location_and_field, message = _first_validation_error(data["messages"])
+        message = vietnamese(message)
         if "." not in location_and_field:  # no field: the body itself is unreadable
-            return _respond(400, f"{location_and_field}: {message}", None, "bad_request")
+            return _respond(400, f"Dữ liệu gửi lên: {message}", None, "bad_request")
         # drop the location ("json", "query") so the field reads like the body: "renters.people"
         field = location_and_field.split(".", 1)[1]
-        return _respond(422, f"{field}: {message}", field, "invalid")
+        label = FIELD_LABELS.get(field, field)
+        return _respond(422, f"{label}: {message}", field, "invalid")
     custom = data.get("message")
     text = custom if isinstance(custom, str) else MESSAGES.get(status, error.description or "")
     return _respond(status, text)

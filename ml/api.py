@@ -79,11 +79,13 @@ def explain_vi(
     appliances: dict | None = None,
 ) -> str:
     """One or two Vietnamese sentences a household understands (figures over the last 7 days)."""
-    excess = (actual_kwh - expected_kwh) / expected_kwh * 100 if expected_kwh > 0 else 0
+    excess = round((actual_kwh - expected_kwh) / expected_kwh * 100) if expected_kwh > 0 else 0
+    # a rise that rounds to 0% (or has no base) is said in kWh: "0%" reads as no rise
+    by = f"khoảng {excess}%" if excess else "một chút"
     weather = f", trong đó khoảng {weather_kwh:.0f} kWh do nóng/lạnh" if weather_kwh >= 1 else ""
     text = (
-        f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, cao hơn mức dự kiến theo thời tiết khoảng "
-        f"{excess:.0f}% (dự kiến {expected_kwh:.0f} kWh{weather}) và đã kéo dài {excess_days} ngày"
+        f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, cao hơn mức dự kiến theo thời tiết {by} "
+        f"(dự kiến {expected_kwh:.0f} kWh{weather}) và đã kéo dài {excess_days} ngày"
     )
     owned = {key for key, value in (appliances or {}).items() if value}
     # in cool weather the likely culprit is the water heater; in hot weather the air conditioner

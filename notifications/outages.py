@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.clock import to_local
+from backend.content.dates import span_vi
 from backend.models import Outage
 from backend.services.households import household_pages
 from backend.services.outages import households_of
@@ -23,13 +24,15 @@ PAGE = 1000
 
 
 def notice_text(outage: Outage) -> tuple[str, str]:
-    when = f"{outage.starts_at:%H:%M} ngày {outage.starts_at:%d/%m} đến {outage.ends_at:%H:%M} ngày {outage.ends_at:%d/%m}"
+    when = span_vi(outage.starts_at, outage.ends_at)
     if outage.cancelled:
         return "Hủy lịch cắt điện", f"Lịch cắt điện {when} tại {outage.area_name} đã được hủy."
     title = "Lịch cắt điện" if outage.version == 1 else "Thay đổi lịch cắt điện"
+    reason = (outage.reason or "").strip().rstrip(".")
+    because = f" Lý do: {reason}." if reason else ""
     return (
         title,
-        f"Cắt điện từ {when} tại {outage.area_name}. Lý do: {outage.reason}. Bạn chủ động sắp xếp sinh hoạt nhé.",
+        f"Cắt điện {when} tại {outage.area_name}.{because} Bạn chủ động sắp xếp sinh hoạt nhé.",
     )
 
 

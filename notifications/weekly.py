@@ -8,25 +8,24 @@ A page run twice, or by two workers, queues nothing twice (one dedupe key per ho
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.clock import utc_start_of
+from backend.content.facts import facts_on
 from backend.models import DailyReading, Household, Notification
 from backend.services.usage import similar_daily_median
 from ml.climate import normal_temp
 from notifications.outbox import enqueue_many
 
 NO_REPEAT = timedelta(weeks=8)
-HOT_WEEK_C = 30.0
+HOT_WEEK_MIN_C = 25.0  # a week never counts as hot below this normal, whatever the province
 PAGE = 1000
 TITLE = "Điện nhà bạn tuần qua"
 
@@ -39,25 +38,42 @@ class Tip:
     appliance: str | None
 
 
-@cache
-def tips() -> tuple[Tip, ...]:
-    with (Path(__file__).parent / "data" / "tips.toml").open("rb") as handle:
-        data = tomllib.load(handle)
-    return tuple(Tip(t["id"], t["text"], t["season"], t.get("appliance")) for t in data["tips"])
+@lru_cache(maxsize=8)
+def tips(today: date) -> tuple[Tip, ...]:
+    """The sourced tips (backend/content/facts.toml) with that day's peak hours filled in."""
+    return tuple(
+        Tip(t["id"], t["text"], t["season"], t.get("appliance")) for t in facts_on(today)["tips"]
+    )
 
 
 @lru_cache(maxsize=1024)
 def coming_week_max_temp(province_code: int | None, today: date) -> float:
+    """The highest climate normal (a many-year mean, not a forecast) of the coming 7 days."""
     return max(normal_temp(province_code, today + timedelta(days=d)) for d in range(7))
 
 
-def choose_tip(household: Household, used: set[str], hot: bool) -> Tip | None:
+@lru_cache(maxsize=128)
+def yearly_mean_temp(province_code: int | None) -> float:
+    return sum(normal_temp(province_code, date(2001, month, 15)) for month in range(1, 13)) / 12
+
+
+def hot_for_household(province_code: int | None, today: date) -> tuple[bool, float]:
+    """(is the coming week typically hot where the household lives, its highest normal).
+
+    Hot by the household's own climate: the week's normal is above the province's yearly mean
+    (the warm part of its year) and at least HOT_WEEK_MIN_C, so TP.HCM's hottest month is hot
+    while Lâm Đồng's 23–24 °C never is."""
+    heat = coming_week_max_temp(province_code, today)
+    return heat >= max(HOT_WEEK_MIN_C, yearly_mean_temp(province_code)), heat
+
+
+def choose_tip(household: Household, used: set[str], hot: bool, today: date) -> Tip | None:
     """A tip for the season, the household's own appliances first, none sent in 8 weeks."""
     owned = {k for k, v in (household.appliances or {}).items() if v}
     season = "hot" if hot else "cool"
     candidates = [
         t
-        for t in tips()
+        for t in tips(today)
         if t.id not in used
         and t.season in (season, "any")
         and (t.appliance is None or t.appliance in owned)
@@ -126,20 +142,28 @@ def weekly_message(
 ) -> tuple[str, dict[str, Any]]:
     parts = [f"Tuần qua nhà bạn dùng {week:.0f} kWh"]
     if previous:
-        change = (week - previous) / previous * 100
-        parts[0] += f" ({'tăng' if change >= 0 else 'giảm'} {abs(change):.0f}% so với tuần trước)"
+        change = round((week - previous) / previous * 100)
+        if change:
+            parts[0] += f" ({'tăng' if change > 0 else 'giảm'} {abs(change)}% so với tuần trước)"
+        else:
+            parts[0] += " (gần bằng tuần trước)"
     if neighbours:
-        ratio = week / (neighbours * 7) - 1
-        parts.append(
-            f"{'cao hơn' if ratio > 0 else 'thấp hơn'} {abs(ratio) * 100:.0f}% so với các hộ tương tự trong tỉnh"
-            + (" — rất tốt!" if ratio < 0 else "")
-        )
-    heat = coming_week_max_temp(household.province_code, today)
-    hot = heat >= HOT_WEEK_C or today.month in (5, 6, 7, 8)
+        ratio = round((week / (neighbours * 7) - 1) * 100)
+        if ratio:
+            parts.append(
+                f"{'cao hơn' if ratio > 0 else 'thấp hơn'} {abs(ratio)}% so với các hộ tương tự trong tỉnh"
+                + (" — rất tốt!" if ratio < 0 else "")
+            )
+        else:
+            parts.append("tương đương các hộ tương tự trong tỉnh")
+    hot, heat = hot_for_household(household.province_code, today)
     text = ", ".join(parts) + "."
     if hot:
-        text += f" Tuần tới trời nóng (khoảng {heat:.0f} °C)."
-    tip = choose_tip(household, used, hot)
+        # a climate normal, not a forecast: "thường" (typically), never "tuần tới trời nóng"
+        text += (
+            f" Những ngày tới nơi bạn ở thường nóng (trung bình nhiều năm khoảng {heat:.0f} °C)."
+        )
+    tip = choose_tip(household, used, hot, today)
     if tip is not None:
         text += f" Mẹo tuần này: {tip.text}"
     return text, {"tip_id": tip.id if tip else None, "week_kwh": round(week, 1)}

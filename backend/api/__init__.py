@@ -17,11 +17,12 @@ def json_bodies_only() -> None:
 def register_api(api: Api) -> None:
     from backend.api.bills import blp as bills
     from backend.api.chat import blp as chat
+    from backend.api.facts import blp as facts
     from backend.api.health import blp as health
     from backend.api.households import blp as me
     from backend.api.service import blp as service
     from backend.extensions import csrf
 
-    for blueprint in (health, chat, bills, me, service):
+    for blueprint in (health, chat, bills, facts, me, service):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         api.register_blueprint(blueprint)

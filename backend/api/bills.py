@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.billing import (
     BillEstimate,
+    HouseholdContext,
     PeriodUsage,
     Renters,
     compare_bills,
@@ -18,6 +19,7 @@ from backend.billing import (
 from backend.billing.engine import MAX_KWH, MAX_PERIOD_DAYS
 from backend.billing.peak_hours import load_peak_hours, peak_hours
 from backend.clock import local_today
+from backend.content.dates import date_vi
 from backend.money import format_vnd
 
 blp = Blueprint("bills", __name__, url_prefix="/api/v1", description="Electricity bills")
@@ -104,16 +106,39 @@ class PeriodIn(Schema):
     def check_period(self, data, **kwargs):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            raise ValidationError("period_end is before period_start", "period_end")
+            raise ValidationError("ngày cuối kỳ trước ngày đầu kỳ", "period_end")
         if start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
-            raise ValidationError(
-                f"a billing period is at most {MAX_PERIOD_DAYS} days", "period_end"
-            )
+            raise ValidationError(f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày", "period_end")
+
+
+class ContextIn(Schema):
+    air_conditioners = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "air conditioners in the home"},
+    )
+    previous_avg_temp_c = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=-30, max=60),
+        metadata={"description": "mean temperature observed over the previous period"},
+    )
+    current_avg_temp_c = fields.Float(
+        allow_nan=False,
+        validate=validate.Range(min=-30, max=60),
+        metadata={"description": "mean temperature observed over the current period"},
+    )
 
 
 class CompareIn(Schema):
     previous = fields.Nested(PeriodIn, required=True)
     current = fields.Nested(PeriodIn, required=True)
+    context = fields.Nested(
+        ContextIn,
+        metadata={
+            "description": "what is known of the household; the weather is mentioned only when "
+            "observed temperatures and an air conditioner support it"
+        },
+    )
 
 
 class PartOut(Schema):
@@ -189,7 +214,9 @@ def compare(body):
         "current_total": comparison.current_total,
         "difference": comparison.difference,
         "parts": comparison.parts,
-        "explanation": explain_comparison_vi(comparison),
+        "explanation": explain_comparison_vi(
+            comparison, HouseholdContext(**body.get("context", {}))
+        ),
     }
 
 
@@ -203,7 +230,13 @@ class TierBoundOut(Schema):
 
 class TariffOut(Schema):
     decision = fields.String()
+    decision_text = fields.String(
+        metadata={"description": 'as households read it: "Quyết định 1279/QĐ-BCT"'}
+    )
     effective_from = fields.Date()
+    effective_from_text = fields.String(
+        metadata={"description": 'as households read it: "10/5/2025"'}
+    )
     tiers = fields.List(fields.Nested(TierBoundOut))
     prepaid_price = fields.Integer(allow_none=True)
     prepaid_price_text = fields.String(allow_none=True)
@@ -238,7 +271,9 @@ def tariffs():
         "tariffs": [
             {
                 "decision": tariff.decision,
+                "decision_text": f"Quyết định {tariff.decision}",
                 "effective_from": tariff.effective_from,
+                "effective_from_text": date_vi(tariff.effective_from),
                 "tiers": [
                     {
                         "tier": index + 1,

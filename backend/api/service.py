@@ -104,8 +104,16 @@ def meter_index(body, household_id):
 @blp.arguments(SubscriptionsIn)
 @blp.response(200)
 def subscriptions(body, household_id):
+    """Turn notices on or off; the answer carries the household's quiet hours too, so the bot
+    states the hours it really keeps (households can change them)."""
     household = service.set_subscriptions(session(), household_or_404(household_id), body)
-    return service.notification_preferences(household)
+    return {
+        **service.notification_preferences(household),
+        "quiet_hours": {
+            "start": f"{household.quiet_start:%H:%M}",
+            "end": f"{household.quiet_end:%H:%M}",
+        },
+    }
 
 
 @blp.route("/households/<string:household_id>/outages")

@@ -2,6 +2,7 @@
 
 from backend.billing.compare import (
     BillComparison,
+    HouseholdContext,
     PeriodUsage,
     compare_bills,
     explain_comparison_vi,
@@ -26,6 +27,7 @@ def current_tariff() -> Tariff:
 __all__ = [
     "BillComparison",
     "BillEstimate",
+    "HouseholdContext",
     "PeriodUsage",
     "Renters",
     "Segment",

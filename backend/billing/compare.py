@@ -53,6 +53,27 @@ class BillComparison:
         return self.current_total - self.previous_total
 
 
+@dataclass(frozen=True)
+class HouseholdContext:
+    """What is known of the household for the explanation: its air conditioners and the mean
+    temperature observed in each period (None: not known, then weather is not mentioned)."""
+
+    air_conditioners: int | None = None
+    previous_avg_temp_c: float | None = None
+    current_avg_temp_c: float | None = None
+
+    def hotter_with_cooling(self) -> bool:
+        """Weather explains a rise only when the current period was seen to be hot and clearly
+        hotter than the previous one, and the home has an air conditioner."""
+        before, now = self.previous_avg_temp_c, self.current_avg_temp_c
+        if not self.air_conditioners or before is None or now is None:
+            return False
+        return now >= HOT_PERIOD_C and now - before >= WARMER_BY_C
+
+
+HOT_PERIOD_C = 26.0
+WARMER_BY_C = 1.5
+
 LABELS = {
     "more_kwh": "Dùng thêm điện (tính theo giá bình quân kỳ trước)",
     "higher_tiers": "Phần điện dùng thêm rơi vào bậc giá cao hơn",
@@ -178,8 +199,14 @@ def _change(amount: int) -> str:
     return f"{verb} {format_vnd(abs(amount))}"
 
 
+def _temp(value: float) -> str:
+    return f"{value:.0f}"
+
+
 def _usage_sentence(comparison: BillComparison) -> tuple[str, int | None, int | None]:
-    """The first sentence without its final stop, and the kWh and money changes in %."""
+    """The first sentence without its final stop, and the kWh and money changes in %.
+
+    A change that rounds to 0% is said in kWh or đồng instead ("0%" reads as no change)."""
     prev, cur = comparison.previous, comparison.current
     totals = f"({format_vnd(comparison.previous_total)} → {format_vnd(comparison.current_total)})"
     direction = "tăng" if comparison.difference > 0 else "giảm"
@@ -197,22 +224,22 @@ def _usage_sentence(comparison: BillComparison) -> tuple[str, int | None, int | 
         link = "nhưng"
     else:
         more = "nhiều hơn" if cur.kwh > prev.kwh else "ít hơn"
-        use = (
-            f"Kỳ này nhà bạn dùng {cur.kwh} kWh, {more} {abs(kwh_change)}% so với kỳ trước "
-            f"({prev.kwh} kWh)"
-        )
+        by = f"{abs(kwh_change)}%" if kwh_change else f"{abs(cur.kwh - prev.kwh)} kWh"
+        use = f"Kỳ này nhà bạn dùng {cur.kwh} kWh, {more} {by} so với kỳ trước ({prev.kwh} kWh)"
         same_way = (cur.kwh > prev.kwh) == (comparison.difference > 0)
         steeper_rise = comparison.difference > 0 and abs(money_change) > abs(kwh_change)
         link = "nhưng" if not same_way or steeper_rise else "và"
-    return (
-        f"{use} {link} tiền điện {direction} {abs(money_change)}% {totals}",
-        kwh_change,
-        money_change,
-    )
+    money = f"{abs(money_change)}%" if money_change else format_vnd(abs(comparison.difference))
+    return f"{use} {link} tiền điện {direction} {money} {totals}", kwh_change, money_change
 
 
-def explain_comparison_vi(comparison: BillComparison) -> str:
-    """Two or three Vietnamese sentences a household understands, from the largest causes."""
+def explain_comparison_vi(
+    comparison: BillComparison, context: HouseholdContext | None = None
+) -> str:
+    """At most three Vietnamese sentences a household understands: what changed, then the parts
+    of the difference that matter most. A VAT rate change is always said; the weather only when
+    it was observed and the home has an air conditioner (`context`)."""
+    context = context or HouseholdContext()
     prev, cur = comparison.previous, comparison.current
     parts = {part.name: part.amount for part in comparison.parts}
     if comparison.difference == 0:
@@ -224,25 +251,54 @@ def explain_comparison_vi(comparison: BillComparison) -> str:
         low_tier, high_tier, low_price, high_price = _last_kwh_tiers(comparison.current_bill, extra)
         tiers = f"bậc {low_tier}" if low_tier == high_tier else f"bậc {low_tier}–{high_tier}"
         first += f" vì {extra} kWh cuối tính ở {tiers} ({_price_range(low_price, high_price)})"
-    sentences = [first + "."]
+    # (weight in đồng, must keep, sentence), the largest parts first
+    others: list[tuple[int, bool, str]] = []
     if parts["period_length"] and cur.days != prev.days:
         longer = "dài" if cur.days > prev.days else "ngắn"
-        sentences.append(
-            f"Kỳ này {longer} hơn ({cur.days} ngày so với {prev.days} ngày) nên các bậc giá "
-            f"được tính lại theo số ngày, {_change(parts['period_length'])}."
+        others.append(
+            (
+                abs(parts["period_length"]),
+                False,
+                f"Kỳ này {longer} hơn ({cur.days} ngày so với {prev.days} ngày) nên các bậc giá "
+                f"được tính lại theo số ngày, {_change(parts['period_length'])}.",
+            )
         )
     if parts["price_change"]:
-        decisions = ", ".join(dict.fromkeys(s.tariff for s in comparison.current_bill.segments))
-        sentences.append(
-            f"Giá điện đã điều chỉnh (áp dụng {decisions}), {_change(parts['price_change'])}."
+        decisions = ", ".join(
+            f"Quyết định {d}"
+            for d in dict.fromkeys(s.tariff for s in comparison.current_bill.segments)
         )
-    if comparison.previous_bill.vat_rate != comparison.current_bill.vat_rate:
-        old_rate = _rate_text(comparison.previous_bill.vat_rate)
-        new_rate = _rate_text(comparison.current_bill.vat_rate)
-        sentences.append(f"Thuế GTGT đổi từ {old_rate} sang {new_rate}.")
-    if cur.kwh > prev.kwh and comparison.difference > 0 and len(sentences) < 3:
-        sentences.append(
-            "Trời nóng, điều hòa chạy nhiều là nguyên nhân thường gặp: "
-            "đặt điều hòa từ 26–27 °C kèm quạt sẽ giúp giảm đáng kể."
+        others.append(
+            (
+                abs(parts["price_change"]),
+                False,
+                f"Giá điện đã điều chỉnh (theo {decisions}), {_change(parts['price_change'])}.",
+            )
         )
-    return " ".join(sentences[:3])
+    old_vat, new_vat = comparison.previous_bill.vat_rate, comparison.current_bill.vat_rate
+    if old_vat != new_vat:
+        effect = round(comparison.current_bill.subtotal * (new_vat - old_vat))
+        sentence = f"Thuế GTGT đổi từ {_rate_text(old_vat)} sang {_rate_text(new_vat)}"
+        sentence += f", {_change(effect)}." if effect else "."
+        others.append((abs(effect), True, sentence))
+    before, now = context.previous_avg_temp_c, context.current_avg_temp_c
+    hot = context.hotter_with_cooling() and before is not None and now is not None
+    if extra > 0 and comparison.difference > 0 and hot and before is not None and now is not None:
+        others.append(
+            (
+                max(parts["more_kwh"], 0),
+                False,
+                f"Kỳ này trời nóng hơn (trung bình {_temp(now)} °C so với {_temp(before)} °C) và nhà bạn có điều hòa, nên "
+                "điều hòa chạy nhiều có thể là một nguyên nhân: đặt điều hòa từ 26–27 °C kèm "
+                "quạt sẽ giúp giảm.",
+            )
+        )
+    others.sort(key=lambda item: item[0], reverse=True)
+    kept = [item for item in others if item[1]]
+    for item in others:
+        if len(kept) >= 2:
+            break
+        if not item[1]:
+            kept.append(item)
+    kept.sort(key=lambda item: item[0], reverse=True)
+    return " ".join([first + "."] + [sentence for _, _, sentence in kept])

@@ -74,24 +74,24 @@ def ward_in_province(ward_code: int, province_code: int) -> bool:
 
 def validate_appliances(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise InvalidInput("appliances must be an object", "appliances")
+        raise InvalidInput("danh sách thiết bị phải là một đối tượng JSON", "appliances")
     for key, item in value.items():
         if key not in APPLIANCES:
-            raise InvalidInput(f"unknown appliance '{key}'", f"appliances.{key}")
+            raise InvalidInput(f"không có loại thiết bị '{key}'", f"appliances.{key}")
         if isinstance(item, dict):
             count = item.get("count", 1)
             if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 20:
                 raise InvalidInput(
-                    "count must be a whole number from 0 to 20", f"appliances.{key}.count"
+                    "số lượng phải là số nguyên từ 0 đến 20", f"appliances.{key}.count"
                 )
             if "inverter" in item and not isinstance(item["inverter"], bool):
-                raise InvalidInput("inverter must be true or false", f"appliances.{key}.inverter")
+                raise InvalidInput("inverter phải là true hoặc false", f"appliances.{key}.inverter")
             unknown = set(item) - {"count", "inverter", "kind"}
             if unknown:
-                raise InvalidInput(f"unknown field '{sorted(unknown)[0]}'", f"appliances.{key}")
+                raise InvalidInput(f"không có trường '{sorted(unknown)[0]}'", f"appliances.{key}")
         elif not isinstance(item, (bool, str)):
             raise InvalidInput(
-                "must be true/false, a kind or {count, inverter}", f"appliances.{key}"
+                "phải là true/false, một loại thiết bị hoặc {count, inverter}", f"appliances.{key}"
             )
     return value
 
@@ -100,17 +100,17 @@ def update_profile(session: Session, household: Household, changes: dict[str, An
     """Apply validated changes (a PUT /me body); nothing is written when any field is invalid."""
     province = changes.get("province_code", household.province_code)
     if "province_code" in changes and not province_exists(changes["province_code"]):
-        raise InvalidInput("unknown province code (after the 2025 merger)", "province_code")
+        raise InvalidInput(
+            "mã tỉnh/thành không tồn tại (theo bản đồ hành chính 2025)", "province_code"
+        )
     if changes.get("ward_code") is not None and (
         province is None or not ward_in_province(changes["ward_code"], province)
     ):
-        raise InvalidInput("ward does not belong to the province", "ward_code")
+        raise InvalidInput("phường/xã không thuộc tỉnh/thành đã chọn", "ward_code")
     if changes.get("customer_code") and not CUSTOMER_CODE.match(changes["customer_code"]):
-        raise InvalidInput(
-            "EVN customer code looks like PE01000123456 (13 characters)", "customer_code"
-        )
+        raise InvalidInput("mã khách hàng EVN gồm 13 ký tự, ví dụ PE01000123456", "customer_code")
     if changes.get("phone") and not PHONE.match(changes["phone"]):
-        raise InvalidInput("Vietnamese mobile number expected, e.g. 0912345678", "phone")
+        raise InvalidInput("cần số điện thoại di động Việt Nam, ví dụ 0912345678", "phone")
     if "appliances" in changes:
         validate_appliances(changes["appliances"])
     simple = (

@@ -15,13 +15,14 @@ from sqlalchemy.orm import Session
 
 from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.clock import utc_now
+from backend.content.dates import date_vi
 from backend.models import Bill, DailyReading, Household, MeterIndex
 from backend.services.errors import Conflict, InvalidInput
 
 MAX_ROWS = 5000
 MAX_DAILY_KWH = 1000.0
 EARLIEST_DATE = date(2000, 1, 1)  # no household keeps readings, indexes or bills from before
-TOO_EARLY = f"Ngày phải từ {EARLIEST_DATE:%d/%m/%Y} trở đi."
+TOO_EARLY = f"Ngày phải từ {date_vi(EARLIEST_DATE)} trở đi."
 
 
 @dataclass(frozen=True)
@@ -37,22 +38,22 @@ def record_readings(
     """Upsert per (household, day): posting a day again replaces it. All rows or none."""
     rows = list(rows)
     if len(rows) > MAX_ROWS:
-        raise InvalidInput(f"at most {MAX_ROWS} readings per upload", "readings")
+        raise InvalidInput(f"mỗi lần gửi tối đa {MAX_ROWS} ngày số liệu", "readings")
     seen: set[date] = set()
     for index, row in enumerate(rows):
         day, kwh = row["date"], row["kwh"]
         if day > today:
-            raise InvalidInput("a reading cannot be dated in the future", f"readings.{index}.date")
+            raise InvalidInput(
+                "không thể ghi số điện cho một ngày trong tương lai", f"readings.{index}.date"
+            )
         if day < EARLIEST_DATE:
             raise InvalidInput(TOO_EARLY, f"readings.{index}.date")
         if day in seen:
             raise InvalidInput(
-                "the same day appears twice in this upload", f"readings.{index}.date"
+                "một ngày xuất hiện hai lần trong lần gửi này", f"readings.{index}.date"
             )
         if not 0 <= kwh <= MAX_DAILY_KWH:
-            raise InvalidInput(
-                f"kWh must be between 0 and {MAX_DAILY_KWH:g}", f"readings.{index}.kwh"
-            )
+            raise InvalidInput(f"số kWh phải từ 0 đến {MAX_DAILY_KWH:g}", f"readings.{index}.kwh")
         seen.add(day)
     if not rows:
         return UploadResult(0, 0, 0)
@@ -125,11 +126,11 @@ def record_meter_index(
 ) -> IndexResult:
     """Store a meter index; consumption is the difference with the previous one (never negative)."""
     if read_on > today:
-        raise InvalidInput("a meter index cannot be dated in the future", "read_on")
+        raise InvalidInput("không thể ghi chỉ số công tơ cho một ngày trong tương lai", "read_on")
     if read_on < EARLIEST_DATE:
         raise InvalidInput(TOO_EARLY, "read_on")
     if not 0 <= reading <= 999_999_999:
-        raise InvalidInput("a meter index is a whole number from 0 to 999,999,999", "reading")
+        raise InvalidInput("chỉ số công tơ là số nguyên từ 0 đến 999.999.999", "reading")
     previous = session.scalar(
         select(MeterIndex)
         .where(MeterIndex.household_id == household.id, MeterIndex.read_on < read_on)
@@ -144,13 +145,13 @@ def record_meter_index(
     )
     if previous is not None and reading < previous.reading:
         raise Conflict(
-            f"the index {reading} is lower than {previous.reading} read on {previous.read_on.isoformat()}",
+            f"chỉ số {reading} nhỏ hơn chỉ số {previous.reading} ghi ngày {date_vi(previous.read_on)}",
             "reading",
             code="index_backwards",
         )
     if following is not None and reading > following.reading:
         raise Conflict(
-            f"the index {reading} is higher than {following.reading} read later on {following.read_on.isoformat()}",
+            f"chỉ số {reading} lớn hơn chỉ số {following.reading} ghi sau đó, ngày {date_vi(following.read_on)}",
             "reading",
             code="index_backwards",
         )
@@ -168,7 +169,9 @@ def record_meter_index(
 
 def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bill:
     if data["period_end"] < data["period_start"]:
-        raise InvalidInput("period_end is before period_start", "period_end")
+        raise InvalidInput(
+            "ngày cuối kỳ (period_end) trước ngày đầu kỳ (period_start)", "period_end"
+        )
     if data["period_start"] < EARLIEST_DATE:
         raise InvalidInput(TOO_EARLY, "period_start")
     if (data["period_end"] - data["period_start"]).days + 1 > MAX_PERIOD_DAYS:

@@ -13,7 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.billing import estimate_bill, kwh_for_budget
+from backend.billing.peak_hours import peak_hours
+from backend.content.facts import hours_text
 from backend.models import ChatMessage, Conversation, Household
+from backend.money import format_vnd
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,26 @@ def user(text: str, intent: str, confidence: float, **entities: str) -> Said:
 
 def bot(text: str) -> Said:
     return Said("bot", text)
+
+
+def bill_line(kwh: int) -> str:
+    """The demo's bill answer, computed by the engine (today's tariff and VAT)."""
+    bill = estimate_bill(kwh)
+    rate = round(bill.vat_rate * 100)
+    return f"{kwh} kWh trong một tháng: {format_vnd(bill.total)} (đã gồm thuế GTGT {rate}%)."
+
+
+def budget_line(amount: int) -> str:
+    kwh, total = kwh_for_budget(amount)
+    return f"Với {format_vnd(amount)} mỗi tháng, nhà bạn dùng được tối đa {kwh} kWh ({format_vnd(total)})."
+
+
+def peak_line() -> str:
+    current = peak_hours(date.today())["current"]
+    return (
+        f"Giờ cao điểm: {hours_text(current['peak'])}, từ {current['peak_days']}. "
+        "Hộ gia đình không áp dụng giá theo giờ."
+    )
 
 
 def add_conversation(
@@ -100,9 +124,11 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "bot",
         [
             user("350 số điện hết bao nhiêu tiền", "calculate_bill", 0.97, kwh="350"),
-            bot("350 kWh trong một tháng: khoảng 1.071.000 đ (đã gồm 8% VAT)."),
+            bot(bill_line(350)),
             user("sao tháng này tiền điện tăng vọt vậy", "ask_bill_spike", 0.91),
-            bot("Tháng này trời nóng hơn, điều hoà chạy nhiều hơn nên số điện tăng."),
+            bot(
+                "Kỳ này nhà bạn dùng nhiều điện hơn kỳ trước nên tiền điện tăng; phần dùng thêm tính ở bậc giá cao hơn."
+            ),
         ],
     ),
     (
@@ -114,7 +140,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
             user("nhà tôi tháng này dùng nhiều điện bất thường", "check_my_usage", 0.58),
             bot("Mức dùng 9 ngày gần đây cao hơn dự kiến khoảng 7 kWh mỗi ngày."),
             user("cho tôi gặp nhân viên, sđt 0912 345 678", "request_human", 0.88),
-            bot("Mình đã chuyển cho nhân viên chăm sóc khách hàng, bạn chờ một chút nhé."),
+            bot("Tôi đã chuyển cuộc trò chuyện cho nhân viên chăm sóc khách hàng."),
         ],
     ),
     (
@@ -124,7 +150,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "bot",
         [
             user("mã kh của tôi là PE01000123456, kiểm tra giúp", "check_my_usage", 0.42),
-            bot("Xin lỗi, mình chưa hiểu ý bạn. Bạn nói rõ hơn được không?"),
+            bot("Xin lỗi, tôi chưa hiểu ý bạn. Bạn nói rõ hơn được không?"),
             user("tien dien thang nay bn", "calculate_bill", 0.36),
             bot("Bạn dùng bao nhiêu số điện (kWh) trong tháng?"),
         ],
@@ -141,9 +167,9 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
                 0.74,
                 appliance="may lanh",
             ),
-            bot("Bạn nên để điều hoà 26–28 °C, kèm quạt sẽ mát mà tiết kiệm."),
+            bot("Bạn đặt điều hòa từ 26–27 °C trở lên và bật kèm quạt để mát mà tiết kiệm điện."),
             user("mình tên Hoa, địa chỉ 12 Lê Lợi, Huế, mai có cúp điện ko", "nlu_fallback", 0.31),
-            bot("Xin lỗi, mình chưa hiểu ý bạn. Bạn nói rõ hơn được không?"),
+            bot("Xin lỗi, tôi chưa hiểu ý bạn. Bạn nói rõ hơn được không?"),
         ],
     ),
     (
@@ -153,7 +179,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "bot",
         [
             user("giờ cao điểm là mấy giờ", "ask_peak_hours", 0.95),
-            bot("Giờ cao điểm: 9h30–11h30 và 17h–20h các ngày trong tuần."),
+            bot(peak_line()),
             user("cảm ơn", "thank", 0.99),
             bot("Không có gì ạ!"),
         ],
@@ -165,7 +191,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "bot",
         [
             user("500k thì dùng được bao nhiêu số", "ask_kwh_for_budget", 0.63, money="500k"),
-            bot("Với 500.000 đ bạn dùng được khoảng 190 kWh."),
+            bot(budget_line(500_000)),
             user("lắp điện mặt trời có lợi ko", "ask_tariff", 0.52),
             bot("Biểu giá điện sinh hoạt có 6 bậc…"),
         ],

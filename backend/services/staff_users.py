@@ -257,6 +257,6 @@ def unlock(session: Session, user: StaffUser) -> None:
 def set_active(session: Session, user: StaffUser, active: bool, by: StaffUser) -> None:
     """Deactivate or reactivate an account; nobody deactivates their own (the last admin stays)."""
     if user.id == by.id and not active:
-        raise Conflict("bạn không thể tự vô hiệu hoá tài khoản của mình", "active")
+        raise Conflict("bạn không thể tự vô hiệu hóa tài khoản của mình", "active")
     user.active = active
     session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.billing import Renters, estimate_bill
-from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore
+from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
 from backend.money import format_vnd
 from backend.services.readings import latest_bills
 
@@ -145,6 +145,7 @@ class Usage:
     neighbours_median_kwh: float | None
     anomaly: dict[str, Any] | None
     last_bills: list[dict[str, Any]]
+    air_conditioners: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -161,6 +162,7 @@ class Usage:
             else round(self.neighbours_median_kwh, 1),
             "anomaly": self.anomaly,
             "last_bills": self.last_bills,
+            "air_conditioners": self.air_conditioners,
         }
 
 
@@ -202,10 +204,32 @@ def household_usage(session: Session, household: Household, *, today: date) -> U
                 "period_end": b.period_end.isoformat(),
                 "kwh": b.kwh,
                 "amount": b.amount,
+                "avg_temp_c": observed_mean_temp(
+                    session, household.province_code, b.period_start, b.period_end
+                ),
             }
             for b in latest_bills(session, household, 3)
         ],
+        household.air_conditioners,
     )
+
+
+def observed_mean_temp(
+    session: Session, province_code: int | None, start: date, end: date
+) -> float | None:
+    """Mean observed temperature of the province over the period, when at least half its days
+    were observed (explanations of a bill rise speak of weather only when it was seen)."""
+    if province_code is None:
+        return None
+    mean, days = session.execute(
+        select(func.avg(WeatherObservation.avg_temp_c), func.count()).where(
+            WeatherObservation.province_code == province_code,
+            WeatherObservation.day.between(start, end),
+        )
+    ).one()
+    if mean is None or days * 2 < (end - start).days + 1:
+        return None
+    return round(float(mean), 1)
 
 
 def _year_before(day: date) -> date:

@@ -62,7 +62,7 @@ def unlock_account(user_id: int):
     if ActionForm().validate_on_submit():
         user = _account(user_id)
         service.unlock(db.session(), user)
-        flash(f"Đã mở khoá {user.login}.", "info")
+        flash(f"Đã mở khóa {user.login}.", "info")
     return _back()
 
 
@@ -73,7 +73,7 @@ def set_account_active(user_id: int, active: int):
         user = _account(user_id)
         try:
             service.set_active(db.session(), user, bool(active), current_user)
-            flash(f"Đã {'mở lại' if active else 'vô hiệu hoá'} tài khoản {user.login}.", "info")
+            flash(f"Đã {'mở lại' if active else 'vô hiệu hóa'} tài khoản {user.login}.", "info")
         except ServiceError as exc:
             flash(exc.message, "error")
     return _back()

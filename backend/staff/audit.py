@@ -11,7 +11,7 @@ from backend.staff import bp, role_required
 
 ACTIONS = {
     "pii_revealed": "Xem dữ liệu cá nhân",
-    "household_deleted": "Hộ gia đình xoá dữ liệu",
+    "household_deleted": "Hộ gia đình xóa dữ liệu",
 }
 
 

@@ -14,7 +14,7 @@ WINDOWS = (7, 30, 90)
 NOTICE_KINDS = {
     "usage_alert": "Cảnh báo dùng điện bất thường",
     "outage": "Thông báo lịch cắt điện",
-    "weekly_tip": "Mẹo tiết kiệm hàng tuần",
+    "weekly_tip": "Mẹo tiết kiệm hằng tuần",
 }
 
 

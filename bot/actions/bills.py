@@ -430,7 +430,7 @@ def answer_budget(dispatcher: CollectingDispatcher, figure: Figure) -> None:
         text = (
             f"Với {about}{first['amount_text']} mỗi tháng, nhà bạn dùng được tối đa "
             f"{about}{first['kwh']} kWh (hóa đơn {first['total_text']}, đã gồm thuế GTGT). "
-            "Mỗi số điện vượt mức đó đều tính ở bậc giá cao nhất đang dùng."
+            f"Dùng thêm dù chỉ 1 kWh nữa thì hóa đơn sẽ vượt {first['amount_text']}."
         )
     else:
         amounts = (
@@ -534,7 +534,7 @@ class ActionExplainTariff(Action):
         )
         dispatcher.utter_message(
             text=(
-                f"Giá điện sinh hoạt theo {current['decision']} (từ {current['effective_from']}), chưa gồm thuế GTGT: "
+                f"Giá điện sinh hoạt theo {current['decision_text']} (từ {current['effective_from_text']}), chưa gồm thuế GTGT: "
                 f"{tiers}.{prepaid} Số điện càng cao thì phần vượt càng đắt."
             ),
             buttons=[{"title": "Tính tiền điện", "payload": "/calculate_bill"}],

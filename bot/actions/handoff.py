@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.reference import hotline
+from actions.reference import facts, hotline
 
 
 class ActionHandoff(Action):
@@ -19,6 +19,7 @@ class ActionHandoff(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         backend = client()
+        data = facts(backend)
         channel = tracker.get_latest_input_channel() or "rest"
         region = province = None
         try:
@@ -30,17 +31,20 @@ class ActionHandoff(Action):
             )
             position = queued.get("queue_position")
         except (BackendUnavailable, BackendError):
+            number, ask = hotline(data, region, province)
             dispatcher.utter_message(
                 text="Xin lỗi, hiện tôi chưa chuyển được cho nhân viên. Bạn gọi tổng đài "
-                f"{hotline(region, province)} (24/7) để được hỗ trợ ngay nhé."
+                f"{number} (24/7) để được hỗ trợ ngay nhé. {ask}".strip()
             )
             return []
         ahead = f" Trước bạn có {position - 1} người đang chờ." if position and position > 1 else ""
+        number, ask = hotline(data, region, province)
+        # No promised reply time: no service level exists for the staff queue.
         dispatcher.utter_message(
             text=(
-                "Tôi đã chuyển cuộc trò chuyện cho nhân viên chăm sóc khách hàng; thường trong giờ hành chính "
-                f"bạn sẽ được trả lời trong khoảng 5–15 phút.{ahead} Nếu cần gấp, bạn gọi tổng đài "
-                f"{hotline(region, province)} (24/7)."
-            )
+                "Tôi đã chuyển cuộc trò chuyện cho nhân viên chăm sóc khách hàng; nhân viên sẽ trả "
+                f"lời bạn ngay trong cuộc trò chuyện này khi đến lượt.{ahead} Nếu cần gấp, bạn gọi "
+                f"tổng đài {number} (24/7). {ask}"
+            ).strip()
         )
         return [ConversationPaused()]

@@ -10,13 +10,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import call_for_household
-from actions.reference import hotline
+from actions.common import call_for_household, latest_text, span_vi
+from actions.reference import facts, hotline
 
 
 def when(start: str, end: str) -> str:
-    begin, finish = datetime.fromisoformat(start), datetime.fromisoformat(end)
-    return f"{begin:%H:%M} ngày {begin:%d/%m} đến {finish:%H:%M} ngày {finish:%d/%m}"
+    return span_vi(datetime.fromisoformat(start), datetime.fromisoformat(end))
+
+
+def outage_line(outage: dict) -> str:
+    reason = (outage.get("reason") or "").strip().rstrip(".")
+    line = f"• {when(outage['start'], outage['end'])} ({outage['area_name']})"
+    return f"{line}: {reason}" if reason else line
 
 
 class ActionOutageSchedule(Action):
@@ -33,13 +38,11 @@ class ActionOutageSchedule(Action):
         if not outages:
             dispatcher.utter_message(
                 text="Hiện chưa có lịch cắt điện theo kế hoạch nào ở khu vực nhà bạn. "
-                "Nếu có lịch mới, tôi sẽ báo trước ít nhất 24 giờ khi bạn bật thông báo.",
+                "Nếu bạn bật thông báo, tôi sẽ báo ngay khi nhận được lịch mới của điện lực.",
                 buttons=[{"title": "Bật thông báo", "payload": "/subscribe_notifications"}],
             )
             return []
-        lines = [
-            f"• {when(o['start'], o['end'])} ({o['area_name']}): {o['reason']}" for o in outages[:3]
-        ]
+        lines = [outage_line(o) for o in outages[:3]]
         dispatcher.utter_message(
             text="Lịch cắt điện sắp tới ở khu vực nhà bạn:\n" + "\n".join(lines)
         )
@@ -54,17 +57,20 @@ class ActionReportOutage(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         region = province = None
+        backend = client()
+        data = facts(backend)
         try:
-            household = client().household_of(tracker.sender_id)
+            household = backend.household_of(tracker.sender_id)
             region, province = household.get("region"), household.get("province_code")
         except (BackendUnavailable, BackendError):
             pass
+        number, ask = hotline(data, region, province, latest_text(tracker))
         dispatcher.utter_message(
             text=(
                 "Rất tiếc nhà bạn đang mất điện. Bạn kiểm tra aptomat trong nhà trước; nếu cả khu cùng mất "
-                f"hoặc thấy dây điện đứt, cột đổ thì tránh xa và báo ngay tổng đài {hotline(region, province)} "
-                "(24/7) để điện lực xử lý."
-            ),
+                f"hoặc thấy dây điện đứt, cột đổ thì tránh xa và báo ngay tổng đài {number} "
+                f"(24/7) để điện lực xử lý. {ask}"
+            ).strip(),
             buttons=[{"title": "Lịch cắt điện", "payload": "/ask_outage_schedule"}],
         )
         return []

@@ -1,4 +1,4 @@
-"""Saving tips per appliance and peak hours, from the shipped reference data."""
+"""Saving tips per appliance and peak hours, from the backend's data (never typed in the bot)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,36 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.reference import advice, tips_for
+from actions.backend_client import client
+from actions.reference import facts, hours_text, peak_hours, statement, tips_for
+
+NO_DATA = (
+    "Xin lỗi, hiện tôi chưa lấy được dữ liệu (hệ thống đang bận). Bạn thử lại sau ít phút nhé."
+)
+
+
+def peak_hours_text(hours: dict, no_time_of_use: str) -> str:
+    """Peak hours in force today, hot-weather hours, announced changes, and that households pay
+    no time-of-use price (always said where peak hours are)."""
+    current = hours.get("current")
+    parts = []
+    if current:
+        parts.append(
+            f"Giờ cao điểm: {hours_text(current['peak'])}, từ {current['peak_days']} "
+            f"(theo {current['basis']}). "
+            f"Giờ bình thường: {hours_text(current['normal'])}; "
+            f"giờ thấp điểm: {hours_text(current['off_peak'])}."
+        )
+    save = hours.get("hot_weather", {}).get("save_hours")
+    if save:
+        parts.append(f"Ngày nắng nóng, EVN đề nghị hạn chế dùng điện thêm vào {hours_text(save)}.")
+    for schedule in hours.get("announced") or []:
+        parts.append(
+            f"Khung giờ cao điểm mới {hours_text(schedule['peak'])} ({schedule['basis']}) "
+            "chưa được áp dụng."
+        )
+    parts.append(no_time_of_use)
+    return " ".join(parts)
 
 
 class ActionSavingTips(Action):
@@ -17,8 +46,11 @@ class ActionSavingTips(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        appliance = tracker.get_slot("appliance")
-        tips = tips_for(appliance)[:2]
+        data = facts(client())
+        if data is None:
+            dispatcher.utter_message(text=NO_DATA)
+            return [SlotSet("appliance", None)]
+        tips = tips_for(data, tracker.get_slot("appliance"))[:2]
         dispatcher.utter_message(
             text=" ".join(tips),
             buttons=[
@@ -37,12 +69,13 @@ class ActionPeakHours(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        hours = advice()["peak_hours"]
+        backend = client()
+        hours, data = peak_hours(backend), facts(backend)
+        if hours is None or data is None:
+            dispatcher.utter_message(text=NO_DATA)
+            return []
         dispatcher.utter_message(
-            text=(
-                f"Giờ cao điểm: {hours['peak']}. Giờ thấp điểm: {hours['off_peak']}; "
-                f"giờ bình thường: {hours['normal']}. {hours['hot_weather']} {hours['households']}"
-            ),
+            text=peak_hours_text(hours, statement(data, "households_no_time_of_use")),
             buttons=[{"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"}],
         )
         return []

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.reference import advice
+from actions.reference import facts, statement
 
 TIP_BUTTONS = [
     {"title": "Mẹo với điều hòa", "payload": '/ask_saving_tips{"appliance": "air_conditioner"}'},
@@ -24,7 +24,12 @@ class ActionExplainBillSpike(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         backend = client()
-        general = advice()["hot_weather_spike"]
+        data = facts(backend)
+        general = (
+            statement(data, "bill_spike_general")
+            if data is not None
+            else "Tiền điện thường tăng vì dùng thêm điện hoặc vì kỳ ghi chỉ số dài hơn."
+        )
         try:
             household = backend.household_of(tracker.sender_id)
             if not household.get("linked"):
@@ -43,12 +48,17 @@ class ActionExplainBillSpike(Action):
         bills = usage.get("last_bills") or []
         if len(bills) >= 2:
             previous, current = bills[1], bills[0]
+            context = {"air_conditioners": usage.get("air_conditioners")}
+            if previous.get("avg_temp_c") is not None and current.get("avg_temp_c") is not None:
+                context["previous_avg_temp_c"] = previous["avg_temp_c"]
+                context["current_avg_temp_c"] = current["avg_temp_c"]
             try:
                 comparison = backend.post(
                     "/api/v1/bills/compare",
                     {
                         "previous": {k: previous[k] for k in ("kwh", "period_start", "period_end")},
                         "current": {k: current[k] for k in ("kwh", "period_start", "period_end")},
+                        "context": {k: v for k, v in context.items() if v is not None},
                     },
                 )
                 parts.append(comparison["explanation"])
@@ -61,7 +71,8 @@ class ActionExplainBillSpike(Action):
             parts.append(anomaly["explanation"])
         elif anomaly is not None:
             parts.append(
-                "Mô hình của chúng tôi thấy mức dùng điện của nhà bạn vẫn phù hợp với thời tiết."
+                "So với mức thường thấy của nhà bạn khi thời tiết tương tự, mức dùng điện gần đây "
+                "vẫn bình thường."
             )
         dispatcher.utter_message(text=" ".join(parts), buttons=TIP_BUTTONS)
         return []

@@ -9,13 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import call_for_household
+from actions.common import call_for_household, day_vi
 
 
 def describe_usage(usage: dict) -> str:
     start = date.fromisoformat(usage["period_start"])
     text = (
-        f"Từ {start:%d/%m} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
+        f"Từ {day_vi(start)} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
         f"dự kiến cả kỳ khoảng {round(usage['projected_kwh'])} kWh, tiền điện khoảng "
         f"{usage['projected_bill_text']}."
     )

@@ -64,7 +64,7 @@ def test_reading_query_dates_out_of_range_are_422_naming_the_field(client, auth,
     assert response.status_code == 422
     body = response.get_json()
     assert body["field"] == "to"
-    assert "Ngày phải từ 01/01/2000" in body["message"] or "tương lai" in body["message"]
+    assert "Ngày phải từ 1/1/2000" in body["message"] or "tương lai" in body["message"]
 
 
 def test_the_earliest_query_date_still_answers(client, auth):
@@ -75,7 +75,7 @@ def test_the_earliest_query_date_still_answers(client, auth):
 @pytest.mark.parametrize(
     ("reading", "field", "message"),
     [
-        ({"date": "0001-01-01", "kwh": 7.5}, "readings.0.date", "Ngày phải từ 01/01/2000 trở đi."),
+        ({"date": "0001-01-01", "kwh": 7.5}, "readings.0.date", "Ngày phải từ 1/1/2000 trở đi."),
         ({"date": "2025-11-01", "kwh": "7.5"}, "readings.0.kwh", NOT_A_NUMBER),
         ({"date": "2025-11-01", "kwh": True}, "readings.0.kwh", NOT_A_NUMBER),
         ({"date": "2025-11-01", "kwh": 5000}, "readings.0.kwh", "Số kWh một ngày phải từ 0"),
@@ -95,14 +95,14 @@ def test_a_meter_index_dated_1900_is_refused(client, auth):
     )
     assert response.status_code == 422
     assert response.get_json()["field"] == "read_on"
-    assert "01/01/2000" in response.get_json()["message"]
+    assert "1/1/2000" in response.get_json()["message"]
     assert count(MeterIndex) == 0
 
 
 @pytest.mark.parametrize(
     ("start", "end", "field", "message"),
     [
-        ("1025-01-01", "2025-01-01", "period_start", "01/01/2000"),
+        ("1025-01-01", "2025-01-01", "period_start", "1/1/2000"),
         ("2001-01-01", "3001-01-01", "period_end", "tương lai"),
         ("2000-01-01", "2025-12-31", "period_end", "tối đa 100 ngày"),
         ("2025-03-01", "2025-02-01", "period_end", "phải sau"),

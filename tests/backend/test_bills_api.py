@@ -78,6 +78,8 @@ def test_tariffs_lists_every_version(client):
     assert body["current"] == "1279/QĐ-BCT"
     latest = body["tariffs"][-1]
     assert latest["prepaid_price"] == 2909
+    assert latest["decision_text"] == "Quyết định 1279/QĐ-BCT"
+    assert latest["effective_from_text"] == "10/5/2025"
     assert latest["tiers"][0] == {
         "tier": 1,
         "from_kwh": 0,

@@ -127,7 +127,12 @@ def test_meter_index_and_subscriptions_through_the_bot(client, household, servic
     prefs = client.put(
         f"{url}/subscriptions", headers=service_auth, json={"weekly_tips": False}
     ).get_json()
-    assert prefs == {"weekly_tips": False, "outage_notices": True, "usage_alerts": True}
+    assert prefs == {
+        "weekly_tips": False,
+        "outage_notices": True,
+        "usage_alerts": True,
+        "quiet_hours": {"start": "21:00", "end": "07:00"},
+    }
     assert (
         client.get("/api/v1/service/households/nobody/usage", headers=service_auth).status_code
         == 404

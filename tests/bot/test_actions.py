@@ -24,6 +24,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.bot.served_facts import served_facts, served_peak_hours
+
 LINKED = {
     "household_id": "hh-1",
     "linked": True,
@@ -54,7 +56,15 @@ USAGE = {
 }
 
 
+FACTS = served_facts()
+PEAK_HOURS = served_peak_hours()
+
+
 def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
+    if path == "/api/v1/facts":
+        return 200, FACTS
+    if path == "/api/v1/peak-hours":
+        return 200, PEAK_HOURS
     if path == "/api/v1/service/senders/hh-1":
         return 200, LINKED
     if path.startswith("/api/v1/service/senders/"):
@@ -106,7 +116,9 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
             "tariffs": [
                 {
                     "decision": "1279/QĐ-BCT",
+                    "decision_text": "Quyết định 1279/QĐ-BCT",
                     "effective_from": "2025-05-10",
+                    "effective_from_text": "10/5/2025",
                     "prepaid_price": 2909,
                     "prepaid_price_text": "2.909 đ",
                     "tiers": [
@@ -201,6 +213,9 @@ def test_kwh_for_budget(fake_backend):
     figure = {"unit": "money", "low": 500_000, "high": 500_000}
     messages, _ = run(ActionKwhForBudget(), tracker(slots={"money": 500_000, "figure": figure}))
     assert "207 kWh" in messages[0]["text"]
+    # true on a tier boundary too (the next kWh may sit in the next tier)
+    assert "bậc giá cao nhất đang dùng" not in messages[0]["text"]
+    assert "thêm dù chỉ 1 kWh nữa thì hóa đơn sẽ vượt 500.000 đ" in messages[0]["text"]
     assert fake_backend.calls[0][1] == "/api/v1/bills/kwh-for-budget?amount=500000"
 
 
@@ -243,6 +258,7 @@ def test_bill_spike_compares_the_households_last_bills(fake_backend):
 def test_meter_reading_stored_and_backwards_refused(fake_backend):
     messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 12345}))
     assert "12345" in messages[0]["text"] and "42 kWh" in messages[0]["text"]
+    assert "ngày 24/11/2026" in messages[0]["text"] and "2026-11-24" not in messages[0]["text"]
     messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 5}))
     assert "nhỏ hơn chỉ số lần trước" in messages[0]["text"]
 
@@ -257,7 +273,7 @@ def test_unsubscribe_turns_every_kind_off(fake_backend):
 def test_handoff_pauses_and_gives_the_regional_hotline(fake_backend):
     messages, events = run(ActionHandoff(), tracker())
     assert ConversationPaused() in events
-    assert "19001288" in messages[0]["text"]  # Hà Nội
+    assert "1900 1288" in messages[0]["text"]  # Hà Nội
     assert "2 người" in messages[0]["text"]
 
 
@@ -298,9 +314,7 @@ def test_fallback_offers_topics_then_staff():
 
 def test_outage_schedule_of_the_households_area(fake_backend):
     messages, _ = run(ActionOutageSchedule(), tracker())
-    assert (
-        "08:00 ngày 26/11 đến 12:00 ngày 26/11 (Phường Hoàn Kiếm): Bảo dưỡng" in messages[0]["text"]
-    )
+    assert "8:00–12:00 thứ Năm 26/11 (Phường Hoàn Kiếm): Bảo dưỡng" in messages[0]["text"]
 
 
 def test_delete_my_data_goes_to_the_backend(fake_backend):

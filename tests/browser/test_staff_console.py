@@ -104,7 +104,7 @@ def seed(live) -> None:
             "web-fine",
             [
                 user("350 số hết bao nhiêu tiền", "calculate_bill", 0.98, kwh="350"),
-                bot("Khoảng 1.071.000 đ."),
+                bot("979.560 đ (đã gồm thuế GTGT 8%)."),
             ],
             now - timedelta(hours=5),
         )

@@ -78,7 +78,7 @@ def outage_notice(household) -> Notification:
         "outage",
         f"outage:3:{household.id}:v1",
         "Lịch cắt điện",
-        "Cắt điện từ 08:00 ngày 27/11 đến 12:00 ngày 27/11 tại Phường Hoàn Kiếm.",
+        "Cắt điện 8:00–12:00 thứ Sáu 27/11 tại Phường Hoàn Kiếm.",
         OUTAGE_DATA,
     )
     assert row is not None
@@ -98,7 +98,7 @@ def test_inside_the_reply_window_an_oa_message_is_sent(zalo):
     assert deliver_due(db.session, None, now=NOON_VN, zalo=channel).sent == 1
     _, path, body, _ = server.calls[0]
     assert path == CS and body["recipient"] == {"user_id": "u-hh-z"}
-    assert body["message"]["text"].startswith("Lịch cắt điện\nCắt điện từ 08:00")
+    assert body["message"]["text"].startswith("Lịch cắt điện\nCắt điện 8:00–12:00")
     db.session.refresh(row)
     assert (row.status, row.channel, row.provider_message_id) == ("sent", "zalo", "z-cs")
     assert deliveries(row)["zalo"].via == "cs"

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from backend.billing import PeriodUsage, compare_bills, explain_comparison_vi
+from backend.billing import HouseholdContext, PeriodUsage, compare_bills, explain_comparison_vi
 from backend.services.errors import InvalidInput
 
 
@@ -27,7 +27,8 @@ def test_the_jump_from_the_issue_is_explained_with_the_top_tiers():
     assert text.startswith("Kỳ này nhà bạn dùng 420 kWh, nhiều hơn 40% so với kỳ trước (300 kWh)")
     assert "tiền điện tăng 55% (798.660 đ → 1.235.196 đ)" in text
     assert "vì 120 kWh cuối tính ở bậc 5–6 (3.350–3.460 đ/kWh)" in text
-    assert 2 <= text.count(". ") + 1 <= 3
+    assert text.count(". ") + 1 <= 3
+    assert "điều hòa" not in text  # nothing known of the weather or the home: not guessed
 
 
 def test_more_kwh_in_the_same_tiers_is_only_volume():
@@ -73,7 +74,7 @@ def test_a_vat_change_is_only_vat():
     assert [part.name for part in comparison.parts if part.amount] == ["vat"]
     text = explain_comparison_vi(comparison)
     assert "bằng kỳ trước" in text
-    assert "Thuế GTGT đổi từ 8% sang 10%." in text
+    assert "Thuế GTGT đổi từ 8% sang 10%, làm tiền điện tăng 12.512 đ." in text
 
 
 def test_less_use_is_a_drop_and_gives_no_heat_advice():
@@ -143,3 +144,64 @@ def test_a_smaller_bill_is_not_introduced_with_but():
         )
     )
     assert "ít hơn 17% so với kỳ trước (167 kWh) và tiền điện giảm" in text
+
+
+JUNE = PeriodUsage(300, date(2026, 5, 15), date(2026, 6, 14))
+JULY = PeriodUsage(420, date(2026, 6, 15), date(2026, 7, 14))
+
+
+@pytest.mark.parametrize(
+    ("context", "said"),
+    [
+        (
+            HouseholdContext(air_conditioners=2, previous_avg_temp_c=27.0, current_avg_temp_c=30.5),
+            True,
+        ),
+        (
+            HouseholdContext(air_conditioners=0, previous_avg_temp_c=27.0, current_avg_temp_c=30.5),
+            False,
+        ),
+        (
+            HouseholdContext(air_conditioners=2, previous_avg_temp_c=18.0, current_avg_temp_c=19.0),
+            False,
+        ),
+        (
+            HouseholdContext(air_conditioners=2, previous_avg_temp_c=29.5, current_avg_temp_c=30.0),
+            False,
+        ),
+        (HouseholdContext(air_conditioners=2), False),
+        (None, False),
+    ],
+)
+def test_the_weather_is_blamed_only_when_observed_heat_and_an_air_conditioner_support_it(
+    context, said
+):
+    text = explain_comparison_vi(compare_bills(JUNE, JULY), context)
+    assert ("điều hòa" in text) is said
+    if said:
+        assert "trung bình 30 °C so với 27 °C" in text
+
+
+def test_a_one_kwh_rise_never_prints_zero_percent():
+    comparison = compare_bills(
+        PeriodUsage(400, date(2026, 5, 15), date(2026, 6, 14)),
+        PeriodUsage(401, date(2026, 6, 15), date(2026, 7, 14)),
+    )
+    text = explain_comparison_vi(comparison)
+    assert "0%" not in text
+    assert "nhiều hơn 1 kWh" in text
+    assert "tiền điện tăng 3.737 đ" in text
+
+
+def test_a_vat_change_is_kept_among_bigger_causes():
+    """A longer period, a price change and a VAT change at once: VAT is still said."""
+    comparison = compare_bills(
+        PeriodUsage(300, date(2022, 12, 1), date(2022, 12, 31)),
+        PeriodUsage(450, date(2023, 5, 1), date(2023, 6, 20)),
+    )
+    names = {part.name for part in comparison.parts if part.amount}
+    assert {"period_length", "price_change", "vat"} <= names
+    text = explain_comparison_vi(comparison)
+    assert "Thuế GTGT đổi từ 8% sang 10%" in text
+    assert text.count(". ") + 1 <= 3
+    assert "theo Quyết định 1062/QĐ-BCT" in text or "Quyết định" not in text

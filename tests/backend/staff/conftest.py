@@ -75,7 +75,7 @@ def conversations(app, household):
             household.id,
             [
                 user("350 số hết bao nhiêu tiền", "calculate_bill", 0.97, kwh="350"),
-                bot("Khoảng 1.071.000 đ."),
+                bot("979.560 đ (đã gồm thuế GTGT 8%)."),
             ],
             household_id=household.id,
         ),

@@ -44,7 +44,7 @@ def test_admin_unlocks_and_deactivates(client, staff):
     for _ in range(MAX_FAILED_LOGINS):
         authenticate(db.session(), "an", "wrong")
     sign_in(client, "chi")
-    assert "Tạm khoá đến" in client.get("/staff/accounts").get_data(as_text=True)
+    assert "Tạm khóa đến" in client.get("/staff/accounts").get_data(as_text=True)
     agent_id = staff["agent"].id
     client.post(f"/staff/accounts/{agent_id}/unlock")
     assert authenticate(db.session(), "an", PASSWORD).user is not None
@@ -57,7 +57,7 @@ def test_admin_unlocks_and_deactivates(client, staff):
 def test_an_admin_cannot_deactivate_themselves(client, staff):
     sign_in(client, "chi")
     page = client.post(f"/staff/accounts/{staff['admin'].id}/active/0", follow_redirects=True)
-    assert "bạn không thể tự vô hiệu hoá" in page.get_data(as_text=True)
+    assert "bạn không thể tự vô hiệu hóa" in page.get_data(as_text=True)
     assert db.session.get(StaffUser, staff["admin"].id).active is True
 
 

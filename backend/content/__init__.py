@@ -1,0 +1,1 @@
+"""Household-facing content held as data: the sourced facts (facts.toml)."""
