@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from backend.clock import utc_now
 from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor, Household
 from backend.models.conversations import SENDER_ID_MAX
+from backend.services.paging import paged
 from backend.services.privacy import Forgotten, purge_broker_events
 from backend.services.storable import storable
 
@@ -346,13 +347,8 @@ def dead_letter_page(
     session: Session, page: int, size: int = 50
 ) -> tuple[list[DeadLetterEvent], int, int]:
     """Dead letters, newest first: (rows of `page`, number of pages, total)."""
-    total = session.scalar(select(func.count()).select_from(DeadLetterEvent)) or 0
-    pages = max(1, -(-total // size))
-    page = min(max(page, 1), pages)
-    rows = session.scalars(
-        select(DeadLetterEvent)
-        .order_by(DeadLetterEvent.created_at.desc(), DeadLetterEvent.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
+    query = select(DeadLetterEvent).order_by(
+        DeadLetterEvent.created_at.desc(), DeadLetterEvent.id.desc()
     )
-    return list(rows), pages, total
+    rows, _, pages, total = paged(session, query, page=page, size=size)
+    return rows, pages, total

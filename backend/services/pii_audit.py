@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import AuditRecord
+from backend.services.paging import paged
 
 REVEAL = "pii_revealed"
 
@@ -41,13 +42,6 @@ def reveals_of(session: Session, sender_id: str) -> list[AuditRecord]:
 
 def audit_page(session: Session, page: int, size: int = 50) -> tuple[list[AuditRecord], int]:
     """Every audit record, newest first; and the number of pages."""
-    total = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
-    pages = max(1, -(-total // size))
-    page = min(max(page, 1), pages)
-    rows = session.scalars(
-        select(AuditRecord)
-        .order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
-        .limit(size)
-        .offset((page - 1) * size)
-    )
-    return list(rows), pages
+    query = select(AuditRecord).order_by(AuditRecord.at.desc(), AuditRecord.id.desc())
+    rows, _, pages, _ = paged(session, query, page=page, size=size)
+    return rows, pages

@@ -16,6 +16,7 @@ from backend.clock import utc_now, utc_start_of
 from backend.models import ChatMessage, Conversation, ConversationStatus, Household
 from backend.services.errors import InvalidInput, NotFound
 from backend.services.nlu_export import ENTITIES, INTENTS, Correction
+from backend.services.paging import paged
 
 PAGE_SIZE = 25
 MAX_TAGS = 10
@@ -111,16 +112,11 @@ class Page:
 
 
 def conversation_page(session: Session, filters: Filters, page: int, size: int = PAGE_SIZE) -> Page:
-    query = filtered(filters)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // size))
-    page = min(max(page, 1), pages)
-    items = session.scalars(
-        query.order_by(Conversation.last_message_at.desc().nulls_last(), Conversation.sender_id)
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    return Page(list(items), page, pages, total)
+    query = filtered(filters).order_by(
+        Conversation.last_message_at.desc().nulls_last(), Conversation.sender_id
+    )
+    items, page, pages, total = paged(session, query, page=page, size=size)
+    return Page(items, page, pages, total)
 
 
 def queue(session: Session) -> list[Conversation]:
