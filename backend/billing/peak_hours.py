@@ -7,13 +7,12 @@ validated when first loaded (the bills blueprint loads it at start-up).
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from backend.billing.tariffs import DATA_DIR, TariffDataError
+from backend.billing.tariffs import DATA_DIR, TariffDataError, read_toml
 
 PEAK_HOURS_FILE = DATA_DIR / "peak_hours.toml"
 RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$")
@@ -68,12 +67,7 @@ def parse_peak_hours(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_peak_hours_file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TariffDataError(f"{path}: {exc}") from exc
-    return parse_peak_hours(data)
+    return parse_peak_hours(read_toml(path))
 
 
 @cache

@@ -171,13 +171,17 @@ def parse_tariff_book(data: dict[str, Any]) -> TariffBook:
     return TariffBook(tuple(tariffs), default, tuple(reduced))
 
 
-def load_tariff_book(path: Path) -> TariffBook:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A shipped data file; unreadable or not TOML is a TariffDataError naming the file."""
     try:
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise TariffDataError(f"{path}: {exc}") from exc
-    return parse_tariff_book(data)
+
+
+def load_tariff_book(path: Path) -> TariffBook:
+    return parse_tariff_book(read_toml(path))
 
 
 @cache

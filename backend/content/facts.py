@@ -6,14 +6,13 @@ loaded (the facts blueprint loads it at start-up), and texts get today's peak ho
 
 from __future__ import annotations
 
-import tomllib
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from backend.billing.peak_hours import peak_hours
-from backend.billing.tariffs import TariffDataError
+from backend.billing.tariffs import TariffDataError, read_toml
 
 FACTS_FILE = Path(__file__).parent / "facts.toml"
 SECTIONS = ("hotlines", "references", "statements", "tips")
@@ -74,12 +73,7 @@ def parse_facts(data: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 
 
 def load_facts_file(path: Path) -> dict[str, list[dict[str, Any]]]:
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise TariffDataError(f"{path}: {exc}") from exc
-    return parse_facts(data)
+    return parse_facts(read_toml(path))
 
 
 @cache
