@@ -8,10 +8,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
+from firebase_admin import auth as firebase_auth
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from backend.extensions import db
+from backend.firebase import firebase_app
 from backend.models import Household
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,10 +45,6 @@ def _household_from_demo_token(token: str) -> Household | None:
 
 
 def _household_from_firebase_token(token: str) -> Household | None:
-    from firebase_admin import auth as firebase_auth
-
-    from backend.firebase import firebase_app
-
     try:
         claims = firebase_auth.verify_id_token(token, app=firebase_app())
     except (ValueError, firebase_auth.InvalidIdTokenError, firebase_auth.CertificateFetchError):

@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from backend.extensions import db
 from backend.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -158,8 +159,6 @@ def handle_unexpected(error: Exception):
 def handle_database_unavailable(error: OperationalError):
     """The database went away (restart, failover): the transaction was rolled back, so nothing
     was half-written; a 503 tells the client to send the same request again."""
-    from backend.extensions import db
-
     log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
     db.session.rollback()
     return _respond(503, MESSAGES[503], code="database_unavailable")

@@ -11,6 +11,12 @@ from backend.clock import local_today
 from backend.extensions import db
 from backend.models.staff import ROLES
 from backend.services.errors import ServiceError
+from backend.services.nlu_export import write_export
+from backend.services.staff_conversations import reviewed_corrections
+from backend.services.staff_demo import seed_conversations
+from backend.services.staff_users import create_staff, ensure_staff, get_staff
+from backend.services.staff_users import set_password as store_password
+from backend.services.staff_users import unlock as unlock_account
 
 DEV_ADMIN_LOGIN = "admin"
 DEV_ADMIN_PASSWORD = "admin-dev-password"  # development only; documented in the README
@@ -34,8 +40,6 @@ def staff_group() -> None:
 )
 def create(login: str, role: str, password: str) -> None:
     """Create a staff account with a hashed password."""
-    from backend.services.staff_users import create_staff
-
     try:
         user = create_staff(db.session(), login, password, role)
     except ServiceError as exc:
@@ -47,9 +51,6 @@ def create(login: str, role: str, password: str) -> None:
 @click.option("--login", required=True)
 def unlock(login: str) -> None:
     """Lift a lockout after repeated failed sign-ins."""
-    from backend.services.staff_users import get_staff
-    from backend.services.staff_users import unlock as unlock_account
-
     try:
         user = get_staff(db.session(), login)
     except ServiceError as exc:
@@ -63,11 +64,8 @@ def unlock(login: str) -> None:
 @click.password_option("--password", help="At least 10 characters; asked when not given.")
 def set_password(login: str, password: str) -> None:
     """Give an account a new password (and lift any lockout); its sessions end."""
-    from backend.services.staff_users import get_staff
-    from backend.services.staff_users import set_password as store
-
     try:
-        store(db.session(), get_staff(db.session(), login), password)
+        store_password(db.session(), get_staff(db.session(), login), password)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"new password set for {login.strip().lower()}")
@@ -76,9 +74,6 @@ def set_password(login: str, password: str) -> None:
 @staff_group.command("seed-demo")
 def seed_demo() -> None:
     """Development only: an admin account (admin / admin-dev-password) and demo conversations."""
-    from backend.services.staff_demo import seed_conversations
-    from backend.services.staff_users import ensure_staff
-
     if current_app.config["APP_ENV"] != "development":
         raise click.ClickException("staff seed-demo works only with APP_ENV=development")
     created = ensure_staff(db.session(), DEV_ADMIN_LOGIN, DEV_ADMIN_PASSWORD, "admin")
@@ -97,9 +92,6 @@ def nlu_group() -> None:
 @click.option("--out-dir", default=None, help="NLU folder (default: NLU_EXPORT_DIR, bot/data/nlu).")
 def export(out_dir: str | None) -> None:
     """Write reviewed staff corrections to corrections.yml (Rasa 3.x NLU YAML)."""
-    from backend.services.nlu_export import write_export
-    from backend.services.staff_conversations import reviewed_corrections
-
     result = write_export(
         reviewed_corrections(db.session()), Path(out_dir or current_app.config["NLU_EXPORT_DIR"])
     )

@@ -242,7 +242,8 @@ class ZaloInput(InputChannel):
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            # "pending": turns and notices still being answered in the background
+            return response.json({"status": "ok", "pending": len(self.tasks)})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

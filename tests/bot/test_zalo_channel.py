@@ -106,6 +106,7 @@ def zalo(fake_server, tmp_path, zalo_config):
         except requests.RequestException:
             time.sleep(0.1)
     fake.url, fake.token_file, fake.calls_by_token = url + "/webhook", token_file, calls_by_token
+    fake.health_url = url + "/"
     fake.rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     yield fake
     process.terminate()
@@ -151,6 +152,11 @@ def wait_for(predicate, timeout: float = 5.0) -> bool:
     return False
 
 
+def settled(zalo) -> bool:
+    """Every turn the channel accepted has been answered (or given up): nothing more will be sent."""
+    return wait_for(lambda: requests.get(zalo.health_url, timeout=2).json()["pending"] == 0, 30)
+
+
 def test_signed_message_is_answered_through_the_oa_api(zalo):
     raw = event("xin chào", "m1")
     started = time.time()
@@ -177,8 +183,7 @@ def test_no_apology_while_staff_has_the_conversation(zalo):
     assert post(zalo.url, paused, sign(paused)).status_code == 200
     later = event("xin chào", "m-later")
     assert post(zalo.url, later, sign(later)).status_code == 200
-    assert wait_for(lambda: zalo.sent)
-    time.sleep(0.3)  # the paused turn was handled first; nothing else may follow
+    assert wait_for(lambda: zalo.sent) and settled(zalo)  # the paused turn sent nothing
     assert [m["recipient"]["user_id"] for m in zalo.sent] == ["8421005540"]
 
 
@@ -186,7 +191,7 @@ def test_no_apology_while_staff_has_the_conversation(zalo):
 def test_wrong_or_missing_signature_is_401(zalo, signature):
     raw = event("xin chào", "m2")
     assert post(zalo.url, raw, signature).status_code == 401
-    time.sleep(0.3)
+    assert settled(zalo)
     assert zalo.sent == []
 
 
@@ -204,8 +209,7 @@ def test_repeated_msg_id_is_processed_once(zalo):
     raw = event("một lần thôi", "m5")
     assert post(zalo.url, raw, sign(raw)).status_code == 200
     assert post(zalo.url, raw, sign(raw)).json()["status"] == "duplicate"
-    assert wait_for(lambda: zalo.sent)
-    time.sleep(0.3)
+    assert wait_for(lambda: zalo.sent) and settled(zalo)
     assert len(zalo.sent) == 1
 
 
@@ -214,8 +218,7 @@ def test_zalo_errors_and_hangs_are_retried_with_backoff(zalo, failures):
     zalo.failures.extend(failures)
     raw = event("xin chào", f"retry-{len(failures)}-{failures[0]}")
     assert post(zalo.url, raw, sign(raw)).status_code == 200
-    assert wait_for(lambda: zalo.sent, timeout=20)
-    time.sleep(0.5)
+    assert wait_for(lambda: zalo.sent, timeout=20) and settled(zalo)
     assert len(zalo.sent) == 1 and zalo.attempts == len(failures) + 1
 
 
@@ -223,8 +226,7 @@ def test_zalo_down_for_good_is_tried_four_times_then_logged(zalo):
     zalo.failures.extend([500] * 4)
     raw = event("xin chào", "down-for-good")
     assert post(zalo.url, raw, sign(raw)).status_code == 200
-    assert wait_for(lambda: zalo.attempts == 4, timeout=20)
-    time.sleep(1)
+    assert wait_for(lambda: zalo.attempts == 4, timeout=20) and settled(zalo)
     assert zalo.sent == [] and zalo.attempts == 4
 
 

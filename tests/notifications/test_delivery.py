@@ -80,25 +80,19 @@ def test_dead_tokens_are_pruned_and_never_used_again(home, fake_fcm):
     assert [m["token"] for m in fake.sent] == ["good-token-2", "good-token-2"]
 
 
-def test_quota_exceeded_backs_off_at_least_a_minute(home, fake_fcm):
+@pytest.mark.parametrize(
+    ("token", "at_least", "error"),
+    [("quota-token", 59, "QuotaExceededError"), ("busy-token", 29, "UnavailableError")],
+)
+def test_transient_errors_retry_later_with_backoff(home, fake_fcm, token, at_least, error):
     app, _ = fake_fcm
-    add_device(home, "quota-token")
+    add_device(home, token)
     row = alert(home)
     before = datetime.utcnow()
     assert deliver_due(db.session, app, now=NOON_VN).retried == 1
     db.session.refresh(row)
-    assert row.status == "pending" and row.next_attempt_at >= before + timedelta(seconds=59)
-    assert "QuotaExceededError" in row.last_error
-
-
-def test_unavailable_retries_later_with_backoff(home, fake_fcm):
-    app, _ = fake_fcm
-    add_device(home, "busy-token")
-    row = alert(home)
-    before = datetime.utcnow()
-    assert deliver_due(db.session, app, now=NOON_VN).retried == 1
-    db.session.refresh(row)
-    assert row.status == "pending" and row.next_attempt_at >= before + timedelta(seconds=29)
+    assert row.status == "pending" and row.next_attempt_at >= before + timedelta(seconds=at_least)
+    assert error in row.last_error
 
 
 def test_without_credentials_rows_go_to_the_log_channel(home):
