@@ -188,3 +188,11 @@ def test_service_budget_and_projection_endpoints(client, service_auth, household
     assert cleared.get_json()["removed"] is True
     missing = client.get("/api/v1/service/households/nobody/projection", headers=service_auth)
     assert missing.status_code == 404
+
+
+def test_the_budget_is_exported_and_deleted_with_the_household(client, auth):
+    client.put("/api/v1/me/budget", json={"amount": 800_000}, headers=auth)
+    exported = client.get("/api/v1/me/export", headers=auth).get_json()
+    assert [b["amount"] for b in exported["budget"]] == [800_000]
+    assert client.delete("/api/v1/me", headers=auth).status_code == 200
+    assert db.session.query(Budget).count() == 0
