@@ -31,7 +31,7 @@ Z80 = 1.2816  # the standard normal quantile of 90%: an 80% two-sided range
 NORMALS_TEMP_SD = 1.2  # °C: sd of a stretch's mean temperature around the normals
 FORECAST_TEMP_SD = 0.8  # °C: sd of a forecast day's error (taken as independent days)
 MAX_AUTOCORRELATION = 0.8
-RANGE_SCALE = 1.0
+RANGE_SCALE = 1.3
 
 
 @dataclass

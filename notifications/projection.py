@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Household, ProjectionAlert
 from backend.money import format_vnd
 from backend.services.households import household_pages
 from backend.services.projection import HouseholdProjection, project_households
-from notifications.outbox import enqueue
+from notifications.outbox import enqueue_many
 from notifications.weekly import hot_for_household, tips
 
 PAGE = 500
@@ -101,72 +103,99 @@ def tier_message(p: HouseholdProjection) -> str:
     )
 
 
-def _state(
-    session: Session, household: Household, p: HouseholdProjection, kind: str
-) -> ProjectionAlert | None:
-    return session.get(ProjectionAlert, (household.id, p.start, kind))
+Item = tuple[Household, str, str, str, dict[str, Any]]
 
 
 def _record(
     session: Session,
+    states: dict[tuple[str, str], ProjectionAlert],
     household: Household,
     p: HouseholdProjection,
     kind: str,
-    state: ProjectionAlert | None,
-) -> None:
+) -> int:
+    """Update (or add) the period's alert state in the session; returns the alert's number."""
+    state = states.get((household.id, kind))
     if state is None:
         state = ProjectionAlert(household_id=household.id, period_start=p.start, kind=kind, count=0)
         session.add(state)
+        states[(household.id, kind)] = state
     state.count += 1
     state.projected_amount = p.amount[0]
     state.projected_tier = p.projected_tier
-    session.commit()
+    return state.count
 
 
-def alert_household(
-    session: Session, household: Household, p: HouseholdProjection, *, today: date
-) -> tuple[bool, bool]:
-    """Queue this household's alerts for the projection; (budget alert queued, tier queued)."""
-    budget_sent = tier_sent = False
+def alerts_for(
+    session: Session,
+    household: Household,
+    p: HouseholdProjection,
+    states: dict[tuple[str, str], ProjectionAlert],
+    *,
+    today: date,
+) -> dict[str, list[Item]]:
+    """The alerts due for this projection ({kind: items}), their states updated in the session
+    (committed with the outbox rows by the caller)."""
+    due: dict[str, list[Item]] = {}
     if p.days_measured < MIN_DAYS_MEASURED or p.days_left < 1:
-        return False, False
+        return due
     if p.budget is not None and p.budget.likely_over:
-        state = _state(session, household, p, "budget")
+        state = states.get((household.id, "budget"))
         if state is None or p.amount[0] >= state.projected_amount * (1 + MATERIAL):
-            count = 1 if state is None else state.count + 1
-            row = enqueue(
-                session,
-                household,
-                "budget_alert",
-                f"budget:{household.id}:{p.start.isoformat()}:{count}",
-                BUDGET_TITLE,
-                budget_message(household, p, today),
-                {"period_start": p.start.isoformat(), "projected": p.amount[0]},
-            )
-            if row is not None:
-                _record(session, household, p, "budget", state)
-                budget_sent = True
+            count = _record(session, states, household, p, "budget")
+            due["budget_alert"] = [
+                (
+                    household,
+                    f"budget:{household.id}:{p.start.isoformat()}:{count}",
+                    BUDGET_TITLE,
+                    budget_message(household, p, today),
+                    {"period_start": p.start.isoformat(), "projected": p.amount[0]},
+                )
+            ]
     if (
         p.projected_tier >= TIER_FROM
         and p.projected_tier > p.current_tier
         and p.projected_tier_price is not None
     ):
-        state = _state(session, household, p, "tier")
+        state = states.get((household.id, "tier"))
         if state is None or p.projected_tier > state.projected_tier:
-            count = 1 if state is None else state.count + 1
-            row = enqueue(
-                session,
-                household,
-                "tier_alert",
-                f"tier:{household.id}:{p.start.isoformat()}:{count}",
-                TIER_TITLE,
-                tier_message(p),
-                {"period_start": p.start.isoformat(), "tier": p.projected_tier},
+            count = _record(session, states, household, p, "tier")
+            due["tier_alert"] = [
+                (
+                    household,
+                    f"tier:{household.id}:{p.start.isoformat()}:{count}",
+                    TIER_TITLE,
+                    tier_message(p),
+                    {"period_start": p.start.isoformat(), "tier": p.projected_tier},
+                )
+            ]
+    return due
+
+
+def alert_page(
+    session: Session, households: list[Household], *, today: date, now: datetime
+) -> tuple[int, int]:
+    """Project a page of households and queue its alerts: one query for the alert states, one
+    insert per kind and one commit. Returns (budget alerts, tier alerts) added."""
+    projections = project_households(session, households, today=today, now=now)
+    period_of = {p.household_id: p.start for p in projections}
+    states = {
+        (s.household_id, s.kind): s
+        for s in session.scalars(
+            select(ProjectionAlert).where(
+                ProjectionAlert.household_id.in_(list(period_of)),
+                ProjectionAlert.period_start.in_(set(period_of.values())),
             )
-            if row is not None:
-                _record(session, household, p, "tier", state)
-                tier_sent = True
-    return budget_sent, tier_sent
+        )
+        if s.period_start == period_of[s.household_id]
+    }
+    items: dict[str, list[Item]] = {"budget_alert": [], "tier_alert": []}
+    for household, p in zip(households, projections, strict=True):
+        for kind, due in alerts_for(session, household, p, states, today=today).items():
+            items[kind].extend(due)
+    budget = enqueue_many(session, "budget_alert", items["budget_alert"])
+    tier = enqueue_many(session, "tier_alert", items["tier_alert"])
+    session.commit()
+    return budget, tier
 
 
 def alert_projections(
@@ -176,11 +205,8 @@ def alert_projections(
     summary = AlertSummary()
     for households in household_pages(session, Household.notify_usage_alerts, page=page):
         summary.households += len(households)
-        for household, p in zip(
-            households, project_households(session, households, today=today, now=now), strict=True
-        ):
-            summary.projected += 1
-            budget, tier = alert_household(session, household, p, today=today)
-            summary.budget_alerts += budget
-            summary.tier_alerts += tier
+        summary.projected += len(households)
+        budget, tier = alert_page(session, households, today=today, now=now)
+        summary.budget_alerts += budget
+        summary.tier_alerts += tier
     return summary
