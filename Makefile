@@ -147,7 +147,7 @@ bench-bot: setup ## Chat round-trip latency through the REST channel
 bench-load: setup bot-train ## Locust: 50 households for 60 s on the prod-local stack (chat + usage), p95
 	$(PY) -m pytest -q -s -o addopts="-ra" tests/scale/test_load.py
 
-BENCHES := bench-bills bench-api bench-ml bench-notify bench-load
+BENCHES := bench-bills bench-api bench-ml bench-notify bench-load bench-projection
 bench: .venv/.synced ## Run every benchmark and write docs/benchmarks.md (machine, date, figures)
 	BENCH_NOTIFY_ARGS="$(or $(BENCH_NOTIFY_ARGS),$(BENCH_NOTIFY_REPORT_ARGS))" $(PY) benchmarks/report.py $(BENCHES)
 

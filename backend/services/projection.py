@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.billing import BillEstimate, estimate_bill
+from backend.billing import BillEstimate, Renters, estimate_bill
 from backend.clock import to_utc
 from backend.models import Budget, DailyReading, Household, WeatherForecast, WeatherObservation
 from backend.money import format_vnd
@@ -135,12 +136,38 @@ def _top_tier(bill: BillEstimate) -> tuple[int, int | None, int]:
 
 def kwh_within(household: Household, amount: int, start: date, end: date) -> int:
     """The most whole kWh of this period whose bill stays within `amount`."""
+    return _kwh_within(
+        amount,
+        start,
+        end,
+        max(household.households_on_meter, 1),
+        household.meter_kind,
+        renters_of(household),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _kwh_within(
+    amount: int, start: date, end: date, households: int, meter: str, renters: Renters | None
+) -> int:
+    """Cached: households sharing a budget, a period and a meter share the answer."""
+
+    def total(kwh: int) -> int:
+        return estimate_bill(
+            kwh,
+            period_start=start,
+            period_end=end,
+            households=households,
+            meter=meter,
+            renters=renters,
+        ).total
+
     low, high = 0, 1
-    while _bill(household, high, start, end).total <= amount and high < 1_000_000:
+    while total(high) <= amount and high < 1_000_000:
         low, high = high, high * 2
     while low < high - 1:
         middle = (low + high) // 2
-        if _bill(household, middle, start, end).total <= amount:
+        if total(middle) <= amount:
             low = middle
         else:
             high = middle
@@ -200,12 +227,16 @@ def project_households(
     span = (last - first).days + 1
     index = {h.id: i for i, h in enumerate(households)}
     kwh = np.full((len(households), span), np.nan)
-    for household_id, day, value in session.execute(
+    rows = session.execute(
         select(DailyReading.household_id, DailyReading.day, DailyReading.kwh).where(
             DailyReading.household_id.in_(list(index)), DailyReading.day.between(first, today)
         )
-    ):
-        kwh[index[household_id], (day - first).days] = value
+    ).tuples()
+    base = first.toordinal()
+    cells = [(index[h], day.toordinal() - base, value) for h, day, value in rows]
+    if cells:
+        at = np.array(cells)
+        kwh[at[:, 0].astype(int), at[:, 1].astype(int)] = at[:, 2]
     weather = _temperatures(session, {h.province_code for h in households}, first, last, now=now)
     weekend = np.array([(first + timedelta(days=i)).weekday() >= 5 for i in range(span)])
     today_at = (today - first).days
