@@ -7,10 +7,11 @@ from datetime import date, datetime, time, timedelta
 
 from backend.clock import frozen
 from backend.extensions import db
-from backend.models import DailyReading, Device, Notification, ProjectionAlert
+from backend.models import DailyReading, Device, Notification, ProjectionAlert, WeatherForecast
 from backend.services.budgets import set_budget
 from notifications.delivery import deliver_due
 from notifications.projection import alert_projections
+from notifications.weekly import enqueue_weekly_tips
 from tests.conftest import make_household
 
 TODAY = date(2025, 7, 25)  # period 16/7–15/8 for reading day 15
@@ -123,3 +124,26 @@ def test_opted_out_households_get_nothing_and_quiet_hours_hold_the_rest(app):
     assert report.sent == 0 and report.deferred == len(notices())
     for notice in notices():  # 07:00 in Việt Nam
         assert notice.status == "pending" and notice.next_attempt_at == datetime(2025, 7, 26, 0, 0)
+
+
+def test_the_weekly_tip_speaks_of_the_forecast_heat_when_there_is_one(app):
+    monday = date(2026, 1, 12)  # January in Hà Nội: the normals are cool
+    make_household("hh-w", appliances={"air_conditioner": {"count": 1}})
+    make_household("hh-w2", province_code=79, appliances={"air_conditioner": {"count": 1}})
+    for home in ("hh-w", "hh-w2"):
+        readings(home, 9.0, monday - timedelta(days=14), monday - timedelta(days=1))
+    fetched = datetime(2026, 1, 12, 0, 0)
+    for d in range(7):  # an (imagined) January heat wave in Hà Nội only
+        db.session.add(
+            WeatherForecast(
+                province_code=1,
+                day=monday + timedelta(days=d),
+                mean_temp_c=31.0,
+                fetched_at=fetched,
+            )
+        )
+    db.session.commit()
+    assert enqueue_weekly_tips(db.session, today=monday) == 2
+    tips = {n.household_id: n.body for n in notices("weekly_tip")}
+    assert "Theo dự báo thời tiết" in tips["hh-w"] and "31 °C" in tips["hh-w"]
+    assert "dự báo" not in tips["hh-w2"]  # no forecast for TP.HCM: the normals speak
