@@ -59,7 +59,7 @@ def http_session(retries: int = 3, backoff: float = 0.5) -> requests.Session:
 
 def _request(url: str, codes: list[int], session: requests.Session, timeout: float) -> list[Any]:
     points = province_points()
-    params = {
+    params: dict[str, str | int] = {
         "latitude": ",".join(f"{points[c][0]:.2f}" for c in codes),
         "longitude": ",".join(f"{points[c][1]:.2f}" for c in codes),
         "daily": "temperature_2m_mean,temperature_2m_max",
