@@ -231,7 +231,7 @@ def project_households(
         select(DailyReading.household_id, DailyReading.day, DailyReading.kwh).where(
             DailyReading.household_id.in_(list(index)), DailyReading.day.between(first, today)
         )
-    ).tuples()
+    )
     base = first.toordinal()
     cells = [(index[h], day.toordinal() - base, value) for h, day, value in rows]
     if cells:
