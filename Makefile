@@ -29,7 +29,7 @@ endif
 
 .PHONY: help setup run run-prod-local test test-backend test-postgres test-bot test-scale lint format \
         db nlu train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
-        bench-load clean doctor
+        bench-load bench-projection projection-eval clean doctor
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -109,6 +109,9 @@ bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per
 ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated households
 	$(PY) -m ml evaluate --write ml/EVALUATION.md
 
+projection-eval: .venv/.synced ## Projected bill vs run rates and last period on simulated households (day 5–25)
+	$(PY) scripts/projection_eval.py --write ml/EVALUATION.md
+
 test-scale: setup bot-train ## Prod-local stack: two Rasa servers, faults, security, load (locust); ~10 min
 	$(TIMED) "$(call step,$@)" $(PY) -m pytest -q -o addopts="-ra --strict-markers" tests/scale
 
@@ -135,13 +138,16 @@ BENCH_NOTIFY_REPORT_ARGS := --households 50000 --deliver 10000
 bench-notify: .venv/.synced ## Weekly tips for 1,000,000 households on PostgreSQL: fan-out and fake-FCM delivery, 1 and 2 workers
 	scripts/with-postgres.sh $(PY) benchmarks/bench_notify.py $(BENCH_NOTIFY_ARGS)
 
+bench-projection: .venv/.synced ## Nightly projections: households per minute on one worker, memory
+	$(PY) benchmarks/bench_projection.py
+
 bench-bot: setup ## Chat round-trip latency through the REST channel
 	bot/.venv/bin/python bot/scripts/bench.py
 
 bench-load: setup bot-train ## Locust: 50 households for 60 s on the prod-local stack (chat + usage), p95
 	$(PY) -m pytest -q -s -o addopts="-ra" tests/scale/test_load.py
 
-BENCHES := bench-bills bench-api bench-ml bench-notify bench-load
+BENCHES := bench-bills bench-api bench-ml bench-notify bench-load bench-projection
 bench: .venv/.synced ## Run every benchmark and write docs/benchmarks.md (machine, date, figures)
 	BENCH_NOTIFY_ARGS="$(or $(BENCH_NOTIFY_ARGS),$(BENCH_NOTIFY_REPORT_ARGS))" $(PY) benchmarks/report.py $(BENCHES)
 

@@ -15,12 +15,13 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from backend.auth import issue_demo_token
-from backend.clock import local_today
+from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import Household
 from backend.services.anomalies import retrain
 from backend.services.conversation_events import consume
 from backend.services.demo import seed_demo as seed
+from backend.services.forecast import ForecastUnavailable, fetch_forecasts
 from backend.services.outages import OutageImportError, import_outages
 from backend.services.weather import WeatherImportError, import_observations
 from ml.api import RETRAIN_HOLDOUT_DAYS
@@ -120,6 +121,29 @@ def weather_import(path: str) -> None:
     except WeatherImportError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"imported {count} observations")
+
+
+@weather_group.command("forecast")
+@click.option("--force", is_flag=True, help="Fetch even if the stored forecast is recent.")
+def weather_forecast(force: bool) -> None:
+    """Fetch every province's daily temperatures from Open-Meteo (past week, next 16 days);
+    offline, projections keep to the climate normals and say so."""
+    url = current_app.config["OPEN_METEO_URL"]
+    if not url:
+        raise click.ClickException("OPEN_METEO_URL is empty: forecasts are off")
+    try:
+        result = fetch_forecasts(
+            db.session(), url=url, now=utc_now(), today=local_today(), force=force
+        )
+    except ForecastUnavailable as exc:
+        raise click.ClickException(f"Open-Meteo unavailable ({exc}); normals stay in use") from exc
+    if result.skipped:
+        click.echo("forecast is recent; nothing fetched (use --force)")
+        return
+    click.echo(
+        f"stored {result.forecast_days} forecast days and {result.observed_days} observed days "
+        f"for {result.provinces} provinces"
+    )
 
 
 @click.command("outages-import")

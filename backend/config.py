@@ -105,6 +105,8 @@ class Config:
     ZALO_APP_ID = os.environ.get("ZALO_APP_ID", "")
     ZALO_APP_SECRET_KEY = os.environ.get("ZALO_APP_SECRET_KEY", "")
     ZALO_API_BASE = os.environ.get("ZALO_API_BASE", "https://openapi.zalo.me")
+    # daily forecast temperatures per province (`flask weather forecast`); empty: normals only
+    OPEN_METEO_URL = os.environ.get("OPEN_METEO_URL", "https://api.open-meteo.com/v1/forecast")
     ZALO_OAUTH_BASE = os.environ.get("ZALO_OAUTH_BASE", "https://oauth.zaloapp.com")
     ZALO_ZNS_BASE = os.environ.get("ZALO_ZNS_BASE", "https://business.openapi.zalo.me")
     ZALO_TOKEN_FILE = os.environ.get("ZALO_TOKEN_FILE", str(VAR_DIR / "zalo_tokens.json"))

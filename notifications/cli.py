@@ -15,6 +15,7 @@ from ml.api import load_model
 from notifications.alerts import score_and_alert
 from notifications.delivery import deliver_due
 from notifications.outages import enqueue_outage_notices
+from notifications.projection import alert_projections
 from notifications.providers import push_app, zalo_channel
 from notifications.weekly import enqueue_weekly_tips
 
@@ -66,4 +67,15 @@ def score_all(model_path: str | None) -> None:
         f"scored {summary.rows} household-days of {summary.households} households: "
         f"{summary.flagged_now} flagged now, {len(summary.new_episodes)} new episodes, "
         f"{summary.closed_episodes} closed"
+    )
+
+
+@notify_group.command("project-all")
+def project_all() -> None:
+    """Project every household's bill for its current period and queue budget and tier alerts
+    (once per period and kind; again only if the projection worsens materially)."""
+    summary = alert_projections(db.session(), today=local_today(), now=utc_now())
+    click.echo(
+        f"projected {summary.projected} of {summary.households} households: "
+        f"{summary.budget_alerts} budget alerts, {summary.tier_alerts} tier alerts"
     )

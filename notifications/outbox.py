@@ -23,6 +23,9 @@ PREFERENCE = {
     "weekly_tip": "notify_weekly_tips",
     "outage": "notify_outages",
     "usage_alert": "notify_usage_alerts",
+    # projected-bill alerts (notifications/projection.py) follow the usage-alert opt-out
+    "budget_alert": "notify_usage_alerts",
+    "tier_alert": "notify_usage_alerts",
 }
 
 

@@ -19,11 +19,13 @@ from backend.clock import local_today, utc_now
 from backend.config import VAR_DIR
 from backend.extensions import db
 from backend.services.anomalies import retrain
+from backend.services.forecast import ForecastUnavailable, fetch_forecasts
 from backend.services.privacy import Stores, purge_expired, purge_forgotten
 from ml.api import load_model
 from notifications.alerts import score_and_alert
 from notifications.delivery import deliver_due
 from notifications.outages import enqueue_outage_notices
+from notifications.projection import alert_projections
 from notifications.providers import push_app, zalo_channel
 from notifications.weekly import enqueue_page, page_bounds
 
@@ -93,6 +95,28 @@ def nightly_scoring() -> None:
         score_and_alert(
             db.session(), load_model(app().config["ANOMALY_MODEL_PATH"]), today=local_today()
         )
+
+
+@huey.periodic_task(crontab(hour="*/6", minute="20"))
+def weather_forecast() -> None:
+    """Every 6 hours: Open-Meteo's forecast per province (offline: the normals stay in use)."""
+
+    with app().app_context():
+        url = app().config["OPEN_METEO_URL"]
+        if url:
+            try:
+                fetch_forecasts(db.session(), url=url, now=utc_now(), today=local_today())
+            except ForecastUnavailable:
+                db.session.rollback()
+
+
+@huey.periodic_task(crontab(hour="12", minute="0"))  # 19:00 in Việt Nam, outside quiet hours
+def nightly_projections() -> None:
+    """Project every household's bill; queue budget and tier alerts (after the day's readings;
+    the outbox still holds them through quiet hours)."""
+
+    with app().app_context():
+        alert_projections(db.session(), today=local_today(), now=utc_now())
 
 
 @huey.periodic_task(crontab(minute="*"))

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.clock import utc_start_of
+from backend.clock import to_utc, utc_start_of
 from backend.content.facts import facts_on
 from backend.models import DailyReading, Household, Notification
+from backend.services.forecast import forecasts_by_province
 from backend.services.usage import similar_daily_median
 from ml.climate import normal_temp
 from notifications.outbox import enqueue_many
@@ -28,6 +29,7 @@ NO_REPEAT = timedelta(weeks=8)
 HOT_WEEK_MIN_C = 25.0  # a week never counts as hot below this normal, whatever the province
 PAGE = 1000
 TITLE = "Điện nhà bạn tuần qua"
+FORECAST_MIN_DAYS = 5  # a forecast of fewer of the coming 7 days is not the week's
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,11 @@ def coming_week_max_temp(province_code: int | None, today: date) -> float:
 @lru_cache(maxsize=128)
 def yearly_mean_temp(province_code: int | None) -> float:
     return sum(normal_temp(province_code, date(2001, month, 15)) for month in range(1, 13)) / 12
+
+
+def hot_by_forecast(province_code: int | None, heat: float) -> bool:
+    """A forecast week's highest daily mean is hot by the same measure as the normals'."""
+    return heat >= max(HOT_WEEK_MIN_C, yearly_mean_temp(province_code))
 
 
 def hot_for_household(province_code: int | None, today: date) -> tuple[bool, float]:
@@ -139,7 +146,10 @@ def weekly_message(
     neighbours: float | None,
     used: set[str],
     today: date,
+    forecast_heat: float | None = None,
 ) -> tuple[str, dict[str, Any]]:
+    """`forecast_heat`: the highest forecast daily mean of the coming week, when Open-Meteo's
+    forecast covers it (else the climate normals speak, and say they are normals)."""
     parts = [f"Tuần qua nhà bạn dùng {week:.0f} kWh"]
     if previous:
         change = round((week - previous) / previous * 100)
@@ -156,8 +166,19 @@ def weekly_message(
             )
         else:
             parts.append("tương đương các hộ tương tự trong tỉnh")
-    hot, heat = hot_for_household(household.province_code, today)
     text = ", ".join(parts) + "."
+    if forecast_heat is not None:
+        hot = hot_by_forecast(household.province_code, forecast_heat)
+        if hot:
+            text += (
+                " Theo dự báo thời tiết, những ngày tới nơi bạn ở nóng "
+                f"(nhiệt độ trung bình ngày lên tới khoảng {forecast_heat:.0f} °C)."
+            )
+        tip = choose_tip(household, used, hot, today)
+        if tip is not None:
+            text += f" Mẹo tuần này: {tip.text}"
+        return text, {"tip_id": tip.id if tip else None, "week_kwh": round(week, 1)}
+    hot, heat = hot_for_household(household.province_code, today)
     if hot:
         # a climate normal, not a forecast: "thường" (typically), never "tuần tới trời nóng"
         text += (
@@ -193,9 +214,12 @@ def enqueue_page(
     *,
     today: date,
     neighbours: Neighbours | None = None,
+    now: datetime | None = None,
 ) -> int:
     """This week's tips for the households with after < id ≤ upto (once per ISO week each);
-    `today` is Việt Nam's calendar day, so the week is Việt Nam's ISO week."""
+    `today` is Việt Nam's calendar day, so the week is Việt Nam's ISO week. The coming week's
+    heat is the stored forecast's when it covers at least FORECAST_MIN_DAYS of it (fetched
+    within a day and a half of `now`, default 08:00 of `today`), else the climate normals'."""
     households = session.scalars(
         select(Household)
         .where(Household.id > after, Household.id <= upto, Household.notify_weekly_tips)
@@ -208,6 +232,17 @@ def enqueue_page(
     used = recent_tips(session, ids, today)
     neighbours = neighbours or neighbours_for(today)  # a worker reuses medians across pages
     year, week_number, _ = today.isocalendar()
+    forecasts = forecasts_by_province(
+        session,
+        today,
+        today + timedelta(days=6),
+        now=now or to_utc(datetime.combine(today, time(8))),
+    )
+    heat = {
+        code: max(days.values())
+        for code, days in forecasts.items()
+        if len(days) >= FORECAST_MIN_DAYS
+    }
     items = []
     for household in households:
         if household.id not in weeks:
@@ -219,6 +254,7 @@ def enqueue_page(
             neighbours.median(session, household),
             used.get(household.id, set()),
             today,
+            heat.get(household.province_code) if household.province_code is not None else None,
         )
         key = f"weekly-tip:{household.id}:{year}-W{week_number:02d}"
         items.append((household, key, TITLE, body, data))

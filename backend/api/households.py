@@ -14,8 +14,8 @@ from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER
+from backend.services import budgets, privacy, projection, readings, usage
 from backend.services import households as service
-from backend.services import privacy, readings, usage
 from backend.services.errors import InvalidInput
 
 blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The signed-in household")
@@ -95,6 +95,11 @@ class DeviceIn(Schema):
 
 class DeviceDeleteIn(Schema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=4096))
+
+
+class BudgetIn(Schema):
+    amount = fields.Integer(strict=True, allow_none=True)
+    kwh = fields.Integer(strict=True, allow_none=True)
 
 
 class ReadingIn(Schema):
@@ -314,8 +319,53 @@ def post_bill(body):
 @blp.doc(security=HOUSEHOLD)
 @blp.response(200)
 def get_usage():
-    """This billing period: kWh so far, projected bill, last year, similar households, anomaly."""
-    return usage.household_usage(session(), current_household(), today=local_today()).as_dict()
+    """This billing period: kWh so far, projected bill, last year, similar households, anomaly,
+    and `projection`: the period's expected kWh and bill with an 80% range, from the household's
+    own weather response under the forecast (then climate normals), and its budget."""
+    return usage_with_projection(current_household())
+
+
+def usage_with_projection(household) -> dict:
+    today = local_today()
+    return {
+        **usage.household_usage(session(), household, today=today).as_dict(),
+        "projection": projection.project_household(
+            session(), household, today=today, now=utc_now()
+        ).as_dict(),
+    }
+
+
+@blp.route("/budget", methods=["GET"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(200)
+def get_budget():
+    """The household's monthly budget ({"budget": null} when none is set)."""
+    return {"budget": budgets.as_dict(budgets.get_budget(session(), current_household()))}
+
+
+@blp.route("/budget", methods=["PUT"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.arguments(BudgetIn)
+@blp.response(200)
+def put_budget(body):
+    """Set the monthly budget: {"amount": đồng} or {"kwh": int}, exactly one; 422 naming the
+    field otherwise. Projected-bill alerts compare the period's projection with it."""
+    budget = budgets.set_budget(
+        session(), current_household(), amount=body.get("amount"), kwh=body.get("kwh")
+    )
+    return {"budget": budgets.as_dict(budget)}
+
+
+@blp.route("/budget", methods=["DELETE"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(200)
+def delete_budget():
+    """Remove the budget (no more budget alerts)."""
+    removed = budgets.clear_budget(session(), current_household())
+    return {"budget": None, "removed": removed}
 
 
 @blp.route("/zalo-link-code", methods=["POST"])

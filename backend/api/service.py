@@ -6,14 +6,14 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from backend.api.households import MeterIndexIn, session
+from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
 from backend.models import Household
+from backend.services import budgets, privacy, projection, readings, usage
 from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import outages as outage_service
-from backend.services import privacy, readings, usage
 from backend.services.errors import NotFound
 from ml.climate import region_of
 
@@ -79,6 +79,43 @@ def household_usage(household_id):
     return usage.household_usage(
         session(), household_or_404(household_id), today=local_today()
     ).as_dict()
+
+
+@blp.route("/households/<string:household_id>/projection")
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def household_projection(household_id):
+    """The current period's projected bill (as `projection` in GET /api/v1/me/usage)."""
+    return projection.project_household(
+        session(), household_or_404(household_id), today=local_today(), now=utc_now()
+    ).as_dict()
+
+
+@blp.route("/households/<string:household_id>/budget", methods=["PUT"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(BudgetIn)
+@blp.response(200)
+def set_budget(body, household_id):
+    """Set the budget from chat (after the household confirmed it)."""
+    budget = budgets.set_budget(
+        session(),
+        household_or_404(household_id),
+        amount=body.get("amount"),
+        kwh=body.get("kwh"),
+        source="chat",
+    )
+    return {"budget": budgets.as_dict(budget)}
+
+
+@blp.route("/households/<string:household_id>/budget", methods=["DELETE"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def clear_budget(household_id):
+    removed = budgets.clear_budget(session(), household_or_404(household_id))
+    return {"budget": None, "removed": removed}
 
 
 @blp.route("/households/<string:household_id>/meter-index", methods=["POST"])

@@ -2,6 +2,7 @@
 
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
+from backend.models.budgets import Budget, ProjectionAlert, WeatherForecast
 from backend.models.conversations import (
     ChatMessage,
     Conversation,
@@ -32,6 +33,7 @@ __all__ = [
     "AnomalyEpisode",
     "AuditRecord",
     "Bill",
+    "Budget",
     "ChatMessage",
     "Conversation",
     "ConversationStatus",
@@ -47,10 +49,12 @@ __all__ = [
     "NotificationDelivery",
     "NotificationStatus",
     "Outage",
+    "ProjectionAlert",
     "StaffLoginFailure",
     "StaffSession",
     "StaffUser",
     "UsageScore",
+    "WeatherForecast",
     "WeatherObservation",
     "ZaloLinkCode",
     "ZaloLinkFailure",

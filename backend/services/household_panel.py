@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import DailyReading, Household, UsageScore, WeatherObservation
+from backend.services.budgets import get_budget
 from backend.services.households import province_name
+from backend.services.projection import HouseholdProjection, project_household
 from backend.services.readings import latest_bills
 from backend.services.usage import anomaly_status
 from ml.climate import normal_temp
@@ -34,6 +36,8 @@ class HouseholdPanel:
     days: list[Day]
     bills: list[dict[str, Any]]
     anomaly: dict[str, Any] | None
+    projection: HouseholdProjection | None = None
+    budget: dict[str, Any] | None = None
 
 
 def daily_series(session: Session, household: Household, today: date, days: int) -> list[Day]:
@@ -95,4 +99,13 @@ def household_panel(
             for b in latest_bills(session, household, 3)
         ],
         anomaly_status(session, household),
+        project_household(session, household, today=today),
+        _budget(session, household),
     )
+
+
+def _budget(session: Session, household: Household) -> dict[str, Any] | None:
+    budget = get_budget(session, household)
+    if budget is None:
+        return None
+    return {"amount": budget.amount, "kwh": budget.kwh, "source": budget.source}

@@ -33,6 +33,7 @@ from sqlalchemy.sql.expression import Executable
 from backend.models import (
     AuditRecord,
     Bill,
+    Budget,
     ChatMessage,
     Conversation,
     DailyReading,
@@ -98,6 +99,7 @@ def export_household(session: Session, household: Household) -> dict[str, Any]:
         "daily_readings": rows(DailyReading, "day", "kwh", "source"),
         "meter_indexes": rows(MeterIndex, "read_on", "reading", "source"),
         "bills": rows(Bill, "period_start", "period_end", "kwh", "amount"),
+        "budget": rows(Budget, "amount", "kwh", "source", "created_at", "updated_at"),
         "conversations": rows(Conversation, "sender_id", "channel", "status"),
         "notifications": rows(
             Notification, "kind", "title", "body", "status", "created_at", "sent_at"

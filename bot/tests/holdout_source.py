@@ -115,6 +115,41 @@ HOLDOUT: dict[str, dict[str, list[str]]] = {
             "tien dien tang qua sao v",
         ],
     },
+    "ask_projected_bill": {
+        "diacritics": [
+            "kỳ này nhà tôi dự kiến trả bao nhiêu tiền điện",
+            "ước tính hóa đơn tháng này giúp mình",
+            "tháng này chắc hết khoảng bao nhiêu tiền điện",
+        ],
+        "plain": [
+            "thang nay du kien het bao nhieu",
+            "uoc tinh tien dien ky nay",
+            "du bao hoa don dien",
+        ],
+        "shorthand": [
+            "thang nay du kien het bn ad",
+            "ky nay chac het bn tien dien",
+            "uoc tinh hd thang nay dc ko",
+        ],
+    },
+    "set_budget": {
+        "diacritics": [
+            "báo tôi khi tiền điện vượt 900 nghìn",
+            "đặt hạn mức 300 số mỗi tháng",
+            "cài ngân sách tiền điện 600k",
+        ],
+        "plain": ["dat han muc 700k", "bao khi tien dien qua 1 trieu", "han muc 200 so"],
+        "shorthand": ["dat han muc 500k nha ad", "vuot 800k thi bao e", "cai han muc 250 so dc ko"],
+    },
+    "clear_budget": {
+        "diacritics": [
+            "bỏ hạn mức giúp tôi",
+            "xóa hạn mức tiền điện đi",
+            "không cần báo vượt hạn mức nữa",
+        ],
+        "plain": ["bo han muc di", "huy han muc tien dien", "xoa ngan sach dien"],
+        "shorthand": ["bo han muc nha ad", "ko can han muc nua", "huy han muc dc ko"],
+    },
     "check_my_usage": {
         "diacritics": [
             "nhà tôi tháng này dùng bao nhiêu điện rồi",

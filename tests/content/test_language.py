@@ -24,9 +24,11 @@ from backend.billing import HouseholdContext, PeriodUsage, compare_bills, explai
 from backend.content.facts import facts_on
 from backend.errors import VALIDATION_VI, vietnamese
 from backend.models import Household, Outage
+from backend.services.projection import BudgetStatus, HouseholdProjection
 from backend.services.staff_demo import DEMO_CONVERSATIONS
 from ml.api import explain_vi
 from notifications.outages import notice_text
+from notifications.projection import budget_message, tier_message
 from notifications.weekly import weekly_message
 from tests.content.checks import VIETNAMESE, problems
 
@@ -165,6 +167,33 @@ def rendered_texts() -> list[tuple[str, str]]:
     for actual, expected, weather in ((86.0, 64.0, 10.0), (64.2, 64.0, 0.0), (12.0, 0.0, 0.0)):
         for appliances in ({}, {"water_heater": True}, {"air_conditioner": {"count": 1}}):
             texts.append(("ml explain_vi", explain_vi(actual, expected, weather, 6, appliances)))
+    for budget in (
+        BudgetStatus(800_000, None, 310, True, True, 9.4),
+        BudgetStatus(None, 250, 250, True, True, 0.4),
+        BudgetStatus(600_000, None, 240, True, True, None),
+    ):
+        for source in ("forecast", "normals"):
+            projection = HouseholdProjection(
+                "h",
+                date(2026, 6, 16),
+                date(2026, 7, 15),
+                date(2026, 7, 1),
+                180.0,
+                16,
+                14,
+                (390.0, 360.0, 420.0),
+                (1_020_000, 930_000, 1_110_000),
+                source,
+                4,
+                5,
+                3350,
+                3350,
+                budget,
+            )
+            for appliances in ({}, {"air_conditioner": {"count": 2}, "water_heater": True}):
+                home = Household(id="h", province_code=79, appliances=appliances)
+                texts.append(("budget alert", budget_message(home, projection, date(2026, 7, 1))))
+            texts.append(("tier alert", tier_message(projection)))
     for _, _, _, _, said in DEMO_CONVERSATIONS:
         texts += [("staff demo", s.text) for s in said if s.role == "bot"]
     samples = {

@@ -9,6 +9,8 @@ import pytest
 from backend.clock import local_today
 from backend.extensions import db
 from backend.models import Bill, DailyReading, UsageScore
+from backend.services.budgets import set_budget
+from backend.services.projection import project_household
 from backend.services.staff_conversations import PAGE_SIZE
 from backend.services.staff_demo import bot, user
 from tests.backend.staff.conftest import conversation
@@ -145,3 +147,29 @@ def test_household_panel(agent, app, household):
     assert "Mô hình chưa chấm điểm" not in page  # scores exist: the model's verdict is explained
     assert "0987654321" not in page and "098*****21" in page
     assert "PA12345678901" not in page and "Hàng Bài" not in page and "N. c. L." in page
+
+
+def test_household_panel_shows_the_budget_and_the_projected_bill(agent, app, household):
+    today = local_today()
+    for offset in range(0, 60):
+        day = today - timedelta(days=offset)
+        db.session.add(DailyReading(household_id=household.id, day=day, kwh=12.0))
+    db.session.commit()
+    set_budget(db.session, household, amount=800_000, source="chat")
+    conversation(
+        household.id,
+        [user("tháng này hết bao nhiêu", "check_my_usage", 0.9)],
+        household_id=household.id,
+    )
+    page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
+    section = page.split('id="projection"')[1].split("</section>")[0]
+    assert "800.000 đ (đặt qua chat)" in section
+    expected = project_household(db.session, household, today=today)
+    assert f"{expected.amount[0]:,} đ".replace(",", ".") in section
+    assert "nhiệt độ trung bình nhiều năm" in section  # no forecast stored: normals, said so
+
+
+def test_household_panel_without_a_budget_says_so(agent, app, household):
+    conversation(household.id, [user("chào", "greet", 0.9)], household_id=household.id)
+    page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
+    assert "chưa đặt" in page.split('id="budget"')[1].split("</dd>")[0]

@@ -1,0 +1,333 @@
+"""The projected bill of a household's current billing period, with an 80% range and its budget.
+
+Readings so far plus the rest of the period expected from the household's own weather response
+(ml/projection.py) under the forecast (backend/services/forecast.py), then the climate normals;
+each kWh figure is priced by the bill engine over the household's real period (reading day, price
+changes and VAT inside it, meter kind, shared meter, renters). Many households at once for the
+nightly alerts (`project_households`), one for the app and the bot (`project_household`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.billing import BillEstimate, Renters, estimate_bill
+from backend.clock import to_utc
+from backend.models import Budget, DailyReading, Household, WeatherForecast, WeatherObservation
+from backend.money import format_vnd
+from backend.services.forecast import MAX_AGE
+from backend.services.usage import billing_period, renters_of
+from ml.climate import normal_temps
+from ml.projection import project
+
+HISTORY_DAYS = 180
+MAX_PERIOD = 31
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    amount: int | None
+    kwh: int | None
+    kwh_limit: int  # the period's kWh the budget allows (an amount's, by the engine)
+    over: bool  # the expected figure exceeds the budget
+    likely_over: bool  # more likely than not by a margin: what alerts are sent on
+    daily_kwh: float | None  # kWh a day for the days left that keeps the period within budget
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "amount" if self.amount is not None else "kwh",
+            "amount": self.amount,
+            "amount_text": None if self.amount is None else format_vnd(self.amount),
+            "kwh": self.kwh,
+            "kwh_limit": self.kwh_limit,
+            "over": self.over,
+            "daily_kwh_within": None if self.daily_kwh is None else round(self.daily_kwh, 1),
+        }
+
+
+@dataclass(frozen=True)
+class HouseholdProjection:
+    household_id: str
+    start: date
+    end: date
+    today: date
+    kwh_so_far: float
+    days_measured: int
+    days_left: int  # days from tomorrow to the period's end
+    kwh: tuple[float, float, float]  # expected, low, high
+    amount: tuple[int, int, int]
+    weather_source: str  # forecast | normals
+    current_tier: int
+    projected_tier: int
+    next_price: int | None  # đồng/kWh before VAT of the tier after the current one
+    projected_tier_price: int | None
+    budget: BudgetStatus | None
+
+    @property
+    def days_total(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def days_elapsed(self) -> int:
+        return (min(self.today, self.end) - self.start).days + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        expected, low, high = self.amount
+        return {
+            "period": {
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "days_elapsed": self.days_elapsed,
+                "days_total": self.days_total,
+            },
+            "kwh_so_far": round(self.kwh_so_far, 1),
+            "days_measured": self.days_measured,
+            "kwh": {
+                "expected": round(self.kwh[0], 1),
+                "low": round(self.kwh[1], 1),
+                "high": round(self.kwh[2], 1),
+            },
+            "amount": {"expected": expected, "low": low, "high": high},
+            "amount_text": {
+                "expected": format_vnd(expected),
+                "low": format_vnd(low),
+                "high": format_vnd(high),
+            },
+            "weather_source": self.weather_source,
+            "budget": None if self.budget is None else self.budget.as_dict(),
+            "tier": {
+                "current": self.current_tier,
+                "projected": self.projected_tier,
+                "next_price": self.next_price,
+                "next_price_text": None
+                if self.next_price is None
+                else f"{format_vnd(self.next_price)}/kWh",
+            },
+        }
+
+
+def _bill(household: Household, kwh: int, start: date, end: date) -> BillEstimate:
+    return estimate_bill(
+        kwh,
+        period_start=start,
+        period_end=end,
+        households=max(household.households_on_meter, 1),
+        meter=household.meter_kind,
+        renters=renters_of(household),
+    )
+
+
+def _top_tier(bill: BillEstimate) -> tuple[int, int | None, int]:
+    """The highest tier reached in the last segment, the next tier's price (None at the top or
+    on a flat price) and the reached tier's price."""
+    lines = bill.segments[-1].tiers
+    reached = [line for line in lines if line.kwh > 0] or [lines[0]]
+    top = reached[-1]
+    following = [line for line in lines if line.tier == top.tier + 1]
+    return top.tier, following[0].price if following else None, top.price
+
+
+def kwh_within(household: Household, amount: int, start: date, end: date) -> int:
+    """The most whole kWh of this period whose bill stays within `amount`."""
+    return _kwh_within(
+        amount,
+        start,
+        end,
+        max(household.households_on_meter, 1),
+        household.meter_kind,
+        renters_of(household),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _kwh_within(
+    amount: int, start: date, end: date, households: int, meter: str, renters: Renters | None
+) -> int:
+    """Cached: households sharing a budget, a period and a meter share the answer."""
+
+    def total(kwh: int) -> int:
+        return estimate_bill(
+            kwh,
+            period_start=start,
+            period_end=end,
+            households=households,
+            meter=meter,
+            renters=renters,
+        ).total
+
+    low, high = 0, 1
+    while total(high) <= amount and high < 1_000_000:
+        low, high = high, high * 2
+    while low < high - 1:
+        middle = (low + high) // 2
+        if total(middle) <= amount:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _temperatures(
+    session: Session, provinces: set[int | None], first: date, last: date, *, now: datetime
+) -> dict[int | None, tuple[np.ndarray, np.ndarray]]:
+    """Per province, a day's temperature from `first` to `last` (observed, else a fresh forecast,
+    else the normal) and whether it came from a forecast."""
+    days = (last - first).days + 1
+    doy = np.array([(first + timedelta(days=i)).timetuple().tm_yday for i in range(days)])
+    codes = [p for p in provinces if p is not None]
+    out: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
+    for code in provinces:
+        normals = normal_temps(np.full(days, code or 0), doy)
+        out[code] = (normals, np.zeros(days, dtype=bool))
+    if not codes:
+        return out
+    for code, day, mean in session.execute(
+        select(
+            WeatherForecast.province_code, WeatherForecast.day, WeatherForecast.mean_temp_c
+        ).where(
+            WeatherForecast.province_code.in_(codes),
+            WeatherForecast.day.between(first, last),
+            WeatherForecast.fetched_at >= now - MAX_AGE,
+        )
+    ):
+        temps, forecast = out[code]
+        temps[(day - first).days] = mean
+        forecast[(day - first).days] = True
+    for code, day, mean in session.execute(
+        select(
+            WeatherObservation.province_code, WeatherObservation.day, WeatherObservation.avg_temp_c
+        ).where(
+            WeatherObservation.province_code.in_(codes), WeatherObservation.day.between(first, last)
+        )
+    ):
+        temps, forecast = out[code]
+        temps[(day - first).days] = mean
+        forecast[(day - first).days] = False
+    return out
+
+
+def project_households(
+    session: Session, households: list[Household], *, today: date, now: datetime | None = None
+) -> list[HouseholdProjection]:
+    """Projections of the households' current periods (`today` is Việt Nam's day)."""
+    if not households:
+        return []
+    now = now or to_utc(datetime.combine(today, time(12)))
+    periods = [billing_period(today, h.reading_day) for h in households]
+    first = today - timedelta(days=HISTORY_DAYS - 1)
+    last = max(end for _, end in periods)
+    first = min(first, min(start for start, _ in periods))
+    span = (last - first).days + 1
+    index = {h.id: i for i, h in enumerate(households)}
+    kwh = np.full((len(households), span), np.nan)
+    rows = session.execute(
+        select(DailyReading.household_id, DailyReading.day, DailyReading.kwh).where(
+            DailyReading.household_id.in_(list(index)), DailyReading.day.between(first, today)
+        )
+    )
+    base = first.toordinal()
+    cells = [(index[h], day.toordinal() - base, value) for h, day, value in rows]
+    if cells:
+        at = np.array(cells)
+        kwh[at[:, 0].astype(int), at[:, 1].astype(int)] = at[:, 2]
+    weather = _temperatures(session, {h.province_code for h in households}, first, last, now=now)
+    weekend = np.array([(first + timedelta(days=i)).weekday() >= 5 for i in range(span)])
+    today_at = (today - first).days
+    history = slice(today_at - HISTORY_DAYS + 1, today_at + 1)
+
+    n = len(households)
+    temps = np.stack([weather[h.province_code][0] for h in households])
+    from_forecast = np.stack([weather[h.province_code][1] for h in households])
+    p_kwh = np.full((n, MAX_PERIOD), np.nan)
+    p_temp = np.zeros((n, MAX_PERIOD))
+    p_weekend = np.zeros((n, MAX_PERIOD), dtype=bool)
+    p_valid = np.zeros((n, MAX_PERIOD), dtype=bool)
+    p_forecast = np.zeros((n, MAX_PERIOD), dtype=bool)
+    for row, (start, end) in enumerate(periods):
+        a, length = (start - first).days, (end - start).days + 1
+        p_kwh[row, :length] = kwh[row, a : a + length]
+        p_temp[row, :length] = temps[row, a : a + length]
+        p_weekend[row, :length] = weekend[a : a + length]
+        p_valid[row, :length] = True
+        p_forecast[row, :length] = from_forecast[row, a : a + length]
+    result = project(
+        history_kwh=kwh[:, history],
+        history_temp=temps[:, history],
+        history_weekend=np.broadcast_to(weekend[history], (n, HISTORY_DAYS)),
+        period_kwh=p_kwh,
+        period_temp=p_temp,
+        period_weekend=p_weekend,
+        period_valid=p_valid,
+        period_forecast=p_forecast,
+    )
+    budgets = {
+        b.household_id: b
+        for b in session.scalars(select(Budget).where(Budget.household_id.in_(list(index))))
+    }
+    out = []
+    for row, household in enumerate(households):
+        start, end = periods[row]
+        have = ~np.isnan(p_kwh[row]) & p_valid[row]
+        so_far = float(np.where(have, p_kwh[row], 0.0).sum())
+        missing = p_valid[row] & ~have
+        expected, low, high = (
+            float(result.expected[row]),
+            float(result.low[row]),
+            float(result.high[row]),
+        )
+        bills = [_bill(household, round(value), start, end) for value in (expected, low, high)]
+        current, next_price, _ = _top_tier(_bill(household, round(so_far), start, end))
+        projected, _, projected_price = _top_tier(bills[0])
+        days_left = max((end - today).days, 0)
+        budget = budgets.get(household.id)
+        status = None
+        if budget is not None:
+            limit = (
+                kwh_within(household, budget.amount, start, end)
+                if budget.amount is not None
+                else int(budget.kwh or 0)
+            )
+            remaining_days = int(missing.sum())
+            # more likely than not over by a margin: the midpoint of the low end and the
+            # expectation is over the limit (about 70% under a normal spread)
+            status = BudgetStatus(
+                budget.amount,
+                budget.kwh,
+                limit,
+                expected > limit,
+                (low + expected) / 2 > limit,
+                max(limit - so_far, 0.0) / remaining_days if remaining_days else None,
+            )
+        out.append(
+            HouseholdProjection(
+                household.id,
+                start,
+                end,
+                today,
+                so_far,
+                int(have.sum()),
+                days_left,
+                (expected, low, high),
+                (bills[0].total, bills[1].total, bills[2].total),
+                "forecast" if (p_forecast[row] & missing).any() else "normals",
+                current,
+                projected,
+                next_price,
+                projected_price,
+                status,
+            )
+        )
+    return out
+
+
+def project_household(
+    session: Session, household: Household, *, today: date, now: datetime | None = None
+) -> HouseholdProjection:
+    return project_households(session, [household], today=today, now=now)[0]

@@ -1,0 +1,177 @@
+"""The nightly projected-bill job: households per minute on one worker, and its memory.
+
+1. End to end, as `flask notify project-all` runs it: a SQLite file with N households × 180 days
+   of readings (a third with a budget), pages of 500 households: read readings and weather,
+   project (ml/projection.py), price expected/low/high and the tier by the bill engine, queue
+   alerts in the outbox. RSS after every page shows whether memory stays flat.
+2. The computation alone for 100,000 households (no database): the projection and the engine.
+Usage: .venv/bin/python benchmarks/bench_projection.py [--households 20000] [--compute 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from backend import create_app  # noqa: E402
+from backend.billing import estimate_bill  # noqa: E402
+from backend.extensions import db  # noqa: E402
+from backend.models import Budget, DailyReading, Household  # noqa: E402
+from backend.services.households import household_pages  # noqa: E402
+from ml.climate import province_codes  # noqa: E402
+from ml.projection import project  # noqa: E402
+from notifications.projection import PAGE, alert_page  # noqa: E402
+
+TODAY = date(2025, 7, 25)
+NOW = datetime(2025, 7, 25, 12, 0)
+HISTORY = 180
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def fill(url: str, households: int) -> None:
+    rng = random.Random(1)
+    provinces = province_codes()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        upgrade()
+        if db.session.query(Household).count() >= households:
+            return
+        for start in range(0, households, 500):
+            ids = [f"bench-{i:06d}" for i in range(start, min(households, start + 500))]
+            db.session.execute(
+                insert(Household),
+                [
+                    {
+                        "id": h,
+                        "display_name": h,
+                        "province_code": rng.choice(provinces),
+                        "occupants": rng.randint(1, 6),
+                        "reading_day": rng.choice([5, 10, 15, 20, 25, 28]),
+                        "appliances": {"air_conditioner": {"count": rng.randint(0, 2)}},
+                    }
+                    for h in ids
+                ],
+            )
+            db.session.execute(
+                insert(Budget),
+                [
+                    {"household_id": h, "amount": rng.choice([400_000, 600_000, 900_000])}
+                    for h in ids
+                    if rng.random() < 1 / 3
+                ],
+            )
+            rows = []
+            for h in ids:
+                level = rng.uniform(4, 16)
+                for d in range(HISTORY):
+                    rows.append(
+                        {
+                            "household_id": h,
+                            "day": TODAY - timedelta(days=d),
+                            "kwh": round(level * rng.uniform(0.8, 1.2), 2),
+                        }
+                    )
+            db.session.execute(insert(DailyReading), rows)
+            db.session.commit()
+
+
+def end_to_end(url: str) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        session = db.session()
+        count = alerts = 0
+        samples = []
+        began, cpu = time.perf_counter(), time.process_time()
+        for households in household_pages(session, page=PAGE):
+            alerts += sum(alert_page(session, households, today=TODAY, now=NOW))
+            count += len(households)
+            session.expunge_all()
+            samples.append(rss_mb())
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(
+        f"end to end (SQLite, pages of {PAGE}): {count:,} households in {elapsed:.1f} s wall, "
+        f"{cpu:.1f} s CPU = {count / elapsed * 60:,.0f} households/min wall, "
+        f"{count / cpu * 60:,.0f} per CPU-minute; {alerts:,} alerts queued"
+    )
+    quarter = max(len(samples) // 4, 1)
+    print(
+        f"RSS after the first pages {np.mean(samples[:quarter]):.0f} MB, after the last "
+        f"{np.mean(samples[-quarter:]):.0f} MB (max {max(samples):.0f} MB)"
+    )
+
+
+def compute_only(households: int) -> None:
+    rng = np.random.default_rng(1)
+    start, end = date(2025, 7, 16), date(2025, 8, 15)
+    project_time = bill_time = 0.0
+    began, cpu = time.perf_counter(), time.process_time()
+    for _ in range(0, households, PAGE):
+        n = PAGE
+        temp = 26 + 4 * rng.standard_normal((n, HISTORY))
+        kwh = np.maximum(6 + 0.8 * np.maximum(temp - 24, 0) + rng.normal(0, 1, (n, HISTORY)), 0)
+        p_kwh = np.full((n, 31), np.nan)
+        p_kwh[:, :10] = kwh[:, -10:]
+        t0 = time.perf_counter()
+        result = project(
+            history_kwh=kwh,
+            history_temp=temp,
+            history_weekend=np.zeros((n, HISTORY), dtype=bool),
+            period_kwh=p_kwh,
+            period_temp=np.full((n, 31), 29.0),
+            period_weekend=np.zeros((n, 31), dtype=bool),
+            period_valid=np.ones((n, 31), dtype=bool),
+            period_forecast=np.ones((n, 31), dtype=bool),
+        )
+        t1 = time.perf_counter()
+        for values in (result.expected, result.low, result.high, kwh[:, -10:].sum(axis=1)):
+            for v in values:
+                estimate_bill(round(float(v)), period_start=start, period_end=end)
+        bill_time += time.perf_counter() - t1
+        project_time += t1 - t0
+    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+    print(
+        f"computation alone: {households:,} households in {elapsed:.1f} s wall, {cpu:.1f} s CPU "
+        f"= {households / elapsed * 60:,.0f} households/min wall (projection {project_time:.1f} s, "
+        f"4 bills each {bill_time:.1f} s); peak RSS "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=20_000)
+    parser.add_argument("--compute", type=int, default=100_000)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:////tmp/bench_projection_{args.households}.db"
+    began = time.perf_counter()
+    fill(url, args.households)
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"database: {url} with {args.households:,} households × {HISTORY} days "
+        f"(ready in {time.perf_counter() - began:.0f} s)"
+    )
+    compute_only(args.compute)
+    end_to_end(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The projected-bill and budget actions against the real backend, served on loopback with its
+own SQLite database (the backend's environment, .venv; the bot's never imports backend code)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import requests
+from actions.budget import (
+    ActionCancelBudget,
+    ActionConfirmBudget,
+    ActionPrepareBudget,
+    ActionPrepareClearBudget,
+    ActionProjectedBill,
+    budget_from_text,
+)
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.fakes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+FLASK = ROOT / ".venv" / "bin" / "flask"
+SERVICE_TOKEN = "bot-test-service-token"
+
+
+def flask(args: list[str], env: dict[str, str]) -> str:
+    return subprocess.run(
+        [str(FLASK), "--app", "backend", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
+    """The backend on loopback: migrated, one household with 60 days of readings."""
+    if not FLASK.exists():
+        pytest.skip("the backend environment (.venv) is not set up")
+    database = tmp_path_factory.mktemp("live") / "app.db"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SERVICE_TOKEN": SERVICE_TOKEN,
+        "AUTH_MODE": "demo",
+        "OPEN_METEO_URL": "",
+    }
+    flask(["db", "upgrade"], env)
+    token = flask(["dev-token", "--household-id", "hh-live"], env).splitlines()[-1]
+    port = free_port()
+    process = subprocess.Popen(
+        [str(FLASK), "--app", "backend", "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        assert process.poll() is None, "the backend exited"
+        try:
+            requests.get(f"{url}/healthz", timeout=0.5)
+            break
+        except requests.RequestException:
+            assert time.time() < deadline, "the backend did not start"
+            time.sleep(0.1)
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()  # noqa: UP017 (3.10)
+    readings = [
+        {"date": (today - timedelta(days=d)).isoformat(), "kwh": 14.0} for d in range(1, 61)
+    ]
+    assert session.post(f"{url}/api/v1/me/readings", json={"readings": readings}).ok
+    old = {k: os.environ.get(k) for k in ("BACKEND_URL", "SERVICE_TOKEN")}
+    os.environ["BACKEND_URL"], os.environ["SERVICE_TOKEN"] = url, SERVICE_TOKEN
+    session.base = url  # type: ignore[attr-defined]
+    try:
+        yield session
+    finally:
+        for key, value in old.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def tracker(text: str = "", slots: dict | None = None) -> Tracker:
+    return Tracker(
+        "hh-live",
+        slots or {},
+        {"text": text, "intent": {"name": ""}, "intent_ranking": [], "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+def run(action, track: Tracker) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, track, {})
+    return dispatcher.messages, events
+
+
+def budget_now(live_backend) -> dict | None:
+    return live_backend.get(f"{live_backend.base}/api/v1/me/budget").json()["budget"]
+
+
+@pytest.mark.parametrize(
+    ("text", "budget"),
+    [
+        ("báo cho tôi nếu tiền điện tháng này vượt 800 nghìn", {"amount": 800_000}),
+        ("đặt hạn mức 250 số", {"kwh": 250}),
+        ("dat han muc 1tr2", {"amount": 1_200_000}),
+        ("đặt ngân sách nửa triệu", {"amount": 500_000}),
+        ("đặt hạn mức 300 kWh", {"kwh": 300}),
+        ("đặt hạn mức", None),
+        ("hạn mức 5 nghìn", None),  # too small to be a month's electricity
+    ],
+)
+def test_the_figure_is_read_from_the_message(text, budget):
+    assert budget_from_text(text) == budget
+
+
+def test_a_budget_is_stored_only_after_yes(live_backend):
+    messages, events = run(
+        ActionPrepareBudget(), tracker("báo cho tôi nếu tiền điện tháng này vượt 800 nghìn")
+    )
+    assert "800.000 đ" in messages[0]["text"] and "Đồng ý không" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert events == [SlotSet("pending_budget", {"amount": 800_000})]
+    assert budget_now(live_backend) is None  # asked, not stored
+    messages, events = run(
+        ActionConfirmBudget(), tracker(slots={"pending_budget": {"amount": 800_000}})
+    )
+    assert "Đã đặt hạn mức 800.000 đ" in messages[0]["text"]
+    assert events == [SlotSet("pending_budget", None)]
+    stored = budget_now(live_backend)
+    assert stored["amount"] == 800_000 and stored["source"] == "chat"
+
+
+def test_no_means_no_change(live_backend):
+    before = budget_now(live_backend)
+    messages, _ = run(ActionPrepareBudget(), tracker("đặt hạn mức 250 số"))
+    assert "250 kWh" in messages[0]["text"]
+    messages, _ = run(ActionCancelBudget(), tracker(slots={"pending_budget": {"kwh": 250}}))
+    assert "chưa thay đổi" in messages[0]["text"]
+    assert budget_now(live_backend) == before
+
+
+def test_the_projection_answers_with_a_range_and_the_budget(live_backend):
+    live_backend.put(f"{live_backend.base}/api/v1/me/budget", json={"amount": 300_000})
+    messages, _ = run(ActionProjectedBill(), tracker("tháng này dự kiến hết bao nhiêu?"))
+    text = messages[0]["text"]
+    usage = live_backend.get(f"{live_backend.base}/api/v1/me/usage").json()["projection"]
+    assert usage["amount_text"]["expected"] in text
+    assert f"từ {usage['amount_text']['low']} đến {usage['amount_text']['high']}" in text
+    assert "nhiệt độ trung bình nhiều năm" in text  # no forecast: the normals, said so
+    assert "vượt hạn mức 300.000 đ" in text  # 14 kWh a day is well over
+    assert "Mỗi ngày dùng dưới" in text or "vượt" in text
+
+
+def test_clearing_asks_first_then_removes_it(live_backend):
+    live_backend.put(f"{live_backend.base}/api/v1/me/budget", json={"kwh": 250})
+    messages, events = run(ActionPrepareClearBudget(), tracker("bỏ hạn mức"))
+    assert "bỏ hạn mức" in messages[0]["text"] and events == [
+        SlotSet("pending_budget", {"clear": True})
+    ]
+    assert budget_now(live_backend) is not None
+    messages, _ = run(ActionConfirmBudget(), tracker(slots={"pending_budget": {"clear": True}}))
+    assert "Đã bỏ hạn mức" in messages[0]["text"]
+    assert budget_now(live_backend) is None
+    messages, _ = run(ActionConfirmBudget(), tracker(slots={"pending_budget": {"clear": True}}))
+    assert "chưa đặt hạn mức nào" in messages[0]["text"]
+
+
+def test_a_yes_without_a_pending_figure_asks_for_one(live_backend):
+    messages, _ = run(ActionConfirmBudget(), tracker(slots={"pending_budget": None}))
+    assert "Bạn muốn đặt hạn mức bao nhiêu" in messages[0]["text"]
