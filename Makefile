@@ -29,7 +29,7 @@ endif
 
 .PHONY: help setup run run-prod-local test test-backend test-postgres test-bot test-scale lint format \
         db nlu train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
-        bench-load clean doctor
+        bench-load bench-chat clean doctor
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -134,6 +134,9 @@ BENCH_NOTIFY_ARGS ?=
 BENCH_NOTIFY_REPORT_ARGS := --households 50000 --deliver 10000
 bench-notify: .venv/.synced ## Weekly tips for 1,000,000 households on PostgreSQL: fan-out and fake-FCM delivery, 1 and 2 workers
 	scripts/with-postgres.sh $(PY) benchmarks/bench_notify.py $(BENCH_NOTIFY_ARGS)
+
+bench-chat: setup bot-train ## Chat under load: POST /api/v1/chat vs Rasa's REST input at 1-50 households
+	$(PY) benchmarks/bench_chat.py $(BENCH_CHAT_ARGS)
 
 bench-bot: setup ## Chat round-trip latency through the REST channel
 	bot/.venv/bin/python bot/scripts/bench.py

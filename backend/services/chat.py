@@ -46,10 +46,11 @@ class TurnGate:
         self.refused = 0
 
     def acquire(self) -> None:
-        """Take a slot or raise Overloaded."""
-        if self._free.acquire(blocking=False):
-            return
+        """Take a slot or raise Overloaded. A newcomer takes a free slot only when nobody is
+        waiting, so turns are served about in order of arrival."""
         with self._lock:
+            if self.waiting == 0 and self._free.acquire(blocking=False):
+                return
             if self.waiting >= self.queue:
                 self.refused += 1
                 raise Overloaded(self.retry_after)
