@@ -115,6 +115,9 @@ def chat(body):
     household_id = current_household().id
     rasa = RasaLink.from_config(current_app.config)
     gate = turn_gate()
+    # no database connection held while the turn queues or Rasa thinks (seconds under load): end
+    # the read-only transaction of the sign-in so the pool serves other requests meanwhile
+    db.session.commit()
     try:
         gate.acquire()
     except Overloaded as exc:
@@ -124,9 +127,6 @@ def chat(body):
         if body["message"].strip() == handoff.RESUME_COMMAND:
             handoff.hand_back(db.session(), rasa, household_id)
             return {"messages": [{"text": RESUMED}]}
-        # no database connection held while Rasa thinks (seconds under load): end the
-        # read-only transaction of the sign-in so the pool serves other requests meanwhile
-        db.session.commit()
         messages = send_to_rasa(rasa, household_id, body["message"])
     except AssistantUnavailable as exc:
         raise AssistantDown(
