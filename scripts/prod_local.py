@@ -254,7 +254,9 @@ class Stack:
     def start_service(self, name: str) -> None:
         self.supervisor.start(self.services[name], self.environment())
 
-    def wait_ready(self, names: list[str] | None = None, timeout: float = 420) -> None:
+    def wait_ready(self, names: list[str] | None = None, timeout: float | None = None) -> None:
+        # two Rasa servers load their model at once: minutes on a busy machine
+        timeout = timeout or float(os.environ.get("PROD_LOCAL_READY_TIMEOUT", "420"))
         try:
             self.supervisor.wait_ready(
                 [self.services[name] for name in names or list(self.services)], timeout
