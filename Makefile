@@ -29,7 +29,7 @@ endif
 
 .PHONY: help setup run run-prod-local test test-backend test-postgres test-bot test-scale lint format \
         db nlu train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
-        bench-load bench-projection projection-eval clean doctor
+        bench-load bench-projection projection-eval bench-chat clean doctor
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -140,6 +140,9 @@ bench-notify: .venv/.synced ## Weekly tips for 1,000,000 households on PostgreSQ
 
 bench-projection: .venv/.synced ## Nightly projections: households per minute on one worker, memory
 	$(PY) benchmarks/bench_projection.py
+
+bench-chat: setup bot-train ## Chat under load: POST /api/v1/chat vs Rasa's REST input at 1-50 households
+	$(PY) benchmarks/bench_chat.py $(BENCH_CHAT_ARGS)
 
 bench-bot: setup ## Chat round-trip latency through the REST channel
 	bot/.venv/bin/python bot/scripts/bench.py

@@ -125,6 +125,15 @@ class Config:
     RATELIMIT_STRATEGY = os.environ.get("RATELIMIT_STRATEGY", "moving-window")
     RATELIMIT_HEADERS_ENABLED = True
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
+    # Per backend process: chat turns talking to Rasa at once, turns allowed to wait for a slot
+    # (each at most CHAT_QUEUE_WAIT seconds); beyond that a 503 with Retry-After (docs/deploy.md)
+    # Rasa is CPU-bound: a few turns per Rasa server at once keep it busy (one waits for the
+    # action server while another computes); more only lengthen each turn towards RASA_TIMEOUT.
+    # Size: workers × CHAT_SLOTS ≈ 4 × Rasa servers.
+    CHAT_SLOTS = _int("CHAT_SLOTS", 4, minimum=1)
+    CHAT_QUEUE = _int("CHAT_QUEUE", 64)
+    CHAT_QUEUE_WAIT = float(os.environ.get("CHAT_QUEUE_WAIT", "30"))
+    CHAT_RETRY_AFTER = _int("CHAT_RETRY_AFTER", 3, minimum=1)
     WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)
 
     API_TITLE = "Trợ lý tiết kiệm điện — API"

@@ -6,7 +6,8 @@ what the stock one lacks:
 - it listens on `ACTIONS_INTERFACE` (loopback by default; a private network in the compose file);
 - `POST /webhook` needs the token Rasa sends as `?token=` (`action_endpoint.token` in
   endpoints.yml, from `ACTION_SERVER_TOKEN`): without it, 401;
-- no CORS: browsers have no business here.
+- no CORS: browsers have no business here;
+- idle connections from Rasa are kept longer than Rasa keeps them (no lost actions under load).
 
     python action_server.py [--port 5055]     (cwd: bot/, PYTHONPATH as bot/scripts/env.sh sets it)
 """
@@ -32,6 +33,10 @@ def build_app(*, token: str, actions: str = "actions") -> Sanic:
     if not token:
         raise SystemExit("action server: ACTION_SERVER_TOKEN is empty; refusing to start")
     app = create_app(actions, cors_origins=None)
+    # Rasa keeps its connection here open (aiohttp: 15 s idle); Sanic's 5 s default closes it
+    # first, and a turn sent on a connection as Sanic closes it fails ("Cannot write to closing
+    # transport"): the custom action is lost and the household gets no answer. Outlive the client.
+    app.config.KEEP_ALIVE_TIMEOUT = int(os.environ.get("ACTIONS_KEEP_ALIVE", "75"))
 
     @app.middleware("request")
     async def require_token(request: Request) -> HTTPResponse | None:

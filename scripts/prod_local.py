@@ -119,6 +119,7 @@ class Stack:
             "postgres": free_port(),
             "redis": free_port(),
             "backend": backend_port or free_port(),
+            "service": free_port(),
             "rasa-a": free_port(),
             "rasa-b": free_port(),
             "actions": free_port(),
@@ -177,7 +178,8 @@ class Stack:
                 "actions",
                 ["bash", "bot/scripts/run_actions.sh"],
                 self.url("actions") + "/health",
-                {"ACTIONS_PORT": str(self.ports["actions"])},
+                # the action server's own backend (below), never the chat-facing one
+                {"ACTIONS_PORT": str(self.ports["actions"]), "BACKEND_URL": self.url("service")},
             ),
             Service(
                 "rasa-a", rasa, self.url("rasa-a") + "/", {"RASA_PORT": str(self.ports["rasa-a"])}
@@ -185,13 +187,17 @@ class Stack:
             Service(
                 "rasa-b", rasa, self.url("rasa-b") + "/", {"RASA_PORT": str(self.ports["rasa-b"])}
             ),
+            # households, the web page, staff and Zalo-linked calls: gevent workers, so turns
+            # waiting for Rasa hold greenlets, not threads; CHAT_SLOTS/CHAT_QUEUE bound them
+            # per worker (docs/deploy.md, "Chat under load")
             Service(
                 "backend",
                 [
                     str(VENV_BIN / "gunicorn"),
                     f"--bind=127.0.0.1:{self.ports['backend']}",
                     "--workers=2",
-                    "--threads=8",
+                    "--worker-class=gevent",
+                    "--worker-connections=500",
                     "--graceful-timeout=20",
                     # longer than any client's idle pause: with gunicorn's 2 s default, a
                     # request sent on a kept-alive connection as the server closes it is lost
@@ -199,6 +205,21 @@ class Stack:
                     "backend:create_app()",
                 ],
                 self.url("backend") + "/openapi.json",
+            ),
+            # the action server's backend: capacity chat turns can never take, so the actions
+            # of a turn never wait behind the turns waiting for them
+            Service(
+                "service",
+                [
+                    str(VENV_BIN / "gunicorn"),
+                    f"--bind=127.0.0.1:{self.ports['service']}",
+                    "--workers=1",
+                    "--threads=8",
+                    "--graceful-timeout=20",
+                    "--keep-alive=75",
+                    "backend:create_app()",
+                ],
+                self.url("service") + "/openapi.json",
             ),
             Service("worker-1", consumer, ""),
             Service("worker-2", [*consumer, "--no-periodic"], ""),  # one schedule is enough
@@ -233,7 +254,9 @@ class Stack:
     def start_service(self, name: str) -> None:
         self.supervisor.start(self.services[name], self.environment())
 
-    def wait_ready(self, names: list[str] | None = None, timeout: float = 420) -> None:
+    def wait_ready(self, names: list[str] | None = None, timeout: float | None = None) -> None:
+        # two Rasa servers load their model at once: minutes on a busy machine
+        timeout = timeout or float(os.environ.get("PROD_LOCAL_READY_TIMEOUT", "420"))
         try:
             self.supervisor.wait_ready(
                 [self.services[name] for name in names or list(self.services)], timeout
@@ -260,6 +283,7 @@ class Stack:
         return (
             "\n  prod-local ready:\n"
             f"    backend (gunicorn ×2):   {self.url('backend')}/  (API docs {self.url('backend')}/docs)\n"
+            f"    action server's backend: {self.url('service')}\n"
             f"    Rasa A / Rasa B:         {self.url('rasa-a')}  {self.url('rasa-b')}\n"
             f"    action server:           {self.url('actions')}\n"
             f"    PostgreSQL:              {self.postgres.url('app')} (+ databases rasa, rasa_events)\n"

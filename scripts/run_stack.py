@@ -19,20 +19,43 @@ from supervisor import ROOT, Service, Supervisor, stop_on_signals
 
 VENV_BIN = ROOT / ".venv" / "bin"
 
+# The backend runs twice (docs/deploy.md, "Chat under load"):
+# - "backend" (:5000) faces households, the web page and staff: gevent workers, so a chat turn
+#   waiting for Rasa holds a greenlet, not one of a few threads; at most CHAT_SLOTS turns per
+#   worker talk to Rasa, CHAT_QUEUE more wait, the rest get a fast 503 with Retry-After;
+# - "service" (:5001) serves only the action server (BACKEND_URL of the bot), so the backend calls
+#   a chat turn's actions make never wait behind the chat turns themselves.
+BACKEND_PORT = int(os.environ.get("BACKEND_PORT", "5000"))
+SERVICE_PORT = int(os.environ.get("SERVICE_PORT", "5001"))
 SERVICES: list[Service] = [
     Service(
         "backend",
         [
             str(VENV_BIN / "gunicorn"),
-            "--bind=127.0.0.1:5000",
+            f"--bind=127.0.0.1:{BACKEND_PORT}",
             "--workers=2",
-            "--threads=4",
+            "--worker-class=gevent",
+            "--worker-connections=200",
             "--access-logfile=-",
             "backend:create_app()",
         ],
     ),
+    Service(
+        "service",
+        [
+            str(VENV_BIN / "gunicorn"),
+            f"--bind=127.0.0.1:{SERVICE_PORT}",
+            "--workers=1",
+            "--threads=8",
+            "backend:create_app()",
+        ],
+    ),
     Service("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
-    Service("actions", ["bash", "bot/scripts/run_actions.sh"]),
+    Service(
+        "actions",
+        ["bash", "bot/scripts/run_actions.sh"],
+        env={"BACKEND_URL": f"http://127.0.0.1:{SERVICE_PORT}"},
+    ),
     Service("worker", [str(VENV_BIN / "huey_consumer"), "notifications.tasks.huey", "--workers=2"]),
     Service("events", [str(VENV_BIN / "flask"), "--app", "backend", "chat", "consume", "--follow"]),
 ]
@@ -44,8 +67,10 @@ def environment() -> dict[str, str]:
     env.setdefault("VAR_DIR", str(var))
     env.setdefault("RASA_TRACKER_DB", str(var / "rasa_tracker.db"))
     env.setdefault("RASA_EVENTS_DB", str(var / "rasa_events.db"))
-    env.setdefault("BACKEND_URL", "http://127.0.0.1:5000")
+    env.setdefault("BACKEND_URL", f"http://127.0.0.1:{BACKEND_PORT}")
     env.setdefault("PYTHONUNBUFFERED", "1")
+    # one Rasa server: 2 workers × 2 turns in Rasa at once (docs/deploy.md, "Chat under load")
+    env.setdefault("CHAT_SLOTS", "2")
     return env
 
 
@@ -71,7 +96,10 @@ def main() -> int:
         supervisor.start(service, env)
 
     def announce() -> None:
-        if wait_healthy("http://127.0.0.1:5000/healthz", timeout=300) and not stopping.is_set():
+        if (
+            wait_healthy(f"http://127.0.0.1:{BACKEND_PORT}/healthz", timeout=300)
+            and not stopping.is_set()
+        ):
             print(
                 "\n  Sẵn sàng / Ready:\n"
                 "    Web chat:       http://127.0.0.1:5000/\n"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
@@ -9,7 +9,13 @@ from backend.clock import utc_now
 from backend.extensions import db, limiter
 from backend.models import MAX_INTEGER, ConversationStatus
 from backend.services import handoff, privacy
-from backend.services.chat import AssistantUnavailable, RasaLink, send_to_rasa
+from backend.services.chat import (
+    AssistantUnavailable,
+    Overloaded,
+    RasaLink,
+    TurnGate,
+    send_to_rasa,
+)
 from backend.services.errors import ServiceError
 
 blp = Blueprint("chat", __name__, url_prefix="/api/v1", description="Chat with the assistant")
@@ -53,6 +59,47 @@ class AssistantDown(ServiceError):
     code = "assistant_unavailable"
 
 
+BUSY = (
+    "Trợ lý đang có quá nhiều người hỏi cùng lúc nên chưa nhận được tin nhắn của bạn. "
+    "Bạn vui lòng gửi lại sau vài giây nhé."
+)
+
+
+class ChatBusy(ServiceError):
+    status = 503
+    code = "chat_busy"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(BUSY)
+        self.retry_after = retry_after
+
+
+def turn_gate() -> TurnGate:
+    """This process's gate (one per app object, so per gunicorn worker)."""
+    gate = current_app.extensions.get("chat_turn_gate")
+    if gate is None:
+        config = current_app.config
+        gate = current_app.extensions.setdefault(
+            "chat_turn_gate",
+            TurnGate(
+                slots=config["CHAT_SLOTS"],
+                queue=config["CHAT_QUEUE"],
+                wait=config["CHAT_QUEUE_WAIT"],
+                retry_after=config["CHAT_RETRY_AFTER"],
+            ),
+        )
+    return gate
+
+
+@blp.after_app_request
+def _retry_after(response):
+    """A refused turn tells the client when to send it again."""
+    retry_after = g.get("chat_retry_after")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def _household_key() -> str:
     return f"chat:{current_household().id}"
 
@@ -65,25 +112,36 @@ def _household_key() -> str:
 @blp.response(200, ChatOut)
 def chat(body):
     """Send a message as the signed-in household; the sender id is always its own id."""
-    household = current_household()
+    household_id = current_household().id
     rasa = RasaLink.from_config(current_app.config)
+    gate = turn_gate()
+    # no database connection held while the turn queues or Rasa thinks (seconds under load): end
+    # the read-only transaction of the sign-in so the pool serves other requests meanwhile
+    db.session.commit()
+    try:
+        gate.acquire()
+    except Overloaded as exc:
+        g.chat_retry_after = exc.retry_after
+        raise ChatBusy(exc.retry_after) from exc
     try:
         if body["message"].strip() == handoff.RESUME_COMMAND:
-            handoff.hand_back(db.session(), rasa, household.id)
+            handoff.hand_back(db.session(), rasa, household_id)
             return {"messages": [{"text": RESUMED}]}
-        messages = send_to_rasa(rasa, household.id, body["message"])
+        messages = send_to_rasa(rasa, household_id, body["message"])
     except AssistantUnavailable as exc:
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
         ) from exc
+    finally:
+        gate.release()
     # a turn that deleted the household was saved again by Rasa after the deletion: purge it now
     stores = privacy.Stores.from_config(current_app.config)
-    if privacy.settle_after_turn(db.session(), household.id, stores=stores, now=utc_now()):
+    if privacy.settle_after_turn(db.session(), household_id, stores=stores, now=utc_now()):
         return {"messages": messages}
     if not messages:
         # Rasa answers nothing when a custom action failed (action server down or broken); a
         # silent chat would look like a hang, so say so, unless staff is about to answer.
-        status = handoff.status_of(db.session(), household.id)
+        status = handoff.status_of(db.session(), household_id)
         messages = (
             [WAITING]
             if status == ConversationStatus.WAITING

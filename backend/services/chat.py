@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import threading
 import time
 import unicodedata
 import zlib
@@ -18,6 +19,54 @@ from urllib3.exceptions import NewConnectionError
 
 class AssistantUnavailable(Exception):
     """Rasa did not answer (down, timed out or broken)."""
+
+
+class Overloaded(Exception):
+    """Every chat slot of this process is taken and the queue is full (or waited too long):
+    the household should send the turn again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"chat overloaded; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class TurnGate:
+    """At most `slots` chat turns of this process talk to Rasa at once; up to `queue` more wait
+    (each at most `wait` seconds) for a slot, and any turn beyond that is refused at once.
+
+    Rasa's timeout then measures Rasa's own work, never the time spent behind other turns, and an
+    overload answers in milliseconds instead of holding connections until everything times out.
+    Under gevent the semaphore and lock are the monkey-patched, cooperative ones."""
+
+    def __init__(self, *, slots: int, queue: int, wait: float, retry_after: int) -> None:
+        self.slots, self.queue, self.wait, self.retry_after = slots, queue, wait, retry_after
+        self._free = threading.BoundedSemaphore(slots)
+        self._lock = threading.Lock()
+        self.waiting = 0
+        self.refused = 0
+
+    def acquire(self) -> None:
+        """Take a slot or raise Overloaded. A newcomer takes a free slot only when nobody is
+        waiting, so turns are served about in order of arrival."""
+        with self._lock:
+            if self.waiting == 0 and self._free.acquire(blocking=False):
+                return
+            if self.waiting >= self.queue:
+                self.refused += 1
+                raise Overloaded(self.retry_after)
+            self.waiting += 1
+        try:
+            got = self._free.acquire(timeout=self.wait)
+        finally:
+            with self._lock:
+                self.waiting -= 1
+        if not got:
+            with self._lock:
+                self.refused += 1
+            raise Overloaded(self.retry_after)
+
+    def release(self) -> None:
+        self._free.release()
 
 
 def nfc_trimmed(text: str) -> str:

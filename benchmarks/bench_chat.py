@@ -1,0 +1,367 @@
+"""Chat under load: the app path (`POST /api/v1/chat`) against Rasa's own REST input, side by side.
+
+For each concurrency (1, 2, 4, 10, 20, 50 by default) every simulated household sends one message
+at a time (distinct households, so no rate limit applies) for a fixed number of seconds, first
+through the backend's chat proxy, then straight to Rasa's signed REST channel with the same
+messages; turns/s, p50, p95, errors and overload 503s are printed for both and their ratios.
+
+Starts `make run`'s stack (scripts/run_stack.py) on free ports in a temporary VAR_DIR, or uses a
+running one with --backend/--rasa. Writes var/bench/chat.json.
+
+    .venv/bin/python benchmarks/bench_chat.py [--seconds 20] [--concurrency 1,2,4,10,20,50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from prod_local import free_port  # noqa: E402  (one free_port for scripts and benchmarks)
+
+from backend import create_app  # noqa: E402
+from backend.auth import issue_demo_token  # noqa: E402
+from backend.extensions import db  # noqa: E402
+from backend.models import Household  # noqa: E402
+from backend.services.chat import sign_body  # noqa: E402
+
+RASA_SECRET = os.environ.get("RASA_AUTH_TOKEN", "dev-rasa-token")
+SERVICE_TOKEN = os.environ.get("SERVICE_TOKEN", "dev-service-token")
+# the standard mix (bot/scripts/bench.py, tests/scale/locustfile.py): a bill through the backend's
+# bill engine, peak hours from shipped data, the tariff table from the backend, a greeting
+MESSAGES = [
+    "350 số điện hết bao nhiêu tiền",
+    "gio cao diem la may h",
+    "giá điện bậc thang hiện nay",
+    "xin chào",
+]
+TIMEOUT = 60.0
+
+
+@dataclass
+class Result:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    busy: int = 0  # 503 chat_busy (the fast overload answer)
+    limited: int = 0  # 429: the household's rate limit (a running stack with the default limit)
+    elapsed: float = 0.0
+
+    def row(self) -> dict[str, float | int]:
+        ordered = sorted(self.latencies)
+
+        def pct(p: float) -> float:
+            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0
+
+        return {
+            "turns": len(ordered),
+            "turns_per_s": round(len(ordered) / self.elapsed, 2) if self.elapsed else 0,
+            "p50_ms": round(pct(0.50)),
+            "p95_ms": round(pct(0.95)),
+            "errors": self.errors,
+            "busy_503": self.busy,
+            "rate_limited_429": self.limited,
+        }
+
+
+def app_turn(session: requests.Session, backend: str, token: str, text: str) -> str:
+    response = session.post(
+        f"{backend}/api/v1/chat",
+        json={"message": text},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=TIMEOUT,
+    )
+    if response.status_code == 503 and response.json().get("code") == "chat_busy":
+        return "busy"
+    if response.status_code == 429:
+        return "limited"
+    return "ok" if response.status_code == 200 and response.json().get("messages") else "error"
+
+
+def rasa_turn(session: requests.Session, rasa: str, sender: str, text: str) -> str:
+    raw = json.dumps({"sender": sender, "message": text}, ensure_ascii=False).encode()
+    headers = {
+        "Content-Type": "application/json",
+        **sign_body(secret=RASA_SECRET, body=raw, now=time.time()),
+    }
+    response = session.post(
+        f"{rasa}/webhooks/rest/webhook",
+        data=raw,
+        headers=headers,
+        params={"token": RASA_SECRET},
+        timeout=TIMEOUT,
+    )
+    return "ok" if response.status_code == 200 and response.json() else "error"
+
+
+def run_level(turn, identities: list[str], seconds: float) -> Result:
+    """`len(identities)` households, each sending its next message as soon as the last one is
+    answered, for `seconds`; turns still in flight at the end are waited for and counted."""
+    result = Result()
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def household(index: int, identity: str) -> None:
+        session = requests.Session()
+        turn_no = index
+        while time.monotonic() < stop:
+            text = MESSAGES[turn_no % len(MESSAGES)]
+            turn_no += 1
+            started = time.perf_counter()
+            try:
+                outcome = turn(session, identity, text)
+            except (requests.RequestException, ValueError):
+                outcome = "error"
+            took = time.perf_counter() - started
+            with lock:
+                if outcome == "ok":
+                    result.latencies.append(took)
+                elif outcome == "busy":
+                    result.busy += 1
+                elif outcome == "limited":
+                    result.limited += 1
+                else:
+                    result.errors += 1
+
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=household, args=(i, who), daemon=True)
+        for i, who in enumerate(identities)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[dict]:
+    """Where one turn's time goes, per message, one household at a time (medians): the whole turn
+    through the app and through Rasa's REST input, Rasa's NLU alone (/model/parse), and the
+    backend call the turn's action makes (uncached, on the action server's backend). The four
+    are taken in turn, `repeat` times, so a change in the machine's load hits them alike."""
+    session = requests.Session()
+    service = urls.get("service", urls["backend"])
+    backend_calls = {
+        MESSAGES[0]: ("POST", "/api/v1/bills/estimate", {"kwh": 350}),
+        MESSAGES[2]: ("GET", "/api/v1/tariffs", None),
+    }
+    rows = []
+    for text in MESSAGES:
+        call = backend_calls.get(text)
+        steps = {
+            "app_ms": lambda t=text: app_turn(session, urls["backend"], token, t),
+            "rasa_ms": lambda t=text: rasa_turn(session, urls["rasa"], sender, t),
+            "nlu_ms": lambda t=text: session.post(
+                f"{urls['rasa']}/model/parse",
+                params={"token": RASA_SECRET},
+                json={"text": t},
+                timeout=TIMEOUT,
+            ),
+            "backend_call_ms": lambda c=call: (
+                c
+                and session.request(
+                    c[0],
+                    service + c[1],
+                    json=c[2],
+                    headers={"Authorization": f"Bearer {SERVICE_TOKEN}"},
+                    timeout=TIMEOUT,
+                )
+            ),
+        }
+        took: dict[str, list[float]] = {name: [] for name in steps}
+        for _ in range(repeat):
+            for name, step in steps.items():
+                started = time.perf_counter()
+                step()
+                took[name].append(time.perf_counter() - started)
+        row: dict = {"message": text}
+        for name, values in took.items():
+            row[name] = (
+                round(sorted(values)[len(values) // 2] * 1000, 1)
+                if call or name != "backend_call_ms"
+                else 0.0
+            )
+        rows.append(row)
+    return rows
+
+
+def make_households(database_url: str, prefix: str, count: int) -> list[tuple[str, str]]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        ids = [f"{prefix}-{n:03d}" for n in range(count)]
+        for household_id in ids:
+            if db.session.get(Household, household_id) is None:
+                db.session.add(
+                    Household(id=household_id, display_name=f"Hộ {household_id}", province_code=1)
+                )
+        db.session.commit()
+        return [(household_id, issue_demo_token(household_id)) for household_id in ids]
+
+
+def wait_until(url: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=5).json().get("status") == "ok":
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(2)
+    raise SystemExit(f"bench-chat: {url} not healthy after {timeout:.0f} s")
+
+
+def start_stack(var: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
+    ports = {name: free_port() for name in ("backend", "service", "rasa", "actions")}
+    env = {
+        **os.environ,
+        "VAR_DIR": str(var),
+        "BACKEND_PORT": str(ports["backend"]),
+        "SERVICE_PORT": str(ports["service"]),
+        "RASA_PORT": str(ports["rasa"]),
+        "RASA_URL": f"http://127.0.0.1:{ports['rasa']}",
+        "ACTIONS_PORT": str(ports["actions"]),
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{ports['actions']}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['actions']}/webhook",
+        "RATELIMIT_STORAGE_URI": f"sqlite:///{var / 'ratelimit.db'}",
+        # capacity, not the per-household limit (30 a minute), is measured: one household
+        # answered in under 2 s would otherwise meet it at concurrency 1
+        "CHAT_RATE_LIMIT": "100000 per minute",
+    }
+    flask = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "backend"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    log = open(var / "stack.log", "wb")  # noqa: SIM115  (lives as long as the stack)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "run_stack.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    backend = f"http://127.0.0.1:{ports['backend']}"
+    wait_until(backend + "/healthz", timeout=600)
+    return process, {
+        "backend": backend,
+        "service": f"http://127.0.0.1:{ports['service']}",
+        "rasa": env["RASA_URL"],
+        "database": f"sqlite:///{var / 'app.db'}",
+    }
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "python": platform.python_version()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--concurrency", default="1,2,4,10,20,50")
+    parser.add_argument("--backend", help="a running backend (default: start the stack)")
+    parser.add_argument("--rasa", default="http://127.0.0.1:5005")
+    parser.add_argument("--database-url", help="the running backend's database")
+    parser.add_argument("--profile-repeat", type=int, default=7, help="0: no profile")
+    parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "chat.json")
+    args = parser.parse_args()
+    levels = [int(n) for n in args.concurrency.split(",")]
+    process = None
+    if args.backend:
+        urls = {"backend": args.backend.rstrip("/"), "rasa": args.rasa.rstrip("/"),
+                "database": args.database_url or f"sqlite:///{ROOT / 'var' / 'app.db'}"}  # fmt: skip
+    else:
+        var = Path(tempfile.mkdtemp(prefix="bench-chat."))
+        print(f"bench-chat: starting the stack in {var} (Rasa loads its model: a minute or two)")
+        process, urls = start_stack(var)
+    try:
+        most = max(levels)
+        app_households = make_households(urls["database"], "bench-app", most)
+        rasa_senders = [h for h, _ in make_households(urls["database"], "bench-rasa", most)]
+        (_, profile_token), *_ = make_households(urls["database"], "bench-profile", 2)
+        for _, token in app_households[:2]:  # warm both paths (model, caches, pools)
+            app_turn(requests.Session(), urls["backend"], token, MESSAGES[0])
+        rasa_turn(requests.Session(), urls["rasa"], rasa_senders[0], MESSAGES[0])
+        profiled = []
+        if args.profile_repeat:
+            print("one turn, one household (medians, ms):")
+            print(
+                f"{'message':<34} {'app':>7} {'rasa':>7} {'app-rasa':>8} {'nlu':>6} {'backend':>7}"
+            )
+            profiled = profile(urls, profile_token, "bench-profile-001", args.profile_repeat)
+            for row in profiled:
+                print(
+                    f"{row['message']:<34} {row['app_ms']:>7} {row['rasa_ms']:>7} "
+                    f"{row['app_ms'] - row['rasa_ms']:>8.1f} {row['nlu_ms']:>6} "
+                    f"{row['backend_call_ms']:>7}",
+                    flush=True,
+                )
+        rows = []
+        header = (
+            f"{'conc':>4} | {'app t/s':>7} {'p50':>6} {'p95':>6} {'err':>4} {'503':>4} | "
+            f"{'rasa t/s':>8} {'p50':>6} {'p95':>6} {'err':>4} | {'thr %':>5} {'p95 ×':>5} | load"
+        )
+        print(header)
+        for level in levels:
+            tokens = {household_id: token for household_id, token in app_households[:level]}
+
+            def via_app(session, household_id, text, tokens=tokens):
+                return app_turn(session, urls["backend"], tokens[household_id], text)
+
+            def via_rasa(session, sender, text):
+                return rasa_turn(session, urls["rasa"], sender, text)
+
+            app = run_level(via_app, list(tokens), args.seconds).row()
+            rasa = run_level(via_rasa, rasa_senders[:level], args.seconds).row()
+            load = os.getloadavg()[0]
+            ratio = app["turns_per_s"] / rasa["turns_per_s"] * 100 if rasa["turns_per_s"] else 0
+            p95x = app["p95_ms"] / rasa["p95_ms"] if rasa["p95_ms"] else 0
+            rows.append({"concurrency": level, "app": app, "rasa": rasa, "load1": round(load, 2),
+                         "throughput_pct": round(ratio), "p95_ratio": round(p95x, 2)})  # fmt: skip
+            print(
+                f"{level:>4} | {app['turns_per_s']:>7} {app['p50_ms']:>6} {app['p95_ms']:>6} "
+                f"{app['errors']:>4} {app['busy_503']:>4} | {rasa['turns_per_s']:>8} "
+                f"{rasa['p50_ms']:>6} {rasa['p95_ms']:>6} {rasa['errors']:>4} | "
+                f"{ratio:>5.0f} {p95x:>5.2f} | {load:.2f}",
+                flush=True,
+            )
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(
+            json.dumps(
+                {"machine": machine(), "seconds": args.seconds, "profile": profiled, "rows": rows},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        print(f"bench-chat: written to {args.out}")
+    finally:
+        if process is not None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
