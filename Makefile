@@ -73,7 +73,7 @@ bot-train: bot/.venv/.synced ## Train the Rasa model when bot data or config cha
 
 train: bot-train db ## Train what is missing or out of date (Rasa model; anomaly model on the households' readings)
 
-run: setup bot-train db ## Start backend :5000, Rasa :5005 and actions :5055; Ctrl-C stops all
+run: setup db ## Start the stack (backend :5000, Rasa :5005, actions :5055), training the bot first if needed; Ctrl-C stops all
 	$(PY) scripts/run_stack.py
 
 run-prod-local: setup bot-train ## Production shape on loopback: PostgreSQL, Redis, 2 Rasa, actions, gunicorn, 2 workers

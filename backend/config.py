@@ -134,6 +134,9 @@ class Config:
     CHAT_QUEUE = _int("CHAT_QUEUE", 64)
     CHAT_QUEUE_WAIT = float(os.environ.get("CHAT_QUEUE_WAIT", "30"))
     CHAT_RETRY_AFTER = _int("CHAT_RETRY_AFTER", 3, minimum=1)
+    # Written by bot/scripts/train.sh while the Rasa model trains (`make run` serves the web page,
+    # the API and the staff console meanwhile): chat then says the assistant is getting ready.
+    BOT_TRAINING_MARKER = os.environ.get("BOT_TRAINING_MARKER", str(VAR_DIR / "bot-training.json"))
     WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)
 
     API_TITLE = "Trợ lý tiết kiệm điện — API"

@@ -12,7 +12,9 @@ import os
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from supervisor import ROOT, Service, Supervisor, stop_on_signals
@@ -50,7 +52,11 @@ SERVICES: list[Service] = [
             "backend:create_app()",
         ],
     ),
-    Service("rasa", ["bash", "bot/scripts/run_rasa.sh"]),
+    # trains first when the model is missing or stale (a line per stage); the rest of the stack
+    # serves meanwhile and chat says the assistant is getting ready
+    Service(
+        "rasa", ["bash", "-c", "bash bot/scripts/train.sh && exec bash bot/scripts/run_rasa.sh"]
+    ),
     Service(
         "actions",
         ["bash", "bot/scripts/run_actions.sh"],
@@ -74,16 +80,27 @@ def environment() -> dict[str, str]:
     return env
 
 
-def wait_healthy(url: str, timeout: float) -> bool:
-    """Until /healthz says every service is up."""
+def health(url: str) -> dict[str, str] | None:
+    """/healthz's answer (200 or 503, JSON either way), None while the backend is not up."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        try:
+            return json.load(error)
+        except ValueError:
+            return None
+    except (OSError, ValueError):
+        return None
+
+
+def wait_for(url: str, ready: Callable[[dict[str, str]], bool], timeout: float) -> bool:
+    """Until /healthz's answer satisfies `ready`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if json.load(response).get("status") == "ok":
-                    return True
-        except (OSError, ValueError):
-            pass
+        answer = health(url)
+        if answer is not None and ready(answer):
+            return True
         time.sleep(2)
     return False
 
@@ -96,16 +113,30 @@ def main() -> int:
         supervisor.start(service, env)
 
     def announce() -> None:
-        if (
-            wait_healthy(f"http://127.0.0.1:{BACKEND_PORT}/healthz", timeout=300)
-            and not stopping.is_set()
-        ):
+        url = f"http://127.0.0.1:{BACKEND_PORT}/healthz"
+        if not wait_for(url, lambda answer: answer.get("database") == "ok", timeout=300):
+            return
+        if stopping.is_set():
+            return
+        everything = health(url) or {}
+        if everything.get("status") != "ok":
+            print(
+                "\n  Web page, API and staff console are up; chat answers once the assistant is"
+                " ready (the first run trains it: see the [rasa] lines).\n"
+                f"    Web page:       http://127.0.0.1:{BACKEND_PORT}/\n"
+                f"    Staff console:  http://127.0.0.1:{BACKEND_PORT}/staff/\n",
+                flush=True,
+            )
+            # the first training takes minutes; Rasa then loads the model
+            if not wait_for(url, lambda answer: answer.get("status") == "ok", timeout=3600):
+                return
+        if not stopping.is_set():
             print(
                 "\n  Sẵn sàng / Ready:\n"
-                "    Web chat:       http://127.0.0.1:5000/\n"
-                "    Other households: http://127.0.0.1:5000/?household=demo-2 … demo-5\n"
-                "    API docs:       http://127.0.0.1:5000/docs\n"
-                "    Staff console:  http://127.0.0.1:5000/staff/ (admin / admin-dev-password)\n"
+                f"    Web chat:       http://127.0.0.1:{BACKEND_PORT}/\n"
+                f"    Other households: http://127.0.0.1:{BACKEND_PORT}/?household=demo-2 … demo-5\n"
+                f"    API docs:       http://127.0.0.1:{BACKEND_PORT}/docs\n"
+                f"    Staff console:  http://127.0.0.1:{BACKEND_PORT}/staff/ (admin / admin-dev-password)\n"
                 "  Ctrl-C để dừng / to stop.\n",
                 flush=True,
             )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from flask import current_app, g
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
@@ -15,6 +18,7 @@ from backend.services.chat import (
     RasaLink,
     TurnGate,
     send_to_rasa,
+    training_minutes_left,
 )
 from backend.services.errors import ServiceError
 
@@ -57,6 +61,20 @@ NO_ANSWER = {
 class AssistantDown(ServiceError):
     status = 503
     code = "assistant_unavailable"
+
+
+class AssistantGettingReady(ServiceError):
+    """The Rasa model is still training (first `make run`): everything but chat works."""
+
+    status = 503
+    code = "assistant_getting_ready"
+
+
+GETTING_READY = (
+    "Trợ lý đang được chuẩn bị cho lần chạy đầu tiên, còn khoảng {minutes} phút nữa. "
+    "Trong lúc chờ, bạn vẫn xem được điện năng, hóa đơn và thông báo của mình."
+)
+GETTING_READY_RETRY_AFTER = 30
 
 
 BUSY = (
@@ -129,6 +147,12 @@ def chat(body):
             return {"messages": [{"text": RESUMED}]}
         messages = send_to_rasa(rasa, household_id, body["message"])
     except AssistantUnavailable as exc:
+        minutes = training_minutes_left(
+            marker=Path(current_app.config["BOT_TRAINING_MARKER"]), now=time.time()
+        )
+        if minutes is not None:
+            g.chat_retry_after = GETTING_READY_RETRY_AFTER
+            raise AssistantGettingReady(GETTING_READY.format(minutes=minutes)) from exc
         raise AssistantDown(
             "Trợ lý đang bận hoặc tạm ngưng, bạn vui lòng thử lại sau ít phút."
         ) from exc

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import threading
 import time
 import unicodedata
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -146,6 +148,18 @@ def post_to_rasa(rasa: RasaLink, sender_id: str, path: str, body: Any) -> Any:
         except ValueError as exc:
             raise AssistantUnavailable(str(exc)) from exc
     raise AssistantUnavailable("no Rasa server configured")
+
+
+def training_minutes_left(*, marker: Path, now: float) -> int | None:
+    """Whole minutes until the bot's training ends, from the marker bot/scripts/train.sh keeps
+    while it trains ({"started": epoch seconds, "expected_s": seconds}); None when it is not
+    training. At least 1: past the expected end, training is still finishing."""
+    try:
+        state = json.loads(marker.read_text(encoding="utf-8"))
+        left = float(state["started"]) + float(state["expected_s"]) - now
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return max(1, math.ceil(left / 60))
 
 
 def send_to_rasa(rasa: RasaLink, sender_id: str, text: str) -> list[dict[str, Any]]:

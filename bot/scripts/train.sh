@@ -13,6 +13,13 @@ fi
 echo "bot: training the Rasa model (data or config changed); 6–18 min on 2 cores, a line per stage…"
 start=$(date +%s)
 mkdir -p models
+# While training, the backend answers chat with "getting ready, about N minutes" (make run serves
+# everything else meanwhile): the marker says when training started and how long it should take
+# (the last training on this machine, or 10 minutes).
+marker="$VAR_DIR/bot-training.json"
+expected=$(cat models/train.seconds 2>/dev/null || echo 600)
+echo "{\"started\": $start, \"expected_s\": $expected}" > "$marker"
+trap 'rm -f "$marker"' EXIT
 if ! "$RASA" train --fixed-model-name current --out models 2>&1 |
   python3 "$ROOT_DIR/scripts/rasa_progress.py" --log models/train.log; then
   echo "bot: training FAILED after $(( $(date +%s) - start )) s; the end of models/train.log:" >&2
@@ -21,4 +28,5 @@ if ! "$RASA" train --fixed-model-name current --out models 2>&1 |
 fi
 echo "$fingerprint" > models/current.fingerprint
 elapsed=$(( $(date +%s) - start ))
+echo "$elapsed" > models/train.seconds
 echo "bot: trained in $(( elapsed / 60 )) min $(( elapsed % 60 )) s"

@@ -3,6 +3,7 @@ a line per stage with the elapsed time, the expected total, the log's tail when 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from tests.scripts.conftest import ROOT
 FAKE_RASA = """#!/usr/bin/env bash
 # stand-in for `rasa train`: Rasa's INFO lines and tqdm bar; exit status from FAKE_RASA_EXIT
 echo "$@" > rasa-args  # train.sh runs it in bot/
+cp "$VAR_DIR/bot-training.json" marker-seen 2>/dev/null || true  # what the backend reads meanwhile
 hooks="INFO     rasa.engine.training.hooks  -"
 echo "2026-12-01 23:40:00 $hooks Starting to train component 'TEDPolicy'."
 for i in 0 30 60; do printf 'Epochs:  %d%%|##  | %d/60 [00:01<00:02]\\r' $((i * 100 / 60)) "$i"; done
@@ -83,3 +85,17 @@ def test_failed_training_exits_non_zero_with_the_end_of_the_log(bot_copy):
     assert "bot: training FAILED after" in done.stderr
     assert "tensorflow: something deep went wrong" in done.stderr
     assert not (bot_copy / "models/current.fingerprint").exists()
+
+
+@pytest.mark.parametrize("exit_status", ["0", "3"])
+def test_while_training_a_marker_tells_the_backend_how_long_it_should_take(
+    bot_copy, exit_status
+):
+    (bot_copy / "models").mkdir()
+    (bot_copy / "models/train.seconds").write_text("420\n")  # the last training here
+    train(bot_copy, FAKE_RASA_EXIT=exit_status)
+    seen = json.loads((bot_copy / "marker-seen").read_text())
+    assert seen["expected_s"] == 420 and seen["started"] > 0
+    assert not (bot_copy.parent / "var/bot-training.json").exists()  # gone, trained or failed
+    if exit_status == "0":  # the next marker expects this training's duration
+        assert int((bot_copy / "models/train.seconds").read_text()) < 60
