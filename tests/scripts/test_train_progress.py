@@ -88,9 +88,7 @@ def test_failed_training_exits_non_zero_with_the_end_of_the_log(bot_copy):
 
 
 @pytest.mark.parametrize("exit_status", ["0", "3"])
-def test_while_training_a_marker_tells_the_backend_how_long_it_should_take(
-    bot_copy, exit_status
-):
+def test_while_training_a_marker_tells_the_backend_how_long_it_should_take(bot_copy, exit_status):
     (bot_copy / "models").mkdir()
     (bot_copy / "models/train.seconds").write_text("420\n")  # the last training here
     train(bot_copy, FAKE_RASA_EXIT=exit_status)
