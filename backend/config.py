@@ -131,16 +131,16 @@ class Config:
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # Swagger UI's files come from the swagger-ui-bundle package, served by the app (offline)
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
     # No badge from validator.swagger.io (a third party would receive the spec's address)
     OPENAPI_SWAGGER_UI_CONFIG: ClassVar[dict] = {"validatorUrl": None}
-    OPENAPI_REDOC_PATH = "/redoc"
-    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
     API_SPEC_OPTIONS: ClassVar[dict] = {
         "components": {
             "securitySchemes": {
+                # the household scheme's description: backend/api/openapi.py
                 "household": {"type": "http", "scheme": "bearer"},
-                "service": {"type": "http", "scheme": "bearer"},
+                "service": {"type": "http", "scheme": "bearer"},  # internal: not in /docs
             }
         }
     }
