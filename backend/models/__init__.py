@@ -3,8 +3,10 @@
 from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
 from backend.models.conversations import (
+    CannedReply,
     ChatMessage,
     Conversation,
+    ConversationRead,
     ConversationStatus,
     DeadLetterEvent,
     EventCursor,
@@ -32,8 +34,10 @@ __all__ = [
     "AnomalyEpisode",
     "AuditRecord",
     "Bill",
+    "CannedReply",
     "ChatMessage",
     "Conversation",
+    "ConversationRead",
     "ConversationStatus",
     "DailyReading",
     "DeadLetterEvent",
