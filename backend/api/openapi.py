@@ -42,7 +42,7 @@ AUTHENTICATION = (
 )
 
 DESCRIPTION = (
-    "The household's API of the energy-saving advisor: bills under Việt Nam's tiered tariff, "
+    "The household's API of the energy-saving advisor: bills under Vietnam's tiered tariff, "
     "the household's profile, readings and usage, and chat with the assistant.\n\n"
     "## Authentication\n\n" + AUTHENTICATION + "\n\n"
     "## Errors\n\n"
@@ -50,7 +50,7 @@ DESCRIPTION = (
     "for programs (`unauthorized`, `invalid`, `conflict`, `rate_limited`, …), `message` is a "
     "Vietnamese sentence the app can show as it is, and `field` (for `422`, and some `404`/`409`) "
     "names the input that was refused, as a dotted path into the body (`renters.people`, "
-    "`readings.0.kwh`). Money is in whole đồng; dates are `YYYY-MM-DD`."
+    "`readings.0.kwh`). Money is in whole dong (VND); dates are `YYYY-MM-DD`."
 )
 
 HOUSEHOLD_SCHEME = {
