@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from backend.clock import local_today
-from backend.content.labels import pressed_button
+from backend.content.labels import intent_label, pressed_button
 from backend.extensions import db
 from backend.models import ChatMessage, Conversation, Household
 from backend.services import handoff
@@ -312,7 +312,7 @@ def correct(sender_id: str):
     except ServiceError as exc:
         flash(f"Sửa ý định: {exc.message}", "error")
         return _back(sender_id)
-    flash(f"Đã sửa ý định thành {message.corrected_intent}.", "info")
+    flash(f"Đã sửa ý định thành {intent_label(message.corrected_intent)}.", "info")
     return _back(sender_id, f"#m{message.id}")
 
 
