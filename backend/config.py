@@ -114,6 +114,17 @@ class Config:
     # `flask nlu export` and the console's export write corrections.yml here (Rasa NLU YAML)
     NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))
 
+    # The console's retraining: the command that trains a candidate model and prints its held-out
+    # accuracy and the current model's as a last JSON line (backend/services/retrain.py); the
+    # runs' folders; the live model the supervisor's "put live" replaces
+    RETRAIN_COMMAND = os.environ.get(
+        "RETRAIN_COMMAND", f"bash {ROOT / 'bot' / 'scripts' / 'candidate.sh'}"
+    )
+    RETRAIN_DIR = os.environ.get("RETRAIN_DIR", str(VAR_DIR / "retrain"))
+    BOT_MODEL_PATH = os.environ.get(
+        "BOT_MODEL_PATH", str(ROOT / "bot" / "models" / "current.tar.gz")
+    )
+
     READINGS_MAX_ROWS = 5000
     # A SQLite file by default: every process of this machine (gunicorn's workers) counts in it
     # (backend/rate_limit_storage.py). Several machines: Redis (redis://host:6379/2).
