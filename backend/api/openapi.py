@@ -227,6 +227,14 @@ def openapi_document(spec: dict[str, Any], *, internal: bool = False) -> dict[st
     if not internal:
         schemes.pop("service", None)
         _drop_unused_schemas(document)
+        used_tags = {
+            tag
+            for items in paths.values()
+            for method, operation in items.items()
+            if method in METHODS
+            for tag in operation.get("tags", [])
+        }
+        document["tags"] = [t for t in document.get("tags", []) if t["name"] in used_tags]
     return document
 
 

@@ -48,6 +48,7 @@ def test_internal_operations_are_hidden_from_the_public_document(app):
     assert not [path for path in PUBLIC["paths"] if path.startswith("/api/v1/service")]
     assert set(PUBLIC["components"]["securitySchemes"]) == {"household"}
     assert "HandoffIn" not in PUBLIC["components"]["schemas"]  # used by internal bodies only
+    assert "service" not in {tag["name"] for tag in PUBLIC["tags"]}
     with app.app_context():
         internal = api.document(internal=True)
     assert "/api/v1/service/handoffs" in internal["paths"]
