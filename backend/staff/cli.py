@@ -76,13 +76,14 @@ def set_password(login: str, password: str) -> None:
 @staff_group.command("seed-demo")
 def seed_demo() -> None:
     """Development only: an admin account (admin / admin-dev-password) and demo conversations."""
-    from backend.services.staff_demo import seed_conversations
+    from backend.services.staff_demo import seed_canned_replies, seed_conversations
     from backend.services.staff_users import ensure_staff
 
     if current_app.config["APP_ENV"] != "development":
         raise click.ClickException("staff seed-demo works only with APP_ENV=development")
     created = ensure_staff(db.session(), DEV_ADMIN_LOGIN, DEV_ADMIN_PASSWORD, "admin")
     conversations = seed_conversations(db.session(), today=local_today())
+    seed_canned_replies(db.session())
     if created:
         click.echo(f"staff console: sign in as {DEV_ADMIN_LOGIN} / {DEV_ADMIN_PASSWORD}")
     click.echo(f"staff demo: {conversations} conversations created")
