@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from backend.clock import local_today
 from backend.content.labels import intent_label, pressed_button
 from backend.extensions import db
-from backend.models import ChatMessage, Conversation, Household
+from backend.models import MAX_INTEGER, ChatMessage, Conversation, Household
 from backend.services import handoff
 from backend.services import staff_conversations as service
 from backend.services.chat import AssistantUnavailable, RasaLink
@@ -204,8 +204,9 @@ def live_conversation(sender_id: str):
     conversation; what is returned counts as read."""
     session = db.session()
     conv = service.get_conversation(session, sender_id)
-    after = request.args.get("after", "0")
-    messages = service.messages_after(session, sender_id, int(after) if after.isdigit() else 0)
+    text = request.args.get("after", "0")
+    after = min(int(text), MAX_INTEGER) if text.isdigit() else 0  # a cursor the column can hold
+    messages = service.messages_after(session, sender_id, after)
     revealed = is_revealed(sender_id)
     html = render_template(
         "staff/_messages.html",
@@ -222,7 +223,7 @@ def live_conversation(sender_id: str):
     return jsonify(
         {
             "html": html,
-            "last_id": messages[-1].id if messages else int(after) if after.isdigit() else 0,
+            "last_id": messages[-1].id if messages else after,
             "status": conv.status,
             "reviewed": conv.reviewed_at is not None,
             "assigned_to": conv.assigned_to or "",
