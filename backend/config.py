@@ -116,6 +116,17 @@ class Config:
     # `flask nlu export` and the console's export write corrections.yml here (Rasa NLU YAML)
     NLU_EXPORT_DIR = os.environ.get("NLU_EXPORT_DIR", str(ROOT / "bot" / "data" / "nlu"))
 
+    # The console's retraining: the command that trains a candidate model and prints its held-out
+    # accuracy and the current model's as a last JSON line (backend/services/retrain.py); the
+    # runs' folders; the live model the supervisor's "put live" replaces
+    RETRAIN_COMMAND = os.environ.get(
+        "RETRAIN_COMMAND", f"bash {ROOT / 'bot' / 'scripts' / 'candidate.sh'}"
+    )
+    RETRAIN_DIR = os.environ.get("RETRAIN_DIR", str(VAR_DIR / "retrain"))
+    BOT_MODEL_PATH = os.environ.get(
+        "BOT_MODEL_PATH", str(ROOT / "bot" / "models" / "current.tar.gz")
+    )
+
     READINGS_MAX_ROWS = 5000
     # A SQLite file by default: every process of this machine (gunicorn's workers) counts in it
     # (backend/rate_limit_storage.py). Several machines: Redis (redis://host:6379/2).
@@ -145,16 +156,16 @@ class Config:
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # Swagger UI's files come from the swagger-ui-bundle package, served by the app (offline)
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
     # No badge from validator.swagger.io (a third party would receive the spec's address)
     OPENAPI_SWAGGER_UI_CONFIG: ClassVar[dict] = {"validatorUrl": None}
-    OPENAPI_REDOC_PATH = "/redoc"
-    OPENAPI_REDOC_URL = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
     API_SPEC_OPTIONS: ClassVar[dict] = {
         "components": {
             "securitySchemes": {
+                # the household scheme's description: backend/api/openapi.py
                 "household": {"type": "http", "scheme": "bearer"},
-                "service": {"type": "http", "scheme": "bearer"},
+                "service": {"type": "http", "scheme": "bearer"},  # internal: not in /docs
             }
         }
     }

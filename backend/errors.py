@@ -7,11 +7,11 @@ import logging
 import re
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from backend.extensions import db
+from backend.money import group_digits
 from backend.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -81,8 +81,89 @@ VALIDATION_VI: list[tuple[re.Pattern[str], str]] = [
         (r"^Invalid (?:JSON|json) body\.$", "nội dung không phải JSON hợp lệ."),
     ]
 ]
-# field names a household may meet, said in Vietnamese (other fields keep their API name)
-FIELD_LABELS = {"message": "Tin nhắn"}
+# The API's field names as a household reads them (the app shows the message as is; `field`
+# keeps the API name for programs). A nested field reads "Kỳ trước › Số kWh"; a list index
+# "(dòng 2)"; an unknown name is kept as it is.
+FIELD_LABELS = {
+    # chat
+    "message": "Tin nhắn",
+    "after": "Mã tin nhắn",
+    # bills
+    "kwh": "Số kWh",
+    "amount": "Số tiền",
+    "period_start": "Ngày đầu kỳ",
+    "period_end": "Ngày cuối kỳ",
+    "households": "Số hộ dùng chung công tơ",
+    "meter": "Loại công tơ",
+    "renters": "Người thuê nhà",
+    "people": "Số người thuê",
+    "registered": "Đã đăng ký tạm trú",
+    "previous": "Kỳ trước",
+    "current": "Kỳ này",
+    "context": "Thông tin thêm",
+    "air_conditioners": "Số máy điều hòa",
+    "previous_avg_temp_c": "Nhiệt độ trung bình kỳ trước",
+    "current_avg_temp_c": "Nhiệt độ trung bình kỳ này",
+    # the household's profile and data (/api/v1/me…)
+    "display_name": "Tên hiển thị",
+    "province_code": "Tỉnh/thành",
+    "ward_code": "Phường/xã",
+    "address": "Địa chỉ",
+    "phone": "Số điện thoại",
+    "customer_code": "Mã khách hàng EVN",
+    "meter_kind": "Loại công tơ",
+    "households_on_meter": "Số hộ dùng chung công tơ",
+    "occupants": "Số người trong nhà",
+    "renter_status": "Tình trạng thuê nhà",
+    "reading_day": "Ngày chốt chỉ số",
+    "appliances": "Thiết bị điện",
+    "inverter": "Biến tần (inverter)",
+    "count": "Số lượng",
+    "notifications": "Thông báo",
+    "weekly_tips": "Mẹo tiết kiệm hằng tuần",
+    "outage_notices": "Thông báo cắt điện",
+    "usage_alerts": "Cảnh báo dùng điện bất thường",
+    "channels": "Kênh nhận thông báo",
+    "push": "Thông báo trên điện thoại",
+    "zalo": "Zalo",
+    "quiet_hours": "Giờ không làm phiền",
+    "start": "Bắt đầu",
+    "end": "Kết thúc",
+    "consent": "Đồng ý điều khoản",
+    "token": "Mã thiết bị nhận thông báo",
+    "platform": "Nền tảng",
+    "readings": "Số liệu hằng ngày",
+    "date": "Ngày",
+    "reading": "Chỉ số công tơ",
+    "read_on": "Ngày ghi chỉ số",
+    "from": "Từ ngày",
+    "to": "Đến ngày",
+}
+
+
+def field_label(field: str) -> str:
+    """'renters.people' -> 'Người thuê nhà › Số người thuê'; 'readings.1.kwh' ->
+    'Số liệu hằng ngày (dòng 2) › Số kWh'."""
+    labels: list[str] = []
+    for part in field.split("."):
+        if part.isdigit() and labels:
+            labels[-1] += f" (dòng {int(part) + 1})"
+        else:
+            labels.append(FIELD_LABELS.get(part, part))
+    return " › ".join(labels)
+
+
+def labelled(field: str, message: str) -> str:
+    """The message led by the field's label, unless it already starts by naming the field."""
+    label = field_label(field)
+    last = label.rsplit(" › ", 1)[-1].split(" (dòng ")[0]
+    if message.lower().startswith(last.lower()):
+        parents = label.rsplit(" › ", 1)[0] + " › " if " › " in label else ""
+        return parents + message[:1].upper() + message[1:]
+    return f"{label}: {message}"
+
+
+_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,]\d)")
 
 
 def vietnamese(message: str) -> str:
@@ -92,7 +173,7 @@ def vietnamese(message: str) -> str:
     for part in parts:
         for pattern, vi in VALIDATION_VI:
             if pattern.match(part):
-                part = pattern.sub(vi, part)
+                part = _LONG_NUMBER.sub(lambda m: group_digits(int(m[0])), pattern.sub(vi, part))
                 break
         out.append(part)
     return " ".join(out)
@@ -138,15 +219,17 @@ def handle_http_exception(error: HTTPException):
             return _respond(400, f"Dữ liệu gửi lên: {message}", None, "bad_request")
         # drop the location ("json", "query") so the field reads like the body: "renters.people"
         field = location_and_field.split(".", 1)[1]
-        label = FIELD_LABELS.get(field, field)
-        return _respond(422, f"{label}: {message}", field, "invalid")
+        return _respond(422, labelled(field, message), field, "invalid")
     custom = data.get("message")
     text = custom if isinstance(custom, str) else MESSAGES.get(status, error.description or "")
     return _respond(status, text)
 
 
 def handle_service_error(error: ServiceError):
-    return _respond(error.status, error.message, error.field, error.code)
+    message = error.message
+    if error.status == 422 and error.field:
+        message = labelled(error.field, message)
+    return _respond(error.status, message, error.field, error.code)
 
 
 def handle_unexpected(error: Exception):
@@ -160,7 +243,7 @@ def handle_database_unavailable(error: OperationalError):
     """The database went away (restart, failover): the transaction was rolled back, so nothing
     was half-written; a 503 tells the client to send the same request again."""
     log.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
-    db.session.rollback()
+    current_app.extensions["sqlalchemy"].session.rollback()  # no import cycle via extensions
     return _respond(503, MESSAGES[503], code="database_unavailable")
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -23,7 +22,7 @@ _FORWARDED = (
 )
 HTTPS_ONLY = "Trang quản trị chỉ mở qua kết nối bảo mật (HTTPS). Vui lòng dùng địa chỉ https://."
 NONCE_KEY = "backend.csp_nonce"
-DOCS_BLUEPRINT = "api-docs"  # flask-smorest's blueprint of /docs, /redoc and /openapi.json
+DOCS_BLUEPRINT = "api-docs"  # flask-smorest's blueprint of /docs and /openapi.json
 
 
 class _TrustedForwardedHeaders:
@@ -72,33 +71,15 @@ def _console_over_https_only() -> tuple[str, int] | None:
     return None
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
 def content_security_policy(nonce: str, *, html: bool, docs: bool = False) -> str:
     common = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     if not html:  # JSON and other data: nothing in it may run or load anything
         return f"default-src 'none'; form-action 'none'; {common}"
-    if docs:  # Swagger UI / ReDoc: scripts and styles from their CDN, styles they inject
-        cdn = " ".join(
-            sorted(
-                {
-                    origin
-                    for origin in (
-                        _origin(current_app.config.get("OPENAPI_SWAGGER_UI_URL") or ""),
-                        _origin(current_app.config.get("OPENAPI_REDOC_URL") or ""),
-                    )
-                    if origin
-                }
-            )
-        )
+    if docs:  # Swagger UI, from the app's own files: the styles it injects need 'unsafe-inline'
         return (
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}' {cdn}; "
-            f"style-src 'self' 'unsafe-inline' {cdn}; img-src 'self' data: {cdn}; "
-            f"font-src 'self' data: {cdn}; worker-src 'self' blob:; connect-src 'self'; "
-            f"form-action 'self'; {common}"
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+            f"worker-src 'self' blob:; connect-src 'self'; form-action 'self'; {common}"
         )
     return (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "

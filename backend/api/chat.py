@@ -144,6 +144,7 @@ def chat(body):
     try:
         if body["message"].strip() == handoff.RESUME_COMMAND:
             handoff.hand_back(db.session(), rasa, household_id)
+            _record(household_id, {"text": RESUMED}, "backend_resumed")
             return {"messages": [{"text": RESUMED}]}
         messages = send_to_rasa(rasa, household_id, body["message"])
     except AssistantUnavailable as exc:
@@ -166,14 +167,25 @@ def chat(body):
         # Rasa answers nothing when a custom action failed (action server down or broken); a
         # silent chat would look like a hang, so say so, unless staff is about to answer.
         status = handoff.status_of(db.session(), household_id)
-        messages = (
-            [WAITING]
-            if status == ConversationStatus.WAITING
-            else [NO_ANSWER]
-            if status == ConversationStatus.BOT
-            else []
-        )
+        if status == ConversationStatus.WAITING:
+            messages = [WAITING]
+            _record(household_id, WAITING, "backend_waiting")
+        elif status == ConversationStatus.BOT:
+            messages = [NO_ANSWER]
+            _record(household_id, NO_ANSWER, "backend_no_answer")
     return {"messages": messages}
+
+
+def _record(sender_id: str, message: dict, action: str) -> None:
+    """Staff read in the transcript every reply the household saw, these ones too."""
+    handoff.record_reply(
+        db.session(),
+        sender_id=sender_id,
+        text=message["text"],
+        action=action,
+        buttons=message.get("buttons"),
+        now=utc_now(),
+    )
 
 
 class AgentMessagesQuery(Schema):

@@ -256,7 +256,7 @@ def get_readings(query):
     end = query.get("to") or local_today()
     start = query.get("from_") or end - timedelta(days=89)
     if (end - start).days > MAX_RANGE_DAYS:
-        raise InvalidInput(f"at most {MAX_RANGE_DAYS} days at a time", "from")
+        raise InvalidInput(f"mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày", "from")
     rows = readings.readings_between(session(), current_household(), start, end)
     return {
         "from": start.isoformat(),

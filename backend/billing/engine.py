@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from backend.billing.tariffs import Tariff, TariffBook, load_tariffs
 from backend.clock import local_today
+from backend.money import group_digits
 from backend.services.errors import InvalidInput
 
 MAX_KWH = 10_000_000  # far above any household; keeps every amount well below 2**53
@@ -77,9 +78,9 @@ def div_half_up(numerator: int, denominator: int) -> int:
 
 def _check_int(value: object, field: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{field} must be a whole number", field)
+        raise InvalidInput("phải là số nguyên", field)
     if not low <= value <= high:
-        raise InvalidInput(f"{field} must be between {low} and {high}", field)
+        raise InvalidInput(f"phải từ {group_digits(low)} đến {group_digits(high)}", field)
     return value
 
 
@@ -87,7 +88,7 @@ def household_factor(households: Fraction | int, renters: Renters | None) -> Fra
     """How many households' tiers the meter gets: shared meters, registered renters (4 = 1)."""
     factor = households if isinstance(households, Fraction) else Fraction(households)
     if factor <= 0 or factor > MAX_HOUSEHOLDS:
-        raise InvalidInput(f"households must be > 0 and at most {MAX_HOUSEHOLDS}", "households")
+        raise InvalidInput(f"phải lớn hơn 0 và không quá {MAX_HOUSEHOLDS}", "households")
     if renters is not None:
         _check_int(renters.people, "renters.people", 1, 4 * MAX_HOUSEHOLDS)
         if renters.registered:
@@ -120,7 +121,9 @@ def price_segment(
     """Tier lines of one segment. `scale` = (numerator, denominator) of days ÷ T × households."""
     if meter == "prepaid":
         if tariff.prepaid_price is None:
-            raise InvalidInput(f"no prepaid price under {tariff.decision}", "meter")
+            raise InvalidInput(
+                f"Quyết định {tariff.decision} không có giá công tơ trả trước", "meter"
+            )
         return (TierLine(1, kwh, tariff.prepaid_price, kwh * tariff.prepaid_price),)
     if renters is not None and not renters.registered:
         price = tariff.prices[2]  # unregistered occupants: every kWh at tier 3 (101–200 kWh)
@@ -139,12 +142,12 @@ def scaled_sizes(sizes: tuple[int, ...], scale: tuple[int, int]) -> tuple[int, .
 def validate_period(period_start: date | None, period_end: date | None) -> None:
     if (period_start is None) != (period_end is None):
         field = "period_end" if period_end is None else "period_start"
-        raise InvalidInput("give both period_start and period_end, or neither", field)
+        raise InvalidInput("cần cả ngày đầu kỳ và ngày cuối kỳ, hoặc bỏ trống cả hai", field)
     if period_start is not None and period_end is not None:
         if period_end < period_start:
-            raise InvalidInput("period_end is before period_start", "period_end")
+            raise InvalidInput("ngày cuối kỳ phải sau ngày đầu kỳ", "period_end")
         if (period_end - period_start).days + 1 > MAX_PERIOD_DAYS:
-            raise InvalidInput(f"a billing period is at most {MAX_PERIOD_DAYS} days", "period_end")
+            raise InvalidInput(f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày", "period_end")
 
 
 def _segments(
@@ -198,7 +201,7 @@ def estimate_bill(
     book = book or load_tariffs()
     _check_int(kwh, "kwh", 0, MAX_KWH)
     if meter not in METER_KINDS:
-        raise InvalidInput(f"meter must be one of {', '.join(METER_KINDS)}", "meter")
+        raise InvalidInput(f"phải là một trong các giá trị: {', '.join(METER_KINDS)}", "meter")
     validate_period(period_start, period_end)
     factor = household_factor(households, renters)
     day = today or local_today()

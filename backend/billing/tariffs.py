@@ -59,8 +59,11 @@ class TariffBook:
     def tariff_on(self, day: date) -> Tariff:
         applicable = [t for t in self.tariffs if t.effective_from <= day]
         if not applicable:
-            first = self.tariffs[0].effective_from.isoformat()
-            raise LookupError(f"no residential tariff before {first}")
+            first = self.tariffs[0].effective_from
+            # shown to households (bill estimates): Vietnamese, a date as they write it
+            raise LookupError(
+                f"chưa có biểu giá điện sinh hoạt trước ngày {first.day}/{first.month}/{first.year}"
+            )
         return applicable[-1]
 
     def changes_within(self, start: date, end: date) -> list[Tariff]:

@@ -4,8 +4,10 @@ from backend.models.anomalies import AnomalyEpisode, UsageScore
 from backend.models.audit import AuditRecord
 from backend.models.budgets import Budget, ProjectionAlert, WeatherForecast
 from backend.models.conversations import (
+    CannedReply,
     ChatMessage,
     Conversation,
+    ConversationRead,
     ConversationStatus,
     DeadLetterEvent,
     EventCursor,
@@ -34,8 +36,10 @@ __all__ = [
     "AuditRecord",
     "Bill",
     "Budget",
+    "CannedReply",
     "ChatMessage",
     "Conversation",
+    "ConversationRead",
     "ConversationStatus",
     "DailyReading",
     "DeadLetterEvent",

@@ -50,6 +50,8 @@ class Conversation(Model):
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str | None] = mapped_column(Text)
+    # the agent responsible for the conversation (staff login), set in the inbox
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
@@ -73,10 +75,40 @@ class ChatMessage(Model):
     is_fallback: Mapped[bool] = mapped_column(default=False)
     action: Mapped[str | None] = mapped_column(String(96))  # for bot replies: who uttered it
     author: Mapped[str | None] = mapped_column(String(64))  # for agent messages: the staff login
+    # bot messages: the buttons offered [{"title", "payload"}]; user messages that were a button
+    # click ("/affirm"): the title of the button the household pressed, as staff read it
+    buttons: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    button_title: Mapped[str | None] = mapped_column(String(200))
     corrected_intent: Mapped[str | None] = mapped_column(String(64))
     corrected_entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     corrected_by: Mapped[str | None] = mapped_column(String(64))
     corrected_at: Mapped[datetime | None]
+
+
+class ConversationRead(Model):
+    """How far a staff account has read a conversation (the last message id it saw)."""
+
+    __tablename__ = "conversation_reads"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_users.id", ondelete="CASCADE"), primary_key=True
+    )
+    sender_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.sender_id", ondelete="CASCADE"), primary_key=True
+    )
+    last_message_id: Mapped[int] = mapped_column(default=0)
+
+
+class CannedReply(Model):
+    """A ready answer agents insert in the reply box; supervisors edit the list."""
+
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(80), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
 
 
 class EventCursor(Model):

@@ -221,8 +221,10 @@ def apply_event(
         return 0
     if session.scalar(select(ChatMessage.id).where(ChatMessage.event_key == key)) is not None:
         return 0  # read before: the cursor was older than the stored messages
-    conversation = _conversation(session, sender, event.get("input_channel"))
+    conversation = conversation_for(session, sender, event.get("input_channel"))
     message = _message(key, sender, kind, event, last_actions.get(sender))
+    if message.role == "user" and message.text.startswith("/"):
+        message.button_title = _pressed_button(session, sender, message.text)
     session.add(message)
     summarise(conversation, message)
     return 1
@@ -242,6 +244,7 @@ def _message(
             text=event.get("text") or "",
             action=metadata.get("utter_action") or last_action,
             entities=[],
+            buttons=_buttons(event.get("data")),
         )
     parse = event.get("parse_data") or {}
     intent = parse.get("intent") or {}
@@ -263,9 +266,43 @@ def _message(
     )
 
 
+def _buttons(data: Any) -> list[dict[str, str]] | None:
+    buttons = data.get("buttons") if isinstance(data, dict) else None
+    if not isinstance(buttons, list) or not buttons:
+        return None
+    return [
+        {"title": str(b.get("title") or "")[:200], "payload": str(b.get("payload") or "")[:200]}
+        for b in buttons
+        if isinstance(b, dict)
+    ]
+
+
+def _pressed_button(session: Session, sender: str, payload: str) -> str | None:
+    """The title of the button whose payload the household sent (the latest bot message that
+    offered buttons), so staff read "Tính tiền điện", not "/calculate_bill"."""
+    offered = session.scalars(
+        select(ChatMessage)
+        .where(
+            ChatMessage.sender_id == sender,
+            ChatMessage.role == "bot",
+            ChatMessage.buttons.is_not(None),
+        )
+        .order_by(ChatMessage.id.desc())
+        .limit(1)
+    ).first()
+    for button in (offered.buttons or []) if offered is not None else []:
+        if button.get("payload") == payload.strip():
+            return button.get("title") or None
+    return None
+
+
 def summarise(conversation: Conversation, message: ChatMessage) -> None:
-    """Keep the conversation's summary (counts, times, confidence, markers) up to date."""
+    """Keep the conversation's summary (counts, times, confidence, markers) up to date; a new
+    message from the household clears "reviewed" (there is something new to look at)."""
     conversation.message_count = (conversation.message_count or 0) + 1
+    if message.role == "user":
+        conversation.reviewed_at = None
+        conversation.reviewed_by = None
     if conversation.last_message_at is None or message.at > conversation.last_message_at:
         conversation.last_message_at = message.at
     if message.at < conversation.started_at:
@@ -302,7 +339,7 @@ def _apply_action(session: Session, sender: str, name: str) -> None:
         last_user.is_fallback = True
 
 
-def _conversation(session: Session, sender: str, channel: Any) -> Conversation:
+def conversation_for(session: Session, sender: str, channel: Any) -> Conversation:
     conversation = session.get(Conversation, sender)
     if conversation is None:
         zalo = sender.startswith(ZALO_PREFIX)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from backend.clock import utc_now
 from backend.models import ChatMessage, Conversation, ConversationStatus, Household
 from backend.services.chat import RasaLink, nfc_trimmed, post_to_rasa
-from backend.services.conversation_events import summarise
+from backend.services.conversation_events import conversation_for, summarise
 from backend.services.errors import Conflict, InvalidInput, NotFound, ServiceError
 from backend.services.households import household_for_sender
 from backend.services.zalo import oa_client
@@ -135,6 +135,34 @@ def agent_send(
         role="agent",
         text=text,
         author=agent,
+        entities=[],
+    )
+    session.add(message)
+    summarise(conversation, message)
+    session.commit()
+    return message
+
+
+def record_reply(
+    session: Session,
+    *,
+    sender_id: str,
+    text: str,
+    action: str,
+    buttons: list[dict[str, str]] | None = None,
+    now: datetime,
+) -> ChatMessage:
+    """A reply the backend gave the household itself (not Rasa: "you are waiting for staff",
+    "the assistant is back", "the assistant has a problem"): into the transcript staff read."""
+    conversation = conversation_for(session, sender_id, "rest")
+    message = ChatMessage(
+        sender_id=sender_id,
+        event_key=f"backend:{uuid.uuid4()}",
+        at=now,
+        role="bot",
+        text=text,
+        action=action,
+        buttons=buttons,
         entities=[],
     )
     session.add(message)

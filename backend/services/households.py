@@ -215,7 +215,7 @@ def remove_device(session: Session, household: Household, token: str) -> None:
         select(Device).where(Device.token == token, Device.household_id == household.id)
     )
     if device is None:
-        raise NotFound("no such device for this household", "token")
+        raise NotFound("Không tìm thấy thiết bị này của hộ.", "token")
     session.delete(device)
     session.commit()
 
@@ -274,7 +274,7 @@ def link_zalo_user(
             .values(wrong_guesses=ZaloLinkCode.wrong_guesses + 1)
         )
         session.commit()
-        raise NotFound("the code is wrong or expired", "code", code="invalid_code")
+        raise NotFound("Mã liên kết sai hoặc đã hết hạn.", "code", code="invalid_code")
     household = session.get(Household, link.household_id)
     assert household is not None  # FK
     previous = session.scalar(select(Household).where(Household.zalo_user_id == zalo_user_id))

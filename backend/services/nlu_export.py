@@ -155,3 +155,21 @@ def write_export(corrections: Iterable[Correction], nlu_dir: Path) -> ExportResu
     temporary.write_text(yaml, encoding="utf-8")
     temporary.replace(path)  # readers never see half a file
     return ExportResult(path, examples, intents, skipped, yaml)
+
+
+def examples_of(yaml: str) -> set[tuple[str, str]]:
+    """(intent, example) pairs of an NLU file written by `render`."""
+    pairs: set[tuple[str, str]] = set()
+    intent = ""
+    for line in yaml.splitlines():
+        if line.startswith("- intent: "):
+            intent = line.removeprefix("- intent: ").strip()
+        elif line.startswith("    - ") and intent:
+            pairs.add((intent, line.removeprefix("    - ")))
+    return pairs
+
+
+def changes(old_yaml: str, new_yaml: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """What an export changes in the file: (added, removed) examples, sorted."""
+    old, new = examples_of(old_yaml), examples_of(new_yaml)
+    return sorted(new - old), sorted(old - new)

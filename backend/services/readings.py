@@ -182,7 +182,7 @@ def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bi
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("a bill for this period already exists", "period_start") from exc
+        raise Conflict("Đã có hóa đơn cho kỳ này.", "period_start") from exc
     return bill
 
 

@@ -13,8 +13,16 @@ from sqlalchemy import Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.clock import utc_now, utc_start_of
-from backend.models import ChatMessage, Conversation, ConversationStatus, Household
-from backend.services.errors import InvalidInput, NotFound
+from backend.models import (
+    CannedReply,
+    ChatMessage,
+    Conversation,
+    ConversationRead,
+    ConversationStatus,
+    Household,
+    StaffUser,
+)
+from backend.services.errors import Conflict, InvalidInput, NotFound
 from backend.services.nlu_export import ENTITIES, INTENTS, Correction
 from backend.services.paging import paged
 
@@ -281,3 +289,116 @@ def unreviewed_corrections(session: Session) -> int:
         )
         or 0
     )
+
+
+# --- the live inbox: last message, unread counts, assignment, canned replies ---------------------
+
+
+def last_messages(session: Session, sender_ids: list[str]) -> dict[str, ChatMessage]:
+    """The latest message of each conversation (what the list shows under its name)."""
+    if not sender_ids:
+        return {}
+    latest = (
+        select(func.max(ChatMessage.id))
+        .where(ChatMessage.sender_id.in_(sender_ids))
+        .group_by(ChatMessage.sender_id)
+    )
+    rows = session.scalars(select(ChatMessage).where(ChatMessage.id.in_(latest)))
+    return {m.sender_id: m for m in rows}
+
+
+def unread_counts(session: Session, *, staff_id: int, sender_ids: list[str]) -> dict[str, int]:
+    """Household messages this staff account has not seen yet, per conversation."""
+    if not sender_ids:
+        return {}
+    seen = func.coalesce(ConversationRead.last_message_id, 0)
+    rows = session.execute(
+        select(ChatMessage.sender_id, func.count())
+        .select_from(ChatMessage)
+        .outerjoin(
+            ConversationRead,
+            (ConversationRead.sender_id == ChatMessage.sender_id)
+            & (ConversationRead.staff_id == staff_id),
+        )
+        .where(
+            ChatMessage.sender_id.in_(sender_ids),
+            ChatMessage.role == "user",
+            ChatMessage.id > seen,
+        )
+        .group_by(ChatMessage.sender_id)
+    )
+    return {sender: count for sender, count in rows}
+
+
+def mark_read(session: Session, *, staff_id: int, sender_id: str, last_message_id: int) -> None:
+    read = session.get(ConversationRead, (staff_id, sender_id))
+    if read is None:
+        session.add(
+            ConversationRead(
+                staff_id=staff_id, sender_id=sender_id, last_message_id=last_message_id
+            )
+        )
+    elif last_message_id > read.last_message_id:
+        read.last_message_id = last_message_id
+    session.commit()
+
+
+def messages_after(session: Session, sender_id: str, after_id: int) -> list[ChatMessage]:
+    return list(
+        session.scalars(
+            select(ChatMessage)
+            .where(ChatMessage.sender_id == sender_id, ChatMessage.id > after_id)
+            .order_by(ChatMessage.at, ChatMessage.id)
+        )
+    )
+
+
+def assignable_staff(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(StaffUser.login).where(StaffUser.active.is_(True)).order_by(StaffUser.login)
+        )
+    )
+
+
+def assign(session: Session, conversation: Conversation, login: str) -> None:
+    """Give the conversation to an active staff account ("" takes it off anyone)."""
+    if login and login not in assignable_staff(session):
+        raise InvalidInput(f"không có nhân viên '{login}' đang hoạt động", "assignee")
+    conversation.assigned_to = login or None
+    session.commit()
+
+
+MAX_CANNED_TITLE = 80
+MAX_CANNED_TEXT = 2000
+
+
+def canned_replies(session: Session) -> list[CannedReply]:
+    return list(session.scalars(select(CannedReply).order_by(CannedReply.title)))
+
+
+def save_canned_reply(
+    session: Session, *, reply_id: int | None, title: str, text: str, staff: str
+) -> CannedReply:
+    title, text = " ".join(title.split()), text.strip()
+    if not title or len(title) > MAX_CANNED_TITLE:
+        raise InvalidInput(f"tên cần 1–{MAX_CANNED_TITLE} ký tự", "title")
+    if not text or len(text) > MAX_CANNED_TEXT:
+        raise InvalidInput(f"nội dung cần 1–{MAX_CANNED_TEXT} ký tự", "text")
+    same = session.scalar(select(CannedReply).where(CannedReply.title == title))
+    if same is not None and same.id != reply_id:
+        raise Conflict(f"đã có câu trả lời mẫu tên '{title}'", "title")
+    reply = session.get(CannedReply, reply_id) if reply_id else CannedReply()
+    if reply is None:
+        raise NotFound("Không tìm thấy câu trả lời mẫu.", "id")
+    reply.title, reply.text, reply.updated_by = title, text, staff
+    session.add(reply)
+    session.commit()
+    return reply
+
+
+def delete_canned_reply(session: Session, reply_id: int) -> None:
+    reply = session.get(CannedReply, reply_id)
+    if reply is not None:
+        session.delete(reply)
+        session.commit()

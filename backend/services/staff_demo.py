@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.billing import estimate_bill, kwh_for_budget
 from backend.billing.peak_hours import peak_hours
 from backend.content.facts import hours_text
-from backend.models import ChatMessage, Conversation, Household
+from backend.models import CannedReply, ChatMessage, Conversation, Household
 from backend.money import format_vnd
 
 
@@ -213,3 +213,28 @@ def seed_conversations(session: Session, *, today: date) -> int:
         add_conversation(session, sender, said, started, channel, household, status)
         created += 1
     return created
+
+
+DEMO_CANNED_REPLIES = [
+    (
+        "Chào khách",
+        "Chào anh/chị, em là nhân viên chăm sóc khách hàng. Em xem giúp anh/chị ngay ạ.",
+    ),
+    (
+        "Xin chỉ số công tơ",
+        "Anh/chị cho em xin chỉ số công tơ hiện tại và ngày ghi để em kiểm tra hóa đơn nhé.",
+    ),
+    (
+        "Kết thúc",
+        "Cảm ơn anh/chị đã liên hệ. Nếu cần thêm, anh/chị cứ nhắn trong cuộc trò chuyện này nhé.",
+    ),
+]
+
+
+def seed_canned_replies(session: Session) -> int:
+    """The demo canned replies that are missing; returns how many were created."""
+    existing = set(session.scalars(select(CannedReply.title)))
+    missing = [(t, text) for t, text in DEMO_CANNED_REPLIES if t not in existing]
+    session.add_all(CannedReply(title=t, text=text, updated_by="demo") for t, text in missing)
+    session.commit()
+    return len(missing)

@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from backend.clock import to_local
+from backend.content.labels import action_label, intent_label, pressed_button
 from backend.extensions import db, login_manager
 from backend.models import StaffUser
 from backend.money import format_vnd
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
         accounts,
         audit,
         auth,
+        canned,
         conversations,
         dashboard,
         dead_letters,
@@ -98,7 +100,11 @@ HANDOFF_REASONS = {"request_human": "Khách yêu cầu gặp nhân viên"}
 
 @bp.app_context_processor
 def _staff_context() -> dict[str, Any]:
-    return {"role_names": ROLE_NAMES, "handoff_reasons": HANDOFF_REASONS}
+    return {
+        "role_names": ROLE_NAMES,
+        "handoff_reasons": HANDOFF_REASONS,
+        "pressed_button": pressed_button,
+    }
 
 
 @bp.app_template_filter("vn_time")
@@ -107,6 +113,16 @@ def _vn_time(value: datetime | None) -> str:
     if value is None:
         return "—"
     return to_local(value).strftime("%d/%m/%Y %H:%M")
+
+
+@bp.app_template_filter("intent_label")
+def _intent_label(intent: str | None) -> str:
+    return intent_label(intent)
+
+
+@bp.app_template_filter("action_label")
+def _action_label(action: str | None) -> str:
+    return action_label(action)
 
 
 @bp.app_template_filter("vnd")

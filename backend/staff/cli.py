@@ -13,7 +13,7 @@ from backend.models.staff import ROLES
 from backend.services.errors import ServiceError
 from backend.services.nlu_export import write_export
 from backend.services.staff_conversations import reviewed_corrections
-from backend.services.staff_demo import seed_conversations
+from backend.services.staff_demo import seed_canned_replies, seed_conversations
 from backend.services.staff_users import create_staff, ensure_staff, get_staff
 from backend.services.staff_users import set_password as store_password
 from backend.services.staff_users import unlock as unlock_account
@@ -78,6 +78,7 @@ def seed_demo() -> None:
         raise click.ClickException("staff seed-demo works only with APP_ENV=development")
     created = ensure_staff(db.session(), DEV_ADMIN_LOGIN, DEV_ADMIN_PASSWORD, "admin")
     conversations = seed_conversations(db.session(), today=local_today())
+    seed_canned_replies(db.session())
     if created:
         click.echo(f"staff console: sign in as {DEV_ADMIN_LOGIN} / {DEV_ADMIN_PASSWORD}")
     click.echo(f"staff demo: {conversations} conversations created")

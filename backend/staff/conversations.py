@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from backend.clock import local_today
+from backend.content.labels import intent_label, pressed_button
 from backend.extensions import db
-from backend.models import Household
+from backend.models import MAX_INTEGER, ChatMessage, Conversation, Household
 from backend.services import handoff
 from backend.services import staff_conversations as service
 from backend.services.chat import AssistantUnavailable, RasaLink
@@ -24,6 +26,7 @@ from backend.staff.charts import consumption_chart
 from backend.staff.forms import (
     ActionForm,
     AgentMessageForm,
+    AssignForm,
     CorrectionForm,
     FilterForm,
     NoteForm,
@@ -76,13 +79,59 @@ def conversations():
         filters = _filters(form)
     page = service.conversation_page(db.session(), filters, form.page.data or 1)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    queue = service.queue(db.session())
     return render_template(
         "staff/conversations.html",
         form=form,
         page=page,
-        queue=service.queue(db.session()),
+        queue=queue,
+        inbox=_inbox([*queue, *page.items]),
         page_url=lambda n: url_for("staff.conversations", **args, page=n),
     ), status
+
+
+def _inbox(conversations: list[Conversation]) -> dict[str, Any]:
+    """What the list shows of each conversation beside its id: the household's name (masked),
+    the last message (masked, cut), and the messages this staff member has not read."""
+    session = db.session()
+    ids = list(dict.fromkeys(c.sender_id for c in conversations))
+    households = {
+        h.id: h
+        for h in session.scalars(
+            select(Household).where(
+                Household.id.in_({c.household_id for c in conversations if c.household_id})
+            )
+        )
+    }
+    last = service.last_messages(session, ids)
+    return {
+        "names": {
+            c.sender_id: household_summary(households[c.household_id], False)["name"]
+            for c in conversations
+            if c.household_id in households
+        },
+        "last": {sender: _last_line(m) for sender, m in last.items()},
+        "unread": service.unread_counts(session, staff_id=current_user.id, sender_ids=ids),
+    }
+
+
+def _last_line(message: ChatMessage) -> str:
+    who = {"user": "Khách", "bot": "Trợ lý"}.get(message.role, message.author or "Nhân viên")
+    if message.role == "user" and message.text.startswith("/"):
+        text = f"bấm nút {pressed_button(message.text, message.button_title)}"
+    else:
+        text = shown_text(message.text, False)
+    text = " ".join(text.split())
+    return f"{who}: {text[:90]}{'…' if len(text) > 90 else ''}"
+
+
+@bp.get("/inbox/queue")
+@role_required("agent")
+def live_queue():
+    """The queue as HTML, polled by the conversations page every few seconds."""
+    queue = service.queue(db.session())
+    html = render_template("staff/_queue.html", queue=queue, inbox=_inbox(queue))
+    return jsonify({"html": html, "waiting": len(queue)})
 
 
 @bp.get("/conversations/<sender_id>")
@@ -100,8 +149,34 @@ def conversation(sender_id: str):
         "note": NoteForm(note=conv.note or ""),
         "message": AgentMessageForm(),
         "reveal": RevealForm(),
+        "assign": AssignForm(),
     }
-    corrections = {
+    corrections = _correction_forms(messages)
+    if messages:
+        service.mark_read(
+            session, staff_id=current_user.id, sender_id=sender_id, last_message_id=messages[-1].id
+        )
+    forms["assign"].assignee.choices = _assignees(conv)
+    forms["assign"].assignee.data = conv.assigned_to or ""
+    return render_template(
+        "staff/conversation.html",
+        conv=conv,
+        messages=messages,
+        canned=service.canned_replies(session),
+        revealed=revealed,
+        show=lambda text: shown_text(text, revealed),
+        panel=panel,
+        profile=household_summary(household, revealed) if household else None,
+        chart=consumption_chart(panel.days) if panel else None,
+        forms=forms,
+        corrections=corrections,
+        reveals=reveals_of(session, sender_id) if current_user.has_role("supervisor") else [],
+        audit_subject=subject_of(sender_id),
+    )
+
+
+def _correction_forms(messages: list[ChatMessage]) -> dict[int, CorrectionForm]:
+    return {
         m.id: CorrectionForm(
             formdata=None,
             message_id=m.id,
@@ -113,20 +188,67 @@ def conversation(sender_id: str):
         for m in messages
         if m.role == "user"
     }
-    return render_template(
-        "staff/conversation.html",
-        conv=conv,
+
+
+def _assignees(conv: Conversation) -> list[SelectChoice]:
+    logins = service.assignable_staff(db.session())
+    if conv.assigned_to and conv.assigned_to not in logins:
+        logins.append(conv.assigned_to)
+    return [SelectChoice("", "Chưa giao"), *[SelectChoice(login, login) for login in logins]]
+
+
+@bp.get("/conversations/<sender_id>/live")
+@role_required("agent")
+def live_conversation(sender_id: str):
+    """Messages after `after` as HTML, and the conversation's state, polled by the open
+    conversation; what is returned counts as read."""
+    session = db.session()
+    conv = service.get_conversation(session, sender_id)
+    text = request.args.get("after", "0")
+    after = min(int(text), MAX_INTEGER) if text.isdigit() else 0  # a cursor the column can hold
+    messages = service.messages_after(session, sender_id, after)
+    revealed = is_revealed(sender_id)
+    html = render_template(
+        "staff/_messages.html",
         messages=messages,
-        revealed=revealed,
+        conv=conv,
         show=lambda text: shown_text(text, revealed),
-        panel=panel,
-        profile=household_summary(household, revealed) if household else None,
-        chart=consumption_chart(panel.days) if panel else None,
-        forms=forms,
-        corrections=corrections,
-        reveals=reveals_of(session, sender_id) if current_user.has_role("supervisor") else [],
-        audit_subject=subject_of(sender_id),
+        corrections=_correction_forms(messages),
+        forms={"action": ActionForm()},
     )
+    if messages:
+        service.mark_read(
+            session, staff_id=current_user.id, sender_id=sender_id, last_message_id=messages[-1].id
+        )
+    return jsonify(
+        {
+            "html": html,
+            "last_id": messages[-1].id if messages else after,
+            "status": conv.status,
+            "reviewed": conv.reviewed_at is not None,
+            "assigned_to": conv.assigned_to or "",
+        }
+    )
+
+
+@bp.post("/conversations/<sender_id>/assign")
+@role_required("agent")
+def assign(sender_id: str):
+    form = AssignForm()
+    form.assignee.choices = []
+    if form.validate_on_submit():
+        conv = service.get_conversation(db.session(), sender_id)
+        try:
+            service.assign(db.session(), conv, form.assignee.data or "")
+            flash(
+                f"Đã giao hội thoại cho {conv.assigned_to}."
+                if conv.assigned_to
+                else "Hội thoại chưa giao cho ai.",
+                "info",
+            )
+        except ServiceError as exc:
+            flash(f"Giao cho: {exc.message}", "error")
+    return _back(sender_id)
 
 
 def _back(sender_id: str, anchor: str = "") -> Response:
@@ -191,7 +313,7 @@ def correct(sender_id: str):
     except ServiceError as exc:
         flash(f"Sửa ý định: {exc.message}", "error")
         return _back(sender_id)
-    flash(f"Đã sửa ý định thành {message.corrected_intent}.", "info")
+    flash(f"Đã sửa ý định thành {intent_label(message.corrected_intent)}.", "info")
     return _back(sender_id, f"#m{message.id}")
 
 

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from backend.content.labels import intent_label
 from backend.services.nlu_export import INTENTS
 from backend.services.staff_users import MIN_PASSWORD_LENGTH
 
@@ -66,6 +67,11 @@ def new_password(label: str) -> PasswordField:
     )
 
 
+def intent_choices() -> list[SelectChoice]:
+    """The fixed intents by their Vietnamese label, the identifier in the tooltip."""
+    return [SelectChoice(i, intent_label(i), render_kw={"title": i}) for i in INTENTS]
+
+
 class LoginForm(StaffForm):
     login = StringField("Tên đăng nhập", validators=[DataRequired(), Length(max=64)])
     password = PasswordField("Mật khẩu", validators=[DataRequired(), Length(max=256)])
@@ -109,7 +115,7 @@ class NoteForm(StaffForm):
 
 class CorrectionForm(StaffForm):
     message_id = HiddenField(validators=[DataRequired()])
-    intent = SelectField("Ý định đúng", choices=[SelectChoice(i, i) for i in INTENTS])
+    intent = SelectField("Ý định đúng", choices=lambda: intent_choices())
     entities = TextAreaField(
         "Thực thể (mỗi dòng: loại: đoạn trong câu, hoặc loại: đoạn = giá trị)",
         validators=[Length(max=2000)],
@@ -118,6 +124,15 @@ class CorrectionForm(StaffForm):
 
 class AgentMessageForm(StaffForm):
     text = TextAreaField("Tin nhắn", validators=[DataRequired(), Length(max=2000)])
+
+
+class AssignForm(StaffForm):
+    assignee = SelectField("Giao cho", choices=[], validate_choice=False)
+
+
+class CannedReplyForm(StaffForm):
+    title = StringField("Tên", validators=[DataRequired(), Length(max=80)])
+    text = TextAreaField("Nội dung", validators=[DataRequired(), Length(max=2000)])
 
 
 class RevealForm(StaffForm):
@@ -144,7 +159,7 @@ class FilterForm(StaffForm):
     )
     intent = SelectField(
         "Ý định",
-        choices=[SelectChoice("", "Tất cả"), *[SelectChoice(i, i) for i in INTENTS]],
+        choices=lambda: [SelectChoice("", "Tất cả"), *intent_choices()],
         validators=[Optional()],
     )
     confidence_below = FloatField(

@@ -135,7 +135,8 @@ def test_staff_console_end_to_end(live, browser, shot):
 
     # 3. open it: intent, confidence, masked phone number
     rows.first.get_by_role("link", name="web-solar").click()
-    expect(page.locator("#messages")).to_contain_text("ask_tariff")
+    expect(page.locator("#messages")).to_contain_text("Hỏi giá điện")  # the id in its tooltip
+    expect(page.locator('#messages .label[title="ask_tariff"]')).to_have_text("Hỏi giá điện")
     expect(page.locator("#messages")).to_contain_text("0.38")
     expect(page.locator("#messages")).to_contain_text("098*****21")
     expect(page.locator("#messages")).not_to_contain_text("0987 654 321")
@@ -146,7 +147,9 @@ def test_staff_console_end_to_end(live, browser, shot):
     message.get_by_label("Ý định đúng").select_option("ask_solar")
     message.locator("textarea").fill("appliance: pin mặt trời = solar_panel")
     message.get_by_role("button", name="Lưu chỉnh sửa").click()
-    expect(page.get_by_role("status").first).to_contain_text("Đã sửa ý định thành ask_solar")
+    expect(page.get_by_role("status").first).to_contain_text(
+        "Đã sửa ý định thành Hỏi về điện mặt trời"
+    )
     page.get_by_role("button", name="Đánh dấu đã xem xét").click()
     expect(page.get_by_text("Đã xem xét bởi giamsat")).to_be_visible()
     shot(page, "04-corrected")

@@ -165,7 +165,7 @@ def test_validation_messages_reach_a_household_in_vietnamese(client, auth):
     assert body["field"] == "message"
     assert body["message"] == "Tin nhắn: độ dài phải từ 1 đến 2000 ký tự."
     response = client.post("/api/v1/bills/estimate", json={"kwh": -1})
-    assert response.get_json()["message"] == "kwh: phải từ 0 đến 10000000."
+    assert response.get_json()["message"] == "Số kWh: phải từ 0 đến 10.000.000."
 
 
 def test_an_unusual_usage_explanation_never_says_zero_percent():

@@ -62,7 +62,7 @@ def test_correct_intent_and_entities(agent, conversations):
         },
         follow_redirects=True,
     )
-    assert "Đã sửa ý định thành ask_solar" in response.get_data(as_text=True)
+    assert "Đã sửa ý định thành Hỏi về điện mặt trời" in response.get_data(as_text=True)
     db.session.refresh(message)
     start = message.text.index("pin mặt trời")
     assert message.corrected_intent == "ask_solar" and message.corrected_by == "an"

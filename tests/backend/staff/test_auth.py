@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from backend.clock import utc_now
 from backend.extensions import db
-from backend.models import StaffLoginFailure, StaffSession, StaffUser
+from backend.models import CannedReply, StaffLoginFailure, StaffSession, StaffUser
 from backend.services.staff_users import (
     ACCOUNT_SOFT_LIMIT,
     FAILURE_WINDOW,
@@ -352,4 +352,6 @@ def test_staff_seed_demo_only_in_development_and_only_once(app):
     )
     again = run(app, "staff", "seed-demo")
     assert "admin-dev-password" not in again.output and "0 conversations created" in again.output
+    titles = db.session.scalars(db.select(CannedReply.title)).all()
+    assert len(titles) == 3 and "Chào khách" in titles  # demo canned replies, created once
     assert authenticate(db.session(), "admin", "admin-dev-password").user.role == "admin"

@@ -1,0 +1,99 @@
+"""What staff read for the assistant's intents and actions: one Vietnamese label per identifier.
+
+The console shows the label and keeps the identifier in a tooltip (`title`), so an agent reads
+"Hỏi giá điện" and a trainer still sees `ask_tariff`. Every intent of the contract and every
+action and response of bot/domain.yml has a label here (tests/content/test_labels.py checks).
+"""
+
+from __future__ import annotations
+
+INTENT_LABELS: dict[str, str] = {
+    "greet": "Chào hỏi",
+    "goodbye": "Chào tạm biệt",
+    "thank": "Cảm ơn",
+    "affirm": "Đồng ý",
+    "deny": "Từ chối",
+    "bot_challenge": "Hỏi có phải người máy",
+    "ask_tariff": "Hỏi giá điện",
+    "calculate_bill": "Tính tiền điện",
+    "ask_kwh_for_budget": "Hỏi số điện theo số tiền",
+    "ask_bill_spike": "Hỏi vì sao hóa đơn tăng",
+    "ask_saving_tips": "Hỏi mẹo tiết kiệm",
+    "ask_peak_hours": "Hỏi giờ cao điểm",
+    "ask_outage_schedule": "Hỏi lịch cắt điện",
+    "report_outage": "Báo mất điện",
+    "check_my_usage": "Xem mức dùng điện",
+    "report_meter_reading": "Báo chỉ số công tơ",
+    "ask_solar": "Hỏi về điện mặt trời",
+    "ask_energy_label": "Hỏi về nhãn năng lượng",
+    "subscribe_notifications": "Bật thông báo",
+    "unsubscribe_notifications": "Tắt thông báo",
+    "request_human": "Gặp nhân viên",
+    "delete_my_data": "Xóa dữ liệu của tôi",
+    "link_account": "Liên kết tài khoản Zalo",
+    "out_of_scope": "Ngoài phạm vi",
+    "nlu_fallback": "Trợ lý không hiểu",
+}
+
+ACTION_LABELS: dict[str, str] = {
+    # custom actions (bot/actions/)
+    "action_default_fallback": "Trả lời khi không hiểu",
+    "action_two_stage_fallback": "Hỏi lại khi không hiểu",
+    "action_estimate_bill": "Tính tiền điện",
+    "action_kwh_for_budget": "Tính số điện theo số tiền",
+    "action_explain_tariff": "Giải thích giá điện",
+    "action_explain_bill_spike": "Giải thích hóa đơn tăng",
+    "action_saving_tips": "Mẹo tiết kiệm",
+    "action_peak_hours": "Giờ cao điểm",
+    "action_outage_schedule": "Lịch cắt điện",
+    "action_report_outage": "Ghi nhận báo mất điện",
+    "action_check_usage": "Mức dùng điện",
+    "action_store_meter_reading": "Ghi chỉ số công tơ",
+    "action_subscribe": "Bật thông báo",
+    "action_unsubscribe": "Tắt thông báo",
+    "action_handoff": "Chuyển cho nhân viên",
+    "action_delete_my_data": "Xóa dữ liệu",
+    "action_link_account": "Liên kết Zalo",
+    "validate_bill_form": "Kiểm tra số kWh",
+    "validate_budget_form": "Kiểm tra số tiền",
+    "validate_meter_form": "Kiểm tra chỉ số công tơ",
+    # responses (bot/domain.yml)
+    "utter_greet": "Lời chào",
+    "utter_goodbye": "Lời tạm biệt",
+    "utter_thank": "Đáp lời cảm ơn",
+    "utter_anything_else": "Hỏi cần giúp gì thêm",
+    "utter_iamabot": "Giới thiệu là trợ lý tự động",
+    "utter_out_of_scope": "Ngoài phạm vi",
+    "utter_ask_kwh": "Hỏi số kWh",
+    "utter_ask_money": "Hỏi số tiền",
+    "utter_ask_meter_reading": "Hỏi chỉ số công tơ",
+    "utter_confirm_meter_reading": "Xác nhận chỉ số công tơ",
+    "utter_meter_cancelled": "Hủy ghi chỉ số",
+    "utter_confirm_delete": "Xác nhận xóa dữ liệu",
+    "utter_delete_cancelled": "Hủy xóa dữ liệu",
+    "utter_solar": "Điện mặt trời",
+    "utter_energy_label": "Nhãn năng lượng",
+    # replies the backend's chat proxy gives itself (backend/api/chat.py)
+    "backend_waiting": "Báo đang chờ nhân viên",
+    "backend_resumed": "Trợ lý quay lại",
+    "backend_no_answer": "Báo trợ lý gặp sự cố",
+}
+
+
+def intent_label(intent: str | None) -> str:
+    """The intent as staff read it (an unknown identifier is shown as it is)."""
+    if not intent:
+        return "—"
+    return INTENT_LABELS.get(intent, intent)
+
+
+def action_label(action: str | None) -> str:
+    if not action:
+        return ""
+    return ACTION_LABELS.get(action, action)
+
+
+def pressed_button(text: str, title: str | None) -> str:
+    """What staff read for a button click the household sent ("/calculate_bill", or
+    '/calculate_bill{"kwh": 300}'): the button's title, else the label of its intent."""
+    return title or intent_label(text.removeprefix("/").split("{", 1)[0].strip())
