@@ -123,6 +123,7 @@ class Config:
     RATELIMIT_STRATEGY = os.environ.get("RATELIMIT_STRATEGY", "moving-window")
     RATELIMIT_HEADERS_ENABLED = True
     CHAT_RATE_LIMIT = os.environ.get("CHAT_RATE_LIMIT", "30 per minute")
+    CHAT_RETRY_AFTER_SECONDS = 5  # the Retry-After of a 503 from /api/v1/chat
     WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)
 
     API_TITLE = "Trợ lý tiết kiệm điện — API"

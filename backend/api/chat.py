@@ -8,7 +8,7 @@ from backend.auth import current_household, household_required
 from backend.clock import utc_now
 from backend.extensions import db, limiter
 from backend.models import MAX_INTEGER, ConversationStatus
-from backend.services import handoff, privacy
+from backend.services import handoff, household_inbox, privacy
 from backend.services.chat import AssistantUnavailable, RasaLink, send_to_rasa
 from backend.services.errors import ServiceError
 
@@ -51,6 +51,16 @@ NO_ANSWER = {
 class AssistantDown(ServiceError):
     status = 503
     code = "assistant_unavailable"
+
+
+@blp.after_request
+def retry_after(response):
+    """A client may try once more after a 503 (the assistant busy or restarting): say when."""
+    if response.status_code == 503:
+        response.headers.setdefault(
+            "Retry-After", str(current_app.config["CHAT_RETRY_AFTER_SECONDS"])
+        )
+    return response
 
 
 def _household_key() -> str:
@@ -121,4 +131,48 @@ def agent_messages(query):
     return {
         "status": handoff.status_of(db.session(), household.id),
         "messages": handoff.agent_messages(db.session(), household, query["after"]),
+    }
+
+
+class HistoryQuery(Schema):
+    before = fields.Integer(validate=validate.Range(min=1, max=MAX_INTEGER))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class HistoryMessageOut(Schema):
+    id = fields.Integer()
+    role = fields.String(metadata={"description": "user, bot or agent (customer-care staff)"})
+    text = fields.String()
+    at = fields.String(metadata={"example": "2026-12-01T02:00:00Z"})
+
+
+class HistoryOut(Schema):
+    status = fields.String(metadata={"description": "bot, waiting or taken_over"})
+    messages = fields.List(fields.Nested(HistoryMessageOut))
+
+
+@blp.route("/chat/history", methods=["GET"])
+@household_required
+@blp.doc(security=[{"household": []}])
+@blp.arguments(HistoryQuery, location="query")
+@blp.response(200, HistoryOut)
+def chat_history(query):
+    """The household's conversation from the backend's log, oldest first: the `limit` newest
+    messages (before message id `before`, to page back). Button clicks appear as their payload
+    (a text starting with "/"); staff messages have role `agent`."""
+    household = current_household()
+    rows = household_inbox.chat_history(
+        db.session(), household=household, before_id=query.get("before"), limit=query["limit"]
+    )
+    return {
+        "status": handoff.status_of(db.session(), household.id),
+        "messages": [
+            {
+                "id": m.id,
+                "role": m.role,
+                "text": m.text,
+                "at": m.at.replace(microsecond=0).isoformat() + "Z",
+            }
+            for m in rows
+        ],
     }
