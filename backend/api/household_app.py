@@ -20,6 +20,7 @@ blp = Blueprint(
 )
 HOUSEHOLD: list[dict[str, list[str]]] = [{"household": []}]
 CHART_LABEL = "Điện tiêu thụ hằng ngày (kWh), khoảng dự kiến của mô hình và nhiệt độ (°C)"
+SVG_NS = "http://www.w3.org/2000/svg"
 CHART_SVG = '{% import "chart.html" as c %}{{ c.svg_chart(chart, label, "kWh", "°C") }}'
 
 
@@ -77,7 +78,7 @@ def get_daily(query):
             render_template_string(
                 CHART_SVG, chart=consumption_chart(days, band=True), label=CHART_LABEL
             )
-        ),
+        ).replace("<svg ", f'<svg xmlns="{SVG_NS}" ', 1),  # a document of its own
     }
 
 

@@ -151,7 +151,7 @@ def test_daily_series_has_the_expected_band_flags_and_the_shared_svg(client, hou
     # the band holds the unflagged days' usual spread (10.0 … 11.6 kWh around 10.8)
     assert days[0]["low_kwh"] >= 9.9 and days[0]["high_kwh"] <= 11.7
     svg = res.json["svg"]
-    assert svg.startswith("<svg") and 'class="band"' in svg
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and 'class="band"' in svg
     assert svg.count('class="bar anomaly"') == 2
     assert 'aria-label="Điện tiêu thụ hằng ngày' in svg
 

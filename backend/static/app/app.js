@@ -142,6 +142,7 @@
     const box = $("chart");
     const svg = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
     if (svg && svg.nodeName === "svg") box.replaceChildren(document.importNode(svg, true));
+    box.scrollLeft = box.scrollWidth; // the latest days first
     const days = data.days;
     const flagged = days.filter((d) => d.is_anomaly).length;
     const total = days.reduce((s, d) => s + d.kwh, 0);
