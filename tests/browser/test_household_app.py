@@ -153,6 +153,57 @@ def test_home_shows_this_period_the_chart_bills_and_tier(app_page, shot):
     shot(page, "household-home")
 
 
+# `projection` in GET /api/v1/me/usage, as the budget branch adds it (services/projection.py)
+PROJECTION = {
+    "period": {"start": "2026-11-16", "end": "2026-12-15", "days_elapsed": 17, "days_total": 30},
+    "kwh_so_far": 118.4,
+    "days_measured": 16,
+    "kwh": {"expected": 231.0, "low": 212.5, "high": 252.9},
+    "amount": {"expected": 578_880, "low": 521_250, "high": 646_010},
+    "amount_text": {"expected": "578.880 đ", "low": "521.250 đ", "high": "646.010 đ"},
+    "weather_source": "forecast",
+    "budget": {
+        "kind": "amount",
+        "amount": 500_000,
+        "amount_text": "500.000 đ",
+        "kwh": None,
+        "kwh_limit": 203,
+        "over": True,
+        "daily_kwh_within": 6.3,
+    },
+    "tier": {
+        "current": 3,
+        "projected": 4,
+        "next_price": 2998,
+        "next_price_text": "2.998 đ/kWh",
+    },
+}
+
+
+def test_home_shows_the_projection_range_budget_and_tier_when_the_api_has_them(app_page, shot):
+    live, page, _ = app_page
+
+    def with_projection(route):
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "projection": PROJECTION})
+
+    page.route("**/api/v1/me/usage", with_projection)
+    page.goto(live.url + "/")
+
+    expect(page.locator("#bill-expected")).to_have_text("578.880 đ", timeout=SLOW)
+    expect(page.locator("#bill-range")).to_contain_text("521.250 đ – 646.010 đ")
+    expect(page.locator("#kwh-so-far")).to_have_text("118,4")
+    expect(page.locator("#period-text")).to_have_text("Từ 16/11/2026 đến 15/12/2026 · ngày 17/30")
+    expect(page.locator("#budget")).to_have_text(
+        "Dự kiến vượt hạn mức 500.000 đ. Để không vượt, mỗi ngày còn lại dùng tối đa 6,3 kWh."
+    )
+    expect(page.locator("#weather-source")).to_have_text("Ước tính theo dự báo thời tiết.")
+    expect(page.locator("#tier-text")).to_have_text(
+        "Đang ở bậc 3, dự kiến cả kỳ lên bậc 4. Bậc kế tiếp giá 2.998 đ/kWh (chưa VAT)."
+    )
+    page.locator("#bill-card").screenshot(path=str(ARTIFACTS / "household-home-projection.png"))
+
+
 def test_chat_history_greeting_chips_typing_and_quick_replies(app_page, shot):
     live, page, assistant = app_page
     page.goto(live.url + "/#chat")

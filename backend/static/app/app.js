@@ -98,12 +98,12 @@
 
     if (p && p.amount_text) {
       $("bill-expected").textContent = p.amount_text.expected;
-      $("bill-range").textContent = `Khoảng ${p.amount_text.low} – ${p.amount_text.high} (${kwh(p.kwh.low)}–${kwh(p.kwh.high)} kWh, dự kiến ${kwh(p.kwh.expected)} kWh)`;
+      $("bill-range").textContent = `8/10 khả năng trong khoảng ${p.amount_text.low} – ${p.amount_text.high} (${kwh(p.kwh.low)}–${kwh(p.kwh.high)} kWh; dự kiến ${kwh(p.kwh.expected)} kWh).`;
       if (p.weather_source) {
         $("weather-source").hidden = false;
         $("weather-source").textContent = "Ước tính " + (WEATHER[p.weather_source] || p.weather_source) + ".";
       }
-      if (p.budget) renderBudget(p.budget, p.amount);
+      if (p.budget) renderBudget(p.budget);
     } else {
       $("bill-expected").textContent = u.projected_bill_text;
       $("bill-range").textContent = `Nếu dùng như 2 tuần gần đây: khoảng ${kwh(u.projected_kwh)} kWh cả kỳ.`;
@@ -115,18 +115,22 @@
     }
   }
 
-  function renderBudget(budget, amount) {
+  function renderBudget(budget) {
     const node = $("budget");
     node.hidden = false;
-    const text = budget.amount_text || budget.text || "";
-    const over = budget.over !== undefined ? budget.over : (amount && budget.amount !== undefined && amount.expected > budget.amount);
-    node.className = over ? "over" : "ok";
-    node.textContent = budget.message || (over ? `Có thể vượt ngân sách ${text}` : `Trong ngân sách ${text}`);
+    const limit = budget.kind === "amount" ? budget.amount_text : `${kwh(budget.kwh)} kWh`;
+    let text = budget.over ? `Dự kiến vượt hạn mức ${limit}.` : `Dự kiến trong hạn mức ${limit}.`;
+    if (budget.daily_kwh_within != null) text += ` Để không vượt, mỗi ngày còn lại dùng tối đa ${kwh(budget.daily_kwh_within)} kWh.`;
+    node.className = budget.over ? "over" : "ok";
+    node.textContent = text;
   }
 
   function renderTier(tier, projectedKwh, tariffs) {
     if (tier && tier.current) {
-      $("tier-text").textContent = `Dự kiến kỳ này đến bậc ${tier.current}` + (tier.next_price_text ? `; bậc kế tiếp giá ${tier.next_price_text}/kWh (chưa VAT).` : " — bậc cao nhất.");
+      let text = `Đang ở bậc ${tier.current}`;
+      if (tier.projected && tier.projected !== tier.current) text += `, dự kiến cả kỳ lên bậc ${tier.projected}`;
+      text += tier.next_price_text ? `. Bậc kế tiếp giá ${tier.next_price_text} (chưa VAT).` : " — bậc cao nhất.";
+      $("tier-text").textContent = text;
       return;
     }
     if (!tariffs) { $("tier-text").textContent = "—"; return; }
