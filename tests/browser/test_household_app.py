@@ -412,3 +412,26 @@ def test_installable_offline_shell_and_performance(app_page, shot):
     expect(page.locator("#offline")).to_be_visible()
     shot(page, "household-offline")
     page.context.set_offline(False)
+
+
+def test_every_control_is_labelled_and_the_tabs_work_by_keyboard(app_page):
+    live, page, _ = app_page
+    page.goto(live.url + "/")
+    expect(page.locator("#kwh-so-far")).not_to_have_text("…", timeout=SLOW)
+    unnamed = page.evaluate(
+        """() => [...document.querySelectorAll("input, select, button, a[href]")].filter((e) => {
+            if (e.type === "hidden") return false;
+            const named = (e.labels && e.labels.length) || e.getAttribute("aria-label")
+                || e.textContent.trim();
+            return !named;
+        }).map((e) => e.outerHTML.slice(0, 80))"""
+    )
+    assert unnamed == []
+    for _ in range(40):  # Tab through the page to the bottom tabs
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.screen === 'notices'"):
+            break
+    page.keyboard.press("Enter")
+    expect(page.locator("#notices")).to_be_visible()
+    expect(page.locator('.tabs a[aria-current="page"]')).to_contain_text("Thông báo")
+    assert page.locator("html").get_attribute("lang") == "vi"
