@@ -49,6 +49,10 @@ def service_worker():
     response = send_from_directory(current_app.static_folder, "app/sw.js", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
+    # a worker runs under its own script's policy: it may fetch (and cache) this origin only
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
     return response
 
 

@@ -206,5 +206,7 @@ def test_pwa_manifest_and_service_worker_are_served_from_the_project(client):
         assert client.get(icon["src"]).status_code == 200
     worker = client.get("/sw.js")
     assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/"
+    # the worker runs under its own response's policy: "default-src 'none'" would stop it caching
+    assert worker.headers["Content-Security-Policy"].startswith("default-src 'self'")
     page = client.get("/").get_data(as_text=True)
     assert "https://" not in page  # nothing from a CDN

@@ -400,9 +400,15 @@ def test_installable_offline_shell_and_performance(app_page, shot):
         "async () => (await fetch(document.querySelector('link[rel=manifest]').href)).json()"
     )
     assert manifest["display"] == "standalone" and manifest["lang"] == "vi"
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the worker's control: it caches the page and the API reads
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=SLOW)
+    # the worker claims the page once active; a reload under its control caches the API reads
+    controlled = page.evaluate(
+        """() => navigator.serviceWorker.controller !== null || new Promise((resolve) => {
+            navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true));
+            setTimeout(() => resolve(false), 20000);  // a worker that never activates
+        })"""
+    )
+    assert controlled
+    page.reload()
     expect(page.locator("#chart svg")).to_be_visible(timeout=SLOW)
 
     page.context.set_offline(True)
