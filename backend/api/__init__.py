@@ -19,10 +19,11 @@ def register_api(api: Api) -> None:
     from backend.api.chat import blp as chat
     from backend.api.facts import blp as facts
     from backend.api.health import blp as health
+    from backend.api.household_app import blp as me_app
     from backend.api.households import blp as me
     from backend.api.service import blp as service
     from backend.extensions import csrf
 
-    for blueprint in (health, chat, bills, facts, me, service):
+    for blueprint in (health, chat, bills, facts, me, me_app, service):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         api.register_blueprint(blueprint)

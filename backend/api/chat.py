@@ -11,7 +11,7 @@ from backend.auth import current_household, household_required
 from backend.clock import utc_now
 from backend.extensions import db, limiter
 from backend.models import MAX_INTEGER, ConversationStatus
-from backend.services import handoff, privacy
+from backend.services import handoff, household_inbox, privacy
 from backend.services.chat import (
     AssistantUnavailable,
     Overloaded,
@@ -109,11 +109,12 @@ def turn_gate() -> TurnGate:
     return gate
 
 
-@blp.after_app_request
+@blp.after_request
 def _retry_after(response):
-    """A refused turn tells the client when to send it again."""
-    retry_after = g.get("chat_retry_after")
-    if retry_after is not None:
+    """A turn the assistant could not take (busy, getting ready, down) says when to try again:
+    the web page and the app retry once after it."""
+    if response.status_code == 503:
+        retry_after = g.get("chat_retry_after") or current_app.config["CHAT_RETRY_AFTER"]
         response.headers["Retry-After"] = str(retry_after)
     return response
 
@@ -215,4 +216,48 @@ def agent_messages(query):
     return {
         "status": handoff.status_of(db.session(), household.id),
         "messages": handoff.agent_messages(db.session(), household, query["after"]),
+    }
+
+
+class HistoryQuery(Schema):
+    before = fields.Integer(validate=validate.Range(min=1, max=MAX_INTEGER))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class HistoryMessageOut(Schema):
+    id = fields.Integer()
+    role = fields.String(metadata={"description": "user, bot or agent (customer-care staff)"})
+    text = fields.String()
+    at = fields.String(metadata={"example": "2026-12-01T02:00:00Z"})
+
+
+class HistoryOut(Schema):
+    status = fields.String(metadata={"description": "bot, waiting or taken_over"})
+    messages = fields.List(fields.Nested(HistoryMessageOut))
+
+
+@blp.route("/chat/history", methods=["GET"])
+@household_required
+@blp.doc(security=[{"household": []}])
+@blp.arguments(HistoryQuery, location="query")
+@blp.response(200, HistoryOut)
+def chat_history(query):
+    """The household's conversation from the backend's log, oldest first: the `limit` newest
+    messages (before message id `before`, to page back). Button clicks appear as their payload
+    (a text starting with "/"); staff messages have role `agent`."""
+    household = current_household()
+    rows = household_inbox.chat_history(
+        db.session(), household=household, before_id=query.get("before"), limit=query["limit"]
+    )
+    return {
+        "status": handoff.status_of(db.session(), household.id),
+        "messages": [
+            {
+                "id": m.id,
+                "role": m.role,
+                "text": m.text,
+                "at": m.at.replace(microsecond=0).isoformat() + "Z",
+            }
+            for m in rows
+        ],
     }

@@ -14,6 +14,7 @@ from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER
+from backend.money import format_vnd
 from backend.services import budgets, privacy, projection, readings, usage
 from backend.services import households as service
 from backend.services.errors import InvalidInput
@@ -297,6 +298,7 @@ def get_bills():
                 "period_end": b.period_end.isoformat(),
                 "kwh": b.kwh,
                 "amount": b.amount,
+                "amount_text": format_vnd(b.amount),
             }
             for b in readings.latest_bills(session(), current_household(), 36)
         ]

@@ -52,6 +52,7 @@ class Notification(Model):
     provider_message_id: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    read_at: Mapped[datetime | None] = mapped_column()  # opened in the household's app inbox
     sent_at: Mapped[datetime | None]
 
 

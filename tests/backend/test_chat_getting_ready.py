@@ -49,7 +49,7 @@ def test_without_training_an_unreachable_assistant_is_simply_down(unreachable_ra
 
     assert response.status_code == 503
     assert response.get_json()["code"] == "assistant_unavailable"
-    assert "Retry-After" not in response.headers
+    assert response.headers["Retry-After"] == str(app.config["CHAT_RETRY_AFTER"])
 
 
 @pytest.mark.parametrize(

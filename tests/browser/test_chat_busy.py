@@ -57,7 +57,7 @@ def test_the_page_retries_once_after_retry_after(live, browser):
                 else None
             ),
         )
-        page.goto(f"{live.url}/?household=hh-page")
+        page.goto(f"{live.url}/?household=hh-page#chat")
         page.locator("#text").fill("xin chào")
         page.get_by_role("button", name="Gửi").click()
         deadline = time.monotonic() + 20

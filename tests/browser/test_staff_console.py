@@ -191,7 +191,7 @@ def test_staff_console_end_to_end(live, browser, shot):
 
     # 7. the household's web chat shows the staff message (it polls every 3 s)
     chat = browser.new_page(viewport={"width": 900, "height": 700}, locale="vi-VN")
-    chat.goto(f"{live.url}/?household=hh-lan")
+    chat.goto(f"{live.url}/?household=hh-lan#chat")
     expect(chat.locator(".msg.agent")).to_contain_text(reply, timeout=15_000)
     shot(chat, "08-web-chat")
 

@@ -1,0 +1,160 @@
+"""The household app's screens beyond the profile: the daily chart (the same chart component the
+staff console draws), and the notices inbox with read state."""
+
+from __future__ import annotations
+
+from flask import render_template_string
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+
+from backend.auth import current_household, household_required
+from backend.charts import consumption_chart, expected_band
+from backend.clock import local_today, utc_now
+from backend.extensions import db
+from backend.models import MAX_INTEGER
+from backend.services import household_inbox
+from backend.services.household_panel import daily_series
+
+blp = Blueprint(
+    "me_app", __name__, url_prefix="/api/v1/me", description="The household app's screens"
+)
+HOUSEHOLD: list[dict[str, list[str]]] = [{"household": []}]
+CHART_LABEL = "Điện tiêu thụ hằng ngày (kWh), khoảng dự kiến của mô hình và nhiệt độ (°C)"
+SVG_NS = "http://www.w3.org/2000/svg"
+CHART_SVG = '{% import "chart.html" as c %}{{ c.svg_chart(chart, label, "kWh", "°C") }}'
+
+
+def utc_text(moment) -> str | None:
+    return None if moment is None else moment.replace(microsecond=0).isoformat() + "Z"
+
+
+class DailyQuery(Schema):
+    days = fields.Integer(load_default=60, validate=validate.Range(min=7, max=120))
+
+
+class DayOut(Schema):
+    date = fields.String(metadata={"example": "2026-11-30"})
+    kwh = fields.Float()
+    avg_temp_c = fields.Float()
+    observed_temp = fields.Boolean(
+        metadata={"description": "false: the province's climate normal stands in"}
+    )
+    expected_kwh = fields.Float(allow_none=True)
+    low_kwh = fields.Float(allow_none=True)
+    high_kwh = fields.Float(allow_none=True)
+    is_anomaly = fields.Boolean()
+
+
+class DailyOut(Schema):
+    days = fields.List(fields.Nested(DayOut))
+    svg = fields.String(metadata={"description": "the chart, drawn as the staff console draws it"})
+
+
+@blp.route("/daily", methods=["GET"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.arguments(DailyQuery, location="query")
+@blp.response(200, DailyOut)
+def get_daily(query):
+    """The last `days` days (default 60): kWh, temperature, the model's expected kWh with its
+    usual band (low/high) and flagged days, and the same data as an SVG chart."""
+    days = daily_series(db.session(), current_household(), local_today(), query["days"])
+    band = expected_band(days)
+    return {
+        "days": [
+            {
+                "date": d.day.isoformat(),
+                "kwh": round(d.kwh, 2),
+                "avg_temp_c": round(d.avg_temp_c, 1),
+                "observed_temp": d.observed_temp,
+                "expected_kwh": None if d.expected_kwh is None else round(d.expected_kwh, 2),
+                "low_kwh": None if r is None else round(r[0], 2),
+                "high_kwh": None if r is None else round(r[1], 2),
+                "is_anomaly": d.is_anomaly,
+            }
+            for d, r in zip(days, band, strict=True)
+        ],
+        "svg": str(
+            render_template_string(
+                CHART_SVG, chart=consumption_chart(days, band=True), label=CHART_LABEL
+            )
+        ).replace("<svg ", f'<svg xmlns="{SVG_NS}" ', 1),  # a document of its own
+    }
+
+
+class NoticesQuery(Schema):
+    kind = fields.String(validate=validate.OneOf(household_inbox.NOTICE_KINDS))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class NoticeOut(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "weekly_tip, outage or usage_alert"})
+    title = fields.String()
+    body = fields.String()
+    created_at = fields.String(metadata={"example": "2026-12-01T02:00:00Z"})
+    read_at = fields.String(allow_none=True)
+    read = fields.Boolean()
+
+
+class NoticesOut(Schema):
+    unread = fields.Integer()
+    notices = fields.List(fields.Nested(NoticeOut))
+
+
+def notice_out(notice) -> dict:
+    return {
+        "id": notice.id,
+        "kind": notice.kind,
+        "title": notice.title,
+        "body": notice.body,
+        "created_at": utc_text(notice.created_at),
+        "read_at": utc_text(notice.read_at),
+        "read": notice.read_at is not None,
+    }
+
+
+@blp.route("/notices", methods=["GET"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.arguments(NoticesQuery, location="query")
+@blp.response(200, NoticesOut)
+def get_notices(query):
+    """The notifications sent to the household (weekly tips, outage notices, usage alerts),
+    newest first, with read state and the number unread."""
+    rows, unread = household_inbox.notices(
+        db.session(), household=current_household(), kind=query.get("kind"), limit=query["limit"]
+    )
+    return {"unread": unread, "notices": [notice_out(n) for n in rows]}
+
+
+@blp.route("/notices/<int:notice_id>/read", methods=["POST"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(200, NoticeOut)
+def read_notice(notice_id):
+    """Mark one notice read (idempotent); 404 when it is not this household's."""
+    if notice_id > MAX_INTEGER:
+        notice_id = 0  # no such row
+    return notice_out(
+        household_inbox.mark_read(
+            db.session(), household=current_household(), notice_id=notice_id, now=utc_now()
+        )
+    )
+
+
+class ReadAllOut(Schema):
+    marked = fields.Integer()
+
+
+@blp.route("/notices/read", methods=["POST"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(200, ReadAllOut)
+def read_all_notices():
+    """Mark every notice read."""
+    return {
+        "marked": household_inbox.mark_all_read(
+            db.session(), household=current_household(), now=utc_now()
+        )
+    }
