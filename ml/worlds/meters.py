@@ -78,7 +78,11 @@ def simulate_meters(
 ) -> World:
     rng = np.random.default_rng([seed, 3])
     dates = calendar(start=start, days=days)
-    cold_year = dates[fault_from_day].year if fault_from_day < days else None
+    # the scored period's first January (its first day is 31 December when the first year is a
+    # leap year, as 2024 is: day 365)
+    cold_year = (
+        (dates[fault_from_day] + pd.Timedelta(days=7)).year if fault_from_day < days else None
+    )
     codes = provinces(rng=rng, n=households)
     climate = {
         int(c): weather(rng=rng, province=int(c), days=dates, record_cold_year=cold_year)
