@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import platform
 import re
+import subprocess
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -109,11 +110,15 @@ def section(
 ) -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.machine()}, {platform.system()} {platform.release()}"
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     fits = sample_fits() if samples else "(eemeter samples: skipped with --quick)"
     return (
         f"{HEADING}\n\n"
         f"Command: `make ml-eval` (= `.venv/bin/python -m ml worlds`), written by the run itself on "
-        f"{now} ({machine}, 2 cores shared with other jobs). Families: "
+        f"{now} ({machine}, 2 cores shared with other jobs) at commit {commit or 'unknown'}. "
+        "Families: "
         + "; ".join(f"**{f.name}** — {f.role}" for f in FAMILIES)
         + f". Seeds {', '.join(map(str, seeds))}; {households} households per family and seed; "
         "each trained on 2024 and scored on 2025 (the 60-day rows: the last 60 days of 2024, "
