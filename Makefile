@@ -106,8 +106,9 @@ test-bot: bot/.venv/.synced ## Bot: data validation, action and channel tests, t
 bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per writing style
 	bash bot/scripts/eval.sh
 
-ml-eval: .venv/.synced ## Consumption model vs the 30% rule on simulated households
+ml-eval: .venv/.synced ## Consumption model vs CalTRACK and the 30% rule, every simulated world
 	$(PY) -m ml evaluate --write ml/EVALUATION.md
+	$(PY) -m ml worlds --write ml/EVALUATION.md
 
 projection-eval: .venv/.synced ## Projected bill vs run rates and last period on simulated households (day 5–25)
 	$(PY) scripts/projection_eval.py --write ml/EVALUATION.md

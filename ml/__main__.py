@@ -15,6 +15,9 @@ from ml.card import write_card
 from ml.evaluate import evaluate_all, table, write_report
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
+from ml.worlds.report import evaluate as evaluate_worlds
+from ml.worlds.report import section as worlds_section
+from ml.worlds.report import write_section as write_worlds_section
 
 REQUIRED = ["household_id", "date", "kwh", "avg_temp_c"]
 
@@ -104,6 +107,28 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
         print(f"→ {args.write}")
 
 
+def cmd_worlds(args: argparse.Namespace) -> None:
+    if args.quick:
+        args.seeds, args.households, args.caltrack_households = [1], 24, 3
+    rows = evaluate_worlds(
+        seeds=tuple(args.seeds),
+        households=args.households,
+        caltrack_households=args.caltrack_households,
+        jobs=args.jobs,
+    )
+    text = worlds_section(
+        rows,
+        seeds=tuple(args.seeds),
+        households=args.households,
+        caltrack=args.caltrack_households,
+        samples=not args.quick,
+    )
+    print(text)
+    if args.write:
+        write_worlds_section(Path(args.write), text)
+        print(f"→ {args.write}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -129,6 +154,16 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--households", type=int, default=300)
     evaluate.add_argument("--write", help="also write the report (Markdown) to this file")
     evaluate.set_defaults(run=cmd_evaluate)
+    worlds = sub.add_parser(
+        "worlds", help="every simulator family (tuning + held out): model, CalTRACK, 30%% rule"
+    )
+    worlds.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    worlds.add_argument("--households", type=int, default=300)
+    worlds.add_argument("--caltrack-households", type=int, default=30)
+    worlds.add_argument("--jobs", type=int, default=1, help="processes (world-seeds in parallel)")
+    worlds.add_argument("--quick", action="store_true", help="1 seed, 24 households (tests)")
+    worlds.add_argument("--write", help="also write the section into this report (Markdown)")
+    worlds.set_defaults(run=cmd_worlds)
     args = parser.parse_args(argv)
     try:
         args.run(args)

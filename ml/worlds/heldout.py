@@ -1,0 +1,222 @@
+"""The yardstick across worlds (issue 21): every simulator family × seeds, trained on one year and
+scored on the next, for the product's model, CalTRACK + CUSUM and the 30% month-over-month rule.
+
+Definitions (as ml/evaluate.py's, restated here so that this file is judged on its own):
+- recall: share of faults flagged within 14 days of onset; median delay of those found;
+- a false alert is a run of flagged days (a bill for the 30% rule) starting outside every fault's
+  onset … end + 7 days; per household-year of the scored year;
+- heat-wave / cold-spell false alerts: those starting on a heat-wave / cold-spell day of the
+  household's province (for the 30% rule: the billed month held one);
+- every false alert is put down to what the world did near it (a cold spell, a new appliance,
+  Tết, a vacation, an estimated read …), so that the next weakness is visible.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ml.climate import normal_temps, region_of
+from ml.evaluate import model_flags
+from ml.simulate import simulate
+from ml.worlds.appliances import simulate_appliances
+from ml.worlds.base import FAULT_KINDS, World
+from ml.worlds.caltrack import cusum_flags, fit_predict
+from ml.worlds.meters import simulate_meters
+
+START = date(2024, 1, 1)
+TEST_DAY = START + timedelta(days=365)  # as ml/evaluate.py: day 365, 31 Dec 2024 (leap year)
+WINDOW = 14
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def _tuning_world(*, households: int, seed: int) -> World:
+    """ml/simulate.py's output as a World; it labels heat waves, not cold spells: a cold-spell day
+    here is one 3 °C or more below the province's normal."""
+    sim = simulate(households, start=START, days=730, seed=seed)
+    temps = sim.readings.groupby(["province_code", "date"])["avg_temp_c"].mean().reset_index()
+    doy = pd.to_datetime(temps["date"]).dt.day_of_year.to_numpy()
+    cold = temps[temps["avg_temp_c"] <= normal_temps(temps["province_code"].to_numpy(), doy) - 3]
+    homes = sim.households.assign(
+        region=[region_of(int(c)) for c in sim.households["province_code"]]
+    )
+    return World(
+        readings=sim.readings,
+        households=homes,
+        faults=sim.faults,
+        heat_wave_days=sim.heat_wave_days,
+        cold_spell_days={int(c): set(g["date"]) for c, g in cold.groupby("province_code")},
+    )
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    role: str
+    make: Callable[..., World]
+
+
+FAMILIES = (
+    Family(
+        "simulate", "tuning family (ml/simulate.py: the detector was tuned on it)", _tuning_world
+    ),
+    Family("appliances", "held out (bottom-up appliances)", simulate_appliances),
+    Family("meters", "held out (meter realism)", simulate_meters),
+)
+
+
+@dataclass
+class Score:
+    recall: float
+    median_delay: float
+    false_alerts: float
+    heat_wave: float
+    cold_spell: float
+    faults: int
+    household_years: float
+    found_by_kind: dict[str, tuple[int, int]]
+    misses: list[tuple[str, int, str]] = field(default_factory=list)  # kind, month, region
+    alarms: list[tuple[str, int, str]] = field(default_factory=list)  # context, month, region
+
+
+def _context(world: World, household: str, day: date, province: int) -> str:
+    """What the world did near a false alert's first day."""
+    changes = world.changes[world.changes["household_id"] == household]
+    for row in changes.itertuples():
+        end = row.end if row.end is not None and not pd.isna(row.end) else row.onset
+        if row.onset - timedelta(days=2) <= day <= end + timedelta(days=WINDOW):
+            return str(row.kind).split("_")[0] if row.kind.startswith("tet") else str(row.kind)
+    if day in world.cold_spell_days.get(province, ()):
+        return "cold_spell"
+    if day in world.heat_wave_days.get(province, ()):
+        return "heat_wave"
+    faults = world.faults[world.faults["household_id"] == household]
+    if any(f.end < day for f in faults.itertuples()):
+        return "after_fault"
+    return "other"
+
+
+def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = False) -> Score:
+    """`flags`: household_id, date, is_anomaly of the scored year; `ids`: households scored."""
+    flags = flags[flags["is_anomaly"] & flags["household_id"].isin(ids)]
+    flagged = {h: sorted(g["date"]) for h, g in flags.groupby("household_id")}
+    homes = world.households.set_index("household_id")
+    faults = world.faults[world.faults["household_id"].isin(ids)]
+    found, delays, by_kind, misses = 0, [], Counter(), []
+    totals = Counter(faults["kind"])
+    for row in faults.itertuples():
+        days = [
+            d
+            for d in flagged.get(row.household_id, [])
+            if row.onset <= d <= row.onset + timedelta(days=WINDOW)
+        ]
+        if days:
+            found += 1
+            by_kind[row.kind] += 1
+            delays.append((days[0] - row.onset).days)
+        else:
+            misses.append((row.kind, row.onset.month, homes.at[row.household_id, "region"]))
+    alarms, heat, cold = [], 0, 0
+    for household, days in flagged.items():
+        province = int(homes.at[household, "province_code"])
+        spans = [f for f in faults.itertuples() if f.household_id == household]
+        for i, start in enumerate(days):
+            if i and (start - days[i - 1]).days <= 1 and not monthly:
+                continue
+            if any(f.onset <= start <= f.end + timedelta(days=7) for f in spans):
+                continue
+            month = (
+                {start} if not monthly else {start - timedelta(days=k) for k in range(start.day)}
+            )
+            is_heat = bool(month & world.heat_wave_days.get(province, set()))
+            is_cold = bool(month & world.cold_spell_days.get(province, set()))
+            heat, cold = heat + is_heat, cold + is_cold
+            context = _context(world, household, start, province)
+            if monthly:
+                context = "cold_spell" if is_cold else "heat_wave" if is_heat else context
+            alarms.append((context, start.month, homes.at[household, "region"]))
+    years = float(len(ids))  # the scored year is 365 days
+    return Score(
+        recall=found / max(len(faults), 1),
+        median_delay=float(np.median(delays)) if delays else float("nan"),
+        false_alerts=len(alarms) / years,
+        heat_wave=heat / years,
+        cold_spell=cold / years,
+        faults=len(faults),
+        household_years=years,
+        found_by_kind={k: (by_kind[k], totals[k]) for k in FAULT_KINDS},
+        misses=misses,
+        alarms=alarms,
+    )
+
+
+def rule_30pct(readings: pd.DataFrame) -> pd.DataFrame:
+    """A calendar month's kWh over 1.3 × the previous month's, alerted on its last day; bills of
+    the scored months only (January 2025 is compared with December 2024)."""
+    month = pd.to_datetime(readings["date"]).dt.to_period("M")
+    frame = readings.assign(month=month)
+    monthly = frame.groupby(["household_id", "month"])["kwh"].sum().reset_index()
+    previous = monthly.groupby("household_id")["kwh"].shift()
+    bills = pd.DataFrame(
+        {
+            "household_id": monthly["household_id"],
+            "date": monthly["month"].dt.end_time.dt.date,
+            "is_anomaly": monthly["kwh"] > 1.3 * previous,
+        }
+    )
+    return bills[bills["date"] > TEST_DAY]
+
+
+def caltrack_cusum(readings: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    parts = []
+    for household in ids:
+        rows = readings[readings["household_id"] == household]
+        train, test = rows[rows["date"] < TEST_DAY], rows[rows["date"] >= TEST_DAY]
+        observed, predicted, sigma = fit_predict(train=train, test=test)
+        flags = cusum_flags(
+            observed=observed.to_numpy(), predicted=predicted.to_numpy(), sigma=sigma
+        )
+        parts.append(
+            pd.DataFrame(
+                {"household_id": household, "date": predicted.index.date, "is_anomaly": flags}
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def run_world(
+    family: Family, *, seed: int, households: int, caltrack_households: int
+) -> list[tuple[str, str, Score]]:
+    """(method, households scored, Score) rows for one family and seed."""
+    world = family.make(households=households, seed=seed)
+    readings = world.readings
+    ids = set(world.households["household_id"])
+    sample = sorted(ids)[:caltrack_households]
+    year = model_flags(readings, TEST_DAY, None)
+    short = readings[readings["date"] >= TEST_DAY - timedelta(days=60)]
+    sixty = model_flags(short, TEST_DAY, 30)
+    out = [
+        ("model", "all", score(year, world, ids)),
+        ("model, 60-day history, retrained monthly", "all", score(sixty, world, ids)),
+        ("rule_30pct", "all", score(rule_30pct(readings), world, ids, monthly=True)),
+    ]
+    if sample:
+        out += [
+            ("model", "CalTRACK sample", score(year, world, set(sample))),
+            (
+                "caltrack_cusum",
+                "CalTRACK sample",
+                score(caltrack_cusum(readings, sample), world, set(sample)),
+            ),
+            (
+                "rule_30pct",
+                "CalTRACK sample",
+                score(rule_30pct(readings), world, set(sample), monthly=True),
+            ),
+        ]
+    return out

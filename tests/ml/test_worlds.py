@@ -1,0 +1,156 @@
+"""The held-out worlds (ml/worlds/): physical sanity, meter gaps, labels, and the yardstick's
+output for every family."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.__main__ import main
+from ml.worlds.appliances import simulate_appliances
+from ml.worlds.base import FAULT_KINDS, World
+from ml.worlds.caltrack import cusum_flags
+from ml.worlds.heldout import FAMILIES
+from ml.worlds.meters import simulate_meters
+from ml.worlds.report import HEADING, write_section
+
+TEST_DAY = date(2024, 12, 31)  # day 365 of 2024, a leap year
+
+
+@pytest.fixture(scope="module")
+def appliances() -> World:
+    return simulate_appliances(households=120, seed=5)
+
+
+@pytest.fixture(scope="module")
+def meters() -> World:
+    return simulate_meters(households=80, seed=5)
+
+
+def with_normal(world: World) -> pd.DataFrame:
+    frame = world.readings.reset_index(drop=True).assign(normal=world.normal_kwh.to_numpy())
+    return frame.merge(world.households[["household_id", "region"]], on="household_id")
+
+
+def cold_rise(frame: pd.DataFrame) -> pd.Series:
+    """Per household: mean normal kWh on days under 14 °C over that on days of 20–24 °C."""
+    cold = frame[frame["avg_temp_c"] < 14].groupby("household_id")["normal"].mean()
+    mild = frame[frame["avg_temp_c"].between(20, 24)].groupby("household_id")["normal"].mean()
+    return (cold / mild).dropna()
+
+
+def test_northern_water_heater_use_rises_as_it_gets_colder_and_with_people(appliances):
+    frame = with_normal(appliances)
+    north = frame[frame["region"] == "north"]
+    rise = cold_rise(north)
+    heaters = set(north.loc[north["water_heater"] == 1, "household_id"])
+    with_heater = rise[rise.index.isin(heaters)]
+    assert len(with_heater) >= 20
+    assert with_heater.median() > 1.3  # a cold day costs 30%+ more than a mild one
+    # steeper the colder: 14 → 8 °C adds more than 20 → 14 °C
+    homes = north[north["household_id"].isin(heaters)]
+    bands = homes.groupby(pd.cut(homes["avg_temp_c"], [6, 10, 14, 18, 22]), observed=True)
+    means = bands["normal"].mean().to_numpy()
+    assert means[0] - means[1] > means[2] - means[3] > 0
+    # more people, more hot water: the extra kWh on cold days grows with occupants
+    extra = (
+        homes[homes["avg_temp_c"] < 14].groupby("household_id")["normal"].mean()
+        - homes[homes["avg_temp_c"].between(20, 24)].groupby("household_id")["normal"].mean()
+    ).dropna()
+    people = homes.groupby("household_id")["occupants"].first()
+    assert extra[people[extra.index] >= 4].mean() > extra[people[extra.index] <= 2].mean()
+
+
+def test_fault_labels_align_with_the_readings(appliances, meters):
+    for world in (appliances, meters):
+        faults = world.faults
+        assert set(faults["kind"]) <= set(FAULT_KINDS) and len(faults) > 10
+        assert (faults["onset"] >= TEST_DAY).all() and (faults["end"] > faults["onset"]).all()
+        assert set(faults["household_id"]) <= set(world.households["household_id"])
+        assert len(world.normal_kwh) == len(world.readings)
+    frame = with_normal(appliances)
+    inside = np.zeros(len(frame), dtype=bool)
+    for fault in appliances.faults.itertuples():
+        inside |= (
+            (frame["household_id"] == fault.household_id)
+            & frame["date"].between(fault.onset, fault.end)
+        ).to_numpy()
+    ratio = frame["kwh"] / frame["normal"]
+    assert ratio[~inside].between(0.85, 1.15).mean() > 0.99  # outside faults: only meter noise
+    assert ratio[inside].mean() > 1.2
+
+
+def test_meters_miss_days_estimate_some_and_catch_up(meters):
+    readings = meters.readings
+    households = readings["household_id"].nunique()
+    assert len(readings) < households * 730  # days without a read have no row
+    estimated = meters.changes[meters.changes["kind"] == "estimated_read"]
+    assert len(estimated) > 20
+    for row in estimated.head(30).itertuples():
+        rows = readings[readings["household_id"] == row.household_id].set_index("date")
+        nearby = rows["kwh"].loc[row.onset - pd.Timedelta(days=1) : row.onset]
+        assert len(nearby) >= 1
+    # an estimate is a flat run: some household has 3+ equal reads in a row
+    runs = readings.groupby("household_id")["kwh"].apply(
+        lambda s: (s.diff().eq(0) & s.diff().shift().eq(0)).any()
+    )
+    assert runs.any()
+
+
+def test_scored_january_is_colder_than_anything_in_the_training_year(meters):
+    frame = meters.readings.merge(meters.households[["household_id", "region"]])
+    north = frame[frame["region"] == "north"]
+    daily = north.groupby(["province_code", "date"])["avg_temp_c"].first().reset_index()
+    colder = []
+    for _, days in daily.groupby("province_code"):
+        week = days.set_index("date")["avg_temp_c"].rolling(7).mean()
+        train, test = week[week.index < TEST_DAY], week[week.index >= TEST_DAY]
+        colder.append(test.min() < train.min() - 1.0)  # the coldest week: colder by 1 °C+
+    assert len(colder) >= 5 and np.mean(colder) >= 0.8
+
+
+def test_lasting_normal_changes_are_labelled_not_as_faults(appliances, meters):
+    assert appliances.changes["kind"].str.startswith("new_").sum() > 10
+    assert meters.changes["kind"].str.startswith("step_").sum() > 5
+    for world in (appliances, meters):
+        assert not set(world.changes["kind"]) & set(FAULT_KINDS)
+
+
+def test_cusum_flags_a_step_and_not_noise_around_zero():
+    rng = np.random.default_rng(0)
+    predicted = np.full(200, 10.0)
+    calm = predicted + rng.normal(0, 0.3, 200)  # well inside the allowance
+    assert not cusum_flags(observed=calm, predicted=predicted, sigma=1.0).any()
+    stepped = calm.copy()
+    stepped[100:] += 2.0
+    first = int(np.argmax(cusum_flags(observed=stepped, predicted=predicted, sigma=1.0)))
+    assert 101 <= first <= 104  # 2 sigma a day against k = 0.5, h = 5: the 4th day
+
+
+def test_write_section_replaces_only_its_own_section(tmp_path: Path):
+    path = tmp_path / "EVALUATION.md"
+    path.write_text("# Report\n\n## Tuning history\n\nkept\n", encoding="utf-8")
+    write_section(path, f"{HEADING}\n\nfirst\n")
+    write_section(path, f"{HEADING}\n\nsecond\n")
+    text = path.read_text(encoding="utf-8")
+    assert "kept" in text and "second" in text and "first" not in text
+    assert text.count(HEADING) == 1
+
+
+def test_the_yardstick_prints_every_family_and_method(tmp_path: Path, capsys):
+    path = tmp_path / "EVALUATION.md"
+    path.write_text("# Report\n\n## Tuning history\n\nkept\n", encoding="utf-8")
+    assert main(["worlds", "--quick", "--write", str(path)]) == 0
+    out = capsys.readouterr().out
+    for family in FAMILIES:
+        assert f"| {family.name} (" in out
+    assert "(tuning family" in out and "(held out" in out
+    for method in ("| model |", "| caltrack_cusum |", "| rule_30pct |", "60-day history"):
+        assert method in out
+    assert "false alerts by what happened" in out
+    written = path.read_text(encoding="utf-8")
+    assert HEADING in written and "kept" in written
