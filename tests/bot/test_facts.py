@@ -7,11 +7,12 @@ import copy
 from typing import Any
 
 import pytest
+from actions.changes import ActionApplyChange
 from actions.handoff import ActionHandoff
 from actions.outages import ActionOutageSchedule, ActionReportOutage
 from actions.saving import ActionPeakHours, ActionSavingTips
 from actions.spike import ActionExplainBillSpike
-from actions.subscriptions import ActionSubscribe
+from actions.subscriptions import KINDS, ActionSubscribe
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -133,10 +134,29 @@ def test_no_tip_repeats_an_unsourced_figure(backend):
     assert "17:00–20:00" in every  # the washing tip's peak hours come from peak_hours.toml
 
 
+def subscribed(sender: str = "hh-hn") -> str:
+    """Turn every notice on: the question, then the yes."""
+    change = {"kind": "subscriptions", "changes": dict.fromkeys(KINDS, True)}
+    assert "Bạn đồng ý không?" in say(ActionSubscribe(), sender)
+    track = Tracker(
+        sender,
+        {"pending_change": change},
+        {"text": "ok", "intent": {"name": "affirm"}, "intent_ranking": [], "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    ActionApplyChange().run(dispatcher, track, {})
+    return dispatcher.messages[-1]["text"]
+
+
 def test_subscribing_states_the_households_own_quiet_hours(backend):
-    assert "từ 21:00 đến 7:00" in say(ActionSubscribe())
+    assert "từ 21:00 đến 7:00" in subscribed()
     backend.quiet = {"start": "22:30", "end": "06:00"}
-    text = say(ActionSubscribe())
+    text = subscribed()
     assert "từ 22:30 đến 6:00" in text and "21:00" not in text
 
 
