@@ -818,6 +818,14 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
             "nhà có người già với con nhỏ, mùa nóng phải bật quạt bật máy lạnh suốt, có cách nào giảm tiền điện mà vẫn mát không ad",
             "răng cho tiết kiệm điện được rứa",
         ],
+        "ask_solar": [
+            "nhà tui tính gắn pin mặt trời trên mái, có đáng hông ad",
+            "gắn điện mặt trời áp mái bi giờ có lời hông",
+        ],
+        "ask_energy_label": [
+            "mua máy lạnh dán nhãn mấy sao thì đỡ tốn điện",
+            "cái nhãn năng lượng dán trên tủ lạnh coi sao",
+        ],
     },
     "outage": {
         "ask_outage_schedule": [
@@ -852,6 +860,14 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
             "tắt mẹo hằng tuần đi",
             "không nhận tin cắt điện nữa",
         ],
+        "delete_my_data": [
+            "xóa hết thông tin nhà tui đi",
+            "tui hổng muốn để dữ liệu trên đây nữa, xóa giùm",
+        ],
+        "link_account": [
+            "liên kết giùm tui, mã [318204](link_code) nè",
+            "mã liên kết nè: [640917](link_code)",
+        ],
         "request_human": [
             "cho tui gặp người thật",
             "bác muốn nói chuyện với nhân viên",
@@ -859,6 +875,8 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
         ],
     },
     "chitchat": {
+        "goodbye": ["thôi tui đi nghen", "vậy nha, chào ad", "bác đi đây, cảm ơn cháu"],
+        "bot_challenge": ["ad là người hay máy dợ", "bên kia là người thiệt hông", "cháu là máy hả"],
         "greet": ["chào bác", "cháu chào bác ạ", "chào cô", "chào chú ạ", "chào anh chị nha"],
         "thank": ["cảm ơn bác", "cám ơn nhiều nghen", "cảm ơn nha, hiểu rồi", "cháu cảm ơn ạ"],
         "affirm": ["ừa", "dạ phải", "được đó bác", "ờ", "dạ đúng rồi bác"],
