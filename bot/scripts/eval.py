@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BOT))  # the model's custom components (components.tokenizer)
 
 
 def _holdout() -> dict[str, dict[str, list[str]]]:
