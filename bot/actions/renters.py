@@ -83,12 +83,12 @@ def read_landlord_price(text: str | None) -> LandlordPrice | None:
         rest = text[: marker.start()] + " , " + text[marker.end() :]
     quantities = [q for q in find_quantities(rest) if q.range is None]
     kwh = next((_whole(q.value) for q in quantities if q.unit == "kwh"), None)
-    money = [
+    wholes = [
         _whole(q.value)
         for q in quantities
         if q.unit != "kwh" and (q.unit == "money" or q.hint == "money" or q.value >= 1000)
     ]
-    money = [m for m in money if m is not None and m != price]
+    money = [m for m in wholes if m is not None and m != price]
     bill = next((m for m in money if m >= MIN_BILL), None)
     if price is None:
         loose = next((m for m in money if MIN_PRICE <= m <= MAX_PRICE and m < MIN_BILL), None)
