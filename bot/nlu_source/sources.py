@@ -876,7 +876,11 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
     },
     "chitchat": {
         "goodbye": ["thôi tui đi nghen", "vậy nha, chào ad", "bác đi đây, cảm ơn cháu"],
-        "bot_challenge": ["ad là người hay máy dợ", "bên kia là người thiệt hông", "cháu là máy hả"],
+        "bot_challenge": [
+            "ad là người hay máy dợ",
+            "bên kia là người thiệt hông",
+            "cháu là máy hả",
+        ],
         "greet": ["chào bác", "cháu chào bác ạ", "chào cô", "chào chú ạ", "chào anh chị nha"],
         "thank": ["cảm ơn bác", "cám ơn nhiều nghen", "cảm ơn nha, hiểu rồi", "cháu cảm ơn ạ"],
         "affirm": ["ừa", "dạ phải", "được đó bác", "ờ", "dạ đúng rồi bác"],
