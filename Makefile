@@ -103,7 +103,7 @@ test-postgres: .venv/.synced ## Backend tests on PostgreSQL (TEST_DATABASE_URL, 
 test-bot: bot/.venv/.synced ## Bot: data validation, action and channel tests, test stories
 	$(TIMED) "$(call step,$@)" bash bot/scripts/test.sh
 
-bot-eval: bot-train ## Intent accuracy on the held-out NLU file, overall and per writing style
+bot-eval: bot-train ## Intent accuracy of every held-out NLU file per style; misread figures of the bill suite
 	bash bot/scripts/eval.sh
 
 ml-eval: .venv/.synced ## Consumption model vs CalTRACK and the 30% rule, every simulated world

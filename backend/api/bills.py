@@ -21,6 +21,7 @@ from backend.billing.peak_hours import load_peak_hours, peak_hours
 from backend.clock import local_today
 from backend.content.dates import date_vi
 from backend.money import format_vnd
+from backend.services.renters import renter_price_check
 
 blp = Blueprint("bills", __name__, url_prefix="/api/v1", description="Electricity bills")
 
@@ -198,6 +199,88 @@ def budget(query):
         "total_text": format_vnd(total),
         "amount_text": format_vnd(query["amount"]),
     }
+
+
+class RenterCheckIn(Schema):
+    price_per_kwh = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "what the landlord charges per kWh, đồng"},
+    )
+    kwh = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_KWH),
+        metadata={"description": "the renter's kWh in a month (for the month's difference)"},
+    )
+    bill = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=10**10),
+        metadata={"description": "what the landlord charged for `kwh`, when no price is given"},
+    )
+    people = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=4000),
+        metadata={"description": "renters on the meter (for the registered-renter bill)"},
+    )
+
+    @validates_schema
+    def price_or_bill(self, data, **kwargs):
+        if "price_per_kwh" not in data and not ("bill" in data and "kwh" in data):
+            raise ValidationError(
+                "cần giá mỗi số điện, hoặc tiền điện và số điện của tháng", "price_per_kwh"
+            )
+
+
+class RenterMonthOut(Schema):
+    charged = fields.Integer()
+    charged_text = fields.String()
+    allowed = fields.Integer()
+    allowed_text = fields.String()
+    over = fields.Integer(metadata={"description": "charged − allowed; negative when below"})
+    over_text = fields.String(metadata={"description": "the difference's size, formatted"})
+
+
+class RenterRegisteredOut(Schema):
+    people = fields.Integer()
+    total = fields.Integer()
+    total_text = fields.String()
+    below_ceiling = fields.Integer()
+    below_ceiling_text = fields.String()
+
+
+class RenterCheckOut(Schema):
+    tariff = fields.String()
+    tariff_text = fields.String(metadata={"description": '"Quyết định 1279/QĐ-BCT"'})
+    tier = fields.Integer()
+    tier_from_kwh = fields.Integer()
+    tier_to_kwh = fields.Integer()
+    tier_price = fields.Integer()
+    tier_price_text = fields.String()
+    vat_rate = fields.Float()
+    vat_percent = fields.Integer()
+    ceiling_per_kwh = fields.Integer()
+    ceiling_per_kwh_text = fields.String()
+    price_per_kwh = fields.Integer()
+    price_per_kwh_text = fields.String()
+    over_per_kwh = fields.Integer()
+    over_per_kwh_text = fields.String()
+    over = fields.Boolean()
+    kwh = fields.Integer(allow_none=True)
+    rule = fields.String()
+    rule_about = fields.String()
+    rule_source = fields.String()
+    what_to_do = fields.String()
+    month = fields.Nested(RenterMonthOut, allow_none=True)
+    registered = fields.Nested(RenterRegisteredOut, allow_none=True)
+
+
+@blp.route("/bills/renter-check", methods=["POST"])
+@blp.arguments(RenterCheckIn)
+@blp.response(200, RenterCheckOut)
+def renter_check(body):
+    """Is a landlord's price per kWh within what the rules allow today (the tier-3 price plus
+    VAT for unregistered renters), by how much a month, and the registered-renter bill."""
+    return renter_price_check(today=local_today(), **body)
 
 
 @blp.route("/bills/compare", methods=["POST"])

@@ -10,7 +10,7 @@ from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
 from backend.models import Household
-from backend.services import budgets, privacy, projection, readings, usage
+from backend.services import budgets, places, privacy, projection, readings, usage
 from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import outages as outage_service
@@ -173,6 +173,59 @@ def outages(household_id):
             }
             for o in rows
         ]
+    }
+
+
+class AreaQuery(Schema):
+    province = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    ward = fields.String(validate=validate.Length(max=200))
+
+
+def _place(place: places.Place | None) -> dict | None:
+    return None if place is None else {"code": place.code, "name": place.name}
+
+
+def _outage_rows(rows) -> list[dict]:
+    return [
+        {
+            "id": o.id,
+            "start": o.starts_at.isoformat(),
+            "end": o.ends_at.isoformat(),
+            "reason": o.reason,
+            "area_name": o.area_name,
+        }
+        for o in rows
+    ]
+
+
+@blp.route("/outages")
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(AreaQuery, location="query")
+@blp.response(200)
+def area_outages(query):
+    """Upcoming planned outages of an area named as people type it (accents optional, small
+    typos forgiven), for a chat not linked to a household. The province (and ward) found, or the
+    close candidates to ask about; outages once the province is known."""
+    province = places.match_province(text=query["province"])
+    ward = places.Match(None)
+    if province.place is not None and query.get("ward"):
+        ward = places.match_ward(province_code=province.place.code, text=query["ward"])
+    outages = []
+    if province.place is not None:
+        rows = outage_service.upcoming_in_area(
+            session(),
+            province_code=province.place.code,
+            ward_code=ward.place.code if ward.place else None,
+            now_local=local_now(),
+        )
+        outages = _outage_rows(rows)
+    return {
+        "province": _place(province.place),
+        "province_candidates": [_place(p) for p in province.candidates],
+        "ward": _place(ward.place),
+        "ward_candidates": [_place(p) for p in ward.candidates],
+        "outages": outages,
     }
 
 

@@ -169,3 +169,25 @@ def upcoming_for(
             .limit(limit)
         )
     )
+
+
+def upcoming_in_area(
+    session: Session,
+    *,
+    province_code: int,
+    ward_code: int | None,
+    now_local: datetime,
+    limit: int = 10,
+) -> list[Outage]:
+    """Outages of an area someone names (no household needed): the whole province's when no
+    ward is given, else those of the ward and the province-wide ones; soonest first."""
+    where = [
+        Outage.province_code == province_code,
+        Outage.ends_at > now_local,
+        ~Outage.cancelled,
+    ]
+    if ward_code is not None:
+        where.append(or_(Outage.ward_code.is_(None), Outage.ward_code == ward_code))
+    return list(
+        session.scalars(select(Outage).where(*where).order_by(Outage.starts_at).limit(limit))
+    )

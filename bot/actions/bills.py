@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions.backend_client import BackendError, BackendUnavailable, client
 from actions.common import latest_text
 from actions.parsing import Quantity, Unit, find_households, find_people, parse_quantity
+from actions.renters import PER_KWH, LandlordPrice, answer_renter, read_landlord_price
 
 MAX_KWH = 100_000  # a household's month; more is not a reading of kWh
 MIN_MONEY = 1_000  # "500 đ" is not a month's bill: ask
@@ -229,6 +230,16 @@ def read_figure(tracker: Tracker, expected: Unit, asked: bool) -> Reading:
     )
 
 
+def landlord_price_question(text: str) -> LandlordPrice | None:
+    """A renter quoting the landlord's price per kWh inside a bill or budget question."""
+    plain = strip_diacritics(text).lower()
+    if not (RENTER.search(plain) or re.search(r"\bchu (?:nha|tro)\b", plain)):
+        return None
+    if not PER_KWH.search(plain):
+        return None
+    return read_landlord_price(text)
+
+
 class _FigureFormValidation(FormValidationAction):
     """Both figure forms: read the whole message; a figure (of either unit), a question or
     nothing ends the turn."""
@@ -245,6 +256,15 @@ class _FigureFormValidation(FormValidationAction):
         asked = tracker.get_slot("requested_slot") == self.expected
         if asked and CANCEL.match(strip_diacritics(latest_text(tracker)).lower().strip()):
             dispatcher.utter_message(text="Vâng, tôi dừng tính ở đây. Khi cần bạn cứ hỏi lại nhé.")
+            return [
+                SlotSet("kwh", None),
+                SlotSet("money", None),
+                SlotSet("figure", {"unit": "asked"}),
+                SlotSet("requested_slot", None),
+            ]
+        landlord = landlord_price_question(latest_text(tracker))
+        if landlord is not None:  # "ở trọ, chủ nhà thu 4 nghìn một số": the fair-price check
+            answer_renter(dispatcher, landlord)
             return [
                 SlotSet("kwh", None),
                 SlotSet("money", None),

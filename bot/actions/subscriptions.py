@@ -1,15 +1,38 @@
-"""Turning weekly tips, outage notices and usage alerts on or off."""
+"""Turning weekly tips, outage notices and usage alerts on or off, one kind or all of them.
+
+Nothing changes without an explicit yes: action_subscribe and action_unsubscribe only say the
+exact change and ask; the rules send the answer to action_apply_change (actions/changes.py).
+"""
 
 from __future__ import annotations
 
+import re
+
+from components.text import strip_diacritics
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import call_for_household
+from actions.backend_client import client
+from actions.common import latest_text, linked_household
 
 KINDS = ("weekly_tips", "outage_notices", "usage_alerts")
+KIND_NAMES = {
+    "weekly_tips": "mẹo tiết kiệm hằng tuần",
+    "outage_notices": "lịch cắt điện khu vực nhà bạn",
+    "usage_alerts": "cảnh báo khi mức dùng điện bất thường",
+}
+# how households name one kind of notice ("tắt mẹo hằng tuần", "không nhận tin cắt điện nữa")
+KIND_WORDS = {
+    "weekly_tips": re.compile(r"\b(?:meo|ban tin|hang tuan|moi tuan)\b"),
+    "outage_notices": re.compile(r"\b(?:cat dien|cup dien|mat dien|ngung cap dien|lich)\b"),
+    "usage_alerts": re.compile(r"\b(?:canh bao|bat thuong|tieu thu|dung dien tang)\b"),
+}
+YES_NO = [
+    {"title": "Đồng ý", "payload": "/affirm"},
+    {"title": "Không", "payload": "/deny"},
+]
 
 
 def clock(text: str) -> str:
@@ -29,15 +52,32 @@ def quiet_hours_sentence(body: dict) -> str:
     )
 
 
-def set_subscriptions(
-    enabled: bool, reply: str, dispatcher: CollectingDispatcher, tracker: Tracker
+def kinds_named(text: str) -> tuple[str, ...]:
+    """The kinds of notice the message names; every kind when it names none."""
+    plain = strip_diacritics(text).lower()
+    named = tuple(kind for kind in KINDS if KIND_WORDS[kind].search(plain))
+    return named or KINDS
+
+
+def names_of(kinds: list[str] | tuple[str, ...]) -> str:
+    names = [KIND_NAMES[kind] for kind in kinds]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def ask_subscriptions(
+    enabled: bool, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType]:
-    changes = {kind: enabled for kind in KINDS}
-    body = call_for_household(tracker, dispatcher, "PUT", "subscriptions", changes)
-    if body is not None:
-        quiet = quiet_hours_sentence(body) if enabled else ""
-        dispatcher.utter_message(text=reply + quiet)
-    return []
+    """Say the exact change and ask yes or no; the change waits in `pending_change`."""
+    if linked_household(client(), tracker, dispatcher) is None:
+        return [SlotSet("pending_change", None)]
+    kinds = kinds_named(latest_text(tracker))
+    verb = "bật" if enabled else "tắt"
+    dispatcher.utter_message(
+        text=f"Tôi sẽ {verb} thông báo: {names_of(kinds)}. Bạn đồng ý không?",
+        buttons=YES_NO,
+    )
+    change = {"kind": "subscriptions", "changes": {kind: enabled for kind in kinds}}
+    return [SlotSet("pending_change", change)]
 
 
 class ActionSubscribe(Action):
@@ -47,13 +87,7 @@ class ActionSubscribe(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return set_subscriptions(
-            True,
-            "Đã bật thông báo: mẹo tiết kiệm hằng tuần, lịch cắt điện khu vực nhà bạn và cảnh báo "
-            "khi mức dùng điện bất thường.",
-            dispatcher,
-            tracker,
-        )
+        return ask_subscriptions(True, dispatcher, tracker)
 
 
 class ActionUnsubscribe(Action):
@@ -63,9 +97,4 @@ class ActionUnsubscribe(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return set_subscriptions(
-            False,
-            'Đã tắt mọi thông báo. Khi muốn nhận lại, bạn chỉ cần nhắn "bật thông báo".',
-            dispatcher,
-            tracker,
-        )
+        return ask_subscriptions(False, dispatcher, tracker)

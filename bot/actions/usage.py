@@ -9,10 +9,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.backend_client import client
 from actions.common import call_for_household, day_vi
+from actions.reference import facts, statement
 
 
-def describe_usage(usage: dict) -> str:
+def describe_usage(usage: dict, data: dict | None = None) -> str:
+    """The period so far; the model's verdict said as an estimate, with what it compared."""
     start = date.fromisoformat(usage["period_start"])
     text = (
         f"Từ {day_vi(start)} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
@@ -30,9 +33,11 @@ def describe_usage(usage: dict) -> str:
             text += " Mức này tương đương các hộ tương tự trong tỉnh."
     anomaly = usage.get("anomaly")
     if anomaly and anomaly.get("is_anomaly"):
-        text += " " + anomaly["explanation"]
-    elif anomaly is not None:
-        text += " Chưa thấy dấu hiệu bất thường: mức dùng phù hợp với thời tiết."
+        text += " Có thể nhà bạn đang dùng điện nhiều hơn thường lệ. " + anomaly["explanation"]
+        if data:
+            text += " " + statement(data, "usage_model_unusual")
+    elif anomaly is not None and data:
+        text += " " + statement(data, "usage_model_normal")
     return text
 
 
@@ -47,7 +52,7 @@ class ActionCheckUsage(Action):
         if usage is None:
             return []
         dispatcher.utter_message(
-            text=describe_usage(usage),
+            text=describe_usage(usage, facts(client())),
             buttons=[
                 {"title": "Vì sao tiền điện tăng?", "payload": "/ask_bill_spike"},
                 {"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"},

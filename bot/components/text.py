@@ -33,7 +33,7 @@ SHORTHAND = {
     "cu": "trieu",
     "e": "em",
     "a": "anh",
-    "c": "chi",
+    "c": "chị",
     "ad": "admin",
     "add": "admin",
     "tks": "cam on",
@@ -91,6 +91,13 @@ SHORTHAND = {
     "t": "toi",
 }
 
+# Words whose plain (no-diacritics) form is another word the assistant must read: "bác" (the
+# kinship pronoun older people use) would become "bac" = "bậc" (tariff tier), "chị" = "chỉ"
+# (chỉ số), "chú" = "chủ" (chủ nhà), "cô" = "có", "bà" = "ba" (three), "sợ" = "số", "cát" = "cắt",
+# "diễn" = "điện". When the household typed the accent, the lemma keeps it, so the features of
+# "bác ơi" and "giá bậc 3" stay apart; the plain form ("bac") still reads as the domain word.
+KEEP_ACCENT = frozenset({"bác", "chị", "chú", "cô", "bà", "ông", "dì", "cậu", "sợ", "cát", "diễn"})
+
 # The same table read the other way: how households shorten words (full form with diacritics →
 # shorthand). scripts/generate_nlu.py writes a shorthand variant of every training sentence
 # with it; tests/bot/test_parsing.py proves each pair reads back to its full form through
@@ -139,6 +146,8 @@ def strip_diacritics(text: str) -> str:
 def normalise_token(token: str) -> str:
     """Lower-case, no diacritics, shorthand expanded (may return several words)."""
     lowered = nfc(token).lower()
+    if lowered in KEEP_ACCENT:
+        return lowered
     if lowered in SHORTHAND:
         return SHORTHAND[lowered]
     plain = strip_diacritics(lowered)

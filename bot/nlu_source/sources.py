@@ -780,3 +780,173 @@ TOPICS: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
+
+# --- Renters asking whether the landlord's price is fair (actions/renters.py answers) --------
+TOPICS["tariff"]["ask_renter_price"] = [
+    "em ở trọ, chủ nhà thu [4 nghìn](money) một số có đúng không",
+    "chủ trọ tính tiền điện [3.500đ](money) một số vậy có đúng quy định không",
+    "chủ nhà thu tiền điện [4k](money)/số có cao quá không",
+    "giá điện phòng trọ tối đa được thu bao nhiêu một số",
+    "người thuê trọ phải trả tiền điện bao nhiêu một kWh",
+    "chủ trọ được thu tiền điện tối đa bao nhiêu",
+    "phòng trọ tính [5 nghìn](money) một kí điện có đúng luật không",
+    "em thuê phòng, chủ nhà lấy [3800](money) một chữ điện, vậy có đúng hông",
+    "bữa nay chủ trọ báo giá điện lên [4 ngàn](money) một chữ, có được hông ad",
+    "chủ nhà trọ thu giá điện cao quá thì báo ai",
+    "tiền điện nhà trọ tính theo giá nào",
+    "ở trọ bị tính [4.500](money) một số điện có bị thu sai không",
+    "giá điện cho sinh viên thuê trọ là bao nhiêu",
+    "chủ trọ tính giá điện kinh doanh được không",
+    "tháng này em xài [150](kwh) số mà chủ trọ thu [600 nghìn](money), vậy có đúng giá không",
+    "con thuê phòng, bà chủ thu [3 nghìn rưỡi](money) một kí, có đúng giá nhà nước không",
+    "đăng ký định mức điện cho người thuê trọ thế nào",
+    "chủ nhà thu điện [4000](money) một số mà nghe nói nhà nước chỉ cho thu hơn 2 nghìn, thật không ad",
+    "bọn em 4 đứa ở trọ, chủ thu [3.800](money) một chữ, vậy chủ thu đúng hông",
+    "mô có chuyện chủ trọ thu điện [5 nghìn](money) một số, rứa có đúng không",
+    "giá điện nhà trọ bao nhiêu là hợp lý",
+    "chủ nhà bắt trả [4 ngàn](money) một kí điện, em là sinh viên, có cách nào không",
+    "em là công nhân thuê trọ, chủ nhà tính tiền điện [3.900đ](money) mỗi số, em nghe nói vậy là sai, bác cho cháu hỏi có đúng không",
+    "người thuê nhà có được tính giá điện bậc thang không",
+]
+
+# --- Southern and central usage, and long messages that tell a story before the question ------
+_DIALECT: dict[str, dict[str, list[str]]] = {
+    "tariff": {
+        "ask_tariff": [
+            "giá điện bi giờ nhiêu một chữ vậy ad",
+            "một kí điện bữa nay nhiêu tiền dzậy",
+            "bác ơi cho cháu hỏi giá điện bậc 3 là bao nhiêu ạ",
+            "giá mỗi bậc điện là nhiêu vậy bác",
+            "điện bậc mấy thì mắc nhất hả",
+            "răng giá điện bậc cao mắc rứa",
+            "một số điện chừ giá bao nhiêu rứa",
+            "cô ơi giá điện bậc thang tính sao cô",
+        ],
+        "calculate_bill": [
+            "tháng rồi nhà tui xài [ba trăm hai](kwh) chữ, hổng biết tiền điện nhiêu",
+            "bữa nay đồng hồ điện nhảy [hai trăm tám](kwh) kí, tính giùm tiền điện nha",
+            "nhà em xài [450](kwh) chữ thì hết nhiêu tiền vậy ad",
+            "bác xài [một trăm năm mươi](kwh) số thì phải đóng bao nhiêu tiền cháu",
+            "xài [320](kwh) kí thì tiền điện nhiêu dzậy",
+            "nhà tui xài cỡ [bốn trăm](kwh) chữ, đóng nhiêu hả ad",
+            "tính giùm tui tiền điện [280](kwh) số nghen",
+            "điện tháng ni nhà em dùng [210](kwh) số, hết bao nhiêu tiền rứa",
+            "nhà tui mới mua cái máy lạnh, con nít nghỉ hè ở nhà suốt, tháng này xài hết [năm trăm](kwh) chữ, ad tính giùm tui coi tiền điện nhiêu",
+            "em mới ra ở riêng, tháng đầu dùng điện không để ý, nhìn đồng hồ thấy [một trăm tám mươi lăm](kwh) số, vậy cuối tháng phải đóng khoảng bao nhiêu tiền ạ",
+            "mẹ em hỏi tháng này nhà dùng [ba trăm rưỡi](kwh) số thì tiền điện bao nhiêu, em không biết tính, nhờ bạn tính giúp với",
+        ],
+        "ask_kwh_for_budget": [
+            "có [năm trăm ngàn](money) thì xài được nhiêu chữ điện",
+            "muốn đóng tiền điện hổng quá [bảy trăm ngàn](money) thì xài nhiêu số",
+            "nhà tui chỉ muốn trả [sáu trăm ngàn](money) tiền điện, vậy xài tối đa nhiêu kí",
+            "lương thì ít, cả nhà tính mỗi tháng chỉ để ra [một triệu](money) cho tiền điện thôi, vậy dùng được tối đa bao nhiêu số để không vượt",
+        ],
+        "ask_peak_hours": [
+            "giờ cao điểm là mấy giờ dzậy ad",
+            "mấy giờ thì nên hạn chế xài điện hả",
+            "giờ cao điểm điện bữa nay tính từ mấy giờ",
+        ],
+    },
+    "bill": {
+        "ask_bill_spike": [
+            "răng tiền điện tháng ni cao rứa",
+            "sao tháng này tiền điện lên dữ vậy, nhà tui xài như cũ mà",
+            "tiền điện tháng rồi tăng quá trời, hổng biết tại sao",
+            "bữa nay nhận hóa đơn mà giật mình, tiền điện gấp rưỡi tháng trước, sao vậy ad",
+            "tháng trước nhà em chỉ đóng có bốn trăm mấy, tháng này nhà vẫn sinh hoạt bình thường, không mua thêm đồ gì, vậy mà hóa đơn lên gần tám trăm, ad giải thích giúp em sao lại tăng vậy",
+            "bác ở nhà có hai ông bà già, điện đóm xài ít mà tháng này tiền điện tăng vọt, cháu xem giúp bác vì sao với",
+        ],
+        "check_my_usage": [
+            "nhà tui tháng này xài nhiêu chữ rồi",
+            "coi giùm nhà em xài điện có nhiều hông",
+            "bữa nay nhà mình xài điện có bất thường hông ad",
+            "tuần rồi cả nhà đi quê mà sao đồng hồ vẫn chạy, ad kiểm tra giúp xem nhà em dùng điện có gì bất thường không",
+        ],
+        "report_meter_reading": [
+            "đồng hồ điện nhà tui bữa nay chỉ [12480](meter_reading)",
+            "công tơ nhà bác hôm nay lên [5632](meter_reading) rồi cháu ơi",
+            "sáng nay em ra coi đồng hồ điện, số trên đó là [7711](meter_reading), ad ghi giúp em nhé",
+        ],
+    },
+    "saving": {
+        "ask_saving_tips": [
+            f"xài [máy lạnh]{AC} sao cho đỡ tốn điện vậy ad",
+            "làm sao cho tiền điện bớt mắc",
+            "có cách nào xài điện tiết kiệm hông",
+            f"[máy lạnh]{AC} mở mấy độ thì đỡ hao điện",
+            "nhà có người già với con nhỏ, mùa nóng phải bật quạt bật máy lạnh suốt, có cách nào giảm tiền điện mà vẫn mát không ad",
+            "răng cho tiết kiệm điện được rứa",
+        ],
+        "ask_solar": [
+            "nhà tui tính gắn pin mặt trời trên mái, có đáng hông ad",
+            "gắn điện mặt trời áp mái bi giờ có lời hông",
+        ],
+        "ask_energy_label": [
+            "mua máy lạnh dán nhãn mấy sao thì đỡ tốn điện",
+            "cái nhãn năng lượng dán trên tủ lạnh coi sao",
+        ],
+    },
+    "outage": {
+        "ask_outage_schedule": [
+            "bữa nay khu tui có cúp điện hông",
+            "mai có cúp điện hông ad",
+            "tuần này khu phố mình có lịch cắt điện không",
+            "tuần này ở [Gò Vấp](location) có cúp điện hông",
+            "bác ơi mai khu cháu có cắt điện không ạ",
+            "mai mốt có lịch cúp điện hông",
+            "nhà em mai có đám giỗ, nấu nướng nhiều, sợ bị cúp điện giữa chừng, ad xem giúp khu em mai có lịch cắt điện không",
+            "chừ có lịch cắt điện ở [Hải Châu](location) không rứa",
+        ],
+        "report_outage": [
+            "nhà tui cúp điện rồi",
+            "bị cúp điện nãy giờ chưa có lại",
+            "khu tui cúp điện từ trưa tới giờ",
+            "bác ơi nhà cháu mất điện rồi",
+            "đang nấu cơm thì tự nhiên cúp điện cái rụp, hàng xóm cũng tối thui, giờ phải báo ai ad",
+            "điện nhà tui chập chờn hoài",
+        ],
+    },
+    "account": {
+        "subscribe_notifications": [
+            "có lịch cúp điện thì nhắn cho tui nghen",
+            "bật thông báo giùm tui",
+            "gửi tin cúp điện cho tui với",
+        ],
+        "unsubscribe_notifications": [
+            "đừng nhắn tin cho tui nữa",
+            "tắt thông báo giùm tui",
+            "hổng muốn nhận tin nữa",
+            "tắt mẹo hằng tuần đi",
+            "không nhận tin cắt điện nữa",
+        ],
+        "delete_my_data": [
+            "xóa hết thông tin nhà tui đi",
+            "tui hổng muốn để dữ liệu trên đây nữa, xóa giùm",
+        ],
+        "link_account": [
+            "liên kết giùm tui, mã [318204](link_code) nè",
+            "mã liên kết nè: [640917](link_code)",
+        ],
+        "request_human": [
+            "cho tui gặp người thật",
+            "bác muốn nói chuyện với nhân viên",
+            "gặp nhân viên giùm tui",
+        ],
+    },
+    "chitchat": {
+        "goodbye": ["thôi tui đi nghen", "vậy nha, chào ad", "bác đi đây, cảm ơn cháu"],
+        "bot_challenge": [
+            "ad là người hay máy dợ",
+            "bên kia là người thiệt hông",
+            "cháu là máy hả",
+        ],
+        "greet": ["chào bác", "cháu chào bác ạ", "chào cô", "chào chú ạ", "chào anh chị nha"],
+        "thank": ["cảm ơn bác", "cám ơn nhiều nghen", "cảm ơn nha, hiểu rồi", "cháu cảm ơn ạ"],
+        "affirm": ["ừa", "dạ phải", "được đó bác", "ờ", "dạ đúng rồi bác"],
+        "deny": ["hông", "hổng phải", "hông cần", "hổng", "khỏi nghen", "thôi khỏi bác ơi"],
+        "out_of_scope": ["bữa nay ăn gì ta", "nước nhà tui bị cúp", "tiền nước tháng rồi nhiêu"],
+    },
+}
+for _topic, _intents in _DIALECT.items():
+    for _intent, _sentences in _intents.items():
+        TOPICS[_topic][_intent].extend(_sentences)

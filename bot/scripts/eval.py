@@ -1,72 +1,142 @@
-"""Intent accuracy on the held-out sentences (tests/holdout_source.py), overall and per style;
+"""Intent accuracy on every held-out file bot/tests/nlu_*.yml, overall and per writing style;
 and held-out nonsense (keyboard mashing, punctuation), which must never be read as a yes or a no.
 
+A file gives the style of its examples in comments: `# style: <name>` applies to the examples
+after it (inside or outside an `examples: |` block) until the next such comment; examples before
+any style comment count only in "overall". tests/nlu_holdout.yml is written here from
+tests/holdout_source.py (the generator's held-out sentences); other nlu_*.yml files are read as
+they are (for example a set written independently of the training data and its generator).
+
 Usage: bot/.venv/bin/python bot/scripts/eval.py [--model bot/models/current.tar.gz]
-Also writes tests/nlu_holdout.yml (the same sentences as Rasa NLU YAML, for `rasa test nlu`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import logging
+import re
 import sys
-from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BOT))
+sys.path.insert(0, str(BOT))  # the model's custom components (components.tokenizer)
 
-from tests.holdout_source import HOLDOUT  # noqa: E402
+
+def _holdout() -> dict[str, dict[str, list[str]]]:
+    """bot/tests/holdout_source.py, by path (a `tests` package of the repository may be loaded)."""
+    spec = importlib.util.spec_from_file_location(
+        "holdout_source", BOT / "tests" / "holdout_source.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.HOLDOUT
+
+
+HOLDOUT = _holdout()
 
 STYLES = ("diacritics", "plain", "shorthand")
-LABELS = {"diacritics": "có dấu", "plain": "không dấu", "shorthand": "viết tắt"}
 NONSENSE = "nonsense"  # a style of out_of_scope only
 ANSWERS = {"affirm", "deny"}  # what nonsense must never be: it would confirm or cancel an action
+GENERATED = "nlu_holdout.yml"
+OVERALL = "overall"
+
+INTENT = re.compile(r"^\s*-\s*intent:\s*(\S+)\s*$")
+STYLE = re.compile(r"^\s*#\s*style:\s*(\S+)\s*$", re.IGNORECASE)
+EXAMPLE = re.compile(r"^\s+-\s+(.+?)\s*$")
+OTHER_KEY = re.compile(r"^\s*-?\s*(?:synonym|regex|lookup|intent):")
+# "[350](kwh)", "[điều hòa]{"entity": ...}" → the words as typed
+ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+@dataclass(frozen=True)
+class Example:
+    intent: str
+    style: str | None
+    text: str
 
 
 def write_yaml(path: Path) -> None:
+    """The generator's held-out sentences as Rasa NLU YAML, each style under its comment."""
     lines = ['version: "3.1"', "nlu:"]
     for intent, styles in HOLDOUT.items():
         lines += [f"- intent: {intent}", "  examples: |"]
-        lines += [f"    - {s}" for style in (*STYLES, NONSENSE) for s in styles.get(style, [])]
+        for style in (*STYLES, NONSENSE):
+            sentences = styles.get(style, [])
+            if sentences:
+                lines.append(f"    # style: {style}")
+                lines += [f"    - {s}" for s in sentences]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-async def evaluate(agent) -> dict[str, tuple[int, int]]:
-    totals: dict[str, tuple[int, int]] = {}
-    confusions: Counter[tuple[str, str]] = Counter()
-    for style in STYLES:
-        right = count = 0
-        for intent, styles in HOLDOUT.items():
-            for sentence in styles.get(style, []):
-                parsed = await agent.parse_message(sentence)
-                predicted = parsed["intent"]["name"]
-                count += 1
-                if predicted == intent:
-                    right += 1
-                else:
-                    confusions[(intent, predicted)] += 1
-                    print(f"  miss [{style}] {sentence!r}: {intent} → {predicted}")
-        totals[style] = (right, count)
-    return totals
+def read_examples(text: str) -> list[Example]:
+    """The examples of a Rasa NLU YAML file with the style their comments give."""
+    examples: list[Example] = []
+    intent: str | None = None
+    style: str | None = None
+    in_examples = False
+    for line in text.splitlines():
+        if match := STYLE.match(line):
+            style = match.group(1)
+            continue
+        if line.strip().startswith("#") or not line.strip():
+            continue
+        if match := INTENT.match(line):
+            intent, in_examples = match.group(1), False
+            continue
+        if OTHER_KEY.match(line):
+            intent, in_examples = None, False
+            continue
+        if re.match(r"^\s*examples:\s*\|", line):
+            in_examples = intent is not None
+            continue
+        if in_examples and intent and (match := EXAMPLE.match(line)):
+            sentence = ANNOTATION.sub(r"\1", match.group(1)).strip()
+            if sentence:
+                examples.append(Example(intent, style, sentence))
+    return examples
+
+
+async def evaluate(agent, examples: list[Example]) -> dict[str, tuple[int, int]]:
+    """(right, count) per style, in the order styles first appear, and overall."""
+    totals: dict[str, list[int]] = {}
+    for example in examples:
+        predicted = (await agent.parse_message(example.text))["intent"]["name"]
+        right = predicted == example.intent
+        for key in {example.style, OVERALL} - {None}:
+            total = totals.setdefault(key, [0, 0])
+            total[0] += right
+            total[1] += 1
+        if not right:
+            print(
+                f"  miss [{example.style or '-'}] {example.text!r}: {example.intent} → {predicted}"
+            )
+    ordered = [s for s in dict.fromkeys(e.style for e in examples) if s] + [OVERALL]
+    return {key: (totals[key][0], totals[key][1]) for key in ordered if key in totals}
 
 
 async def nonsense_read_as_answers(agent) -> list[str]:
     wrong = []
     for sentence in HOLDOUT["out_of_scope"][NONSENSE]:
         predicted = (await agent.parse_message(sentence))["intent"]["name"]
-        print(f"  nonsense {sentence!r}: {predicted}")
         if predicted in ANSWERS:
             wrong.append(sentence)
     return wrong
 
 
-async def run(model: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
+async def run(model: str, files: list[Path]):
     from rasa.core.agent import Agent
 
     agent = Agent.load(model)
-    return await evaluate(agent), await nonsense_read_as_answers(agent)
+    results = []
+    for path in files:
+        print(f"\n{path.name}")
+        examples = read_examples(path.read_text(encoding="utf-8"))
+        results.append((path, len(examples), await evaluate(agent, examples)))
+    return results, await nonsense_read_as_answers(agent)
 
 
 def main() -> int:
@@ -78,18 +148,19 @@ def main() -> int:
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-    write_yaml(BOT / "tests" / "nlu_holdout.yml")
-    totals, answers = asyncio.run(run(args.model))
-    right = sum(r for r, _ in totals.values())
-    count = sum(c for _, c in totals.values())
-    print(f"\nintent accuracy on {count} held-out sentences")
-    for style in STYLES:
-        r, c = totals[style]
-        print(f"  {style:<11} ({LABELS[style]}): {r / c:.3f}  ({r}/{c})")
-    print(f"  {'overall':<11}          : {right / count:.3f}  ({right}/{count})")
+    write_yaml(BOT / "tests" / GENERATED)
+    files = sorted((BOT / "tests").glob("nlu_*.yml"))
+    results, answers = asyncio.run(run(args.model, files))
+    ok = not answers
+    for path, count, totals in results:
+        print(f"\nintent accuracy on {count} held-out sentences of {path.name}")
+        for style, (right, total) in totals.items():
+            print(f"  {style:<14}: {right / total:.3f}  ({right}/{total})")
+        right, total = totals.get(OVERALL, (0, 0))
+        ok = ok and (total == 0 or right / total >= args.min_overall)
     total = len(HOLDOUT["out_of_scope"][NONSENSE])
     print(f"nonsense read as a yes or a no: {len(answers)}/{total} {answers}")
-    return 0 if right / count >= args.min_overall and not answers else 1
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

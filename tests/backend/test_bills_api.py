@@ -256,3 +256,59 @@ def test_money_reaches_the_bot_already_formatted(client):
     current = client.get("/api/v1/tariffs").get_json()["tariffs"][-1]
     assert all(t["price_text"].endswith(" đ") for t in current["tiers"])
     assert current["prepaid_price_text"] == f"{current['prepaid_price']:,} đ".replace(",", ".")
+
+
+def test_renter_check_compares_with_the_tier_3_price_and_vat(client):
+    """4.000 đ a kWh for 150 kWh, 3 renters, under today's tariff: the ceiling is the
+    101–200 kWh price plus VAT, the month's figures are the estimate endpoint's."""
+    tariffs = client.get("/api/v1/tariffs").get_json()
+    current = next(t for t in tariffs["tariffs"] if t["decision"] == tariffs["current"])
+    tier3 = next(t for t in current["tiers"] if t["from_kwh"] == 101)
+    unregistered = client.post(
+        "/api/v1/bills/estimate", json={"kwh": 150, "renters": {"people": 3, "registered": False}}
+    ).get_json()
+    registered = client.post(
+        "/api/v1/bills/estimate", json={"kwh": 150, "renters": {"people": 3, "registered": True}}
+    ).get_json()
+    body = client.post(
+        "/api/v1/bills/renter-check", json={"price_per_kwh": 4000, "kwh": 150, "people": 3}
+    ).get_json()
+    rate = unregistered["vat_rate"]
+    assert body["tier_price"] == tier3["price"] and (
+        body["tier_from_kwh"],
+        body["tier_to_kwh"],
+    ) == (
+        101,
+        200,
+    )
+    assert body["ceiling_per_kwh"] == round(tier3["price"] * (1 + rate))
+    assert body["over"] is True and body["over_per_kwh"] == 4000 - body["ceiling_per_kwh"]
+    assert body["month"]["charged"] == 600_000
+    assert body["month"]["allowed"] == unregistered["total"]
+    assert body["month"]["over"] == 600_000 - unregistered["total"]
+    assert body["registered"]["total"] == registered["total"]
+    assert body["rule"].startswith("Thông tư 16/2014/TT-BCT")
+    assert "điện lực" in body["what_to_do"]
+
+
+def test_renter_check_from_a_bill_and_its_kwh(client):
+    body = client.post("/api/v1/bills/renter-check", json={"bill": 600_000, "kwh": 150}).get_json()
+    assert body["price_per_kwh"] == 4000 and body["month"]["charged"] == 600_000
+    assert body["registered"] is None
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "price_per_kwh"),
+        ({"bill": 600_000}, "price_per_kwh"),
+        ({"price_per_kwh": 0}, "price_per_kwh"),
+        ({"price_per_kwh": "4000"}, "price_per_kwh"),
+        ({"price_per_kwh": 4000, "kwh": -1}, "kwh"),
+        ({"price_per_kwh": 4000, "people": 0}, "people"),
+    ],
+)
+def test_renter_check_validation_names_the_field(client, body, field):
+    response = client.post("/api/v1/bills/renter-check", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["field"] == field

@@ -211,3 +211,57 @@ def test_zalo_link_validation(client, service_auth, body):
         client.post("/api/v1/service/zalo-links", headers=service_auth, json=body).status_code
         == 422
     )
+
+
+def test_outages_of_an_area_named_without_an_account(client, service_auth):
+    """Province and ward as people type them: accents optional, prefixes optional, typos."""
+    now = local_now()
+    db.session.add_all(
+        [
+            Outage(
+                province_code=1,
+                ward_code=167,  # Phường Cầu Giấy
+                area_name="Phường Cầu Giấy",
+                starts_at=now + timedelta(hours=30),
+                ends_at=now + timedelta(hours=34),
+                reason="Bảo trì",
+            ),
+            Outage(
+                province_code=1,
+                ward_code=70,  # Phường Hoàn Kiếm
+                area_name="Phường Hoàn Kiếm",
+                starts_at=now + timedelta(hours=20),
+                ends_at=now + timedelta(hours=22),
+            ),
+            Outage(
+                province_code=79,
+                area_name="TP.HCM",
+                starts_at=now + timedelta(hours=30),
+                ends_at=now + timedelta(hours=34),
+            ),
+        ]
+    )
+    db.session.commit()
+
+    def ask(**query):
+        response = client.get("/api/v1/service/outages", query_string=query, headers=service_auth)
+        assert response.status_code == 200
+        return response.get_json()
+
+    body = ask(province="ha noi", ward="p. cau giay")
+    assert body["province"] == {"code": 1, "name": "Thành phố Hà Nội"}
+    assert body["ward"] == {"code": 167, "name": "Phường Cầu Giấy"}
+    assert [o["area_name"] for o in body["outages"]] == ["Phường Cầu Giấy"]
+    whole = ask(province="Hà Nội")
+    assert [o["area_name"] for o in whole["outages"]] == ["Phường Hoàn Kiếm", "Phường Cầu Giấy"]
+    assert ask(province="sai gon")["province"]["code"] == 79
+    assert ask(province="Thanh Hoá")["province"]["name"] == "Thanh Hóa"
+    assert ask(province="đà nẳng")["province"]["code"] == 48  # a typo in the accent
+    unknown = ask(province="xyz")
+    assert unknown["province"] is None and unknown["outages"] == []
+
+
+def test_area_outages_need_the_service_token_and_a_province(client, service_auth):
+    assert client.get("/api/v1/service/outages?province=ha%20noi").status_code == 401
+    missing = client.get("/api/v1/service/outages", headers=service_auth)
+    assert missing.status_code == 422 and missing.get_json()["field"] == "province"

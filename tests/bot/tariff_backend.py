@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import tomli
 
+from tests.bot.served_facts import served_facts
+
 TARIFFS = Path(__file__).resolve().parents[2] / "backend" / "billing" / "data" / "tariffs.toml"
 
 
@@ -115,6 +117,67 @@ class TariffBook:
         total = self.estimate(low)["total"]
         return {"kwh": low, "total": total, "total_text": vnd(total), "amount_text": vnd(amount)}
 
+    def renter_check(self, body: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
+        """POST /api/v1/bills/renter-check as the contract describes it."""
+        kwh, bill, people = body.get("kwh"), body.get("bill"), body.get("people")
+        price = Fraction(body["price_per_kwh"]) if "price_per_kwh" in body else Fraction(bill, kwh)
+        tier_price = self.tariff["prices"][2]
+        ceiling = Fraction(tier_price) * (1 + self.vat_rate)
+        ceiling_dong = _half_up(ceiling.numerator, ceiling.denominator)
+        price_dong = _half_up(price.numerator, price.denominator)
+        sizes = self.tariff["tier_sizes"]
+        reference = next(r for r in facts["references"] if r["id"] == "renters")
+        what = next(s for s in facts["statements"] if s["id"] == "renters_register")
+        result: dict[str, Any] = {
+            "tariff": self.tariff["decision"],
+            "tariff_text": f"Quyết định {self.tariff['decision']}",
+            "tier": 3,
+            "tier_from_kwh": sizes[0] + sizes[1] + 1,
+            "tier_to_kwh": sizes[0] + sizes[1] + sizes[2],
+            "tier_price": tier_price,
+            "tier_price_text": vnd(tier_price),
+            "vat_rate": float(self.vat_rate),
+            "vat_percent": int(self.vat_rate * 100),
+            "ceiling_per_kwh": ceiling_dong,
+            "ceiling_per_kwh_text": vnd(ceiling_dong),
+            "price_per_kwh": price_dong,
+            "price_per_kwh_text": vnd(price_dong),
+            "over_per_kwh": price_dong - ceiling_dong,
+            "over_per_kwh_text": vnd(abs(price_dong - ceiling_dong)),
+            "over": price > ceiling,
+            "kwh": kwh,
+            "rule": reference["text"],
+            "rule_about": reference["about"],
+            "rule_source": reference["source"],
+            "what_to_do": what["text"],
+            "month": None,
+            "registered": None,
+        }
+        if kwh:
+            charged = (
+                bill if bill is not None else _half_up(price.numerator * kwh, price.denominator)
+            )
+            allowed = self.estimate(kwh, renters={"people": people or 1, "registered": False})
+            result["month"] = {
+                "charged": charged,
+                "charged_text": vnd(charged),
+                "allowed": allowed["total"],
+                "allowed_text": allowed["total_text"],
+                "over": charged - allowed["total"],
+                "over_text": vnd(abs(charged - allowed["total"])),
+            }
+            if people:
+                registered = self.estimate(kwh, renters={"people": people, "registered": True})
+                below = allowed["total"] - registered["total"]
+                result["registered"] = {
+                    "people": people,
+                    "total": registered["total"],
+                    "total_text": registered["total_text"],
+                    "below_ceiling": below,
+                    "below_ceiling_text": vnd(abs(below)),
+                }
+        return result
+
     def handler(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         url = urlsplit(path)
         if method == "POST" and url.path == "/api/v1/bills/estimate":
@@ -127,4 +190,6 @@ class TariffBook:
         if method == "GET" and url.path == "/api/v1/bills/kwh-for-budget":
             amount = int(parse_qs(url.query)["amount"][0])
             return 200, self.kwh_for_budget(amount)
+        if method == "POST" and url.path == "/api/v1/bills/renter-check":
+            return 200, self.renter_check(body, served_facts())
         return 404, {"code": "not_found", "message": path}

@@ -12,8 +12,10 @@ from actions.bills import (
     ActionKwhForBudget,
     ValidateBillForm,
 )
+from actions.changes import ActionApplyChange
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
+from actions.linking import ActionLinkAccount
 from actions.meter import ActionStoreMeterReading
 from actions.outages import ActionOutageSchedule
 from actions.privacy import ActionDeleteMyData
@@ -164,6 +166,8 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
         }
     if path == "/api/v1/service/households/hh-1/deletion":
         return 202, {"status": "deleted"}
+    if path == "/api/v1/service/zalo-links":
+        return 201, {"household_id": "hh-1", "display_name": "Nhà chị Lan"}
     if path == "/api/v1/service/handoffs":
         return 201, {"status": "waiting", "queue_position": 3}
     return 404, {"code": "not_found", "message": path}
@@ -263,11 +267,69 @@ def test_meter_reading_stored_and_backwards_refused(fake_backend):
     assert "nhỏ hơn chỉ số lần trước" in messages[0]["text"]
 
 
-def test_unsubscribe_turns_every_kind_off(fake_backend):
-    run(ActionUnsubscribe(), tracker())
+def test_unsubscribe_asks_first_and_turns_every_kind_off_on_yes(fake_backend):
+    messages, events = run(ActionUnsubscribe(), tracker(text="tắt thông báo"))
+    assert not [c for c in fake_backend.calls if c[0] == "PUT"]  # nothing changed yet
+    assert "Bạn đồng ý không?" in messages[-1]["text"]
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+    messages, events = run(
+        ActionApplyChange(), tracker(slots={"pending_change": pending}, intent="affirm")
+    )
     put = next(c for c in fake_backend.calls if c[0] == "PUT")
     assert put[2] == {"weekly_tips": False, "outage_notices": False, "usage_alerts": False}
     assert put[3]["Authorization"] == "Bearer dev-service-token"
+    assert messages[-1]["text"].startswith("Đã tắt thông báo")
+    assert SlotSet("pending_change", None) in events
+
+
+@pytest.mark.parametrize(
+    ("text", "changes"),
+    [
+        ("tắt mẹo hằng tuần đi", {"weekly_tips": False}),
+        ("không nhận tin cắt điện nữa", {"outage_notices": False}),
+        ("hủy cảnh báo tiêu thụ", {"usage_alerts": False}),
+    ],
+)
+def test_unsubscribing_can_be_per_kind(fake_backend, text, changes):
+    _, events = run(ActionUnsubscribe(), tracker(text=text))
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+    assert pending == {"kind": "subscriptions", "changes": changes}
+    run(ActionApplyChange(), tracker(slots={"pending_change": pending}, intent="affirm"))
+    assert next(c for c in fake_backend.calls if c[0] == "PUT")[2] == changes
+
+
+@pytest.mark.parametrize("answer", ["deny", "out_of_scope"])
+def test_a_change_without_a_yes_changes_nothing(fake_backend, answer):
+    """ "tủ lạnh nữa" read as unsubscribe must not switch off a household's notices."""
+    _, events = run(ActionUnsubscribe(), tracker(text="tủ lạnh nữa"))
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+    messages, events = run(
+        ActionApplyChange(), tracker(slots={"pending_change": pending}, intent=answer)
+    )
+    assert not [c for c in fake_backend.calls if c[0] == "PUT"]
+    assert "chưa thay đổi gì" in messages[-1]["text"]
+    assert SlotSet("pending_change", None) in events
+
+
+def test_a_yes_with_nothing_pending_changes_nothing(fake_backend):
+    run(ActionApplyChange(), tracker(intent="affirm"))
+    assert not [c for c in fake_backend.calls if c[0] in ("PUT", "POST")]
+
+
+def test_linking_asks_first_then_links_on_yes(fake_backend):
+    messages, events = run(ActionLinkAccount(), tracker(sender="zalo-42", text="liên kết 482913"))
+    assert not [c for c in fake_backend.calls if c[0] == "POST"]
+    assert "482913" in messages[-1]["text"] and "Bạn đồng ý không?" in messages[-1]["text"]
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change" and e["value"])
+    messages, _ = run(
+        ActionApplyChange(),
+        tracker(sender="zalo-42", slots={"pending_change": pending}, intent="affirm"),
+    )
+    post = next(c for c in fake_backend.calls if c[0] == "POST")
+    assert post[2] == {"code": "482913", "zalo_user_id": "42"}
+    assert messages[-1]["text"] == (
+        "Đã liên kết Zalo với hộ Nhà chị Lan. Từ giờ tôi trả lời theo dữ liệu của nhà bạn."
+    )
 
 
 def test_handoff_pauses_and_gives_the_regional_hotline(fake_backend):

@@ -7,11 +7,13 @@ import copy
 from typing import Any
 
 import pytest
+from actions.changes import ActionApplyChange
 from actions.handoff import ActionHandoff
 from actions.outages import ActionOutageSchedule, ActionReportOutage
 from actions.saving import ActionPeakHours, ActionSavingTips
 from actions.spike import ActionExplainBillSpike
-from actions.subscriptions import ActionSubscribe
+from actions.subscriptions import KINDS, ActionSubscribe
+from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -133,10 +135,29 @@ def test_no_tip_repeats_an_unsourced_figure(backend):
     assert "17:00–20:00" in every  # the washing tip's peak hours come from peak_hours.toml
 
 
+def subscribed(sender: str = "hh-hn") -> str:
+    """Turn every notice on: the question, then the yes."""
+    change = {"kind": "subscriptions", "changes": dict.fromkeys(KINDS, True)}
+    assert "Bạn đồng ý không?" in say(ActionSubscribe(), sender)
+    track = Tracker(
+        sender,
+        {"pending_change": change},
+        {"text": "ok", "intent": {"name": "affirm"}, "intent_ranking": [], "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    ActionApplyChange().run(dispatcher, track, {})
+    return dispatcher.messages[-1]["text"]
+
+
 def test_subscribing_states_the_households_own_quiet_hours(backend):
-    assert "từ 21:00 đến 7:00" in say(ActionSubscribe())
+    assert "từ 21:00 đến 7:00" in subscribed()
     backend.quiet = {"start": "22:30", "end": "06:00"}
-    text = say(ActionSubscribe())
+    text = subscribed()
     assert "từ 22:30 đến 6:00" in text and "21:00" not in text
 
 
@@ -197,3 +218,41 @@ def test_the_spike_comparison_carries_the_households_appliances_and_observed_wea
         "previous_avg_temp_c": 27.0,
         "current_avg_temp_c": 30.5,
     }
+
+
+USAGE = {
+    "period_start": "2026-11-15",
+    "period_end": "2026-12-14",
+    "kwh_so_far": 120.4,
+    "projected_kwh": 330.0,
+    "projected_bill": 912_000,
+    "projected_bill_text": "912.000 đ",
+    "neighbours_median_kwh": None,
+    "last_bills": [],
+}
+
+
+def test_the_models_verdict_is_said_as_an_estimate_with_its_basis(backend):
+    backend.usage = {
+        **USAGE,
+        "anomaly": {
+            "is_anomaly": True,
+            "explanation": "Tuần qua nhà bạn dùng 86 kWh, cao hơn mức dự kiến theo thời tiết "
+            "khoảng 35% (dự kiến 64 kWh) và đã kéo dài 6 ngày.",
+            "excess_days": 6,
+            "expected_kwh": 64.0,
+            "actual_kwh": 86.0,
+        },
+    }
+    text = say(ActionCheckUsage())
+    assert "Có thể nhà bạn đang dùng điện nhiều hơn thường lệ." in text
+    assert "ước tính" in text and "khi thời tiết tương tự" in text
+    backend.usage = {**USAGE, "anomaly": {"is_anomaly": False, "explanation": "", "excess_days": 0}}
+    text = say(ActionCheckUsage())
+    assert "Tôi chưa thấy dấu hiệu bất thường" in text and "ước tính" in text
+    assert "phù hợp với thời tiết." not in text  # no certainty the model does not have
+    backend.facts["statements"] = [
+        {**s, "text": "Câu mới về mô hình."} if s["id"] == "usage_model_normal" else s
+        for s in backend.facts["statements"]
+    ]
+    assert "Câu mới về mô hình." in say(ActionCheckUsage())  # the sentence is the data's

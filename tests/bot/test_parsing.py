@@ -1,6 +1,6 @@
 import pytest
 from actions.parsing import parse_money, parse_whole_number
-from components.text import normalise_text, strip_diacritics
+from components.text import normalise_text, normalise_token, strip_diacritics
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,31 @@ def test_normalised_forms_meet():
     assert normalise_text("ko dc j z") == "khong duoc gi vay"
     decomposed = "tie\u0302\u0300n đie\u0323\u0302n"
     assert normalise_text(decomposed) == "tien dien"
+
+
+# Kinship words and other words whose plain form is a word the assistant must read ("bác" is not
+# "bậc", the tariff tier): typed with the accent, they keep it in the features.
+COLLISIONS = [
+    ("bác", "bậc"),
+    ("chị", "chỉ"),
+    ("chú", "chủ"),
+    ("cô", "có"),
+    ("bà", "ba"),
+    ("sợ", "số"),
+    ("cát", "cắt"),
+    ("diễn", "điện"),
+]
+
+
+@pytest.mark.parametrize(("kin", "word"), COLLISIONS)
+def test_accented_words_keep_apart_from_the_word_they_would_become(kin, word):
+    assert normalise_token(kin) != normalise_token(word)
+    assert normalise_token(kin.upper()) == normalise_token(kin)
+    # the domain word still reads the same typed with or without its accents
+    assert normalise_token(word) == normalise_token(strip_diacritics(word))
+
+
+def test_bac_is_the_tier_and_bac_the_person():
+    assert normalise_text("Bác ơi giá bậc 3") == "bác oi gia bac 3"
+    assert normalise_text("bac oi gia bac 3").split()[3] == normalise_token("bậc")
+    assert "bác" not in normalise_text("giá điện bậc 4 bao nhiêu")

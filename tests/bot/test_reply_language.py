@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from actions.bills import ActionEstimateBill, ActionExplainTariff, ActionKwhForBudget
+from actions.changes import ActionApplyChange
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
@@ -43,6 +44,16 @@ ACTIONS = [
     (ActionSubscribe, {}),
     (ActionUnsubscribe, {}),
     (ActionCheckUsage, {}),
+    (ActionApplyChange, {}),
+    (ActionApplyChange, {"pending_change": {"kind": "link", "code": "123456"}}),
+    (
+        ActionApplyChange,
+        {"pending_change": {"kind": "subscriptions", "changes": {"weekly_tips": False}}},
+    ),
+    (
+        ActionApplyChange,
+        {"pending_change": {"kind": "subscriptions", "changes": {"outage_notices": True}}},
+    ),
 ]
 
 
@@ -50,7 +61,12 @@ def replies(action, sender: str, slots: dict) -> list[str]:
     track = Tracker(
         sender,
         slots,
-        {"text": "", "intent": {"name": ""}, "intent_ranking": [], "entities": []},
+        {
+            "text": "",
+            "intent": {"name": "affirm" if slots.get("pending_change") else ""},
+            "intent_ranking": [],
+            "entities": [],
+        },
         [],
         False,
         None,
