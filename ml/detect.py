@@ -57,6 +57,10 @@ class Detector:
     # each statistic stops at this multiple of its threshold: an episode ends within weeks of the
     # excess stopping (a heater repaired), not after as many days as the fault lasted
     evidence_cap: float = 2.0
+    # days: an episode that lasts this long is taken as the household's new normal (a baby, a new
+    # air conditioner): the level moves by the episode's mean excess and the evidence restarts,
+    # so a lasting step makes one alert, not a flag for the rest of the year (0: never)
+    adopt_days: int = 21
 
 
 def cusum(
@@ -103,6 +107,8 @@ def cusum(
     slow = np.zeros(households)
     on = np.zeros(households, dtype=bool)
     run = np.zeros(households)
+    excess = np.zeros(households)  # kWh summed over the current episode's days
+    episode = np.zeros(households)  # valid days of the current episode
     expected = np.empty_like(actual)
     score = np.zeros_like(actual)
     flagged = np.zeros(actual.shape, dtype=bool)
@@ -151,4 +157,11 @@ def cusum(
         score[:, t] = evidence * d.h
         flagged[:, t] = is_flag
         run_length[:, t] = run
+        episode = np.where(on, episode + ok, 0.0)
+        excess = np.where(on, excess + residual, 0.0)
+        if d.adopt_days:
+            adopt = on & (episode >= d.adopt_days)
+            level = np.where(adopt, level + excess / np.maximum(episode, 1), level)
+            fast, slow = np.where(adopt, 0.0, fast), np.where(adopt, 0.0, slow)
+            on = on & ~adopt
     return CusumResult(expected, score, flagged, run_length)
