@@ -77,6 +77,7 @@ def cusum(
     weather: np.ndarray | None = None,
     level_sd: np.ndarray | None = None,
     slow_k: np.ndarray | None = None,
+    adopting: np.ndarray | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -90,7 +91,8 @@ def cusum(
     `predicted` may miss (each a shape whose scale is unknown), with prior variances `prior_var`
     per part; the scales θ start at 0 and are learnt jointly. What they take away is at most
     `weather` (the weather part of `predicted`): learning that a household cools less than its
-    peers never makes a hot day expect less than no cooling.
+    peers never makes a hot day expect less than no cooling. Only `adopting` households
+    [households] (default: all) take an episode of `adopt_days` as their new normal.
     """
     d = detector
     households, days = actual.shape
@@ -109,6 +111,7 @@ def cusum(
     run = np.zeros(households)
     excess = np.zeros(households)  # kWh summed over the current episode's days
     episode = np.zeros(households)  # valid days of the current episode
+    may_adopt = np.ones(households, dtype=bool) if adopting is None else adopting
     expected = np.empty_like(actual)
     score = np.zeros_like(actual)
     flagged = np.zeros(actual.shape, dtype=bool)
@@ -160,7 +163,7 @@ def cusum(
         episode = np.where(on, episode + ok, 0.0)
         excess = np.where(on, excess + residual, 0.0)
         if d.adopt_days:
-            adopt = on & (episode >= d.adopt_days)
+            adopt = on & (episode >= d.adopt_days) & may_adopt
             level = np.where(adopt, level + excess / np.maximum(episode, 1), level)
             fast, slow = np.where(adopt, 0.0, fast), np.where(adopt, 0.0, slow)
             on = on & ~adopt

@@ -119,6 +119,9 @@ class UnusualUsageModel(BaseEstimator):
             weather=p.weather,
             level_sd=p.level_sd,
             slow_k=self.slow_allowance(p),
+            # a short history's episodes are mostly what it has not seen yet: adopting them
+            # would raise the level and hide a later fault
+            adopting=~p.short,
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

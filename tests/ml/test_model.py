@@ -580,10 +580,12 @@ def test_a_northern_home_with_convex_heating_is_not_flagged_in_winter(colder):
 
 
 def test_a_lasting_step_up_is_one_alert_then_the_new_normal():
-    model = UnusualUsageModel().fit(household(200))
-    baby = shifted(household(200), 200)
+    model = UnusualUsageModel().fit(household(365))
+    baby = shifted(household(200), 365)
     baby.loc[20:, "kwh"] += 3.0  # a baby: use steps up for good
     flags = model.score_frame(baby)["is_anomaly"].to_numpy().astype(int)
     assert 20 <= int(np.flatnonzero(flags)[0]) <= 24  # alerted within days
     assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one alert
     assert not flags[60:].any()  # then learnt as the household's new normal
+    short = UnusualUsageModel().fit(household(200)).score_frame(shifted(baby, -165))
+    assert short["is_anomaly"].to_numpy()[60:].all()  # a short history never adopts an excess
