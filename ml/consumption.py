@@ -92,6 +92,7 @@ class HouseholdParameters:
     coef: np.ndarray  # [households, N_COEF] (ml/design.py)
     cool: np.ndarray  # °C: cooling balance temperature
     heat: np.ndarray  # °C: heating balance temperature
+    curved: np.ndarray  # bool: convex heating (HDD²)
     span: np.ndarray  # [households, 2]: first and last training day (days since 1970)
     sigma: np.ndarray  # relative day-to-day spread (share of expected use)
     temp_range: np.ndarray  # [households, 2]: coolest and hottest temperature of the history
@@ -124,7 +125,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             ]
         )
         observed = design.kwh * design.valid
-        coef, cool, heat, fitted = fit_robust(
+        coef, cool, heat, curved, fitted = fit_robust(
             design, observed=observed, span=span, alpha=self.alpha
         )
         steep = np.abs(coef[:, TREND]) > MAX_TREND_SHARE * np.maximum(coef[:, 0], 0.5)
@@ -134,9 +135,9 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             refit = fit_robust(
                 design.subset(steep), observed=observed[steep], span=span[steep], alpha=self.alpha
             )
-            for values, new in zip((coef, cool, heat, fitted), refit, strict=True):
+            for values, new in zip((coef, cool, heat, curved, fitted), refit, strict=True):
                 values[steep] = new
-        x = regressors(design, cool=cool, heat=heat, span=span)
+        x = regressors(design, cool=cool, heat=heat, span=span, curved=curved)
         # (XᵀX + penalty)⁻¹: a day's leverage xᵀ(XᵀX + penalty)⁻¹x is how uncertain the fit is there
         self.xtx_inverse_ = np.linalg.inv(penalised_gram(x, self.alpha))
         sigma = relative_sigma(observed - fitted, fitted, design.valid)
@@ -164,7 +165,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         self.peer_high_curves_ = {key: rising(values) for key, values in high.items()}
         self.temp_range_ = temp_range
         self.household_ids_ = np.array(design.ids)
-        self.coef_, self.cool_, self.heat_ = coef, cool, heat
+        self.coef_, self.cool_, self.heat_, self.curved_ = coef, cool, heat, curved
         self.span_, self.sigma_, self.history_days_ = span, sigma, history
         self.seen_tet_ = (design.calendar[..., 1] * design.valid).sum(axis=1) > 0
         return self
@@ -181,6 +182,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             coef=np.zeros((n, N_COEF)),
             cool=np.zeros(n),
             heat=np.zeros(n),
+            curved=np.ones(n, dtype=bool),
             span=np.zeros((n, 2)),
             sigma=np.zeros(n),
             temp_range=np.zeros((n, 2)),
@@ -194,6 +196,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             if known is not None and self.history_days_[known] >= self.min_history_days:
                 p.coef[row], p.cool[row] = self.coef_[known], self.cool_[known]
                 p.heat[row], p.span[row] = self.heat_[known], self.span_[known]
+                p.curved[row] = self.curved_[known]
                 p.sigma[row] = self.sigma_[known]
                 p.temp_range[row] = self.temp_range_[known]
                 p.seen_tet[row] = self.seen_tet_[known]
@@ -218,7 +221,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         p = self.parameters_for(design, attributes)
         short = (p.history_days < FULL_YEAR_DAYS)[:, None]
         carry = np.where(short[:, 0], 0.0, TREND_CARRY)
-        x = regressors(design, cool=p.cool, heat=p.heat, span=p.span, carry=carry)
+        x = regressors(design, cool=p.cool, heat=p.heat, span=p.span, carry=carry, curved=p.curved)
         expected, weather = expected_kwh(x, p.coef)
         warmup = np.zeros(len(design.ids))
         borrowed = p.borrowed

@@ -4,9 +4,11 @@ Every model step works on all households at once, so rows are grouped into matri
 [households, days] (padded, with a mask) instead of one frame per household. A day's expected
 use is (base + weather + trend) × (1 + calendar shares): the regressors are, in this order,
 
-    intercept, CDD, CDD²/10, HDD, weekend, Tết, holiday, trend
+    intercept, CDD, CDD²/10, HDD, HDD²/10, weekend, Tết, holiday, trend
 
 with cooling and heating degree days (CDD, HDD) from each household's own balance temperatures.
+Heating may be convex (`curved` households: a water heater's use grows faster than linearly as it
+gets colder); a household whose history shows no such curve keeps a straight heating line.
 Weekend, Tết and holidays act as shares of the day's other use, because a Tết at home in a heat
 wave adds more kWh than a Tết in cool weather.
 """
@@ -21,11 +23,12 @@ from sklearn.pipeline import Pipeline
 
 from ml.features import fill_temperatures
 
-N_COEF = 8  # intercept, cdd, cdd², hdd, weekend, Tết, holiday, trend
+N_COEF = 9  # intercept, cdd, cdd², hdd, hdd², weekend, Tết, holiday, trend
 TREND = N_COEF - 1
-WEATHER_COEFS = [1, 2, 3]
-CALENDAR_COEFS = [4, 5, 6]  # shares of the day's weather-and-trend use (multiplicative)
-BASE_COEFS = [0, 1, 2, 3, 7]
+HEAT_CURVE = 4  # the HDD² regressor
+WEATHER_COEFS = [1, 2, 3, 4]
+CALENDAR_COEFS = [5, 6, 7]  # shares of the day's weather-and-trend use (multiplicative)
+BASE_COEFS = [0, 1, 2, 3, 4, 8]
 TREND_WEIGHT = 1.0  # the trend regressor is years since the first training day × this
 
 
@@ -98,10 +101,12 @@ def regressors(
     heat: np.ndarray,
     span: np.ndarray,
     carry: np.ndarray | float = 0.0,
+    curved: np.ndarray | bool = True,
 ) -> np.ndarray:
     """[households, days, N_COEF] for per-household balance points and trend spans
     (span[:, 0] first and span[:, 1] last training day): the trend is flat before the span and
-    goes on at `carry` × its slope after it. Padding cells are zero."""
+    goes on at `carry` × its slope after it. HDD² is zero for households not `curved`. Padding
+    cells are zero."""
     cdd = np.maximum(design.temp - cool[:, None], 0.0)
     hdd = np.maximum(heat[:, None] - design.temp, 0.0)
     after = np.maximum(design.day_number - span[:, 1:], 0.0)
@@ -110,7 +115,16 @@ def regressors(
     trend = (days - span[:, :1]) / 365.0 * TREND_WEIGHT
     ones = np.ones_like(cdd)
     stacked = np.stack(
-        [ones, cdd, cdd**2 / 10, hdd, *np.moveaxis(design.calendar, -1, 0), trend], axis=-1
+        [
+            ones,
+            cdd,
+            cdd**2 / 10,
+            hdd,
+            hdd**2 / 10 * np.reshape(curved, (-1, 1)),
+            *np.moveaxis(design.calendar, -1, 0),
+            trend,
+        ],
+        axis=-1,
     )
     return stacked * design.valid[..., None]
 

@@ -57,6 +57,10 @@ class Detector:
     # each statistic stops at this multiple of its threshold: an episode ends within weeks of the
     # excess stopping (a heater repaired), not after as many days as the fault lasted
     evidence_cap: float = 2.0
+    # days: an episode that lasts this long is taken as the household's new normal (a baby, a new
+    # air conditioner): the level moves by the episode's mean excess and the evidence restarts,
+    # so a lasting step makes one alert, not a flag for the rest of the year (0: never)
+    adopt_days: int = 21
 
 
 def cusum(
@@ -73,6 +77,7 @@ def cusum(
     weather: np.ndarray | None = None,
     level_sd: np.ndarray | None = None,
     slow_k: np.ndarray | None = None,
+    adopting: np.ndarray | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -86,7 +91,8 @@ def cusum(
     `predicted` may miss (each a shape whose scale is unknown), with prior variances `prior_var`
     per part; the scales θ start at 0 and are learnt jointly. What they take away is at most
     `weather` (the weather part of `predicted`): learning that a household cools less than its
-    peers never makes a hot day expect less than no cooling.
+    peers never makes a hot day expect less than no cooling. Only `adopting` households
+    [households] (default: all) take an episode of `adopt_days` as their new normal.
     """
     d = detector
     households, days = actual.shape
@@ -103,6 +109,9 @@ def cusum(
     slow = np.zeros(households)
     on = np.zeros(households, dtype=bool)
     run = np.zeros(households)
+    excess = np.zeros(households)  # kWh summed over the current episode's days
+    episode = np.zeros(households)  # valid days of the current episode
+    may_adopt = np.ones(households, dtype=bool) if adopting is None else adopting
     expected = np.empty_like(actual)
     score = np.zeros_like(actual)
     flagged = np.zeros(actual.shape, dtype=bool)
@@ -151,4 +160,11 @@ def cusum(
         score[:, t] = evidence * d.h
         flagged[:, t] = is_flag
         run_length[:, t] = run
+        episode = np.where(on, episode + ok, 0.0)
+        excess = np.where(on, excess + residual, 0.0)
+        if d.adopt_days:
+            adopt = on & (episode >= d.adopt_days) & may_adopt
+            level = np.where(adopt, level + excess / np.maximum(episode, 1), level)
+            fast, slow = np.where(adopt, 0.0, fast), np.where(adopt, 0.0, slow)
+            on = on & ~adopt
     return CusumResult(expected, score, flagged, run_length)

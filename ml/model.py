@@ -48,11 +48,13 @@ class UnusualUsageModel(BaseEstimator):
         weather_prior_sd: float = 0.5,
         slope_prior_sd: float = 0.3,
         peer_scale_sd: float = 0.6,
+        adopt_days: int = DEFAULT.adopt_days,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
         `ConsumptionModel`; prior standard deviations of the three learnt weather scales (the
         peers' high weather share, the household's own cooling slope per °C beyond its history,
-        a scale on the peers' expectation; see `Prediction.uncertain`)."""
+        a scale on the peers' expectation; see `Prediction.uncertain`); `adopt_days` as in
+        `Detector`."""
         self.k = k
         self.h = h
         self.slow_k = slow_k
@@ -69,6 +71,7 @@ class UnusualUsageModel(BaseEstimator):
         self.weather_prior_sd = weather_prior_sd
         self.slope_prior_sd = slope_prior_sd
         self.peer_scale_sd = peer_scale_sd
+        self.adopt_days = adopt_days
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         """Fit the consumption model; the detector has nothing to fit (it runs causally)."""
@@ -87,6 +90,7 @@ class UnusualUsageModel(BaseEstimator):
             calm_fraction=self.calm_fraction,
             learn_fraction=self.learn_fraction,
             evidence_cap=self.evidence_cap,
+            adopt_days=self.adopt_days,
         )
 
     def slow_allowance(self, p: Prediction) -> np.ndarray:
@@ -115,6 +119,9 @@ class UnusualUsageModel(BaseEstimator):
             weather=p.weather,
             level_sd=p.level_sd,
             slow_k=self.slow_allowance(p),
+            # a short history's episodes are mostly what it has not seen yet: adopting them
+            # would raise the level and hide a later fault
+            adopting=~p.short,
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

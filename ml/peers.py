@@ -95,7 +95,8 @@ def relative_weather(coef: np.ndarray, cool: np.ndarray, heat: np.ndarray) -> np
     """[households, PEER_GRID]: weather use as a share of base use at each grid temperature."""
     cdd = np.maximum(PEER_GRID - cool[:, None], 0.0)
     hdd = np.maximum(heat[:, None] - PEER_GRID, 0.0)
-    weather = coef[:, 1:2] * cdd + coef[:, 2:3] * cdd**2 / 10 + coef[:, 3:4] * hdd
+    weather = coef[:, 1:2] * cdd + coef[:, 2:3] * cdd**2 / 10
+    weather = weather + coef[:, 3:4] * hdd + coef[:, 4:5] * hdd**2 / 10
     return weather / np.maximum(coef[:, :1], 0.5)
 
 

@@ -24,11 +24,15 @@ from ml.design import (
 
 COOL_GRID = (22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0)
 HEAT_GRID = (14.0, 15.5, 17.0, 18.5, 20.0)
+CURVED_HEAT_GRID = (15.5, 17.0, 18.5, 20.0, 21.5, 23.0)  # °C: balance points of convex heating
+# a convex heating curve replaces a straight line only if it lowers the SSE by more than this
+# share: one more regressor always fits the noise a little better
+CURVE_PENALTY = 0.01
 NO_COOLING, NO_HEATING = 60.0, -30.0  # balance points no day reaches: weather plays no part
 REFINE_STEPS = (-0.5, -0.25, 0.25, 0.5)  # °C around the best grid point (×1.5 for heating)
 # ridge penalty per coefficient (× alpha): none on the intercept, little on Tết and holidays,
 # which a year holds only a few days of
-PENALTY_SCALE = np.array([1e-6, 1.0, 1.0, 1.0, 1.0, 0.02, 0.02, 1.0])
+PENALTY_SCALE = np.array([1e-6, 1.0, 1.0, 1.0, 1.0, 1.0, 0.02, 0.02, 1.0])
 MIN_RELATIVE_SIGMA = 0.04  # a household's day-to-day spread is at least this share of its use
 OUTLIER_SIGMAS = 3  # the robust refit leaves out days further than this from the first fit
 
@@ -75,21 +79,26 @@ def relative_sigma(residuals: np.ndarray, fitted: np.ndarray, valid: np.ndarray)
 
 def fit_grid(
     design: Design, *, observed: np.ndarray, mask: np.ndarray, span: np.ndarray, alpha: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per household, the balance temperatures and additive coefficients of least SSE on the
-    `mask`ed days: no weather at all, a coarse grid, then finer steps around each household's
-    best point (cooling first, then heating). Fits with a negative weather slope are refused."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per household, the balance temperatures, additive coefficients and heating shape
+    (`curved`) of least SSE on the `mask`ed days: no weather at all, a coarse grid, then finer
+    steps around each household's best point (cooling first, then heating), then convex heating
+    curves at the best cooling point (their SSE × 1 + CURVE_PENALTY). Fits with a negative
+    weather slope are refused."""
     households = len(design.ids)
     best_sse = np.full(households, np.inf)
     coef = np.zeros((households, N_COEF))
     cool, heat = np.zeros(households), np.zeros(households)
+    curved = np.zeros(households, dtype=bool)
 
-    def consider(c: np.ndarray, h: np.ndarray) -> None:
-        x = regressors(design, cool=c, heat=h, span=span)
+    def consider(c: np.ndarray, h: np.ndarray, bend: bool = False) -> None:
+        x = regressors(design, cool=c, heat=h, span=span, curved=bend)
         fitted, sse = batched_ridge(x * mask[..., None], observed * mask, alpha)
+        sse = sse * (1 + CURVE_PENALTY) if bend else sse
         better = (sse < best_sse) & (fitted[:, WEATHER_COEFS] >= -1e-9).all(axis=1)
         best_sse[better] = sse[better]
         coef[better], cool[better], heat[better] = fitted[better], c[better], h[better]
+        curved[better] = bend
 
     consider(np.full(households, NO_COOLING), np.full(households, NO_HEATING))
     for c in COOL_GRID:
@@ -101,25 +110,32 @@ def fit_grid(
     for step in REFINE_STEPS:
         base_cool, base_heat = cool.copy(), heat.copy()
         consider(base_cool, base_heat + 1.5 * step)
-    return coef, cool, heat
+    for h in CURVED_HEAT_GRID:
+        consider(cool.copy(), np.full(households, h), bend=True)
+    for step in REFINE_STEPS:
+        consider(cool.copy(), heat + 1.5 * step, bend=True)
+    return coef, cool, heat, curved
 
 
 def fit_all(
     design: Design, *, observed: np.ndarray, mask: np.ndarray, span: np.ndarray, alpha: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Balance points and coefficients (calendar as shares) and the fitted kWh of every day."""
-    coef, cool, heat = fit_grid(design, observed=observed, mask=mask, span=span, alpha=alpha)
-    x = regressors(design, cool=cool, heat=heat, span=span)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Balance points, coefficients (calendar as shares), heating shape and the fitted kWh of
+    every day."""
+    coef, cool, heat, curved = fit_grid(
+        design, observed=observed, mask=mask, span=span, alpha=alpha
+    )
+    x = regressors(design, cool=cool, heat=heat, span=span, curved=curved)
     coef = multiplicative_calendar(x, observed=observed, mask=mask, coef=coef, alpha=alpha)
-    return coef, cool, heat, expected_kwh(x, coef)[0]
+    return coef, cool, heat, curved, expected_kwh(x, coef)[0]
 
 
 def fit_robust(
     design: Design, *, observed: np.ndarray, span: np.ndarray, alpha: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`fit_all` on every valid day, then again without the days the first fit cannot explain
     (further than OUTLIER_SIGMAS robust spreads: vacations, odd days)."""
-    fitted = fit_all(design, observed=observed, mask=design.valid, span=span, alpha=alpha)[3]
+    fitted = fit_all(design, observed=observed, mask=design.valid, span=span, alpha=alpha)[-1]
     sigma = relative_sigma(observed - fitted, fitted, design.valid)
     scale = OUTLIER_SIGMAS * sigma[:, None] * np.maximum(fitted, 0.5)
     inliers = design.valid & (np.abs(observed - fitted) <= scale)

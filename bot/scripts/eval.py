@@ -142,8 +142,15 @@ async def run(model: str, files: list[Path]):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", default=str(BOT / "models" / "current.tar.gz"))
-    parser.add_argument("--min-overall", type=float, default=0.0)
+    parser.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="FILE=ACCURACY",
+        help="fail when FILE's overall accuracy is below ACCURACY (repeatable)",
+    )
     args = parser.parse_args()
+    floors = {name: float(value) for name, value in (item.split("=", 1) for item in args.min)}
     logging.disable(logging.WARNING)
     import structlog
 
@@ -157,7 +164,10 @@ def main() -> int:
         for style, (right, total) in totals.items():
             print(f"  {style:<14}: {right / total:.3f}  ({right}/{total})")
         right, total = totals.get(OVERALL, (0, 0))
-        ok = ok and (total == 0 or right / total >= args.min_overall)
+        floor = floors.get(path.name, 0.0)
+        if total and right / total < floor:
+            print(f"  below the floor of {floor:.3f}")
+            ok = False
     total = len(HOLDOUT["out_of_scope"][NONSENSE])
     print(f"nonsense read as a yes or a no: {len(answers)}/{total} {answers}")
     return 0 if ok else 1

@@ -109,7 +109,7 @@ def test_a_persisting_excess_is_one_episode_not_several():
 
 @pytest.mark.parametrize(("evidence_cap", "ends"), [(2.0, True), (1e9, False)])
 def test_an_episode_ends_within_weeks_of_the_excess_stopping(evidence_cap, ends):
-    model = UnusualUsageModel(evidence_cap=evidence_cap).fit(household(200))
+    model = UnusualUsageModel(evidence_cap=evidence_cap, adopt_days=0).fit(household(200))
     repaired = shifted(household(150), 200)
     repaired.loc[10:69, "kwh"] += 5.0  # a water heater stuck on for 60 days, then repaired
     flags = model.score_frame(repaired)["is_anomaly"].to_numpy()
@@ -543,3 +543,49 @@ def test_a_failed_save_leaves_the_previous_model_in_place(model, tmp_path: Path,
         save_model(model, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.skops"]  # no temporary file left
+
+
+def northern_home(
+    *, days: int = 730, colder_second_winter: float = 0.0, seed: int = 11
+) -> pd.DataFrame:
+    """A northern home whose water heater's use grows with the cube of the cold (convex),
+    with multiplicative day-to-day noise; its second winter may be colder than its first."""
+    rng = np.random.default_rng(seed)
+    dates = [START + timedelta(days=i) for i in range(days)]
+    doy = np.array([d.timetuple().tm_yday for d in dates])
+    temps = 23.5 - 7.5 * np.cos(2 * np.pi * (doy - 15) / 365) + rng.normal(0, 1.2, days)
+    second_winter = (np.arange(days) >= 330) & (np.arange(days) < 425)
+    temps = temps - colder_second_winter * second_winter
+    cold = np.maximum(20.0 - temps, 0.0)
+    kwh = (6.0 + 0.8 * np.maximum(temps - 27, 0) + 0.02 * cold**3) * rng.lognormal(0, 0.08, days)
+    return pd.DataFrame(
+        {
+            "household_id": "north",
+            "date": dates,
+            "kwh": kwh,
+            "avg_temp_c": temps,
+            "province_code": 1,
+            "occupants": 4,
+            "air_conditioners": 1,
+        }
+    )
+
+
+@pytest.mark.parametrize("colder", [0.0, 2.5])
+def test_a_northern_home_with_convex_heating_is_not_flagged_in_winter(colder):
+    readings = northern_home(colder_second_winter=colder)
+    model = UnusualUsageModel().fit(readings.iloc[:365])
+    flags = model.score_frame(readings.iloc[365:].reset_index(drop=True))["is_anomaly"]
+    assert flags.sum() <= 3  # neither its usual winter nor a colder one is flagged
+
+
+def test_a_lasting_step_up_is_one_alert_then_the_new_normal():
+    model = UnusualUsageModel().fit(household(365))
+    baby = shifted(household(200), 365)
+    baby.loc[20:, "kwh"] += 3.0  # a baby: use steps up for good
+    flags = model.score_frame(baby)["is_anomaly"].to_numpy().astype(int)
+    assert 20 <= int(np.flatnonzero(flags)[0]) <= 24  # alerted within days
+    assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one alert
+    assert not flags[60:].any()  # then learnt as the household's new normal
+    short = UnusualUsageModel().fit(household(200)).score_frame(shifted(baby, -165))
+    assert short["is_anomaly"].to_numpy()[60:].all()  # a short history never adopts an excess
