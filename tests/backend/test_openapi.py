@@ -109,6 +109,7 @@ def _check_documented(operation: dict, response, documented: dict) -> None:
 def test_every_error_an_operation_answers_with_is_documented(app, method, path, operation):
     """Without a token, with a body that is not JSON, one that is not readable and one with a
     wrong field: whatever the server answers is a documented status with the documented body."""
+    path = re.sub(r"\{[a-z_]+\}", "1", path)  # a path parameter: an id nobody owns
     client = app.test_client()
     household = make_household("docs-1")
     seen: dict[str, dict] = {}
