@@ -24,8 +24,9 @@ from actions.common import latest_text
 from actions.parsing import find_people, find_quantities
 
 # "4 nghìn một số", "3.500đ/số", "4k 1 kí", "3800 mỗi chữ", "2.570 đ/kWh"
+# not "bảy mươi mốt kí" / "mười một số": there "mốt"/"một" is the last digit of 71 or 11 kWh
 PER_KWH = re.compile(
-    r"(?:/\s*|(?<!\w)(?:mot|1|moi|cho mot|cho 1)\s+)(?:so|ki|ky|chu|kwh|kw|do)(?!\w)"
+    r"(?:/\s*|(?<!\w)(?<!muoi )(?:mot|1|moi|cho mot|cho 1)\s+)(?:so|ki|ky|chu|kwh|kw|do)(?!\w)"
 )
 MIN_PRICE, MAX_PRICE = 500, 50_000  # đồng per kWh a landlord could plausibly charge
 MIN_BILL = 10_000

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 import pytest
-from actions.bills import ValidateBillForm, ValidateBudgetForm
+from actions.bills import ValidateBillForm, ValidateBudgetForm, landlord_price_question
 from actions.renters import (
     NOT_UNDERSTOOD,
     ActionRenterPriceCheck,
@@ -104,6 +104,18 @@ def test_the_landlords_price_is_read_from_the_message(text, expected):
 )
 def test_no_price_is_invented(text):
     assert read_landlord_price(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # "mốt"/"một" closing a number is a digit of the kWh, not "per one kWh"
+        "phòng trọ chưa đăng ký, 5 người dùng năm trăm bảy mươi mốt kí hết bao nhiêu",
+        "phong tro dung hai tram muoi mot so het bao nhieu",
+        "nhà trọ xài ba trăm mười một chữ tính sao",
+    ],
+)
+def test_a_renters_kwh_ending_in_one_is_not_a_landlords_price(text):
+    assert landlord_price_question(text) is None
 
 
 def test_a_price_above_the_ceiling_is_named_with_the_rule_and_what_to_do(tariff_backend):
