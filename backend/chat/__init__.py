@@ -43,10 +43,16 @@ def index():
     return response
 
 
+def _static_folder() -> str:
+    folder = current_app.static_folder
+    assert folder is not None  # Flask(__name__) has one: backend/static
+    return folder
+
+
 @bp.get("/sw.js")
 def service_worker():
     """Served from the root so that its scope is the whole page."""
-    response = send_from_directory(current_app.static_folder, "app/sw.js", max_age=0)
+    response = send_from_directory(_static_folder(), "app/sw.js", max_age=0)
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     # a worker runs under its own script's policy: it may fetch (and cache) this origin only
@@ -58,6 +64,6 @@ def service_worker():
 
 @bp.get("/manifest.webmanifest")
 def manifest():
-    response = send_from_directory(current_app.static_folder, "app/manifest.webmanifest", max_age=0)
+    response = send_from_directory(_static_folder(), "app/manifest.webmanifest", max_age=0)
     response.mimetype = "application/manifest+json"
     return response

@@ -65,4 +65,4 @@ def mark_all_read(session: Session, *, household: Household, now: datetime) -> i
         .values(read_at=now)
     )
     session.commit()
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)  # a CursorResult for an UPDATE

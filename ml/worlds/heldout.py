@@ -107,7 +107,8 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
     flagged = {h: sorted(g["date"]) for h, g in flags.groupby("household_id")}
     homes = world.households.set_index("household_id")
     faults = world.faults[world.faults["household_id"].isin(ids)]
-    found, delays, by_kind, misses = 0, [], Counter(), []
+    found, delays, misses = 0, [], []
+    by_kind: Counter[str] = Counter()
     totals = Counter(faults["kind"])
     for row in faults.itertuples():
         days = [
