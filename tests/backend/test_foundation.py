@@ -156,8 +156,10 @@ def test_body_over_one_megabyte_is_413(client, household):
 
 def test_web_chat_page_signs_in_a_demo_household(client, household):
     page = client.get("/").get_data(as_text=True)
-    assert "Gửi" in page and "/api/v1/chat" in page
+    assert ">Gửi</button>" in page and 'src="/static/app/app.js' in page
     assert household.display_name in page
+    script = client.get("/static/app/app.js").get_data(as_text=True)
+    assert "/api/v1/chat" in script  # the page's chat talks to the household's API
 
 
 def test_openapi_and_docs_are_served(client):

@@ -208,6 +208,13 @@ ME_ENDPOINTS = [
         {"period_start": days_ago(40), "period_end": days_ago(10), "kwh": 300, "amount": 700000},
     ),
     ("post", "/api/v1/me/zalo-link-code", None),
+    ("put", "/api/v1/me/budget", {"amount": 800000}),
+    ("get", "/api/v1/me/budget", None),
+    ("delete", "/api/v1/me/budget", None),
+    ("get", "/api/v1/me/daily", None),
+    ("get", "/api/v1/me/notices", None),
+    ("post", "/api/v1/me/notices/read", None),
+    ("get", "/api/v1/chat/history", None),
     ("delete", "/api/v1/me", None),
 ]
 
