@@ -201,14 +201,25 @@ TARGETS: dict[str, dict[str, str]] = {
     | {"postgresql": "the prod-local stack", "redis-server": "the prod-local stack"},
 }
 COMPOSITE = {
-    "test": ["setup", "lint", "test-backend", "test-postgres", "test-bot", "test-scale"],
+    "test": ["setup", "lint", "test-app", "test-bot-model", "test-scale"],
+    "test-app": ["test-backend", "test-postgres", "bot-train", "test-bot"],
+    "test-bot-model": ["test-bot"],
     "bench": ["bench-bills", "bench-api", "bench-ml", "bench-notify", "bench-load"],
 }
 
 
+def _expand(targets: list[str]) -> list[str]:
+    """Composite targets (which may name composites) as the plain targets they run."""
+    return [
+        part
+        for target in targets
+        for part in (_expand(COMPOSITE[target]) if target in COMPOSITE else [target])
+    ]
+
+
 def needs(targets: list[str]) -> dict[str, list[str]]:
     """Prerequisite key -> ["target: why", ...] for the given targets (unknown targets need nothing)."""
-    expanded = [part for target in targets for part in COMPOSITE.get(target, [target])]
+    expanded = _expand(targets)
     result: dict[str, list[str]] = {}
     for target in expanded:
         for key, why in TARGETS.get(target, {}).items():

@@ -75,26 +75,29 @@ def test_timed_keeps_the_exit_status_and_reports_elapsed_time():
     assert failed.stdout.splitlines()[-1] == "==> step: FAILED (exit 3) after 0 s"
 
 
-def test_make_test_runs_its_six_steps_numbered():
+def test_make_test_runs_its_five_steps_numbered():
     made = run(["make", "-n", "test"], os.environ["PATH"], SKIP_PREREQS="1")
     assert made.returncode == 0, made.stderr
     out = made.stdout
     steps = [
-        "[1/6] setup",
-        "[2/6] lint",
-        "[3/6] test-backend",
-        "[4/6] test-postgres",
-        "[5/6] test-bot",
-        "[6/6] test-scale",
+        "[1/5] setup",
+        "[2/5] lint",
+        "[3/5] test-app",
+        "[4/5] test-bot-model",
+        "[5/5] test-scale",
     ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
-    assert 'test-backend" .venv/bin/python -m pytest -q\n' in out
+    # step 3: the two database suites, the bot's training and its unit tests side by side
+    app_step = out[out.index("[3/5] test-app") : out.index("[4/5] test-bot-model")]
+    assert '--job "test-backend=.venv/bin/python -m pytest -q"' in app_step
     assert (
         "scripts/with-postgres.sh .venv/bin/python -m pytest -q tests/backend tests/notifications"
-        in out
+        in app_step
     )
-    assert 'test-bot" bash bot/scripts/test.sh' in out
+    assert '--job "bot-train=bash bot/scripts/train.sh"' in app_step
+    assert '--job "bot-unit=bash bot/scripts/test.sh unit"' in app_step
+    assert 'test-bot-model" bash bot/scripts/test.sh model' in out
     assert '-o addopts="-ra --strict-markers" tests/scale' in out
     alone = run(
         ["make", "-n", "test-postgres"],
