@@ -66,7 +66,7 @@ def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 240  # a loaded 2-core machine imports slowly
     while True:
         assert process.poll() is None, "the backend exited"
         try:

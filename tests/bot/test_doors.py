@@ -32,7 +32,7 @@ def serve(command: list[str], health: str, env: dict[str, str] | None = None):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.time() + 60
+    deadline = time.time() + 240  # a loaded 2-core machine imports slowly
     while time.time() < deadline:
         assert process.poll() is None, f"{command} exited"
         try:
