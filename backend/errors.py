@@ -146,7 +146,7 @@ def field_label(field: str) -> str:
     'Số liệu hằng ngày (dòng 2) › Số kWh'."""
     labels: list[str] = []
     for part in field.split("."):
-        if part.isdigit() and labels:
+        if part.isdecimal() and labels:  # "²".isdigit() is true, int("²") fails
             labels[-1] += f" (dòng {int(part) + 1})"
         else:
             labels.append(FIELD_LABELS.get(part, part))

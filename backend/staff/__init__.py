@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
 @login_manager.user_loader
 def _load_user(user_id: str) -> StaffUser | None:
     key = user_id.split(":", 1)[0]
-    user = db.session.get(StaffUser, int(key)) if key.isdigit() else None
+    user = db.session.get(StaffUser, int(key)) if key.isdecimal() else None
     if user is None or not user.active or not user.matches_session(user_id):
         return None
     token = session.get(SESSION_KEY)

@@ -205,7 +205,7 @@ def live_conversation(sender_id: str):
     session = db.session()
     conv = service.get_conversation(session, sender_id)
     text = request.args.get("after", "0")
-    after = min(int(text), MAX_INTEGER) if text.isdigit() else 0  # a cursor the column can hold
+    after = min(int(text), MAX_INTEGER) if text.isdecimal() else 0  # a cursor the column can hold
     messages = service.messages_after(session, sender_id, after)
     revealed = is_revealed(sender_id)
     html = render_template(

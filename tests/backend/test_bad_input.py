@@ -147,3 +147,11 @@ def test_the_services_refuse_old_dates_for_every_caller(app, household):
             },
         )
     assert raised.value.field == "period_end"
+
+
+@pytest.mark.parametrize("key", ["²", "³", "①"])  # digits to str.isdigit(), not to int()
+def test_a_field_named_by_a_superscript_digit_is_a_422_not_a_500(client, key):
+    """Found by hypothesis on PostgreSQL: 'previous.kwh.²' crashed the field labeller."""
+    response = client.post("/api/v1/bills/compare", json={"previous": {"kwh": {key: "a\x00"}}})
+    assert response.status_code == 422
+    assert response.get_json()["field"] == f"previous.kwh.{key}"

@@ -343,7 +343,7 @@ def test_the_following_consumer_keeps_going_past_bad_events(tmp_path, broker):
         store.dispose()
 
 
-def wait_until(condition, timeout: float = 60.0) -> bool:
+def wait_until(condition, timeout: float = 240.0) -> bool:  # slow imports under load
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
