@@ -67,14 +67,19 @@ def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 240  # a loaded 2-core machine imports slowly
-    while True:
-        assert process.poll() is None, "the backend exited"
-        try:
-            requests.get(f"{url}/healthz", timeout=0.5)
-            break
-        except requests.RequestException:
-            assert time.time() < deadline, "the backend did not start"
-            time.sleep(0.1)
+    try:
+        while True:
+            assert process.poll() is None, "the backend exited"
+            try:
+                requests.get(f"{url}/healthz", timeout=0.5)
+                break
+            except requests.RequestException:
+                assert time.time() < deadline, "the backend did not start"
+                time.sleep(0.1)
+    except BaseException:  # never leave a server behind
+        process.kill()
+        process.wait(timeout=10)
+        raise
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()  # noqa: UP017 (3.10)
