@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable, client
@@ -14,6 +15,7 @@ UNAVAILABLE = (
     "Xin lỗi, hiện tôi chưa lấy được dữ liệu riêng của nhà bạn (hệ thống đang bận). "
     "Bạn thử lại sau ít phút nhé; các câu hỏi chung về giá điện và cách tiết kiệm tôi vẫn trả lời được."
 )
+YES_NO = [{"title": "Đồng ý", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
@@ -63,6 +65,15 @@ def linked_household(
         dispatcher.utter_message(text=NOT_LINKED)
         return None
     return household
+
+
+def ask_to_confirm(
+    dispatcher: CollectingDispatcher, question: str, change: dict[str, Any]
+) -> list[EventType]:
+    """Say the exact change and ask yes or no; the change waits in `pending_change` until the
+    rules send the answer to action_apply_change (actions/changes.py)."""
+    dispatcher.utter_message(text=question, buttons=YES_NO)
+    return [SlotSet("pending_change", change)]
 
 
 def latest_text(tracker: Tracker) -> str:
