@@ -5,7 +5,6 @@ the change in `pending_change` and action_apply_change (actions/changes.py) appl
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bills import vnd
-from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, day_vi, latest_text
+from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text
 from actions.parsing import find_quantities
 
 MIN_AMOUNT, MAX_AMOUNT = 10_000, 100_000_000
@@ -48,7 +47,6 @@ def budget_text(budget: dict[str, Any]) -> str:
 
 def describe_projection(p: dict[str, Any]) -> str:
     period = p["period"]
-    end = date.fromisoformat(period["end"])
     left = period["days_total"] - period["days_elapsed"]
     amounts = p["amount_text"]
     weather = (
@@ -57,7 +55,7 @@ def describe_projection(p: dict[str, Any]) -> str:
         else "nhiệt độ trung bình nhiều năm (chưa có dự báo thời tiết)"
     )
     text = (
-        f"Kỳ này (đến ngày chốt chỉ số {day_vi(end)}, còn {left} ngày) nhà bạn đã dùng "
+        f"Kỳ này (đến ngày chốt chỉ số {period['end_text']}, còn {left} ngày) nhà bạn đã dùng "
         f"{round(p['kwh_so_far'])} kWh. Theo mức dùng của nhà bạn và {weather}, cả kỳ dự kiến "
         f"khoảng {round(p['kwh']['expected'])} kWh, tiền điện khoảng {amounts['expected']} "
         f"(nhiều khả năng từ {amounts['low']} đến {amounts['high']})."

@@ -38,6 +38,8 @@ LINKED = {
 USAGE = {
     "period_start": "2026-11-15",
     "period_end": "2026-12-14",
+    "period_start_text": "15/11",
+    "period_end_text": "14/12",
     "kwh_so_far": 120.4,
     "projected_kwh": 330.0,
     "projected_bill": 912_000,
@@ -149,9 +151,18 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
     if path == "/api/v1/service/households/hh-1/meter-index":
         if body["reading"] < 1000:
             return 409, {"code": "index_backwards", "message": "lower than last index"}
-        return 201, {"reading": body["reading"], "read_on": "2026-11-24", "consumption_kwh": 42}
+        return 201, {
+            "reading": body["reading"],
+            "read_on": "2026-11-24",
+            "read_on_text": "24/11/2026",
+            "consumption_kwh": 42,
+        }
     if path == "/api/v1/service/households/hh-1/subscriptions":
         return 200, body
+    if path == "/api/v1/service/households/hh-1/budget" and method == "PUT":
+        return 200, {"budget": {"amount": body.get("amount"), "kwh": body.get("kwh")}}
+    if path == "/api/v1/service/households/hh-1/budget" and method == "DELETE":
+        return 200, {"budget": None, "removed": True}
     if path == "/api/v1/service/households/hh-1/outages":
         return 200, {
             "outages": [
@@ -159,6 +170,7 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
                     "id": 1,
                     "start": "2026-11-26T08:00:00",
                     "end": "2026-11-26T12:00:00",
+                    "when_text": "8:00–12:00 thứ Năm 26/11",
                     "reason": "Bảo dưỡng",
                     "area_name": "Phường Hoàn Kiếm",
                 }

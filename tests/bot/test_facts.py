@@ -168,6 +168,7 @@ def test_outages_without_a_reason_and_no_promise_of_24_hours(backend):
             "id": 1,
             "start": "2026-12-07T08:00:00",
             "end": "2026-12-07T17:00:00",
+            "when_text": "8:00–17:00 thứ Hai 7/12",
             "reason": "",
             "area_name": "Phường Bến Nghé",
         }
@@ -223,6 +224,8 @@ def test_the_spike_comparison_carries_the_households_appliances_and_observed_wea
 USAGE = {
     "period_start": "2026-11-15",
     "period_end": "2026-12-14",
+    "period_start_text": "15/11",
+    "period_end_text": "14/12",
     "kwh_so_far": 120.4,
     "projected_kwh": 330.0,
     "projected_bill": 912_000,

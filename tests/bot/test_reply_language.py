@@ -54,6 +54,10 @@ ACTIONS = [
         ActionApplyChange,
         {"pending_change": {"kind": "subscriptions", "changes": {"outage_notices": True}}},
     ),
+    (ActionApplyChange, {"pending_change": {"kind": "budget", "set": {"amount": 800_000}}}),
+    (ActionApplyChange, {"pending_change": {"kind": "budget", "set": {"kwh": 250}}}),
+    (ActionApplyChange, {"pending_change": {"kind": "budget", "clear": True}}),
+    (ActionApplyChange, {"pending_change": {"kind": "budget"}}),
 ]
 
 
