@@ -13,13 +13,13 @@ from actions.bills import (
     ValidateBillForm,
 )
 from actions.changes import ActionApplyChange
+from actions.compare import ActionCompareBills
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
 from actions.meter import ActionStoreMeterReading
 from actions.outages import ActionOutageSchedule
 from actions.privacy import ActionDeleteMyData
-from actions.spike import ActionExplainBillSpike
 from actions.subscriptions import ActionUnsubscribe
 from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
@@ -264,8 +264,8 @@ def test_usage_for_an_unlinked_sender_explains_linking(fake_backend):
     assert "liên kết" in messages[0]["text"]
 
 
-def test_bill_spike_compares_the_households_last_bills(fake_backend):
-    messages, _ = run(ActionExplainBillSpike(), tracker())
+def test_a_bill_jump_compares_the_households_last_bills(fake_backend):
+    messages, _ = run(ActionCompareBills(), tracker())
     assert "nhiều hơn 38%" in messages[0]["text"] and "35%" in messages[0]["text"]
     compare = next(c for c in fake_backend.calls if c[1] == "/api/v1/bills/compare")
     assert compare[2]["current"]["kwh"] == 345 and compare[2]["previous"]["kwh"] == 250
@@ -357,7 +357,7 @@ def test_backend_down_still_answers_plainly(monkeypatch):
     assert "chưa lấy được dữ liệu riêng" in messages[0]["text"]
     messages, events = run(ActionHandoff(), tracker())
     assert "tổng đài" in messages[0]["text"] and ConversationPaused() not in events
-    messages, _ = run(ActionExplainBillSpike(), tracker())
+    messages, _ = run(ActionCompareBills(), tracker())
     assert "bậc" in messages[0]["text"]  # the general explanation still comes
 
 
