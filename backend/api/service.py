@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
+from backend.content.dates import span_vi
 from backend.models import Household
 from backend.services import budgets, places, privacy, projection, readings, usage
 from backend.services import handoff as handoff_service
@@ -162,18 +163,7 @@ def outages(household_id):
     not over yet, compared in Việt Nam time as the outages' times are stored."""
     household = household_or_404(household_id)
     rows = outage_service.upcoming_for(session(), household, now_local=local_now())
-    return {
-        "outages": [
-            {
-                "id": o.id,
-                "start": o.starts_at.isoformat(),
-                "end": o.ends_at.isoformat(),
-                "reason": o.reason,
-                "area_name": o.area_name,
-            }
-            for o in rows
-        ]
-    }
+    return {"outages": _outage_rows(rows)}
 
 
 class AreaQuery(Schema):
@@ -186,11 +176,13 @@ def _place(place: places.Place | None) -> dict | None:
 
 
 def _outage_rows(rows) -> list[dict]:
+    """Outages as the bot says them: `when_text` is "8:00–17:00 thứ Hai 12/5" (Việt Nam time)."""
     return [
         {
             "id": o.id,
             "start": o.starts_at.isoformat(),
             "end": o.ends_at.isoformat(),
+            "when_text": span_vi(o.starts_at, o.ends_at),
             "reason": o.reason,
             "area_name": o.area_name,
         }

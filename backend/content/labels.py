@@ -62,6 +62,8 @@ ACTION_LABELS: dict[str, str] = {
     "action_projected_bill": "Báo tiền điện dự kiến kỳ này",
     "action_prepare_budget": "Hỏi lại trước khi đặt hạn mức",
     "action_prepare_clear_budget": "Hỏi lại trước khi bỏ hạn mức",
+    # no longer in the domain (budgets are applied by action_apply_change): kept for the
+    # conversations recorded before
     "action_confirm_budget": "Lưu hạn mức sau khi khách đồng ý",
     "action_cancel_budget": "Giữ nguyên hạn mức (khách không đồng ý)",
     "action_apply_change": "Thực hiện thay đổi sau khi khách đồng ý",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.billing import BillEstimate, Renters, estimate_bill
 from backend.clock import to_utc
+from backend.content.dates import day_vi
 from backend.models import Budget, DailyReading, Household, WeatherForecast, WeatherObservation
 from backend.money import format_vnd
 from backend.services.forecast import MAX_AGE
@@ -84,6 +85,8 @@ class HouseholdProjection:
             "period": {
                 "start": self.start.isoformat(),
                 "end": self.end.isoformat(),
+                "start_text": day_vi(self.start),
+                "end_text": day_vi(self.end),
                 "days_elapsed": self.days_elapsed,
                 "days_total": self.days_total,
             },

@@ -111,6 +111,7 @@ class IndexResult:
         return {
             "reading": self.reading,
             "read_on": self.read_on.isoformat(),
+            "read_on_text": date_vi(self.read_on),
             "consumption_kwh": self.consumption_kwh,
         }
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.billing import Renters, estimate_bill
+from backend.content.dates import day_vi
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
 from backend.money import format_vnd
 from backend.services.readings import latest_bills
@@ -151,6 +152,8 @@ class Usage:
         return {
             "period_start": self.period_start.isoformat(),
             "period_end": self.period_end.isoformat(),
+            "period_start_text": day_vi(self.period_start),
+            "period_end_text": day_vi(self.period_end),
             "kwh_so_far": round(self.kwh_so_far, 1),
             "days_measured": self.days_measured,
             "projected_kwh": round(self.projected_kwh, 1),

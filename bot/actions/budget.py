@@ -1,10 +1,10 @@
 """The projected bill of this period ("tháng này dự kiến hết bao nhiêu?") and the monthly budget
 ("báo cho tôi nếu tiền điện tháng này vượt 800 nghìn", "đặt hạn mức 250 số", "bỏ hạn mức"): a
-budget is changed only after the household says yes to the exact figure."""
+budget is changed only after the household says yes to the exact figure: the asking actions put
+the change in `pending_change` and action_apply_change (actions/changes.py) applies it."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,12 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bills import vnd
-from actions.common import UNAVAILABLE, call_for_household, day_vi, latest_text
+from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text
 from actions.parsing import find_quantities
 
 MIN_AMOUNT, MAX_AMOUNT = 10_000, 100_000_000
 MAX_KWH = 100_000
-YES_NO = [{"title": "Đồng ý", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
 ASK_FIGURE = (
     'Bạn muốn đặt hạn mức bao nhiêu cho mỗi kỳ? Ví dụ: "báo cho tôi nếu tiền điện vượt '
     '800 nghìn" hoặc "đặt hạn mức 250 số".'
@@ -48,7 +47,6 @@ def budget_text(budget: dict[str, Any]) -> str:
 
 def describe_projection(p: dict[str, Any]) -> str:
     period = p["period"]
-    end = date.fromisoformat(period["end"])
     left = period["days_total"] - period["days_elapsed"]
     amounts = p["amount_text"]
     weather = (
@@ -57,7 +55,7 @@ def describe_projection(p: dict[str, Any]) -> str:
         else "nhiệt độ trung bình nhiều năm (chưa có dự báo thời tiết)"
     )
     text = (
-        f"Kỳ này (đến ngày chốt chỉ số {day_vi(end)}, còn {left} ngày) nhà bạn đã dùng "
+        f"Kỳ này (đến ngày chốt chỉ số {period['end_text']}, còn {left} ngày) nhà bạn đã dùng "
         f"{round(p['kwh_so_far'])} kWh. Theo mức dùng của nhà bạn và {weather}, cả kỳ dự kiến "
         f"khoảng {round(p['kwh']['expected'])} kWh, tiền điện khoảng {amounts['expected']} "
         f"(nhiều khả năng từ {amounts['low']} đến {amounts['high']})."
@@ -98,8 +96,15 @@ class ActionProjectedBill(Action):
         return []
 
 
+def ask_budget_figure(dispatcher: CollectingDispatcher) -> list[EventType]:
+    """No figure yet: ask for one. A yes to this question asks again (see apply_budget)."""
+    dispatcher.utter_message(text=ASK_FIGURE)
+    return [SlotSet("pending_change", {"kind": "budget"})]
+
+
 class ActionPrepareBudget(Action):
-    """Read the figure and ask to confirm it; nothing is stored yet."""
+    """Read the figure and ask to confirm it; nothing is stored yet (actions/changes.py applies
+    it after a yes)."""
 
     def name(self) -> str:
         return "action_prepare_budget"
@@ -109,8 +114,7 @@ class ActionPrepareBudget(Action):
     ) -> list[EventType]:
         budget = budget_from_text(latest_text(tracker))
         if budget is None:
-            dispatcher.utter_message(text=ASK_FIGURE)
-            return [SlotSet("pending_budget", None)]
+            return ask_budget_figure(dispatcher)
         if "amount" in budget:
             question = (
                 f"Tôi sẽ đặt hạn mức tiền điện mỗi kỳ là {budget_text(budget)} và báo cho bạn "
@@ -121,8 +125,7 @@ class ActionPrepareBudget(Action):
                 f"Tôi sẽ đặt hạn mức {budget_text(budget)} mỗi kỳ và báo cho bạn khi dự kiến "
                 f"kỳ này dùng quá số đó. Đồng ý không ạ?"
             )
-        dispatcher.utter_message(text=question, buttons=YES_NO)
-        return [SlotSet("pending_budget", budget)]
+        return ask_to_confirm(dispatcher, question, {"kind": "budget", "set": budget})
 
 
 class ActionPrepareClearBudget(Action):
@@ -132,55 +135,36 @@ class ActionPrepareClearBudget(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(
-            text="Bạn muốn bỏ hạn mức tiền điện? Tôi sẽ không báo khi dự kiến vượt hạn mức nữa. Đồng ý không ạ?",
-            buttons=YES_NO,
+        return ask_to_confirm(
+            dispatcher,
+            "Bạn muốn bỏ hạn mức tiền điện? Tôi sẽ không báo khi dự kiến vượt hạn mức nữa. Đồng ý không ạ?",
+            {"kind": "budget", "clear": True},
         )
-        return [SlotSet("pending_budget", {"clear": True})]
 
 
-class ActionConfirmBudget(Action):
+def apply_budget(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
     """The household said yes: store (or clear) the budget asked about just before."""
-
-    def name(self) -> str:
-        return "action_confirm_budget"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        pending = tracker.get_slot("pending_budget")
-        if not isinstance(pending, dict) or not pending:
-            dispatcher.utter_message(text=ASK_FIGURE)
-            return [SlotSet("pending_budget", None)]
-        not_saved = UNAVAILABLE + " Hạn mức chưa được thay đổi."
-        if pending.get("clear"):
-            done = call_for_household(tracker, dispatcher, "DELETE", "budget", None, not_saved)
-            if done is not None:
-                dispatcher.utter_message(
-                    text='Đã bỏ hạn mức. Khi cần, bạn cứ nhắn "đặt hạn mức 800 nghìn" để đặt lại.'
-                    if done.get("removed")
-                    else "Nhà bạn chưa đặt hạn mức nào nên không có gì để bỏ."
-                )
-            return [SlotSet("pending_budget", None)]
-        payload = {k: int(v) for k, v in pending.items() if k in ("amount", "kwh")}
-        done = call_for_household(tracker, dispatcher, "PUT", "budget", payload, not_saved)
+    not_saved = UNAVAILABLE + " Hạn mức chưa được thay đổi."
+    if change.get("clear"):
+        done = call_for_household(tracker, dispatcher, "DELETE", "budget", None, not_saved)
         if done is not None:
             dispatcher.utter_message(
-                text=f"Đã đặt hạn mức {budget_text(done['budget'])} mỗi kỳ. Tôi sẽ báo cho bạn "
-                "khi dự kiến kỳ này vượt mức đó (không gửi trong giờ yên lặng của bạn).",
-                buttons=[
-                    {"title": "Tháng này dự kiến bao nhiêu?", "payload": "/ask_projected_bill"}
-                ],
+                text='Đã bỏ hạn mức. Khi cần, bạn cứ nhắn "đặt hạn mức 800 nghìn" để đặt lại.'
+                if done.get("removed")
+                else "Nhà bạn chưa đặt hạn mức nào nên không có gì để bỏ."
             )
-        return [SlotSet("pending_budget", None)]
-
-
-class ActionCancelBudget(Action):
-    def name(self) -> str:
-        return "action_cancel_budget"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(text="Vâng, tôi chưa thay đổi hạn mức nào.")
-        return [SlotSet("pending_budget", None)]
+        return
+    figure = change.get("set")
+    payload = {k: int(v) for k, v in (figure or {}).items() if k in ("amount", "kwh")}
+    if not payload:  # a yes to "how much?": ask for the figure again
+        dispatcher.utter_message(text=ASK_FIGURE)
+        return
+    done = call_for_household(tracker, dispatcher, "PUT", "budget", payload, not_saved)
+    if done is not None:
+        dispatcher.utter_message(
+            text=f"Đã đặt hạn mức {budget_text(done['budget'])} mỗi kỳ. Tôi sẽ báo cho bạn "
+            "khi dự kiến kỳ này vượt mức đó (không gửi trong giờ yên lặng của bạn).",
+            buttons=[{"title": "Tháng này dự kiến bao nhiêu?", "payload": "/ask_projected_bill"}],
+        )

@@ -1,8 +1,11 @@
-"""The yes or no to a change the bot asked about (notices on/off, linking): apply it or not.
+"""The yes or no to a change the bot asked about (notices on/off, linking, the budget): apply it
+or not. This is the one confirm-before-change mechanism of the bot.
 
-The asking actions (action_subscribe, action_unsubscribe, action_link_account) put the exact
-change in the `pending_change` slot; the rules send the next affirm/deny here. The change is
-forgotten either way, so a later "ok" never changes anything.
+The asking actions (action_subscribe, action_unsubscribe, action_link_account,
+action_prepare_budget, action_prepare_clear_budget) say the exact change and put it in the
+`pending_change` slot (actions.common.ask_to_confirm); the rules send the next affirm/deny here.
+The change is forgotten either way, so a later "ok" never changes anything. A different question
+instead of the answer goes to its own action (no rule sends it here).
 """
 
 from __future__ import annotations
@@ -12,11 +15,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.budget import apply_budget
 from actions.common import call_for_household
 from actions.linking import link_with_code
 from actions.subscriptions import KINDS, names_of, quiet_hours_sentence
 
 NOTHING_PENDING = "Vâng ạ. Bạn cần tôi giúp gì thêm không?"
+KEPT = {  # the answer to a "no", by kind of change
+    "subscriptions": "Vâng, tôi giữ nguyên thông báo của bạn, chưa thay đổi gì.",
+    "link": "Vâng, tôi giữ nguyên liên kết, chưa thay đổi gì.",
+    "budget": "Vâng, tôi chưa thay đổi hạn mức nào.",
+}
 
 
 def apply_subscriptions(
@@ -48,15 +57,16 @@ class ActionApplyChange(Action):
         forget = [SlotSet("pending_change", None)]
         change = tracker.get_slot("pending_change")
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if not isinstance(change, dict) or change.get("kind") not in ("subscriptions", "link"):
+        if not isinstance(change, dict) or change.get("kind") not in KEPT:
             dispatcher.utter_message(text=NOTHING_PENDING)
             return forget
         if intent != "affirm":
-            what = "liên kết" if change["kind"] == "link" else "thông báo của bạn"
-            dispatcher.utter_message(text=f"Vâng, tôi giữ nguyên {what}, chưa thay đổi gì.")
+            dispatcher.utter_message(text=KEPT[change["kind"]])
             return forget
         if change["kind"] == "link":
             link_with_code(dispatcher, tracker, str(change.get("code", "")))
+        elif change["kind"] == "budget":
+            apply_budget(dispatcher, tracker, change)
         else:
             changes = {k: bool(v) for k, v in (change.get("changes") or {}).items() if k in KINDS}
             apply_subscriptions(dispatcher, tracker, changes)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable, client
@@ -14,31 +14,7 @@ UNAVAILABLE = (
     "Xin lỗi, hiện tôi chưa lấy được dữ liệu riêng của nhà bạn (hệ thống đang bận). "
     "Bạn thử lại sau ít phút nhé; các câu hỏi chung về giá điện và cách tiết kiệm tôi vẫn trả lời được."
 )
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-
-
-def date_vi(day: date) -> str:
-    """10/5/2025."""
-    return f"{day.day}/{day.month}/{day.year}"
-
-
-def day_vi(day: date, weekday: bool = False) -> str:
-    """12/5, or "thứ Hai 12/5" (as Vietnamese readers write dates; never ISO)."""
-    text = f"{day.day}/{day.month}"
-    return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
-
-
-def span_vi(start: datetime, end: datetime) -> str:
-    """ "8:00–17:00 thứ Hai 12/5", or "22:00 thứ Hai 12/5 đến 4:00 thứ Ba 13/5"."""
-
-    def clock(moment: datetime) -> str:
-        return f"{moment.hour}:{moment.minute:02d}"
-
-    if start.date() == end.date():
-        return f"{clock(start)}–{clock(end)} {day_vi(start, weekday=True)}"
-    return f"{clock(start)} {day_vi(start, True)} đến {clock(end)} {day_vi(end, True)}"
-
-
+YES_NO = [{"title": "Đồng ý", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
 NOT_LINKED = (
     "Tài khoản chat này chưa liên kết với hộ gia đình nào. Trong ứng dụng, vào mục Tài khoản → "
     'Liên kết Zalo để lấy mã 6 số, rồi nhắn cho tôi "liên kết <mã>".'
@@ -63,6 +39,15 @@ def linked_household(
         dispatcher.utter_message(text=NOT_LINKED)
         return None
     return household
+
+
+def ask_to_confirm(
+    dispatcher: CollectingDispatcher, question: str, change: dict[str, Any]
+) -> list[EventType]:
+    """Say the exact change and ask yes or no; the change waits in `pending_change` until the
+    rules send the answer to action_apply_change (actions/changes.py)."""
+    dispatcher.utter_message(text=question, buttons=YES_NO)
+    return [SlotSet("pending_change", change)]
 
 
 def latest_text(tracker: Tracker) -> str:

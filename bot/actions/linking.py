@@ -13,8 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, latest_text
-from actions.subscriptions import YES_NO
+from actions.common import UNAVAILABLE, ask_to_confirm, latest_text
 
 ZALO_PREFIX = "zalo-"
 
@@ -41,12 +40,14 @@ class ActionLinkAccount(Action):
             )
             return reset
         code = match.group(1)
-        dispatcher.utter_message(
-            text=f"Tôi sẽ liên kết tài khoản Zalo này với hộ gia đình có mã liên kết {code}: "
-            "từ đó tôi trả lời và gửi thông báo theo dữ liệu của hộ này. Bạn đồng ý không?",
-            buttons=YES_NO,
+        question = (
+            f"Tôi sẽ liên kết tài khoản Zalo này với hộ gia đình có mã liên kết {code}: "
+            "từ đó tôi trả lời và gửi thông báo theo dữ liệu của hộ này. Bạn đồng ý không?"
         )
-        return [*reset, SlotSet("pending_change", {"kind": "link", "code": code})]
+        return [
+            SlotSet("link_code", None),
+            *ask_to_confirm(dispatcher, question, {"kind": "link", "code": code}),
+        ]
 
 
 def link_with_code(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> None:

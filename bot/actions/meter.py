@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -11,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, date_vi, latest_text, linked_household
+from actions.common import UNAVAILABLE, latest_text, linked_household
 from actions.parsing import parse_whole_number
 
 MAX_INDEX = 999_999_999
@@ -68,7 +67,7 @@ class ActionStoreMeterReading(Action):
             else:
                 dispatcher.utter_message(text=f"Tôi chưa lưu được chỉ số: {error.message}")
             return reset
-        text = f"Đã lưu chỉ số {reading} ngày {date_vi(date.fromisoformat(stored['read_on']))}."
+        text = f"Đã lưu chỉ số {reading} ngày {stored['read_on_text']}."
         if stored.get("consumption_kwh") is not None:
             text += f" Từ lần ghi trước nhà bạn đã dùng {stored['consumption_kwh']} kWh."
         dispatcher.utter_message(text=text)

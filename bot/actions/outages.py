@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from components.text import strip_diacritics
@@ -13,17 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, call_for_household, latest_text, span_vi
+from actions.common import UNAVAILABLE, call_for_household, latest_text
 from actions.reference import facts, hotline
-
-
-def when(start: str, end: str) -> str:
-    return span_vi(datetime.fromisoformat(start), datetime.fromisoformat(end))
 
 
 def outage_line(outage: dict) -> str:
     reason = (outage.get("reason") or "").strip().rstrip(".")
-    line = f"• {when(outage['start'], outage['end'])} ({outage['area_name']})"
+    line = f"• {outage['when_text']} ({outage['area_name']})"
     return f"{line}: {reason}" if reason else line
 
 

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import client
-from actions.common import latest_text, linked_household
+from actions.common import ask_to_confirm, latest_text, linked_household
 
 KINDS = ("weekly_tips", "outage_notices", "usage_alerts")
 KIND_NAMES = {
@@ -29,10 +29,6 @@ KIND_WORDS = {
     "outage_notices": re.compile(r"\b(?:cat dien|cup dien|mat dien|ngung cap dien|lich)\b"),
     "usage_alerts": re.compile(r"\b(?:canh bao|bat thuong|tieu thu|dung dien tang)\b"),
 }
-YES_NO = [
-    {"title": "Đồng ý", "payload": "/affirm"},
-    {"title": "Không", "payload": "/deny"},
-]
 
 
 def clock(text: str) -> str:
@@ -72,12 +68,10 @@ def ask_subscriptions(
         return [SlotSet("pending_change", None)]
     kinds = kinds_named(latest_text(tracker))
     verb = "bật" if enabled else "tắt"
-    dispatcher.utter_message(
-        text=f"Tôi sẽ {verb} thông báo: {names_of(kinds)}. Bạn đồng ý không?",
-        buttons=YES_NO,
-    )
     change = {"kind": "subscriptions", "changes": {kind: enabled for kind in kinds}}
-    return [SlotSet("pending_change", change)]
+    return ask_to_confirm(
+        dispatcher, f"Tôi sẽ {verb} thông báo: {names_of(kinds)}. Bạn đồng ý không?", change
+    )
 
 
 class ActionSubscribe(Action):

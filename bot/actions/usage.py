@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import client
-from actions.common import call_for_household, day_vi
+from actions.common import call_for_household
 from actions.reference import facts, statement
 
 
 def describe_usage(usage: dict, data: dict | None = None) -> str:
     """The period so far; the model's verdict said as an estimate, with what it compared."""
-    start = date.fromisoformat(usage["period_start"])
     text = (
-        f"Từ {day_vi(start)} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
+        f"Từ {usage['period_start_text']} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
         f"dự kiến cả kỳ khoảng {round(usage['projected_kwh'])} kWh, tiền điện khoảng "
         f"{usage['projected_bill_text']}."
     )

@@ -79,10 +79,13 @@ def test_usage_keeps_its_fields_and_adds_the_projection(client, auth, household)
     with frozen(noon(today)):
         body = client.get("/api/v1/me/usage", headers=auth).get_json()
     assert {"period_start", "projected_bill", "projected_bill_text", "anomaly"} <= set(body)
+    assert (body["period_start_text"], body["period_end_text"]) == ("16/7", "15/8")
     p = body["projection"]
     assert p["period"] == {
         "start": "2025-07-16",
         "end": "2025-08-15",
+        "start_text": "16/7",
+        "end_text": "15/8",
         "days_elapsed": 10,
         "days_total": 31,
     }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -265,3 +265,49 @@ def test_area_outages_need_the_service_token_and_a_province(client, service_auth
     assert client.get("/api/v1/service/outages?province=ha%20noi").status_code == 401
     missing = client.get("/api/v1/service/outages", headers=service_auth)
     assert missing.status_code == 422 and missing.get_json()["field"] == "province"
+
+
+def test_dates_reach_the_bot_as_households_write_them(client, household, service_auth):
+    """The bot formats no date: every date it says comes as a `*_text` beside the ISO value."""
+    db.session.add_all(
+        [
+            Outage(
+                province_code=1,
+                area_name="Phường Hoàn Kiếm",
+                starts_at=datetime(2099, 12, 7, 8, 0),
+                ends_at=datetime(2099, 12, 7, 17, 0),
+            ),
+            Outage(
+                province_code=1,
+                area_name="Phường Cầu Giấy",
+                starts_at=datetime(2099, 12, 7, 22, 0),
+                ends_at=datetime(2099, 12, 8, 4, 30),
+            ),
+        ]
+    )
+    db.session.commit()
+    url = "/api/v1/service/households/hh-1"
+    outages = client.get(f"{url}/outages", headers=service_auth).get_json()["outages"]
+    assert [o["when_text"] for o in outages] == [
+        "8:00–17:00 thứ Hai 7/12",
+        "22:00 thứ Hai 7/12 đến 4:30 thứ Ba 8/12",
+    ]
+    area = client.get(
+        "/api/v1/service/outages", query_string={"province": "Hà Nội"}, headers=service_auth
+    ).get_json()["outages"]
+    assert area[0]["when_text"] == "8:00–17:00 thứ Hai 7/12"
+    stored = client.post(
+        f"{url}/meter-index", headers=service_auth, json={"reading": 500, "read_on": "2025-05-11"}
+    ).get_json()
+    assert stored["read_on"] == "2025-05-11" and stored["read_on_text"] == "11/5/2025"
+
+    def short(iso: str) -> str:
+        day = date.fromisoformat(iso)
+        return f"{day.day}/{day.month}"
+
+    usage = client.get(f"{url}/usage", headers=service_auth).get_json()
+    assert usage["period_start_text"] == short(usage["period_start"])
+    assert usage["period_end_text"] == short(usage["period_end"])
+    period = client.get(f"{url}/projection", headers=service_auth).get_json()["period"]
+    assert period["start_text"] == short(period["start"])
+    assert period["end_text"] == short(period["end"])

@@ -5,7 +5,8 @@ Written for the misread-figure suite, independently of the NLU training generato
 the informal forms: rưỡi, mốt/tư/lăm, "2 nghìn 1", "1tr2", nửa triệu, củ), every unit, with and
 without diacritics, approximations and ranges, shared and prepaid meters. A phrasing whose number
 carries no unit and no verb that settles it means nothing certain: `unit` is None there, and the
-bot must ask instead of answering.
+bot must ask instead of answering. A renter quoting the landlord's price per kWh
+(`landlord_price`) must get the fair-price check with that price, never a bill or budget figure.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Phrasing:
     renter: bool = False
     people: int | None = None
     registered: bool | None = None
+    landlord_price: int | None = None  # đồng per kWh the landlord charges, as the renter said
 
 
 def words(n: int) -> str:
@@ -218,4 +220,42 @@ def phrasings(count: int = 600, seed: int = 19) -> list[Phrasing]:
             n = rng.randrange(50, 1000)
             text = rng.choice(BARE_TEMPLATES).format(q=n)
             out.append(Phrasing(text, None, n, n))
-    return out[:count]
+    return out[:count] + landlord_phrasings(count // 5, seed)
+
+
+def informal_price(price: int, rng: random.Random) -> str:
+    """One way a renter writes the landlord's price per kWh (a multiple of 100 đ)."""
+    thousands, rest = divmod(price, 1000)
+    options = [f"{price:,}đ".replace(",", "."), f"{price:,} đ".replace(",", "."), f"{price} đồng"]
+    if rest == 0:
+        options += [f"{thousands} nghìn", f"{thousands} ngàn", f"{thousands}k"]
+        options.append(f"{words(thousands)} nghìn")
+    elif rest == 500:
+        options += [f"{DIGIT_WORDS[thousands]} nghìn rưỡi", f"{thousands} nghìn rưỡi"]
+    else:
+        options.append(f"{thousands} nghìn {rest // 100}")
+    return rng.choice(options)
+
+
+PER_KWH_WORDS = ["một số", "1 số", "mỗi số", "/số", "một kí", "1 chữ", "mỗi chữ", "/kWh"]
+LANDLORD_TEMPLATES = [
+    "em ở trọ, chủ nhà thu {price} {per} có đúng không",
+    "chủ trọ tính tiền điện {price} {per}, vậy có đắt không",
+    "thuê phòng trọ, chủ nhà lấy {price} {per} điện",
+    "bữa nay chủ trọ lên giá điện {price} {per}",
+]
+
+
+def landlord_phrasings(count: int, seed: int) -> list[Phrasing]:
+    """Renters quoting the landlord's price per kWh inside a bill or budget question."""
+    rng = random.Random(seed + 1)
+    out: list[Phrasing] = []
+    for _ in range(count):
+        price = rng.choice([rng.randrange(25, 61) * 100, rng.randrange(3, 7) * 1000])
+        text = rng.choice(LANDLORD_TEMPLATES).format(
+            price=informal_price(price, rng), per=rng.choice(PER_KWH_WORDS)
+        )
+        if rng.random() < 0.3:
+            text = strip_diacritics(text)
+        out.append(Phrasing(text, None, price, price, landlord_price=price))
+    return out

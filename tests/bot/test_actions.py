@@ -13,13 +13,13 @@ from actions.bills import (
     ValidateBillForm,
 )
 from actions.changes import ActionApplyChange
+from actions.compare import ActionCompareBills
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
 from actions.meter import ActionStoreMeterReading
 from actions.outages import ActionOutageSchedule
 from actions.privacy import ActionDeleteMyData
-from actions.spike import ActionExplainBillSpike
 from actions.subscriptions import ActionUnsubscribe
 from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
@@ -38,6 +38,8 @@ LINKED = {
 USAGE = {
     "period_start": "2026-11-15",
     "period_end": "2026-12-14",
+    "period_start_text": "15/11",
+    "period_end_text": "14/12",
     "kwh_so_far": 120.4,
     "projected_kwh": 330.0,
     "projected_bill": 912_000,
@@ -149,9 +151,18 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
     if path == "/api/v1/service/households/hh-1/meter-index":
         if body["reading"] < 1000:
             return 409, {"code": "index_backwards", "message": "lower than last index"}
-        return 201, {"reading": body["reading"], "read_on": "2026-11-24", "consumption_kwh": 42}
+        return 201, {
+            "reading": body["reading"],
+            "read_on": "2026-11-24",
+            "read_on_text": "24/11/2026",
+            "consumption_kwh": 42,
+        }
     if path == "/api/v1/service/households/hh-1/subscriptions":
         return 200, body
+    if path == "/api/v1/service/households/hh-1/budget" and method == "PUT":
+        return 200, {"budget": {"amount": body.get("amount"), "kwh": body.get("kwh")}}
+    if path == "/api/v1/service/households/hh-1/budget" and method == "DELETE":
+        return 200, {"budget": None, "removed": True}
     if path == "/api/v1/service/households/hh-1/outages":
         return 200, {
             "outages": [
@@ -159,6 +170,7 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
                     "id": 1,
                     "start": "2026-11-26T08:00:00",
                     "end": "2026-11-26T12:00:00",
+                    "when_text": "8:00–12:00 thứ Năm 26/11",
                     "reason": "Bảo dưỡng",
                     "area_name": "Phường Hoàn Kiếm",
                 }
@@ -252,8 +264,8 @@ def test_usage_for_an_unlinked_sender_explains_linking(fake_backend):
     assert "liên kết" in messages[0]["text"]
 
 
-def test_bill_spike_compares_the_households_last_bills(fake_backend):
-    messages, _ = run(ActionExplainBillSpike(), tracker())
+def test_a_bill_jump_compares_the_households_last_bills(fake_backend):
+    messages, _ = run(ActionCompareBills(), tracker())
     assert "nhiều hơn 38%" in messages[0]["text"] and "35%" in messages[0]["text"]
     compare = next(c for c in fake_backend.calls if c[1] == "/api/v1/bills/compare")
     assert compare[2]["current"]["kwh"] == 345 and compare[2]["previous"]["kwh"] == 250
@@ -345,7 +357,7 @@ def test_backend_down_still_answers_plainly(monkeypatch):
     assert "chưa lấy được dữ liệu riêng" in messages[0]["text"]
     messages, events = run(ActionHandoff(), tracker())
     assert "tổng đài" in messages[0]["text"] and ConversationPaused() not in events
-    messages, _ = run(ActionExplainBillSpike(), tracker())
+    messages, _ = run(ActionCompareBills(), tracker())
     assert "bậc" in messages[0]["text"]  # the general explanation still comes
 
 

@@ -26,9 +26,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from tests.bot.bill_phrasings import Phrasing, phrasings
-from tests.bot.tariff_backend import TariffBook
+from tests.bot.tariff_backend import TariffBook, vnd
 
 BOOK = TariffBook()
+LANDLORD_SAID = "Chủ nhà thu"  # how the fair-price check (actions/renters.py) states the price
 FORMS = {
     "kwh": (ValidateBillForm, ActionEstimateBill),
     "money": (ValidateBudgetForm, ActionKwhForBudget),
@@ -97,11 +98,27 @@ def expected_fragments(p: Phrasing) -> list[str]:
     return [f"Với {about}{budgets[0]['amount_text']}", *(f"{b['kwh']} " for b in budgets)]
 
 
+def judge_landlord_price(p: Phrasing, text: str) -> str | None:
+    """The fair-price check's answer (it states the landlord's price, not a bill): 'right' with the
+    price the renter said, 'misread' with another or when the renter said none; None for a reply
+    that is not the check."""
+    if LANDLORD_SAID not in text:
+        return None
+    if p.landlord_price is None:
+        return "misread"  # a landlord's price nobody said
+    return "right" if f"{LANDLORD_SAID} {vnd(p.landlord_price)}/kWh" in text else "misread"
+
+
 def judge(p: Phrasing, messages: list[dict]) -> str:
     """'right', 'asked' (a question offering the right reading), 'misread' or 'lost'."""
     if not messages:
         return "lost"
     last = messages[-1]
+    landlord = judge_landlord_price(p, last["text"])
+    if landlord is not None:
+        return landlord
+    if p.landlord_price is not None:  # a bill or budget figure from the landlord's price
+        return "misread" if "Với" in last["text"] or last.get("buttons") else "lost"
     if last.get("buttons") and "hay" in last["text"]:
         offered = [json.loads("{" + b["payload"].split("{", 1)[1]) for b in last["buttons"]]
         if p.unit is None:
@@ -126,11 +143,23 @@ def test_the_suite_is_large_and_varied():
     assert any(p.households > 1 for p in SUITE) and any(p.meter == "prepaid" for p in SUITE)
     assert {p.registered for p in SUITE if p.renter} == {True, False, None}
     assert sum(p.low != p.high for p in SUITE) >= 20 and sum(p.approximate for p in SUITE) >= 20
+    assert sum(p.landlord_price is not None for p in SUITE) >= 100
+
+
+def test_a_misstated_landlords_price_is_a_misread_not_a_lost_reply():
+    said = Phrasing("em ở trọ, chủ nhà thu 4 nghìn một số", None, 4000, 4000, landlord_price=4000)
+    right = "Theo … Chủ nhà thu 4.000 đ/kWh, cao hơn mức được phép 1.100 đ mỗi số."
+    assert judge(said, [{"text": right}]) == "right"
+    assert judge(said, [{"text": right.replace("4.000 đ", "4 đ")}]) == "misread"
+    assert judge(said, [{"text": "Với 4000 kWh trong một tháng, tiền điện …"}]) == "misread"
+    bill = Phrasing("nhà dùng 350 số thì hết bao nhiêu", "kwh", 350, 350)
+    assert judge(bill, [{"text": right}]) == "misread"
 
 
 def test_no_figure_is_stated_from_a_misread_number(tariff_backend, capsys):
     outcomes: dict[str, int] = {}
     misread: list[tuple[str, str, str]] = []
+    unchecked: list[tuple[str, str, str]] = []  # a landlord's price not answered by the check
     for p in SUITE:
         forms = [p.unit] if p.answer_to_question else ["kwh", "money"]
         for form in forms:
@@ -138,12 +167,15 @@ def test_no_figure_is_stated_from_a_misread_number(tariff_backend, capsys):
             outcomes[verdict] = outcomes.get(verdict, 0) + 1
             if verdict == "misread":
                 misread.append((p.text, form, str(converse(p.text, form, p.answer_to_question))))
+            if p.landlord_price is not None and verdict != "right":
+                unchecked.append((p.text, form, verdict))
     with capsys.disabled():  # the count is printed on every run, not only with -s
         print(
             f"\nbill/budget suite: {len(SUITE)} phrasings, {sum(outcomes.values())} replies; "
             f"misread figures: {len(misread)}; {outcomes}"
         )
     assert not misread, misread[:10]
+    assert not unchecked, unchecked[:10]
     # explicit units are answered, not asked about
     explicit = [p for p in SUITE if p.unit is not None and not p.answer_to_question]
     unanswered = [p.text for p in explicit if judge(p, converse(p.text, p.unit, False)) != "right"]

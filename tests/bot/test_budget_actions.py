@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 import requests
 from actions.budget import (
-    ActionCancelBudget,
-    ActionConfirmBudget,
     ActionPrepareBudget,
     ActionPrepareClearBudget,
     ActionProjectedBill,
     budget_from_text,
 )
+from actions.changes import ActionApplyChange
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -102,11 +101,11 @@ def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
         process.wait(timeout=10)
 
 
-def tracker(text: str = "", slots: dict | None = None) -> Tracker:
+def tracker(text: str = "", slots: dict | None = None, intent: str = "") -> Tracker:
     return Tracker(
         "hh-live",
         slots or {},
-        {"text": text, "intent": {"name": ""}, "intent_ranking": [], "entities": []},
+        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
         [],
         False,
         None,
@@ -119,6 +118,12 @@ def run(action, track: Tracker) -> tuple[list[dict], list]:
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, track, {})
     return dispatcher.messages, events
+
+
+def answer(events: list, intent: str) -> tuple[list[dict], list]:
+    """The household's yes or no to what the asking action left in `pending_change`."""
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+    return run(ActionApplyChange(), tracker(slots={"pending_change": pending}, intent=intent))
 
 
 def budget_now(live_backend) -> dict | None:
@@ -147,24 +152,31 @@ def test_a_budget_is_stored_only_after_yes(live_backend):
     )
     assert "800.000 đ" in messages[0]["text"] and "Đồng ý không" in messages[0]["text"]
     assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
-    assert events == [SlotSet("pending_budget", {"amount": 800_000})]
+    assert events == [SlotSet("pending_change", {"kind": "budget", "set": {"amount": 800_000}})]
     assert budget_now(live_backend) is None  # asked, not stored
-    messages, events = run(
-        ActionConfirmBudget(), tracker(slots={"pending_budget": {"amount": 800_000}})
-    )
+    messages, events = answer(events, "affirm")
     assert "Đã đặt hạn mức 800.000 đ" in messages[0]["text"]
-    assert events == [SlotSet("pending_budget", None)]
+    assert events == [SlotSet("pending_change", None)]
     stored = budget_now(live_backend)
     assert stored["amount"] == 800_000 and stored["source"] == "chat"
 
 
 def test_no_means_no_change(live_backend):
     before = budget_now(live_backend)
-    messages, _ = run(ActionPrepareBudget(), tracker("đặt hạn mức 250 số"))
+    messages, events = run(ActionPrepareBudget(), tracker("đặt hạn mức 250 số"))
     assert "250 kWh" in messages[0]["text"]
-    messages, _ = run(ActionCancelBudget(), tracker(slots={"pending_budget": {"kwh": 250}}))
-    assert "chưa thay đổi" in messages[0]["text"]
+    messages, events = answer(events, "deny")
+    assert messages[0]["text"] == "Vâng, tôi chưa thay đổi hạn mức nào."
+    assert events == [SlotSet("pending_change", None)]
     assert budget_now(live_backend) == before
+
+
+def test_a_yes_to_a_later_kwh_budget_stores_kwh(live_backend):
+    _, events = run(ActionPrepareBudget(), tracker("dat han muc 250 so"))
+    messages, _ = answer(events, "affirm")
+    assert "Đã đặt hạn mức 250 kWh" in messages[0]["text"]
+    stored = budget_now(live_backend)
+    assert stored["kwh"] == 250 and stored["amount"] is None
 
 
 def test_the_projection_answers_with_a_range_and_the_budget(live_backend):
@@ -182,17 +194,31 @@ def test_the_projection_answers_with_a_range_and_the_budget(live_backend):
 def test_clearing_asks_first_then_removes_it(live_backend):
     live_backend.put(f"{live_backend.base}/api/v1/me/budget", json={"kwh": 250})
     messages, events = run(ActionPrepareClearBudget(), tracker("bỏ hạn mức"))
-    assert "bỏ hạn mức" in messages[0]["text"] and events == [
-        SlotSet("pending_budget", {"clear": True})
-    ]
+    assert "bỏ hạn mức" in messages[0]["text"]
+    assert events == [SlotSet("pending_change", {"kind": "budget", "clear": True})]
     assert budget_now(live_backend) is not None
-    messages, _ = run(ActionConfirmBudget(), tracker(slots={"pending_budget": {"clear": True}}))
+    messages, _ = answer(events, "deny")
+    assert messages[0]["text"] == "Vâng, tôi chưa thay đổi hạn mức nào."
+    assert budget_now(live_backend) is not None
+    messages, _ = answer(events, "affirm")
     assert "Đã bỏ hạn mức" in messages[0]["text"]
     assert budget_now(live_backend) is None
-    messages, _ = run(ActionConfirmBudget(), tracker(slots={"pending_budget": {"clear": True}}))
+    messages, _ = answer(events, "affirm")
     assert "chưa đặt hạn mức nào" in messages[0]["text"]
 
 
-def test_a_yes_without_a_pending_figure_asks_for_one(live_backend):
-    messages, _ = run(ActionConfirmBudget(), tracker(slots={"pending_budget": None}))
+def test_a_yes_without_a_figure_asks_for_one(live_backend):
+    messages, events = run(ActionPrepareBudget(), tracker("đặt hạn mức"))
     assert "Bạn muốn đặt hạn mức bao nhiêu" in messages[0]["text"]
+    assert events == [SlotSet("pending_change", {"kind": "budget"})]
+    before = budget_now(live_backend)
+    messages, events = answer(events, "affirm")
+    assert "Bạn muốn đặt hạn mức bao nhiêu" in messages[0]["text"]
+    assert events == [SlotSet("pending_change", None)] and budget_now(live_backend) == before
+
+
+def test_an_earlier_notice_question_is_not_applied_as_a_budget(live_backend):
+    """Asking about the budget replaces whatever change was asked about before it."""
+    slots = {"pending_change": {"kind": "subscriptions", "changes": {"weekly_tips": False}}}
+    _, events = run(ActionPrepareBudget(), tracker("đặt hạn mức 900 nghìn", slots))
+    assert events == [SlotSet("pending_change", {"kind": "budget", "set": {"amount": 900_000}})]

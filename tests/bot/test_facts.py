@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from actions.changes import ActionApplyChange
+from actions.compare import ActionCompareBills
 from actions.handoff import ActionHandoff
 from actions.outages import ActionOutageSchedule, ActionReportOutage
 from actions.saving import ActionPeakHours, ActionSavingTips
-from actions.spike import ActionExplainBillSpike
 from actions.subscriptions import KINDS, ActionSubscribe
 from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
@@ -168,6 +168,7 @@ def test_outages_without_a_reason_and_no_promise_of_24_hours(backend):
             "id": 1,
             "start": "2026-12-07T08:00:00",
             "end": "2026-12-07T17:00:00",
+            "when_text": "8:00–17:00 thứ Hai 7/12",
             "reason": "",
             "area_name": "Phường Bến Nghé",
         }
@@ -182,17 +183,17 @@ def test_handoff_promises_no_reply_time(backend):
     assert "phút" not in text and "1900 1288" in text
 
 
-def test_the_general_spike_answer_is_the_served_statement(backend):
-    text = say(ActionExplainBillSpike(), "zalo-1")
+def test_the_general_answer_to_a_bill_jump_is_the_served_statement(backend):
+    text = say(ActionCompareBills(), "zalo-1")
     assert "gấp ba" not in text and "chưa tới 2,5 lần" in text
     backend.facts["statements"] = [
         {**s, "text": "Câu giải thích mới."} if s["id"] == "bill_spike_general" else s
         for s in backend.facts["statements"]
     ]
-    assert "Câu giải thích mới." in say(ActionExplainBillSpike(), "zalo-1")
+    assert "Câu giải thích mới." in say(ActionCompareBills(), "zalo-1")
 
 
-def test_the_spike_comparison_carries_the_households_appliances_and_observed_weather(backend):
+def test_the_comparison_carries_the_households_appliances_and_observed_weather(backend):
     backend.usage = {
         "air_conditioners": 2,
         "anomaly": None,
@@ -211,7 +212,7 @@ def test_the_spike_comparison_carries_the_households_appliances_and_observed_wea
             },
         ],
     }
-    say(ActionExplainBillSpike())
+    say(ActionCompareBills())
     compare = next(c for c in backend.server.calls if c[1] == "/api/v1/bills/compare")
     assert compare[2]["context"] == {
         "air_conditioners": 2,
@@ -223,6 +224,8 @@ def test_the_spike_comparison_carries_the_households_appliances_and_observed_wea
 USAGE = {
     "period_start": "2026-11-15",
     "period_end": "2026-12-14",
+    "period_start_text": "15/11",
+    "period_end_text": "14/12",
     "kwh_so_far": 120.4,
     "projected_kwh": 330.0,
     "projected_bill": 912_000,

@@ -19,6 +19,7 @@ OUTAGE = {
     "id": 7,
     "start": "2026-12-05T08:00:00",
     "end": "2026-12-05T12:00:00",
+    "when_text": "8:00–12:00 thứ Bảy 5/12",
     "reason": "Bảo trì lưới điện",
     "area_name": "Phường Cầu Giấy",
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from actions.bills import ActionEstimateBill, ActionExplainTariff, ActionKwhForBudget
 from actions.changes import ActionApplyChange
+from actions.compare import ActionCompareBills
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
@@ -14,7 +15,6 @@ from actions.meter import ActionStoreMeterReading
 from actions.outages import ActionOutageSchedule, ActionReportOutage
 from actions.privacy import ActionDeleteMyData
 from actions.saving import ActionPeakHours, ActionSavingTips
-from actions.spike import ActionExplainBillSpike
 from actions.subscriptions import ActionSubscribe, ActionUnsubscribe
 from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
@@ -40,7 +40,7 @@ ACTIONS = [
     (ActionSavingTips, {"appliance": "air_conditioner"}),
     (ActionSavingTips, {"appliance": "water_heater"}),
     (ActionPeakHours, {}),
-    (ActionExplainBillSpike, {}),
+    (ActionCompareBills, {}),
     (ActionSubscribe, {}),
     (ActionUnsubscribe, {}),
     (ActionCheckUsage, {}),
@@ -54,6 +54,10 @@ ACTIONS = [
         ActionApplyChange,
         {"pending_change": {"kind": "subscriptions", "changes": {"outage_notices": True}}},
     ),
+    (ActionApplyChange, {"pending_change": {"kind": "budget", "set": {"amount": 800_000}}}),
+    (ActionApplyChange, {"pending_change": {"kind": "budget", "set": {"kwh": 250}}}),
+    (ActionApplyChange, {"pending_change": {"kind": "budget", "clear": True}}),
+    (ActionApplyChange, {"pending_change": {"kind": "budget"}}),
 ]
 
 

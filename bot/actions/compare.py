@@ -1,4 +1,9 @@
-"""Why did my bill jump? The household's own bills compared by the backend, else the general why."""
+"""Why did my bill jump? The household's last two bills compared by the backend
+(POST /api/v1/bills/compare, backend/billing/compare.py), else the general why.
+
+One word for the concept in code: "compare". The intent `ask_bill_spike` is a contract and the
+Rasa action name `action_explain_bill_spike` is what stories and recorded conversations name,
+so both keep "spike"."""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ TIP_BUTTONS = [
 ]
 
 
-class ActionExplainBillSpike(Action):
+class ActionCompareBills(Action):
     def name(self) -> str:
         return "action_explain_bill_spike"
 
