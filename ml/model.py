@@ -96,7 +96,8 @@ class UnusualUsageModel(BaseEstimator):
             learn_fraction=self.learn_fraction,
             evidence_cap=self.evidence_cap,
             adopt_days=self.adopt_days,
-            rebaseline_days=self.rebaseline_days,
+            # models saved before households could confirm a change have no such attribute
+            rebaseline_days=getattr(self, "rebaseline_days", DEFAULT.rebaseline_days),
         )
 
     def slow_allowance(self, p: Prediction) -> np.ndarray:

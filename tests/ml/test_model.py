@@ -611,3 +611,17 @@ def test_an_unconfirmed_lasting_excess_is_never_taken_as_the_new_normal():
     assert (
         model.score_frame(fault, confirmed_changes=other)["is_anomaly"].to_numpy() == flags
     ).all()
+
+
+def test_a_model_saved_before_confirmed_changes_still_scores(tmp_path: Path):
+    """The nightly scoring loads the saved model: one saved before `rebaseline_days` existed
+    must score (and take answers) until the next retraining replaces it."""
+    old = UnusualUsageModel().fit(household(365))
+    del old.rebaseline_days
+    save_model(old, tmp_path / "old.skops")
+    loaded = load_model(tmp_path / "old.skops")
+    baby = shifted(household(60), 365)
+    baby.loc[20:, "kwh"] += 3.0
+    told = {"h1": [baby["date"].iloc[24]]}
+    flags = loaded.score_frame(baby, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert flags[20:24].any() and not flags[24:].any()
