@@ -59,8 +59,12 @@ class Detector:
     evidence_cap: float = 2.0
     # days: an episode that lasts this long is taken as the household's new normal (a baby, a new
     # air conditioner): the level moves by the episode's mean excess and the evidence restarts,
-    # so a lasting step makes one alert, not a flag for the rest of the year (0: never)
-    adopt_days: int = 21
+    # so a lasting step makes one alert, not a flag for the rest of the year (0: never). Off: an
+    # unconfirmed step is as likely a fault (a failing AC, a device left on) as a new normal
+    adopt_days: int = 0
+    # days after a household-confirmed lasting change (a new appliance, more people) during which
+    # no evidence accrues while the level learns the new normal from scratch
+    rebaseline_days: int = 14
 
 
 def cusum(
@@ -78,6 +82,7 @@ def cusum(
     level_sd: np.ndarray | None = None,
     slow_k: np.ndarray | None = None,
     adopting: np.ndarray | None = None,
+    confirmed: np.ndarray | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -93,6 +98,10 @@ def cusum(
     `weather` (the weather part of `predicted`): learning that a household cools less than its
     peers never makes a hot day expect less than no cooling. Only `adopting` households
     [households] (default: all) take an episode of `adopt_days` as their new normal.
+    `confirmed` [households, days] (bool) marks days the household said its use changed for good:
+    from such a day the level forgets what it knew (its variance becomes the household's spread
+    of a whole day's use), learns on every day whatever the evidence, and no evidence accrues
+    for `rebaseline_days`; the episode in progress ends there.
     """
     d = detector
     households, days = actual.shape
@@ -112,6 +121,8 @@ def cusum(
     excess = np.zeros(households)  # kWh summed over the current episode's days
     episode = np.zeros(households)  # valid days of the current episode
     may_adopt = np.ones(households, dtype=bool) if adopting is None else adopting
+    told = np.zeros(actual.shape, dtype=bool) if confirmed is None else confirmed
+    since = np.full(households, np.inf)  # days since the last confirmed change
     expected = np.empty_like(actual)
     score = np.zeros_like(actual)
     flagged = np.zeros(actual.shape, dtype=bool)
@@ -129,6 +140,13 @@ def cusum(
     for t in range(days):
         ok = valid[:, t]
         u = u_all[:, t]
+        since = np.where(told[:, t], 0.0, since + 1)
+        relearn = since < d.rebaseline_days
+        # a confirmed change: the old level says little of the new one (a step of the order of
+        # the day's expected use), and the episode it raised is over
+        level_var = np.where(told[:, t], level_var + predicted[:, t] ** 2, level_var)
+        fast, slow = np.where(told[:, t], 0.0, fast), np.where(told[:, t], 0.0, slow)
+        on = on & ~told[:, t]
         learnt = np.einsum("hp,hp->h", theta, u)
         if weather is not None:
             learnt = np.maximum(learnt, -np.maximum(weather[:, t], 0.0))
@@ -137,7 +155,7 @@ def cusum(
         pu = np.einsum("hpq,hq->hp", covariance, u)
         total_var = sigma[:, t] ** 2 + np.einsum("hp,hp->h", u, pu)
         sd = np.sqrt(total_var)
-        z = np.minimum(residual / sd, d.z_cap)
+        z = np.where(relearn, 0.0, np.minimum(residual / sd, d.z_cap))
         fast = np.where(ok, np.clip(fast + z - d.k, 0.0, d.evidence_cap * d.h), fast)
         slow = np.where(
             ok, np.clip(slow + z - slow_allowance[:, t], 0.0, d.evidence_cap * d.slow_h), slow
@@ -148,7 +166,8 @@ def cusum(
         run = np.where(is_flag, run + 1, np.where(ok, 0, run))
         quiet = ok & (evidence < d.calm_fraction)
         calm = quiet if adapt is None else quiet & adapt[:, t]
-        spread = 2 * sigma[:, t]
+        calm = calm | (ok & relearn)
+        spread = np.where(relearn, np.inf, 2 * sigma[:, t])
         predicted_var = level_var + step_var[:, t]
         level_gain = np.where(calm, predicted_var / (predicted_var + total_var), 0.0)
         level = level + level_gain * np.clip(residual, -spread, spread)

@@ -13,12 +13,15 @@ seen the heat. How the defaults were chosen: ml/EVALUATION.md, "Tuning history".
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from datetime import date
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
 from ml.consumption import ConsumptionModel, Prediction
-from ml.design import make_design
+from ml.design import Design, make_design
 from ml.detect import Detector, cusum
 
 DEFAULT = Detector()
@@ -49,12 +52,13 @@ class UnusualUsageModel(BaseEstimator):
         slope_prior_sd: float = 0.3,
         peer_scale_sd: float = 0.6,
         adopt_days: int = DEFAULT.adopt_days,
+        rebaseline_days: int = DEFAULT.rebaseline_days,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
         `ConsumptionModel`; prior standard deviations of the three learnt weather scales (the
         peers' high weather share, the household's own cooling slope per °C beyond its history,
         a scale on the peers' expectation; see `Prediction.uncertain`); `adopt_days` as in
-        `Detector`."""
+        `Detector`, and `rebaseline_days`."""
         self.k = k
         self.h = h
         self.slow_k = slow_k
@@ -72,6 +76,7 @@ class UnusualUsageModel(BaseEstimator):
         self.slope_prior_sd = slope_prior_sd
         self.peer_scale_sd = peer_scale_sd
         self.adopt_days = adopt_days
+        self.rebaseline_days = rebaseline_days
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         """Fit the consumption model; the detector has nothing to fit (it runs causally)."""
@@ -91,6 +96,8 @@ class UnusualUsageModel(BaseEstimator):
             learn_fraction=self.learn_fraction,
             evidence_cap=self.evidence_cap,
             adopt_days=self.adopt_days,
+            # models saved before households could confirm a change have no such attribute
+            rebaseline_days=getattr(self, "rebaseline_days", DEFAULT.rebaseline_days),
         )
 
     def slow_allowance(self, p: Prediction) -> np.ndarray:
@@ -100,9 +107,17 @@ class UnusualUsageModel(BaseEstimator):
         own = np.where(hot, self.hot_slow_k, self.slow_k)
         return np.where(p.short[:, None], self.short_history_slow_k, own)
 
-    def score_frame(self, X: pd.DataFrame) -> pd.DataFrame:
+    def score_frame(
+        self,
+        X: pd.DataFrame,
+        *,
+        confirmed_changes: Mapping[str, Iterable[date]] | None = None,
+    ) -> pd.DataFrame:
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
-        excess_days. Rows of a household are processed in date order; day d sees days ≤ d."""
+        excess_days. Rows of a household are processed in date order; day d sees days ≤ d.
+        `confirmed_changes`: household_id → dates from which the household confirmed that its use
+        changed for good (a new appliance, more people); from each the detector learns the new
+        level instead of flagging it (`Detector.rebaseline_days`)."""
         design = make_design(X, self.consumption_.calendar_)
         p = self.consumption_.predict_design(X, design)
         result = cusum(
@@ -122,6 +137,7 @@ class UnusualUsageModel(BaseEstimator):
             # a short history's episodes are mostly what it has not seen yet: adopting them
             # would raise the level and hide a later fault
             adopting=~p.short,
+            confirmed=confirmed_matrix(design, confirmed_changes or {}),
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(
@@ -139,3 +155,16 @@ class UnusualUsageModel(BaseEstimator):
         out.loc[where, "is_anomaly"] = result.flagged[design.valid]
         out.loc[where, "excess_days"] = result.run_length[design.valid].astype(int)
         return out
+
+
+def confirmed_matrix(design: Design, changes: Mapping[str, Iterable[date]]) -> np.ndarray:
+    """[households, days] True on each household's first reading on or after a confirmed change
+    date that falls within its scored days (an earlier change is already in its history)."""
+    told = np.zeros(design.valid.shape, dtype=bool)
+    for i, household in enumerate(design.ids):
+        days = np.where(design.valid[i], design.day_number[i], np.inf)
+        for when in changes.get(household, ()):
+            number = (np.datetime64(when, "D") - np.datetime64(0, "D")).astype(float)
+            if days.size and days.min() <= number <= days[np.isfinite(days)].max():
+                told[i, int(np.argmax(days >= number))] = True
+    return told

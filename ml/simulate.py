@@ -29,6 +29,10 @@ class Simulation:
     households: pd.DataFrame  # one row per household with its parameters
     faults: pd.DataFrame  # household_id, kind, onset (date), end (date)
     heat_wave_days: dict[int, set[date]] = field(default_factory=dict)  # province → days
+    # lasting normal changes (not faults): household_id, kind, onset, end (None: lasting)
+    changes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["household_id", "kind", "onset", "end"])
+    )
     # each reading's normal use, without fault or noise (indexed like `readings`): what no model
     # sees, for the evaluation's oracle bound
     normal_kwh: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
@@ -70,9 +74,13 @@ def simulate(
     fault_from_day: int = 365,
     noise: float = 0.10,
     seed: int = 0,
+    step_share: float = 0.0,
 ) -> Simulation:
-    """`days` of readings; faults start at or after `fault_from_day` for `fault_share` of homes."""
+    """`days` of readings; faults start at or after `fault_from_day` for `fault_share` of homes.
+    `step_share` of homes (drawn apart, so that the rest of the world is the same) step up for
+    good by 30–50% of their base use on a day of the faults' span: a new appliance, a baby."""
     rng = np.random.default_rng(seed)
+    step_rng = np.random.default_rng([seed, 7])
     calendar = pd.date_range(start, periods=days, freq="D")
     tet = {
         d
@@ -81,7 +89,7 @@ def simulate(
     }
     codes = province_codes()
     weather = {code: _weather(rng, code, calendar) for code in codes}
-    frames, rows, faults, normals = [], [], [], []
+    frames, rows, faults, normals, changes = [], [], [], [], []
     for index in range(n_households):
         household_id = f"sim-{seed}-{index:05d}"
         province = int(rng.choice(codes))
@@ -105,6 +113,10 @@ def simulate(
         for _ in range(int(rng.integers(0, 3))):  # vacations: the home is nearly empty
             away = int(rng.integers(0, days - 10))
             kwh[away : away + int(rng.integers(3, 10))] *= rng.uniform(0.2, 0.4)
+        if step_rng.random() < step_share and fault_from_day + 50 < days:
+            first = int(step_rng.integers(fault_from_day + 20, days - 30))
+            kwh[first:] += base * step_rng.uniform(0.3, 0.5)
+            changes.append((household_id, "lasting_step", calendar[first].date(), None))
         normals.append(kwh.copy())
         if rng.random() < fault_share and fault_from_day + 50 < days:
             kind = str(rng.choice(FAULT_KINDS))
@@ -153,6 +165,7 @@ def simulate(
         ),
         faults=pd.DataFrame(faults, columns=["household_id", "kind", "onset", "end"]),
         heat_wave_days={code: hot for code, (_, hot) in weather.items()},
+        changes=pd.DataFrame(changes, columns=["household_id", "kind", "onset", "end"]),
         normal_kwh=pd.Series(np.concatenate(normals)),
     )
 

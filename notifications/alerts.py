@@ -12,6 +12,12 @@ from ml.model import UnusualUsageModel
 from notifications.outbox import enqueue
 
 TITLE = "Mức dùng điện cao bất thường"
+# the alert's question: a "yes" in the app (POST /api/v1/me/anomalies/<id>/feedback) makes the
+# nightly scoring learn the household's new level instead of flagging it again
+QUESTION = (
+    "Nếu nhà bạn vừa có thay đổi lâu dài (mua thêm thiết bị, có thêm người ở), hãy trả lời trong "
+    "ứng dụng để mức dự kiến được tính theo mức dùng mới."
+)
 
 
 def enqueue_usage_alert(session: Session, episode: AnomalyEpisode) -> Notification | None:
@@ -24,7 +30,7 @@ def enqueue_usage_alert(session: Session, episode: AnomalyEpisode) -> Notificati
         "usage_alert",
         f"usage-alert:{episode.id}",
         TITLE,
-        episode.explanation,
+        f"{episode.explanation} {QUESTION}",
         {"episode_id": episode.id, "excess_days": episode.excess_days},
     )
 

@@ -12,7 +12,7 @@ from backend.charts import consumption_chart, expected_band
 from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER
-from backend.services import household_inbox
+from backend.services import anomalies, household_inbox
 from backend.services.household_panel import daily_series
 
 blp = Blueprint(
@@ -95,6 +95,10 @@ class NoticeOut(Schema):
     created_at = fields.String(metadata={"example": "2026-12-01T02:00:00Z"})
     read_at = fields.String(allow_none=True)
     read = fields.Boolean()
+    anomaly_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "a usage alert's episode: answer it at /anomalies/{id}/feedback"},
+    )
 
 
 class NoticesOut(Schema):
@@ -111,6 +115,9 @@ def notice_out(notice) -> dict:
         "created_at": utc_text(notice.created_at),
         "read_at": utc_text(notice.read_at),
         "read": notice.read_at is not None,
+        "anomaly_id": (notice.data or {}).get("episode_id")
+        if notice.kind == "usage_alert"
+        else None,
     }
 
 
@@ -157,4 +164,64 @@ def read_all_notices():
         "marked": household_inbox.mark_all_read(
             db.session(), household=current_household(), now=utc_now()
         )
+    }
+
+
+class FeedbackIn(Schema):
+    lasting_change = fields.Boolean(
+        required=True,
+        truthy={True},  # JSON true/false only: "có", "yes" or 1 are refused
+        falsy={False},
+        metadata={
+            "description": "true: the household's use changed for good (a new appliance, more "
+            "people), so the model learns the new level; false: nothing lasting changed"
+        },
+    )
+    note = fields.String(
+        allow_none=True,
+        validate=validate.Length(max=anomalies.NOTE_MAX),
+        metadata={"example": "Nhà mới lắp thêm một máy lạnh"},
+    )
+
+
+class AnomalyOut(Schema):
+    id = fields.Integer()
+    start_day = fields.String(metadata={"example": "2026-11-20"})
+    last_day = fields.String(metadata={"example": "2026-11-26"})
+    is_open = fields.Boolean()
+    explanation = fields.String()
+    lasting_change = fields.Boolean(allow_none=True)
+    note = fields.String(allow_none=True)
+    feedback_at = fields.String(allow_none=True)
+
+
+@blp.route("/anomalies/<int:anomaly_id>/feedback", methods=["POST"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.arguments(FeedbackIn)
+@blp.response(200, AnomalyOut)
+def post_anomaly_feedback(body, anomaly_id):
+    """The household's answer to a usage alert (its `anomaly_id`): did something change for
+    good? With `lasting_change` true the nightly scoring learns the new level from the alert's
+    first day instead of flagging it again; false keeps the alert's verdict. A later answer
+    replaces the earlier one; 404 when the alert is not this household's."""
+    if anomaly_id > MAX_INTEGER:
+        anomaly_id = 0  # no such row
+    episode = anomalies.record_feedback(
+        db.session(),
+        household=current_household(),
+        episode_id=anomaly_id,
+        lasting_change=body["lasting_change"],
+        note=body.get("note"),
+        now=utc_now(),
+    )
+    return {
+        "id": episode.id,
+        "start_day": episode.start_day.isoformat(),
+        "last_day": episode.last_day.isoformat(),
+        "is_open": episode.is_open,
+        "explanation": episode.explanation,
+        "lasting_change": episode.lasting_change,
+        "note": episode.feedback_note,
+        "feedback_at": utc_text(episode.feedback_at),
     }

@@ -115,6 +115,7 @@ EXTRA_STATUSES: dict[str, tuple[int, ...]] = {
     "POST /api/v1/me/bills": (409,),
     "DELETE /api/v1/me/devices": (404,),
     "POST /api/v1/me/notices/{notice_id}/read": (404,),
+    "POST /api/v1/me/anomalies/{anomaly_id}/feedback": (404,),
 }
 
 

@@ -42,3 +42,8 @@ class AnomalyEpisode(Model):
     excess_days: Mapped[int]
     explanation: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    # the household's answer to the usage alert's question: did its use change for good (a new
+    # appliance, more people)? True: the scoring learns the new level from `start_day` on
+    lasting_change: Mapped[bool | None] = mapped_column(default=None)
+    feedback_note: Mapped[str | None] = mapped_column(Text, default=None)
+    feedback_at: Mapped[datetime | None] = mapped_column(default=None)

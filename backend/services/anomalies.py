@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
+from backend.services.errors import NotFound
 from backend.services.households import household_pages
 from ml.api import RETRAIN_HOLDOUT_DAYS, explain_vi, save_model
 from ml.card import write_card
@@ -19,6 +20,7 @@ from ml.model import UnusualUsageModel
 HISTORY_DAYS = 400
 PAGE = 500
 SUMMARY_DAYS = 7
+NOTE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,58 @@ def retrain(
     return len(frame)
 
 
+def record_feedback(
+    session: Session,
+    *,
+    household: Household,
+    episode_id: int,
+    lasting_change: bool,
+    note: str | None,
+    now: datetime,
+) -> AnomalyEpisode:
+    """Store the household's answer to a usage alert: did its use change for good? A later
+    answer replaces an earlier one. Raises NotFound for another household's episode."""
+    episode = session.get(AnomalyEpisode, episode_id)
+    if episode is None or episode.household_id != household.id:
+        raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
+    episode.lasting_change = lasting_change
+    episode.feedback_note = (note or "").strip() or None
+    episode.feedback_at = now
+    session.commit()
+    return episode
+
+
+def answered_episodes(
+    session: Session, *, household: Household, limit: int = 5
+) -> list[AnomalyEpisode]:
+    """The household's latest answered usage alerts (newest first), for staff."""
+    return list(
+        session.scalars(
+            select(AnomalyEpisode)
+            .where(
+                AnomalyEpisode.household_id == household.id,
+                AnomalyEpisode.lasting_change.is_not(None),
+            )
+            .order_by(AnomalyEpisode.start_day.desc())
+            .limit(limit)
+        )
+    )
+
+
+def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
+    """household_id → first days of the episodes its household said were a lasting change: the
+    model learns the new level from each instead of flagging it."""
+    rows = session.execute(
+        select(AnomalyEpisode.household_id, AnomalyEpisode.start_day).where(
+            AnomalyEpisode.household_id.in_(household_ids), AnomalyEpisode.lasting_change.is_(True)
+        )
+    ).all()
+    out: dict[str, list[date]] = {}
+    for household_id, start_day in rows:
+        out.setdefault(household_id, []).append(start_day)
+    return out
+
+
 def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> ScoreSummary:
     """Score every household's last HISTORY_DAYS days (causal verdicts), page by page."""
     start = today - timedelta(days=HISTORY_DAYS)
@@ -144,7 +198,8 @@ def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> Sco
         households += len(page)
         if frame.empty:
             continue
-        scored = pd.concat([frame, model.score_frame(frame)], axis=1)
+        confirmed = confirmed_changes(session, [h.id for h in page])
+        scored = pd.concat([frame, model.score_frame(frame, confirmed_changes=confirmed)], axis=1)
         ids = scored["household_id"].unique().tolist()
         session.execute(
             delete(UsageScore).where(UsageScore.household_id.in_(ids), UsageScore.day >= start)

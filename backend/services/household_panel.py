@@ -3,14 +3,21 @@ verdict), the latest bills and the model's explanation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.models import DailyReading, Household, UsageScore, WeatherObservation
+from backend.models import (
+    AnomalyEpisode,
+    DailyReading,
+    Household,
+    UsageScore,
+    WeatherObservation,
+)
+from backend.services.anomalies import answered_episodes
 from backend.services.budgets import get_budget
 from backend.services.households import province_name
 from backend.services.projection import HouseholdProjection, project_household
@@ -38,6 +45,8 @@ class HouseholdPanel:
     anomaly: dict[str, Any] | None
     projection: HouseholdProjection | None = None
     budget: dict[str, Any] | None = None
+    # usage alerts the household answered (a lasting change or not), newest first
+    answers: list[AnomalyEpisode] = field(default_factory=list)
 
 
 def daily_series(session: Session, household: Household, today: date, days: int) -> list[Day]:
@@ -101,6 +110,7 @@ def household_panel(
         anomaly_status(session, household),
         project_household(session, household, today=today),
         _budget(session, household),
+        answered_episodes(session, household=household),
     )
 
 

@@ -118,6 +118,10 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         }
     return {
         "is_anomaly": True,
+        "anomaly_id": episode.id,
+        # the household's answer to the alert's question (None: not answered)
+        "lasting_change": episode.lasting_change,
+        "feedback_note": episode.feedback_note,
         "explanation": episode.explanation,
         "excess_days": episode.excess_days,
         "expected_kwh": round(episode.expected_kwh, 1),

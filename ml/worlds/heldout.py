@@ -23,7 +23,15 @@ import pandas as pd
 
 from ml.climate import normal_temps, region_of
 from ml.evaluate import model_flags
+from ml.model import UnusualUsageModel
 from ml.simulate import simulate
+from ml.worlds.answers import (
+    ChangeCost,
+    answered_flags,
+    change_cost,
+    lasting_changes,
+    scored_flags,
+)
 from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, World
 from ml.worlds.caltrack import cusum_flags, fit_predict
@@ -32,13 +40,18 @@ from ml.worlds.meters import simulate_meters
 START = date(2024, 1, 1)
 TEST_DAY = START + timedelta(days=365)  # as ml/evaluate.py: day 365, 31 Dec 2024 (leap year)
 WINDOW = 14
+# share of the tuning world's homes that step up for good in the scored year (a new appliance):
+# what the household's answer to the usage alert is for
+STEP_SHARE = 0.15
+# the detector's setting before households could confirm a lasting change (a comparison row)
+ADOPT_BEFORE = 21
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _tuning_world(*, households: int, seed: int) -> World:
     """ml/simulate.py's output as a World; it labels heat waves, not cold spells: a cold-spell day
     here is one 3 °C or more below the province's normal."""
-    sim = simulate(households, start=START, days=730, seed=seed)
+    sim = simulate(households, start=START, days=730, seed=seed, step_share=STEP_SHARE)
     temps = sim.readings.groupby(["province_code", "date"])["avg_temp_c"].mean().reset_index()
     doy = pd.to_datetime(temps["date"]).dt.day_of_year.to_numpy()
     cold = temps[temps["avg_temp_c"] <= normal_temps(temps["province_code"].to_numpy(), doy) - 3]
@@ -51,6 +64,7 @@ def _tuning_world(*, households: int, seed: int) -> World:
         faults=sim.faults,
         heat_wave_days=sim.heat_wave_days,
         cold_spell_days={int(c): set(g["date"]) for c, g in cold.groupby("province_code")},
+        changes=sim.changes,
     )
 
 
@@ -82,6 +96,8 @@ class Score:
     found_by_kind: dict[str, tuple[int, int]]
     misses: list[tuple[str, int, str]] = field(default_factory=list)  # kind, month, region
     alarms: list[tuple[str, int, str]] = field(default_factory=list)  # context, month, region
+    # lasting normal changes of the scored year in homes without a fault: alerts, flagged days
+    lasting: ChangeCost = field(default_factory=lambda: ChangeCost(0, 0.0, 0.0))
 
 
 def _context(world: World, household: str, day: date, province: int) -> str:
@@ -142,6 +158,8 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
                 context = "cold_spell" if is_cold else "heat_wave" if is_heat else context
             alarms.append((context, start.month, homes.at[household, "region"]))
     years = float(len(ids))  # the scored year is 365 days
+    changes = lasting_changes(world.changes, first_day=TEST_DAY)
+    calm = changes["household_id"].isin(ids) & ~changes["household_id"].isin(faults["household_id"])
     return Score(
         recall=found / max(len(faults), 1),
         median_delay=float(np.median(delays)) if delays else float("nan"),
@@ -153,6 +171,7 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
         found_by_kind={k: (by_kind[k], totals[k]) for k in FAULT_KINDS},
         misses=misses,
         alarms=alarms,
+        lasting=change_cost(flags, changes[calm]),
     )
 
 
@@ -190,22 +209,42 @@ def caltrack_cusum(readings: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def answer_rows(world: World, *, seed: int) -> dict[str, pd.DataFrame]:
+    """Flags of the scored year for one model trained on the year before: as the detector was
+    (unconfirmed steps adopted after ADOPT_BEFORE days), with no answers, and with households
+    confirming every / half of their lasting normal changes (ml/worlds/answers.py)."""
+    readings = world.readings
+    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
+    test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+    changes = lasting_changes(world.changes, first_day=TEST_DAY)
+    out = {"model": scored_flags(model, test)}
+    for name, share in (("all", 1.0), ("half", 0.5)):
+        out[f"model, households confirm {name} of lasting changes"] = answered_flags(
+            model, test, changes=changes, share=share, seed=seed
+        )
+    out[f"model before: steps adopted after {ADOPT_BEFORE} days"] = scored_flags(
+        model.set_params(adopt_days=ADOPT_BEFORE), test
+    )
+    return out
+
+
 def run_world(
-    family: Family, *, seed: int, households: int, caltrack_households: int
+    family: Family, *, seed: int, households: int, caltrack_households: int, short: bool = True
 ) -> list[tuple[str, str, Score]]:
-    """(method, households scored, Score) rows for one family and seed."""
+    """(method, households scored, Score) rows for one family and seed (`short`: also the
+    60-day-history model retrained monthly)."""
     world = family.make(households=households, seed=seed)
     readings = world.readings
     ids = set(world.households["household_id"])
     sample = sorted(ids)[:caltrack_households]
-    year = model_flags(readings, TEST_DAY, None)
-    short = readings[readings["date"] >= TEST_DAY - timedelta(days=60)]
-    sixty = model_flags(short, TEST_DAY, 30)
-    out = [
-        ("model", "all", score(year, world, ids)),
-        ("model, 60-day history, retrained monthly", "all", score(sixty, world, ids)),
-        ("rule_30pct", "all", score(rule_30pct(readings), world, ids, monthly=True)),
-    ]
+    variants = answer_rows(world, seed=seed)
+    year = variants["model"]
+    out = [(method, "all", score(flags, world, ids)) for method, flags in variants.items()]
+    if short:
+        recent = readings[readings["date"] >= TEST_DAY - timedelta(days=60)]
+        sixty = model_flags(recent, TEST_DAY, 30)
+        out.append(("model, 60-day history, retrained monthly", "all", score(sixty, world, ids)))
+    out.append(("rule_30pct", "all", score(rule_30pct(readings), world, ids, monthly=True)))
     if sample:
         out += [
             ("model", "CalTRACK sample", score(year, world, set(sample))),

@@ -579,13 +579,49 @@ def test_a_northern_home_with_convex_heating_is_not_flagged_in_winter(colder):
     assert flags.sum() <= 3  # neither its usual winter nor a colder one is flagged
 
 
-def test_a_lasting_step_up_is_one_alert_then_the_new_normal():
+def test_a_confirmed_lasting_step_up_is_one_alert_then_the_new_normal():
     model = UnusualUsageModel().fit(household(365))
     baby = shifted(household(200), 365)
     baby.loc[20:, "kwh"] += 3.0  # a baby: use steps up for good
     flags = model.score_frame(baby)["is_anomaly"].to_numpy().astype(int)
-    assert 20 <= int(np.flatnonzero(flags)[0]) <= 24  # alerted within days
-    assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one alert
-    assert not flags[60:].any()  # then learnt as the household's new normal
-    short = UnusualUsageModel().fit(household(200)).score_frame(shifted(baby, -165))
-    assert short["is_anomaly"].to_numpy()[60:].all()  # a short history never adopts an excess
+    first = int(np.flatnonzero(flags)[0])
+    assert 20 <= first <= 24  # alerted within days
+    # the household answers the alert: yes, a lasting change since the alert's first day
+    told = {baby["household_id"].iloc[0]: [baby["date"].iloc[first]]}
+    answered = model.score_frame(baby, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert (answered[:first] == flags[:first]).all()  # causal: the days before are as they were
+    assert not answered[first:].any()  # then learnt as the household's new normal
+    earlier = shifted(baby, -165)  # a household with 200 days of history
+    told_early = {earlier["household_id"].iloc[0]: [earlier["date"].iloc[first]]}
+    short = (
+        UnusualUsageModel().fit(household(200)).score_frame(earlier, confirmed_changes=told_early)
+    )
+    assert not short["is_anomaly"].to_numpy()[first:].any()  # a short history too
+
+
+def test_an_unconfirmed_lasting_excess_is_never_taken_as_the_new_normal():
+    """A failing air conditioner or a device left on looks like a new appliance: without the
+    household's word the excess stays flagged for as long as it lasts."""
+    model = UnusualUsageModel().fit(household(365))
+    fault = shifted(household(200), 365)
+    fault.loc[20:120, "kwh"] += 3.0
+    flags = model.score_frame(fault)["is_anomaly"].to_numpy()
+    assert flags[25:120].all()
+    other = {"someone-else": [fault["date"].iloc[22]]}  # another household's answer
+    assert (
+        model.score_frame(fault, confirmed_changes=other)["is_anomaly"].to_numpy() == flags
+    ).all()
+
+
+def test_a_model_saved_before_confirmed_changes_still_scores(tmp_path: Path):
+    """The nightly scoring loads the saved model: one saved before `rebaseline_days` existed
+    must score (and take answers) until the next retraining replaces it."""
+    old = UnusualUsageModel().fit(household(365))
+    del old.rebaseline_days
+    save_model(old, tmp_path / "old.skops")
+    loaded = load_model(tmp_path / "old.skops")
+    baby = shifted(household(60), 365)
+    baby.loc[20:, "kwh"] += 3.0
+    told = {"h1": [baby["date"].iloc[24]]}
+    flags = loaded.score_frame(baby, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert flags[20:24].any() and not flags[24:].any()

@@ -151,6 +151,8 @@ def test_the_yardstick_prints_every_family_and_method(tmp_path: Path, capsys):
     assert "(tuning family" in out and "(held out" in out
     for method in ("| model |", "| caltrack_cusum |", "| rule_30pct |", "60-day history"):
         assert method in out
+    for answers in ("confirm all of lasting changes", "confirm half", "adopted after 21 days"):
+        assert answers in out
     assert "false alerts by what happened" in out
     written = path.read_text(encoding="utf-8")
     assert HEADING in written and "kept" in written

@@ -112,8 +112,26 @@
     if (u.anomaly && u.anomaly.is_anomaly) {
       $("anomaly-card").hidden = false;
       $("anomaly-text").textContent = u.anomaly.explanation;
+      anomalyId = u.anomaly.anomaly_id;
+      $("anomaly-ask").hidden = u.anomaly.lasting_change != null;
+      if (u.anomaly.lasting_change != null) $("anomaly-answer").textContent = ANSWERED[u.anomaly.lasting_change];
     }
   }
+
+  /* ---------- the usage alert's question: a lasting change or not ---------- */
+  let anomalyId = null;
+  const ANSWERED = {
+    true: "Cảm ơn bạn. Từ nay mức dự kiến sẽ tính theo mức dùng mới của nhà bạn.",
+    false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
+  };
+  async function answerAnomaly(lasting) {
+    if (anomalyId == null) return;
+    const res = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body: { lasting_change: lasting } }).catch(() => null);
+    $("anomaly-answer").textContent = res && res.ok ? ANSWERED[lasting] : problem(res || {});
+    if (res && res.ok) $("anomaly-ask").hidden = true;
+  }
+  $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
+  $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
 
   function renderBudget(budget) {
     const node = $("budget");

@@ -1,0 +1,142 @@
+"""Households that answer the usage alert's question (issue 21): "did something change for good?"
+
+The product asks, in the usage alert, whether the household's use changed for good (a new
+appliance, more people); a "yes" is a confirmed change date the detector re-baselines from
+(`UnusualUsageModel.score_frame(confirmed_changes=...)`). Here a simulated household answers
+"yes" on the day of its first alert for a lasting normal change the world injected (the worlds
+know which changes are lasting and normal, and which are faults), and never for a fault or a
+passing change (Tết, a vacation, an estimated read). With `share` < 1 only that share of the
+lasting changes is confirmed (the others stay unanswered), chosen at random per change.
+
+The alert that prompted the answer was sent, so its day stays flagged in the scored flags even
+though the re-scored detector (which re-baselines from that day) no longer flags it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ml.model import UnusualUsageModel
+
+# an alert counts as "for" a change if it starts this many days before its onset …
+BEFORE = 2
+# … up to this many days after it
+AFTER = 30
+# re-scoring after an answer can move a later alert; answers are collected over this many passes
+PASSES = 3
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Confirmed change dates per household, and the alerts that prompted them."""
+
+    dates: dict[str, list[date]] = field(default_factory=dict)
+    alerts: set[tuple[str, date]] = field(default_factory=set)
+
+
+def lasting_changes(changes: pd.DataFrame, *, first_day: date) -> pd.DataFrame:
+    """Lasting normal changes (no end) starting on or after `first_day`."""
+    lasting = changes[changes["end"].isna()]
+    return lasting[lasting["onset"] >= first_day].reset_index(drop=True)
+
+
+def alert_starts(flags: pd.DataFrame) -> dict[str, list[date]]:
+    """First days of each run of flagged days, per household (`flags`: household_id, date,
+    is_anomaly; a gap of one unflagged day ends a run)."""
+    out: dict[str, list[date]] = {}
+    for household, group in flags[flags["is_anomaly"]].groupby("household_id"):
+        days = sorted(group["date"])
+        out[str(household)] = [d for i, d in enumerate(days) if not i or (d - days[i - 1]).days > 1]
+    return out
+
+
+def collect(
+    *, flags: pd.DataFrame, changes: pd.DataFrame, willing: np.ndarray, known: Answers
+) -> Answers:
+    """`known` plus a "yes" to the first alert for each lasting change (`changes` rows where
+    `willing`) not yet answered."""
+    starts = alert_starts(flags)
+    dates = {h: list(d) for h, d in known.dates.items()}
+    alerts = set(known.alerts)
+    for row, yes in zip(changes.itertuples(), willing, strict=True):
+        first = [
+            d
+            for d in starts.get(row.household_id, [])
+            if row.onset - timedelta(days=BEFORE) <= d <= row.onset + timedelta(days=AFTER)
+        ]
+        if not yes or not first or (row.household_id, first[0]) in alerts:
+            continue
+        if any(row.onset - timedelta(days=BEFORE) <= d for d in dates.get(row.household_id, [])):
+            continue  # this change was answered already (on an earlier alert)
+        dates.setdefault(row.household_id, []).append(first[0])
+        alerts.add((row.household_id, first[0]))
+    return Answers(dates, alerts)
+
+
+def scored_flags(
+    model: UnusualUsageModel, test: pd.DataFrame, answers: Answers | None = None
+) -> pd.DataFrame:
+    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay)."""
+    confirmed: Mapping[str, list[date]] = answers.dates if answers else {}
+    scored = model.score_frame(test, confirmed_changes=confirmed)
+    flags = pd.DataFrame(
+        {
+            "household_id": test["household_id"].to_numpy(),
+            "date": test["date"].to_numpy(),
+            "is_anomaly": scored["is_anomaly"].to_numpy(),
+        }
+    )
+    if answers and answers.alerts:
+        sent = pd.Series(list(zip(flags["household_id"], flags["date"], strict=True)))
+        flags.loc[sent.isin(answers.alerts).to_numpy(), "is_anomaly"] = True
+    return flags
+
+
+def answered_flags(
+    model: UnusualUsageModel,
+    test: pd.DataFrame,
+    *,
+    changes: pd.DataFrame,
+    share: float,
+    seed: int,
+) -> pd.DataFrame:
+    """Flags of `test` when households confirm `share` of `changes` (lasting, normal) on their
+    first alert for each; answers are gathered pass by pass (an answer can move later alerts)."""
+    willing = np.random.default_rng(seed).random(len(changes)) < share
+    answers = Answers()
+    flags = scored_flags(model, test)
+    for _ in range(PASSES):
+        more = collect(flags=flags, changes=changes, willing=willing, known=answers)
+        if more.alerts == answers.alerts:
+            break
+        answers = more
+        flags = scored_flags(model, test, answers)
+    return flags
+
+
+@dataclass(frozen=True)
+class ChangeCost:
+    """What lasting normal changes cost a household: alerts and flagged days after each."""
+
+    changes: int
+    alerts: float  # per change, starting from BEFORE days before its onset
+    flagged_days: float  # per change, from its onset to the end of the scored year
+
+
+def change_cost(flags: pd.DataFrame, changes: pd.DataFrame) -> ChangeCost:
+    starts = alert_starts(flags)
+    on = flags[flags["is_anomaly"]]
+    alerts, days = [], []
+    for row in changes.itertuples():
+        mine = starts.get(row.household_id, [])
+        alerts.append(sum(d >= row.onset - timedelta(days=BEFORE) for d in mine))
+        days.append(
+            int(((on["household_id"] == row.household_id) & (on["date"] >= row.onset)).sum())
+        )
+    n = len(changes)
+    return ChangeCost(n, float(np.mean(alerts)) if n else 0.0, float(np.mean(days)) if n else 0.0)

@@ -1,0 +1,122 @@
+"""The household's answer to a usage alert (did its use change for good?), stored and used by the
+nightly scoring: a "yes" makes the model learn the new level instead of flagging it again."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from backend.extensions import db
+from backend.models import AnomalyEpisode, DailyReading, Notification
+from backend.services.household_panel import household_panel
+from notifications.alerts import QUESTION
+from tests.conftest import bearer, make_household
+
+
+def readings(household_id: str, days: int, step_last: int) -> None:
+    rng = random.Random(4)
+    today = date.today()
+    db.session.add_all(
+        DailyReading(
+            household_id=household_id,
+            day=today - timedelta(days=days - i),
+            kwh=8 + rng.gauss(0, 0.4) + (7 if i >= days - step_last else 0),
+        )
+        for i in range(days)
+    )
+    db.session.commit()
+
+
+def feedback(client, household, episode_id, body):
+    return client.post(
+        f"/api/v1/me/anomalies/{episode_id}/feedback", json=body, headers=bearer(household)
+    )
+
+
+def test_a_confirmed_lasting_change_ends_the_episode_and_a_denied_one_keeps_it(
+    app, client, tmp_path
+):
+    home = make_household("new-ac", province_code=40)
+    for index in range(3):
+        make_household(f"normal-{index}", province_code=40)
+        readings(f"normal-{index}", 240, 0)
+    readings(home.id, 240, 8)  # a new appliance, 8 days ago
+    runner = app.test_cli_runner()
+    model = str(tmp_path / "model.skops")
+    assert runner.invoke(args=["ml", "train", "--model", model]).exit_code == 0
+    assert runner.invoke(args=["notify", "score-all", "--model", model]).exit_code == 0
+    episode = db.session.query(AnomalyEpisode).one()
+    alert = db.session.query(Notification).filter_by(kind="usage_alert").one()
+    assert alert.body.endswith(QUESTION)  # the alert asks the question
+    notices = client.get("/api/v1/me/notices", headers=bearer(home)).get_json()["notices"]
+    assert notices[0]["anomaly_id"] == episode.id  # the app knows what to answer
+
+    no = feedback(client, home, episode.id, {"lasting_change": False, "note": None})
+    assert no.status_code == 200 and no.get_json()["lasting_change"] is False
+    runner.invoke(args=["notify", "score-all", "--model", model])
+    db.session.refresh(episode)
+    assert episode.is_open  # "nothing changed": still unusual
+
+    yes = feedback(client, home, episode.id, {"lasting_change": True, "note": " Mua máy lạnh "})
+    assert yes.status_code == 200
+    assert yes.get_json()["note"] == "Mua máy lạnh" and yes.get_json()["feedback_at"]
+    usage = client.get("/api/v1/me/usage", headers=bearer(home)).get_json()["anomaly"]
+    assert usage["anomaly_id"] == episode.id and usage["lasting_change"] is True
+    result = runner.invoke(args=["notify", "score-all", "--model", model])
+    assert "0 new episodes" in result.output
+    db.session.refresh(episode)
+    assert not episode.is_open  # learnt as the new normal: quiet, and no second alert
+    assert db.session.query(Notification).filter_by(kind="usage_alert").count() == 1
+    panel = household_panel(db.session, home, today=date.today())
+    assert [(e.id, e.lasting_change, e.feedback_note) for e in panel.answers] == [
+        (episode.id, True, "Mua máy lạnh")
+    ]
+
+
+@pytest.fixture
+def episode(household):
+    row = AnomalyEpisode(
+        household_id=household.id,
+        start_day=date(2026, 11, 20),
+        last_day=date(2026, 11, 26),
+        expected_kwh=70.0,
+        actual_kwh=96.0,
+        weather_kwh=21.0,
+        excess_days=7,
+        explanation="Tuần qua nhà bạn dùng 96 kWh.",
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({}, "lasting_change", "bắt buộc"),
+        ({"lasting_change": "có"}, "lasting_change", "true hoặc false"),
+        ({"lasting_change": None}, "lasting_change", "không được để trống"),
+        ({"lasting_change": True, "note": "x" * 501}, "note", "dài quá 500"),
+        ({"lasting_change": True, "mood": 1}, "mood", "không có trường này"),
+    ],
+)
+def test_bad_feedback_is_a_422_naming_the_field_in_vietnamese(
+    client, household, episode, body, field, message
+):
+    res = feedback(client, household, episode.id, body)
+    assert res.status_code == 422
+    assert res.get_json()["field"] == field and message in res.get_json()["message"]
+    db.session.refresh(episode)
+    assert episode.lasting_change is None
+
+
+@pytest.mark.parametrize("other", [True, False])
+def test_feedback_on_another_households_alert_is_a_404(client, household, episode, other):
+    someone = make_household("someone-else")
+    target = episode.id if other else 2**40
+    res = feedback(client, someone, target, {"lasting_change": True})
+    assert res.status_code == 404 and res.get_json()["field"] == "anomaly_id"
+    db.session.refresh(episode)
+    assert episode.lasting_change is None

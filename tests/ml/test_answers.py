@@ -1,0 +1,57 @@
+"""Households that answer the usage alert's question in the worlds evaluation (issue 21)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from ml.model import UnusualUsageModel
+from ml.simulate import simulate
+from ml.worlds.answers import (
+    alert_starts,
+    answered_flags,
+    change_cost,
+    lasting_changes,
+    scored_flags,
+)
+
+START = date(2024, 1, 1)
+TEST_DAY = date(2024, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def stepped():
+    return simulate(12, start=START, days=730, seed=5, fault_share=0.0, step_share=1.0)
+
+
+def test_lasting_steps_are_labelled_and_leave_the_rest_of_the_world_as_it_was(stepped):
+    plain = simulate(12, start=START, days=730, seed=5, fault_share=0.0)
+    changes = lasting_changes(stepped.changes, first_day=TEST_DAY)
+    assert len(changes) == 12 and changes["end"].isna().all()
+    onset = stepped.readings["household_id"].map(
+        dict(zip(changes.household_id, changes.onset, strict=True))
+    )
+    before = (stepped.readings["date"] < onset).to_numpy()
+    after = ~before
+    assert (stepped.readings["kwh"][before] == plain.readings["kwh"][before]).all()
+    assert (stepped.readings["kwh"][after] > plain.readings["kwh"][after]).mean() > 0.95
+    assert plain.changes.empty
+
+
+def test_confirmed_changes_end_their_flag_and_keep_the_alert_that_asked(stepped):
+    readings = stepped.readings
+    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
+    test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+    changes = lasting_changes(stepped.changes, first_day=TEST_DAY)
+    silent = scored_flags(model, test)
+    nobody = answered_flags(model, test, changes=changes, share=0.0, seed=1)
+    assert (nobody["is_anomaly"] == silent["is_anomaly"]).all()
+    everyone = answered_flags(model, test, changes=changes, share=1.0, seed=1)
+    unanswered, answered = change_cost(silent, changes), change_cost(everyone, changes)
+    assert unanswered.flagged_days > 60 and answered.flagged_days < 15
+    first = {h: days[0] for h, days in alert_starts(silent).items()}
+    kept = pd.Series(list(zip(everyone["household_id"], everyone["date"], strict=True)))
+    flagged = set(kept[everyone["is_anomaly"].to_numpy()])
+    assert set(first.items()) <= flagged  # the alert that asked the question was sent
