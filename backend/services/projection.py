@@ -1,7 +1,8 @@
 """The projected bill of a household's current billing period, with an 80% range and its budget.
 
 Readings so far plus the rest of the period expected from the household's own weather response
-(ml/projection.py) under the forecast (backend/services/forecast.py), then the climate normals;
+(ml/projection.py: the trained consumption model where it knows the household, the light fit
+otherwise) under the forecast (backend/services/forecast.py), then the climate normals;
 each kWh figure is priced by the bill engine over the household's real period (reading day, price
 changes and VAT inside it, meter kind, shared meter, renters). Many households at once for the
 nightly alerts (`project_households`), one for the app and the bot (`project_household`).
@@ -9,12 +10,15 @@ nightly alerts (`project_households`), one for the app and the bot (`project_hou
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,11 +28,33 @@ from backend.models import Budget, DailyReading, Household, WeatherForecast, Wea
 from backend.money import format_vnd
 from backend.services.forecast import MAX_AGE
 from backend.services.usage import billing_period, renters_of
+from ml.api import load_model
 from ml.climate import normal_temps
-from ml.projection import project
+from ml.consumption import ConsumptionModel
+from ml.projection import TrainedDays, project, trained_days
 
 HISTORY_DAYS = 180
 MAX_PERIOD = 31
+TRAINED_WINDOW = 60  # recent days the trained model is asked about (level, autocorrelation)
+
+
+def trained_consumption(path: str | Path) -> ConsumptionModel | None:
+    """The consumption model of the skops file the scoring job loads (ANOMALY_MODEL_PATH), kept
+    in memory until the file changes; None without a readable one (every household then gets
+    the light fit)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _load_consumption(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def _load_consumption(path: str, mtime_ns: int, size: int) -> ConsumptionModel | None:
+    try:
+        return load_model(path).consumption_
+    except Exception:  # an unreadable or untrusted file: project without it
+        return None
 
 
 @dataclass(frozen=True)
@@ -213,10 +239,53 @@ def _temperatures(
     return out
 
 
+def _trained(
+    model: ConsumptionModel,
+    households: list[Household],
+    *,
+    first: date,
+    temps: np.ndarray,
+    starts: list[int],
+    lengths: list[int],
+    today_at: int,
+) -> tuple[np.ndarray, TrainedDays]:
+    """The trained model's expectation on the last TRAINED_WINDOW history days
+    ([households, HISTORY_DAYS], nan before) and on each period's days ([households,
+    MAX_PERIOD]); nan for the households it does not cover."""
+    n = len(households)
+    w0 = today_at - TRAINED_WINDOW + 1
+    attributes = pd.DataFrame(
+        [(h.province_code, h.occupants, h.air_conditioners) for h in households],
+        columns=["province_code", "occupants", "air_conditioners"],
+    )
+    seen = trained_days(
+        model,
+        household_ids=[h.id for h in households],
+        attributes=attributes,
+        first=first + timedelta(days=w0),
+        temp=temps[:, w0:],
+    )
+    history = np.full((n, HISTORY_DAYS), np.nan)
+    history[:, -TRAINED_WINDOW:] = seen.expected[:, :TRAINED_WINDOW]
+    period = TrainedDays(*(np.full((n, MAX_PERIOD), np.nan) for _ in range(3)))
+    for row, (a, length) in enumerate(zip(starts, lengths, strict=True)):
+        at = slice(a - w0, a - w0 + length)
+        period.expected[row, :length] = seen.expected[row, at]
+        period.sigma[row, :length] = seen.sigma[row, at]
+        period.slope[row, :length] = seen.slope[row, at]
+    return history, period
+
+
 def project_households(
-    session: Session, households: list[Household], *, today: date, now: datetime | None = None
+    session: Session,
+    households: list[Household],
+    *,
+    today: date,
+    now: datetime | None = None,
+    model: ConsumptionModel | None = None,
 ) -> list[HouseholdProjection]:
-    """Projections of the households' current periods (`today` is Việt Nam's day)."""
+    """Projections of the households' current periods (`today` is Việt Nam's day); `model` (see
+    `trained_consumption`) prices the households it knows, the light fit the others."""
     if not households:
         return []
     now = now or to_utc(datetime.combine(today, time(12)))
@@ -257,7 +326,20 @@ def project_households(
         p_weekend[row, :length] = weekend[a : a + length]
         p_valid[row, :length] = True
         p_forecast[row, :length] = from_forecast[row, a : a + length]
+    trained: dict[str, Any] = {}
+    if model is not None:
+        history_trained, period_trained = _trained(
+            model,
+            households,
+            first=first,
+            temps=temps,
+            starts=[(start - first).days for start, _ in periods],
+            lengths=[(end - start).days + 1 for start, end in periods],
+            today_at=today_at,
+        )
+        trained = {"history_trained": history_trained, "period_trained": period_trained}
     result = project(
+        **trained,
         history_kwh=kwh[:, history],
         history_temp=temps[:, history],
         history_weekend=np.broadcast_to(weekend[history], (n, HISTORY_DAYS)),
@@ -328,6 +410,11 @@ def project_households(
 
 
 def project_household(
-    session: Session, household: Household, *, today: date, now: datetime | None = None
+    session: Session,
+    household: Household,
+    *,
+    today: date,
+    now: datetime | None = None,
+    model: ConsumptionModel | None = None,
 ) -> HouseholdProjection:
-    return project_households(session, [household], today=today, now=now)[0]
+    return project_households(session, [household], today=today, now=now, model=model)[0]
