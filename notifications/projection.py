@@ -199,8 +199,9 @@ def alert_page(
     for household, p in zip(households, projections, strict=True):
         for kind, due in alerts_for(session, household, p, states, today=today).items():
             items[kind].extend(due)
-    budget = enqueue_many(session, "budget_alert", items["budget_alert"])
-    tier = enqueue_many(session, "tier_alert", items["tier_alert"])
+    # one commit for both kinds and the alert states
+    budget = enqueue_many(session, "budget_alert", items["budget_alert"], commit=False)
+    tier = enqueue_many(session, "tier_alert", items["tier_alert"], commit=False)
     session.commit()
     return budget, tier
 
