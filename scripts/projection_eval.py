@@ -89,7 +89,9 @@ def evaluate(households: int, seed: int) -> dict:
     errors: dict[str, dict[int, list[float]]] = {
         m: {k: [] for k in CHECKPOINTS} for m in (*PROJECTIONS, *BASELINES)
     }
-    inside = {m: {k: [] for k in CHECKPOINTS} for m in PROJECTIONS}
+    inside: dict[str, dict[int, list[bool]]] = {
+        m: {k: [] for k in CHECKPOINTS} for m in PROJECTIONS
+    }
     alerts = dict.fromkeys(PROJECTIONS, 0)
     precise = dict.fromkeys(PROJECTIONS, 0)
     caught = dict.fromkeys(PROJECTIONS, 0)
@@ -258,7 +260,7 @@ def report(results: dict[int, dict], households: int) -> str:
         "billing periods each (reading day 15, periods starting in 2025), bills priced by the bill "
         "engine. Median absolute error of the final bill, by day of the period (mean over seeds); "
         "a forecast for 14 days (true temperature + error growing with lead), climate normals "
-        "beyond. `RANGE_SCALE` was set on seed 101, which is not reported.\n\n"
+        "beyond. `RANGE_SCALE` and `TRAINED_RANGE_SCALE` were set on seed 101, which is not reported.\n\n"
         + "\n".join(lines)
         + "\n\n"
         f'Budget alerts (budget = previous bill × 1.1, the first "likely over" checkpoint of a '
