@@ -201,7 +201,7 @@ def test_the_budget_is_exported_and_deleted_with_the_household(client, auth):
     assert db.session.query(Budget).count() == 0
 
 
-def _cool_then_hot_history(today: date) -> tuple[pd.DataFrame, dict[date, float]]:
+def cool_then_hot_history(today: date) -> tuple[pd.DataFrame, dict[date, float]]:
     """hh-1 over 14 months: 8 kWh + 2 kWh per °C above 24 °C; the last summer was hot, the
     last 180 days cool (20–23 °C), so those days alone show no cooling at all."""
     first = today - timedelta(days=420)
@@ -226,7 +226,7 @@ def _cool_then_hot_history(today: date) -> tuple[pd.DataFrame, dict[date, float]
     return frame, temps
 
 
-def _hot_forecast(today: date, end: date, mean: float) -> None:
+def hot_forecast(today: date, end: date, mean: float) -> None:
     day = today + timedelta(days=1)
     while day <= end:
         db.session.add(
@@ -245,11 +245,11 @@ def test_the_trained_model_prices_heat_the_last_180_days_never_saw(
     app, client, auth, household, tmp_path
 ):
     today = date(2025, 6, 5)  # period 16/5–15/6, 10 days left
-    frame, temps = _cool_then_hot_history(today)
+    frame, temps = cool_then_hot_history(today)
     for day, temp in temps.items():
         db.session.add(WeatherObservation(province_code=1, day=day, avg_temp_c=temp))
     add_days("hh-1", today - timedelta(days=179), today, lambda d: 8 + 2 * max(temps[d] - 24, 0))
-    _hot_forecast(today, date(2025, 6, 15), 34.0)
+    hot_forecast(today, date(2025, 6, 15), 34.0)
     # a newcomer the model has never seen: the cold start keeps the light fit
     newcomer = make_household("hh-new")
     add_days("hh-new", today - timedelta(days=179), today, 8.0)
