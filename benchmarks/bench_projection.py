@@ -5,7 +5,10 @@
    project (ml/projection.py), price expected/low/high and the tier by the bill engine, queue
    alerts in the outbox. RSS after every page shows whether memory stays flat.
 2. The computation alone for 100,000 households (no database): the projection and the engine.
+With `--model PATH` (a skops file from `flask train`) the households that model knows are
+projected from the trained consumption model (ml/projection.py), the others from the light fit.
 Usage: .venv/bin/python benchmarks/bench_projection.py [--households 20000] [--compute 100000]
+       [--model var/models/anomaly.skops] [--database-url sqlite:////tmp/….db]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from backend.billing import estimate_bill  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.models import Budget, DailyReading, Household  # noqa: E402
 from backend.services.households import household_pages  # noqa: E402
+from backend.services.projection import trained_consumption  # noqa: E402
 from ml.climate import province_codes  # noqa: E402
 from ml.projection import project  # noqa: E402
 from notifications.projection import PAGE, alert_page  # noqa: E402
@@ -93,21 +97,25 @@ def fill(url: str, households: int) -> None:
             db.session.commit()
 
 
-def end_to_end(url: str) -> None:
+def end_to_end(url: str, model_path: str | None = None) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    model = trained_consumption(model_path) if model_path else None
+    if model_path and model is None:
+        raise SystemExit(f"no readable model at {model_path}")
     with app.app_context():
         session = db.session()
         count = alerts = 0
         samples = []
         began, cpu = time.perf_counter(), time.process_time()
         for households in household_pages(session, page=PAGE):
-            alerts += sum(alert_page(session, households, today=TODAY, now=NOW))
+            alerts += sum(alert_page(session, households, today=TODAY, now=NOW, model=model))
             count += len(households)
             session.expunge_all()
             samples.append(rss_mb())
         elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
     print(
-        f"end to end (SQLite, pages of {PAGE}): {count:,} households in {elapsed:.1f} s wall, "
+        f"end to end ({url.split(':')[0]}, pages of {PAGE}"
+        f"{', trained model' if model is not None else ''}): {count:,} households in {elapsed:.1f} s wall, "
         f"{cpu:.1f} s CPU = {count / elapsed * 60:,.0f} households/min wall, "
         f"{count / cpu * 60:,.0f} per CPU-minute; {alerts:,} alerts queued"
     )
@@ -160,6 +168,8 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--compute", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--model", default=None, help="skops file: project with the trained model")
+    parser.add_argument("--skip-compute", action="store_true", help="the end-to-end run only")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:////tmp/bench_projection_{args.households}.db"
     began = time.perf_counter()
@@ -169,8 +179,9 @@ def main() -> None:
         f"database: {url} with {args.households:,} households × {HISTORY} days "
         f"(ready in {time.perf_counter() - began:.0f} s)"
     )
-    compute_only(args.compute)
-    end_to_end(url)
+    if not args.skip_compute:
+        compute_only(args.compute)
+    end_to_end(url, args.model)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,13 @@ bills fall inside (ml/EVALUATION.md, "Projected bill").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import pandas as pd
+
+from ml.consumption import ConsumptionModel
+from ml.design import make_design
 
 COOL_BALANCE_C = 24.0
 HEAT_BALANCE_C = 18.0
@@ -32,6 +36,7 @@ NORMALS_TEMP_SD = 1.2  # °C: sd of a stretch's mean temperature around the norm
 FORECAST_TEMP_SD = 0.8  # °C: sd of a forecast day's error (taken as independent days)
 MAX_AUTOCORRELATION = 0.8
 RANGE_SCALE = 1.3
+TRAINED_RANGE_SCALE = 1.3  # the same, for households priced by the trained model
 
 
 @dataclass
@@ -43,6 +48,62 @@ class Projection:
     high: np.ndarray
     sd: np.ndarray  # of the part still to come
     rest_expected: np.ndarray  # the days without a reading
+
+
+@dataclass
+class TrainedDays:
+    """The trained consumption model's view of some households over consecutive days
+    ([households, days], nan for households it does not cover): expected kWh, its day-to-day
+    spread (kWh) and how much one more °C changes it (kWh per °C, absolute)."""
+
+    expected: np.ndarray
+    sigma: np.ndarray
+    slope: np.ndarray
+
+    def days(self, at: slice) -> TrainedDays:
+        return TrainedDays(self.expected[:, at], self.sigma[:, at], self.slope[:, at])
+
+
+def trained_days(
+    model: ConsumptionModel,
+    *,
+    household_ids: list[str],
+    attributes: pd.DataFrame,
+    first: object,
+    temp: np.ndarray,
+) -> TrainedDays:
+    """The consumption model's expectation for `household_ids` on the days from `first` (a date)
+    at temperatures `temp` [households, days]; `attributes` (province_code, occupants,
+    air_conditioners) in the same order. Households without `min_history_days` of the model's
+    own training history are not covered (nan): their projection keeps the light fit."""
+    n, days = temp.shape
+    out = TrainedDays(*(np.full((n, days), np.nan) for _ in range(3)))
+    known = dict(zip(model.household_ids_, model.history_days_, strict=True))
+    rows = np.array([known.get(h, 0) >= model.min_history_days for h in household_ids], dtype=bool)
+    if not rows.any() or days == 0:
+        return out
+    ids = np.asarray(household_ids, dtype=object)[rows]
+    dates = pd.date_range(pd.Timestamp(first), periods=days, freq="D")
+    frame = pd.DataFrame(
+        {
+            "household_id": np.repeat(ids, days),
+            "date": np.tile(dates, len(ids)),
+            "kwh": np.nan,
+            "avg_temp_c": temp[rows].ravel(),
+        }
+    )
+    for column in ("province_code", "occupants", "air_conditioners"):
+        if column in attributes:
+            frame[column] = np.repeat(attributes[column].to_numpy()[rows], days)
+    design = make_design(frame, model.calendar_)
+    prediction = model.predict_design(frame, design)
+    warmer = model.predict_design(frame, replace(design, temp=design.temp + 1.0))
+    # make_design sorts households by id; every household has all `days`, in date order
+    order = np.flatnonzero(rows)[pd.Index(ids).get_indexer(design.ids)]
+    out.expected[order] = prediction.expected
+    out.sigma[order] = prediction.sigma
+    out.slope[order] = np.abs(warmer.expected - prediction.expected)
+    return out
 
 
 def _regressors(temp: np.ndarray, weekend: np.ndarray) -> np.ndarray:
@@ -61,13 +122,18 @@ def project(
     period_weekend: np.ndarray,
     period_valid: np.ndarray,
     period_forecast: np.ndarray,
+    history_trained: np.ndarray | None = None,
+    period_trained: TrainedDays | None = None,
 ) -> Projection:
     """`history_*` [households, days] the days before and during the period with a reading
     (kWh nan where none), the last column the latest day; `period_*` [households, period days]:
     the period's kWh (nan where no reading yet), temperature (observed, forecast or normal),
     weekend flags, `period_valid` (False past the period's end for shorter periods) and
     `period_forecast` (True where the temperature is a forecast, not a normal; ignored on days
-    with a reading)."""
+    with a reading). `history_trained` [households, history days] and `period_trained`
+    [households, period days]: the trained model's expectation (`trained_days`), nan for the
+    households it does not cover (and for history days it was not asked about); covered
+    households are projected from it instead of the light fit."""
     d = history_kwh.shape[1]
     observed = ~np.isnan(history_kwh)
     y = np.where(observed, history_kwh, 0.0)
@@ -81,6 +147,10 @@ def project(
     coef = np.linalg.solve(gram, target[..., None])[..., 0]
     coef[:, 1:3] = np.maximum(coef[:, 1:3], 0.0)  # weather never lowers use here
     fitted = np.einsum("hdp,hp->hd", x, coef)
+    covered = np.zeros(len(history_kwh), dtype=bool)
+    if history_trained is not None and period_trained is not None:
+        covered = ~np.isnan(period_trained.expected).all(axis=1)
+        fitted = np.where(covered[:, None], history_trained, fitted)
     residual = np.where(observed, y - fitted, np.nan)
 
     # the level: the mean residual of the latest days with a reading, shrunk towards none
@@ -104,7 +174,13 @@ def project(
     rho = np.clip(pairs / np.maximum(np.sum(centred**2, axis=1), 1e-9), 0.0, MAX_AUTOCORRELATION)
 
     px = _regressors(period_temp, period_weekend)
-    predicted = np.maximum(np.einsum("hdp,hp->hd", px, coef) + level[:, None], 0.0)
+    own = np.einsum("hdp,hp->hd", px, coef)
+    hot = period_temp > COOL_BALANCE_C - 2.0
+    slope = coef[:, 1][:, None] * hot + coef[:, 2][:, None] * (period_temp < HEAT_BALANCE_C + 2.0)
+    if period_trained is not None and covered.any():
+        own = np.where(covered[:, None], np.nan_to_num(period_trained.expected), own)
+        slope = np.where(covered[:, None], np.nan_to_num(period_trained.slope), slope)
+    predicted = np.maximum(own + level[:, None], 0.0)
     have = ~np.isnan(period_kwh) & period_valid
     missing = ~have & period_valid
     so_far = np.where(have, period_kwh, 0.0).sum(axis=1)
@@ -112,15 +188,20 @@ def project(
     n_rest = missing.sum(axis=1).astype(float)
     sigma = np.where(n_window > 3, sigma, 0.25 * np.maximum(rest / np.maximum(n_rest, 1), 1.0))
 
-    noise_var = sigma**2 * n_rest * (1 + rho) / (1 - rho)
-    level_var = (sigma**2 / np.maximum(n_recent + LEVEL_SHRINK_DAYS, 1.0)) * n_rest**2
-    hot = period_temp > COOL_BALANCE_C - 2.0
-    slope = coef[:, 1][:, None] * hot + coef[:, 2][:, None] * (period_temp < HEAT_BALANCE_C + 2.0)
+    day_var = sigma**2 * n_rest  # the days left's summed variance, independent days
+    if period_trained is not None and covered.any():
+        # the trained model's own spread of each day left
+        trained_var = np.where(missing, np.nan_to_num(period_trained.sigma) ** 2, 0.0).sum(axis=1)
+        day_var = np.where(covered, trained_var, day_var)
+    noise_var = day_var * (1 + rho) / (1 - rho)
+    mean_day_var = day_var / np.maximum(n_rest, 1.0)
+    level_var = (mean_day_var / np.maximum(n_recent + LEVEL_SHRINK_DAYS, 1.0)) * n_rest**2
     normals_days = missing & ~period_forecast
     forecast_days = missing & period_forecast
     normals_var = (NORMALS_TEMP_SD * np.where(normals_days, slope, 0.0).sum(axis=1)) ** 2
     forecast_var = FORECAST_TEMP_SD**2 * np.where(forecast_days, slope**2, 0.0).sum(axis=1)
-    sd = RANGE_SCALE * np.sqrt(noise_var + level_var + normals_var + forecast_var)
+    scale = np.where(covered, TRAINED_RANGE_SCALE, RANGE_SCALE)
+    sd = scale * np.sqrt(noise_var + level_var + normals_var + forecast_var)
     expected = so_far + rest
     return Projection(
         expected=expected,

@@ -11,6 +11,7 @@ from flask import current_app
 
 from backend.clock import local_today, utc_now
 from backend.extensions import db
+from backend.services.projection import trained_consumption
 from ml.api import load_model
 from notifications.alerts import score_and_alert
 from notifications.delivery import deliver_due
@@ -74,7 +75,12 @@ def score_all(model_path: str | None) -> None:
 def project_all() -> None:
     """Project every household's bill for its current period and queue budget and tier alerts
     (once per period and kind; again only if the projection worsens materially)."""
-    summary = alert_projections(db.session(), today=local_today(), now=utc_now())
+    summary = alert_projections(
+        db.session(),
+        today=local_today(),
+        now=utc_now(),
+        model=trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+    )
     click.echo(
         f"projected {summary.projected} of {summary.households} households: "
         f"{summary.budget_alerts} budget alerts, {summary.tier_alerts} tier alerts"

@@ -66,11 +66,16 @@ def enqueue(
 
 
 def enqueue_many(
-    session: Session, kind: str, items: list[tuple[Household, str, str, str, dict[str, Any]]]
+    session: Session,
+    kind: str,
+    items: list[tuple[Household, str, str, str, dict[str, Any]]],
+    *,
+    commit: bool = True,
 ) -> int:
     """Many (household, dedupe key, title, body, data) at once, in one statement: opted-out
     households are left out and keys already queued (by this or another worker) are skipped.
-    Returns how many rows were added."""
+    Returns how many rows were added. `commit=False` leaves the commit to the caller (a commit
+    expires every loaded household, and the next kind's items would reload them one by one)."""
     now = utc_now()
     values = [
         {
@@ -91,7 +96,8 @@ def enqueue_many(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"])
     added = len(session.execute(statement.returning(Notification.id), values).all())
-    session.commit()
+    if commit:
+        session.commit()
     return added
 
 

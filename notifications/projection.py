@@ -19,6 +19,7 @@ from backend.models import Household, ProjectionAlert
 from backend.money import format_vnd
 from backend.services.households import household_pages
 from backend.services.projection import HouseholdProjection, project_households
+from ml.consumption import ConsumptionModel
 from notifications.outbox import enqueue_many
 from notifications.weekly import hot_for_household, tips
 
@@ -172,11 +173,17 @@ def alerts_for(
 
 
 def alert_page(
-    session: Session, households: list[Household], *, today: date, now: datetime
+    session: Session,
+    households: list[Household],
+    *,
+    today: date,
+    now: datetime,
+    model: ConsumptionModel | None = None,
 ) -> tuple[int, int]:
-    """Project a page of households and queue its alerts: one query for the alert states, one
-    insert per kind and one commit. Returns (budget alerts, tier alerts) added."""
-    projections = project_households(session, households, today=today, now=now)
+    """Project a page of households (`model` as in `project_households`) and queue its alerts:
+    one query for the alert states, one insert per kind and one commit. Returns (budget alerts,
+    tier alerts) added."""
+    projections = project_households(session, households, today=today, now=now, model=model)
     period_of = {p.household_id: p.start for p in projections}
     states = {
         (s.household_id, s.kind): s
@@ -192,21 +199,28 @@ def alert_page(
     for household, p in zip(households, projections, strict=True):
         for kind, due in alerts_for(session, household, p, states, today=today).items():
             items[kind].extend(due)
-    budget = enqueue_many(session, "budget_alert", items["budget_alert"])
-    tier = enqueue_many(session, "tier_alert", items["tier_alert"])
+    # one commit for both kinds and the alert states
+    budget = enqueue_many(session, "budget_alert", items["budget_alert"], commit=False)
+    tier = enqueue_many(session, "tier_alert", items["tier_alert"], commit=False)
     session.commit()
     return budget, tier
 
 
 def alert_projections(
-    session: Session, *, today: date, now: datetime, page: int = PAGE
+    session: Session,
+    *,
+    today: date,
+    now: datetime,
+    page: int = PAGE,
+    model: ConsumptionModel | None = None,
 ) -> AlertSummary:
-    """Project every household that takes usage alerts and queue what is due."""
+    """Project every household that takes usage alerts (`model`: the trained consumption model,
+    see `trained_consumption`) and queue what is due."""
     summary = AlertSummary()
     for households in household_pages(session, Household.notify_usage_alerts, page=page):
         summary.households += len(households)
         summary.projected += len(households)
-        budget, tier = alert_page(session, households, today=today, now=now)
+        budget, tier = alert_page(session, households, today=today, now=now, model=model)
         summary.budget_alerts += budget
         summary.tier_alerts += tier
     return summary

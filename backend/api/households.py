@@ -332,7 +332,11 @@ def usage_with_projection(household) -> dict:
     return {
         **usage.household_usage(session(), household, today=today).as_dict(),
         "projection": projection.project_household(
-            session(), household, today=today, now=utc_now()
+            session(),
+            household,
+            today=today,
+            now=utc_now(),
+            model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
         ).as_dict(),
     }
 

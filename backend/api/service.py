@@ -89,7 +89,11 @@ def household_usage(household_id):
 def household_projection(household_id):
     """The current period's projected bill (as `projection` in GET /api/v1/me/usage)."""
     return projection.project_household(
-        session(), household_or_404(household_id), today=local_today(), now=utc_now()
+        session(),
+        household_or_404(household_id),
+        today=local_today(),
+        now=utc_now(),
+        model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
     ).as_dict()
 
 

@@ -24,6 +24,7 @@ from backend.services.projection import HouseholdProjection, project_household
 from backend.services.readings import latest_bills
 from backend.services.usage import anomaly_status
 from ml.climate import normal_temp
+from ml.consumption import ConsumptionModel
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,14 @@ def daily_series(session: Session, household: Household, today: date, days: int)
 
 
 def household_panel(
-    session: Session, household: Household, *, today: date, days: int = 60
+    session: Session,
+    household: Household,
+    *,
+    today: date,
+    days: int = 60,
+    model: ConsumptionModel | None = None,
 ) -> HouseholdPanel:
+    """`model`: the trained consumption model for the projection (`trained_consumption`)."""
     return HouseholdPanel(
         household,
         province_name(household.province_code) if household.province_code else None,
@@ -108,7 +115,7 @@ def household_panel(
             for b in latest_bills(session, household, 3)
         ],
         anomaly_status(session, household),
-        project_household(session, household, today=today),
+        project_household(session, household, today=today, model=model),
         _budget(session, household),
         answered_episodes(session, household=household),
     )

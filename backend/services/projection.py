@@ -1,7 +1,8 @@
 """The projected bill of a household's current billing period, with an 80% range and its budget.
 
 Readings so far plus the rest of the period expected from the household's own weather response
-(ml/projection.py) under the forecast (backend/services/forecast.py), then the climate normals;
+(ml/projection.py: the trained consumption model where it knows the household, the light fit
+otherwise) under the forecast (backend/services/forecast.py), then the climate normals;
 each kWh figure is priced by the bill engine over the household's real period (reading day, price
 changes and VAT inside it, meter kind, shared meter, renters). Many households at once for the
 nightly alerts (`project_households`), one for the app and the bot (`project_household`).
@@ -9,13 +10,17 @@ nightly alerts (`project_households`), one for the app and the bot (`project_hou
 
 from __future__ import annotations
 
+import gc
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+import pandas as pd
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from backend.billing import BillEstimate, Renters, estimate_bill
@@ -25,11 +30,33 @@ from backend.models import Budget, DailyReading, Household, WeatherForecast, Wea
 from backend.money import format_vnd
 from backend.services.forecast import MAX_AGE
 from backend.services.usage import billing_period, renters_of
+from ml.api import load_model
 from ml.climate import normal_temps
-from ml.projection import project
+from ml.consumption import ConsumptionModel
+from ml.projection import TrainedDays, project, trained_days
 
 HISTORY_DAYS = 180
 MAX_PERIOD = 31
+TRAINED_WINDOW = 60  # recent days the trained model is asked about (level, autocorrelation)
+
+
+def trained_consumption(path: str | Path) -> ConsumptionModel | None:
+    """The consumption model of the skops file the scoring job loads (ANOMALY_MODEL_PATH), kept
+    in memory until the file changes; None without a readable one (every household then gets
+    the light fit)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return _load_consumption(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=2)
+def _load_consumption(path: str, mtime_ns: int, size: int) -> ConsumptionModel | None:
+    try:
+        return load_model(path).consumption_
+    except Exception:  # an unreadable or untrusted file: project without it
+        return None
 
 
 @dataclass(frozen=True)
@@ -117,13 +144,29 @@ class HouseholdProjection:
 
 
 def _bill(household: Household, kwh: int, start: date, end: date) -> BillEstimate:
+    return _priced(
+        kwh,
+        start,
+        end,
+        max(household.households_on_meter, 1),
+        household.meter_kind,
+        renters_of(household),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _priced(
+    kwh: int, start: date, end: date, households: int, meter: str, renters: Renters | None
+) -> BillEstimate:
+    """Cached (a BillEstimate is frozen): the nightly job prices four figures per household,
+    and households of a reading day share the period, so most kWh figures recur."""
     return estimate_bill(
         kwh,
         period_start=start,
         period_end=end,
-        households=max(household.households_on_meter, 1),
-        meter=household.meter_kind,
-        renters=renters_of(household),
+        households=households,
+        meter=meter,
+        renters=renters,
     )
 
 
@@ -156,14 +199,7 @@ def _kwh_within(
     """Cached: households sharing a budget, a period and a meter share the answer."""
 
     def total(kwh: int) -> int:
-        return estimate_bill(
-            kwh,
-            period_start=start,
-            period_end=end,
-            households=households,
-            meter=meter,
-            renters=renters,
-        ).total
+        return _priced(kwh, start, end, households, meter, renters).total
 
     low, high = 0, 1
     while total(high) <= amount and high < 1_000_000:
@@ -175,6 +211,46 @@ def _kwh_within(
         else:
             high = middle
     return low
+
+
+def _fill_readings(
+    session: Session, kwh: np.ndarray, index: dict[str, int], *, first: date, last: date
+) -> None:
+    """kwh[household, day - first] for the readings from `first` to `last`: one Core query whose
+    rows are fetched as the driver's plain tuples (180 a household: Row objects and date
+    parsing were most of the nightly job's time), the day as ISO text. The rows are hundreds of
+    thousands of tuples that form no cycles, freed when `_read_into` returns: with the cyclic
+    collector on, its passes over everything alive took half of the read's time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _read_into(session, kwh, index, first=first, last=last)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _read_into(
+    session: Session, kwh: np.ndarray, index: dict[str, int], *, first: date, last: date
+) -> None:
+    table = DailyReading.__table__
+    result = session.connection().execute(
+        select(table.c.household_id, cast(table.c.day, String), table.c.kwh).where(
+            table.c.household_id.in_(list(index)), table.c.day.between(first, last)
+        )
+    )
+    try:
+        rows = result.cursor.fetchall()  # no result processing needed: str, str, number
+    finally:
+        result.close()
+    if not rows:
+        return
+    households, days, values = zip(*rows, strict=True)
+    # the span's few hundred days by their ISO text: a dict lookup a row, no date parsing
+    offset = {(first + timedelta(days=i)).isoformat(): i for i in range((last - first).days + 1)}
+    row = np.fromiter(map(index.__getitem__, households), dtype=np.intp, count=len(rows))
+    day = np.fromiter(map(offset.__getitem__, days), dtype=np.intp, count=len(rows))
+    kwh[row, day] = np.fromiter(values, dtype=float, count=len(rows))
 
 
 def _temperatures(
@@ -216,10 +292,53 @@ def _temperatures(
     return out
 
 
+def _trained(
+    model: ConsumptionModel,
+    households: list[Household],
+    *,
+    first: date,
+    temps: np.ndarray,
+    starts: list[int],
+    lengths: list[int],
+    today_at: int,
+) -> tuple[np.ndarray, TrainedDays]:
+    """The trained model's expectation on the last TRAINED_WINDOW history days
+    ([households, HISTORY_DAYS], nan before) and on each period's days ([households,
+    MAX_PERIOD]); nan for the households it does not cover."""
+    n = len(households)
+    w0 = today_at - TRAINED_WINDOW + 1
+    attributes = pd.DataFrame(
+        [(h.province_code, h.occupants, h.air_conditioners) for h in households],
+        columns=["province_code", "occupants", "air_conditioners"],
+    )
+    seen = trained_days(
+        model,
+        household_ids=[h.id for h in households],
+        attributes=attributes,
+        first=first + timedelta(days=w0),
+        temp=temps[:, w0:],
+    )
+    history = np.full((n, HISTORY_DAYS), np.nan)
+    history[:, -TRAINED_WINDOW:] = seen.expected[:, :TRAINED_WINDOW]
+    period = TrainedDays(*(np.full((n, MAX_PERIOD), np.nan) for _ in range(3)))
+    for row, (a, length) in enumerate(zip(starts, lengths, strict=True)):
+        at = slice(a - w0, a - w0 + length)
+        period.expected[row, :length] = seen.expected[row, at]
+        period.sigma[row, :length] = seen.sigma[row, at]
+        period.slope[row, :length] = seen.slope[row, at]
+    return history, period
+
+
 def project_households(
-    session: Session, households: list[Household], *, today: date, now: datetime | None = None
+    session: Session,
+    households: list[Household],
+    *,
+    today: date,
+    now: datetime | None = None,
+    model: ConsumptionModel | None = None,
 ) -> list[HouseholdProjection]:
-    """Projections of the households' current periods (`today` is Việt Nam's day)."""
+    """Projections of the households' current periods (`today` is Việt Nam's day); `model` (see
+    `trained_consumption`) prices the households it knows, the light fit the others."""
     if not households:
         return []
     now = now or to_utc(datetime.combine(today, time(12)))
@@ -230,16 +349,7 @@ def project_households(
     span = (last - first).days + 1
     index = {h.id: i for i, h in enumerate(households)}
     kwh = np.full((len(households), span), np.nan)
-    rows = session.execute(
-        select(DailyReading.household_id, DailyReading.day, DailyReading.kwh).where(
-            DailyReading.household_id.in_(list(index)), DailyReading.day.between(first, today)
-        )
-    )
-    base = first.toordinal()
-    cells = [(index[h], day.toordinal() - base, value) for h, day, value in rows]
-    if cells:
-        at = np.array(cells)
-        kwh[at[:, 0].astype(int), at[:, 1].astype(int)] = at[:, 2]
+    _fill_readings(session, kwh, index, first=first, last=today)
     weather = _temperatures(session, {h.province_code for h in households}, first, last, now=now)
     weekend = np.array([(first + timedelta(days=i)).weekday() >= 5 for i in range(span)])
     today_at = (today - first).days
@@ -260,7 +370,20 @@ def project_households(
         p_weekend[row, :length] = weekend[a : a + length]
         p_valid[row, :length] = True
         p_forecast[row, :length] = from_forecast[row, a : a + length]
+    trained: dict[str, Any] = {}
+    if model is not None:
+        history_trained, period_trained = _trained(
+            model,
+            households,
+            first=first,
+            temps=temps,
+            starts=[(start - first).days for start, _ in periods],
+            lengths=[(end - start).days + 1 for start, end in periods],
+            today_at=today_at,
+        )
+        trained = {"history_trained": history_trained, "period_trained": period_trained}
     result = project(
+        **trained,
         history_kwh=kwh[:, history],
         history_temp=temps[:, history],
         history_weekend=np.broadcast_to(weekend[history], (n, HISTORY_DAYS)),
@@ -331,6 +454,11 @@ def project_households(
 
 
 def project_household(
-    session: Session, household: Household, *, today: date, now: datetime | None = None
+    session: Session,
+    household: Household,
+    *,
+    today: date,
+    now: datetime | None = None,
+    model: ConsumptionModel | None = None,
 ) -> HouseholdProjection:
-    return project_households(session, [household], today=today, now=now)[0]
+    return project_households(session, [household], today=today, now=now, model=model)[0]

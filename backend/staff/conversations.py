@@ -21,6 +21,7 @@ from backend.services.errors import ServiceError
 from backend.services.household_panel import household_panel
 from backend.services.households import province_codes, province_name
 from backend.services.pii_audit import record_reveal, reveals_of, subject_of
+from backend.services.projection import trained_consumption
 from backend.staff import bp, flash_form_errors, role_required
 from backend.staff.charts import consumption_chart
 from backend.staff.forms import (
@@ -142,7 +143,16 @@ def conversation(sender_id: str):
     revealed = is_revealed(sender_id)
     messages = service.messages_of(session, sender_id)
     household = session.get(Household, conv.household_id) if conv.household_id else None
-    panel = household_panel(session, household, today=local_today()) if household else None
+    panel = (
+        household_panel(
+            session,
+            household,
+            today=local_today(),
+            model=trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+        )
+        if household
+        else None
+    )
     forms = {
         "action": ActionForm(),
         "tags": TagsForm(tags=", ".join(conv.tags or [])),

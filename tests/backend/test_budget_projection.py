@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from backend.billing import estimate_bill
 from backend.clock import frozen
 from backend.extensions import db
 from backend.models import Budget, DailyReading, WeatherForecast, WeatherObservation
-from backend.services.projection import project_household
+from backend.services.projection import project_household, trained_consumption
+from ml.api import save_model
+from ml.model import UnusualUsageModel
 from tests.conftest import make_household
 
 
@@ -199,3 +202,82 @@ def test_the_budget_is_exported_and_deleted_with_the_household(client, auth):
     assert [b["amount"] for b in exported["budget"]] == [800_000]
     assert client.delete("/api/v1/me", headers=auth).status_code == 200
     assert db.session.query(Budget).count() == 0
+
+
+def cool_then_hot_history(today: date) -> tuple[pd.DataFrame, dict[date, float]]:
+    """hh-1 over 14 months: 8 kWh + 2 kWh per °C above 24 °C; the last summer was hot, the
+    last 180 days cool (20–23 °C), so those days alone show no cooling at all."""
+    first = today - timedelta(days=420)
+    temps = {}
+    day = first
+    while day <= today:
+        cool = (today - day).days < 180
+        swing = ((day.toordinal() * 7919) % 11) / 10.0
+        temps[day] = 20.0 + 3.0 * swing if cool else 24.0 + 10.0 * swing
+        day += timedelta(days=1)
+    frame = pd.DataFrame(
+        {
+            "household_id": "hh-1",
+            "date": list(temps),
+            "kwh": [8 + 2 * max(t - 24, 0) for t in temps.values()],
+            "avg_temp_c": list(temps.values()),
+            "province_code": 1,
+            "occupants": 4,
+            "air_conditioners": 2,
+        }
+    )
+    return frame, temps
+
+
+def hot_forecast(today: date, end: date, mean: float) -> None:
+    day = today + timedelta(days=1)
+    while day <= end:
+        db.session.add(
+            WeatherForecast(
+                province_code=1,
+                day=day,
+                mean_temp_c=mean,
+                fetched_at=noon(today).replace(tzinfo=None),
+            )
+        )
+        day += timedelta(days=1)
+    db.session.commit()
+
+
+def test_the_trained_model_prices_heat_the_last_180_days_never_saw(
+    app, client, auth, household, tmp_path
+):
+    today = date(2025, 6, 5)  # period 16/5–15/6, 10 days left
+    frame, temps = cool_then_hot_history(today)
+    for day, temp in temps.items():
+        db.session.add(WeatherObservation(province_code=1, day=day, avg_temp_c=temp))
+    add_days("hh-1", today - timedelta(days=179), today, lambda d: 8 + 2 * max(temps[d] - 24, 0))
+    hot_forecast(today, date(2025, 6, 15), 34.0)
+    # a newcomer the model has never seen: the cold start keeps the light fit
+    newcomer = make_household("hh-new")
+    add_days("hh-new", today - timedelta(days=179), today, 8.0)
+    light = project_household(db.session, household, today=today, now=noon(today))
+    path = tmp_path / "anomaly.skops"
+    save_model(UnusualUsageModel().fit(frame), path)
+    app.config["ANOMALY_MODEL_PATH"] = str(path)
+    model = trained_consumption(path)
+    assert model is not None
+    trained = project_household(db.session, household, today=today, now=noon(today), model=model)
+    # the light fit sees only cool days: 8 kWh a day; the trained model knows last summer's
+    # 2 kWh per °C: about 8 + 2 × 10 = 28 kWh a day at 34 °C
+    assert (light.kwh[0] - light.kwh_so_far) / 10 == pytest.approx(8, abs=1)
+    assert (trained.kwh[0] - trained.kwh_so_far) / 10 == pytest.approx(28, rel=0.1)
+    assert trained.kwh[1] < trained.kwh[0] < trained.kwh[2]
+    assert trained.amount[0] > light.amount[0]
+    # the app and the action server answer with the trained model's figure
+    with frozen(noon(today)):
+        body = client.get("/api/v1/me/usage", headers=auth).get_json()
+    assert body["projection"]["kwh"]["expected"] == pytest.approx(trained.kwh[0], abs=0.1)
+    fresh = project_household(db.session, newcomer, today=today, now=noon(today), model=model)
+    assert (fresh.kwh[0] - fresh.kwh_so_far) / 10 == pytest.approx(8, abs=1)
+
+
+def test_without_a_readable_model_every_household_gets_the_light_fit(tmp_path):
+    assert trained_consumption(tmp_path / "missing.skops") is None
+    (tmp_path / "broken.skops").write_bytes(b"not a model")
+    assert trained_consumption(tmp_path / "broken.skops") is None

@@ -7,11 +7,22 @@ from datetime import date, datetime, time, timedelta
 
 from backend.clock import frozen
 from backend.extensions import db
-from backend.models import DailyReading, Device, Notification, ProjectionAlert, WeatherForecast
+from backend.models import (
+    DailyReading,
+    Device,
+    Notification,
+    ProjectionAlert,
+    WeatherForecast,
+    WeatherObservation,
+)
 from backend.services.budgets import set_budget
+from backend.services.projection import trained_consumption
+from ml.api import save_model
+from ml.model import UnusualUsageModel
 from notifications.delivery import deliver_due
 from notifications.projection import alert_projections
 from notifications.weekly import enqueue_weekly_tips
+from tests.backend.test_budget_projection import add_days, cool_then_hot_history, hot_forecast
 from tests.conftest import make_household
 
 TODAY = date(2025, 7, 25)  # period 16/7–15/8 for reading day 15
@@ -147,3 +158,27 @@ def test_the_weekly_tip_speaks_of_the_forecast_heat_when_there_is_one(app):
     tips = {n.household_id: n.body for n in notices("weekly_tip")}
     assert "Theo dự báo thời tiết" in tips["hh-w"] and "31 °C" in tips["hh-w"]
     assert "dự báo" not in tips["hh-w2"]  # no forecast for TP.HCM: the normals speak
+
+
+def test_the_trained_model_warns_of_forecast_heat_the_light_fit_cannot_see(app, tmp_path):
+    """The last 180 days were cool; last summer showed 2 kWh per °C above 24 °C. Under a 34 °C
+    forecast only the trained model sees the budget crossed."""
+    today = date(2025, 6, 5)  # period 16/5–15/6, 10 days left
+    home = make_household("hh-1", notify_usage_alerts=True)
+    frame, temps = cool_then_hot_history(today)
+    for day, temp in temps.items():
+        db.session.add(WeatherObservation(province_code=1, day=day, avg_temp_c=temp))
+    db.session.commit()
+    add_days("hh-1", today - timedelta(days=179), today, lambda d: 8 + 2 * max(temps[d] - 24, 0))
+    hot_forecast(today, date(2025, 6, 15), 34.0)
+    # 20 days × 8 kWh so far; the light fit expects 8 more a day (240), the trained model 28 (440)
+    set_budget(db.session, home, kwh=320)
+    noon = datetime.combine(today, time(5))
+    assert alert_projections(db.session, today=today, now=noon).budget_alerts == 0
+    path = tmp_path / "anomaly.skops"
+    save_model(UnusualUsageModel().fit(frame), path)
+    model = trained_consumption(path)
+    summary = alert_projections(db.session, today=today, now=noon, model=model)
+    assert summary.budget_alerts == 1
+    (notice,) = notices("budget_alert")
+    assert "thời tiết dự báo" in notice.body and "320 kWh" in notice.body
