@@ -512,3 +512,10 @@ def test_home_cards_appear_at_once_without_layout_shift(app_page):
     expect(page.locator("#chart svg")).to_be_visible(timeout=SLOW)
     expect(page.locator("#home")).not_to_have_attribute("aria-busy", "true")
     assert page.evaluate("window.__shift") < 0.05
+    # the chart opens on the latest days (its last bar in view) without a script scrolling it
+    assert page.evaluate(
+        """() => { const box = document.getElementById("chart").getBoundingClientRect();
+            const bars = document.querySelectorAll("#chart rect.bar");
+            const last = bars[bars.length - 1].getBoundingClientRect();
+            return bars.length > 30 && last.left >= box.left && last.right <= box.right + 1; }"""
+    )

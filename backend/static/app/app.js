@@ -81,6 +81,7 @@
     else $("kwh-so-far").textContent = "—";
     if (bills.ok) renderBills(bills.data.bills);
     $("home").removeAttribute("aria-busy");  // every card at once: nothing below moves later
+    await new Promise((resolve) => setTimeout(resolve)); // the chart (its box keeps its height) in a task of its own
     if (daily.ok) renderChart(daily.data); else $("chart-summary").textContent = "Chưa tải được biểu đồ.";
   }
 
@@ -150,7 +151,6 @@
     const box = $("chart");
     const svg = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
     if (svg && svg.nodeName === "svg") box.replaceChildren(document.importNode(svg, true));
-    box.scrollLeft = box.scrollWidth; // the latest days first
     const days = data.days;
     const flagged = days.filter((d) => d.is_anomaly).length;
     const total = days.reduce((s, d) => s + d.kwh, 0);
