@@ -29,7 +29,7 @@ endif
 
 .PHONY: help setup run run-prod-local test test-app test-bot-model test-backend test-postgres test-bot test-scale lint format \
         db nlu train bot-train bot-eval ml-eval bench bench-bills bench-api bench-bot bench-ml bench-notify \
-        bench-load bench-projection projection-eval bench-chat clean doctor
+        bench-load bench-projection projection-eval bench-chat bench-lighthouse clean doctor
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -159,6 +159,14 @@ bench-projection: .venv/.synced ## Nightly projections: households per minute on
 
 bench-chat: setup bot-train ## Chat under load: POST /api/v1/chat vs Rasa's REST input at 1-50 households
 	$(PY) benchmarks/bench_chat.py $(BENCH_CHAT_ARGS)
+
+# Lighthouse from npm, under .tools/node/ (git-ignored; never in the repository, not in `make test`)
+LIGHTHOUSE_VERSION := 12.8.2
+.tools/node/node_modules/.bin/lighthouse:
+	npm install --prefix .tools/node --no-audit --no-fund --silent "lighthouse@$(LIGHTHOUSE_VERSION)"
+
+bench-lighthouse: .venv/.synced .tools/node/node_modules/.bin/lighthouse ## Lighthouse (mobile) on the household page in Debian's Chromium: performance, accessibility
+	$(PY) benchmarks/bench_lighthouse.py
 
 bench-bot: setup ## Chat round-trip latency through the REST channel
 	bot/.venv/bin/python bot/scripts/bench.py

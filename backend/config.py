@@ -17,14 +17,14 @@ DEV_SERVICE_TOKEN = "dev-service-token"
 DEV_RASA_AUTH_TOKEN = "dev-rasa-token"
 
 
-def _json_object(name: str) -> dict[str, str]:
+def _json_object(name: str, example: str = '{"outage": "123"}') -> dict[str, str]:
     text = os.environ.get(name, "").strip() or "{}"
     try:
         value = json.loads(text)
     except ValueError as exc:
         raise ValueError(f"{name} is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
-        raise ValueError(f'{name} must be a JSON object such as {{"outage": "123"}}')
+        raise ValueError(f"{name} must be a JSON object such as {example}")
     return {str(key): str(item) for key, item in value.items()}
 
 
@@ -59,6 +59,15 @@ class Config:
     DEMO_TOKEN_MAX_AGE = int(os.environ.get("DEMO_TOKEN_MAX_AGE", str(30 * 24 * 3600)))
     FIREBASE_CREDENTIALS = os.environ.get("FIREBASE_CREDENTIALS", "")
     FIREBASE_PROJECT_ID = os.environ.get("FIREBASE_PROJECT_ID", "")
+    # Web push through FCM on the household page: the Firebase web app's config (JSON from the
+    # Firebase console: apiKey, projectId, messagingSenderId, appId, …) and the project's web
+    # push certificate (VAPID public key). Either empty: no push SDK is loaded and notices reach
+    # the page's inbox only (the log channel).
+    FIREBASE_WEB_CONFIG: ClassVar[dict[str, str]] = _json_object(
+        "FIREBASE_WEB_CONFIG",
+        '{"apiKey": "…", "projectId": "…", "messagingSenderId": "…", "appId": "…"}',
+    )
+    FIREBASE_VAPID_KEY = os.environ.get("FIREBASE_VAPID_KEY", "").strip()
     # Proxy for FCM sends (empty: HTTPS_PROXY/NO_PROXY as found when the worker starts)
     FCM_PROXY = os.environ.get("FCM_PROXY", "")
     # Token the action server presents on /api/v1/service/...

@@ -71,8 +71,12 @@ def _console_over_https_only() -> tuple[str, int] | None:
     return None
 
 
-def content_security_policy(nonce: str, *, html: bool, docs: bool = False) -> str:
+def content_security_policy(
+    nonce: str, *, html: bool, docs: bool = False, connect: tuple[str, ...] = ()
+) -> str:
+    """`connect`: origins a page may call besides its own (the household page's FCM sign-up)."""
     common = "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    connect_src = " ".join(("'self'", *connect))
     if not html:  # JSON and other data: nothing in it may run or load anything
         return f"default-src 'none'; form-action 'none'; {common}"
     if docs:  # Swagger UI, from the app's own files: the styles it injects need 'unsafe-inline'
@@ -84,7 +88,8 @@ def content_security_policy(nonce: str, *, html: bool, docs: bool = False) -> st
     return (
         f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
         f"style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; "
-        f"img-src 'self' data:; connect-src 'self'; form-action 'self'; {common}"
+        f"img-src 'self' data:; connect-src {connect_src}; "
+        f"form-action 'self'; {common}"
     )
 
 

@@ -197,6 +197,7 @@ TARGETS: dict[str, dict[str, str]] = {
     "bench-ml": _ENVS,
     "bench-notify": _ENVS | {"postgresql": "the notification benchmark's database"},
     "bench-bot": _SETUP,
+    "bench-lighthouse": _ENVS | {"chromium": "Lighthouse measures the household page in it"},
     "bench-load": _SETUP
     | {"postgresql": "the prod-local stack", "redis-server": "the prod-local stack"},
 }

@@ -4,6 +4,8 @@ amount as text, Retry-After on a 503 from the chat, and `/` opening demo-1."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import date, datetime, timedelta
 
@@ -210,3 +212,47 @@ def test_pwa_manifest_and_service_worker_are_served_from_the_project(client):
     assert worker.headers["Content-Security-Policy"].startswith("default-src 'self'")
     page = client.get("/").get_data(as_text=True)
     assert "https://" not in page  # nothing from a CDN
+
+
+def test_static_files_named_by_their_content_hash_are_cached_a_year(client):
+    make_household("demo-1", display_name="Nhà chị Lan")
+    page = client.get("/").get_data(as_text=True)
+    script = re.search(r'src="(/static/app/app\.js\?v=[0-9a-f]{12})"', page).group(1)
+    assert client.get(script).headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # any other version, or none, is revalidated: a stale ?v= never pins today's file
+    assert "immutable" not in client.get("/static/app/app.js?v=000000000000").headers.get(
+        "Cache-Control", ""
+    )
+    assert "immutable" not in client.get("/static/app/app.js").headers.get("Cache-Control", "")
+
+
+WEB_CONFIG = {
+    "apiKey": "AIzaTest",
+    "projectId": "p",
+    "messagingSenderId": "1",
+    "appId": "1:1:web:a",
+}
+
+
+def test_web_push_settings_reach_the_page_only_when_complete(app, client):
+    make_household("demo-1", display_name="Nhà chị Lan")
+    page = client.get("/")
+    assert 'name="web-push"' not in page.get_data(as_text=True)
+    assert "connect-src 'self';" in page.headers["Content-Security-Policy"]
+
+    app.config.update(FIREBASE_WEB_CONFIG=WEB_CONFIG, FIREBASE_VAPID_KEY="")  # no VAPID key
+    assert 'name="web-push"' not in client.get("/").get_data(as_text=True)
+
+    app.config.update(FIREBASE_VAPID_KEY="BVapidPublicKey")
+    page = client.get("/")
+    text = page.get_data(as_text=True)
+    assert 'id="push-enable"' in text
+    settings = re.search(r"<meta name=\"web-push\" content='([^']+)'>", text).group(1)
+    assert json.loads(html.unescape(settings)) == {
+        "firebase": WEB_CONFIG,
+        "vapidKey": "BVapidPublicKey",
+    }
+    assert (
+        "connect-src 'self' https://firebaseinstallations.googleapis.com "
+        "https://fcmregistrations.googleapis.com;" in page.headers["Content-Security-Policy"]
+    )

@@ -441,3 +441,81 @@ def test_every_control_is_labelled_and_the_tabs_work_by_keyboard(app_page):
     expect(page.locator("#notices")).to_be_visible()
     expect(page.locator('.tabs a[aria-current="page"]')).to_contain_text("Thông báo")
     assert page.locator("html").get_attribute("lang") == "vi"
+
+
+CONTRAST = """() => {
+    const rgb = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+    const lum = ([r, g, b]) => {
+        const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const background = (node) => {
+        for (; node && node.nodeType === 1; node = node.parentElement) {
+            const c = rgb(getComputedStyle(node).backgroundColor);
+            if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+        }
+        return [255, 255, 255];
+    };
+    const low = [];
+    for (const node of document.querySelectorAll("body *")) {
+        const own = [...node.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        if (!own || !node.getClientRects().length || node.closest(".sr-only, svg, [hidden]")) continue;
+        const style = getComputedStyle(node);
+        if (style.visibility === "hidden" || Number(style.opacity) < 1) continue;
+        const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(node))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) low.push(`${node.tagName}#${node.id}.${node.className}: ${ratio.toFixed(2)}`);
+    }
+    return low;
+}"""
+
+
+def test_text_contrast_and_sizes_on_every_screen(app_page):
+    """WCAG AA contrast (4.5:1, large text 3:1) of every visible text on each screen, text no
+    smaller than 12 px, tap targets at least 44 px tall (what Lighthouse's audits check)."""
+    live, page, _ = app_page
+    page.goto(live.url + "/")
+    expect(page.locator("#kwh-so-far")).not_to_have_text("…", timeout=SLOW)
+    for screen in ("home", "chat", "notices", "settings"):
+        page.locator(f'.tabs a[data-screen="{screen}"]').click()
+        expect(page.locator(f"#{screen}")).to_be_visible()
+        if screen == "notices":
+            expect(page.locator(".notice").first).to_be_visible(timeout=SLOW)
+        assert page.evaluate(CONTRAST) == [], screen
+        small = page.evaluate(
+            """() => [...document.querySelectorAll("main *, nav *")].filter((e) =>
+                e.getClientRects().length && !e.closest(".sr-only, svg")
+                && [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
+                && parseFloat(getComputedStyle(e).fontSize) < 12).map((e) => e.outerHTML.slice(0, 60))"""
+        )
+        assert small == [], screen
+        short = page.evaluate(
+            """() => [...document.querySelectorAll("main button, main input, main select, nav a")]
+                .filter((e) => e.getClientRects().length && e.type !== "checkbox"
+                    && e.getBoundingClientRect().height < 44).map((e) => e.outerHTML.slice(0, 60))"""
+        )
+        assert short == [], screen
+
+
+def test_home_cards_appear_at_once_without_layout_shift(app_page):
+    """The home cards are shown together when the API has answered: nothing the household is
+    reading moves afterwards (Lighthouse's cumulative layout shift stays near 0)."""
+    live, page, _ = app_page
+    page.add_init_script(
+        """window.__shift = 0;
+        new PerformanceObserver((list) => { for (const e of list.getEntries())
+            if (!e.hadRecentInput) window.__shift += e.value; })
+            .observe({ type: "layout-shift", buffered: true });"""
+    )
+    page.goto(live.url + "/")
+    expect(page.locator("#chart svg")).to_be_visible(timeout=SLOW)
+    expect(page.locator("#home")).not_to_have_attribute("aria-busy", "true")
+    assert page.evaluate("window.__shift") < 0.05
+    # the chart opens on the latest days (its last bar in view) without a script scrolling it
+    assert page.evaluate(
+        """() => { const box = document.getElementById("chart").getBoundingClientRect();
+            const bars = document.querySelectorAll("#chart rect.bar");
+            const last = bars[bars.length - 1].getBoundingClientRect();
+            return bars.length > 30 && last.left >= box.left && last.right <= box.right + 1; }"""
+    )

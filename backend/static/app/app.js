@@ -57,13 +57,17 @@
 
   /* ---------- navigation ---------- */
   const loaded = {};
-  function show(name) {
+  let openNotice = null; // #notices/ID (what a push notification opens): that notice, opened
+  function show(hash) {
+    let [name, id] = hash.split("/");
+    if (name === "notices" && /^\d+$/.test(id || "")) openNotice = Number(id);
     if (!SCREENS.includes(name)) name = "home";
     for (const s of SCREENS) $(s).hidden = s !== name;
     for (const a of document.querySelectorAll(".tabs a")) {
       if (a.dataset.screen === name) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
     }
     if (token && !loaded[name]) { loaded[name] = true; LOADERS[name](); }
+    else if (name === "notices" && openNotice !== null) loadNotices();
     if (name === "chat") { const log = $("log"); log.scrollTop = log.scrollHeight; }
   }
   window.addEventListener("hashchange", () => show(location.hash.slice(1)));
@@ -75,9 +79,10 @@
     ].map((p) => p.catch(() => ({ ok: false, status: 0, data: null }))));
     if (usage.ok) renderUsage(usage.data, tariffs.ok ? tariffs.data : null);
     else $("kwh-so-far").textContent = "—";
-    $("period-card").removeAttribute("aria-busy");
-    if (daily.ok) renderChart(daily.data); else $("chart-summary").textContent = "Chưa tải được biểu đồ.";
     if (bills.ok) renderBills(bills.data.bills);
+    $("home").removeAttribute("aria-busy");  // every card at once: nothing below moves later
+    await new Promise((resolve) => setTimeout(resolve)); // the chart (its box keeps its height) in a task of its own
+    if (daily.ok) renderChart(daily.data); else $("chart-summary").textContent = "Chưa tải được biểu đồ.";
   }
 
   function renderUsage(u, tariffs) {
@@ -164,7 +169,6 @@
     const box = $("chart");
     const svg = new DOMParser().parseFromString(data.svg, "image/svg+xml").documentElement;
     if (svg && svg.nodeName === "svg") box.replaceChildren(document.importNode(svg, true));
-    box.scrollLeft = box.scrollWidth; // the latest days first
     const days = data.days;
     const flagged = days.filter((d) => d.is_anomaly).length;
     const total = days.reduce((s, d) => s + d.kwh, 0);
@@ -308,6 +312,7 @@
           if (r && r.ok) { n.read = true; button.classList.remove("unread"); setUnread(Math.max(0, Number($("unread").textContent || 0) - 1)); }
         }
       });
+      if (n.id === openNotice) { openNotice = null; button.click(); button.focus(); }
       return el("li", {}, button);
     }));
   }
@@ -389,6 +394,52 @@
     $("data-status").textContent = res && res.ok ? "Đã xóa toàn bộ dữ liệu của bạn." : "Chưa xóa được, bạn thử lại nhé.";
   });
 
+  /* ---------- web push (FCM) ---------- */
+  const webPush = (() => { try { return JSON.parse(meta("web-push") || "null"); } catch (e) { return null; } })();
+  const pushSupported = () => "Notification" in window && "serviceWorker" in navigator && "PushManager" in window;
+  let messaging = null;
+  /* The vendored Firebase SDK (backend/static/vendor/firebase), loaded only when push is wanted */
+  async function fcmToken() {
+    if (!messaging) {
+      messaging = Promise.all([
+        import("/static/vendor/firebase/firebase-app.js"), import("/static/vendor/firebase/firebase-messaging.js"),
+      ]).then(async ([firebase, fcm]) => {
+        if (!(await fcm.isSupported())) throw new Error("push unsupported");
+        return { fcm, instance: fcm.getMessaging(firebase.initializeApp(webPush.firebase)) };
+      });
+      messaging.catch(() => { messaging = null; });
+    }
+    const { fcm, instance } = await messaging;
+    const registration = await navigator.serviceWorker.ready;
+    return fcm.getToken(instance, { vapidKey: webPush.vapidKey, serviceWorkerRegistration: registration });
+  }
+  async function registerPush() {
+    const pushToken = await fcmToken();
+    const res = await api("/api/v1/me/devices", { method: "POST", body: { token: pushToken, platform: "web" } });
+    if (!res.ok) throw new Error(problem(res));
+  }
+  function pushStatus(text) { $("push-status").textContent = text; }
+  if (webPush && $("push-enable")) {
+    $("push-enable").addEventListener("click", async () => {
+      if (!pushSupported()) { pushStatus("Trình duyệt này không nhận được thông báo đẩy; thông báo vẫn có trong mục Thông báo."); return; }
+      $("push-enable").disabled = true;
+      const permission = await Notification.requestPermission();
+      if (permission !== "granted") {
+        $("push-enable").disabled = false;
+        pushStatus("Bạn chưa cho phép thông báo. Có thể cho phép trong cài đặt của trình duyệt; thông báo vẫn có trong mục Thông báo.");
+        return;
+      }
+      pushStatus("Đang bật…");
+      try { await registerPush(); pushStatus("Đã bật thông báo trên thiết bị này."); }
+      catch (e) { $("push-enable").disabled = false; pushStatus("Chưa bật được thông báo, bạn thử lại nhé."); }
+    });
+  }
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "notice" && token) { if (loaded.notices) loadNotices(); else api("/api/v1/me/notices?limit=1").then((r) => r.ok && setUnread(r.data.unread)).catch(() => {}); }
+    });
+  }
+
   const LOADERS = { home: loadHome, chat: loadChat, notices: loadNotices, settings: loadSettings };
   function refresh() { for (const name of SCREENS) if (loaded[name] && name !== "chat") LOADERS[name](); }
 
@@ -398,4 +449,8 @@
   show(location.hash.slice(1) || "home");
   if (token) api("/api/v1/me/notices?limit=1").then((r) => r.ok && setUnread(r.data.unread)).catch(() => {});
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+  /* permission given earlier: the token may have changed since (FCM refreshes it); tell the backend */
+  if (webPush && token && pushSupported() && Notification.permission === "granted") {
+    registerPush().then(() => pushStatus("Thông báo đang bật trên thiết bị này.")).catch(() => {});
+  }
 })();

@@ -1,7 +1,10 @@
 /* Offline shell of the household app: the page and its assets come from the cache when the
-   network is down; API reads fall back to their last copy (marked X-From-Cache: 1). */
+   network is down; API reads fall back to their last copy (marked X-From-Cache: 1).
+   Web push: FCM delivers a notice as a standard Push API message (JSON with `notification`
+   and `data`, backend: notifications/delivery.py build_message); this worker shows it, and a
+   click opens the notice in the app (/#notices/ID). No Firebase code runs here. */
 "use strict";
-const VERSION = "app-v1";
+const VERSION = "app-v2";
 const SHELL = ["/", "/static/app/app.css", "/static/app/app.js", "/static/app/icon.svg", "/manifest.webmanifest"];
 
 self.addEventListener("install", (event) => {
@@ -41,4 +44,34 @@ self.addEventListener("fetch", (event) => {
   } else if (url.pathname.startsWith("/api/v1/") && !url.pathname.startsWith("/api/v1/chat/messages")) {
     event.respondWith(networkFirst(request, url.pathname + url.search));
   }
+});
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
+  const shown = message.notification || {};
+  const data = message.data || {};
+  const id = /^\d+$/.test(data.notification_id || "") ? data.notification_id : null;
+  const title = shown.title || data.title || "Trợ lý tiết kiệm điện";
+  event.waitUntil((async () => {
+    await self.registration.showNotification(title, {
+      body: shown.body || data.body || "",
+      icon: "/static/app/icon-192.png",
+      lang: "vi",
+      tag: id ? "notice-" + id : undefined,
+      data: { url: id ? "/#notices/" + id : "/#notices" },
+    });
+    for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type: "notice", id });
+  })());
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || "/#notices", self.location.origin).href;
+  event.waitUntil((async () => {
+    const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const open = windows.find((client) => new URL(client.url).origin === self.location.origin);
+    if (open) { await open.navigate(url).catch(() => null); return open.focus(); }
+    return self.clients.openWindow(url);
+  })());
 });
