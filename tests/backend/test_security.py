@@ -4,6 +4,7 @@ security headers on every page type, the HTTPS-only console, production secrets 
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -483,3 +484,27 @@ def test_nginx_redirects_plain_http_and_the_console_works_over_its_tls(nginx_in_
     assert "Secure" in signed_in.headers["Set-Cookie"]
     console = session.get(f"{https_url}/staff/conversations", timeout=10, verify=certificate)
     assert console.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/static/app/app.js", "/static/app/app.css", "/openapi.json"])
+def test_nginx_compresses_text_for_the_phone(nginx_in_front, path):
+    _, https_url, _, certificate = nginx_in_front
+
+    def fetch(encoding: str) -> tuple[requests.Response, bytes]:
+        response = requests.get(
+            f"{https_url}{path}",
+            headers={"Accept-Encoding": encoding},
+            stream=True,
+            timeout=10,
+            verify=certificate,
+        )
+        return response, response.raw.read(decode_content=False)
+
+    plain, plain_bytes = fetch("identity")
+    zipped, zipped_bytes = fetch("gzip")
+    assert plain.status_code == zipped.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped_bytes) == plain_bytes
+    assert len(zipped_bytes) < len(plain_bytes) / 2
