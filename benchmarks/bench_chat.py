@@ -256,7 +256,14 @@ def start_stack(var: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
         start_new_session=True,
     )
     backend = f"http://127.0.0.1:{ports['backend']}"
-    wait_until(backend + "/healthz", timeout=600)
+    try:
+        wait_until(backend + "/healthz", timeout=600)
+    except BaseException:
+        # run_stack.py stops every service it started on SIGTERM: a stack that never got healthy
+        # (a model still training, a port taken) must not be left running behind the error
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        raise
     return process, {
         "backend": backend,
         "service": f"http://127.0.0.1:{ports['service']}",
