@@ -353,13 +353,20 @@ def main() -> int:
         for level in levels:
             tokens = {household_id: token for household_id, token in app_households[:level]}
 
-            def via_app(session, household_id, text, tokens=tokens):
-                return app_turn(session, urls["backend"], tokens[household_id], text)
+            own: list[float] = []
+
+            def via_app(session, household_id, text, tokens=tokens, own=own):
+                return app_turn(session, urls["backend"], tokens[household_id], text, own)
 
             def via_rasa(session, sender, text):
                 return rasa_turn(session, urls["rasa"], sender, text)
 
             app = run_level(via_app, list(tokens), args.seconds).row()
+            own.sort()
+            app["ours_p50_ms"] = round(own[len(own) // 2], 1) if own else 0.0
+            app["ours_p95_ms"] = (
+                round(own[min(len(own) - 1, int(0.95 * len(own)))], 1) if own else 0.0
+            )
             rasa = run_level(via_rasa, rasa_senders[:level], args.seconds).row()
             load = os.getloadavg()[0]
             ratio = app["turns_per_s"] / rasa["turns_per_s"] * 100 if rasa["turns_per_s"] else 0
@@ -370,7 +377,8 @@ def main() -> int:
                 f"{level:>4} | {app['turns_per_s']:>7} {app['p50_ms']:>6} {app['p95_ms']:>6} "
                 f"{app['errors']:>4} {app['busy_503']:>4} | {rasa['turns_per_s']:>8} "
                 f"{rasa['p50_ms']:>6} {rasa['p95_ms']:>6} {rasa['errors']:>4} | "
-                f"{ratio:>5.0f} {p95x:>5.2f} | {load:.2f}",
+                f"{ratio:>5.0f} {p95x:>5.2f} | {load:.2f} | ours p50 {app['ours_p50_ms']} "
+                f"p95 {app['ours_p95_ms']} ms",
                 flush=True,
             )
         args.out.parent.mkdir(parents=True, exist_ok=True)
