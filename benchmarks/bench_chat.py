@@ -78,13 +78,28 @@ class Result:
         }
 
 
-def app_turn(session: requests.Session, backend: str, token: str, text: str) -> str:
+def backend_own_ms(response: requests.Response) -> float | None:
+    """The backend's own part of an app turn (sign-in, queue, post-turn checks: everything but
+    the call to Rasa), from the proxy's Server-Timing header."""
+    header = response.headers.get("Server-Timing", "")
+    parts = dict(part.strip().split(";dur=", 1) for part in header.split(",") if ";dur=" in part)
+    try:
+        return sum(float(took) for name, took in parts.items() if name != "rasa")
+    except ValueError:
+        return None
+
+
+def app_turn(
+    session: requests.Session, backend: str, token: str, text: str, own: list | None = None
+) -> str:
     response = session.post(
         f"{backend}/api/v1/chat",
         json={"message": text},
         headers={"Authorization": f"Bearer {token}"},
         timeout=TIMEOUT,
     )
+    if own is not None and (took := backend_own_ms(response)) is not None:
+        own.append(took)
     if response.status_code == 503 and response.json().get("code") == "chat_busy":
         return "busy"
     if response.status_code == 429:
@@ -164,8 +179,9 @@ def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[
     rows = []
     for text in MESSAGES:
         call = backend_calls.get(text)
+        own: list[float] = []
         steps = {
-            "app_ms": lambda t=text: app_turn(session, urls["backend"], token, t),
+            "app_ms": lambda t=text, o=own: app_turn(session, urls["backend"], token, t, o),
             "rasa_ms": lambda t=text: rasa_turn(session, urls["rasa"], sender, t),
             "nlu_ms": lambda t=text: session.post(
                 f"{urls['rasa']}/model/parse",
@@ -197,6 +213,7 @@ def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[
                 if call or name != "backend_call_ms"
                 else 0.0
             )
+        row["backend_own_ms"] = round(sorted(own)[len(own) // 2], 1) if own else 0.0
         rows.append(row)
     return rows
 
@@ -256,7 +273,14 @@ def start_stack(var: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
         start_new_session=True,
     )
     backend = f"http://127.0.0.1:{ports['backend']}"
-    wait_until(backend + "/healthz", timeout=600)
+    try:
+        wait_until(backend + "/healthz", timeout=600)
+    except BaseException:
+        # run_stack.py stops every service it started on SIGTERM: a stack that never got healthy
+        # (a model still training, a port taken) must not be left running behind the error
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+        raise
     return process, {
         "backend": backend,
         "service": f"http://127.0.0.1:{ports['service']}",
@@ -308,13 +332,15 @@ def main() -> int:
         if args.profile_repeat:
             print("one turn, one household (medians, ms):")
             print(
-                f"{'message':<34} {'app':>7} {'rasa':>7} {'app-rasa':>8} {'nlu':>6} {'backend':>7}"
+                f"{'message':<34} {'app':>7} {'rasa':>7} {'app-rasa':>8} {'ours':>6} {'nlu':>6} "
+                f"{'backend':>7}"
             )
             profiled = profile(urls, profile_token, "bench-profile-001", args.profile_repeat)
             for row in profiled:
                 print(
                     f"{row['message']:<34} {row['app_ms']:>7} {row['rasa_ms']:>7} "
-                    f"{row['app_ms'] - row['rasa_ms']:>8.1f} {row['nlu_ms']:>6} "
+                    f"{row['app_ms'] - row['rasa_ms']:>8.1f} {row['backend_own_ms']:>6} "
+                    f"{row['nlu_ms']:>6} "
                     f"{row['backend_call_ms']:>7}",
                     flush=True,
                 )
@@ -327,13 +353,20 @@ def main() -> int:
         for level in levels:
             tokens = {household_id: token for household_id, token in app_households[:level]}
 
-            def via_app(session, household_id, text, tokens=tokens):
-                return app_turn(session, urls["backend"], tokens[household_id], text)
+            own: list[float] = []
+
+            def via_app(session, household_id, text, tokens=tokens, own=own):
+                return app_turn(session, urls["backend"], tokens[household_id], text, own)
 
             def via_rasa(session, sender, text):
                 return rasa_turn(session, urls["rasa"], sender, text)
 
             app = run_level(via_app, list(tokens), args.seconds).row()
+            own.sort()
+            app["ours_p50_ms"] = round(own[len(own) // 2], 1) if own else 0.0
+            app["ours_p95_ms"] = (
+                round(own[min(len(own) - 1, int(0.95 * len(own)))], 1) if own else 0.0
+            )
             rasa = run_level(via_rasa, rasa_senders[:level], args.seconds).row()
             load = os.getloadavg()[0]
             ratio = app["turns_per_s"] / rasa["turns_per_s"] * 100 if rasa["turns_per_s"] else 0
@@ -344,7 +377,8 @@ def main() -> int:
                 f"{level:>4} | {app['turns_per_s']:>7} {app['p50_ms']:>6} {app['p95_ms']:>6} "
                 f"{app['errors']:>4} {app['busy_503']:>4} | {rasa['turns_per_s']:>8} "
                 f"{rasa['p50_ms']:>6} {rasa['p95_ms']:>6} {rasa['errors']:>4} | "
-                f"{ratio:>5.0f} {p95x:>5.2f} | {load:.2f}",
+                f"{ratio:>5.0f} {p95x:>5.2f} | {load:.2f} | ours p50 {app['ours_p50_ms']} "
+                f"p95 {app['ours_p95_ms']} ms",
                 flush=True,
             )
         args.out.parent.mkdir(parents=True, exist_ok=True)

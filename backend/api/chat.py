@@ -119,6 +119,32 @@ def _retry_after(response):
     return response
 
 
+@blp.before_request
+def _turn_started() -> None:
+    g.chat_started = time.perf_counter()
+    g.chat_timing = {}
+
+
+def _lap(name: str) -> None:
+    """Milliseconds since the last lap (the request's start for the first) under `name`."""
+    now = time.perf_counter()
+    g.chat_timing[name] = (now - g.get("chat_lap", g.chat_started)) * 1000
+    g.chat_lap = now
+
+
+@blp.after_request
+def _server_timing(response):
+    """Where the turn's time went, for the benchmark and the browser's network panel:
+    `auth` (sign-in, rate limit, body), `queue` (waiting for a chat slot), `rasa` (Rasa's turn,
+    connection included), `after` (the checks after the turn). Durations only, no data."""
+    timing = g.get("chat_timing")
+    if timing:
+        response.headers["Server-Timing"] = ", ".join(
+            f"{name};dur={took:.1f}" for name, took in timing.items()
+        )
+    return response
+
+
 def _household_key() -> str:
     return f"chat:{current_household().id}"
 
@@ -132,6 +158,7 @@ def _household_key() -> str:
 def chat(body):
     """Send a message as the signed-in household; the sender id is always its own id."""
     household_id = current_household().id
+    _lap("auth")
     rasa = RasaLink.from_config(current_app.config)
     gate = turn_gate()
     # no database connection held while the turn queues or Rasa thinks (seconds under load): end
@@ -139,6 +166,7 @@ def chat(body):
     db.session.commit()
     try:
         gate.acquire()
+        _lap("queue")
     except Overloaded as exc:
         g.chat_retry_after = exc.retry_after
         raise ChatBusy(exc.retry_after) from exc
@@ -148,6 +176,7 @@ def chat(body):
             _record(household_id, {"text": RESUMED}, "backend_resumed")
             return {"messages": [{"text": RESUMED}]}
         messages = send_to_rasa(rasa, household_id, body["message"])
+        _lap("rasa")
     except AssistantUnavailable as exc:
         minutes = training_minutes_left(
             marker=Path(current_app.config["BOT_TRAINING_MARKER"]), now=time.time()
@@ -163,6 +192,7 @@ def chat(body):
     # a turn that deleted the household was saved again by Rasa after the deletion: purge it now
     stores = privacy.Stores.from_config(current_app.config)
     if privacy.settle_after_turn(db.session(), household_id, stores=stores, now=utc_now()):
+        _lap("after")
         return {"messages": messages}
     if not messages:
         # Rasa answers nothing when a custom action failed (action server down or broken); a
@@ -174,6 +204,7 @@ def chat(body):
         elif status == ConversationStatus.BOT:
             messages = [NO_ANSWER]
             _record(household_id, NO_ANSWER, "backend_no_answer")
+    _lap("after")
     return {"messages": messages}
 
 
