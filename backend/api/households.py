@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, json
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -204,8 +204,6 @@ def delete_me():
 @blp.response(200)
 def export_me():
     """All of the household's data as JSON."""
-    from flask import json
-
     return json.loads(
         json.dumps(privacy.export_household(session(), current_household()), default=str)
     )

@@ -22,7 +22,7 @@ from backend.services.nlu_export import (
     write_export,
 )
 from backend.services.staff_conversations import reviewed_corrections, unreviewed_corrections
-from backend.staff import bp, role_required
+from backend.staff.blueprint import bp, role_required
 from backend.staff.forms import ActionForm
 
 
