@@ -96,7 +96,9 @@ def nlu_retrain_runs():
     """The runs as HTML, polled by the export page while one is running."""
     runs = retrain.runs(runs_dir=_runs_dir())
     html = render_template("staff/_retrain_runs.html", runs=runs, form=ActionForm())
-    return jsonify({"html": html, "running": any(r.status == retrain.RUNNING for r in runs)})
+    return jsonify(
+        {"html": html, "running": any(r.status == retrain.RunStatus.RUNNING for r in runs)}
+    )
 
 
 @bp.post("/nlu/retrain/<name>/promote")
