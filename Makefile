@@ -33,7 +33,7 @@ endif
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
-	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-17s\033[0m %s\n", $$1, $$2}'
 
 $(UV):
 	$(TIMED) "setup: uv $(UV_VERSION) into .tools/" \
@@ -92,10 +92,10 @@ ifneq ($(filter test,$(GOALS)),)
 $(info ==> make test: $(words $(TEST_STEPS)) steps in turn: $(TEST_STEPS))
 endif
 
-test: $(TEST_STEPS) ## Run every test (what CI runs)
+test: $(TEST_STEPS) ## Lint, then every test suite in turn (what CI runs: .ci/run)
 	@echo "==> make test: all $(words $(TEST_STEPS)) steps passed in $(took)"
 
-test-backend: .venv/.synced ## pytest for backend, ml and notifications (SQLite)
+test-backend: .venv/.synced ## pytest on SQLite: every test under tests/ but tests/bot and tests/scale
 	$(TIMED) "$(call step,$@)" $(PY) -m pytest -q
 
 PG_TESTS := tests/backend tests/notifications
@@ -175,8 +175,8 @@ bench-load: setup bot-train ## Locust: 50 households for 60 s on the prod-local 
 	$(PY) -m pytest -q -s -o addopts="-ra" tests/scale/test_load.py
 
 BENCHES := bench-bills bench-api bench-ml bench-notify bench-load bench-projection
-bench: .venv/.synced ## Run every benchmark and write docs/benchmarks.md (machine, date, figures)
+bench: .venv/.synced ## Run bench-bills, -api, -ml, -notify (smaller size), -load and -projection; write docs/benchmarks.md
 	BENCH_NOTIFY_ARGS="$(or $(BENCH_NOTIFY_ARGS),$(BENCH_NOTIFY_REPORT_ARGS))" $(PY) benchmarks/report.py $(BENCHES)
 
-clean: ## Remove environments, models and the local database
+clean: ## Remove .venv, bot/.venv, .tools (uv), var/ (database, models) and bot/models
 	rm -rf .venv bot/.venv .tools var bot/models

@@ -10,7 +10,12 @@ from typing import Any
 
 from flask import Flask
 
+from backend import cli, errors, models, security, staff  # noqa: F401  (models: the tables)
+from backend.api import api, json_bodies_only, register_api
+from backend.chat import bp as chat_bp
 from backend.config import Config, refuse_unsafe_production
+from backend.extensions import csrf, db, limiter, migrate
+from backend.guards import storable_text_only
 
 
 def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
@@ -28,12 +33,6 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
     database = app.config["SQLALCHEMY_DATABASE_URI"]
     if database.startswith("sqlite:///"):  # the folder of a file database must exist
         Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-
-    from backend import cli, errors, models, security, staff  # noqa: F401  (models: tables)
-    from backend.api import json_bodies_only, register_api
-    from backend.chat import bp as chat_bp
-    from backend.extensions import api, csrf, db, limiter, migrate
-    from backend.guards import storable_text_only
 
     db.init_app(app)
     migrate.init_app(

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 import backend.rate_limit_storage  # noqa: F401  (registers sqlite:// with the limits library)
-from backend.api.openapi import DocumentedApi
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 migrate = Migrate()
-api = DocumentedApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -24,54 +24,37 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
-from flask_migrate import upgrade  # noqa: E402
 from prod_local import free_port  # noqa: E402  (one free_port for scripts and benchmarks)
-from sqlalchemy import insert  # noqa: E402
 
 from backend import create_app  # noqa: E402
 from backend.auth import issue_demo_token  # noqa: E402
-from backend.extensions import db  # noqa: E402
 from backend.models import DailyReading, Household  # noqa: E402
-from ml.climate import province_codes  # noqa: E402
+from benchmarks.database import fill, household, household_id  # noqa: E402
 
 
-def fill(url: str, households: int, today: date) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    rng = random.Random(1)
-    provinces = province_codes()
-    with app.app_context():
-        upgrade()
-        if db.session.query(Household).count() >= households:
-            return
-        for start in range(0, households, 200):
-            ids = [f"bench-{i:06d}" for i in range(start, min(households, start + 200))]
-            db.session.execute(
-                insert(Household),
-                [
-                    {
-                        "id": h,
-                        "display_name": h,
-                        "province_code": rng.choice(provinces),
-                        "occupants": rng.randint(1, 6),
-                        "appliances": {},
-                    }
-                    for h in ids
-                ],
-            )
-            db.session.execute(
-                insert(DailyReading),
-                [
-                    {
-                        "household_id": h,
-                        "day": today - timedelta(days=d),
-                        "kwh": round(rng.uniform(3, 20), 2),
-                        "source": "meter",
-                    }
-                    for h in ids
-                    for d in range(1, 366)
-                ],
-            )
-            db.session.commit()
+def page_rows(today: date):
+    """Per page: the households, then a year of daily readings each."""
+
+    def rows(rng: random.Random, ids: list[str]):
+        yield (
+            Household,
+            [{**household(rng, h), "appliances": {}} for h in ids],
+        )
+        yield (
+            DailyReading,
+            [
+                {
+                    "household_id": h,
+                    "day": today - timedelta(days=d),
+                    "kwh": round(rng.uniform(3, 20), 2),
+                    "source": "meter",
+                }
+                for h in ids
+                for d in range(1, 366)
+            ],
+        )
+
+    return rows
 
 
 def timed(call, count: int) -> tuple[float, float, float]:
@@ -95,7 +78,7 @@ def main() -> None:
     url = args.database_url or f"sqlite:///{tempfile.gettempdir()}/bench_api_{args.households}.db"
     today = date.today()
     began = time.perf_counter()
-    fill(url, args.households, today)
+    fill(url, households=args.households, page=200, rows=page_rows(today))
     print(
         f"database: {url.split('@')[-1]} with {args.households:,} households × 365 days "
         f"(ready in {time.perf_counter() - began:.0f} s)"
@@ -121,7 +104,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}/api/v1"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
-        tokens = [issue_demo_token(f"bench-{i:06d}") for i in range(args.households)]
+        tokens = [issue_demo_token(household_id(i)) for i in range(args.households)]
     session = requests.Session()
     try:
         for _ in range(300):

@@ -27,16 +27,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-
 from backend import create_app  # noqa: E402
 from backend.billing import estimate_bill  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.models import Budget, DailyReading, Household  # noqa: E402
 from backend.services.households import household_pages  # noqa: E402
 from backend.services.projection import trained_consumption  # noqa: E402
-from ml.climate import province_codes  # noqa: E402
+from benchmarks.database import fill, household  # noqa: E402
 from ml.projection import project  # noqa: E402
 from notifications.projection import PAGE, alert_page  # noqa: E402
 
@@ -50,51 +47,39 @@ def rss_mb() -> float:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def fill(url: str, households: int) -> None:
-    rng = random.Random(1)
-    provinces = province_codes()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        upgrade()
-        if db.session.query(Household).count() >= households:
-            return
-        for start in range(0, households, 500):
-            ids = [f"bench-{i:06d}" for i in range(start, min(households, start + 500))]
-            db.session.execute(
-                insert(Household),
-                [
-                    {
-                        "id": h,
-                        "display_name": h,
-                        "province_code": rng.choice(provinces),
-                        "occupants": rng.randint(1, 6),
-                        "reading_day": rng.choice([5, 10, 15, 20, 25, 28]),
-                        "appliances": {"air_conditioner": {"count": rng.randint(0, 2)}},
-                    }
-                    for h in ids
-                ],
+def page_rows(rng: random.Random, ids: list[str]):
+    """Per page: the households, a budget for about a third, then HISTORY days of readings."""
+    yield (
+        Household,
+        [
+            {
+                **household(rng, h),
+                "reading_day": rng.choice([5, 10, 15, 20, 25, 28]),
+                "appliances": {"air_conditioner": {"count": rng.randint(0, 2)}},
+            }
+            for h in ids
+        ],
+    )
+    yield (
+        Budget,
+        [
+            {"household_id": h, "amount": rng.choice([400_000, 600_000, 900_000])}
+            for h in ids
+            if rng.random() < 1 / 3
+        ],
+    )
+    rows = []
+    for h in ids:
+        level = rng.uniform(4, 16)
+        for d in range(HISTORY):
+            rows.append(
+                {
+                    "household_id": h,
+                    "day": TODAY - timedelta(days=d),
+                    "kwh": round(level * rng.uniform(0.8, 1.2), 2),
+                }
             )
-            db.session.execute(
-                insert(Budget),
-                [
-                    {"household_id": h, "amount": rng.choice([400_000, 600_000, 900_000])}
-                    for h in ids
-                    if rng.random() < 1 / 3
-                ],
-            )
-            rows = []
-            for h in ids:
-                level = rng.uniform(4, 16)
-                for d in range(HISTORY):
-                    rows.append(
-                        {
-                            "household_id": h,
-                            "day": TODAY - timedelta(days=d),
-                            "kwh": round(level * rng.uniform(0.8, 1.2), 2),
-                        }
-                    )
-            db.session.execute(insert(DailyReading), rows)
-            db.session.commit()
+    yield DailyReading, rows
 
 
 def end_to_end(url: str, model_path: str | None = None) -> None:
@@ -173,7 +158,7 @@ def main() -> None:
     args = parser.parse_args()
     url = args.database_url or f"sqlite:////tmp/bench_projection_{args.households}.db"
     began = time.perf_counter()
-    fill(url, args.households)
+    fill(url, households=args.households, page=500, rows=page_rows)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(
         f"database: {url} with {args.households:,} households × {HISTORY} days "

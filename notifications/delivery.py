@@ -272,7 +272,8 @@ def deliver_due(
         household = households.get(row.household_id)
         quiet_until = in_quiet_hours(household, now) if household is not None else None
         if quiet_until is not None and not (row.data or {}).get("urgent"):
-            row.status, row.next_attempt_at, row.lease_until = "pending", quiet_until, None
+            row.status, row.lease_until = NotificationStatus.PENDING, None
+            row.next_attempt_at = quiet_until
             row.attempts -= 1  # waiting for the morning is not a failed attempt
             report.deferred += 1
         else:

@@ -134,7 +134,8 @@ def lease(session: Session, now: datetime, limit: int = 500) -> list[Notificatio
 
 
 def mark_sent(row: Notification, channel: str, message_id: str, now: datetime) -> None:
-    row.status, row.channel, row.provider_message_id = "sent", channel, message_id
+    row.status, row.channel = NotificationStatus.SENT, channel
+    row.provider_message_id = message_id
     row.sent_at, row.lease_until, row.last_error = now, None, None
 
 
@@ -144,11 +145,13 @@ def retry_later(row: Notification, error: str, delay: timedelta, *, now: datetim
     if row.attempts >= MAX_ATTEMPTS:
         fail(row, f"gave up after {row.attempts} attempts: {error}")
         return
-    row.status, row.last_error, row.lease_until = "pending", error, None
+    row.status, row.last_error, row.lease_until = NotificationStatus.PENDING, error, None
     row.next_attempt_at = now + delay
 
 
-def fail(row: Notification, error: str, status: str = "failed") -> None:
+def fail(
+    row: Notification, error: str, status: NotificationStatus = NotificationStatus.FAILED
+) -> None:
     row.status, row.last_error, row.lease_until = status, error, None
 
 

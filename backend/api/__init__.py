@@ -6,6 +6,19 @@ from flask import request
 from flask_smorest import Api
 from werkzeug.exceptions import UnsupportedMediaType
 
+from backend.api.bills import blp as bills
+from backend.api.chat import blp as chat
+from backend.api.facts import blp as facts
+from backend.api.health import blp as health
+from backend.api.household_app import blp as me_app
+from backend.api.households import blp as me
+from backend.api.openapi import DocumentedApi
+from backend.api.service import blp as service
+from backend.extensions import csrf
+
+# flask-smorest's Api: the blueprints below and the OpenAPI document at /docs (bound in create_app)
+api = DocumentedApi()
+
 
 def json_bodies_only() -> None:
     """A body the API cannot read must not pass as an empty one (a PUT of form data would
@@ -15,15 +28,6 @@ def json_bodies_only() -> None:
 
 
 def register_api(api: Api) -> None:
-    from backend.api.bills import blp as bills
-    from backend.api.chat import blp as chat
-    from backend.api.facts import blp as facts
-    from backend.api.health import blp as health
-    from backend.api.household_app import blp as me_app
-    from backend.api.households import blp as me
-    from backend.api.service import blp as service
-    from backend.extensions import csrf
-
     for blueprint in (health, chat, bills, facts, me, me_app, service):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         api.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, json
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -13,7 +13,7 @@ from backend.auth import current_household, household_required
 from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.clock import local_today, utc_now
 from backend.extensions import db
-from backend.models import MAX_INTEGER
+from backend.models import MAX_INTEGER, RenterStatus
 from backend.money import format_vnd
 from backend.services import budgets, privacy, projection, readings, usage
 from backend.services import households as service
@@ -52,9 +52,7 @@ class ProfileIn(Schema):
     meter_kind = fields.String(validate=validate.OneOf(["postpaid", "prepaid"]))
     households_on_meter = fields.Integer(strict=True, validate=validate.Range(min=1, max=20))
     occupants = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
-    renter_status = fields.String(
-        validate=validate.OneOf(["owner", "renters_registered", "renters_unregistered"])
-    )
+    renter_status = fields.String(validate=validate.OneOf([s.value for s in RenterStatus]))
     reading_day = fields.Integer(strict=True, validate=validate.Range(min=1, max=31))
     appliances = fields.Dict(keys=fields.String(), values=fields.Raw())
     notifications = fields.Nested(NotificationsIn)
@@ -204,8 +202,6 @@ def delete_me():
 @blp.response(200)
 def export_me():
     """All of the household's data as JSON."""
-    from flask import json
-
     return json.loads(
         json.dumps(privacy.export_household(session(), current_household()), default=str)
     )

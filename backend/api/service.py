@@ -10,7 +10,7 @@ from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
 from backend.content.dates import span_vi
-from backend.models import Household
+from backend.models import ConversationStatus, Household
 from backend.services import budgets, places, privacy, projection, readings, usage
 from backend.services import handoff as handoff_service
 from backend.services import households as service
@@ -270,4 +270,4 @@ def handoff(body):
         reason=body["reason"],
         now=utc_now(),
     )
-    return {"status": "waiting", "queue_position": position}
+    return {"status": ConversationStatus.WAITING, "queue_position": position}

@@ -12,7 +12,13 @@ from backend.models.conversations import (
     DeadLetterEvent,
     EventCursor,
 )
-from backend.models.households import Device, Household, ZaloLinkCode, ZaloLinkFailure
+from backend.models.households import (
+    Device,
+    Household,
+    RenterStatus,
+    ZaloLinkCode,
+    ZaloLinkFailure,
+)
 from backend.models.notifications import (
     DeliveryStatus,
     Notification,
@@ -54,6 +60,7 @@ __all__ = [
     "NotificationStatus",
     "Outage",
     "ProjectionAlert",
+    "RenterStatus",
     "StaffLoginFailure",
     "StaffSession",
     "StaffUser",

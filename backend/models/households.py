@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
@@ -8,6 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.clock import utc_now
 from backend.extensions import Model
+
+
+class RenterStatus(StrEnum):
+    """Who pays the meter's bill, for the renters' price (stored as its value)."""
+
+    OWNER = "owner"  # or renters with their own contract with the utility
+    RENTERS_REGISTERED = "renters_registered"  # renters registered with the utility
+    RENTERS_UNREGISTERED = "renters_unregistered"
 
 
 class Household(Model):
@@ -27,8 +36,7 @@ class Household(Model):
     meter_kind: Mapped[str] = mapped_column(String(10), default="postpaid")
     households_on_meter: Mapped[int] = mapped_column(default=1)
     occupants: Mapped[int] = mapped_column(default=3)
-    # "owner" (or own tenancy contract), "renters_registered", "renters_unregistered"
-    renter_status: Mapped[str] = mapped_column(String(24), default="owner")
+    renter_status: Mapped[str] = mapped_column(String(24), default=RenterStatus.OWNER)
     appliances: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     notify_weekly_tips: Mapped[bool] = mapped_column(default=True)
     notify_outages: Mapped[bool] = mapped_column(default=True)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.billing import estimate_bill
-from backend.models import Bill, DailyReading, Household
+from backend.models import Bill, DailyReading, Household, RenterStatus
 from ml.climate import normal_temp
 
 
@@ -25,7 +25,7 @@ class DemoHousehold:
     base_kwh: float
     cooling_kwh_per_degree: float
     heating_kwh_per_degree: float = 0.0
-    renter_status: str = "owner"
+    renter_status: RenterStatus = RenterStatus.OWNER
     stuck_water_heater_days: int = 0  # the last N days carry a water heater left on (≈ +7 kWh/day)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -76,7 +76,7 @@ DEMO_HOUSEHOLDS = [
         {"air_conditioner": {"count": 0, "inverter": False}, "fridge": True},
         base_kwh=3.0,
         cooling_kwh_per_degree=0.3,
-        renter_status="renters_registered",
+        renter_status=RenterStatus.RENTERS_REGISTERED,
     ),
     DemoHousehold(
         "demo-5",

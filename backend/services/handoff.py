@@ -34,9 +34,9 @@ class ChannelUnavailable(ServiceError):
     code = "channel_unavailable"
 
 
-def status_of(session: Session, sender_id: str) -> str:
+def status_of(session: Session, sender_id: str) -> ConversationStatus:
     conversation = session.get(Conversation, sender_id)
-    return conversation.status if conversation else ConversationStatus.BOT
+    return ConversationStatus(conversation.status) if conversation else ConversationStatus.BOT
 
 
 def queue_for_staff(

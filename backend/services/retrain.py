@@ -17,6 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +26,23 @@ from backend.services.errors import Conflict, NotFound
 
 STATE = "state.json"
 OUTPUT = "output.log"
-RUNNING, SUCCEEDED, FAILED, PROMOTED = "running", "succeeded", "failed", "promoted"
+
+
+class RunStatus(StrEnum):
+    """A run's way (stored in its state.json as the value): running → succeeded | failed;
+    succeeded → promoted once its model is put live."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    PROMOTED = "promoted"
 
 
 @dataclass(frozen=True)
 class Run:
     name: str
     folder: Path
-    status: str
+    status: RunStatus
     started_by: str
     started_at: str
     finished_at: str | None
@@ -62,7 +72,7 @@ def _read(folder: Path) -> Run:
     return Run(
         name=folder.name,
         folder=folder,
-        status=state["status"],
+        status=RunStatus(state["status"]),
         started_by=state.get("started_by", ""),
         started_at=state.get("started_at", ""),
         finished_at=state.get("finished_at"),
@@ -84,12 +94,13 @@ def runs(*, runs_dir: Path) -> list[Run]:
 
 def start_run(*, command: list[str], runs_dir: Path, started_by: str, now: datetime) -> Run:
     """Start the command in the background; one run at a time."""
-    if any(run.status == RUNNING for run in runs(runs_dir=runs_dir)):
+    if any(run.status == RunStatus.RUNNING for run in runs(runs_dir=runs_dir)):
         raise Conflict("một lần huấn luyện đang chạy; hãy chờ nó xong", "retrain")
     folder = runs_dir / f"{now:%Y%m%dT%H%M%S%f}-{started_by}"
     folder.mkdir(parents=True)
     _write_state(
-        folder, {"status": RUNNING, "started_by": started_by, "started_at": now.isoformat()}
+        folder,
+        {"status": RunStatus.RUNNING, "started_by": started_by, "started_at": now.isoformat()},
     )
     subprocess.Popen(
         [sys.executable, "-m", "backend.services.retrain", str(folder), *command],
@@ -121,7 +132,7 @@ def run_in_background(folder: Path, command: list[str]) -> int:
         result = {}
     ok = code == 0 and isinstance(result.get("candidate"), int | float) and result.get("model")
     state.update(
-        status=SUCCEEDED if ok else FAILED,
+        status=RunStatus.SUCCEEDED if ok else RunStatus.FAILED,
         finished_at=utc_now().isoformat(),
         returncode=code,
         candidate=result.get("candidate") if ok else None,
@@ -140,7 +151,7 @@ def promote(*, runs_dir: Path, name: str, live_model: Path, promoted_by: str) ->
     if "/" in name or not (folder / STATE).is_file():
         raise NotFound("Không tìm thấy lần huấn luyện này.", "run")
     run = _read(folder)
-    if run.status != SUCCEEDED or not run.model or not Path(run.model).is_file():
+    if run.status != RunStatus.SUCCEEDED or not run.model or not Path(run.model).is_file():
         raise Conflict("lần huấn luyện này chưa có mô hình mới dùng được", "run")
     temporary = live_model.with_suffix(".tmp")
     shutil.copyfile(run.model, temporary)
@@ -148,7 +159,7 @@ def promote(*, runs_dir: Path, name: str, live_model: Path, promoted_by: str) ->
     if run.fingerprint and Path(run.fingerprint).is_file():
         shutil.copyfile(run.fingerprint, live_model.parent / "current.fingerprint")
     state = json.loads((folder / STATE).read_text(encoding="utf-8"))
-    state.update(status=PROMOTED, promoted_by=promoted_by)
+    state.update(status=RunStatus.PROMOTED, promoted_by=promoted_by)
     _write_state(folder, state)
     return _read(folder)
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from backend.billing import estimate_bill, kwh_for_budget
 from backend.billing.peak_hours import peak_hours
 from backend.content.facts import hours_text
-from backend.models import CannedReply, ChatMessage, Conversation, Household
+from backend.models import CannedReply, ChatMessage, Conversation, ConversationStatus, Household
 from backend.money import format_vnd
 
 
@@ -76,7 +76,7 @@ def add_conversation(
     started_at: datetime,
     channel: str = "rest",
     household_id: str | None = None,
-    status: str = "bot",
+    status: ConversationStatus = ConversationStatus.BOT,
 ) -> Conversation:
     user_said = [s for s in said if s.role == "user"]
     confidences = [s.confidence for s in user_said if s.confidence is not None]
@@ -85,8 +85,10 @@ def add_conversation(
         channel=channel,
         household_id=household_id,
         status=status,
-        waiting_since=started_at + timedelta(minutes=len(said)) if status == "waiting" else None,
-        handoff_reason="request_human" if status == "waiting" else None,
+        waiting_since=started_at + timedelta(minutes=len(said))
+        if status == ConversationStatus.WAITING
+        else None,
+        handoff_reason="request_human" if status == ConversationStatus.WAITING else None,
         started_at=started_at,
         last_message_at=started_at + timedelta(minutes=max(len(said) - 1, 0)),
         message_count=len(said),
@@ -115,13 +117,13 @@ def add_conversation(
     return conversation
 
 
-DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
+DEMO_CONVERSATIONS: list[tuple[str, str, int, ConversationStatus, list[Said]]] = [
     # sender, channel, days ago, status, messages
     (
         "demo-1",
         "rest",
         0,
-        "bot",
+        ConversationStatus.BOT,
         [
             user("350 số điện hết bao nhiêu tiền", "calculate_bill", 0.97, kwh="350"),
             bot(bill_line(350)),
@@ -135,7 +137,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "demo-5",
         "rest",
         0,
-        "waiting",
+        ConversationStatus.WAITING,
         [
             user("nhà tôi tháng này dùng nhiều điện bất thường", "check_my_usage", 0.58),
             bot("Mức dùng 9 ngày gần đây cao hơn dự kiến khoảng 7 kWh mỗi ngày."),
@@ -147,7 +149,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "demo-2",
         "rest",
         1,
-        "bot",
+        ConversationStatus.BOT,
         [
             user("mã kh của tôi là PE01000123456, kiểm tra giúp", "check_my_usage", 0.42),
             bot("Xin lỗi, tôi chưa hiểu ý bạn. Bạn nói rõ hơn được không?"),
@@ -159,7 +161,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "zalo-8812345",
         "zalo",
         2,
-        "bot",
+        ConversationStatus.BOT,
         [
             user(
                 "ad oi may lanh de bn do thi tiet kiem",
@@ -176,7 +178,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "demo-3",
         "rest",
         4,
-        "bot",
+        ConversationStatus.BOT,
         [
             user("giờ cao điểm là mấy giờ", "ask_peak_hours", 0.95),
             bot(peak_line()),
@@ -188,7 +190,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, str, list[Said]]] = [
         "demo-4",
         "rest",
         6,
-        "bot",
+        ConversationStatus.BOT,
         [
             user("500k thì dùng được bao nhiêu số", "ask_kwh_for_budget", 0.63, money="500k"),
             bot(budget_line(500_000)),

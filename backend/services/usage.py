@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 
 from backend.billing import Renters, estimate_bill
 from backend.content.dates import day_vi
-from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
+from backend.models import (
+    AnomalyEpisode,
+    DailyReading,
+    Household,
+    RenterStatus,
+    UsageScore,
+    WeatherObservation,
+)
 from backend.money import format_vnd
 from backend.services.readings import latest_bills
 
@@ -131,9 +138,9 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
 
 
 def renters_of(household: Household) -> Renters | None:
-    if household.renter_status == "renters_registered":
+    if household.renter_status == RenterStatus.RENTERS_REGISTERED:
         return Renters(household.occupants, True)
-    if household.renter_status == "renters_unregistered":
+    if household.renter_status == RenterStatus.RENTERS_UNREGISTERED:
         return Renters(household.occupants, False)
     return None
 

@@ -12,7 +12,7 @@ from backend.extensions import db
 from backend.models import MAX_INTEGER, StaffUser
 from backend.services import staff_users as service
 from backend.services.errors import ServiceError
-from backend.staff import bp, flash_form_errors, role_required
+from backend.staff.blueprint import bp, flash_form_errors, role_required
 from backend.staff.forms import ActionForm, NewStaffForm, PasswordForm, ResetPasswordForm
 
 

@@ -7,7 +7,7 @@ from flask import current_app, render_template, request, url_for
 from backend.extensions import db
 from backend.services.masking import mask_text
 from backend.services.pii_audit import audit_page
-from backend.staff import bp, role_required
+from backend.staff.blueprint import bp, role_required
 
 ACTIONS = {
     "pii_revealed": "Xem dữ liệu cá nhân",

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from backend.extensions import db, limiter
 from backend.services.staff_users import authenticate, end_session, start_session
-from backend.staff import SESSION_KEY, bp
+from backend.staff.blueprint import SESSION_KEY, bp
 from backend.staff.forms import ActionForm, LoginForm
 
 # Every refused sign-in (unknown login, wrong password, inactive account, too many attempts)

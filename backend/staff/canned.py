@@ -8,7 +8,7 @@ from flask_login import current_user
 from backend.extensions import db
 from backend.services import staff_conversations as service
 from backend.services.errors import ServiceError
-from backend.staff import bp, flash_form_errors, role_required
+from backend.staff.blueprint import bp, flash_form_errors, role_required
 from backend.staff.forms import ActionForm, CannedReplyForm
 
 

@@ -22,7 +22,7 @@ from backend.services.household_panel import household_panel
 from backend.services.households import province_codes, province_name
 from backend.services.pii_audit import record_reveal, reveals_of, subject_of
 from backend.services.projection import trained_consumption
-from backend.staff import bp, flash_form_errors, role_required
+from backend.staff.blueprint import bp, flash_form_errors, role_required
 from backend.staff.charts import consumption_chart
 from backend.staff.forms import (
     ActionForm,

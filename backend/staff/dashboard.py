@@ -7,7 +7,7 @@ from flask import render_template, request
 from backend.clock import local_today
 from backend.extensions import db
 from backend.services.staff_dashboard import dashboard as build_dashboard
-from backend.staff import bp, role_required
+from backend.staff.blueprint import bp, role_required
 from backend.staff.charts import count_chart
 
 WINDOWS = (7, 30, 90)

@@ -7,7 +7,7 @@ from flask import render_template, request, url_for
 from backend.extensions import db
 from backend.services.conversation_events import MAX_ATTEMPTS, dead_letter_page
 from backend.services.masking import mask_text
-from backend.staff import bp, role_required
+from backend.staff.blueprint import bp, role_required
 
 EXCERPT = 300  # characters of the payload shown (masked)
 

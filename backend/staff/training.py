@@ -22,7 +22,7 @@ from backend.services.nlu_export import (
     write_export,
 )
 from backend.services.staff_conversations import reviewed_corrections, unreviewed_corrections
-from backend.staff import bp, role_required
+from backend.staff.blueprint import bp, role_required
 from backend.staff.forms import ActionForm
 
 
@@ -96,7 +96,9 @@ def nlu_retrain_runs():
     """The runs as HTML, polled by the export page while one is running."""
     runs = retrain.runs(runs_dir=_runs_dir())
     html = render_template("staff/_retrain_runs.html", runs=runs, form=ActionForm())
-    return jsonify({"html": html, "running": any(r.status == retrain.RUNNING for r in runs)})
+    return jsonify(
+        {"html": html, "running": any(r.status == retrain.RunStatus.RUNNING for r in runs)}
+    )
 
 
 @bp.post("/nlu/retrain/<name>/promote")

@@ -24,16 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ml.climate import region_of
-from ml.worlds.base import (
-    World,
-    calendar,
-    draw_fault,
-    fault_kwh,
-    frame,
-    provinces,
-    tet_window,
-    weather,
-)
+from ml.worlds.base import World, WorldBuilder, calendar, tet_window
 
 HEATER_SHARE = {"north": 0.85, "centre": 0.5, "south": 0.25}
 NEW_APPLIANCES = {  # kind → kWh/day it adds (AC: scaled by the day's cooling need)
@@ -156,40 +147,36 @@ def simulate_appliances(
     """`households` homes over `days` days from `start`; faults in a `fault_share` of homes, on
     random days from `fault_from_day` on."""
     rng = np.random.default_rng([seed, 2])
-    dates = calendar(start=start, days=days)
-    codes = provinces(rng=rng, n=households)
-    climate = {int(c): weather(rng=rng, province=int(c), days=dates) for c in np.unique(codes)}
-    frames, rows, faults, changes, normals = [], [], [], [], []
-    for i, province in enumerate(codes):
-        hid = f"ap{seed}-{i:04d}"
-        temps = climate[int(province)].temps
-        attributes, normal, ac, changed = _household(
-            rng=rng, hid=hid, province=int(province), days=dates, temps=temps
-        )
-        kwh = normal.copy()
-        if rng.random() < fault_share:
-            fault = draw_fault(
-                rng=rng,
-                first_day=fault_from_day,
-                days=days,
-                has_heater=bool(attributes["water_heater"]),
-                acs=attributes["air_conditioners"],
-            )
-            kwh += fault_kwh(rng=rng, fault=fault, normal=normal, ac_kwh=ac)
-            faults.append((hid, fault.kind, dates[fault.onset].date(), dates[fault.end - 1].date()))
-        meter = kwh * _vary(rng, days, 0.03)  # what the meter and the reading rounding add
-        frames.append(
-            frame(household_id=hid, days=dates, kwh=meter, temps=temps, attributes=attributes)
-        )
-        rows.append({"household_id": hid, "region": region_of(int(province)), **attributes})
-        changes.extend(changed)
-        normals.append(normal)
-    return World(
-        readings=pd.concat(frames, ignore_index=True),
-        households=pd.DataFrame(rows),
-        faults=pd.DataFrame(faults, columns=["household_id", "kind", "onset", "end"]),
-        heat_wave_days={code: w.hot for code, w in climate.items()},
-        cold_spell_days={code: w.cold for code, w in climate.items()},
-        changes=pd.DataFrame(changes, columns=["household_id", "kind", "onset", "end"]),
-        normal_kwh=pd.Series(np.concatenate(normals)),
+    world = WorldBuilder.draw(
+        rng=rng, households=households, dates=calendar(start=start, days=days)
     )
+    for i, province in enumerate(world.codes):
+        hid = f"ap{seed}-{i:04d}"
+        attributes, normal, ac, changed = _household(
+            rng=rng,
+            hid=hid,
+            province=int(province),
+            days=world.dates,
+            temps=world.climate[int(province)].temps,
+        )
+        kwh = world.with_fault(
+            rng=rng,
+            household_id=hid,
+            kwh=normal,
+            normal=normal,
+            ac_kwh=ac,
+            share=fault_share,
+            first_day=fault_from_day,
+            has_heater=bool(attributes["water_heater"]),
+            acs=attributes["air_conditioners"],
+        )
+        meter = kwh * _vary(rng, days, 0.03)  # what the meter and the reading rounding add
+        world.add(
+            household_id=hid,
+            region=region_of(int(province)),
+            attributes=attributes,
+            kwh=meter,
+            normal=normal,
+        )
+        world.changes.extend(changed)
+    return world.world()

@@ -22,6 +22,7 @@ import pandas as pd
 from ml.climate import normal_temps, province_codes, region_of
 
 FAULT_KINDS = ("water_heater_stuck", "failing_ac", "level_shift", "small_leak")
+LABEL_COLUMNS = ["household_id", "kind", "onset", "end"]  # of faults and of normal changes
 ANOMALY_SD = {"north": 2.2, "centre": 1.6, "south": 0.9}  # °C, day-to-day weather spread
 TET = (date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6))
 
@@ -34,9 +35,7 @@ class World:
     heat_wave_days: dict[int, set[date]] = field(default_factory=dict)
     cold_spell_days: dict[int, set[date]] = field(default_factory=dict)
     # normal changes that are not faults: household_id, kind, onset, end (a lasting change: end None)
-    changes: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=["household_id", "kind", "onset", "end"])
-    )
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LABEL_COLUMNS))
     normal_kwh: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
@@ -170,3 +169,98 @@ def frame(
         }
     )
     return out if keep is None else out[keep]
+
+
+@dataclass
+class WorldBuilder:
+    """What a world's simulator shares with the others: its households' provinces and their
+    weather, the faults it injects, and the World it assembles household by household. The order
+    of the random draws is part of a world (the held-out worlds are frozen): provinces, then each
+    province's weather in code order, then per household the simulator's own draws."""
+
+    dates: pd.DatetimeIndex
+    codes: np.ndarray  # each household's province, in household order
+    climate: dict[int, Weather]  # by province
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    faults: list[tuple] = field(default_factory=list)
+    changes: list[tuple] = field(default_factory=list)
+    normals: list[np.ndarray] = field(default_factory=list)
+
+    @classmethod
+    def draw(
+        cls,
+        *,
+        rng: np.random.Generator,
+        households: int,
+        dates: pd.DatetimeIndex,
+        record_cold_year: int | None = None,
+    ) -> WorldBuilder:
+        """The households' provinces, then each province's weather (see `weather`)."""
+        codes = provinces(rng=rng, n=households)
+        climate = {
+            int(c): weather(rng=rng, province=int(c), days=dates, record_cold_year=record_cold_year)
+            for c in np.unique(codes)
+        }
+        return cls(dates=dates, codes=codes, climate=climate)
+
+    def with_fault(
+        self,
+        *,
+        rng: np.random.Generator,
+        household_id: str,
+        kwh: np.ndarray,
+        normal: np.ndarray,
+        ac_kwh: np.ndarray,
+        share: float,
+        first_day: int,
+        has_heater: bool,
+        acs: int,
+    ) -> np.ndarray:
+        """`kwh` with a fault added in a `share` of households (one draw decides; see `draw_fault`
+        and `fault_kwh`), its label kept; `kwh` itself when the household has none."""
+        if not rng.random() < share:
+            return kwh
+        days = len(self.dates)
+        fault = draw_fault(rng=rng, first_day=first_day, days=days, has_heater=has_heater, acs=acs)
+        extra = fault_kwh(rng=rng, fault=fault, normal=normal, ac_kwh=ac_kwh)
+        onset, end = self.dates[fault.onset].date(), self.dates[fault.end - 1].date()
+        self.faults.append((household_id, fault.kind, onset, end))
+        return kwh + extra
+
+    def add(
+        self,
+        *,
+        household_id: str,
+        region: str | None,
+        attributes: dict[str, int],
+        kwh: np.ndarray,
+        normal: np.ndarray,
+        keep: np.ndarray | None = None,
+    ) -> None:
+        """One household's readings (the days `keep` marks, every day without it), its row and
+        its normal kWh on those days; its province's temperatures are the readings'."""
+        temps = self.climate[attributes["province_code"]].temps
+        self.frames.append(
+            frame(
+                household_id=household_id,
+                days=self.dates,
+                kwh=kwh,
+                temps=temps,
+                attributes=attributes,
+                keep=keep,
+            )
+        )
+        self.rows.append({"household_id": household_id, "region": region, **attributes})
+        self.normals.append(normal if keep is None else normal[keep])
+
+    def world(self) -> World:
+        return World(
+            readings=pd.concat(self.frames, ignore_index=True),
+            households=pd.DataFrame(self.rows),
+            faults=pd.DataFrame(self.faults, columns=LABEL_COLUMNS),
+            heat_wave_days={code: w.hot for code, w in self.climate.items()},
+            cold_spell_days={code: w.cold for code, w in self.climate.items()},
+            changes=pd.DataFrame(self.changes, columns=LABEL_COLUMNS),
+            normal_kwh=pd.Series(np.concatenate(self.normals)),
+        )

@@ -21,16 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ml.climate import region_of
-from ml.worlds.base import (
-    World,
-    calendar,
-    draw_fault,
-    fault_kwh,
-    frame,
-    provinces,
-    tet_window,
-    weather,
-)
+from ml.worlds.base import World, WorldBuilder, calendar, tet_window
 
 
 def _ar1_t(rng: np.random.Generator, n: int, *, phi: float, spread: float) -> np.ndarray:
@@ -83,18 +74,15 @@ def simulate_meters(
     cold_year = (
         (dates[fault_from_day] + pd.Timedelta(days=7)).year if fault_from_day < days else None
     )
-    codes = provinces(rng=rng, n=households)
-    climate = {
-        int(c): weather(rng=rng, province=int(c), days=dates, record_cold_year=cold_year)
-        for c in np.unique(codes)
-    }
+    world = WorldBuilder.draw(
+        rng=rng, households=households, dates=dates, record_cold_year=cold_year
+    )
     weekday = dates.dayofweek.to_numpy()
     tet = np.array([tet_window(d) for d in dates.date])
-    frames, rows, faults, changes, normals = [], [], [], [], []
-    for i, province in enumerate(codes):
+    for i, province in enumerate(world.codes):
         hid = f"mr{seed}-{i:04d}"
         region = region_of(int(province)) or "south"
-        temps = climate[int(province)].temps
+        temps = world.climate[int(province)].temps
         occupants = int(rng.integers(1, 7))
         acs = int(rng.choice([0, 1, 2, 3], p=[0.25, 0.45, 0.22, 0.08]))
         heater = rng.random() < {"north": 0.8, "centre": 0.45, "south": 0.2}[region]
@@ -121,45 +109,37 @@ def simulate_meters(
                     rng.uniform(0.7, 1.0) * np.clip(temps[first:] - cool_bp, 0, None) ** 1.3 + 0.3
                 )
                 acs += 1
-            changes.append((hid, f"step_{kind}", dates[first].date(), None))
+            world.changes.append((hid, f"step_{kind}", dates[first].date(), None))
         kwh = normal * np.exp(
             _ar1_t(rng, days, phi=rng.uniform(0.3, 0.6), spread=rng.uniform(0.06, 0.14))
         )
-        if rng.random() < fault_share:
-            fault = draw_fault(
-                rng=rng, first_day=fault_from_day, days=days, has_heater=heater, acs=acs
-            )
-            ac_kwh = cooling * level
-            kwh = kwh + fault_kwh(rng=rng, fault=fault, normal=normal, ac_kwh=ac_kwh)
-            faults.append((hid, fault.kind, dates[fault.onset].date(), dates[fault.end - 1].date()))
+        kwh = world.with_fault(
+            rng=rng,
+            household_id=hid,
+            kwh=kwh,
+            normal=normal,
+            ac_kwh=cooling * level,
+            share=fault_share,
+            first_day=fault_from_day,
+            has_heater=heater,
+            acs=acs,
+        )
         gap_rate = float(rng.choice([0.0, 0.01, 0.03], p=[0.4, 0.4, 0.2]))
         reads, present, estimated = _estimated(rng, kwh, gap_rate=gap_rate)
         for day in np.flatnonzero(estimated):
-            changes.append((hid, "estimated_read", dates[day].date(), dates[day].date()))
+            world.changes.append((hid, "estimated_read", dates[day].date(), dates[day].date()))
         attributes = {
             "province_code": int(province),
             "occupants": occupants,
             "air_conditioners": acs,
             "water_heater": int(heater),
         }
-        frames.append(
-            frame(
-                household_id=hid,
-                days=dates,
-                kwh=reads,
-                temps=temps,
-                attributes=attributes,
-                keep=present,
-            )
+        world.add(
+            household_id=hid,
+            region=region,
+            attributes=attributes,
+            kwh=reads,
+            normal=normal,
+            keep=present,
         )
-        rows.append({"household_id": hid, "region": region, **attributes})
-        normals.append(normal[present])
-    return World(
-        readings=pd.concat(frames, ignore_index=True),
-        households=pd.DataFrame(rows),
-        faults=pd.DataFrame(faults, columns=["household_id", "kind", "onset", "end"]),
-        heat_wave_days={code: w.hot for code, w in climate.items()},
-        cold_spell_days={code: w.cold for code, w in climate.items()},
-        changes=pd.DataFrame(changes, columns=["household_id", "kind", "onset", "end"]),
-        normal_kwh=pd.Series(np.concatenate(normals)),
-    )
+    return world.world()

@@ -10,9 +10,9 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from backend import create_app
+from backend.api import api
 from backend.api.openapi import DEMO_TOKEN_COMMAND, ERRORS, METHODS
 from backend.config import TestConfig
-from backend.extensions import api
 from tests.conftest import bearer, make_household
 
 ERROR_KEYS = {"code", "message", "field"}

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from backend import create_app
+from backend.api import api
 from backend.auth import issue_demo_token
 from backend.config import TestConfig
-from backend.extensions import api, db
+from backend.extensions import db
 from tests.conftest import make_household
 
 _directory = tempfile.mkdtemp(prefix="schemathesis-")

@@ -26,8 +26,9 @@ from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
 from backend import create_app
+from backend.api import api
 from backend.config import DEV_RASA_AUTH_TOKEN, DEV_SERVICE_TOKEN, ROOT, TestConfig
-from backend.extensions import api, db
+from backend.extensions import db
 from backend.models import StaffLoginFailure
 from backend.services.staff_users import create_staff
 from tests.backend.staff.conftest import PASSWORD

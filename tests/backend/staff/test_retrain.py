@@ -50,7 +50,7 @@ def wait_until_finished(runs_dir: Path, timeout: float = 60) -> retrain.Run:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         runs = retrain.runs(runs_dir=runs_dir)
-        if runs and runs[0].status != retrain.RUNNING:
+        if runs and runs[0].status != retrain.RunStatus.RUNNING:
             return runs[0]
         time.sleep(0.05)  # polling a condition, bounded by the deadline
     raise AssertionError("the run did not finish")
@@ -84,7 +84,7 @@ def test_a_retrain_runs_in_the_background_and_is_put_live_by_a_supervisor(
     sign_in(client, "binh")
     client.post("/staff/nlu/retrain")
     runs_dir = Path(app.config["RETRAIN_DIR"])
-    assert retrain.runs(runs_dir=runs_dir)[0].status == retrain.RUNNING
+    assert retrain.runs(runs_dir=runs_dir)[0].status == retrain.RunStatus.RUNNING
     live = client.get("/staff/nlu/retrain/runs").get_json()
     assert live["running"] and "Đang huấn luyện" in live["html"]
     again = client.post("/staff/nlu/retrain", follow_redirects=True).get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_a_retrain_runs_in_the_background_and_is_put_live_by_a_supervisor(
     client.post(f"/staff/nlu/retrain/{run.name}/promote")
     assert Path(app.config["BOT_MODEL_PATH"]).read_text() == "candidate model"
     assert (trainer / "models" / "current.fingerprint").read_text() == "abc123"
-    assert retrain.runs(runs_dir=runs_dir)[0].status == retrain.PROMOTED
+    assert retrain.runs(runs_dir=runs_dir)[0].status == retrain.RunStatus.PROMOTED
 
 
 def test_a_failed_retrain_shows_its_log_and_cannot_go_live(app, client, staff, trainer):
@@ -106,7 +106,7 @@ def test_a_failed_retrain_shows_its_log_and_cannot_go_live(app, client, staff, t
     sign_in(client, "binh")
     client.post("/staff/nlu/retrain")
     run = wait_until_finished(Path(app.config["RETRAIN_DIR"]))
-    assert run.status == retrain.FAILED and "out of memory" in run.output_tail
+    assert run.status == retrain.RunStatus.FAILED and "out of memory" in run.output_tail
     page = client.get("/staff/nlu/export").get_data(as_text=True)
     assert "rasa: out of memory" in page and "Đưa vào sử dụng</button>" not in page
     refused = client.post(f"/staff/nlu/retrain/{run.name}/promote", follow_redirects=True)
