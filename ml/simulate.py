@@ -29,13 +29,13 @@ class Simulation:
     households: pd.DataFrame  # one row per household with its parameters
     faults: pd.DataFrame  # household_id, kind, onset (date), end (date)
     heat_wave_days: dict[int, set[date]] = field(default_factory=dict)  # province → days
+    # each reading's normal use, without fault or noise (indexed like `readings`): what no model
+    # sees, for the evaluation's oracle bound
+    normal_kwh: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     # lasting normal changes (not faults): household_id, kind, onset, end (None: lasting)
     changes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["household_id", "kind", "onset", "end"])
     )
-    # each reading's normal use, without fault or noise (indexed like `readings`): what no model
-    # sees, for the evaluation's oracle bound
-    normal_kwh: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 def _weather(

@@ -39,7 +39,13 @@ def test_normal_use_is_the_reading_without_noise_or_fault():
 def scored_year(noise: float) -> Simulation:
     sim = simulate(80, start=START, days=730, seed=11, noise=noise)
     _, test = year_split(sim, START)
-    return Simulation(test, sim.households, sim.faults, sim.heat_wave_days, sim.normal_kwh)
+    return Simulation(
+        readings=test,
+        households=sim.households,
+        faults=sim.faults,
+        heat_wave_days=sim.heat_wave_days,
+        normal_kwh=sim.normal_kwh,
+    )
 
 
 @pytest.mark.parametrize("noise", [0.02, 0.10])
