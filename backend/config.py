@@ -190,6 +190,9 @@ class TestConfig(Config):
     RASA_TRACKER_DB_URL = ""  # tests that need one set it
     RASA_EVENTS_DB_URL = ""
     BOT_TRAINING_MARKER = ""  # not the checkout's var/: a bot training there is not the test's
+    # each test app counts alone, never in the checkout's var/ratelimit.db, which `make run` and
+    # make test's SQLite and PostgreSQL runs (side by side) would otherwise share
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 def refuse_unsafe_production(config: Mapping[str, Any], environ: Mapping[str, str]) -> None:
