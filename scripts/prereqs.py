@@ -202,7 +202,7 @@ TARGETS: dict[str, dict[str, str]] = {
     | {"postgresql": "the prod-local stack", "redis-server": "the prod-local stack"},
 }
 COMPOSITE = {
-    "test": ["setup", "lint", "test-app", "test-scale"],
+    "test": ["setup", "lint", "test-app", "test-bot-model", "test-scale"],
     "test-app": ["test-backend", "test-postgres", "bot-train", "test-bot"],
     "test-bot-model": ["test-bot"],
     "bench": ["bench-bills", "bench-api", "bench-ml", "bench-notify", "bench-load"],

@@ -3,7 +3,7 @@
 # Usage: test.sh [all|unit|model]
 #   unit   data validation and pytest (tests/bot): no trained model needed
 #   model  train if needed, then the test stories and held-out NLU accuracy on the model
-# `make test` runs "unit" and "model" side by side (step test-app).
+# `make test` runs "unit" beside the training (step test-app) and "model" after it.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$BOT_DIR"

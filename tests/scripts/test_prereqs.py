@@ -51,7 +51,7 @@ def test_everything_present_passes_silently(tool_path, tmp_path):
     assert "missing" not in done.stderr and "Install with" not in done.stderr
     made = run(["make", "-n", "test"], path, CHROMIUM=chromium)
     assert made.returncode == 0, made.stderr
-    assert "[3/4] test-app" in made.stdout
+    assert "[3/5] test-app" in made.stdout
 
 
 def test_several_missing_are_listed_together_in_one_install_command(tool_path):

@@ -75,23 +75,29 @@ def test_timed_keeps_the_exit_status_and_reports_elapsed_time():
     assert failed.stdout.splitlines()[-1] == "==> step: FAILED (exit 3) after 0 s"
 
 
-def test_make_test_runs_its_four_steps_numbered():
+def test_make_test_runs_its_five_steps_numbered():
     made = run(["make", "-n", "test"], os.environ["PATH"], SKIP_PREREQS="1")
     assert made.returncode == 0, made.stderr
     out = made.stdout
-    steps = ["[1/4] setup", "[2/4] lint", "[3/4] test-app", "[4/4] test-scale"]
+    steps = [
+        "[1/5] setup",
+        "[2/5] lint",
+        "[3/5] test-app",
+        "[4/5] test-bot-model",
+        "[5/5] test-scale",
+    ]
     positions = [out.index(step) for step in steps]
     assert positions == sorted(positions)
-    # step 3: both database suites, the bot's unit tests, its training and model tests side by side
-    app_step = out[out.index("[3/4] test-app") : out.index("[4/4] test-scale")]
-    assert '--job "sqlite-backend=.venv/bin/python -m pytest -q tests/backend"' in app_step
-    assert ".venv/bin/python -m pytest -q --ignore=tests/backend -p no:cacheprovider" in app_step
+    # step 3: the two database suites, the bot's training and its unit tests side by side
+    app_step = out[out.index("[3/5] test-app") : out.index("[4/5] test-bot-model")]
+    assert '--job "test-backend=.venv/bin/python -m pytest -q"' in app_step
     assert (
         "scripts/with-postgres.sh .venv/bin/python -m pytest -q tests/backend tests/notifications"
         in app_step
     )
+    assert '--job "bot-train=bash bot/scripts/train.sh"' in app_step
     assert '--job "bot-unit=bash bot/scripts/test.sh unit"' in app_step
-    assert '--job "bot-model=bash bot/scripts/test.sh model"' in app_step
+    assert 'test-bot-model" bash bot/scripts/test.sh model' in out
     assert '-o addopts="-ra --strict-markers" tests/scale' in out
     alone = run(
         ["make", "-n", "test-postgres"],
