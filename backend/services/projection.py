@@ -143,15 +143,14 @@ class HouseholdProjection:
         }
 
 
+def _meter_of(household: Household) -> tuple[int, str, Renters | None]:
+    """What prices this household's kWh besides the period: households on the meter, meter
+    kind, renters (hashable, so the caches below can share answers between households)."""
+    return max(household.households_on_meter, 1), household.meter_kind, renters_of(household)
+
+
 def _bill(household: Household, kwh: int, start: date, end: date) -> BillEstimate:
-    return _priced(
-        kwh,
-        start,
-        end,
-        max(household.households_on_meter, 1),
-        household.meter_kind,
-        renters_of(household),
-    )
+    return _priced(kwh, start, end, *_meter_of(household))
 
 
 @lru_cache(maxsize=65536)
@@ -182,14 +181,7 @@ def _top_tier(bill: BillEstimate) -> tuple[int, int | None, int]:
 
 def kwh_within(household: Household, amount: int, start: date, end: date) -> int:
     """The most whole kWh of this period whose bill stays within `amount`."""
-    return _kwh_within(
-        amount,
-        start,
-        end,
-        max(household.households_on_meter, 1),
-        household.meter_kind,
-        renters_of(household),
-    )
+    return _kwh_within(amount, start, end, *_meter_of(household))
 
 
 @lru_cache(maxsize=65536)
