@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from backend import cli, errors, models, security, staff  # noqa: F401  (models: the tables)
-from backend.api import api, json_bodies_only, register_api
+from backend.api import init_api, json_bodies_only
 from backend.chat import bp as chat_bp
 from backend.config import Config, refuse_unsafe_production
 from backend.extensions import csrf, db, limiter, migrate
@@ -42,11 +42,10 @@ def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
     )
-    api.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
-    register_api(api)
+    init_api(app)
     app.before_request(json_bodies_only)
     app.before_request(storable_text_only)
     app.register_blueprint(chat_bp)

@@ -8,8 +8,8 @@ idempotent (dedupe keys, leases), so a job run twice never sends twice.
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
-from functools import cache
 
 from flask import Flask
 from huey import RedisHuey, SqliteHuey, crontab
@@ -37,9 +37,17 @@ else:
     huey = SqliteHuey("tiet-kiem-dien", filename=str(VAR_DIR / "huey.db"), utc=True)
 
 
-@cache
+_app: Flask | None = None
+_app_lock = threading.Lock()
+
+
 def app() -> Flask:
-    return create_app()
+    """The worker's one Flask app, created by whichever task thread needs it first."""
+    global _app
+    with _app_lock:
+        if _app is None:
+            _app = create_app()
+        return _app
 
 
 @huey.periodic_task(crontab(minute="*"))

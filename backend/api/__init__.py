@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_smorest import Api
+from flask import Flask, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from backend.api.bills import blp as bills
@@ -16,8 +15,7 @@ from backend.api.openapi import DocumentedApi
 from backend.api.service import blp as service
 from backend.extensions import csrf
 
-# flask-smorest's Api: the blueprints below and the OpenAPI document at /docs (bound in create_app)
-api = DocumentedApi()
+EXTENSION = "documented_api"
 
 
 def json_bodies_only() -> None:
@@ -27,7 +25,20 @@ def json_bodies_only() -> None:
         raise UnsupportedMediaType("Dữ liệu gửi lên phải là JSON (Content-Type: application/json).")
 
 
-def register_api(api: Api) -> None:
+def init_api(app: Flask) -> DocumentedApi:
+    """flask-smorest's Api for this app: the blueprints below and the OpenAPI document at /docs.
+
+    One Api per app, never a module-level one: flask-smorest's Api remembers the app it was bound
+    to, so a shared one breaks when two apps are created at once (the queue worker's threads)."""
+    api = DocumentedApi(app)
     for blueprint in (health, chat, bills, facts, me, me_app, service):
         csrf.exempt(blueprint)  # bearer tokens, not cookies: CSRF does not apply
         api.register_blueprint(blueprint)
+    app.extensions[EXTENSION] = api
+    return api
+
+
+def api_of(app: Flask) -> DocumentedApi:
+    """The Api `init_api` bound to `app` (its OpenAPI document: `api_of(app).document()`)."""
+    api: DocumentedApi = app.extensions[EXTENSION]
+    return api

@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from backend import create_app
-from backend.api import api
+from backend.api import api_of
 from backend.api.openapi import DEMO_TOKEN_COMMAND, ERRORS, METHODS
 from backend.config import TestConfig
 from tests.conftest import bearer, make_household
@@ -49,8 +49,7 @@ def test_internal_operations_are_hidden_from_the_public_document(app):
     assert set(PUBLIC["components"]["securitySchemes"]) == {"household"}
     assert "HandoffIn" not in PUBLIC["components"]["schemas"]  # used by internal bodies only
     assert "service" not in {tag["name"] for tag in PUBLIC["tags"]}
-    with app.app_context():
-        internal = api.document(internal=True)
+    internal = api_of(app).document(internal=True)
     assert "/api/v1/service/handoffs" in internal["paths"]
     assert "service" in internal["components"]["securitySchemes"]
 

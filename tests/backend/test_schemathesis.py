@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from backend import create_app
-from backend.api import api
+from backend.api import api_of
 from backend.auth import issue_demo_token
 from backend.config import TestConfig
 from backend.extensions import db
@@ -37,7 +37,7 @@ with app.app_context():
         make_household("fuzz")
     HEADERS = {"Authorization": f"Bearer {issue_demo_token('fuzz')}"}
 
-    DOCUMENT = api.document(internal=True)  # the action server's /service operations too
+    DOCUMENT = api_of(app).document(internal=True)  # the action server's /service operations too
 
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 schema.app = app  # calls go to the app in-process, as from_wsgi would set

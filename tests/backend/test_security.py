@@ -26,7 +26,7 @@ from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
 from backend import create_app
-from backend.api import api
+from backend.api import api_of
 from backend.config import DEV_RASA_AUTH_TOKEN, DEV_SERVICE_TOKEN, ROOT, TestConfig
 from backend.extensions import db
 from backend.models import StaffLoginFailure
@@ -39,8 +39,7 @@ from tests.fakes import free_port
 
 def _operations() -> list[tuple[str, str, str | None, bool]]:
     """(method, path, security scheme, has a body) of every documented operation."""
-    with create_app(TestConfig).app_context():  # the internal /service operations too
-        spec = api.document(internal=True)
+    spec = api_of(create_app(TestConfig)).document(internal=True)  # the internal /service too
     operations = []
     for path, items in spec["paths"].items():
         for method, operation in items.items():
