@@ -6,8 +6,6 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
-FLASK := .venv/bin/flask --app backend
-ANOMALY_MODEL := var/models/anomaly.skops
 export VAR_DIR ?= $(CURDIR)/var
 export UV_LINK_MODE ?= copy
 TIMED := scripts/timed.sh
@@ -56,14 +54,7 @@ doctor: ## Print what the project sees: versions, services reachable, optional c
 	@python3 scripts/doctor.py
 
 db: .venv/.synced ## Migrate the database, load the demo data (households, staff console), train (if missing or stale) and run the anomaly model
-	mkdir -p var/models
-	$(TIMED) "db: migrate" $(FLASK) db upgrade
-	$(TIMED) "db: demo households and readings" $(FLASK) seed-demo
-	$(TIMED) "db: demo staff console" $(FLASK) staff seed-demo
-	# (re)train when the model is missing or older than the code that reads it
-	if [ ! -f $(ANOMALY_MODEL) ] || [ -n "$$(find ml -name '*.py' -newer $(ANOMALY_MODEL))" ]; then \
-	  $(TIMED) "db: train the anomaly model" $(FLASK) ml train --model $(ANOMALY_MODEL); fi
-	$(TIMED) "db: score every household" $(FLASK) notify score-all --model $(ANOMALY_MODEL)
+	$(PY) scripts/prepare_db.py
 
 nlu: bot/.venv/.synced ## Regenerate bot/data/nlu/*.yml from bot/nlu_source/sources.py (then commit both)
 	bot/.venv/bin/python bot/scripts/generate_nlu.py
@@ -73,7 +64,7 @@ bot-train: bot/.venv/.synced ## Train the Rasa model when bot data or config cha
 
 train: bot-train db ## Train what is missing or out of date (Rasa model; anomaly model on the households' readings)
 
-run: setup db ## Start the stack (backend :5000, Rasa :5005, actions :5055), training the bot first if needed; Ctrl-C stops all
+run: setup ## Prepare the database (as make db), start the stack (backend :5000, Rasa :5005, actions :5055), training the bot first if needed; Ctrl-C stops all
 	$(PY) scripts/run_stack.py
 
 run-prod-local: setup bot-train ## Production shape on loopback: PostgreSQL, Redis, 2 Rasa, actions, gunicorn, 2 workers

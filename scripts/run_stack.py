@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -29,6 +30,8 @@ VENV_BIN = ROOT / ".venv" / "bin"
 #   a chat turn's actions make never wait behind the chat turns themselves.
 BACKEND_PORT = int(os.environ.get("BACKEND_PORT", "5000"))
 SERVICE_PORT = int(os.environ.get("SERVICE_PORT", "5001"))
+# started before the database step (they do not use the database)
+EARLY = {"rasa", "actions"}
 SERVICES: list[Service] = [
     Service(
         "backend",
@@ -109,8 +112,24 @@ def main() -> int:
     stopping = stop_on_signals()
     supervisor = Supervisor(echo=True)
     env = environment()
-    for service in SERVICES:
+    # Rasa loads (or first trains) its model while the database is prepared: the two longest
+    # start-up steps overlap, and nothing in Rasa or the action server needs the database
+    early = [service for service in SERVICES if service.name in EARLY]
+    for service in early:
         supervisor.start(service, env)
+    prepared = subprocess.run(
+        [str(VENV_BIN / "python"), str(ROOT / "scripts" / "prepare_db.py")],
+        env=env,
+        check=False,
+    )
+    if prepared.returncode != 0 or stopping.is_set():
+        supervisor.stop(early, grace=15)
+        why = "stopped" if stopping.is_set() else "the database step failed (see above)"
+        print(f"run: {why}; all services stopped", flush=True)
+        return prepared.returncode or (0 if stopping.is_set() else 1)
+    for service in SERVICES:
+        if service not in early:
+            supervisor.start(service, env)
 
     def announce() -> None:
         url = f"http://127.0.0.1:{BACKEND_PORT}/healthz"
