@@ -15,7 +15,7 @@ from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER, RenterStatus
 from backend.money import format_vnd
-from backend.services import budgets, privacy, projection, readings, usage
+from backend.services import budgets, privacy, projection, readings
 from backend.services import households as service
 from backend.services.errors import InvalidInput
 
@@ -319,22 +319,15 @@ def post_bill(body):
 def get_usage():
     """This billing period: kWh so far, projected bill, last year, similar households, anomaly,
     and `projection`: the period's expected kWh and bill with an 80% range, from the household's
-    own weather response under the forecast (then climate normals), and its budget."""
-    return usage_with_projection(current_household())
-
-
-def usage_with_projection(household) -> dict:
-    today = local_today()
-    return {
-        **usage.household_usage(session(), household, today=today).as_dict(),
-        "projection": projection.project_household(
-            session(),
-            household,
-            today=today,
-            now=utc_now(),
-            model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
-        ).as_dict(),
-    }
+    own weather response under the forecast (then climate normals), and its budget.
+    `projected_kwh`/`projected_bill` are the projection's expected values."""
+    return projection.usage_with_projection(
+        session(),
+        current_household(),
+        today=local_today(),
+        now=utc_now(),
+        model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+    )
 
 
 @blp.route("/budget", methods=["GET"])

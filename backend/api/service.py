@@ -11,7 +11,7 @@ from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
 from backend.content.dates import span_vi
 from backend.models import ConversationStatus, Household
-from backend.services import budgets, places, privacy, projection, readings, usage
+from backend.services import budgets, places, privacy, projection, readings
 from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import outages as outage_service
@@ -77,9 +77,14 @@ def sender(sender_id):
 @blp.doc(security=SERVICE)
 @blp.response(200)
 def household_usage(household_id):
-    return usage.household_usage(
-        session(), household_or_404(household_id), today=local_today()
-    ).as_dict()
+    """As GET /api/v1/me/usage for the household (its projection included)."""
+    return projection.usage_with_projection(
+        session(),
+        household_or_404(household_id),
+        today=local_today(),
+        now=utc_now(),
+        model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+    )
 
 
 @blp.route("/households/<string:household_id>/projection")

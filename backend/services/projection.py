@@ -29,7 +29,7 @@ from backend.content.dates import day_vi
 from backend.models import Budget, DailyReading, Household, WeatherForecast, WeatherObservation
 from backend.money import format_vnd
 from backend.services.forecast import MAX_AGE
-from backend.services.usage import billing_period, renters_of
+from backend.services.usage import billing_period, household_usage, renters_of
 from ml.api import load_model
 from ml.climate import normal_temps
 from ml.consumption import ConsumptionModel
@@ -454,3 +454,25 @@ def project_household(
     model: ConsumptionModel | None = None,
 ) -> HouseholdProjection:
     return project_households(session, [household], today=today, now=now, model=model)[0]
+
+
+def usage_with_projection(
+    session: Session,
+    household: Household,
+    *,
+    today: date,
+    now: datetime | None = None,
+    model: ConsumptionModel | None = None,
+) -> dict[str, Any]:
+    """GET /api/v1/me/usage and the action server's usage: the period so far and its projection.
+
+    `projected_kwh` and `projected_bill` are the projection's expected values, so the chat's usage
+    answer, its projected-bill answer, the app and the staff panel all state one figure."""
+    projected = project_household(session, household, today=today, now=now, model=model)
+    return {
+        **household_usage(session, household, today=today).as_dict(),
+        "projected_kwh": round(projected.kwh[0], 1),
+        "projected_bill": projected.amount[0],
+        "projected_bill_text": format_vnd(projected.amount[0]),
+        "projection": projected.as_dict(),
+    }

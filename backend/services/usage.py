@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.billing import Renters, estimate_bill
+from backend.billing import Renters
 from backend.content.dates import day_vi
 from backend.models import (
     AnomalyEpisode,
@@ -21,7 +21,6 @@ from backend.models import (
     UsageScore,
     WeatherObservation,
 )
-from backend.money import format_vnd
 from backend.services.readings import latest_bills
 
 NEIGHBOUR_WINDOW_DAYS = 30
@@ -151,8 +150,6 @@ class Usage:
     period_end: date
     kwh_so_far: float
     days_measured: int
-    projected_kwh: float
-    projected_bill: int
     last_year_kwh: float | None
     neighbours_median_kwh: float | None
     anomaly: dict[str, Any] | None
@@ -167,9 +164,6 @@ class Usage:
             "period_end_text": day_vi(self.period_end),
             "kwh_so_far": round(self.kwh_so_far, 1),
             "days_measured": self.days_measured,
-            "projected_kwh": round(self.projected_kwh, 1),
-            "projected_bill": self.projected_bill,
-            "projected_bill_text": format_vnd(self.projected_bill),
             "last_year_kwh": None if self.last_year_kwh is None else round(self.last_year_kwh, 1),
             "neighbours_median_kwh": None
             if self.neighbours_median_kwh is None
@@ -186,18 +180,6 @@ def household_usage(session: Session, household: Household, *, today: date) -> U
     until = min(today, end)
     so_far, measured = _sum_kwh(session, household.id, start, until)
     period_days = (end - start).days + 1
-    recent, recent_days = _sum_kwh(session, household.id, until - timedelta(days=13), until)
-    per_day = recent / recent_days if recent_days else (so_far / measured if measured else 0.0)
-    remaining = (end - until).days
-    projected = so_far + per_day * remaining
-    bill = estimate_bill(
-        round(projected),
-        period_start=start,
-        period_end=end,
-        households=max(household.households_on_meter, 1),
-        meter=household.meter_kind,
-        renters=renters_of(household),
-    )
     last_year_start, last_year_end = _year_before(start), _year_before(end)
     last_year, last_year_days = _sum_kwh(session, household.id, last_year_start, last_year_end)
     complete = last_year_days >= 0.9 * ((last_year_end - last_year_start).days + 1)
@@ -207,8 +189,6 @@ def household_usage(session: Session, household: Household, *, today: date) -> U
         end,
         so_far,
         measured,
-        projected,
-        bill.total,
         last_year if complete else None,
         neighbours * period_days if neighbours is not None else None,
         anomaly_status(session, household),

@@ -161,6 +161,10 @@ def test_usage_projects_the_bill(client, auth, household):
     assert body["projected_kwh"] == pytest.approx(10.0 * days, abs=0.5)
     assert body["projected_bill"] > 0 and body["projected_bill_text"].endswith(" đ")
     assert body["anomaly"] is None
+    # one projection: the summary figures are the projection's expected values
+    assert body["projected_kwh"] == body["projection"]["kwh"]["expected"]
+    assert body["projected_bill"] == body["projection"]["amount"]["expected"]
+    assert body["projected_bill_text"] == body["projection"]["amount_text"]["expected"]
 
 
 def test_export_and_delete_remove_everything(app, client, auth, household, tmp_path):

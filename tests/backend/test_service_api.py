@@ -311,3 +311,20 @@ def test_dates_reach_the_bot_as_households_write_them(client, household, service
     period = client.get(f"{url}/projection", headers=service_auth).get_json()["period"]
     assert period["start_text"] == short(period["start"])
     assert period["end_text"] == short(period["end"])
+
+
+def test_the_usage_and_the_projection_state_one_projected_bill(client, service_auth, household):
+    """The chat's usage answer and its projected-bill answer read these two operations: the
+    same household at the same moment gets one expected kWh and one expected bill."""
+    today = local_today()
+    readings = [
+        {"date": (today - timedelta(days=i)).isoformat(), "kwh": 6.0 + (i % 7)}
+        for i in range(1, 90)
+    ]
+    client.post("/api/v1/me/readings", headers=bearer(household), json={"readings": readings})
+    url = f"/api/v1/service/households/{household.id}"
+    usage = client.get(f"{url}/usage", headers=service_auth).get_json()
+    projected = client.get(f"{url}/projection", headers=service_auth).get_json()
+    assert usage["projected_kwh"] == projected["kwh"]["expected"]
+    assert usage["projected_bill"] == projected["amount"]["expected"]
+    assert usage["projected_bill_text"] == projected["amount_text"]["expected"]

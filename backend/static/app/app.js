@@ -111,7 +111,7 @@
       if (p.budget) renderBudget(p.budget);
     } else {
       $("bill-expected").textContent = u.projected_bill_text;
-      $("bill-range").textContent = `Nếu dùng như 2 tuần gần đây: khoảng ${kwh(u.projected_kwh)} kWh cả kỳ.`;
+      $("bill-range").textContent = `Dự kiến khoảng ${kwh(u.projected_kwh)} kWh cả kỳ.`;
     }
     renderTier(p && p.tier, p ? p.kwh.expected : u.projected_kwh, tariffs);
     if (u.anomaly && u.anomaly.is_anomaly) {
