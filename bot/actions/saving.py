@@ -32,8 +32,8 @@ def peak_hours_text(hours: dict, no_time_of_use: str) -> str:
         parts.append(f"Ngày nắng nóng, EVN đề nghị hạn chế dùng điện thêm vào {hours_text(save)}.")
     for schedule in hours.get("announced") or []:
         parts.append(
-            f"Khung giờ cao điểm mới {hours_text(schedule['peak'])} ({schedule['basis']}) "
-            "chưa được áp dụng."
+            f"EVN đã công bố khung giờ cao điểm mới {hours_text(schedule['peak'])} "
+            f"({schedule['basis']}), chưa áp dụng để tính tiền."
         )
     parts.append(no_time_of_use)
     return " ".join(parts)

@@ -4,6 +4,7 @@ backend/content/facts.toml and peak_hours.toml): change the data, and the answer
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -90,6 +91,11 @@ def test_peak_hours_come_from_the_backend_and_follow_its_data(backend):
     text = say(ActionPeakHours())
     assert "9:30–11:30 và 17:00–20:00" in text and "Thông tư 16/2014/TT-BCT" in text
     assert NO_TIME_OF_USE in text
+    assert (
+        "EVN đã công bố khung giờ cao điểm mới 17:30–22:30 (QĐ 963/QĐ-BCT năm 2026), "
+        "chưa áp dụng để tính tiền." in text
+    )
+    assert not re.search(r"\([^)]*\(", text)  # no parenthesis inside another
     applied = copy.deepcopy(backend.peak["announced"][0])
     applied["applies_from"] = "2027-01-01"
     backend.peak = {**backend.peak, "current": applied, "announced": []}
