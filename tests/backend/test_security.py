@@ -398,10 +398,10 @@ NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 @pytest.fixture
-def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str]]:
+def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]:
     """deploy/nginx.conf run by a real nginx on loopback (self-signed certificate, upstreams
     pointed at a production-configured backend served by werkzeug): (http URL, https URL, app,
-    the certificate to verify with)."""
+    the certificate to verify with, the action servers' plain-HTTP URL)."""
     assert Path(NGINX_BIN).exists(), "nginx is needed (Debian: apt-get install nginx-light)"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -414,12 +414,14 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str]]:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         http_port, https_port, actions_port = free_port(), free_port(), free_port()
+        service_port = free_port()
         conf = (ROOT / "deploy" / "nginx.conf").read_text()
         conf = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{server.server_port};", conf)
         conf = (
             conf.replace("listen 80 ", f"listen 127.0.0.1:{http_port} ")
             .replace("listen 443 ", f"listen 127.0.0.1:{https_port} ")
             .replace("listen 5055;", f"listen 127.0.0.1:{actions_port};")
+            .replace("listen 5001;", f"listen 127.0.0.1:{service_port};")
             .replace("/etc/nginx/tls/", f"{tmp_path}/")
         )
         if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
@@ -450,6 +452,7 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str]]:
                 f"https://127.0.0.1:{https_port}",
                 app,
                 str(tmp_path / "fullchain.pem"),
+                f"http://127.0.0.1:{service_port}",
             )
         finally:
             nginx.terminate()
@@ -457,8 +460,19 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str]]:
             server.shutdown()
 
 
+def test_the_action_servers_reach_the_backend_over_plain_http_without_a_redirect(nginx_in_front):
+    """BACKEND_URL of the action servers is http://lb:5001 (docs/deploy.md): served inside the
+    network, not redirected to HTTPS as port 80 is."""
+    *_, service_url = nginx_in_front
+    assert requests.get(f"{service_url}/healthz", allow_redirects=False, timeout=10).ok
+    unsigned = requests.get(
+        f"{service_url}/api/v1/service/outages", allow_redirects=False, timeout=10
+    )
+    assert unsigned.status_code == 401  # the service API itself answers: its token is needed
+
+
 def test_nginx_redirects_plain_http_and_the_console_works_over_its_tls(nginx_in_front):
-    http_url, https_url, app, certificate = nginx_in_front
+    http_url, https_url, app, certificate, _ = nginx_in_front
     redirect = requests.get(f"{http_url}/staff/login", allow_redirects=False, timeout=10)
     assert redirect.status_code == 301
     assert redirect.headers["Location"] == "https://127.0.0.1/staff/login"
@@ -492,7 +506,7 @@ def test_nginx_redirects_plain_http_and_the_console_works_over_its_tls(nginx_in_
 
 @pytest.mark.parametrize("path", ["/static/app/app.js", "/static/app/app.css", "/openapi.json"])
 def test_nginx_compresses_text_for_the_phone(nginx_in_front, path):
-    _, https_url, _, certificate = nginx_in_front
+    _, https_url, _, certificate, _ = nginx_in_front
 
     def fetch(encoding: str) -> tuple[requests.Response, bytes]:
         response = requests.get(

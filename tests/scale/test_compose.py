@@ -5,6 +5,7 @@ where the tests run; the real nginx config is served in tests/backend/test_secur
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -52,7 +53,7 @@ def test_rasa_servers_share_tracker_and_lock_store():
 
 def test_backends_and_workers_use_postgres_and_redis():
     services = compose()["services"]
-    for name in ("backend-1", "backend-2", "worker-1", "worker-2", "migrate"):
+    for name in ("backend-1", "backend-2", "backend-service-1", "worker-1", "worker-2", "migrate"):
         env = services[name]["environment"]
         assert env["DATABASE_URL"].startswith("postgresql+psycopg://")
         assert env["REDIS_URL"].startswith("redis://redis:")
@@ -68,6 +69,8 @@ def test_the_load_balancer_points_at_existing_services():
     assert upstream_hosts == {
         "backend-1",
         "backend-2",
+        "backend-service-1",
+        "backend-service-2",
         "rasa-1",
         "rasa-2",
         "actions-1",
@@ -109,3 +112,40 @@ def test_only_the_zalo_webhook_of_rasa_is_public():
         assert token.startswith("${ACTION_SERVER_TOKEN:?")
     endpoints = yaml.safe_load((DEPLOY / "endpoints.prod.yml").read_text())
     assert endpoints["action_endpoint"]["token"] == "${ACTION_SERVER_TOKEN}"
+
+
+def _upstream_behind(port: int) -> set[str]:
+    """The hosts of the upstream that nginx's `listen port` server proxies to."""
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    server = re.search(rf"server \{{\s*listen {port};(.*?)\n\}}", nginx, flags=re.S)
+    assert server, f"no server listening on {port}"
+    upstream = re.search(r"proxy_pass http://([\w-]+);", server.group(1)).group(1)
+    hosts = re.search(rf"upstream {upstream} \{{([^}}]*)\}}", nginx).group(1)
+    return set(re.findall(r"server ([\w-]+):\d+;", hosts))
+
+
+def test_the_action_servers_call_backends_that_chat_turns_cannot_occupy():
+    """docs/deploy.md, "Chat under load": a chat turn waits for Rasa, which waits for the action
+    server, which calls the backend; those calls go to their own backends, over plain HTTP
+    inside the network (port 80 only redirects to HTTPS), never to the household-facing pool."""
+    services = compose()["services"]
+    url = services["actions-1"]["environment"]["BACKEND_URL"]
+    host, port = re.fullmatch(r"http://([\w-]+):(\d+)", url).groups()
+    assert host == "lb" and port not in {"80", "443"}
+    assert _upstream_behind(int(port)) == {"backend-service-1", "backend-service-2"}
+    assert not any(p.startswith(f"{port}:") for p in services["lb"]["ports"])  # not published
+    command = " ".join(services["backend-service-1"]["command"])
+    assert "--threads=" in command and "gevent" not in command
+
+
+def test_the_household_facing_backends_run_gevent_workers_the_image_installs():
+    cmd = next(
+        line
+        for line in (DEPLOY / "Dockerfile.backend").read_text().splitlines()
+        if line.startswith("CMD ")
+    )
+    assert "--worker-class=gevent" in cmd
+    assert "command" not in compose()["services"]["backend-1"]  # the image's CMD
+    # `uv sync --no-dev` installs the project's dependencies only: gevent must be one of them
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert any(re.match(r"gevent\b", dependency) for dependency in project["dependencies"])
