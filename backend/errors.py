@@ -85,6 +85,8 @@ VALIDATION_VI: list[tuple[re.Pattern[str], str]] = [
 # keeps the API name for programs). A nested field reads "Kỳ trước › Số kWh"; a list index
 # "(dòng 2)"; an unknown name is kept as it is.
 FIELD_LABELS = {
+    # the body as a whole (marshmallow's name for it), e.g. a list sent where an object is expected
+    "_schema": "Dữ liệu gửi lên",
     # chat
     "message": "Tin nhắn",
     "after": "Mã tin nhắn",

@@ -155,3 +155,13 @@ def test_a_field_named_by_a_superscript_digit_is_a_422_not_a_500(client, key):
     response = client.post("/api/v1/bills/compare", json={"previous": {"kwh": {key: "a\x00"}}})
     assert response.status_code == 422
     assert response.get_json()["field"] == f"previous.kwh.{key}"
+
+
+@pytest.mark.parametrize("body", [[1, 2], "350", 350])
+def test_a_body_that_is_not_an_object_is_named_in_vietnamese(client, body):
+    response = client.post("/api/v1/bills/estimate", json=body)
+    assert response.status_code == 422
+    payload = response.get_json()
+    assert payload["field"] == "_schema"  # marshmallow's name for the whole body, for programs
+    assert payload["message"].startswith("Dữ liệu gửi lên: ")
+    assert "_schema" not in payload["message"]
