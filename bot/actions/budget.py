@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 from actions.bills import vnd
 from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text
 from actions.parsing import find_quantities
+from actions.usage import no_readings_yet
 
 MIN_AMOUNT, MAX_AMOUNT = 10_000, 100_000_000
 MAX_KWH = 100_000
@@ -47,6 +48,8 @@ def budget_text(budget: dict[str, Any]) -> str:
 
 def describe_projection(p: dict[str, Any]) -> str:
     period = p["period"]
+    if p.get("days_measured") == 0:
+        return no_readings_yet(period["start_text"])
     left = period["days_total"] - period["days_elapsed"]
     amounts = p["amount_text"]
     weather = (

@@ -12,8 +12,19 @@ from actions.common import call_for_household
 from actions.reference import facts, statement
 
 
+def no_readings_yet(period_start_text: str) -> str:
+    """No reading in this period: nothing to project from, and no figure is stated."""
+    return (
+        f"Tôi chưa có số điện nào của nhà bạn trong kỳ này (từ {period_start_text}), nên chưa "
+        "dự kiến được lượng điện và tiền điện cả kỳ. Bạn nhắn chỉ số công tơ mỗi lần ghi (ví dụ: "
+        "“chỉ số công tơ 12345”); từ lần ghi thứ hai tôi tính được lượng điện nhà bạn đã dùng."
+    )
+
+
 def describe_usage(usage: dict, data: dict | None = None) -> str:
     """The period so far; the model's verdict said as an estimate, with what it compared."""
+    if usage.get("days_measured") == 0:
+        return no_readings_yet(usage["period_start_text"])
     text = (
         f"Từ {usage['period_start_text']} đến nay nhà bạn đã dùng {round(usage['kwh_so_far'])} kWh; "
         f"dự kiến cả kỳ khoảng {round(usage['projected_kwh'])} kWh, tiền điện khoảng "

@@ -4,6 +4,7 @@ own SQLite database (the backend's environment, .venv; the bot's never imports b
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,8 +18,10 @@ from actions.budget import (
     ActionPrepareClearBudget,
     ActionProjectedBill,
     budget_from_text,
+    describe_projection,
 )
 from actions.changes import ActionApplyChange
+from actions.usage import describe_usage
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -222,3 +225,20 @@ def test_an_earlier_notice_question_is_not_applied_as_a_budget(live_backend):
     slots = {"pending_change": {"kind": "subscriptions", "changes": {"weekly_tips": False}}}
     _, events = run(ActionPrepareBudget(), tracker("đặt hạn mức 900 nghìn", slots))
     assert events == [SlotSet("pending_change", {"kind": "budget", "set": {"amount": 900_000}})]
+
+
+def test_a_period_without_readings_states_no_figure(live_backend):
+    """A household with no reading yet this period: no "0 kWh, 0 đ" stated as a projection."""
+    projection = live_backend.get(f"{live_backend.base}/api/v1/me/usage").json()
+    empty = {
+        **projection["projection"],
+        "days_measured": 0,
+        "kwh_so_far": 0.0,
+    }
+    for text in (
+        describe_projection(empty),
+        describe_usage({**projection, "days_measured": 0, "kwh_so_far": 0.0}),
+    ):
+        assert "chưa có số điện nào" in text
+        assert f"từ {projection['period_start_text']}" in text
+        assert not re.search(r"\d+ kWh|\d đ\b", text)  # no figure at all
