@@ -204,6 +204,21 @@ def test_home_shows_the_projection_range_budget_and_tier_when_the_api_has_them(a
     page.locator("#bill-card").screenshot(path=str(ARTIFACTS / "household-home-projection.png"))
 
 
+def test_home_states_no_projected_bill_before_any_reading_of_the_period(app_page):
+    live, page, _ = app_page
+
+    def nothing_measured(route):
+        body = route.fetch().json()
+        empty = {**PROJECTION, "days_measured": 0, "kwh_so_far": 0.0}
+        route.fulfill(json={**body, "days_measured": 0, "kwh_so_far": 0.0, "projection": empty})
+
+    page.route("**/api/v1/me/usage", nothing_measured)
+    page.goto(live.url + "/")
+    expect(page.locator("#bill-expected")).to_have_text("Chưa có số liệu", timeout=SLOW)
+    expect(page.locator("#bill-range")).to_contain_text("chưa dự kiến được tiền điện")
+    expect(page.locator("#bill-card")).not_to_contain_text(PROJECTION["amount_text"]["expected"])
+
+
 def test_chat_history_greeting_chips_typing_and_quick_replies(app_page, shot):
     live, page, assistant = app_page
     page.goto(live.url + "/#chat")

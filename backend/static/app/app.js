@@ -101,7 +101,11 @@
     }
     $("period-text").textContent = periodText;
 
-    if (p && p.amount_text) {
+    if (u.days_measured === 0) {
+      // nothing measured this period: no projected figure is shown (it would be a guess from nothing)
+      $("bill-expected").textContent = "Chưa có số liệu";
+      $("bill-range").textContent = "Chưa có số điện nào trong kỳ này, nên chưa dự kiến được tiền điện.";
+    } else if (p && p.amount_text) {
       $("bill-expected").textContent = p.amount_text.expected;
       $("bill-range").textContent = `8/10 khả năng trong khoảng ${p.amount_text.low} – ${p.amount_text.high} (${kwh(p.kwh.low)}–${kwh(p.kwh.high)} kWh; dự kiến ${kwh(p.kwh.expected)} kWh).`;
       if (p.weather_source) {
