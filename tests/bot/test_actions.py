@@ -12,6 +12,7 @@ from actions.bills import (
     ActionKwhForBudget,
     ValidateBillForm,
 )
+from actions.budget import ActionPrepareBudget
 from actions.changes import ActionApplyChange
 from actions.compare import ActionCompareBills
 from actions.fallback import ActionDefaultFallback
@@ -61,6 +62,18 @@ USAGE = {
 
 
 FACTS = served_facts()
+BUDGET_PATHS = {  # the budget as the service endpoints send it: set, and previewed before a yes
+    "/api/v1/service/households/hh-1/budget": "PUT",
+    "/api/v1/service/households/hh-1/budget/preview": "POST",
+}
+
+
+def backend_money_text(amount: int) -> str:
+    """Money as this fake backend writes it: a form the bot cannot produce, so a reply holding
+    it shows the bot said the backend's `amount_text` rather than formatting the figure."""
+    return f"{amount} đồng (theo backend)"
+
+
 PEAK_HOURS = served_peak_hours()
 
 
@@ -159,8 +172,16 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
         }
     if path == "/api/v1/service/households/hh-1/subscriptions":
         return 200, body
-    if path == "/api/v1/service/households/hh-1/budget" and method == "PUT":
-        return 200, {"budget": {"amount": body.get("amount"), "kwh": body.get("kwh")}}
+    if path in BUDGET_PATHS and method == BUDGET_PATHS[path]:
+        amount = body.get("amount")
+        return 200, {
+            "budget": {
+                "kind": "amount" if amount is not None else "kwh",
+                "amount": amount,
+                "amount_text": None if amount is None else backend_money_text(amount),
+                "kwh": body.get("kwh"),
+            }
+        }
     if path == "/api/v1/service/households/hh-1/budget" and method == "DELETE":
         return 200, {"budget": None, "removed": True}
     if path == "/api/v1/service/households/hh-1/outages":
@@ -233,6 +254,18 @@ def test_kwh_for_budget(fake_backend):
     assert "bậc giá cao nhất đang dùng" not in messages[0]["text"]
     assert "thêm dù chỉ 1 kWh nữa thì hóa đơn sẽ vượt 500.000 đ" in messages[0]["text"]
     assert fake_backend.calls[0][1] == "/api/v1/bills/kwh-for-budget?amount=500000"
+
+
+def test_a_budget_is_said_in_the_backends_words_before_and_after_yes(fake_backend):
+    messages, events = run(ActionPrepareBudget(), tracker(text="đặt hạn mức 800 nghìn"))
+    assert "mỗi kỳ là 800000 đồng (theo backend) và" in messages[0]["text"]
+    assert ("POST", "/api/v1/service/households/hh-1/budget/preview") in [
+        c[:2] for c in fake_backend.calls
+    ]
+    assert events == [SlotSet("pending_change", {"kind": "budget", "set": {"amount": 800_000}})]
+    pending = {"pending_change": events[0]["value"]}
+    messages, _ = run(ActionApplyChange(), tracker(slots=pending, intent="affirm"))
+    assert messages[0]["text"].startswith("Đã đặt hạn mức 800000 đồng (theo backend) mỗi kỳ.")
 
 
 def test_tariff_lists_tiers_from_backend(fake_backend):
