@@ -44,7 +44,7 @@ def peak_rss_mb() -> float:
 
 
 def make_app(url: str):
-    from backend import create_app
+    from backend.app import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}})
 
