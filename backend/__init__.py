@@ -1,55 +1,19 @@
-"""Flask backend of the household energy-saving advisor."""
+"""Flask backend of the household energy-saving advisor.
+
+The app factory lives in backend/app.py. `flask --app backend` (a fixed command) and
+`gunicorn 'backend:create_app()'` find it here as `backend.create_app`, loaded on first use, so
+that importing one module (`python -m backend.services.retrain`, a worker, a script) does not
+build the whole app first."""
 
 from __future__ import annotations
 
-import logging
-import os
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-from flask import Flask
 
-from backend import cli, errors, models, security, staff  # noqa: F401  (models: the tables)
-from backend.api import init_api, json_bodies_only
-from backend.chat import bp as chat_bp
-from backend.config import Config, refuse_unsafe_production
-from backend.extensions import csrf, db, limiter, migrate
-from backend.guards import storable_text_only
+def __getattr__(name: str) -> Any:
+    """`backend.create_app`: the factory of backend/app.py, imported when first asked for."""
+    if name == "create_app":
+        from backend.app import create_app
 
-
-def create_app(config: type[Config] | Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__)
-    app.config.from_object(Config)
-    if isinstance(config, Mapping):
-        app.config.update(config)
-    elif config is not None:
-        app.config.from_object(config)
-    refuse_unsafe_production(app.config, os.environ)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-
-    database = app.config["SQLALCHEMY_DATABASE_URI"]
-    if database.startswith("sqlite:///"):  # the folder of a file database must exist
-        Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-
-    db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=os.path.join(os.path.dirname(__file__), "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-    )
-    csrf.init_app(app)
-    limiter.init_app(app)
-    security.init_app(app)
-    init_api(app)
-    app.before_request(json_bodies_only)
-    app.before_request(storable_text_only)
-    app.register_blueprint(chat_bp)
-    staff.init_app(app)
-    errors.register_error_handlers(app)
-    cli.register(app)
-    return app
+        return create_app
+    raise AttributeError(f"module 'backend' has no attribute {name!r}")

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from prod_local import free_port  # noqa: E402  (one free_port for scripts and benchmarks)
 
-from backend import create_app  # noqa: E402
+from backend.app import create_app  # noqa: E402
 from backend.auth import issue_demo_token  # noqa: E402
 from backend.models import DailyReading, Household  # noqa: E402
 from benchmarks.database import fill, household, household_id  # noqa: E402
@@ -96,7 +96,7 @@ def main() -> None:
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
             "--log-level=warning",
-            "backend:create_app()",
+            "backend.app:create_app()",
         ],
         cwd=ROOT,
         env=env,

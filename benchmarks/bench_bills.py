@@ -87,7 +87,7 @@ def bench_endpoint(count: int) -> tuple[float, float, float]:
             f"--bind=127.0.0.1:{port}",
             "--workers=1",
             "--log-level=warning",
-            "backend:create_app()",
+            "backend.app:create_app()",
         ],
         cwd=ROOT,
         env=env,

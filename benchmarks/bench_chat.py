@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from prod_local import free_port  # noqa: E402  (one free_port for scripts and benchmarks)
 
-from backend import create_app  # noqa: E402
+from backend.app import create_app  # noqa: E402
 from backend.auth import issue_demo_token  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.models import Household  # noqa: E402

@@ -111,7 +111,7 @@ def main() -> int:
                 "--workers=1",
                 "--threads=4",
                 "--log-level=warning",
-                "backend:create_app()",
+                "backend.app:create_app()",
             ],
             cwd=ROOT,
             env=env,

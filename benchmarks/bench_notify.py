@@ -13,6 +13,7 @@ slice with two. Each run checks that the fake FCM received every message exactly
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import multiprocessing as mp
@@ -30,10 +31,20 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+import firebase_admin
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from firebase_admin import credentials, messaging
+from flask_migrate import upgrade
 from prod_local import free_port
 from sqlalchemy import text
+from vietnam_provinces import Province
+
+from backend.app import create_app
+from backend.extensions import db
+from notifications import delivery
+from notifications.delivery import TOKEN_DEPRECATED, tune_fcm_session
+from notifications.weekly import enqueue_page, page_bounds
 
 HERE = Path(__file__).resolve().parent
 PROJECT = "bench-tiet-kiem-dien"
@@ -44,14 +55,10 @@ def peak_rss_mb() -> float:
 
 
 def make_app(url: str):
-    from backend import create_app
-
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}})
 
 
 def generate(connection: Any, households: int, today: date) -> None:
-    from vietnam_provinces import Province
-
     provinces = [int(p.code.value) for p in Province.iter_all()]
     began = time.perf_counter()
     connection.execute(
@@ -105,9 +112,6 @@ def quiet_full_pool() -> None:
 
 
 def fanout_worker(url: str, today: date, pages: Any, results: Any) -> None:
-    from backend.extensions import db
-    from notifications.weekly import enqueue_page
-
     queued = 0
     with make_app(url).app_context():
         while (bounds := pages.get()) is not None:
@@ -116,19 +120,13 @@ def fanout_worker(url: str, today: date, pages: Any, results: Any) -> None:
 
 
 def deliver_worker(url: str, account: dict, fcm_base: str, pool: int, results: Any) -> None:
-    import firebase_admin
-    from firebase_admin import credentials, messaging
-
-    from backend.extensions import db
-    from notifications import delivery
-
     quiet_full_pool()
     messaging._MessagingService.FCM_URL = fcm_base + "/v1/projects/{0}/messages:send"
     fcm = firebase_admin.initialize_app(credentials.Certificate(account), name="bench")
     if (
         pool
     ):  # as the worker does (notifications/providers.py); 0: firebase-admin's own session settings
-        delivery.tune_fcm_session(fcm, pool)
+        tune_fcm_session(fcm, pool)
     in_send_each = [0.0, 0.0]  # wall, CPU of the process (all its threads)
     real_send_each = messaging.send_each
 
@@ -177,9 +175,6 @@ def run_workers(target: Any, count: int, args: tuple, feed: list | None = None) 
 
 
 def fanout(app: Any, url: str, today: date, workers: int) -> int:
-    from backend.extensions import db
-    from notifications.weekly import page_bounds
-
     with app.app_context():
         db.session.execute(text("TRUNCATE notifications CASCADE"))
         db.session.commit()
@@ -199,8 +194,6 @@ def fanout(app: Any, url: str, today: date, workers: int) -> int:
 
 def hold_back_all_but(app: Any, first: int, count: int) -> None:
     """Only outbox rows first … first+count-1 (by id order) are due; the rest wait for later."""
-    from backend.extensions import db
-
     with app.app_context():
         low = db.session.execute(text("SELECT min(id) FROM notifications")).scalar_one()
         db.session.execute(
@@ -266,13 +259,6 @@ def library_alone(base: str, batches: int = 10) -> None:
     """firebase-admin without the database: send_each (a thread per message) with the library's
     session and with the worker's tuned one, and, for comparison, send_each_async (httpx on one
     event loop), 500 messages per call."""
-    import asyncio
-
-    import firebase_admin
-    from firebase_admin import credentials, messaging
-
-    from notifications.delivery import TOKEN_DEPRECATED, tune_fcm_session
-
     quiet_full_pool()
     messaging._MessagingService.FCM_URL = base + "/v1/projects/{0}/messages:send"
     fcm = firebase_admin.initialize_app(credentials.Certificate(service_account(base)), name="lib")
@@ -333,10 +319,6 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         sys.exit("bench-notify needs PostgreSQL: run it through scripts/with-postgres.sh")
-    from flask_migrate import upgrade
-
-    from backend.extensions import db
-
     print(f"machine: {os.cpu_count()} cores; PostgreSQL at {url.rsplit('@', 1)[-1]}")
     app = make_app(url)
     today = date.today()

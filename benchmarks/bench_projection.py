@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from backend import create_app  # noqa: E402
+from backend.app import create_app  # noqa: E402
 from backend.billing import estimate_bill  # noqa: E402
 from backend.extensions import db  # noqa: E402
 from backend.models import Budget, DailyReading, Household  # noqa: E402

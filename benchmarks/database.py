@@ -11,7 +11,7 @@ from typing import Any
 from flask_migrate import upgrade
 from sqlalchemy import insert
 
-from backend import create_app
+from backend.app import create_app
 from backend.extensions import db
 from backend.models import Household
 from ml.climate import province_codes

@@ -14,7 +14,7 @@ from datetime import date
 from flask import Flask
 from huey import RedisHuey, SqliteHuey, crontab
 
-from backend import create_app
+from backend.app import create_app
 from backend.clock import local_today, utc_now
 from backend.config import VAR_DIR
 from backend.extensions import db

@@ -20,7 +20,7 @@ from pathlib import Path
 import click
 from flask.cli import FlaskGroup
 
-from backend import create_app
+from backend.app import create_app
 from backend.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -202,7 +202,7 @@ class Stack:
                     # longer than any client's idle pause: with gunicorn's 2 s default, a
                     # request sent on a kept-alive connection as the server closes it is lost
                     "--keep-alive=75",
-                    "backend:create_app()",
+                    "backend.app:create_app()",
                 ],
                 self.url("backend") + "/openapi.json",
             ),
@@ -217,7 +217,7 @@ class Stack:
                     "--threads=8",
                     "--graceful-timeout=20",
                     "--keep-alive=75",
-                    "backend:create_app()",
+                    "backend.app:create_app()",
                 ],
                 self.url("service") + "/openapi.json",
             ),

@@ -42,7 +42,7 @@ SERVICES: list[Service] = [
             "--worker-class=gevent",
             "--worker-connections=200",
             "--access-logfile=-",
-            "backend:create_app()",
+            "backend.app:create_app()",
         ],
     ),
     Service(
@@ -52,7 +52,7 @@ SERVICES: list[Service] = [
             f"--bind=127.0.0.1:{SERVICE_PORT}",
             "--workers=1",
             "--threads=8",
-            "backend:create_app()",
+            "backend.app:create_app()",
         ],
     ),
     # trains first when the model is missing or stale (a line per stage); the rest of the stack

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from backend import create_app
+from backend.app import create_app
 from backend.auth import issue_demo_token
 from backend.config import TestConfig
 from backend.extensions import db

@@ -89,6 +89,26 @@ class EstimateOut(Schema):
 
 class BudgetQuery(Schema):
     amount = fields.Integer(required=True, validate=validate.Range(min=0, max=10**13))
+    households = fields.Float(
+        load_default=1,
+        allow_nan=False,
+        validate=validate.Range(min=0, min_inclusive=False, max=1000),
+        metadata={"description": "households sharing one meter (as in the estimate)"},
+    )
+    meter = fields.String(load_default="postpaid", validate=validate.OneOf(["postpaid", "prepaid"]))
+    renters_people = fields.Integer(
+        validate=validate.Range(min=1, max=4000),
+        metadata={"description": "renters on the landlord's meter (with renters_registered)"},
+    )
+    renters_registered = fields.Boolean(
+        metadata={"description": "whether the landlord registered them with the utility"}
+    )
+
+    @validates_schema
+    def renters_together(self, data, **kwargs):
+        if ("renters_people" in data) != ("renters_registered" in data):
+            missing = "renters_registered" if "renters_people" in data else "renters_people"
+            raise ValidationError("renters_people và renters_registered đi cùng nhau", missing)
 
 
 class BudgetOut(Schema):
@@ -191,8 +211,20 @@ def estimate(body):
 @blp.arguments(BudgetQuery, location="query")
 @blp.response(200, BudgetOut)
 def budget(query):
-    """The most whole kWh whose bill (today's tariff, VAT included) fits in `amount` đồng."""
-    kwh, total = kwh_for_budget(query["amount"], today=local_today())
+    """The most whole kWh whose bill (today's tariff, VAT included) fits in `amount` đồng, for
+    the meter's situation (a shared or prepaid meter, renters) as the estimate prices it."""
+    renters = (
+        Renters(query["renters_people"], query["renters_registered"])
+        if "renters_people" in query
+        else None
+    )
+    kwh, total = kwh_for_budget(
+        query["amount"],
+        today=local_today(),
+        households=Fraction(str(query["households"])).limit_denominator(10_000),
+        meter=query["meter"],
+        renters=renters,
+    )
     return {
         "kwh": kwh,
         "total": total,

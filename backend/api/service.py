@@ -119,6 +119,18 @@ def set_budget(body, household_id):
     return {"budget": budgets.as_dict(budget)}
 
 
+@blp.route("/households/<string:household_id>/budget/preview", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(BudgetIn)
+@blp.response(200)
+def preview_budget(body, household_id):
+    """The budget as it would be set, checked but not stored (`amount_text` for the bot to say
+    before the household confirms it)."""
+    household_or_404(household_id)
+    return {"budget": budgets.preview(amount=body.get("amount"), kwh=body.get("kwh"))}
+
+
 @blp.route("/households/<string:household_id>/budget", methods=["DELETE"])
 @service_required
 @blp.doc(security=SERVICE)

@@ -227,13 +227,22 @@ def estimate_bill(
 
 
 def kwh_for_budget(
-    amount: int, today: date | None = None, book: TariffBook | None = None
+    amount: int,
+    today: date | None = None,
+    book: TariffBook | None = None,
+    *,
+    households: Fraction | int = 1,
+    meter: str = "postpaid",
+    renters: Renters | None = None,
 ) -> tuple[int, int]:
-    """The most whole kWh whose bill (today's tariff, VAT included, unscaled) fits in `amount`."""
+    """The most whole kWh whose bill (today's tariff, VAT included, unscaled) fits in `amount`,
+    for the meter's situation as `estimate_bill` prices it (a shared or prepaid meter, renters)."""
     _check_int(amount, "amount", 0, 10**13)
 
     def total(kwh: int) -> int:
-        return estimate_bill(kwh, today=today, book=book).total
+        return estimate_bill(
+            kwh, today=today, book=book, households=households, meter=meter, renters=renters
+        ).total
 
     low, high = 0, MAX_KWH
     if total(high) <= amount:

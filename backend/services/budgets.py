@@ -18,17 +18,31 @@ def get_budget(session: Session, household: Household) -> Budget | None:
     return session.get(Budget, household.id)
 
 
+def describe(*, amount: int | None, kwh: int | None) -> dict[str, Any]:
+    """A budget's figure as the API states it (`amount_text` formatted for households)."""
+    return {
+        "kind": "amount" if amount is not None else "kwh",
+        "amount": amount,
+        "amount_text": None if amount is None else format_vnd(amount),
+        "kwh": kwh,
+    }
+
+
 def as_dict(budget: Budget | None) -> dict[str, Any] | None:
     if budget is None:
         return None
     return {
-        "kind": "amount" if budget.amount is not None else "kwh",
-        "amount": budget.amount,
-        "amount_text": None if budget.amount is None else format_vnd(budget.amount),
-        "kwh": budget.kwh,
+        **describe(amount=budget.amount, kwh=budget.kwh),
         "source": budget.source,
         "updated_at": budget.updated_at.isoformat() + "Z",
     }
+
+
+def preview(*, amount: int | None = None, kwh: int | None = None) -> dict[str, Any]:
+    """The budget `set_budget` would store, checked the same way, without storing it: what the
+    bot states before asking the household to confirm."""
+    _check(amount, kwh)
+    return describe(amount=amount, kwh=kwh)
 
 
 def _check(amount: object, kwh: object) -> None:

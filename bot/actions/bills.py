@@ -5,7 +5,8 @@ A figure is stated only when the bot understood both the number and what it coun
 NLU tagged: "nhà dùng 1 nghìn số" is 1.000 kWh even when it arrived as a budget question. A bare
 number whose unit nothing in the message settles gets one short question with buttons ("420 kWh
 hay 420.000 đ?") instead of an answer. Every answer says what it assumed, and the figure slots
-are cleared once answered so a later question never reuses them.
+are cleared once answered so a later question never reuses them. The bot formats no money: every
+amount it says (the question's "420.000 đ" included) is a `*_text` the backend sent.
 """
 
 from __future__ import annotations
@@ -96,10 +97,7 @@ class Reading:
     figure: Figure | None = None
     question: dict[str, Any] | None = None  # {"text", "buttons"}
     invalid: Unit | None = None  # a figure of this unit that cannot be right ("1,5 số")
-
-
-def vnd(amount: int) -> str:
-    return f"{amount:,} đ".replace(",", ".")
+    unavailable: bool = False  # the backend could not say the money reading for the question
 
 
 RENTER = re.compile(
@@ -154,25 +152,30 @@ def _payload_quantity(tracker: Tracker) -> Quantity | None:
     return None
 
 
+def _money_text(amount: int) -> str:
+    """The amount as households read it, in the backend's words (the bot formats no money)."""
+    return client().get("/api/v1/bills/kwh-for-budget", params={"amount": amount})["amount_text"]
+
+
 def _ambiguity_question(low: float, high: float, expected: Unit) -> dict[str, Any] | None:
-    """'420 kWh hay 420.000 đ?' with one button per reading; None when only one is plausible."""
-
-    def written(a: float, b: float, unit: str) -> tuple[str, Any]:
-        if a == b:
-            return (f"{int(a)} kWh" if unit == "kwh" else vnd(int(a))), int(a)
-        title = f"{int(a)}–{int(b)} kWh" if unit == "kwh" else f"{vnd(int(a))}–{vnd(int(b))}"
-        return title, f"{int(a)}-{int(b)}"
-
+    """'420 kWh hay 420.000 đ?' with one button per reading; None when only one is plausible.
+    The money reading is written by the backend (raises BackendUnavailable/BackendError)."""
     whole = float(low).is_integer() and float(high).is_integer()
+    if not (whole and low > 0 and high <= MAX_KWH):
+        return None  # no kWh reading: the money reading alone is no question
+    kwh: int | str = int(low) if low == high else f"{int(low)}-{int(high)}"
     factor = 1000 if high < 10_000 else 1
-    options: list[tuple[str, str]] = []
-    if whole and low > 0 and high <= MAX_KWH:
-        title, value = written(low, high, "kwh")
-        options.append((title, "/calculate_bill" + json.dumps({"kwh": value})))
-    title, value = written(round(low * factor), round(high * factor), "money")
-    options.append((title, "/ask_kwh_for_budget" + json.dumps({"money": value})))
-    if len(options) < 2:
-        return None
+    money_low, money_high = round(low * factor), round(high * factor)
+    money: int | str = money_low if money_low == money_high else f"{money_low}-{money_high}"
+    money_title = (
+        _money_text(money_low)
+        if money_low == money_high
+        else f"{_money_text(money_low)}–{_money_text(money_high)}"
+    )
+    options = [
+        (f"{str(kwh).replace('-', '–')} kWh", "/calculate_bill" + json.dumps({"kwh": kwh})),
+        (money_title, "/ask_kwh_for_budget" + json.dumps({"money": money})),
+    ]
     if expected == "money":
         options.reverse()
     return {
@@ -209,7 +212,10 @@ def read_figure(tracker: Tracker, expected: Unit, asked: bool) -> Reading:
     if unit == "money" and low < MIN_MONEY:
         unit = None  # "500 đ": ask whether 500 kWh or 500.000 đ was meant
     if unit is None:
-        question = _ambiguity_question(low, high, expected)
+        try:
+            question = _ambiguity_question(low, high, expected)
+        except (BackendUnavailable, BackendError):
+            return Reading(unavailable=True)
         if question is not None:
             return Reading(question=question)
         if not (whole and low >= 10_000 and high <= MAX_MONEY):
@@ -280,10 +286,13 @@ class _FigureFormValidation(FormValidationAction):
                 SlotSet("figure", figure.as_slot()),
                 SlotSet("requested_slot", None),
             ]
-        if reading.question is not None:
-            dispatcher.utter_message(
-                text=reading.question["text"], buttons=reading.question["buttons"]
-            )
+        if reading.question is not None or reading.unavailable:
+            if reading.question is not None:
+                dispatcher.utter_message(
+                    text=reading.question["text"], buttons=reading.question["buttons"]
+                )
+            else:
+                dispatcher.utter_message(text=BILL_UNAVAILABLE)
             return [
                 SlotSet("kwh", None),
                 SlotSet("money", None),
@@ -408,29 +417,17 @@ def answer_bill(dispatcher: CollectingDispatcher, figure: Figure) -> None:
 
 
 def _kwh_for(amount: int, extra: dict[str, Any]) -> dict[str, Any]:
-    """The most whole kWh whose bill fits in `amount`. The budget endpoint knows one ordinary
-    household; another situation (shared or prepaid meter, renters) bisects over the estimate."""
-    backend = client()
-    if not extra:
-        return backend.get("/api/v1/bills/kwh-for-budget", params={"amount": amount})
-
-    def bill(kwh: int) -> dict[str, Any]:
-        return backend.post("/api/v1/bills/estimate", {"kwh": kwh, **extra})
-
-    low, high = 0, MAX_KWH
-    while low < high:
-        middle = (low + high + 1) // 2
-        if bill(middle)["total"] <= amount:
-            low = middle
-        else:
-            high = middle - 1
-    fitted = bill(low)
-    return {
-        "kwh": low,
-        "total": fitted["total"],
-        "total_text": fitted["total_text"],
-        "amount_text": vnd(amount),
-    }
+    """The most whole kWh whose bill fits in `amount`, for the situation `extra` describes (the
+    estimate's fields: a shared or prepaid meter, renters), with the backend's texts."""
+    params: dict[str, Any] = {"amount": amount}
+    if "households" in extra:
+        params["households"] = extra["households"]
+    if "meter" in extra:
+        params["meter"] = extra["meter"]
+    if "renters" in extra:
+        params["renters_people"] = extra["renters"]["people"]
+        params["renters_registered"] = "true" if extra["renters"]["registered"] else "false"
+    return client().get("/api/v1/bills/kwh-for-budget", params=params)
 
 
 def answer_budget(dispatcher: CollectingDispatcher, figure: Figure) -> None:
@@ -491,6 +488,9 @@ def answer_figure(
             dispatcher.utter_message(
                 text=reading.question["text"], buttons=reading.question["buttons"]
             )
+            return clear
+        if reading.unavailable:
+            dispatcher.utter_message(text=BILL_UNAVAILABLE)
             return clear
         figure = reading.figure
     if figure is None:

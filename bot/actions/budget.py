@@ -1,7 +1,8 @@
 """The projected bill of this period ("tháng này dự kiến hết bao nhiêu?") and the monthly budget
 ("báo cho tôi nếu tiền điện tháng này vượt 800 nghìn", "đặt hạn mức 250 số", "bỏ hạn mức"): a
 budget is changed only after the household says yes to the exact figure: the asking actions put
-the change in `pending_change` and action_apply_change (actions/changes.py) applies it."""
+the change in `pending_change` and action_apply_change (actions/changes.py) applies it. Every
+amount said is the backend's `amount_text` (a budget not yet confirmed: from its preview)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bills import vnd
 from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text
 from actions.parsing import find_quantities
 from actions.usage import no_readings_yet
@@ -41,8 +41,9 @@ def budget_from_text(text: str) -> dict[str, int] | None:
 
 
 def budget_text(budget: dict[str, Any]) -> str:
+    """The budget as the backend sent it (`amount_text` for an amount; the bot formats no money)."""
     if budget.get("amount") is not None:
-        return vnd(int(budget["amount"]))
+        return str(budget["amount_text"])
     return f"{budget['kwh']} kWh"
 
 
@@ -118,14 +119,18 @@ class ActionPrepareBudget(Action):
         budget = budget_from_text(latest_text(tracker))
         if budget is None:
             return ask_budget_figure(dispatcher)
+        preview = call_for_household(tracker, dispatcher, "POST", "budget/preview", budget)
+        if preview is None:  # not linked, or the backend is unavailable: said, nothing pending
+            return [SlotSet("pending_change", None)]
+        limit = budget_text(preview["budget"])
         if "amount" in budget:
             question = (
-                f"Tôi sẽ đặt hạn mức tiền điện mỗi kỳ là {budget_text(budget)} và báo cho bạn "
+                f"Tôi sẽ đặt hạn mức tiền điện mỗi kỳ là {limit} và báo cho bạn "
                 f"(qua thông báo trên điện thoại và Zalo) khi dự kiến kỳ này vượt mức đó. Đồng ý không ạ?"
             )
         else:
             question = (
-                f"Tôi sẽ đặt hạn mức {budget_text(budget)} mỗi kỳ và báo cho bạn khi dự kiến "
+                f"Tôi sẽ đặt hạn mức {limit} mỗi kỳ và báo cho bạn khi dự kiến "
                 f"kỳ này dùng quá số đó. Đồng ý không ạ?"
             )
         return ask_to_confirm(dispatcher, question, {"kind": "budget", "set": budget})

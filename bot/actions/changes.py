@@ -1,9 +1,11 @@
-"""The yes or no to a change the bot asked about (notices on/off, linking, the budget): apply it
-or not. This is the one confirm-before-change mechanism of the bot.
+"""The yes or no to a change the bot asked about (notices on/off, linking, the budget, a meter
+reading, deleting the household's data): apply it or not. This is the one confirm-before-change
+mechanism of the bot: nothing is changed or deleted without an explicit yes.
 
 The asking actions (action_subscribe, action_unsubscribe, action_link_account,
-action_prepare_budget, action_prepare_clear_budget) say the exact change and put it in the
-`pending_change` slot (actions.common.ask_to_confirm); the rules send the next affirm/deny here.
+action_prepare_budget, action_prepare_clear_budget, action_prepare_meter_reading,
+action_prepare_deletion) say the exact change and put it in the `pending_change` slot
+(actions.common.ask_to_confirm); the rules send the next affirm/deny ("thôi", "hủy" are deny) here.
 The change is forgotten either way, so a later "ok" never changes anything. A different question
 instead of the answer goes to its own action (no rule sends it here).
 """
@@ -18,6 +20,9 @@ from rasa_sdk.types import DomainDict
 from actions.budget import apply_budget
 from actions.common import call_for_household
 from actions.linking import link_with_code
+from actions.meter import store_meter_reading
+from actions.parsing import parse_whole_number
+from actions.privacy import delete_household_data
 from actions.subscriptions import KINDS, names_of, quiet_hours_sentence
 
 NOTHING_PENDING = "Vâng ạ. Bạn cần tôi giúp gì thêm không?"
@@ -25,6 +30,8 @@ KEPT = {  # the answer to a "no", by kind of change
     "subscriptions": "Vâng, tôi giữ nguyên thông báo của bạn, chưa thay đổi gì.",
     "link": "Vâng, tôi giữ nguyên liên kết, chưa thay đổi gì.",
     "budget": "Vâng, tôi chưa thay đổi hạn mức nào.",
+    "meter_reading": "Tôi chưa lưu chỉ số nào. Khi cần, bạn cứ gửi lại chỉ số công tơ nhé.",
+    "deletion": "Đã hủy, dữ liệu của bạn vẫn được giữ nguyên.",
 }
 
 
@@ -67,6 +74,14 @@ class ActionApplyChange(Action):
             link_with_code(dispatcher, tracker, str(change.get("code", "")))
         elif change["kind"] == "budget":
             apply_budget(dispatcher, tracker, change)
+        elif change["kind"] == "deletion":
+            delete_household_data(dispatcher, tracker)
+        elif change["kind"] == "meter_reading":
+            reading = parse_whole_number(change.get("reading"))
+            if reading is None:
+                dispatcher.utter_message(response="utter_ask_meter_reading")
+            else:
+                store_meter_reading(dispatcher, tracker, reading)
         else:
             changes = {k: bool(v) for k, v in (change.get("changes") or {}).items() if k in KINDS}
             apply_subscriptions(dispatcher, tracker, changes)

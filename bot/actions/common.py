@@ -42,11 +42,15 @@ def linked_household(
 
 
 def ask_to_confirm(
-    dispatcher: CollectingDispatcher, question: str, change: dict[str, Any]
+    dispatcher: CollectingDispatcher,
+    question: str,
+    change: dict[str, Any],
+    buttons: list[dict[str, str]] | None = None,
 ) -> list[EventType]:
     """Say the exact change and ask yes or no; the change waits in `pending_change` until the
-    rules send the answer to action_apply_change (actions/changes.py)."""
-    dispatcher.utter_message(text=question, buttons=YES_NO)
+    rules send the answer to action_apply_change (actions/changes.py). `buttons`: the yes and
+    the no in words that name the change ("Có, xóa dữ liệu"), /affirm then /deny."""
+    dispatcher.utter_message(text=question, buttons=buttons or YES_NO)
     return [SlotSet("pending_change", change)]
 
 

@@ -1,4 +1,6 @@
-"""Meter readings: asked for when missing, confirmed, then stored through the backend."""
+"""Meter readings: asked for when missing (meter_form), said back and confirmed, then stored
+through the backend: action_prepare_meter_reading asks (the one confirm-before-change mechanism,
+actions/changes.py) and store_meter_reading stores after the yes."""
 
 from __future__ import annotations
 
@@ -10,10 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, latest_text, linked_household
+from actions.common import UNAVAILABLE, ask_to_confirm, latest_text, linked_household
 from actions.parsing import parse_whole_number
 
 MAX_INDEX = 999_999_999
+CONFIRM_BUTTONS = [
+    {"title": "Đúng, lưu lại", "payload": "/affirm"},
+    {"title": "Không, nhập lại", "payload": "/deny"},
+]
 
 
 class ValidateMeterForm(FormValidationAction):
@@ -34,41 +40,59 @@ class ValidateMeterForm(FormValidationAction):
         return {"meter_reading": reading}
 
 
-class ActionStoreMeterReading(Action):
+class ActionPrepareMeterReading(Action):
+    """The form has the reading: say it back and ask; nothing is stored before a yes (the yes
+    goes to action_apply_change, which calls store_meter_reading)."""
+
     def name(self) -> str:
-        return "action_store_meter_reading"
+        return "action_prepare_meter_reading"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         reading = parse_whole_number(tracker.get_slot("meter_reading"))
-        reset = [SlotSet("meter_reading", None)]
+        reset = [SlotSet("meter_reading", None), SlotSet("pending_change", None)]
         if reading is None:
             dispatcher.utter_message(response="utter_ask_meter_reading")
             return reset
-        backend = client()
-        household = linked_household(backend, tracker, dispatcher)
-        if household is None:
+        if linked_household(client(), tracker, dispatcher) is None:
             return reset
-        try:
-            stored = backend.post(
-                f"/api/v1/service/households/{household['household_id']}/meter-index",
-                {"reading": reading},
+        question = (
+            f"Chỉ số công tơ là {reading}, đúng không ạ? "
+            "Tôi sẽ lưu để tính lượng điện nhà bạn dùng."
+        )
+        return [
+            SlotSet("meter_reading", None),
+            *ask_to_confirm(
+                dispatcher, question, {"kind": "meter_reading", "reading": reading}, CONFIRM_BUTTONS
+            ),
+        ]
+
+
+def store_meter_reading(dispatcher: CollectingDispatcher, tracker: Tracker, reading: int) -> None:
+    """Store the reading the household confirmed, through the backend."""
+    backend = client()
+    household = linked_household(backend, tracker, dispatcher)
+    if household is None:
+        return
+    try:
+        stored = backend.post(
+            f"/api/v1/service/households/{household['household_id']}/meter-index",
+            {"reading": reading},
+        )
+    except BackendUnavailable:
+        dispatcher.utter_message(text=UNAVAILABLE + " Chỉ số chưa được lưu.")
+        return
+    except BackendError as error:
+        if error.code == "index_backwards":
+            dispatcher.utter_message(
+                text=f"Chỉ số {reading} nhỏ hơn chỉ số lần trước nên tôi chưa lưu. "
+                "Bạn kiểm tra lại số trên công tơ giúp tôi nhé."
             )
-        except BackendUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return reset
-        except BackendError as error:
-            if error.code == "index_backwards":
-                dispatcher.utter_message(
-                    text=f"Chỉ số {reading} nhỏ hơn chỉ số lần trước nên tôi chưa lưu. "
-                    "Bạn kiểm tra lại số trên công tơ giúp tôi nhé."
-                )
-            else:
-                dispatcher.utter_message(text=f"Tôi chưa lưu được chỉ số: {error.message}")
-            return reset
-        text = f"Đã lưu chỉ số {reading} ngày {stored['read_on_text']}."
-        if stored.get("consumption_kwh") is not None:
-            text += f" Từ lần ghi trước nhà bạn đã dùng {stored['consumption_kwh']} kWh."
-        dispatcher.utter_message(text=text)
-        return reset
+        else:
+            dispatcher.utter_message(text=f"Tôi chưa lưu được chỉ số: {error.message}")
+        return
+    text = f"Đã lưu chỉ số {reading} ngày {stored['read_on_text']}."
+    if stored.get("consumption_kwh") is not None:
+        text += f" Từ lần ghi trước nhà bạn đã dùng {stored['consumption_kwh']} kWh."
+    dispatcher.utter_message(text=text)

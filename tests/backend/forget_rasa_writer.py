@@ -46,7 +46,7 @@ async def main(tracker_db: str, broker_db: str, sender: str, phase: str) -> None
         tracker.update(UserUttered("Có", {"name": "affirm", "confidence": 0.99}))
         print("loaded", flush=True)
         sys.stdin.readline()
-        tracker.update(ActionExecuted("action_delete_my_data"))
+        tracker.update(ActionExecuted("action_apply_change"))
         tracker.update(BotUttered(CONFIRMATION))
         tracker.update(ActionExecuted("action_listen"))
     await store.save(tracker)

@@ -7,8 +7,8 @@ import threading
 
 from flask import Flask
 
-from backend import create_app
 from backend.api import api_of
+from backend.app import create_app
 from backend.config import TestConfig
 
 

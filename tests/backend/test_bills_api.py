@@ -66,11 +66,52 @@ def test_kwh_for_budget(client):
     assert bigger["total"] > 500_000
 
 
-@pytest.mark.parametrize("query", ["", "?amount=-1", "?amount=abc", "?amount=1.5"])
-def test_kwh_for_budget_validation(client, query):
+@pytest.mark.parametrize(
+    "situation",
+    [
+        {"households": 2},
+        {"meter": "prepaid"},
+        {"renters": {"people": 8, "registered": True}},
+        {"renters": {"people": 1, "registered": False}},
+    ],
+)
+def test_kwh_for_budget_prices_the_meters_situation(client, situation):
+    """The same situation fields as the estimate (renters flattened into the query): the most
+    kWh whose estimate for that situation fits, with the amount written by the backend."""
+    query: dict = {"amount": 500_000, **situation}
+    if "renters" in query:
+        renters = query.pop("renters")
+        query["renters_people"] = renters["people"]
+        query["renters_registered"] = str(renters["registered"]).lower()
+    body = client.get("/api/v1/bills/kwh-for-budget", query_string=query).get_json()
+    ordinary = client.get("/api/v1/bills/kwh-for-budget?amount=500000").get_json()
+    assert body["kwh"] != ordinary["kwh"]
+    assert body["amount_text"] == "500.000 đ"
+
+    def total(kwh: int) -> int:
+        bill = client.post("/api/v1/bills/estimate", json={"kwh": kwh, **situation})
+        return bill.get_json()["total"]
+
+    assert total(body["kwh"]) == body["total"] <= 500_000 < total(body["kwh"] + 1)
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "amount"),
+        ("?amount=-1", "amount"),
+        ("?amount=abc", "amount"),
+        ("?amount=1.5", "amount"),
+        ("?amount=500000&meter=solar", "meter"),
+        ("?amount=500000&households=0", "households"),
+        ("?amount=500000&renters_people=4", "renters_registered"),
+        ("?amount=500000&renters_registered=true", "renters_people"),
+    ],
+)
+def test_kwh_for_budget_validation(client, query, field):
     response = client.get(f"/api/v1/bills/kwh-for-budget{query}")
     assert response.status_code == 422
-    assert response.get_json()["field"] == "amount"
+    assert response.get_json()["field"] == field
 
 
 def test_tariffs_lists_every_version(client):

@@ -196,6 +196,28 @@ def test_service_budget_and_projection_endpoints(client, service_auth, household
     assert missing.status_code == 404
 
 
+def test_a_budget_preview_is_checked_and_written_but_not_stored(client, service_auth, household):
+    """What the bot states before the household says yes: the backend's amount_text."""
+    url = "/api/v1/service/households/hh-1/budget/preview"
+    preview = client.post(url, json={"amount": 800_000}, headers=service_auth)
+    assert preview.get_json() == {
+        "budget": {"kind": "amount", "amount": 800_000, "amount_text": "800.000 đ", "kwh": None}
+    }
+    kwh = client.post(url, json={"kwh": 250}, headers=service_auth).get_json()["budget"]
+    assert kwh == {"kind": "kwh", "amount": None, "amount_text": None, "kwh": 250}
+    too_small = client.post(url, json={"amount": 5_000}, headers=service_auth)
+    assert too_small.status_code == 422 and too_small.get_json()["field"] == "amount"
+    projection = client.get("/api/v1/service/households/hh-1/projection", headers=service_auth)
+    assert projection.get_json()["budget"] is None  # previewed, never stored
+    assert client.post(url, json={"amount": 800_000}).status_code == 401
+    missing = client.post(
+        "/api/v1/service/households/nobody/budget/preview",
+        json={"amount": 800_000},
+        headers=service_auth,
+    )
+    assert missing.status_code == 404
+
+
 def test_the_budget_is_exported_and_deleted_with_the_household(client, auth):
     client.put("/api/v1/me/budget", json={"amount": 800_000}, headers=auth)
     exported = client.get("/api/v1/me/export", headers=auth).get_json()

@@ -15,7 +15,7 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, func, select, text
 
-from backend import create_app
+from backend.app import create_app
 from backend.config import ROOT, TestConfig
 from backend.extensions import db
 from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCursor

@@ -167,8 +167,8 @@ def rasa_fake(app, rasa: RasaStores, service_auth, sender: str):
             rasa.turn(
                 sender,
                 user(message, "delete_my_data"),
-                action("utter_confirm_delete"),
-                bot(ASK_DELETE, "utter_confirm_delete"),
+                action("action_prepare_deletion"),
+                bot(ASK_DELETE),
                 action("action_listen"),
             )
             return 200, [{"recipient_id": sender, "text": ASK_DELETE}]
@@ -182,7 +182,7 @@ def rasa_fake(app, rasa: RasaStores, service_auth, sender: str):
             rasa.turn(
                 sender,
                 said,
-                action("action_delete_my_data"),
+                action("action_apply_change"),
                 bot(CONFIRMATION),
                 action("action_listen"),
             )
@@ -255,7 +255,7 @@ def test_a_zalo_deletion_is_purged_by_the_job_and_a_later_conversation_is_kept(
     assert answer.status_code == 202 and answer.get_json()["deleted"]["broker_events"] > 0
     assert leftovers(app, rasa, sender, SECRET_TEXT) == []
     # Rasa saves the turn after the action returned: the session goes back to both stores
-    rasa.turn(sender, said, action("action_delete_my_data"), bot(CONFIRMATION))
+    rasa.turn(sender, said, action("action_apply_change"), bot(CONFIRMATION))
     assert rasa.count(rasa.tracker, sender) > 0 and rasa.count(rasa.broker, sender) > 0
     assert run_consumer(app, rasa) == 0  # the consumer skips the tombstoned sender...
     assert rasa.count(rasa.broker, sender) == 0  # ...and purges its events from the broker

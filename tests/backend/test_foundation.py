@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from backend import create_app
+from backend.app import create_app
 from backend.config import DEV_RASA_AUTH_TOKEN, TestConfig
 from tests.conftest import bearer
 from tests.fakes import rasa_guard

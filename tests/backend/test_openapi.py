@@ -9,9 +9,9 @@ import pytest
 from flask import Flask
 from flask_migrate import upgrade
 
-from backend import create_app
 from backend.api import api_of
 from backend.api.openapi import DEMO_TOKEN_COMMAND, ERRORS, METHODS
+from backend.app import create_app
 from backend.config import TestConfig
 from tests.conftest import bearer, make_household
 

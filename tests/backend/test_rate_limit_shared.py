@@ -18,7 +18,7 @@ import pytest
 import requests
 from flask_migrate import upgrade
 
-from backend import create_app
+from backend.app import create_app
 from backend.auth import issue_demo_token
 from backend.config import ROOT, TestConfig
 from backend.extensions import db
@@ -69,7 +69,7 @@ def gunicorn(tmp_path, fake_server):
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
             "--threads=1",
-            "backend:create_app()",
+            "backend.app:create_app()",
         ],
         cwd=ROOT,
         env=env,

@@ -11,8 +11,8 @@ from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
-from backend import create_app
 from backend.api import api_of
+from backend.app import create_app
 from backend.auth import issue_demo_token
 from backend.config import TestConfig
 from backend.extensions import db

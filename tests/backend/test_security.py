@@ -25,8 +25,8 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 from werkzeug.serving import make_server
 
-from backend import create_app
 from backend.api import api_of
+from backend.app import create_app
 from backend.config import DEV_RASA_AUTH_TOKEN, DEV_SERVICE_TOKEN, ROOT, TestConfig
 from backend.extensions import db
 from backend.models import StaffLoginFailure

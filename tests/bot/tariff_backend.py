@@ -1,7 +1,8 @@
 """A fake backend for the bill questions that computes from the real tariff data.
 
 Reads backend/billing/data/tariffs.toml directly (the bot environment never imports backend
-code) and answers POST /api/v1/bills/estimate and GET /api/v1/bills/kwh-for-budget the way the
+code) and answers POST /api/v1/bills/estimate and GET /api/v1/bills/kwh-for-budget (with the
+estimate's situation as query fields: households, meter, renters_people/_registered) the way the
 contract in /work/shared/CONTRACTS.md describes: today's tariff and VAT, tiers unscaled, tier
 sizes × households for a shared meter (× people/4 for registered renters), every kWh at the
 101–200 kWh price for unregistered renters, the flat price for a prepaid meter; VAT half up.
@@ -106,16 +107,25 @@ class TariffBook:
             ],
         }
 
-    def kwh_for_budget(self, amount: int) -> dict[str, Any]:
+    def kwh_for_budget(
+        self,
+        amount: int,
+        households: Fraction = Fraction(1),
+        meter: str = "postpaid",
+        renters: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        def total(kwh: int) -> int:
+            return self.estimate(kwh, households, meter, renters)["total"]
+
         low, high = 0, 100_000
         while low < high:
             middle = (low + high + 1) // 2
-            if self.estimate(middle)["total"] <= amount:
+            if total(middle) <= amount:
                 low = middle
             else:
                 high = middle - 1
-        total = self.estimate(low)["total"]
-        return {"kwh": low, "total": total, "total_text": vnd(total), "amount_text": vnd(amount)}
+        fits = total(low)
+        return {"kwh": low, "total": fits, "total_text": vnd(fits), "amount_text": vnd(amount)}
 
     def renter_check(self, body: dict[str, Any], facts: dict[str, Any]) -> dict[str, Any]:
         """POST /api/v1/bills/renter-check as the contract describes it."""
@@ -188,8 +198,17 @@ class TariffBook:
             meter = body.get("meter", "postpaid")
             return 200, self.estimate(kwh, households, meter, body.get("renters"))
         if method == "GET" and url.path == "/api/v1/bills/kwh-for-budget":
-            amount = int(parse_qs(url.query)["amount"][0])
-            return 200, self.kwh_for_budget(amount)
+            query = {key: values[0] for key, values in parse_qs(url.query).items()}
+            renters = None
+            if "renters_people" in query:
+                registered = query["renters_registered"] == "true"
+                renters = {"people": int(query["renters_people"]), "registered": registered}
+            return 200, self.kwh_for_budget(
+                int(query["amount"]),
+                Fraction(query.get("households", "1")),
+                query.get("meter", "postpaid"),
+                renters,
+            )
         if method == "POST" and url.path == "/api/v1/bills/renter-check":
             return 200, self.renter_check(body, served_facts())
         return 404, {"code": "not_found", "message": path}

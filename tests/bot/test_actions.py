@@ -12,14 +12,15 @@ from actions.bills import (
     ActionKwhForBudget,
     ValidateBillForm,
 )
+from actions.budget import ActionPrepareBudget
 from actions.changes import ActionApplyChange
 from actions.compare import ActionCompareBills
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
-from actions.meter import ActionStoreMeterReading
+from actions.meter import ActionPrepareMeterReading
 from actions.outages import ActionOutageSchedule
-from actions.privacy import ActionDeleteMyData
+from actions.privacy import ActionPrepareDeletion
 from actions.subscriptions import ActionUnsubscribe
 from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
@@ -61,6 +62,18 @@ USAGE = {
 
 
 FACTS = served_facts()
+BUDGET_PATHS = {  # the budget as the service endpoints send it: set, and previewed before a yes
+    "/api/v1/service/households/hh-1/budget": "PUT",
+    "/api/v1/service/households/hh-1/budget/preview": "POST",
+}
+
+
+def backend_money_text(amount: int) -> str:
+    """Money as this fake backend writes it: a form the bot cannot produce, so a reply holding
+    it shows the bot said the backend's `amount_text` rather than formatting the figure."""
+    return f"{amount} đồng (theo backend)"
+
+
 PEAK_HOURS = served_peak_hours()
 
 
@@ -159,8 +172,16 @@ def backend(method: str, path: str, body: Any) -> tuple[int, Any]:
         }
     if path == "/api/v1/service/households/hh-1/subscriptions":
         return 200, body
-    if path == "/api/v1/service/households/hh-1/budget" and method == "PUT":
-        return 200, {"budget": {"amount": body.get("amount"), "kwh": body.get("kwh")}}
+    if path in BUDGET_PATHS and method == BUDGET_PATHS[path]:
+        amount = body.get("amount")
+        return 200, {
+            "budget": {
+                "kind": "amount" if amount is not None else "kwh",
+                "amount": amount,
+                "amount_text": None if amount is None else backend_money_text(amount),
+                "kwh": body.get("kwh"),
+            }
+        }
     if path == "/api/v1/service/households/hh-1/budget" and method == "DELETE":
         return 200, {"budget": None, "removed": True}
     if path == "/api/v1/service/households/hh-1/outages":
@@ -235,6 +256,18 @@ def test_kwh_for_budget(fake_backend):
     assert fake_backend.calls[0][1] == "/api/v1/bills/kwh-for-budget?amount=500000"
 
 
+def test_a_budget_is_said_in_the_backends_words_before_and_after_yes(fake_backend):
+    messages, events = run(ActionPrepareBudget(), tracker(text="đặt hạn mức 800 nghìn"))
+    assert "mỗi kỳ là 800000 đồng (theo backend) và" in messages[0]["text"]
+    assert ("POST", "/api/v1/service/households/hh-1/budget/preview") in [
+        c[:2] for c in fake_backend.calls
+    ]
+    assert events == [SlotSet("pending_change", {"kind": "budget", "set": {"amount": 800_000}})]
+    pending = {"pending_change": events[0]["value"]}
+    messages, _ = run(ActionApplyChange(), tracker(slots=pending, intent="affirm"))
+    assert messages[0]["text"].startswith("Đã đặt hạn mức 800000 đồng (theo backend) mỗi kỳ.")
+
+
 def test_tariff_lists_tiers_from_backend(fake_backend):
     messages, _ = run(ActionExplainTariff(), tracker())
     assert "1.984 đ" in messages[0]["text"] and "2.909 đ" in messages[0]["text"]
@@ -271,12 +304,52 @@ def test_a_bill_jump_compares_the_households_last_bills(fake_backend):
     assert compare[2]["current"]["kwh"] == 345 and compare[2]["previous"]["kwh"] == 250
 
 
-def test_meter_reading_stored_and_backwards_refused(fake_backend):
-    messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 12345}))
+def answer(events: list, intent: str, sender: str = "hh-1") -> tuple[list[dict], list]:
+    """The household's yes or no to what the asking action left in `pending_change`."""
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+    return run(
+        ActionApplyChange(), tracker(sender, slots={"pending_change": pending}, intent=intent)
+    )
+
+
+def posted(fake_backend, suffix: str) -> bool:
+    return ("POST", f"/api/v1/service/households/hh-1/{suffix}") in [
+        (c[0], c[1]) for c in fake_backend.calls
+    ]
+
+
+def test_a_meter_reading_is_said_back_and_stored_only_after_yes(fake_backend):
+    messages, events = run(ActionPrepareMeterReading(), tracker(slots={"meter_reading": 12345}))
+    assert messages[0]["text"].startswith("Chỉ số công tơ là 12345, đúng không ạ?")
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert SlotSet("meter_reading", None) in events
+    assert not posted(fake_backend, "meter-index")  # asked, not stored
+    messages, events = answer(events, "affirm")
     assert "12345" in messages[0]["text"] and "42 kWh" in messages[0]["text"]
     assert "ngày 24/11/2026" in messages[0]["text"] and "2026-11-24" not in messages[0]["text"]
-    messages, _ = run(ActionStoreMeterReading(), tracker(slots={"meter_reading": 5}))
+    assert events == [SlotSet("pending_change", None)]
+    _, events = run(ActionPrepareMeterReading(), tracker(slots={"meter_reading": 5}))
+    messages, _ = answer(events, "affirm")
     assert "nhỏ hơn chỉ số lần trước" in messages[0]["text"]
+
+
+def test_no_to_a_meter_reading_stores_nothing(fake_backend):
+    _, events = run(ActionPrepareMeterReading(), tracker(slots={"meter_reading": 12345}))
+    messages, events = answer(events, "deny")  # "không", "thôi", "hủy" are deny
+    assert messages[0]["text"].startswith("Tôi chưa lưu chỉ số nào.")
+    assert events == [SlotSet("pending_change", None)]
+    assert not posted(fake_backend, "meter-index")
+
+
+def test_an_unlinked_sender_is_told_before_any_question(fake_backend):
+    for action, slots in (
+        (ActionPrepareMeterReading(), {"meter_reading": 12345}),
+        (ActionPrepareDeletion(), {}),
+    ):
+        messages, events = run(action, tracker("zalo-99", slots=slots))
+        assert messages[0]["text"].startswith("Tài khoản chat này chưa liên kết")
+        assert SlotSet("pending_change", None) in events
+        assert "buttons" not in messages[0] or not messages[0]["buttons"]
 
 
 def test_unsubscribe_asks_first_and_turns_every_kind_off_on_yes(fake_backend):
@@ -391,15 +464,30 @@ def test_outage_schedule_of_the_households_area(fake_backend):
     assert "8:00–12:00 thứ Năm 26/11 (Phường Hoàn Kiếm): Bảo dưỡng" in messages[0]["text"]
 
 
-def test_delete_my_data_goes_to_the_backend(fake_backend):
-    messages, _ = run(ActionDeleteMyData(), tracker())
+def test_data_is_deleted_only_after_yes(fake_backend):
+    messages, events = run(ActionPrepareDeletion(), tracker(text="xóa dữ liệu của tôi"))
+    assert messages[0]["text"].startswith("Bạn chắc chắn muốn xóa dữ liệu?")
+    assert [b["title"] for b in messages[0]["buttons"]] == ["Có, xóa dữ liệu", "Không xóa"]
+    assert events == [SlotSet("pending_change", {"kind": "deletion"})]
+    assert not posted(fake_backend, "deletion")  # asked, nothing deleted
+    messages, events = answer(events, "affirm")
     assert "Đã xóa toàn bộ dữ liệu" in messages[0]["text"]
-    assert ("POST", "/api/v1/service/households/hh-1/deletion") in [
-        (c[0], c[1]) for c in fake_backend.calls
-    ]
+    assert posted(fake_backend, "deletion") and events == [SlotSet("pending_change", None)]
+
+
+def test_no_to_deleting_deletes_nothing(fake_backend):
+    _, events = run(ActionPrepareDeletion(), tracker(text="xoa tai khoan di"))
+    messages, events = answer(events, "deny")  # "thôi", "hủy", "không" are deny
+    assert messages[0]["text"] == "Đã hủy, dữ liệu của bạn vẫn được giữ nguyên."
+    assert not posted(fake_backend, "deletion") and events == [SlotSet("pending_change", None)]
+    # a later "có" with nothing pending changes nothing
+    messages, _ = run(ActionApplyChange(), tracker(intent="affirm"))
+    assert messages[0]["text"] == "Vâng ạ. Bạn cần tôi giúp gì thêm không?"
+    assert not posted(fake_backend, "deletion")
 
 
 def test_delete_when_backend_is_down_says_nothing_was_deleted(monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")
-    messages, _ = run(ActionDeleteMyData(), tracker())
+    deletion = {"pending_change": {"kind": "deletion"}}
+    messages, _ = run(ActionApplyChange(), tracker(slots=deletion, intent="affirm"))
     assert "chưa bị xóa" in messages[-1]["text"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from fractions import Fraction
 from typing import Any
 
@@ -207,7 +208,10 @@ def test_a_bare_number_gets_a_question_with_buttons_then_an_exact_answer(tariff_
         '/calculate_bill{"kwh": 420}',
         '/ask_kwh_for_budget{"money": 420000}',
     ]
-    assert tariff_backend.calls == []  # nothing was computed, nothing stated
+    # the backend wrote the money reading; no bill was estimated, no figure stated
+    assert [c[:2] for c in tariff_backend.calls] == [
+        ("GET", "/api/v1/bills/kwh-for-budget?amount=420000")
+    ]
     # the household taps "420 kWh": Rasa sends the payload's entity
     tapped = converse(
         '/calculate_bill{"kwh": 420}',
@@ -224,6 +228,50 @@ def test_a_bare_number_gets_a_question_with_buttons_then_an_exact_answer(tariff_
         entities=[{"entity": "money", "value": 420000}],
     )
     assert tapped[-1]["text"].startswith("Với 420.000 đ mỗi tháng")
+
+
+def in_the_backends_words(handler):
+    """The fake backend with every `*_text` written "420.000 VND" instead of "420.000 đ": a
+    reply with a figure followed by "đ" would be money the bot formatted itself."""
+
+    def mark(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: item.replace(" đ", " VND")
+                if key.endswith("_text") and isinstance(item, str)
+                else mark(item)
+                for key, item in value.items()
+            }
+        if isinstance(value, list):
+            return [mark(item) for item in value]
+        return value
+
+    def serve(method: str, path: str, body: Any) -> tuple[int, Any]:
+        status, payload = handler(method, path, body)
+        return status, mark(payload)
+
+    return serve
+
+
+@pytest.mark.parametrize(
+    ("text", "form"),
+    [
+        ("tính tiền điện 420", "kwh"),  # the question: "420 kWh hay 420.000 đ?"
+        ("tính tiền điện 300-350", "money"),  # the question about a range
+        ("cho hỏi 350 số", "kwh"),
+        ("có 500k thì dùng được bao nhiêu số", "money"),
+        ("tính tiền điện 420000", "kwh"),
+        ("hai hộ chung công tơ, 1 triệu thì xài được mấy số", "money"),
+        ("công tơ trả trước, có 500k thì dùng được bao nhiêu số", "money"),
+        ("em ở trọ, phòng 4 người, có 800 nghìn thì dùng được mấy số", "money"),
+    ],
+)
+def test_the_bot_formats_no_money_itself(fake_server, monkeypatch, text, form):
+    server = fake_server(in_the_backends_words(BOOK.handler))
+    monkeypatch.setenv("BACKEND_URL", server.url)
+    reply = converse(text, form, asked=False)[-1]["text"]
+    assert " VND" in reply, reply
+    assert not re.search(r"\d đ\b", reply), reply
 
 
 def test_every_answer_names_what_it_assumed(tariff_backend):

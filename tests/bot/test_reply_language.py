@@ -11,9 +11,9 @@ from actions.compare import ActionCompareBills
 from actions.fallback import ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
-from actions.meter import ActionStoreMeterReading
+from actions.meter import ActionPrepareMeterReading
 from actions.outages import ActionOutageSchedule, ActionReportOutage
-from actions.privacy import ActionDeleteMyData
+from actions.privacy import ActionPrepareDeletion
 from actions.saving import ActionPeakHours, ActionSavingTips
 from actions.subscriptions import ActionSubscribe, ActionUnsubscribe
 from actions.usage import ActionCheckUsage
@@ -32,10 +32,10 @@ ACTIONS = [
     (ActionDefaultFallback, {}),
     (ActionHandoff, {}),
     (ActionLinkAccount, {"link_code": "123456"}),
-    (ActionStoreMeterReading, {"meter_reading": 12345}),
+    (ActionPrepareMeterReading, {"meter_reading": 12345}),
     (ActionOutageSchedule, {}),
     (ActionReportOutage, {}),
-    (ActionDeleteMyData, {}),
+    (ActionPrepareDeletion, {}),
     (ActionSavingTips, {}),
     (ActionSavingTips, {"appliance": "air_conditioner"}),
     (ActionSavingTips, {"appliance": "water_heater"}),
@@ -58,6 +58,8 @@ ACTIONS = [
     (ActionApplyChange, {"pending_change": {"kind": "budget", "set": {"kwh": 250}}}),
     (ActionApplyChange, {"pending_change": {"kind": "budget", "clear": True}}),
     (ActionApplyChange, {"pending_change": {"kind": "budget"}}),
+    (ActionApplyChange, {"pending_change": {"kind": "meter_reading", "reading": 12345}}),
+    (ActionApplyChange, {"pending_change": {"kind": "deletion"}}),
 ]
 
 

@@ -15,7 +15,7 @@ from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
-from backend import create_app
+from backend.app import create_app
 from backend.config import TestConfig
 from backend.extensions import db
 from tests.fakes import FakeServer, rasa_guard

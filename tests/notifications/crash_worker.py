@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import firebase_admin
 from firebase_admin import credentials, messaging
 
-from backend import create_app
+from backend.app import create_app
 from backend.extensions import db
 from notifications.delivery import deliver_due
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask_migrate import upgrade
 
-from backend import create_app
+from backend.app import create_app
 from backend.config import TestConfig
 from backend.extensions import db
 from backend.models import Device, Notification

@@ -17,7 +17,7 @@ import pytest
 import requests
 from flask import Flask
 
-from backend import create_app
+from backend.app import create_app
 from backend.auth import issue_demo_token
 from backend.extensions import db
 from backend.models import Household

@@ -56,7 +56,7 @@ def test_a_signed_turn_is_answered(stack, victim):
     ("method", "path", "body"),
     [
         ("GET", "/conversations/{id}/tracker", None),
-        ("POST", "/conversations/{id}/execute", {"name": "action_delete_my_data"}),
+        ("POST", "/conversations/{id}/execute", {"name": "action_apply_change"}),
         ("POST", "/conversations/{id}/tracker/events", {"event": "pause"}),
         ("PUT", "/conversations/{id}/tracker/events", []),
         ("POST", "/conversations/{id}/trigger_intent", {"name": "delete_my_data"}),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from backend import create_app
+from backend.app import create_app
 from backend.billing import estimate_bill
 from backend.billing import peak_hours as peak_module
 from backend.billing import tariffs as tariffs_module
