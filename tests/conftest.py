@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -16,7 +19,7 @@ from backend.app import create_app
 from backend.auth import issue_demo_token
 from backend.config import TestConfig
 from backend.extensions import db
-from backend.models import Household
+from backend.models import DailyReading, Household
 from tests.fakes import (
     FakeServer,
     fake_server,  # noqa: F401  (a loopback JSON server, for every test)
@@ -124,3 +127,43 @@ def rasa(app: Flask, fake_server) -> FakeServer:  # noqa: F811  (the fixture abo
     )
     app.config["RASA_URL"] = server.url
     return server
+
+
+def daily_readings(household_id: str, days: int, raised_last: int) -> None:
+    """`days` days of readings up to yesterday, about 8 kWh a day; the last `raised_last` days
+    7 kWh higher (a water heater stuck on, a new air conditioner)."""
+    rng = random.Random(4)
+    today = date.today()
+    db.session.add_all(
+        DailyReading(
+            household_id=household_id,
+            day=today - timedelta(days=days - i),
+            kwh=8 + rng.gauss(0, 0.4) + (7 if i >= days - raised_last else 0),
+        )
+        for i in range(days)
+    )
+    db.session.commit()
+
+
+@dataclass
+class UnusualUse:
+    household: Household  # its use rose 7 kWh a day for its last 8 days
+    model: str  # the model trained on it and its neighbours
+    runner: FlaskCliRunner  # for `notify score-all --model <model>`
+
+
+@pytest.fixture
+def unusual_use(app: Flask, tmp_path: Path) -> UnusualUse:
+    """Four households of one province with 240 days of readings; one ("stuck", a water heater)
+    uses 7 kWh a day more for its last 8 days; a model trained on all four. Nightly scoring
+    (`notify score-all`) turns that into one open episode and one usage alert."""
+    household = make_household("stuck", province_code=40, appliances={"water_heater": True})
+    for index in range(3):
+        make_household(f"normal-{index}", province_code=40)
+        daily_readings(f"normal-{index}", 240, 0)
+    daily_readings(household.id, 240, 8)
+    runner = app.test_cli_runner()
+    model = str(tmp_path / "model.skops")
+    trained = runner.invoke(args=["ml", "train", "--model", model])
+    assert trained.exit_code == 0, trained.output
+    return UnusualUse(household, model, runner)

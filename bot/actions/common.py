@@ -14,7 +14,13 @@ UNAVAILABLE = (
     "Xin lỗi, hiện tôi chưa lấy được dữ liệu riêng của nhà bạn (hệ thống đang bận). "
     "Bạn thử lại sau ít phút nhé; các câu hỏi chung về giá điện và cách tiết kiệm tôi vẫn trả lời được."
 )
-YES_NO = [{"title": "Đồng ý", "payload": "/affirm"}, {"title": "Không", "payload": "/deny"}]
+
+
+def yes_no(yes: str = "Đồng ý", no: str = "Không") -> list[dict[str, str]]:
+    """The two buttons of a confirm question: `yes` sends /affirm, `no` sends /deny."""
+    return [{"title": yes, "payload": "/affirm"}, {"title": no, "payload": "/deny"}]
+
+
 NOT_LINKED = (
     "Tài khoản chat này chưa liên kết với hộ gia đình nào. Trong ứng dụng, vào mục Tài khoản → "
     'Liên kết Zalo để lấy mã 6 số, rồi nhắn cho tôi "liên kết <mã>".'
@@ -48,9 +54,9 @@ def ask_to_confirm(
     buttons: list[dict[str, str]] | None = None,
 ) -> list[EventType]:
     """Say the exact change and ask yes or no; the change waits in `pending_change` until the
-    rules send the answer to action_apply_change (actions/changes.py). `buttons`: the yes and
-    the no in words that name the change ("Có, xóa dữ liệu"), /affirm then /deny."""
-    dispatcher.utter_message(text=question, buttons=buttons or YES_NO)
+    rules send the answer to action_apply_change (actions/changes.py). `buttons`: yes_no() with
+    words that name the change ("Có, xóa dữ liệu"); "Đồng ý" and "Không" by default."""
+    dispatcher.utter_message(text=question, buttons=buttons or yes_no())
     return [SlotSet("pending_change", change)]
 
 

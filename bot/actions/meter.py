@@ -12,14 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import UNAVAILABLE, ask_to_confirm, latest_text, linked_household
+from actions.common import UNAVAILABLE, ask_to_confirm, latest_text, linked_household, yes_no
 from actions.parsing import parse_whole_number
 
 MAX_INDEX = 999_999_999
-CONFIRM_BUTTONS = [
-    {"title": "Đúng, lưu lại", "payload": "/affirm"},
-    {"title": "Không, nhập lại", "payload": "/deny"},
-]
 
 
 class ValidateMeterForm(FormValidationAction):
@@ -64,7 +60,10 @@ class ActionPrepareMeterReading(Action):
         return [
             SlotSet("meter_reading", None),
             *ask_to_confirm(
-                dispatcher, question, {"kind": "meter_reading", "reading": reading}, CONFIRM_BUTTONS
+                dispatcher,
+                question,
+                {"kind": "meter_reading", "reading": reading},
+                yes_no("Đúng, lưu lại", "Không, nhập lại"),
             ),
         ]
 

@@ -12,7 +12,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import client
-from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, linked_household
+from actions.common import (
+    UNAVAILABLE,
+    ask_to_confirm,
+    call_for_household,
+    linked_household,
+    yes_no,
+)
 
 ASK_DELETE = (
     "Bạn chắc chắn muốn xóa dữ liệu? Tôi sẽ xóa hồ sơ hộ gia đình, chỉ số và lượng điện tiêu thụ, "
@@ -20,10 +26,6 @@ ASK_DELETE = (
     "tác được; hệ thống chỉ giữ một bản ghi kiểm toán không có thông tin cá nhân (theo Nghị định "
     "13/2023/NĐ-CP)."
 )
-DELETE_BUTTONS = [
-    {"title": "Có, xóa dữ liệu", "payload": "/affirm"},
-    {"title": "Không xóa", "payload": "/deny"},
-]
 
 
 class ActionPrepareDeletion(Action):
@@ -35,7 +37,8 @@ class ActionPrepareDeletion(Action):
     ) -> list[EventType]:
         if linked_household(client(), tracker, dispatcher) is None:
             return [SlotSet("pending_change", None)]
-        return ask_to_confirm(dispatcher, ASK_DELETE, {"kind": "deletion"}, DELETE_BUTTONS)
+        buttons = yes_no("Có, xóa dữ liệu", "Không xóa")
+        return ask_to_confirm(dispatcher, ASK_DELETE, {"kind": "deletion"}, buttons)
 
 
 def delete_household_data(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

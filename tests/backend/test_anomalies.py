@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from backend.extensions import db
-from backend.models import AnomalyEpisode, DailyReading, Notification, UsageScore
-from tests.conftest import bearer, make_household
+from backend.models import AnomalyEpisode, Notification, UsageScore
+from tests.conftest import bearer, daily_readings, make_household
 
 
-def readings(household_id: str, days: int, stuck_last: int) -> None:
-    rng = random.Random(4)
-    today = date.today()
-    db.session.add_all(
-        DailyReading(
-            household_id=household_id,
-            day=today - timedelta(days=days - i),
-            kwh=8 + rng.gauss(0, 0.4) + (7 if i >= days - stuck_last else 0),
-        )
-        for i in range(days)
-    )
-    db.session.commit()
-
-
-def test_score_all_opens_one_episode_and_one_alert(app, client, tmp_path):
-    stuck = make_household("stuck", province_code=40, appliances={"water_heater": True})
-    for index in range(3):
-        make_household(f"normal-{index}", province_code=40)
-        readings(f"normal-{index}", 240, 0)
-    readings(stuck.id, 240, 8)
-    runner = app.test_cli_runner()
-    model = str(tmp_path / "model.skops")
-    assert runner.invoke(args=["ml", "train", "--model", model]).exit_code == 0
+def test_score_all_opens_one_episode_and_one_alert(client, tmp_path, unusual_use):
+    stuck, model, runner = unusual_use.household, unusual_use.model, unusual_use.runner
     assert "Intended uses & limitations" in (tmp_path / "model.md").read_text()  # the card
     first = runner.invoke(args=["notify", "score-all", "--model", model])
     assert first.exit_code == 0, first.output
@@ -78,7 +56,7 @@ def test_retraining_replaces_the_model_with_one_trained_on_the_days_it_keeps(
 
     for index in range(3):
         make_household(f"r{index}", province_code=40)
-        readings(f"r{index}", 120, 0)  # up to yesterday
+        daily_readings(f"r{index}", 120, 0)  # up to yesterday
     path = tmp_path / "model.skops"
     path.write_bytes(b"an older model")
     kept = {} if holdout_days is None else {"holdout_days": holdout_days}

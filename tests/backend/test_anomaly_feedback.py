@@ -3,30 +3,15 @@ nightly scoring: a "yes" makes the model learn the new level instead of flagging
 
 from __future__ import annotations
 
-import random
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from backend.extensions import db
-from backend.models import AnomalyEpisode, DailyReading, Notification
+from backend.models import AnomalyEpisode, Notification
 from backend.services.household_panel import household_panel
 from notifications.alerts import QUESTION
 from tests.conftest import bearer, make_household
-
-
-def readings(household_id: str, days: int, step_last: int) -> None:
-    rng = random.Random(4)
-    today = date.today()
-    db.session.add_all(
-        DailyReading(
-            household_id=household_id,
-            day=today - timedelta(days=days - i),
-            kwh=8 + rng.gauss(0, 0.4) + (7 if i >= days - step_last else 0),
-        )
-        for i in range(days)
-    )
-    db.session.commit()
 
 
 def feedback(client, household, episode_id, body):
@@ -35,17 +20,8 @@ def feedback(client, household, episode_id, body):
     )
 
 
-def test_a_confirmed_lasting_change_ends_the_episode_and_a_denied_one_keeps_it(
-    app, client, tmp_path
-):
-    home = make_household("new-ac", province_code=40)
-    for index in range(3):
-        make_household(f"normal-{index}", province_code=40)
-        readings(f"normal-{index}", 240, 0)
-    readings(home.id, 240, 8)  # a new appliance, 8 days ago
-    runner = app.test_cli_runner()
-    model = str(tmp_path / "model.skops")
-    assert runner.invoke(args=["ml", "train", "--model", model]).exit_code == 0
+def test_a_confirmed_lasting_change_ends_the_episode_and_a_denied_one_keeps_it(client, unusual_use):
+    home, model, runner = unusual_use.household, unusual_use.model, unusual_use.runner
     assert runner.invoke(args=["notify", "score-all", "--model", model]).exit_code == 0
     episode = db.session.query(AnomalyEpisode).one()
     alert = db.session.query(Notification).filter_by(kind="usage_alert").one()

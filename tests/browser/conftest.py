@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -32,6 +33,8 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 BOT_NLU = Path(__file__).resolve().parents[2] / "bot" / "data" / "nlu"
+PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "has_touch": True}
+SLOW = 20_000  # ms: two cores shared by several workers
 
 
 @dataclass
@@ -86,6 +89,37 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+@dataclass
+class Phone:
+    """A browser context at phone size (390×844, vi-VN, touch). Routes and init scripts go on
+    `context` before `open()`; every page opened records its script errors and the console's
+    Content Security Policy violations in `errors`, which must stay empty."""
+
+    context: Any
+    errors: list[str]
+
+    def open(self) -> Any:
+        page = self.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on(
+            "console",
+            lambda msg: (
+                self.errors.append(msg.text) if "Content Security Policy" in msg.text else None
+            ),
+        )
+        return page
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[Phone]:
+    """The household's phone (the household app and its web push): closed, and checked for
+    script errors and CSP violations, after the test."""
+    device = Phone(browser.new_context(**PHONE), [])
+    yield device
+    device.context.close()
+    assert device.errors == []
 
 
 @pytest.fixture

@@ -19,10 +19,7 @@ from backend.services import handoff
 from backend.services.chat import RasaLink
 from backend.services.demo import seed_demo
 from backend.services.staff_demo import add_conversation, bot, user
-from tests.browser.conftest import ARTIFACTS
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "has_touch": True}
-SLOW = 20_000  # ms: two cores shared by several workers
+from tests.browser.conftest import ARTIFACTS, SLOW
 
 
 def seed(live) -> None:
@@ -112,22 +109,12 @@ class Assistant:
 
 
 @pytest.fixture
-def app_page(live, browser):
+def app_page(live, phone):
     seed(live)
     assistant = Assistant()
     live.rasa.handler = assistant
     live.app.config["CHAT_RETRY_AFTER"] = 1
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
-    yield live, page, assistant
-    context.close()
-    assert errors == []
+    return live, phone.open(), assistant
 
 
 def test_home_shows_this_period_the_chart_bills_and_tier(app_page, shot):

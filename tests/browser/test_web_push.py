@@ -23,7 +23,7 @@ from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import Device, Notification
 from backend.services.demo import seed_demo
-from tests.browser.test_household_app import PHONE, SLOW
+from tests.browser.conftest import SLOW
 
 FCM_TOKEN = "fake-fcm-web-token:" + "A" * 140
 WEB_CONFIG = {
@@ -85,10 +85,9 @@ def requests_of(page) -> list[str]:
     return seen
 
 
-def test_without_a_web_config_notices_go_to_the_inbox_and_no_sdk_loads(live, browser, shot):
+def test_without_a_web_config_notices_go_to_the_inbox_and_no_sdk_loads(live, phone, shot):
     seed(live)
-    context = browser.new_context(**PHONE)
-    page = context.new_page()
+    page = phone.open()
     seen = requests_of(page)
     page.goto(live.url + "/#settings")
     card = page.locator("#push-card")
@@ -98,14 +97,13 @@ def test_without_a_web_config_notices_go_to_the_inbox_and_no_sdk_loads(live, bro
     shot(page, "household-settings-push-off")
     assert page.locator('meta[name="web-push"]').count() == 0
     assert not [url for url in seen if "firebase" in url or not url.startswith(live.url)]
-    context.close()
 
 
-def test_with_a_web_config_the_button_registers_the_fcm_token(live, browser, shot):
+def test_with_a_web_config_the_button_registers_the_fcm_token(live, phone, shot):
     notice_id = seed(live)
     vapid = vapid_public_key()
     live.app.config.update(FIREBASE_WEB_CONFIG=WEB_CONFIG, FIREBASE_VAPID_KEY=vapid)
-    context = browser.new_context(**PHONE)
+    context = phone.context
     p256dh = base64.b64encode(
         ec.generate_private_key(ec.SECP256R1())
         .public_key()
@@ -137,13 +135,7 @@ def test_with_a_web_config_the_button_registers_the_fcm_token(live, browser, sho
 
     context.route("https://firebaseinstallations.googleapis.com/**", installations)
     context.route("https://fcmregistrations.googleapis.com/**", registrations)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on(
-        "console",
-        lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None,
-    )
+    page = phone.open()
     seen = requests_of(page)
     page.goto(live.url + "/#settings")
     button = page.get_by_role("button", name="Bật thông báo trên thiết bị này")
@@ -221,5 +213,3 @@ def test_with_a_web_config_the_button_registers_the_fcm_token(live, browser, sho
     expect(opened).to_have_class("notice", timeout=SLOW)  # "unread" goes once the read is stored
     with live.app.app_context():
         assert db.session.get(Notification, notice_id).read_at is not None
-    context.close()
-    assert errors == []
