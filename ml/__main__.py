@@ -15,6 +15,7 @@ from ml.card import write_card
 from ml.evaluate import evaluate_all, table, write_report
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
+from ml.worlds.heldout import FAMILIES
 from ml.worlds.report import evaluate as evaluate_worlds
 from ml.worlds.report import section as worlds_section
 from ml.worlds.report import write_section as write_worlds_section
@@ -115,13 +116,15 @@ def cmd_worlds(args: argparse.Namespace) -> None:
         households=args.households,
         caltrack_households=args.caltrack_households,
         jobs=args.jobs,
+        families=tuple(args.families) if args.families else None,
+        short=not args.no_short,
     )
     text = worlds_section(
         rows,
         seeds=tuple(args.seeds),
         households=args.households,
         caltrack=args.caltrack_households,
-        samples=not args.quick,
+        samples=not args.quick and not args.families,
     )
     print(text)
     if args.write:
@@ -162,6 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     worlds.add_argument("--caltrack-households", type=int, default=30)
     worlds.add_argument("--jobs", type=int, default=1, help="processes (world-seeds in parallel)")
     worlds.add_argument("--quick", action="store_true", help="1 seed, 24 households (tests)")
+    worlds.add_argument(
+        "--families",
+        nargs="+",
+        choices=[f.name for f in FAMILIES],
+        help="only these simulator families (default: all; without eemeter's sample fits)",
+    )
+    worlds.add_argument(
+        "--no-short",
+        action="store_true",
+        help="skip the 60-day-history rows (12 retrainings per world: the slowest part)",
+    )
     worlds.add_argument("--write", help="also write the section into this report (Markdown)")
     worlds.set_defaults(run=cmd_worlds)
     args = parser.parse_args(argv)

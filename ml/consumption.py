@@ -27,8 +27,6 @@ readings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -36,7 +34,10 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
 from ml.design import N_COEF, TREND, Design, expected_kwh, make_design, regressors
+from ml.detect import Detector
 from ml.features import CalendarFeatures
+from ml.noise import noise_shape
+from ml.parameters import HouseholdParameters, Prediction
 from ml.peers import (
     PEER_HIGH_QUANTILE,
     RISE_FROM,
@@ -66,42 +67,6 @@ BORROWED_SIGMA_SCALE = 1.3  # a borrowed shape is less certain than the househol
 BORROWED_WARMUP_DAYS = 14  # a household on borrowed parameters is never flagged in these days
 
 
-@dataclass
-class Prediction:
-    """Per household and day ([households, days]) what the detector needs."""
-
-    expected: np.ndarray  # kWh
-    weather: np.ndarray  # the part of `expected` due to the weather
-    sigma: np.ndarray  # kWh: the day-to-day spread around `expected`
-    warmup: np.ndarray  # [households]: days never flagged at the start
-    seen: np.ndarray  # bool: conditions the household's own history covers
-    # [households, days, 3] kWh shapes whose scales the detector learns, household by household,
-    # on days a short history does not cover: the peers' high weather share × base use (hotter
-    # days only), base use × °C beyond the hottest day of the history (the household's own
-    # cooling slope there), and the weather part of `expected` (how far the peers' curve is off)
-    uncertain: np.ndarray
-    level_sd: np.ndarray  # kWh: the day-to-day spread of the household's base use
-    short: np.ndarray  # [households]: history shorter than a year
-
-
-@dataclass
-class HouseholdParameters:
-    """What the model knows of each household of a design ([households, …]): its own fit, or
-    its peers' medians when it has too little history (`borrowed`)."""
-
-    coef: np.ndarray  # [households, N_COEF] (ml/design.py)
-    cool: np.ndarray  # °C: cooling balance temperature
-    heat: np.ndarray  # °C: heating balance temperature
-    curved: np.ndarray  # bool: convex heating (HDD²)
-    span: np.ndarray  # [households, 2]: first and last training day (days since 1970)
-    sigma: np.ndarray  # relative day-to-day spread (share of expected use)
-    temp_range: np.ndarray  # [households, 2]: coolest and hottest temperature of the history
-    borrowed: np.ndarray  # bool: parameters borrowed from similar households
-    seen_tet: np.ndarray  # bool: the history held a Tết (True when borrowed)
-    history_days: np.ndarray  # days of training history (0 when borrowed)
-    xtx_inverse: np.ndarray  # [households, N_COEF, N_COEF]: (XᵀX + penalty)⁻¹ (0 when borrowed)
-
-
 class ConsumptionModel(BaseEstimator, RegressorMixin):
     """Expected daily kWh of each household given temperature and calendar."""
 
@@ -117,7 +82,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         """Fit every household of `X` (household_id, date, kwh, avg_temp_c; optional
         province_code, air_conditioners, occupants) and its peers' medians and curves."""
         self.calendar_ = self._calendar().fit(X)
-        design = make_design(X, self.calendar_)
+        design = make_design(X, self.calendar_).measured()
         span = np.column_stack(
             [
                 np.where(design.valid, design.day_number, np.inf).min(axis=1),
@@ -141,6 +106,16 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         # (XᵀX + penalty)⁻¹: a day's leverage xᵀ(XᵀX + penalty)⁻¹x is how uncertain the fit is there
         self.xtx_inverse_ = np.linalg.inv(penalised_gram(x, self.alpha))
         sigma = relative_sigma(observed - fitted, fitted, design.valid)
+        self.noise_ = np.column_stack(
+            noise_shape(
+                residuals=observed - fitted,
+                fitted=fitted,
+                valid=design.valid,
+                day_number=design.day_number,
+                sigma=sigma,
+                cap=Detector().z_cap,
+            )
+        )
         history = design.valid.sum(axis=1)
         temp_range = np.column_stack(
             [
@@ -190,7 +165,13 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             seen_tet=np.ones(n, dtype=bool),
             history_days=np.zeros(n),
             xtx_inverse=np.zeros((n, N_COEF, N_COEF)),
+            noise=np.tile([0.0, 1.0], (n, 1)),
         )
+        # models saved before the noise shape was estimated: independent Gaussian noise
+        noise = getattr(self, "noise_", np.tile([0.0, 1.0], (len(self.household_ids_), 1)))
+        enough = self.history_days_ >= self.min_history_days
+        if enough.any():
+            p.noise[:] = np.median(noise[enough], axis=0)
         for row, household in enumerate(design.ids):
             known = index.get(household)
             if known is not None and self.history_days_[known] >= self.min_history_days:
@@ -202,6 +183,7 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
                 p.seen_tet[row] = self.seen_tet_[known]
                 p.history_days[row] = self.history_days_[known]
                 p.xtx_inverse[row] = self.xtx_inverse_[known]
+                p.noise[row] = noise[known]
                 continue
             group = self.groups_.get(group_key(*attributes[row]), self.groups_["*"])
             p.coef[row], p.cool[row], p.heat[row] = group[:N_COEF], group[N_COEF], group[N_COEF + 1]
@@ -267,6 +249,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             ),
             p.sigma[:, None] * np.maximum(expected - weather, MIN_EXPECTED_KWH),
             short[:, 0],
+            p.noise[:, 0],
+            p.noise[:, 1],
         )
 
     def _conservative(

@@ -15,7 +15,7 @@ wave adds more kWh than a Tết in cool weather.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,7 @@ class Design:
     calendar: np.ndarray  # [households, days, 3]: weekend, Tết, holiday
     day_number: np.ndarray  # days since 1970 (for the trend)
     kwh: np.ndarray
+    estimated: np.ndarray  # bool: reads that look estimated by the utility (`estimated_reads`)
 
     def subset(self, households: np.ndarray) -> Design:
         """The design of the households selected by a boolean mask."""
@@ -54,7 +55,12 @@ class Design:
             self.calendar[households],
             self.day_number[households],
             self.kwh[households],
+            self.estimated[households],
         )
+
+    def measured(self) -> Design:
+        """This design with the estimated reads left out (as days without a read)."""
+        return replace(self, valid=self.valid & ~self.estimated)
 
 
 def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
@@ -82,16 +88,33 @@ def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
 
     calendar_matrix = np.zeros((*shape, cal.shape[1]))
     calendar_matrix[codes, position] = cal
-    kwh = pd.to_numeric(frame["kwh"], errors="coerce").fillna(0).to_numpy()
+    kwh = matrix(pd.to_numeric(frame["kwh"], errors="coerce").fillna(0).to_numpy())
+    day_number = matrix(frame["_day"].to_numpy().astype(float))
     return Design(
         [str(i) for i in ids],
         rows,
         valid,
         matrix(frame["_temp"].to_numpy()),
         calendar_matrix,
-        matrix(frame["_day"].to_numpy().astype(float)),
-        matrix(kwh),
+        day_number,
+        kwh,
+        estimated_reads(kwh, valid=valid, day_number=day_number),
     )
+
+
+def estimated_reads(kwh: np.ndarray, *, valid: np.ndarray, day_number: np.ndarray) -> np.ndarray:
+    """[households, days] True on reads that look estimated: a run of two or more consecutive
+    days with the same kWh (a utility's estimate repeats one figure while it cannot read the
+    meter), and the first read after such a run (the catch-up that bills what the estimate
+    missed). Neither is a day's use: the model neither learns from them nor flags them."""
+    next_day = valid[:, 1:] & valid[:, :-1] & (np.diff(day_number, axis=1) == 1)
+    same = next_day & (kwh[:, 1:] == kwh[:, :-1])
+    run = np.zeros(kwh.shape, dtype=bool)
+    run[:, 1:] |= same
+    run[:, :-1] |= same
+    catch_up = np.zeros(kwh.shape, dtype=bool)
+    catch_up[:, 1:] = run[:, :-1] & ~run[:, 1:] & next_day
+    return (run | catch_up) & valid
 
 
 def regressors(

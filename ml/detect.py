@@ -16,6 +16,10 @@ Kalman filter: day t is standardised by sqrt(sigma² + uᵀPu) (the prediction's
 while the evidence is calm, the household's own readings update the scales. The innovations of such a
 filter are independent, so a household that simply cools more than its peers stops accruing
 evidence once its scale is learnt, while a sudden excess still stands out.
+
+The CUSUMs sum independent evidence: each household's standardised residuals are pre-whitened
+with the persistence φ of its training residuals and divided by their tail scale (ml/noise.py),
+so a meter whose noise comes in runs, or with heavy tails, does not drift into an alert.
 """
 
 from __future__ import annotations
@@ -65,6 +69,24 @@ class Detector:
     # days after a household-confirmed lasting change (a new appliance, more people) during which
     # no evidence accrues while the level learns the new normal from scratch
     rebaseline_days: int = 14
+    # share of each household's residual persistence φ (ml/noise.py) the CUSUM pre-whitens: runs
+    # of high days that its noise makes anyway add no evidence (0: residuals taken as independent)
+    whiten: float = 1.0
+    # exponent on each household's tail scale (ml/noise.py) that divides its evidence: noise with
+    # heavy tails needs more of it (0: the robust spread alone)
+    tail: float = 1.0
+    # days: half-life of the out-of-sample spread, a running mean of the squared evidence of the
+    # calm days scored so far (starting at 1); evidence is divided by its root where that is above
+    # 1, so a household noisier than its history said needs more of it (0: off)
+    spread_halflife: float = 0.0
+
+
+# the previous day's standardised residual, when pre-whitening the next, is clipped to this:
+# the last day of a week away says little about the next day back
+PREVIOUS_CLIP = 3.0
+# the out-of-sample spread averages squared evidence clipped to this; the mean of a standard
+# normal's square clipped there
+SPREAD_CLIP, SPREAD_CLIP_MEAN = 3.0, 0.9707
 
 
 def cusum(
@@ -83,6 +105,8 @@ def cusum(
     slow_k: np.ndarray | None = None,
     adopting: np.ndarray | None = None,
     confirmed: np.ndarray | None = None,
+    persistence: np.ndarray | None = None,
+    tail_scale: np.ndarray | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -102,6 +126,9 @@ def cusum(
     from such a day the level forgets what it knew (its variance becomes the household's spread
     of a whole day's use), learns on every day whatever the evidence, and no evidence accrues
     for `rebaseline_days`; the episode in progress ends there.
+    `persistence` [households]: the AR(1) φ of each household's residuals; the CUSUMs sum the
+    innovations (z − w·φ·z_prev) / √(1 − (w·φ)²) (w = `detector.whiten`; z_prev of the previous
+    reading; z itself after a day without one). `tail_scale` [households] (≥ 1) divides them (^ `detector.tail`).
     """
     d = detector
     households, days = actual.shape
@@ -137,6 +164,13 @@ def cusum(
         np.diag(np.broadcast_to(np.asarray(prior_var, dtype=float), parts)),
         (households, parts, parts),
     ).copy()
+    phi = np.zeros(households) if persistence is None else d.whiten * persistence
+    innovation_sd = np.sqrt(1 - phi**2)
+    tails = np.ones(households) if tail_scale is None else tail_scale**d.tail
+    previous = np.zeros(households)  # the last reading's standardised residual …
+    has_previous = np.zeros(households, dtype=bool)  # … if the day before had a reading
+    spread_var = np.ones(households)  # out-of-sample spread² of the evidence (spread_halflife)
+    spread_gain = 1 - 0.5 ** (1 / d.spread_halflife) if d.spread_halflife else 0.0
     for t in range(days):
         ok = valid[:, t]
         u = u_all[:, t]
@@ -155,7 +189,13 @@ def cusum(
         pu = np.einsum("hpq,hq->hp", covariance, u)
         total_var = sigma[:, t] ** 2 + np.einsum("hp,hp->h", u, pu)
         sd = np.sqrt(total_var)
-        z = np.where(relearn, 0.0, np.minimum(residual / sd, d.z_cap))
+        raw = residual / sd
+        innovation = np.where(has_previous, (raw - phi * previous) / innovation_sd, raw)
+        whitened = innovation / tails
+        out_of_sample = np.sqrt(np.maximum(spread_var, 1.0))
+        z = np.where(relearn, 0.0, np.minimum(whitened / out_of_sample, d.z_cap))
+        previous = np.where(ok, np.clip(raw, -PREVIOUS_CLIP, PREVIOUS_CLIP), 0.0)
+        has_previous = ok & ~relearn
         fast = np.where(ok, np.clip(fast + z - d.k, 0.0, d.evidence_cap * d.h), fast)
         slow = np.where(
             ok, np.clip(slow + z - slow_allowance[:, t], 0.0, d.evidence_cap * d.slow_h), slow
@@ -167,6 +207,10 @@ def cusum(
         quiet = ok & (evidence < d.calm_fraction)
         calm = quiet if adapt is None else quiet & adapt[:, t]
         calm = calm | (ok & relearn)
+        clipped = np.clip(whitened, -SPREAD_CLIP, SPREAD_CLIP) ** 2 / SPREAD_CLIP_MEAN
+        spread_var = np.where(
+            quiet & ~relearn, spread_var + spread_gain * (clipped - spread_var), spread_var
+        )
         spread = np.where(relearn, np.inf, 2 * sigma[:, t])
         predicted_var = level_var + step_var[:, t]
         level_gain = np.where(calm, predicted_var / (predicted_var + total_var), 0.0)

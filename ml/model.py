@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from ml.consumption import ConsumptionModel, Prediction
+from ml.consumption import ConsumptionModel
 from ml.design import Design, make_design
 from ml.detect import Detector, cusum
+from ml.parameters import Prediction
 
 DEFAULT = Detector()
 # on days when the weather makes at least this share of the expected use, the slow CUSUM uses
@@ -53,12 +54,17 @@ class UnusualUsageModel(BaseEstimator):
         peer_scale_sd: float = 0.6,
         adopt_days: int = DEFAULT.adopt_days,
         rebaseline_days: int = DEFAULT.rebaseline_days,
+        whiten: float = DEFAULT.whiten,
+        tail: float = DEFAULT.tail,
+        spread_halflife: float = DEFAULT.spread_halflife,
+        tet_evidence: bool = False,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
         `ConsumptionModel`; prior standard deviations of the three learnt weather scales (the
         peers' high weather share, the household's own cooling slope per °C beyond its history,
         a scale on the peers' expectation; see `Prediction.uncertain`); `adopt_days` as in
-        `Detector`, and `rebaseline_days`."""
+        `Detector`, and `rebaseline_days`, `whiten`, `tail` and `spread_halflife`. Without
+        `tet_evidence` Tết days are scored as days without a reading (no evidence, no learning)."""
         self.k = k
         self.h = h
         self.slow_k = slow_k
@@ -77,6 +83,10 @@ class UnusualUsageModel(BaseEstimator):
         self.peer_scale_sd = peer_scale_sd
         self.adopt_days = adopt_days
         self.rebaseline_days = rebaseline_days
+        self.whiten = whiten
+        self.tail = tail
+        self.spread_halflife = spread_halflife
+        self.tet_evidence = tet_evidence
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         """Fit the consumption model; the detector has nothing to fit (it runs causally)."""
@@ -98,6 +108,9 @@ class UnusualUsageModel(BaseEstimator):
             adopt_days=self.adopt_days,
             # models saved before households could confirm a change have no such attribute
             rebaseline_days=getattr(self, "rebaseline_days", DEFAULT.rebaseline_days),
+            whiten=getattr(self, "whiten", DEFAULT.whiten),
+            tail=getattr(self, "tail", DEFAULT.tail),
+            spread_halflife=getattr(self, "spread_halflife", DEFAULT.spread_halflife),
         )
 
     def slow_allowance(self, p: Prediction) -> np.ndarray:
@@ -120,11 +133,14 @@ class UnusualUsageModel(BaseEstimator):
         level instead of flagging it (`Detector.rebaseline_days`)."""
         design = make_design(X, self.consumption_.calendar_)
         p = self.consumption_.predict_design(X, design)
+        skipped = design.estimated.copy()
+        if not getattr(self, "tet_evidence", True):
+            skipped |= design.calendar[..., 1] > 0
         result = cusum(
             actual=design.kwh,
             predicted=p.expected,
             sigma=p.sigma,
-            valid=design.valid,
+            valid=design.valid & ~skipped,
             detector=self.detector(),
             warmup=p.warmup,
             adapt=p.seen,
@@ -138,6 +154,8 @@ class UnusualUsageModel(BaseEstimator):
             # would raise the level and hide a later fault
             adopting=~p.short,
             confirmed=confirmed_matrix(design, confirmed_changes or {}),
+            persistence=p.persistence,
+            tail_scale=p.tail_scale,
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(
@@ -152,9 +170,18 @@ class UnusualUsageModel(BaseEstimator):
         out.loc[where, "expected_kwh"] = np.maximum(result.expected[design.valid], 0.0)
         out.loc[where, "weather_kwh"] = np.maximum(p.weather[design.valid], 0.0)
         out.loc[where, "score"] = result.score[design.valid]
-        out.loc[where, "is_anomaly"] = result.flagged[design.valid]
+        out.loc[where, "is_anomaly"] = carried(result.flagged, skipped)[design.valid]
         out.loc[where, "excess_days"] = result.run_length[design.valid].astype(int)
         return out
+
+
+def carried(flagged: np.ndarray, estimated: np.ndarray) -> np.ndarray:
+    """`flagged` [households, days] with each estimated read taking the verdict of the read
+    before it: an episode goes on over a day the utility estimated instead of splitting in two."""
+    out = flagged.copy()
+    for t in range(1, out.shape[1]):
+        out[:, t] |= estimated[:, t] & out[:, t - 1]
+    return out
 
 
 def confirmed_matrix(design: Design, changes: Mapping[str, Iterable[date]]) -> np.ndarray:

@@ -18,20 +18,32 @@ TARGETS = "recall ≥ 0.95, median delay ≤ 3 d, false alerts ≤ 0.10, heat-wa
 Row = tuple[str, int, str, str, Score]  # family, seed, method, households, score
 
 
-def _one(task: tuple[Family, int, int, int]) -> list[Row]:
-    family, seed, households, caltrack_households = task
+def _one(task: tuple[Family, int, int, int, bool]) -> list[Row]:
+    family, seed, households, caltrack_households, short = task
     out = run_world(
-        family, seed=seed, households=households, caltrack_households=caltrack_households
+        family,
+        seed=seed,
+        households=households,
+        caltrack_households=caltrack_households,
+        short=short,
     )
     print(f"… {family.name} seed {seed} done", flush=True)
     return [(family.name, seed, method, scored_on, s) for method, scored_on, s in out]
 
 
 def evaluate(
-    *, seeds: tuple[int, ...], households: int, caltrack_households: int, jobs: int = 1
+    *,
+    seeds: tuple[int, ...],
+    households: int,
+    caltrack_households: int,
+    jobs: int = 1,
+    families: tuple[str, ...] | None = None,
+    short: bool = True,
 ) -> list[Row]:
-    """Every family × seed; `jobs` > 1 runs world-seeds in that many processes."""
-    tasks = [(f, seed, households, caltrack_households) for f in FAMILIES for seed in seeds]
+    """Every family (or those named in `families`) × seed; `jobs` > 1 runs world-seeds in that
+    many processes; `short`: also the 60-day-history model retrained monthly."""
+    chosen = [f for f in FAMILIES if families is None or f.name in families]
+    tasks = [(f, seed, households, caltrack_households, short) for f in chosen for seed in seeds]
     if jobs <= 1:
         return [row for task in tasks for row in _one(task)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:

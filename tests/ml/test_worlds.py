@@ -191,3 +191,11 @@ def test_the_yardstick_prints_every_family_and_method(tmp_path: Path, capsys):
     assert "false alerts by what happened" in out
     written = path.read_text(encoding="utf-8")
     assert HEADING in written and "kept" in written
+
+
+def test_the_yardstick_runs_one_family_without_the_slow_rows(capsys):
+    args = ["worlds", "--seeds", "1", "--households", "12", "--caltrack-households", "0"]
+    assert main([*args, "--families", "simulate", "--no-short"]) == 0
+    out = capsys.readouterr().out
+    assert "| simulate (" in out and "| appliances (" not in out and "| meters (" not in out
+    assert "| model |" in out and "60-day history, retrained monthly |" not in out
