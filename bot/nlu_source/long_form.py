@@ -30,7 +30,7 @@ VOICES = ("northern", "central", "southern")
 SKIP = frozenset({"affirm", "deny", "greet"})
 # How many long forms per intent (default LONG_PER_INTENT) and short dialect forms per voice.
 LONG_PER_INTENT = 18
-LONG_FEW = {"thank": 5, "goodbye": 4, "bot_challenge": 6, "out_of_scope": 16}
+LONG_FEW = {"thank": 5, "goodbye": 4, "bot_challenge": 6, "out_of_scope": 10}
 DIALECT_PER_VOICE = 4
 DIALECT_VOICES = ("central", "southern")
 # Form of a composed sentence: with diacritics, plain, plain chat shorthand (cumulative weights).

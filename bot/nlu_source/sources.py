@@ -248,6 +248,18 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "!!!",
             "@@",
             "...?",
+            # keyboard runs down the columns and across the rows, not only along the top row
+            "edcrfv",
+            "rfvtgb",
+            "tgbyhn",
+            "yhnujm",
+            "plokij",
+            "mnbvcx",
+            "wsxedc",
+            "ujmnhy",
+            "poiuytr",
+            "zaqxsw",
+            "vfrcde",
         ],
     },
     "tariff": {
