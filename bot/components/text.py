@@ -91,6 +91,38 @@ SHORTHAND = {
     "t": "toi",
 }
 
+# Southern and central words → the common word, so "xài 300 chữ, cúp điện rồi" and "dùng 300 số,
+# cắt điện rồi" share features. Keys with accents only match what was typed with them: their plain
+# form is another word ("chữ"/"chủ", "mô"/"mở", "rứa"/"rửa", "răng"/"rằng", "chừ"/"chủ", "tụi"/"tui").
+SHORTHAND.update(
+    {
+        "xài": "dung",
+        "xai": "dung",
+        "chữ": "so",
+        "cúp": "cat",
+        "cup": "cat",
+        "mắc": "dat",
+        "dzậy": "vay",
+        "dzay": "vay",
+        "zậy": "vay",
+        "răng": "sao",
+        "rứa": "vay",
+        "mô": "dau",
+        "chừ": "gio",
+        "ni": "nay",
+        "tê": "kia",
+        "giùm": "giup",
+        "gium": "giup",
+        "coi": "xem",
+        "tui": "toi",
+        "nghen": "nhe",
+        "nhen": "nhe",
+        "mạ": "me",
+        "má": "me",
+        "tụi": "bon",
+    }
+)
+
 # Words whose plain (no-diacritics) form is another word the assistant must read: "bác" (the
 # kinship pronoun older people use) would become "bac" = "bậc" (tariff tier), "chị" = "chỉ"
 # (chỉ số), "chú" = "chủ" (chủ nhà), "cô" = "có", "bà" = "ba" (three), "sợ" = "số", "cát" = "cắt",

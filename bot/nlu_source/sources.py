@@ -248,6 +248,18 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "!!!",
             "@@",
             "...?",
+            # keyboard runs down the columns and across the rows, not only along the top row
+            "edcrfv",
+            "rfvtgb",
+            "tgbyhn",
+            "yhnujm",
+            "plokij",
+            "mnbvcx",
+            "wsxedc",
+            "ujmnhy",
+            "poiuytr",
+            "zaqxsw",
+            "vfrcde",
         ],
     },
     "tariff": {
@@ -947,6 +959,95 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
         "out_of_scope": ["bữa nay ăn gì ta", "nước nhà tui bị cúp", "tiền nước tháng rồi nhiêu"],
     },
 }
+# More southern and central wording for the intents that had the least of it (issue 19).
+_DIALECT_MORE: dict[str, dict[str, list[str]]] = {
+    "tariff": {
+        "ask_tariff": [
+            "chừ giá điện sinh hoạt tính răng",
+            "điện nhà nước bi giờ bán nhiêu một kí vậy",
+            "giá điện mới nhất là nhiêu dzậy ad",
+        ],
+        "ask_renter_price": [
+            "ở trọ mà bị tính [bốn ngàn](money) một chữ thì có mắc quá hông",
+            "chủ trọ tính điện răng cho đúng luật rứa",
+            "tụi em ở trọ, bà chủ thu [3 ngàn 8](money) một kí, vậy đúng hông ad",
+            "thuê nhà ở mà chủ nhà tính giá điện kinh doanh là đúng hay sai dzậy",
+        ],
+        "ask_peak_hours": [
+            "giờ cao điểm điện tính từ mấy giờ rứa",
+            "tối mấy giờ thì hết cao điểm vậy",
+        ],
+    },
+    "bill": {
+        "check_my_usage": [
+            "tháng ni nhà em dùng điện có nhiều không",
+            "coi giùm tui điện nhà tui xài vậy là bình thường hông",
+            "nhà tui xài điện nhiều hơn mấy nhà xung quanh hông",
+        ],
+        "ask_bill_spike": [
+            "tiền điện chi mà tăng dữ rứa",
+            "tháng này tiền điện mắc quá trời, hổng hiểu sao luôn",
+        ],
+        "report_meter_reading": [
+            "chỉ số đồng hồ điện nhà em chừ là [6620](meter_reading)",
+            "ghi giùm tui chỉ số công tơ [9134](meter_reading) nghen",
+        ],
+    },
+    "budget": {
+        "ask_projected_bill": [
+            "tháng này chắc tiền điện hết nhiêu dzậy ad",
+            "cuối tháng ni tiền điện nhà em chừng bao nhiêu rứa",
+            "coi giùm tui kỳ này tiền điện dự kiến nhiêu",
+            "tới ngày chốt số thì tiền điện cỡ nhiêu vậy",
+        ],
+        "set_budget": [
+            "tiền điện mà lố [bảy trăm ngàn](money) thì nhắn tui nghen",
+            "đặt giùm tui hạn mức [ba trăm](kwh) chữ",
+            "khi mô tiền điện quá [một triệu](money) thì báo em với",
+        ],
+        "clear_budget": [
+            "bỏ hạn mức giùm tui đi",
+            "hổng cần hạn mức nữa, xóa đi ad",
+            "thôi bỏ cái hạn mức tiền điện đi nghen",
+        ],
+    },
+    "saving": {
+        "ask_energy_label": [
+            "nhãn năng lượng dán trên máy lạnh là chi rứa",
+            "mua tủ lạnh mấy sao thì đỡ hao điện dzậy",
+        ],
+        "ask_solar": [
+            "lắp điện mặt trời trên mái nhà có lời hông ad",
+            "gắn tấm pin mặt trời tốn nhiêu tiền vậy",
+        ],
+        "ask_saving_tips": [
+            "chỉ giùm tui mấy cách xài điện tiết kiệm với",
+            f"[máy nước nóng]{WH} xài sao cho đỡ hao điện",
+        ],
+    },
+    "outage": {
+        "ask_outage_schedule": [
+            "mấy bữa tới khu tui có lịch cúp điện hông",
+            "tuần ni khu em có cắt điện không rứa",
+        ],
+        "report_outage": [
+            "nhà em mất điện từ sáng tới chừ",
+            "cúp điện cả xóm rồi ad ơi",
+        ],
+    },
+    "account": {
+        "subscribe_notifications": [
+            "có lịch cắt điện thì báo cho em với hỉ",
+            "đăng ký nhận tin giùm tui",
+        ],
+        "unsubscribe_notifications": ["tắt thông báo giùm em với rứa"],
+        "request_human": ["cho tui gặp người thiệt nghen", "kêu nhân viên ra nói chuyện giùm tui"],
+        "delete_my_data": ["xóa hết dữ liệu nhà tui giùm đi", "xóa thông tin của em đi rứa"],
+    },
+}
+for _topic, _intents in _DIALECT_MORE.items():
+    for _intent, _sentences in _intents.items():
+        _DIALECT.setdefault(_topic, {}).setdefault(_intent, []).extend(_sentences)
 for _topic, _intents in _DIALECT.items():
     for _intent, _sentences in _intents.items():
         TOPICS[_topic][_intent].extend(_sentences)

@@ -57,3 +57,12 @@ class Agent:
 def test_accuracy_per_style_and_overall():
     totals = asyncio.run(EVAL.evaluate(Agent(), EVAL.read_examples(SAMPLE)))
     assert totals == {"southern": (1, 1), "long": (0, 1), "central": (0, 1), "overall": (2, 4)}
+
+
+def test_a_frozen_set_prints_its_figures_but_never_its_misses(capsys):
+    examples = EVAL.read_examples(SAMPLE)
+    asyncio.run(EVAL.evaluate(Agent(), examples, show_misses=False))
+    assert "miss" not in capsys.readouterr().out
+    asyncio.run(EVAL.evaluate(Agent(), examples))
+    assert "miss [long]" in capsys.readouterr().out
+    assert "nlu_heldout_independent.yml" in EVAL.FROZEN

@@ -79,3 +79,13 @@ def test_bac_is_the_tier_and_bac_the_person():
     assert normalise_text("Bác ơi giá bậc 3") == "bác oi gia bac 3"
     assert normalise_text("bac oi gia bac 3").split()[3] == normalise_token("bậc")
     assert "bác" not in normalise_text("giá điện bậc 4 bao nhiêu")
+
+
+def test_southern_and_central_words_read_as_the_common_word():
+    assert normalise_text("xài 300 chữ, cúp điện rồi") == normalise_text(
+        "dùng 300 số, cắt điện rồi"
+    )
+    assert normalise_text("răng tháng ni tăng rứa") == normalise_text("sao tháng nay tăng vậy")
+    # typed without accents these words are others: "chu" is also "chủ" (chủ trọ), "mo" "mở"
+    assert normalise_token("chu") == "chu"
+    assert normalise_token("mo") == "mo"
