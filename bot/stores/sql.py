@@ -17,7 +17,8 @@ the new events are the ones past the stored count (Rasa's own rule for what to i
 go to the broker in one transaction. On SQLite (`make run`) both files are in WAL mode: the
 event consumer (`flask chat consume`) reads while Rasa writes, nobody waits for SQLite's 5 s busy
 timeout, and a commit does not sync the disk (synchronous=NORMAL: a power cut may lose the last
-turns, never corrupts the file).
+turns, never corrupts the file); the connections stay open, since closing the last one
+checkpoints the log with a sync.
 """
 
 from __future__ import annotations
@@ -45,13 +46,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _tuned(engine: sa.engine.Engine) -> sa.engine.Engine:
-    """The same database with pool pre-ping, and on SQLite in WAL mode (see the module doc)."""
+    """The same database with pool pre-ping; on SQLite in WAL mode, its connections kept open
+    (SQLAlchemy 1.4 opens a file database anew per session, and in WAL mode closing the last
+    connection checkpoints the log and syncs the disk: twice a turn)."""
     url = engine.url
     engine.dispose()
-    fresh = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
-    if fresh.dialect.name == "sqlite":
-        sa.event.listen(fresh, "connect", _sqlite_pragmas)
-        fresh.connect().close()  # WAL now (it stays with the file), before any reader opens it
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+    # Rasa uses its stores from the event loop's thread; the pool hands a connection to one
+    # user at a time, so another thread may take it next
+    fresh = sa.create_engine(
+        url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+    )
+    sa.event.listen(fresh, "connect", _sqlite_pragmas)
+    fresh.connect().close()  # WAL now (it stays with the file), before any reader opens it
     return fresh
 
 
