@@ -7,10 +7,9 @@ from unittest import mock
 
 import jsonschema
 import pytest
+from channels import action_results, rest  # noqa: F401  (importing the channel installs it)
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
-
-from channels import action_results, rest  # noqa: F401  (importing the channel installs it)
 
 GOOD = {
     "events": [{"event": "slot", "name": "kwh", "value": 350}],
