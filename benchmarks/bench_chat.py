@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -218,6 +219,57 @@ def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[
     return rows
 
 
+# the stack's processes by what their command line contains (scripts/run_stack.py)
+SERVICE_NAMES = (
+    ("rasa run", "rasa"),
+    ("action_server.py", "actions"),
+    ("chat consume", "events"),
+    ("huey_consumer", "worker"),
+)
+
+
+def stack_cpu(root: int, ports: dict[str, str]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each service of the stack under pid `root`:
+    per turn, a figure the machine's other load barely moves (unlike turns per second)."""
+    parents: dict[int, list[int]] = defaultdict(list)
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        stats[int(entry.name)] = fields
+        parents[int(fields[1])].append(int(entry.name))
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = defaultdict(float)
+    todo = list(parents[root])
+    while todo:
+        pid = todo.pop()
+        todo += parents[pid]
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        name = next((n for part, n in SERVICE_NAMES if part in command), None)
+        if name is None and "gunicorn" in command:
+            name = "service" if f":{ports['service']} " in command + " " else "backend"
+        if name is not None:
+            used[name] += (int(stats[pid][11]) + int(stats[pid][12])) / tick
+    return dict(used)
+
+
+def cpu_per_turn(before: dict[str, float], after: dict[str, float], turns: int) -> dict:
+    """CPU ms per answered turn by service, and the whole stack's."""
+    if not turns:
+        return {}
+    each = {name: round((after[name] - before.get(name, 0.0)) * 1000 / turns, 1) for name in after}
+    each["total"] = round(sum(each.values()), 1)
+    return each
+
+
 def make_households(database_url: str, prefix: str, count: int) -> list[tuple[str, str]]:
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():
@@ -282,11 +334,16 @@ def start_stack(var: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
         process.wait(timeout=60)
         raise
     return process, {
+        "service_port": str(ports["service"]),
         "backend": backend,
         "service": f"http://127.0.0.1:{ports['service']}",
         "rasa": env["RASA_URL"],
         "database": f"sqlite:///{var / 'app.db'}",
     }
+
+
+def ports_of(urls: dict[str, str]) -> dict[str, str]:
+    return {"service": urls.get("service_port", "")}
 
 
 def machine() -> dict[str, str]:
@@ -306,7 +363,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", default="1,2,4,10,20,50")
     parser.add_argument("--backend", help="a running backend (default: start the stack)")
-    parser.add_argument("--rasa", default="http://127.0.0.1:5005")
+    parser.add_argument("--rasa", default="http://127.0.0.1:5005", help="with --backend")
+    parser.add_argument("--service", help="with --backend: the action server's backend")
     parser.add_argument("--database-url", help="the running backend's database")
     parser.add_argument("--profile-repeat", type=int, default=7, help="0: no profile")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "chat.json")
@@ -315,6 +373,7 @@ def main() -> int:
     process = None
     if args.backend:
         urls = {"backend": args.backend.rstrip("/"), "rasa": args.rasa.rstrip("/"),
+                "service": (args.service or args.backend).rstrip("/"),
                 "database": args.database_url or f"sqlite:///{ROOT / 'var' / 'app.db'}"}  # fmt: skip
     else:
         var = Path(tempfile.mkdtemp(prefix="bench-chat."))
@@ -361,13 +420,23 @@ def main() -> int:
             def via_rasa(session, sender, text):
                 return rasa_turn(session, urls["rasa"], sender, text)
 
+            cpu_before = stack_cpu(process.pid, ports_of(urls)) if process else {}
             app = run_level(via_app, list(tokens), args.seconds).row()
+            if process is not None:
+                app["cpu_ms_per_turn"] = cpu_per_turn(
+                    cpu_before, stack_cpu(process.pid, ports_of(urls)), app["turns"]
+                )
             own.sort()
             app["ours_p50_ms"] = round(own[len(own) // 2], 1) if own else 0.0
             app["ours_p95_ms"] = (
                 round(own[min(len(own) - 1, int(0.95 * len(own)))], 1) if own else 0.0
             )
+            cpu_before = stack_cpu(process.pid, ports_of(urls)) if process else {}
             rasa = run_level(via_rasa, rasa_senders[:level], args.seconds).row()
+            if process is not None:
+                rasa["cpu_ms_per_turn"] = cpu_per_turn(
+                    cpu_before, stack_cpu(process.pid, ports_of(urls)), rasa["turns"]
+                )
             load = os.getloadavg()[0]
             ratio = app["turns_per_s"] / rasa["turns_per_s"] * 100 if rasa["turns_per_s"] else 0
             p95x = app["p95_ms"] / rasa["p95_ms"] if rasa["p95_ms"] else 0
@@ -381,6 +450,9 @@ def main() -> int:
                 f"p95 {app['ours_p95_ms']} ms",
                 flush=True,
             )
+            if app.get("cpu_ms_per_turn"):
+                print(f"       cpu ms/turn app path {app['cpu_ms_per_turn']}", flush=True)
+                print(f"       cpu ms/turn rasa path {rasa['cpu_ms_per_turn']}", flush=True)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(
             json.dumps(

@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store and SQL event broker, made to survive a database restart.
+"""Rasa's SQL tracker store and SQL event broker: resilient, and cheaper per turn.
 
 Rasa creates their engines without `pool_pre_ping`: after PostgreSQL restarts, every pooled
 connection is dead, the next save (which first publishes to the event broker) fails, and Rasa's
@@ -9,22 +9,58 @@ question). Checking each connection on checkout replaces dead ones before they a
 Two servers starting at the same instant both run the broker's CREATE TABLE and PostgreSQL
 refuses the second ("already exists"); unlike the tracker store, Rasa's broker does not retry,
 so the server died at start-up. The broker here tries again once the other one has created it.
+
+Per turn (docs/benchmarks.md, "make bench-chat"): Rasa's `save` reads the whole conversation
+session back and rebuilds a tracker from it only to find which events are new, then publishes
+each new event in a transaction of its own (a commit, so a disk sync on SQLite, per event). Here
+the new events are the ones past the stored count (Rasa's own rule for what to insert), and they
+go to the broker in one transaction. On SQLite (`make run`) both files are in WAL mode: the
+event consumer (`flask chat consume`) reads while Rasa writes, nobody waits for SQLite's 5 s busy
+timeout, and a commit does not sync the disk (synchronous=NORMAL: a power cut may lose the last
+turns, never corrupts the file); the connections stay open, since closing the last one
+checkpoints the log with a sync.
 """
 
 from __future__ import annotations
 
+import json
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 
 
-def _pre_pinging(engine: sa.engine.Engine) -> sa.engine.Engine:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def _tuned(engine: sa.engine.Engine) -> sa.engine.Engine:
+    """The same database with pool pre-ping; on SQLite in WAL mode, its connections kept open
+    (SQLAlchemy 1.4 opens a file database anew per session, and in WAL mode closing the last
+    connection checkpoints the log and syncs the disk: twice a turn)."""
     url = engine.url
     engine.dispose()
-    return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+    # Rasa uses its stores from the event loop's thread; the pool hands a connection to one
+    # user at a time, so another thread may take it next
+    fresh = sa.create_engine(
+        url, poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False}
+    )
+    sa.event.listen(fresh, "connect", _sqlite_pragmas)
+    fresh.connect().close()  # WAL now (it stays with the file), before any reader opens it
+    return fresh
 
 
 class ResilientSQLTrackerStore(SQLTrackerStore):
@@ -32,8 +68,42 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.engine = _pre_pinging(self.engine)  # type: ignore[has-type]
+        self.engine = _tuned(self.engine)  # type: ignore[has-type]
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """What Rasa's save stores and publishes, in the same order (broker first), without
+        reading the session back: the new events are those past the stored count."""
+        with self.session_scope() as session:
+            new = [
+                (event.type_name, event.as_dict())
+                for event in self._additional_events(session, tracker)
+            ]
+            if self.event_broker is not None and new:
+                bodies = [{"sender_id": tracker.sender_id, **data} for _, data in new]
+                publish_all(self.event_broker, bodies)
+            for type_name, data in new:
+                intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+
+def publish_all(broker: EventBroker, bodies: Sequence[dict[str, Any]]) -> None:
+    """One transaction for all of a turn's events when the broker is ours, else one by one."""
+    if isinstance(broker, ResilientSQLEventBroker):
+        broker.publish_all(bodies)
+    else:
+        for body in bodies:
+            broker.publish(body)
 
 
 CREATE_ATTEMPTS = 5
@@ -51,5 +121,14 @@ class ResilientSQLEventBroker(SQLEventBroker):
                 if attempt == CREATE_ATTEMPTS - 1 or "already exists" not in str(exc.orig):
                     raise
                 time.sleep(1)  # another server is creating the table right now
-        self.engine = _pre_pinging(self.engine)  # type: ignore[has-type]
+        self.engine = _tuned(self.engine)  # type: ignore[has-type]
         self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+
+    def publish_all(self, bodies: Sequence[dict[str, Any]]) -> None:
+        """Rows as Rasa's `publish` writes them, in order, committed together."""
+        with self.session_scope() as session:
+            session.add_all(
+                self.SQLBrokerEvent(sender_id=body.get("sender_id"), data=json.dumps(body))
+                for body in bodies
+            )
+            session.commit()
