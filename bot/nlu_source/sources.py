@@ -559,6 +559,11 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "cách giảm tiền điện",
             f"để [điều hòa]{AC} bao nhiêu độ tiết kiệm điện",
             f"[máy lạnh]{AC} nên để mấy độ",
+            # a count of appliances is not a bill figure (it once read as "2 kWh hay 2.000 đ?")
+            f"nhà có 2 [điều hòa]{AC} thì nên để bao nhiêu độ",
+            f"nhà em có hai [máy lạnh]{AC}, để mấy độ cho đỡ tốn điện",
+            f"3 [điều hòa]{AC} chạy cả ngày thì chỉnh nhiệt độ bao nhiêu",
+            f"nha co 2 [dieu hoa]{AC} de bao nhieu do thi tiet kiem",
             f"dùng [bình nóng lạnh]{WH} sao cho tiết kiệm",
             f"[máy nước nóng]{WH} có tốn điện không",
             f"[tủ lạnh]{FR} tốn điện không",
