@@ -27,7 +27,7 @@ readings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -100,6 +100,11 @@ class HouseholdParameters:
     seen_tet: np.ndarray  # bool: the history held a Tết (True when borrowed)
     history_days: np.ndarray  # days of training history (0 when borrowed)
     xtx_inverse: np.ndarray  # [households, N_COEF, N_COEF]: (XᵀX + penalty)⁻¹ (0 when borrowed)
+
+
+def _arrays(value: Prediction | HouseholdParameters) -> list[np.ndarray]:
+    """A dataclass's fields in order, not copied (dataclasses.astuple deep-copies arrays)."""
+    return [getattr(value, f.name) for f in fields(value)]
 
 
 class ConsumptionModel(BaseEstimator, RegressorMixin):
@@ -218,7 +223,27 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         days a short history does not cover, `uncertain` holds the shapes of what the weather
         may add there, whose scales the detector learns."""
         attributes = household_attributes(X, design.ids)
+        return self._evaluate(design, attributes, self.parameters_for(design, attributes))
+
+    def predict_with_slope(self, X: pd.DataFrame, design: Design) -> tuple[Prediction, np.ndarray]:
+        """predict_design, and how much one more °C changes each day's expected kWh (absolute,
+        [households, days]). One prediction: the parameters are looked up once and the warmer
+        days are evaluated beside the actual ones as one design of twice the households (every
+        household's days are computed on their own, so each half is what predict_design gives)."""
+        attributes = household_attributes(X, design.ids)
         p = self.parameters_for(design, attributes)
+        both = self._evaluate(
+            design.stacked(replace(design, temp=design.temp + 1.0)),
+            attributes + attributes,
+            HouseholdParameters(*(np.concatenate([v, v]) for v in _arrays(p))),
+        )
+        n = len(design.ids)
+        actual = Prediction(*(v[:n] for v in _arrays(both)))
+        return actual, np.abs(both.expected[n:] - actual.expected)
+
+    def _evaluate(
+        self, design: Design, attributes: list[HouseholdAttributes], p: HouseholdParameters
+    ) -> Prediction:
         short = (p.history_days < FULL_YEAR_DAYS)[:, None]
         carry = np.where(short[:, 0], 0.0, TREND_CARRY)
         x = regressors(design, cool=p.cool, heat=p.heat, span=p.span, carry=carry, curved=p.curved)
