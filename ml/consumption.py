@@ -27,6 +27,8 @@ readings.
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -65,6 +67,11 @@ MAX_TREND_SHARE = 0.2  # a steeper trend (share of base use a year) is a fault: 
 FULL_YEAR_DAYS = 300  # history from which a household is taken to have seen its own seasons
 BORROWED_SIGMA_SCALE = 1.3  # a borrowed shape is less certain than the household's own
 BORROWED_WARMUP_DAYS = 14  # a household on borrowed parameters is never flagged in these days
+
+
+def _arrays(value: Prediction | HouseholdParameters) -> list[np.ndarray]:
+    """A dataclass's fields in order, not copied (dataclasses.astuple deep-copies arrays)."""
+    return [getattr(value, f.name) for f in fields(value)]
 
 
 class ConsumptionModel(BaseEstimator, RegressorMixin):
@@ -200,7 +207,27 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
         days a short history does not cover, `uncertain` holds the shapes of what the weather
         may add there, whose scales the detector learns."""
         attributes = household_attributes(X, design.ids)
+        return self._evaluate(design, attributes, self.parameters_for(design, attributes))
+
+    def predict_with_slope(self, X: pd.DataFrame, design: Design) -> tuple[Prediction, np.ndarray]:
+        """predict_design, and how much one more °C changes each day's expected kWh (absolute,
+        [households, days]). One prediction: the parameters are looked up once and the warmer
+        days are evaluated beside the actual ones as one design of twice the households (every
+        household's days are computed on their own, so each half is what predict_design gives)."""
+        attributes = household_attributes(X, design.ids)
         p = self.parameters_for(design, attributes)
+        both = self._evaluate(
+            design.stacked(replace(design, temp=design.temp + 1.0)),
+            attributes + attributes,
+            HouseholdParameters(*(np.concatenate([v, v]) for v in _arrays(p))),
+        )
+        n = len(design.ids)
+        actual = Prediction(*(v[:n] for v in _arrays(both)))
+        return actual, np.abs(both.expected[n:] - actual.expected)
+
+    def _evaluate(
+        self, design: Design, attributes: list[HouseholdAttributes], p: HouseholdParameters
+    ) -> Prediction:
         short = (p.history_days < FULL_YEAR_DAYS)[:, None]
         carry = np.where(short[:, 0], 0.0, TREND_CARRY)
         x = regressors(design, cool=p.cool, heat=p.heat, span=p.span, carry=carry, curved=p.curved)

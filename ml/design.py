@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from ml.climate import NATIONAL, normal_temps
 from ml.features import fill_temperatures
 
 N_COEF = 9  # intercept, cdd, cdd², hdd, hdd², weekend, Tết, holiday, trend
@@ -61,6 +62,24 @@ class Design:
     def measured(self) -> Design:
         """This design with the estimated reads left out (as days without a read)."""
         return replace(self, valid=self.valid & ~self.estimated)
+
+    def stacked(self, other: Design) -> Design:
+        """This design's households followed by `other`'s (of as many days), as one design."""
+        return Design(
+            [*self.ids, *other.ids],
+            *(
+                np.concatenate([mine, theirs])
+                for mine, theirs in (
+                    (self.rows, other.rows),
+                    (self.valid, other.valid),
+                    (self.temp, other.temp),
+                    (self.calendar, other.calendar),
+                    (self.day_number, other.day_number),
+                    (self.kwh, other.kwh),
+                    (self.estimated, other.estimated),
+                )
+            ),
+        )
 
 
 def make_design(frame: pd.DataFrame, calendar: Pipeline) -> Design:
@@ -115,6 +134,42 @@ def estimated_reads(kwh: np.ndarray, *, valid: np.ndarray, day_number: np.ndarra
     catch_up = np.zeros(kwh.shape, dtype=bool)
     catch_up[:, 1:] = run[:, :-1] & ~run[:, 1:] & next_day
     return (run | catch_up) & valid
+
+
+def grid_design(
+    ids: list[str],
+    *,
+    first: object,
+    temp: np.ndarray,
+    calendar: Pipeline,
+    provinces: np.ndarray | None = None,
+) -> Design:
+    """The design of households asked about the same consecutive days from `first` (a date), at
+    temperatures `temp` [households, days] (nan: the province's climate normal, national without
+    `provinces`), kWh unknown: what make_design builds from a frame of every household × day,
+    cell for cell, without that frame (the nightly projection asks 500 households × 90 days at a
+    time). Households stay in the order of `ids`."""
+    n, days = temp.shape
+    dates = pd.date_range(pd.Timestamp(first), periods=days, freq="D")
+    cal = calendar.transform(pd.DataFrame({"date": dates}))
+    day_number = dates.to_numpy().astype("datetime64[D]").astype(np.int64).astype(float)
+    temp = np.array(temp, dtype=float)
+    missing = np.isnan(temp)
+    if missing.any():
+        codes = np.full(n, NATIONAL) if provinces is None else provinces
+        codes = np.where(pd.isna(codes), NATIONAL, codes).astype(int)
+        rows, cols = np.nonzero(missing)
+        temp[missing] = normal_temps(codes[rows], dates.day_of_year.to_numpy()[cols])
+    return Design(
+        list(ids),
+        np.arange(n * days).reshape(n, days),
+        np.ones((n, days), dtype=bool),
+        temp,
+        np.repeat(np.asarray(cal, dtype=float)[None], n, axis=0),
+        np.repeat(day_number[None], n, axis=0),
+        np.zeros((n, days)),
+        np.zeros((n, days), dtype=bool),  # nothing read, so nothing estimated
+    )
 
 
 def regressors(

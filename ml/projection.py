@@ -17,13 +17,14 @@ bills fall inside (ml/EVALUATION.md, "Projected bill").
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from ml.consumption import ConsumptionModel
-from ml.design import make_design
+from ml.design import grid_design
 
 COOL_BALANCE_C = 24.0
 HEAT_BALANCE_C = 18.0
@@ -64,6 +65,19 @@ class TrainedDays:
         return TrainedDays(self.expected[:, at], self.sigma[:, at], self.slope[:, at])
 
 
+def covered(model: ConsumptionModel, household_ids: list[str]) -> np.ndarray:
+    """[households] bool: the households the trained model projects (those with
+    `min_history_days` of its own training history); the others keep the light fit."""
+    known = _history_days(model)
+    return np.array([known.get(h, 0) >= model.min_history_days for h in household_ids], dtype=bool)
+
+
+@lru_cache(maxsize=4)
+def _history_days(model: ConsumptionModel) -> dict[str, int]:
+    """The model's households and their training days, built once per model (not per page)."""
+    return dict(zip(model.household_ids_, model.history_days_, strict=True))
+
+
 def trained_days(
     model: ConsumptionModel,
     *,
@@ -78,31 +92,28 @@ def trained_days(
     own training history are not covered (nan): their projection keeps the light fit."""
     n, days = temp.shape
     out = TrainedDays(*(np.full((n, days), np.nan) for _ in range(3)))
-    known = dict(zip(model.household_ids_, model.history_days_, strict=True))
-    rows = np.array([known.get(h, 0) >= model.min_history_days for h in household_ids], dtype=bool)
+    rows = covered(model, household_ids)
     if not rows.any() or days == 0:
         return out
     ids = np.asarray(household_ids, dtype=object)[rows]
-    dates = pd.date_range(pd.Timestamp(first), periods=days, freq="D")
-    frame = pd.DataFrame(
-        {
-            "household_id": np.repeat(ids, days),
-            "date": np.tile(dates, len(ids)),
-            "kwh": np.nan,
-            "avg_temp_c": temp[rows].ravel(),
-        }
-    )
+    # one row per household for its attributes; the days as one grid design (every household is
+    # asked about the same days), predicted once with the slope
+    frame = pd.DataFrame({"household_id": ids})
     for column in ("province_code", "occupants", "air_conditioners"):
         if column in attributes:
-            frame[column] = np.repeat(attributes[column].to_numpy()[rows], days)
-    design = make_design(frame, model.calendar_)
-    prediction = model.predict_design(frame, design)
-    warmer = model.predict_design(frame, replace(design, temp=design.temp + 1.0))
-    # make_design sorts households by id; every household has all `days`, in date order
-    order = np.flatnonzero(rows)[pd.Index(ids).get_indexer(design.ids)]
+            frame[column] = attributes[column].to_numpy()[rows]
+    design = grid_design(
+        [str(i) for i in ids],
+        first=first,
+        temp=temp[rows],
+        calendar=model.calendar_,
+        provinces=frame["province_code"].to_numpy() if "province_code" in frame else None,
+    )
+    prediction, slope = model.predict_with_slope(frame, design)
+    order = np.flatnonzero(rows)
     out.expected[order] = prediction.expected
     out.sigma[order] = prediction.sigma
-    out.slope[order] = np.abs(warmer.expected - prediction.expected)
+    out.slope[order] = slope
     return out
 
 

@@ -12,11 +12,13 @@ from ml.model import UnusualUsageModel
 from notifications.outbox import enqueue
 
 TITLE = "Mức dùng điện cao bất thường"
-# the alert's question: a "yes" in the app (POST /api/v1/me/anomalies/<id>/feedback) makes the
-# nightly scoring learn the household's new level instead of flagging it again
+# the alert's question: a "yes" in the app (POST /api/v1/me/anomalies/<id>/feedback) or in chat
+# (bot/actions/alert_feedback.py, after a confirmation) makes the nightly scoring learn the
+# household's new level instead of flagging it again
 QUESTION = (
     "Nếu nhà bạn vừa có thay đổi lâu dài (mua thêm thiết bị, có thêm người ở), hãy trả lời trong "
-    "ứng dụng để mức dự kiến được tính theo mức dùng mới."
+    'ứng dụng hoặc nhắn cho trợ lý (ví dụ: "có, nhà mới mua thêm điều hòa") để mức dự kiến được '
+    "tính theo mức dùng mới."
 )
 
 

@@ -6,12 +6,13 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from backend.api.household_app import FeedbackIn
 from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
-from backend.content.dates import span_vi
-from backend.models import ConversationStatus, Household
-from backend.services import budgets, places, privacy, projection, readings
+from backend.content.dates import day_vi, span_vi
+from backend.models import MAX_INTEGER, AnomalyEpisode, ConversationStatus, Household
+from backend.services import anomalies, budgets, places, privacy, projection, readings
 from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import outages as outage_service
@@ -138,6 +139,61 @@ def preview_budget(body, household_id):
 def clear_budget(household_id):
     removed = budgets.clear_budget(session(), household_or_404(household_id))
     return {"budget": None, "removed": removed}
+
+
+def _alert(episode: AnomalyEpisode | None) -> dict:
+    if episode is None:
+        return {"anomaly": None}
+    return {
+        "anomaly": {
+            "id": episode.id,
+            "start_day": episode.start_day.isoformat(),
+            "start_day_text": day_vi(episode.start_day),
+            "last_day": episode.last_day.isoformat(),
+            "is_open": episode.is_open,
+            "explanation": episode.explanation,
+            "lasting_change": episode.lasting_change,
+            "note": episode.feedback_note,
+        }
+    }
+
+
+@blp.route("/households/<string:household_id>/anomalies/latest")
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def latest_alert(household_id):
+    """The usage alert a household's answer from chat is about (`anomaly` null when none):
+    its open episode, else the latest of the last 30 days."""
+    return _alert(
+        anomalies.latest_alert(
+            session(), household=household_or_404(household_id), today=local_today()
+        )
+    )
+
+
+@blp.route(
+    "/households/<string:household_id>/anomalies/<int:anomaly_id>/feedback", methods=["POST"]
+)
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(FeedbackIn)
+@blp.response(200)
+def alert_feedback(body, household_id, anomaly_id):
+    """The household's answer to a usage alert, from chat after it confirmed it (as
+    POST /api/v1/me/anomalies/{id}/feedback); 404 when the alert is not this household's."""
+    if anomaly_id > MAX_INTEGER:
+        anomaly_id = 0  # no such row
+    return _alert(
+        anomalies.record_feedback(
+            session(),
+            household=household_or_404(household_id),
+            episode_id=anomaly_id,
+            lasting_change=body["lasting_change"],
+            note=body.get("note"),
+            now=utc_now(),
+        )
+    )
 
 
 @blp.route("/households/<string:household_id>/meter-index", methods=["POST"])

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
@@ -21,6 +21,7 @@ HISTORY_DAYS = 400
 PAGE = 500
 SUMMARY_DAYS = 7
 NOTE_MAX = 500
+RECENT_ALERT_DAYS = 30  # an answer from chat is about an alert of this many days at most
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,26 @@ def record_feedback(
     episode.feedback_at = now
     session.commit()
     return episode
+
+
+def latest_alert(session: Session, *, household: Household, today: date) -> AnomalyEpisode | None:
+    """The usage alert an answer from chat is about: the household's open episode, else its
+    latest one that went on into the last RECENT_ALERT_DAYS days (an episode closes as soon as
+    use looks usual again, which may be before the household reads the alert)."""
+    return session.scalar(
+        select(AnomalyEpisode)
+        .where(
+            AnomalyEpisode.household_id == household.id,
+            or_(
+                AnomalyEpisode.is_open,
+                AnomalyEpisode.last_day >= today - timedelta(days=RECENT_ALERT_DAYS),
+            ),
+        )
+        .order_by(
+            AnomalyEpisode.is_open.desc(), AnomalyEpisode.start_day.desc(), AnomalyEpisode.id.desc()
+        )
+        .limit(1)
+    )
 
 
 def answered_episodes(

@@ -33,7 +33,7 @@ from backend.services.usage import billing_period, household_usage, renters_of
 from ml.api import load_model
 from ml.climate import normal_temps
 from ml.consumption import ConsumptionModel
-from ml.projection import TrainedDays, project, trained_days
+from ml.projection import TrainedDays, covered, project, trained_days
 
 HISTORY_DAYS = 180
 MAX_PERIOD = 31
@@ -206,29 +206,41 @@ def _kwh_within(
 
 
 def _fill_readings(
-    session: Session, kwh: np.ndarray, index: dict[str, int], *, first: date, last: date
+    session: Session,
+    kwh: np.ndarray,
+    index: dict[str, int],
+    *,
+    first: date,
+    last: date,
+    since: date | None = None,
 ) -> None:
-    """kwh[household, day - first] for the readings from `first` to `last`: one Core query whose
-    rows are fetched as the driver's plain tuples (180 a household: Row objects and date
+    """kwh[household, day - first] for the readings from `since` (default `first`) to `last`:
+    one Core query whose rows are fetched as the driver's plain tuples (180 a household: Row objects and date
     parsing were most of the nightly job's time), the day as ISO text. The rows are hundreds of
     thousands of tuples that form no cycles, freed when `_read_into` returns: with the cyclic
     collector on, its passes over everything alive took half of the read's time."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _read_into(session, kwh, index, first=first, last=last)
+        _read_into(session, kwh, index, first=first, last=last, since=since or first)
     finally:
         if collecting:
             gc.enable()
 
 
 def _read_into(
-    session: Session, kwh: np.ndarray, index: dict[str, int], *, first: date, last: date
+    session: Session,
+    kwh: np.ndarray,
+    index: dict[str, int],
+    *,
+    first: date,
+    last: date,
+    since: date,
 ) -> None:
     table = DailyReading.__table__
     result = session.connection().execute(
         select(table.c.household_id, cast(table.c.day, String), table.c.kwh).where(
-            table.c.household_id.in_(list(index)), table.c.day.between(first, last)
+            table.c.household_id.in_(list(index)), table.c.day.between(since, last)
         )
     )
     try:
@@ -290,8 +302,8 @@ def _trained(
     *,
     first: date,
     temps: np.ndarray,
-    starts: list[int],
-    lengths: list[int],
+    starts: np.ndarray,
+    lengths: np.ndarray,
     today_at: int,
 ) -> tuple[np.ndarray, TrainedDays]:
     """The trained model's expectation on the last TRAINED_WINDOW history days
@@ -312,12 +324,15 @@ def _trained(
     )
     history = np.full((n, HISTORY_DAYS), np.nan)
     history[:, -TRAINED_WINDOW:] = seen.expected[:, :TRAINED_WINDOW]
-    period = TrainedDays(*(np.full((n, MAX_PERIOD), np.nan) for _ in range(3)))
-    for row, (a, length) in enumerate(zip(starts, lengths, strict=True)):
-        at = slice(a - w0, a - w0 + length)
-        period.expected[row, :length] = seen.expected[row, at]
-        period.sigma[row, :length] = seen.sigma[row, at]
-        period.slope[row, :length] = seen.slope[row, at]
+    valid = np.arange(MAX_PERIOD)[None, :] < lengths[:, None]
+    columns = np.minimum(starts[:, None] - w0 + np.arange(MAX_PERIOD), seen.expected.shape[1] - 1)
+    cells = (np.arange(n)[:, None], columns)
+    period = TrainedDays(
+        *(
+            np.where(valid, values[cells], np.nan)
+            for values in (seen.expected, seen.sigma, seen.slope)
+        )
+    )
     return history, period
 
 
@@ -341,7 +356,19 @@ def project_households(
     span = (last - first).days + 1
     index = {h.id: i for i, h in enumerate(households)}
     kwh = np.full((len(households), span), np.nan)
-    _fill_readings(session, kwh, index, first=first, last=today)
+    # the households the trained model projects need only its window and their period: the
+    # light fit's older days would be read for nothing (its figures for them are replaced)
+    trained_rows = (
+        covered(model, list(index)) if model is not None else np.zeros(len(index), dtype=bool)
+    )
+    recent = min(
+        [today - timedelta(days=TRAINED_WINDOW - 1)]
+        + [start for (start, _), take in zip(periods, trained_rows, strict=True) if take]
+    )
+    for take, since in ((False, first), (True, recent)):
+        part = {h: i for h, i in index.items() if trained_rows[i] == take}
+        if part:
+            _fill_readings(session, kwh, part, first=first, last=today, since=since)
     weather = _temperatures(session, {h.province_code for h in households}, first, last, now=now)
     weekend = np.array([(first + timedelta(days=i)).weekday() >= 5 for i in range(span)])
     today_at = (today - first).days
@@ -350,18 +377,15 @@ def project_households(
     n = len(households)
     temps = np.stack([weather[h.province_code][0] for h in households])
     from_forecast = np.stack([weather[h.province_code][1] for h in households])
-    p_kwh = np.full((n, MAX_PERIOD), np.nan)
-    p_temp = np.zeros((n, MAX_PERIOD))
-    p_weekend = np.zeros((n, MAX_PERIOD), dtype=bool)
-    p_valid = np.zeros((n, MAX_PERIOD), dtype=bool)
-    p_forecast = np.zeros((n, MAX_PERIOD), dtype=bool)
-    for row, (start, end) in enumerate(periods):
-        a, length = (start - first).days, (end - start).days + 1
-        p_kwh[row, :length] = kwh[row, a : a + length]
-        p_temp[row, :length] = temps[row, a : a + length]
-        p_weekend[row, :length] = weekend[a : a + length]
-        p_valid[row, :length] = True
-        p_forecast[row, :length] = from_forecast[row, a : a + length]
+    # each household's period as [households, MAX_PERIOD] (False/nan/0 past a shorter period's end)
+    starts = np.array([(start - first).days for start, _ in periods])
+    lengths = np.array([(end - start).days + 1 for start, end in periods])
+    p_valid = np.arange(MAX_PERIOD)[None, :] < lengths[:, None]
+    cells = (np.arange(n)[:, None], np.minimum(starts[:, None] + np.arange(MAX_PERIOD), span - 1))
+    p_kwh = np.where(p_valid, kwh[cells], np.nan)
+    p_temp = np.where(p_valid, temps[cells], 0.0)
+    p_weekend = p_valid & weekend[cells[1]]
+    p_forecast = p_valid & from_forecast[cells]
     trained: dict[str, Any] = {}
     if model is not None:
         history_trained, period_trained = _trained(
@@ -369,8 +393,8 @@ def project_households(
             households,
             first=first,
             temps=temps,
-            starts=[(start - first).days for start, _ in periods],
-            lengths=[(end - start).days + 1 for start, end in periods],
+            starts=starts,
+            lengths=lengths,
             today_at=today_at,
         )
         trained = {"history_trained": history_trained, "period_trained": period_trained}

@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.alert_feedback import apply_alert_feedback
 from actions.budget import apply_budget
 from actions.common import call_for_household
 from actions.linking import link_with_code
@@ -27,6 +28,7 @@ from actions.subscriptions import KINDS, names_of, quiet_hours_sentence
 
 NOTHING_PENDING = "Vâng ạ. Bạn cần tôi giúp gì thêm không?"
 KEPT = {  # the answer to a "no", by kind of change
+    "alert_feedback": "Vâng, tôi chưa ghi lại câu trả lời nào. Khi cần, bạn cứ nhắn lại cho tôi.",
     "subscriptions": "Vâng, tôi giữ nguyên thông báo của bạn, chưa thay đổi gì.",
     "link": "Vâng, tôi giữ nguyên liên kết, chưa thay đổi gì.",
     "budget": "Vâng, tôi chưa thay đổi hạn mức nào.",
@@ -70,7 +72,9 @@ class ActionApplyChange(Action):
         if intent != "affirm":
             dispatcher.utter_message(text=KEPT[change["kind"]])
             return forget
-        if change["kind"] == "link":
+        if change["kind"] == "alert_feedback":
+            apply_alert_feedback(dispatcher, tracker, change)
+        elif change["kind"] == "link":
             link_with_code(dispatcher, tracker, str(change.get("code", "")))
         elif change["kind"] == "budget":
             apply_budget(dispatcher, tracker, change)

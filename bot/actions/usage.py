@@ -11,6 +11,15 @@ from actions.backend_client import client
 from actions.common import call_for_household
 from actions.reference import facts, statement
 
+CHANGE_QUESTION = (
+    "Nhà bạn có thay đổi gì lâu dài không (mua thêm thiết bị, có thêm người ở)? Nếu có, bạn trả "
+    'lời tôi, ví dụ "có, nhà mới mua thêm điều hòa", để mức dự kiến được tính theo mức dùng mới.'
+)
+CHANGE_BUTTONS = [
+    {"title": "Có thay đổi lâu dài", "payload": "/confirm_lasting_change"},
+    {"title": "Không có gì thay đổi", "payload": "/deny_lasting_change"},
+]
+
 
 def no_readings_yet(period_start_text: str) -> str:
     """No reading in this period: nothing to project from, and no figure is stated."""
@@ -46,7 +55,20 @@ def describe_usage(usage: dict, data: dict | None = None) -> str:
             text += " " + statement(data, "usage_model_unusual")
     elif anomaly is not None and data:
         text += " " + statement(data, "usage_model_normal")
+    if asks_about_change(usage):
+        text += " " + CHANGE_QUESTION
     return text
+
+
+def asks_about_change(usage: dict) -> bool:
+    """An open alert the household has not answered: ask whether its use changed for good (the
+    answer goes to actions/alert_feedback.py)."""
+    anomaly = usage.get("anomaly") or {}
+    return bool(
+        anomaly.get("is_anomaly")
+        and anomaly.get("anomaly_id") is not None
+        and anomaly.get("lasting_change") is None
+    )
 
 
 class ActionCheckUsage(Action):
@@ -59,11 +81,11 @@ class ActionCheckUsage(Action):
         usage = call_for_household(tracker, dispatcher, "GET", "usage")
         if usage is None:
             return []
-        dispatcher.utter_message(
-            text=describe_usage(usage, facts(client())),
-            buttons=[
-                {"title": "Vì sao tiền điện tăng?", "payload": "/ask_bill_spike"},
-                {"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"},
-            ],
-        )
+        buttons = [
+            {"title": "Vì sao tiền điện tăng?", "payload": "/ask_bill_spike"},
+            {"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"},
+        ]
+        if asks_about_change(usage):
+            buttons = [*CHANGE_BUTTONS, buttons[1]]
+        dispatcher.utter_message(text=describe_usage(usage, facts(client())), buttons=buttons)
         return []

@@ -1056,3 +1056,63 @@ for _topic, _intents in _DIALECT_MORE.items():
 for _topic, _intents in _DIALECT.items():
     for _intent, _sentences in _intents.items():
         TOPICS[_topic][_intent].extend(_sentences)
+
+# --- The answer to a usage alert: did the household's use change for good? --------------------
+# (bot/actions/alert_feedback.py; a bare "có"/"không" right after the usage answer stays
+# affirm/deny, and the rules send it there too)
+TOPICS["usage_change"] = {
+    "confirm_lasting_change": [
+        f"có, nhà mới mua thêm [điều hòa]{AC}",
+        "đúng rồi, nhà có em bé",
+        f"có, nhà mới lắp thêm [máy lạnh]{AC}",
+        "đúng, nhà tôi mới có thêm người ở",
+        "có thay đổi lâu dài",
+        f"nhà mới mua thêm [bình nóng lạnh]{WH}",
+        "đúng rồi, bố mẹ tôi lên ở cùng",
+        "có, con trai về ở với bố mẹ rồi",
+        "nhà mới sinh em bé nên dùng điện nhiều hơn",
+        f"đúng là có thay đổi, nhà mới đổi [tủ lạnh]{FR} to hơn",
+        "có, từ giờ nhà tôi sẽ dùng nhiều điện hơn",
+        f"có, nhà mới lắp [máy nước nóng]{WH}",
+        "đúng rồi, nhà mới mua xe máy điện, tối nào cũng sạc",
+        "có, mình mới mở tiệm làm tóc ngay tại nhà",
+        "đúng vậy, nhà vừa có thêm một cháu nhỏ",
+        f"ừ, nhà mới mua thêm [máy giặt]{WM} có sấy",
+        "có ạ, ông bà ngoại chuyển về ở cùng",
+        "đây là thay đổi lâu dài, vợ chồng tôi chuyển sang làm việc ở nhà",
+        "dạ có, em làm việc tại nhà cả ngày rồi",
+        f"thay đổi lâu dài đó ad, nhà mới lắp thêm [điều hòa]{AC} phòng ngủ",
+        f"có thay đổi, nhà có em bé nên bật [máy lạnh]{AC} suốt",
+        "đúng rồi, nhà có thêm người thuê trọ",
+        "nhà tôi có thêm người nên dùng điện nhiều hơn là đúng",
+        "có, mua thêm đồ điện rồi",
+        f"có, nhà tui mới gắn thêm cái [máy lạnh]{AC}",
+        "phải rồi, nhà có thêm đứa nhỏ",
+        "dạ đúng, con dâu mới về ở chung",
+        "có chứ, nhà mới nuôi thêm bể cá bật máy sục cả ngày",
+    ],
+    "deny_lasting_change": [
+        "không, không có gì thay đổi",
+        "nhà vẫn như cũ, không mua thêm gì",
+        "không có thay đổi gì cả",
+        "không, nhà không mua thêm thiết bị nào",
+        "không có ai về ở thêm",
+        "chẳng có gì thay đổi",
+        "không phải thay đổi lâu dài",
+        "không, chỉ là mấy hôm có khách thôi",
+        "không, tuần trước có khách đến chơi thôi",
+        "không đâu, nhà vẫn sinh hoạt như mọi khi",
+        "không có gì mới cả",
+        "không, nhà vẫn mấy người như cũ",
+        "không thay đổi gì hết",
+        "không, chỉ tạm thời thôi",
+        f"không phải, mấy hôm nóng quá nên bật [máy lạnh]{AC} nhiều thôi",
+        "hổng có gì thay đổi hết",
+        "nhà tui vẫn vậy, hổng mua thêm gì",
+        "không có thay đổi lâu dài nào",
+        "không, đồ điện trong nhà vẫn như cũ",
+        "không, nhà không có thêm ai",
+        "không có, vẫn như trước thôi",
+        "không, không mua gì mới",
+    ],
+}

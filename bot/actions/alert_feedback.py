@@ -1,0 +1,135 @@
+"""The household's answer to a usage alert from chat: "có, nhà mới mua thêm điều hòa", "đúng rồi,
+nhà có em bé", "không, không có gì thay đổi".
+
+The alert (notifications/alerts.py) and the usage answer (actions/usage.py) ask whether the
+household's use changed for good. action_prepare_alert_feedback reads the answer, finds the alert
+it is about (GET .../anomalies/latest: the open one, else the latest of the last 30 days), says
+exactly what will be recorded and what follows, and leaves it in `pending_change`; the yes goes
+to action_apply_change (actions/changes.py: kind "alert_feedback"), which calls
+apply_alert_feedback. Nothing is stored before that yes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text
+
+YES_INTENTS = ("confirm_lasting_change", "affirm")
+NO_INTENTS = ("deny_lasting_change", "deny")
+PLAIN = ("affirm", "deny")  # a bare yes or no: only an answer to the question just asked
+NOTE_MAX = 500  # the backend's limit on the note
+NOTE_MIN_WORDS = 3  # shorter answers ("có", "đúng rồi") say nothing more than the yes or no
+NO_ALERT = (
+    "Trong 30 ngày qua nhà bạn không có cảnh báo dùng điện bất thường nào nên chưa có gì để ghi "
+    "lại. Khi có cảnh báo, bạn cứ nhắn cho tôi nếu nhà có thay đổi lâu dài (mua thêm thiết bị, "
+    "có thêm người ở)."
+)
+STAFF = "nhân viên chăm sóc khách hàng cũng thấy câu trả lời này khi hỗ trợ nhà bạn"
+
+
+def note_from(text: str) -> str | None:
+    """The household's own words for staff, when they say more than yes or no."""
+    text = " ".join(text.split())
+    if text.startswith("/") or len(text.split()) < NOTE_MIN_WORDS:
+        return None
+    return text[:NOTE_MAX].rstrip()
+
+
+def question(alert: dict[str, Any], lasting: bool, note: str | None) -> str:
+    day = alert["start_day_text"]
+    said = f' ("{note}")' if note else ""
+    again = (
+        " Câu trả lời này thay cho câu trả lời trước."
+        if alert.get("lasting_change") is not None
+        else ""
+    )
+    if lasting:
+        return (
+            f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {day}: nhà bạn có thay "
+            f"đổi lâu dài{said}. Từ lần cập nhật hằng đêm tới, mức dự kiến sẽ theo mức dùng mới của "
+            f"nhà bạn tính từ ngày {day} và tôi không báo bất thường vì thay đổi này nữa; "
+            f"{STAFF}.{again} Bạn đồng ý không?"
+        )
+    return (
+        f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {day}: nhà bạn không có thay "
+        f"đổi lâu dài nào{said}. Mức dự kiến giữ như trước, nên mức dùng cao hơn thường lệ vẫn "
+        f"được xem là bất thường; {STAFF}.{again} Bạn đồng ý không?"
+    )
+
+
+class ActionPrepareAlertFeedback(Action):
+    """Read the answer and ask to confirm it; nothing is stored yet."""
+
+    def name(self) -> str:
+        return "action_prepare_alert_feedback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        forget = [SlotSet("pending_change", None)]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent not in YES_INTENTS + NO_INTENTS:
+            dispatcher.utter_message(response="utter_anything_else")
+            return forget
+        body = call_for_household(tracker, dispatcher, "GET", "anomalies/latest")
+        if body is None:
+            return forget
+        alert = body.get("anomaly")
+        if intent in PLAIN and (
+            alert is None or not alert.get("is_open") or alert.get("lasting_change") is not None
+        ):
+            # "có" after a usage answer that asked nothing: not an answer to any alert
+            dispatcher.utter_message(response="utter_anything_else")
+            return forget
+        if alert is None:
+            dispatcher.utter_message(text=NO_ALERT)
+            return forget
+        lasting = intent in YES_INTENTS
+        note = note_from(latest_text(tracker))
+        change = {
+            "kind": "alert_feedback",
+            "anomaly_id": int(alert["id"]),
+            "lasting_change": lasting,
+            "note": note,
+            "start_day_text": alert["start_day_text"],
+        }
+        return ask_to_confirm(dispatcher, question(alert, lasting, note), change)
+
+
+def apply_alert_feedback(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
+    """The household said yes: record its answer to the alert asked about just before."""
+    lasting = bool(change.get("lasting_change"))
+    done = call_for_household(
+        tracker,
+        dispatcher,
+        "POST",
+        f"anomalies/{int(change.get('anomaly_id') or 0)}/feedback",
+        {"lasting_change": lasting, "note": change.get("note")},
+        UNAVAILABLE + " Câu trả lời của bạn chưa được ghi lại.",
+    )
+    if done is None:
+        return
+    day = (done.get("anomaly") or {}).get("start_day_text") or change.get("start_day_text")
+    if lasting:
+        text = (
+            f"Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày {day}. Từ lần cập nhật hằng đêm tới, "
+            "mức dự kiến sẽ theo mức dùng mới của nhà bạn và tôi không báo bất thường vì thay "
+            f"đổi này nữa. Ngoài ra, {STAFF}."
+        )
+    else:
+        text = (
+            "Đã ghi lại: nhà bạn không có thay đổi lâu dài nào. Mức dự kiến giữ như trước; nếu "
+            "mức dùng vẫn cao hơn thường lệ, bạn nên xem thiết bị nào trong nhà đang chạy nhiều "
+            f"hơn bình thường. Ngoài ra, {STAFF}."
+        )
+    dispatcher.utter_message(
+        text=text, buttons=[{"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"}]
+    )

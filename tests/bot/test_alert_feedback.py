@@ -1,0 +1,243 @@
+"""The answer to a usage alert from chat (actions/alert_feedback.py), against a fake backend over
+real HTTP: asked back first, recorded only after a yes, and never for an unlinked chat."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from actions.alert_feedback import (
+    NO_ALERT,
+    ActionPrepareAlertFeedback,
+    note_from,
+)
+from actions.changes import ActionApplyChange
+from actions.common import NOT_LINKED, UNAVAILABLE
+from actions.usage import CHANGE_QUESTION, ActionCheckUsage
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from tests.bot.served_facts import served_facts
+
+LINKED = {
+    "household_id": "hh-1",
+    "linked": True,
+    "display_name": "Nhà chị Lan",
+    "province_code": 1,
+    "region": "north",
+}
+ALERT = {
+    "id": 7,
+    "start_day": "2026-11-20",
+    "start_day_text": "20/11",
+    "last_day": "2026-11-26",
+    "is_open": True,
+    "explanation": "Tuần qua nhà bạn dùng cao hơn mức dự kiến theo thời tiết khoảng 35%.",
+    "lasting_change": None,
+    "note": None,
+}
+USAGE = {
+    "period_start_text": "15/11",
+    "kwh_so_far": 120.4,
+    "projected_kwh": 330.0,
+    "projected_bill_text": "912.000 đ",
+    "neighbours_median_kwh": None,
+    "anomaly": {
+        "is_anomaly": True,
+        "anomaly_id": 7,
+        "lasting_change": None,
+        "feedback_note": None,
+        "explanation": ALERT["explanation"],
+    },
+}
+FEEDBACK = "/api/v1/service/households/hh-1/anomalies/7/feedback"
+
+
+class Backend:
+    """The backend's answers for one household with one usage alert (`alert`, None: none)."""
+
+    def __init__(self) -> None:
+        self.alert: dict[str, Any] | None = dict(ALERT)
+        self.usage: dict[str, Any] = {**USAGE, "anomaly": dict(USAGE["anomaly"])}
+
+    def __call__(self, method: str, path: str, body: Any) -> tuple[int, Any]:
+        if path == "/api/v1/facts":
+            return 200, served_facts()
+        if path == "/api/v1/service/senders/hh-1":
+            return 200, LINKED
+        if path.startswith("/api/v1/service/senders/"):
+            return 200, {"household_id": None, "linked": False}
+        if path == "/api/v1/service/households/hh-1/usage":
+            return 200, self.usage
+        if path == "/api/v1/service/households/hh-1/anomalies/latest":
+            return 200, {"anomaly": self.alert}
+        if path == FEEDBACK and method == "POST" and self.alert is not None:
+            self.alert = {**self.alert, "lasting_change": body["lasting_change"]}
+            self.alert["note"] = body["note"]
+            return 200, {"anomaly": self.alert}
+        return 404, {"code": "not_found", "message": path}
+
+
+@pytest.fixture
+def backend(fake_server, monkeypatch):
+    state = Backend()
+    server = fake_server(state)
+    server.state = state  # type: ignore[attr-defined]
+    monkeypatch.setenv("BACKEND_URL", server.url)
+    return server
+
+
+def tracker(text: str, intent: str, sender: str = "hh-1", slots: dict | None = None) -> Tracker:
+    return Tracker(
+        sender,
+        slots or {},
+        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+def run(action, track: Tracker) -> tuple[list[dict], list]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, track, {})
+    return dispatcher.messages, events
+
+
+def pending(events: list) -> Any:
+    return next(e["value"] for e in events if e.get("name") == "pending_change")
+
+
+def answer(events: list, intent: str, sender: str = "hh-1") -> tuple[list[dict], list]:
+    return run(
+        ActionApplyChange(),
+        tracker("", intent, sender=sender, slots={"pending_change": pending(events)}),
+    )
+
+
+def posts(server) -> list:
+    return [c for c in server.calls if c[0] == "POST"]
+
+
+def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
+    text = "có, nhà mới mua thêm điều hòa"
+    messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "confirm_lasting_change"))
+    assert not posts(backend)  # nothing stored before the yes
+    question = messages[-1]["text"]
+    assert "từ ngày 20/11" in question and "thay đổi lâu dài" in question
+    assert f'("{text}")' in question and "mức dùng mới" in question and "nhân viên" in question
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert pending(events) == {
+        "kind": "alert_feedback",
+        "anomaly_id": 7,
+        "lasting_change": True,
+        "note": text,
+        "start_day_text": "20/11",
+    }
+    messages, events = answer(events, "affirm")
+    [post] = posts(backend)
+    assert post[1] == FEEDBACK and post[2] == {"lasting_change": True, "note": text}
+    assert post[3]["Authorization"] == "Bearer dev-service-token"
+    reply = messages[-1]["text"]
+    assert reply.startswith("Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày 20/11.")
+    assert "mức dùng mới" in reply and "nhân viên chăm sóc khách hàng" in reply
+    assert SlotSet("pending_change", None) in events
+    assert backend.state.alert["lasting_change"] is True
+
+
+def test_nothing_changed_is_recorded_as_no_lasting_change(backend):
+    text = "không, không có gì thay đổi"
+    messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "deny_lasting_change"))
+    assert "không có thay đổi lâu dài nào" in messages[-1]["text"]
+    assert pending(events)["lasting_change"] is False
+    messages, _ = answer(events, "affirm")
+    assert posts(backend)[0][2] == {"lasting_change": False, "note": text}
+    assert messages[-1]["text"].startswith("Đã ghi lại: nhà bạn không có thay đổi lâu dài nào.")
+
+
+@pytest.mark.parametrize("intent", ["deny", "out_of_scope"])
+def test_without_a_yes_nothing_is_recorded(backend, intent):
+    _, events = run(
+        ActionPrepareAlertFeedback(), tracker("đúng rồi, nhà có em bé", "confirm_lasting_change")
+    )
+    messages, events = answer(events, intent)
+    assert not posts(backend)
+    assert "chưa ghi lại" in messages[-1]["text"]
+    assert SlotSet("pending_change", None) in events
+    assert backend.state.alert["lasting_change"] is None
+
+
+def test_an_unlinked_chat_is_told_to_link_first(backend):
+    messages, events = run(
+        ActionPrepareAlertFeedback(),
+        tracker("có, nhà mới mua thêm điều hòa", "confirm_lasting_change", sender="zalo-999"),
+    )
+    assert messages[-1]["text"] == NOT_LINKED
+    assert not [c for c in backend.calls if "/anomalies/" in c[1]]
+    assert SlotSet("pending_change", None) in events and len(events) == 1
+
+
+def test_without_a_recent_alert_there_is_nothing_to_answer(backend):
+    backend.state.alert = None
+    messages, events = run(
+        ActionPrepareAlertFeedback(),
+        tracker("có, nhà mới mua thêm điều hòa", "confirm_lasting_change"),
+    )
+    assert messages[-1]["text"] == NO_ALERT
+    assert events == [SlotSet("pending_change", None)]
+
+
+def test_a_bare_yes_answers_only_an_open_unanswered_alert(backend):
+    # the usage answer asked: a bare "có" is the yes, with no words for staff
+    messages, events = run(ActionPrepareAlertFeedback(), tracker("có", "affirm"))
+    assert pending(events)["lasting_change"] is True and pending(events)["note"] is None
+    # once answered, a bare "có" after a usage answer is not taken as a second answer
+    backend.state.alert["lasting_change"] = True
+    messages, events = run(ActionPrepareAlertFeedback(), tracker("có", "affirm"))
+    assert [m.get("response") for m in messages] == ["utter_anything_else"]
+    assert events == [SlotSet("pending_change", None)]
+
+
+def test_a_later_answer_says_it_replaces_the_earlier_one(backend):
+    backend.state.alert["lasting_change"] = False
+    messages, _ = run(
+        ActionPrepareAlertFeedback(), tracker("đúng rồi, nhà có em bé", "confirm_lasting_change")
+    )
+    assert "thay cho câu trả lời trước" in messages[-1]["text"]
+
+
+def test_backend_down_when_recording_says_it_was_not_recorded(backend, monkeypatch):
+    _, events = run(
+        ActionPrepareAlertFeedback(), tracker("đúng rồi, nhà có em bé", "confirm_lasting_change")
+    )
+    monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")  # nothing listens there
+    messages, _ = answer(events, "affirm")
+    assert messages[-1]["text"] == UNAVAILABLE + " Câu trả lời của bạn chưa được ghi lại."
+
+
+def test_the_usage_answer_asks_the_question_with_buttons_until_answered(backend):
+    messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
+    assert messages[-1]["text"].endswith(CHANGE_QUESTION)
+    payloads = [b["payload"] for b in messages[-1]["buttons"]]
+    assert payloads[:2] == ["/confirm_lasting_change", "/deny_lasting_change"]
+    backend.state.usage["anomaly"]["lasting_change"] = True
+    messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
+    assert CHANGE_QUESTION not in messages[-1]["text"]
+    assert "/confirm_lasting_change" not in [b["payload"] for b in messages[-1]["buttons"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("có", None),
+        ("đúng rồi", None),
+        ("/confirm_lasting_change", None),
+        ("  có,  nhà có em bé ", "có, nhà có em bé"),
+        ("x " * 400, ("x " * 250).strip()),  # the backend's 500 characters at most
+    ],
+)
+def test_only_words_beyond_a_yes_or_no_become_the_note(text, note):
+    assert note_from(text) == note

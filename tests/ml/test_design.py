@@ -1,0 +1,86 @@
+"""The grid design (households asked about the same days, the nightly projection's case) is the
+design make_design builds from the frame of every household × day, cell for cell; and one
+prediction with its slope is the two predictions it replaced."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ml.design import grid_design, make_design
+from ml.model import UnusualUsageModel
+from ml.simulate import simulate
+
+
+def world(households: int, days: int, *, seed: int) -> pd.DataFrame:
+    return simulate(households, days=days, fault_share=0.0, seed=seed).readings
+
+
+FIRST = date(2025, 1, 20)  # Tết 2025 (29/1) and a weekend inside
+DAYS = 40
+
+
+def frame_and_temps() -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    ids = ["b-2", "a-1", "c-3"]  # not sorted: the grid keeps this order, make_design sorts
+    rng = np.random.default_rng(3)
+    temps = 18 + 8 * rng.random((len(ids), DAYS))
+    temps[1, 5:9] = np.nan  # no observation: the province's normal
+    temps[2, 0] = np.nan  # no province: the national normal
+    dates = pd.date_range(pd.Timestamp(FIRST), periods=DAYS, freq="D")
+    frame = pd.DataFrame(
+        {
+            "household_id": np.repeat(ids, DAYS),
+            "date": np.tile(dates, len(ids)),
+            "kwh": np.nan,
+            "avg_temp_c": temps.ravel(),
+            "province_code": np.repeat([1.0, 79.0, np.nan], DAYS),
+        }
+    )
+    return frame, temps, ids
+
+
+def test_the_grid_design_is_make_designs_cell_for_cell():
+    frame, temps, ids = frame_and_temps()
+    model = UnusualUsageModel().fit(world(3, 60, seed=1)).consumption_
+    built = make_design(frame, model.calendar_)
+    grid = grid_design(
+        ids,
+        first=FIRST,
+        temp=temps,
+        calendar=model.calendar_,
+        provinces=np.array([1.0, 79.0, np.nan]),
+    )
+    assert grid.ids == ids
+    order = [built.ids.index(h) for h in ids]
+    for name in ("valid", "temp", "calendar", "day_number", "kwh"):
+        np.testing.assert_array_equal(getattr(grid, name), getattr(built, name)[order], name)
+    assert grid.calendar[:, (date(2025, 1, 29) - FIRST).days, 1].all()  # Tết
+
+
+def test_one_prediction_with_its_slope_is_the_two_it_replaced():
+    readings = world(6, 200, seed=2)
+    model = UnusualUsageModel().fit(readings).consumption_
+    last = pd.to_datetime(readings["date"]).max().date()
+    ids = sorted(readings["household_id"].unique())
+    attributes = readings.groupby("household_id").first().reindex(ids).reset_index()
+    rng = np.random.default_rng(5)
+    temps = 15 + 20 * rng.random((len(ids), 30))  # beyond the history's range too
+    design = grid_design(
+        ids,
+        first=last + timedelta(days=1),
+        temp=temps,
+        calendar=model.calendar_,
+        provinces=attributes["province_code"].to_numpy(),
+    )
+    prediction, slope = model.predict_with_slope(attributes, design)
+    alone = model.predict_design(attributes, design)
+    warmer = model.predict_design(attributes, replace(design, temp=design.temp + 1.0))
+    for field in fields(alone):
+        np.testing.assert_array_equal(
+            getattr(prediction, field.name), getattr(alone, field.name), field.name
+        )
+    np.testing.assert_array_equal(slope, np.abs(warmer.expected - alone.expected))
+    assert (slope > 0).any()
