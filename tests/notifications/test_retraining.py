@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ml.api import load_model
-from tests.backend.test_anomalies import readings
-from tests.conftest import make_household
+from tests.conftest import daily_readings, make_household
 
 
 def test_retraining_runs_once_a_month_before_that_night_s_scoring():
@@ -28,7 +27,7 @@ def test_the_retraining_job_replaces_the_model_the_scoring_loads(app, tmp_path, 
 
     for index in range(3):
         make_household(f"m{index}", province_code=40)
-        readings(f"m{index}", 90, 0)
+        daily_readings(f"m{index}", 90, 0)
     app.config["ANOMALY_MODEL_PATH"] = str(tmp_path / "anomaly.skops")
     monkeypatch.setattr(tasks, "app", lambda: app)
     tasks.monthly_retraining.call_local()
