@@ -27,6 +27,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.bot.actions_run import make_tracker, run
 from tests.bot.served_facts import served_facts, served_peak_hours
 
 LINKED = {
@@ -220,22 +221,7 @@ def tracker(
     intent: str = "",
     events: list | None = None,
 ) -> Tracker:
-    return Tracker(
-        sender,
-        slots or {},
-        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
-        events or [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
-
-
-def run(action, track: Tracker) -> tuple[list[dict], list]:
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, track, {})
-    return dispatcher.messages, events
+    return make_tracker(sender=sender, slots=slots, text=text, intent=intent, events=events)
 
 
 def test_estimate_bill_uses_backend_numbers(fake_backend):

@@ -16,8 +16,8 @@ from actions.common import NOT_LINKED, UNAVAILABLE
 from actions.usage import CHANGE_QUESTION, ActionCheckUsage
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
+from tests.bot.actions_run import make_tracker, run
 from tests.bot.served_facts import served_facts
 
 LINKED = {
@@ -89,22 +89,7 @@ def backend(fake_server, monkeypatch):
 
 
 def tracker(text: str, intent: str, sender: str = "hh-1", slots: dict | None = None) -> Tracker:
-    return Tracker(
-        sender,
-        slots or {},
-        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
-
-
-def run(action, track: Tracker) -> tuple[list[dict], list]:
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, track, {})
-    return dispatcher.messages, events
+    return make_tracker(sender=sender, text=text, intent=intent, slots=slots)
 
 
 def pending(events: list) -> Any:

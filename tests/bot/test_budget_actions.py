@@ -24,8 +24,8 @@ from actions.changes import ActionApplyChange
 from actions.usage import describe_usage
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
 
+from tests.bot.actions_run import make_tracker, run
 from tests.fakes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,22 +105,7 @@ def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
 
 
 def tracker(text: str = "", slots: dict | None = None, intent: str = "") -> Tracker:
-    return Tracker(
-        "hh-live",
-        slots or {},
-        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
-        [],
-        False,
-        None,
-        {},
-        "action_listen",
-    )
-
-
-def run(action, track: Tracker) -> tuple[list[dict], list]:
-    dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, track, {})
-    return dispatcher.messages, events
+    return make_tracker(sender="hh-live", text=text, intent=intent, slots=slots)
 
 
 def answer(events: list, intent: str) -> tuple[list[dict], list]:
