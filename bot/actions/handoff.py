@@ -33,8 +33,8 @@ class ActionHandoff(Action):
         except (BackendUnavailable, BackendError):
             number, ask = hotline(data, region, province)
             dispatcher.utter_message(
-                text="Xin lỗi, hiện tôi chưa chuyển được cho nhân viên. Bạn gọi tổng đài "
-                f"{number} (24/7) để được hỗ trợ ngay nhé. {ask}".strip()
+                text="Xin lỗi, hiện tôi chưa chuyển được cho nhân viên. Bạn gọi "
+                f"{number} để được hỗ trợ ngay nhé. {ask}".strip()
             )
             return []
         ahead = f" Trước bạn có {position - 1} người đang chờ." if position and position > 1 else ""
@@ -44,7 +44,7 @@ class ActionHandoff(Action):
             text=(
                 "Tôi đã chuyển cuộc trò chuyện cho nhân viên chăm sóc khách hàng; nhân viên sẽ trả "
                 f"lời bạn ngay trong cuộc trò chuyện này khi đến lượt.{ahead} Nếu cần gấp, bạn gọi "
-                f"tổng đài {number} (24/7). {ask}"
+                f"{number}. {ask}"
             ).strip()
         )
         return [ConversationPaused()]

@@ -75,8 +75,8 @@ class ActionReportOutage(Action):
         dispatcher.utter_message(
             text=(
                 "Rất tiếc nhà bạn đang mất điện. Bạn kiểm tra aptomat trong nhà trước; nếu cả khu cùng mất "
-                f"hoặc thấy dây điện đứt, cột đổ thì tránh xa và báo ngay tổng đài {number} "
-                f"(24/7) để điện lực xử lý. {ask}"
+                f"hoặc thấy dây điện đứt, cột đổ thì tránh xa và báo ngay {number} "
+                f"để điện lực xử lý. {ask}"
             ).strip(),
             buttons=[{"title": "Lịch cắt điện", "payload": "/ask_outage_schedule"}],
         )

@@ -16,7 +16,7 @@ from typing import Any
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable
 
 _last_good: dict[str, Any] = {}
-NO_FACTS_HOTLINE = "tổng đài điện lực nơi bạn ở (số in trên hóa đơn tiền điện)"
+NO_FACTS_HOTLINE = "tổng đài điện lực nơi bạn ở (số in trên hóa đơn tiền điện, 24/7)"
 ASK_PROVINCE = (
     "Hà Nội và TP.HCM có tổng đài riêng: bạn cho tôi biết tỉnh/thành phố nơi bạn ở "
     "(hoặc liên kết tài khoản) để tôi đưa đúng số."
@@ -93,17 +93,17 @@ def hotline(
     province_code: int | None = None,
     text: str = "",
 ) -> tuple[str, str]:
-    """(the number(s) to call, a sentence to end the reply with). A household whose province is
-    unknown gets the three regional numbers and is asked for its province (never Hà Nội's or
-    TP.HCM's by default)."""
+    """(what to call, as the object of "gọi"/"báo": "tổng đài 1900 545454 (EVN TP.HCM, 24/7)";
+    a sentence to end the reply with). A household whose province is unknown gets the three
+    regional numbers and is asked for its province (never Hà Nội's or TP.HCM's by default)."""
     if data is None:
         return NO_FACTS_HOTLINE, ""
     entry = utility_for(data, region, province_code, text)
     if entry is not None:
-        return f"{_numbers(entry)} ({entry['name']})", ""
+        return f"tổng đài {_numbers(entry)} ({entry['name']}, 24/7)", ""
     regional = [e for e in data["hotlines"] if e.get("region")]
     listed = ", ".join(f"{e['name']} {_numbers(e)}" for e in regional)
-    return f"điện lực nơi bạn ở ({listed})", ASK_PROVINCE
+    return f"tổng đài điện lực nơi bạn ở (24/7): {listed}", ASK_PROVINCE
 
 
 def tips_for(

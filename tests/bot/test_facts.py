@@ -105,12 +105,14 @@ def test_peak_hours_come_from_the_backend_and_follow_its_data(backend):
 
 
 def test_a_changed_hotline_reaches_the_bot(backend):
-    assert "1900 545454 (EVN TP.HCM)" in say(ActionReportOutage(), "hh-hcm")
+    assert "báo ngay tổng đài 1900 545454 (EVN TP.HCM, 24/7) để" in say(
+        ActionReportOutage(), "hh-hcm"
+    )
     assert "2268" not in say(ActionReportOutage(), "hh-hcm")
     hcmc = next(h for h in backend.facts["hotlines"] if h["utility"] == "EVNHCMC")
     hcmc["numbers"] = ["1900 0000"]
-    assert "1900 0000 (EVN TP.HCM)" in say(ActionReportOutage(), "hh-hcm")
-    assert "1900 1909 (EVN miền Trung)" in say(ActionReportOutage(), "hh-hue")
+    assert "tổng đài 1900 0000 (EVN TP.HCM, 24/7)" in say(ActionReportOutage(), "hh-hcm")
+    assert "1900 1909 (EVN miền Trung, 24/7)" in say(ActionReportOutage(), "hh-hue")
 
 
 def test_an_unlinked_sender_gets_the_three_regional_numbers_and_is_asked_the_province(backend):
@@ -123,6 +125,10 @@ def test_an_unlinked_sender_gets_the_three_regional_numbers_and_is_asked_the_pro
     assert "1900 1288" not in handoff and "tỉnh/thành phố" in handoff
     named = say(ActionReportOutage(), "zalo-1", "nhà tôi ở Sài Gòn mất điện")
     assert "1900 545454" in named and "1900 6769" not in named
+    assert "báo ngay tổng đài điện lực nơi bạn ở (24/7): EVN miền Bắc 1900 6769, " in text
+    for reply in (text, handoff, named, say(ActionHandoff(), "hh-hcm")):
+        assert "tổng đài tổng đài" not in reply
+        assert not re.search(r"\)\s*\(", reply)  # one parenthesis after another reads badly
 
 
 def test_tips_follow_the_served_data(backend):
