@@ -58,12 +58,30 @@ class SQLiteStorage(Storage, MovingWindowSupport):
             if directory:
                 os.makedirs(directory, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
             for statement in SCHEMA:
                 connection.execute(statement)
             self.local.connection, self.local.pid = connection, os.getpid()
         return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Switch the file to WAL (it stays so). Changing the journal mode takes an exclusive lock
+        and SQLite answers "database is locked" at once, without waiting the busy timeout, when
+        another process has the new file open (two workers starting together): retry until the
+        timeout, with backoff."""
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    connection.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() + delay > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -136,3 +136,30 @@ def test_fixed_window_counts_and_expires(tmp_path):
     assert storage.get("k") == 3 and storage.get_expiry("k") > time.time()
     assert storage.incr("short", 0) == 1 and storage.get("short") == 0  # expired at once
     assert storage.check() and storage.reset() >= 1 and storage.get("k") == 0
+
+
+def test_workers_opening_a_new_limits_file_at_once_all_start(tmp_path):
+    """Switching a new file to WAL needs an exclusive lock, and SQLite refuses it at once
+    ("database is locked") while another process has the file open: eight processes opening
+    the same new file at the same instant must all get their entry."""
+    uri = f"sqlite:///{tmp_path / 'limits.db'}"
+    start = time.time() + 3  # every process imports first, then they open the file together
+    script = (
+        "import sys, time\n"
+        "from backend.rate_limit_storage import SQLiteStorage\n"
+        "s = SQLiteStorage(sys.argv[1])\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "print(int(s.acquire_entry('chat:hh', 50, 60)))\n"
+    )
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, uri, str(start)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    outcomes = [run.communicate(timeout=120) for run in runs]
+    assert [out.strip() for out, _ in outcomes] == ["1"] * 8, [err for _, err in outcomes]
