@@ -11,7 +11,7 @@ from flask import current_app
 
 from backend.clock import local_today, utc_now
 from backend.extensions import db
-from backend.services.projection import trained_consumption
+from backend.services.projection import configured_consumption
 from ml.api import load_model
 from notifications.alerts import score_and_alert
 from notifications.delivery import deliver_due
@@ -79,7 +79,7 @@ def project_all() -> None:
         db.session(),
         today=local_today(),
         now=utc_now(),
-        model=trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+        model=configured_consumption(current_app.config),
     )
     click.echo(
         f"projected {summary.projected} of {summary.households} households: "

@@ -21,7 +21,7 @@ from backend.extensions import db
 from backend.services.anomalies import retrain
 from backend.services.forecast import ForecastUnavailable, fetch_forecasts
 from backend.services.privacy import Stores, purge_expired, purge_forgotten
-from backend.services.projection import trained_consumption
+from backend.services.projection import configured_consumption
 from ml.api import load_model
 from notifications.alerts import score_and_alert
 from notifications.delivery import deliver_due
@@ -129,7 +129,7 @@ def nightly_projections() -> None:
             db.session(),
             today=local_today(),
             now=utc_now(),
-            model=trained_consumption(app().config["ANOMALY_MODEL_PATH"]),
+            model=configured_consumption(app().config),
         )
 
 

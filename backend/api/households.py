@@ -326,7 +326,7 @@ def get_usage():
         current_household(),
         today=local_today(),
         now=utc_now(),
-        model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+        model=projection.configured_consumption(current_app.config),
     )
 
 

@@ -84,7 +84,7 @@ def household_usage(household_id):
         household_or_404(household_id),
         today=local_today(),
         now=utc_now(),
-        model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+        model=projection.configured_consumption(current_app.config),
     )
 
 
@@ -99,7 +99,7 @@ def household_projection(household_id):
         household_or_404(household_id),
         today=local_today(),
         now=utc_now(),
-        model=projection.trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+        model=projection.configured_consumption(current_app.config),
     ).as_dict()
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -49,6 +50,12 @@ def trained_consumption(path: str | Path) -> ConsumptionModel | None:
     except OSError:
         return None
     return _load_consumption(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def configured_consumption(config: Mapping[str, Any]) -> ConsumptionModel | None:
+    """`trained_consumption` of the file an app's configuration names (ANOMALY_MODEL_PATH): what
+    every view, command and task projects with."""
+    return trained_consumption(config["ANOMALY_MODEL_PATH"])
 
 
 @lru_cache(maxsize=2)

@@ -21,7 +21,7 @@ from backend.services.errors import ServiceError
 from backend.services.household_panel import household_panel
 from backend.services.households import province_codes, province_name
 from backend.services.pii_audit import record_reveal, reveals_of, subject_of
-from backend.services.projection import trained_consumption
+from backend.services.projection import configured_consumption
 from backend.staff.blueprint import bp, flash_form_errors, role_required
 from backend.staff.charts import consumption_chart
 from backend.staff.forms import (
@@ -148,7 +148,7 @@ def conversation(sender_id: str):
             session,
             household,
             today=local_today(),
-            model=trained_consumption(current_app.config["ANOMALY_MODEL_PATH"]),
+            model=configured_consumption(current_app.config),
         )
         if household
         else None

@@ -12,7 +12,11 @@ from backend.billing import estimate_bill
 from backend.clock import frozen
 from backend.extensions import db
 from backend.models import Budget, DailyReading, WeatherForecast, WeatherObservation
-from backend.services.projection import project_household, trained_consumption
+from backend.services.projection import (
+    configured_consumption,
+    project_household,
+    trained_consumption,
+)
 from ml.api import save_model
 from ml.model import UnusualUsageModel
 from tests.conftest import make_household
@@ -284,6 +288,7 @@ def test_the_trained_model_prices_heat_the_last_180_days_never_saw(
     app.config["ANOMALY_MODEL_PATH"] = str(path)
     model = trained_consumption(path)
     assert model is not None
+    assert configured_consumption(app.config) is model  # what views, commands and tasks use
     trained = project_household(db.session, household, today=today, now=noon(today), model=model)
     # the light fit sees only cool days: 8 kWh a day; the trained model knows last summer's
     # 2 kWh per °C: about 8 + 2 × 10 = 28 kWh a day at 34 °C
