@@ -27,40 +27,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from tests.bot.actions_run import make_tracker, run
+from tests.bot.actions_run import LINKED, USAGE, make_tracker, run
 from tests.bot.served_facts import served_facts, served_peak_hours
-
-LINKED = {
-    "household_id": "hh-1",
-    "linked": True,
-    "display_name": "Nhà chị Lan",
-    "province_code": 1,
-    "region": "north",
-}
-USAGE = {
-    "period_start": "2026-11-15",
-    "period_end": "2026-12-14",
-    "period_start_text": "15/11",
-    "period_end_text": "14/12",
-    "kwh_so_far": 120.4,
-    "projected_kwh": 330.0,
-    "projected_bill": 912_000,
-    "projected_bill_text": "912.000 đ",
-    "last_year_kwh": 300.0,
-    "neighbours_median_kwh": 250.0,
-    "anomaly": {
-        "is_anomaly": True,
-        "explanation": "Tuần qua nhà bạn dùng cao hơn mức dự kiến theo thời tiết khoảng 35%.",
-        "excess_days": 6,
-        "expected_kwh": 64.0,
-        "actual_kwh": 86.0,
-    },
-    "last_bills": [
-        {"period_start": "2026-06-15", "period_end": "2026-07-14", "kwh": 345, "amount": 961_470},
-        {"period_start": "2026-05-15", "period_end": "2026-06-14", "kwh": 250, "amount": 636_768},
-    ],
-}
-
 
 FACTS = served_facts()
 BUDGET_PATHS = {  # the budget as the service endpoints send it: set, and previewed before a yes

@@ -17,16 +17,10 @@ from actions.usage import CHANGE_QUESTION, ActionCheckUsage
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
-from tests.bot.actions_run import make_tracker, run
+from tests.bot.actions_run import LINKED, make_tracker, run
+from tests.bot.actions_run import USAGE as SHARED_USAGE
 from tests.bot.served_facts import served_facts
 
-LINKED = {
-    "household_id": "hh-1",
-    "linked": True,
-    "display_name": "Nhà chị Lan",
-    "province_code": 1,
-    "region": "north",
-}
 ALERT = {
     "id": 7,
     "start_day": "2026-11-20",
@@ -38,10 +32,7 @@ ALERT = {
     "note": None,
 }
 USAGE = {
-    "period_start_text": "15/11",
-    "kwh_so_far": 120.4,
-    "projected_kwh": 330.0,
-    "projected_bill_text": "912.000 đ",
+    **SHARED_USAGE,
     "neighbours_median_kwh": None,
     "anomaly": {
         "is_anomaly": True,
