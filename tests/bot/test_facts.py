@@ -18,6 +18,7 @@ from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.bot.actions_run import USAGE as SHARED_USAGE
 from tests.bot.served_facts import served_facts, served_peak_hours
 
 NO_TIME_OF_USE = "không áp dụng giá theo giờ"
@@ -233,18 +234,7 @@ def test_the_comparison_carries_the_households_appliances_and_observed_weather(b
     }
 
 
-USAGE = {
-    "period_start": "2026-11-15",
-    "period_end": "2026-12-14",
-    "period_start_text": "15/11",
-    "period_end_text": "14/12",
-    "kwh_so_far": 120.4,
-    "projected_kwh": 330.0,
-    "projected_bill": 912_000,
-    "projected_bill_text": "912.000 đ",
-    "neighbours_median_kwh": None,
-    "last_bills": [],
-}
+USAGE = {**SHARED_USAGE, "neighbours_median_kwh": None, "last_bills": []}
 
 
 def test_the_models_verdict_is_said_as_an_estimate_with_its_basis(backend):
