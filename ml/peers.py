@@ -179,10 +179,13 @@ def peer_share(
     temps = np.asarray(temps, dtype=float)
     if len(attributes) != len(temps):
         raise ValueError(f"{len(attributes)} households' attributes for {len(temps)} rows")
-    chosen: dict[int, tuple[np.ndarray, list[int]]] = {}
+    alike: dict[HouseholdAttributes, list[int]] = {}
     for row, a in enumerate(attributes):
+        alike.setdefault(a, []).append(row)
+    chosen: dict[int, tuple[np.ndarray, list[int]]] = {}
+    for a, rows in alike.items():
         curve = curves.get(group_key(*a), curves.get(f"ac:{ac_key(a[1])}", anyone))
-        chosen.setdefault(id(curve), (curve, []))[1].append(row)
+        chosen.setdefault(id(curve), (curve, []))[1].extend(rows)
     out = np.empty(temps.shape)
     for curve, rows in chosen.values():
         out[rows] = np.interp(temps[rows], PEER_GRID, curve)
