@@ -145,8 +145,11 @@ BENCH_NOTIFY_REPORT_ARGS := --households 50000 --deliver 10000
 bench-notify: .venv/.synced ## Weekly tips for 1,000,000 households on PostgreSQL: fan-out and fake-FCM delivery, 1 and 2 workers
 	scripts/with-postgres.sh $(PY) benchmarks/bench_notify.py $(BENCH_NOTIFY_ARGS)
 
+# e.g. BENCH_PROJECTION_ARGS="--skip-compute --model /tmp/bench_projection_model.skops --train":
+# the trained consumption model (trained once on the bench's database, ~5 min CPU at 20,000)
+BENCH_PROJECTION_ARGS ?=
 bench-projection: .venv/.synced ## Nightly projections: households per minute on one worker, memory
-	$(PY) benchmarks/bench_projection.py
+	$(PY) benchmarks/bench_projection.py $(BENCH_PROJECTION_ARGS)
 
 bench-chat: setup bot-train ## Chat under load: POST /api/v1/chat vs Rasa's REST input at 1-50 households
 	$(PY) benchmarks/bench_chat.py $(BENCH_CHAT_ARGS)

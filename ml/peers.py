@@ -172,20 +172,24 @@ def peer_share(
     curves: dict[str, np.ndarray], attributes: list[HouseholdAttributes], temps: np.ndarray
 ) -> np.ndarray:
     """[households, days]: each household's peers' weather share at each day's temperature
-    (its group's curve, else its air-conditioner group's, else any; 0 where none)."""
+    (its group's curve, else its air-conditioner group's, else any; 0 where none). The
+    households sharing a curve are interpolated in one call (a call per household was a tenth of
+    a trained projection's time); each cell is the same interpolation either way."""
     anyone = next(iter(curves.values()))
-    return np.nan_to_num(
-        np.stack(
-            [
-                np.interp(
-                    t,
-                    PEER_GRID,
-                    curves.get(group_key(*a), curves.get(f"ac:{ac_key(a[1])}", anyone)),
-                )
-                for a, t in zip(attributes, temps, strict=True)
-            ]
-        )
-    )
+    temps = np.asarray(temps, dtype=float)
+    if len(attributes) != len(temps):
+        raise ValueError(f"{len(attributes)} households' attributes for {len(temps)} rows")
+    alike: dict[HouseholdAttributes, list[int]] = {}
+    for row, a in enumerate(attributes):
+        alike.setdefault(a, []).append(row)
+    chosen: dict[int, tuple[np.ndarray, list[int]]] = {}
+    for a, rows in alike.items():
+        curve = curves.get(group_key(*a), curves.get(f"ac:{ac_key(a[1])}", anyone))
+        chosen.setdefault(id(curve), (curve, []))[1].extend(rows)
+    out = np.empty(temps.shape)
+    for curve, rows in chosen.values():
+        out[rows] = np.interp(temps[rows], PEER_GRID, curve)
+    return np.nan_to_num(out)
 
 
 def _fill(values: np.ndarray, fallback: np.ndarray) -> np.ndarray:

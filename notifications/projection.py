@@ -8,11 +8,11 @@ time: one projection query batch per page, memory flat.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from backend.models import Household, ProjectionAlert
@@ -107,42 +107,57 @@ def tier_message(p: HouseholdProjection) -> str:
 Item = tuple[Household, str, str, str, dict[str, Any]]
 
 
-def _record(
-    session: Session,
-    states: dict[tuple[str, str], ProjectionAlert],
-    household: Household,
-    p: HouseholdProjection,
-    kind: str,
-) -> int:
-    """Update (or add) the period's alert state in the session; returns the alert's number."""
-    state = states.get((household.id, kind))
-    if state is None:
-        state = ProjectionAlert(household_id=household.id, period_start=p.start, kind=kind, count=0)
-        session.add(state)
-        states[(household.id, kind)] = state
-    state.count += 1
-    state.projected_amount = p.amount[0]
-    state.projected_tier = p.projected_tier
-    return state.count
+@dataclass
+class AlertStates:
+    """A page's alert states: those already stored for the households' periods (updated in the
+    session) and the new ones, inserted together in one statement by `alert_page` (an ORM object
+    and a unit-of-work insert per new state were a fifth of the nightly job's time)."""
+
+    stored: dict[tuple[str, str], ProjectionAlert] = field(default_factory=dict)
+    added: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def last(self, household_id: str, kind: str) -> tuple[int, int] | None:
+        """(projected amount, projected tier) of the period's last alert of this kind."""
+        state = self.stored.get((household_id, kind))
+        if state is not None:
+            return state.projected_amount, state.projected_tier
+        row = self.added.get((household_id, kind))
+        return None if row is None else (row["projected_amount"], row["projected_tier"])
+
+    def record(self, household: Household, p: HouseholdProjection, kind: str) -> int:
+        """Update (or add) the period's alert state; returns the alert's number."""
+        state = self.stored.get((household.id, kind))
+        if state is not None:
+            state.count += 1
+            state.projected_amount = p.amount[0]
+            state.projected_tier = p.projected_tier
+            return state.count
+        row = self.added.setdefault(
+            (household.id, kind),
+            {"household_id": household.id, "period_start": p.start, "kind": kind, "count": 0},
+        )
+        row["count"] += 1
+        row["projected_amount"] = p.amount[0]
+        row["projected_tier"] = p.projected_tier
+        return int(row["count"])
 
 
 def alerts_for(
-    session: Session,
     household: Household,
     p: HouseholdProjection,
-    states: dict[tuple[str, str], ProjectionAlert],
+    states: AlertStates,
     *,
     today: date,
 ) -> dict[str, list[Item]]:
-    """The alerts due for this projection ({kind: items}), their states updated in the session
-    (committed with the outbox rows by the caller)."""
+    """The alerts due for this projection ({kind: items}), their states updated in `states`
+    (stored by the caller with the outbox rows)."""
     due: dict[str, list[Item]] = {}
     if p.days_measured < MIN_DAYS_MEASURED or p.days_left < 1:
         return due
     if p.budget is not None and p.budget.likely_over:
-        state = states.get((household.id, "budget"))
-        if state is None or p.amount[0] >= state.projected_amount * (1 + MATERIAL):
-            count = _record(session, states, household, p, "budget")
+        last = states.last(household.id, "budget")
+        if last is None or p.amount[0] >= last[0] * (1 + MATERIAL):
+            count = states.record(household, p, "budget")
             due["budget_alert"] = [
                 (
                     household,
@@ -157,9 +172,9 @@ def alerts_for(
         and p.projected_tier > p.current_tier
         and p.projected_tier_price is not None
     ):
-        state = states.get((household.id, "tier"))
-        if state is None or p.projected_tier > state.projected_tier:
-            count = _record(session, states, household, p, "tier")
+        last = states.last(household.id, "tier")
+        if last is None or p.projected_tier > last[1]:
+            count = states.record(household, p, "tier")
             due["tier_alert"] = [
                 (
                     household,
@@ -181,24 +196,28 @@ def alert_page(
     model: ConsumptionModel | None = None,
 ) -> tuple[int, int]:
     """Project a page of households (`model` as in `project_households`) and queue its alerts:
-    one query for the alert states, one insert per kind and one commit. Returns (budget alerts,
-    tier alerts) added."""
+    one query for the alert states, one insert for the new ones, one per kind of alert and one
+    commit. Returns (budget alerts, tier alerts) added."""
     projections = project_households(session, households, today=today, now=now, model=model)
     period_of = {p.household_id: p.start for p in projections}
-    states = {
-        (s.household_id, s.kind): s
-        for s in session.scalars(
-            select(ProjectionAlert).where(
-                ProjectionAlert.household_id.in_(list(period_of)),
-                ProjectionAlert.period_start.in_(set(period_of.values())),
+    states = AlertStates(
+        {
+            (s.household_id, s.kind): s
+            for s in session.scalars(
+                select(ProjectionAlert).where(
+                    ProjectionAlert.household_id.in_(list(period_of)),
+                    ProjectionAlert.period_start.in_(set(period_of.values())),
+                )
             )
-        )
-        if s.period_start == period_of[s.household_id]
-    }
+            if s.period_start == period_of[s.household_id]
+        }
+    )
     items: dict[str, list[Item]] = {"budget_alert": [], "tier_alert": []}
     for household, p in zip(households, projections, strict=True):
-        for kind, due in alerts_for(session, household, p, states, today=today).items():
+        for kind, due in alerts_for(household, p, states, today=today).items():
             items[kind].extend(due)
+    if states.added:
+        session.execute(insert(ProjectionAlert), list(states.added.values()))
     # one commit for both kinds and the alert states
     budget = enqueue_many(session, "budget_alert", items["budget_alert"], commit=False)
     tier = enqueue_many(session, "tier_alert", items["tier_alert"], commit=False)

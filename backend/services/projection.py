@@ -156,10 +156,6 @@ def _meter_of(household: Household) -> tuple[int, str, Renters | None]:
     return max(household.households_on_meter, 1), household.meter_kind, renters_of(household)
 
 
-def _bill(household: Household, kwh: int, start: date, end: date) -> BillEstimate:
-    return _priced(kwh, start, end, *_meter_of(household))
-
-
 @lru_cache(maxsize=65536)
 def _priced(
     kwh: int, start: date, end: date, households: int, meter: str, renters: Renters | None
@@ -186,16 +182,12 @@ def _top_tier(bill: BillEstimate) -> tuple[int, int | None, int]:
     return top.tier, following[0].price if following else None, top.price
 
 
-def kwh_within(household: Household, amount: int, start: date, end: date) -> int:
-    """The most whole kWh of this period whose bill stays within `amount`."""
-    return _kwh_within(amount, start, end, *_meter_of(household))
-
-
 @lru_cache(maxsize=65536)
 def _kwh_within(
     amount: int, start: date, end: date, households: int, meter: str, renters: Renters | None
 ) -> int:
-    """Cached: households sharing a budget, a period and a meter share the answer."""
+    """The most whole kWh of this period whose bill stays within `amount` (cached: households
+    sharing a budget, a period and a meter share the answer)."""
 
     def total(kwh: int) -> int:
         return _priced(kwh, start, end, households, meter, renters).total
@@ -420,30 +412,31 @@ def project_households(
         b.household_id: b
         for b in session.scalars(select(Budget).where(Budget.household_id.in_(list(index))))
     }
+    # per household, from the period matrices at once
+    have = ~np.isnan(p_kwh) & p_valid
+    missing = p_valid & ~have
+    so_far = np.where(have, p_kwh, 0.0).sum(axis=1).tolist()
+    measured = have.sum(axis=1).tolist()
+    remaining = missing.sum(axis=1).tolist()
+    forecast_ahead = (p_forecast & missing).any(axis=1).tolist()
+    figures = zip(result.expected.tolist(), result.low.tolist(), result.high.tolist(), strict=True)
     out = []
-    for row, household in enumerate(households):
+    for row, (household, (expected, low, high)) in enumerate(zip(households, figures, strict=True)):
         start, end = periods[row]
-        have = ~np.isnan(p_kwh[row]) & p_valid[row]
-        so_far = float(np.where(have, p_kwh[row], 0.0).sum())
-        missing = p_valid[row] & ~have
-        expected, low, high = (
-            float(result.expected[row]),
-            float(result.low[row]),
-            float(result.high[row]),
-        )
-        bills = [_bill(household, round(value), start, end) for value in (expected, low, high)]
-        current, next_price, _ = _top_tier(_bill(household, round(so_far), start, end))
+        meter = _meter_of(household)
+        bills = [_priced(round(value), start, end, *meter) for value in (expected, low, high)]
+        current, next_price, _ = _top_tier(_priced(round(so_far[row]), start, end, *meter))
         projected, _, projected_price = _top_tier(bills[0])
         days_left = max((end - today).days, 0)
         budget = budgets.get(household.id)
         status = None
         if budget is not None:
             limit = (
-                kwh_within(household, budget.amount, start, end)
+                _kwh_within(budget.amount, start, end, *meter)
                 if budget.amount is not None
                 else int(budget.kwh or 0)
             )
-            remaining_days = int(missing.sum())
+            remaining_days = remaining[row]
             # more likely than not over by a margin: the midpoint of the low end and the
             # expectation is over the limit (about 70% under a normal spread)
             status = BudgetStatus(
@@ -452,7 +445,7 @@ def project_households(
                 limit,
                 expected > limit,
                 (low + expected) / 2 > limit,
-                max(limit - so_far, 0.0) / remaining_days if remaining_days else None,
+                max(limit - so_far[row], 0.0) / remaining_days if remaining_days else None,
             )
         out.append(
             HouseholdProjection(
@@ -460,12 +453,12 @@ def project_households(
                 start,
                 end,
                 today,
-                so_far,
-                int(have.sum()),
+                so_far[row],
+                measured[row],
                 days_left,
                 (expected, low, high),
                 (bills[0].total, bills[1].total, bills[2].total),
-                "forecast" if (p_forecast[row] & missing).any() else "normals",
+                "forecast" if forecast_ahead[row] else "normals",
                 current,
                 projected,
                 next_price,

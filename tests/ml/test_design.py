@@ -12,6 +12,7 @@ import pandas as pd
 
 from ml.design import grid_design, make_design
 from ml.model import UnusualUsageModel
+from ml.peers import household_attributes
 from ml.simulate import simulate
 
 
@@ -84,3 +85,30 @@ def test_one_prediction_with_its_slope_is_the_two_it_replaced():
         )
     np.testing.assert_array_equal(slope, np.abs(warmer.expected - alone.expected))
     assert (slope > 0).any()
+
+
+def test_parameters_are_each_households_own_and_follow_a_refit():
+    """Known households take their own fitted rows, a stranger its group's; the model's lookup
+    is built once per fit and follows a refit of the same model."""
+    readings = world(6, 120, seed=4)
+    model = UnusualUsageModel().fit(readings).consumption_
+    ids = sorted(readings["household_id"].unique())
+    asked = [ids[3], "stranger", ids[0]]
+    attributes = readings.groupby("household_id").first().reindex(asked).reset_index()
+    attributes["household_id"] = asked
+    design = grid_design(asked, first=FIRST, temp=np.full((3, 10), 30.0), calendar=model.calendar_)
+
+    def own_rows(m):
+        p = m.parameters_for(design, household_attributes(attributes, asked))
+        known = [list(m.household_ids_).index(h) for h in (ids[3], ids[0])]
+        for name in ("coef", "cool", "heat", "span", "sigma", "xtx_inverse", "noise"):
+            np.testing.assert_array_equal(
+                getattr(p, name)[[0, 2]], getattr(m, f"{name}_")[known], name
+            )
+        assert list(p.borrowed) == [False, True, False]
+        return p
+
+    first = own_rows(model)
+    assert own_rows(model).coef.tobytes() == first.coef.tobytes()  # the cached lookup
+    model.fit(readings.assign(kwh=readings["kwh"] * 1.5))  # the same object, other readings
+    assert not np.array_equal(own_rows(model).coef[[0, 2]], first.coef[[0, 2]])
