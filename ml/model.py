@@ -59,7 +59,7 @@ class UnusualUsageModel(BaseEstimator):
         tail: float = DEFAULT.tail,
         spread_halflife: float = DEFAULT.spread_halflife,
         tet_evidence: bool = False,
-        log_space: bool = True,
+        log_space: bool = False,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
         `ConsumptionModel`; prior standard deviations of the three learnt weather scales (the
