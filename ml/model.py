@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator
 from ml.consumption import ConsumptionModel
 from ml.design import Design, make_design
 from ml.detect import Detector, cusum
+from ml.logspace import OFFSET_KWH, LogFit, fit_log, to_log
 from ml.parameters import Prediction
 
 DEFAULT = Detector()
@@ -58,13 +59,16 @@ class UnusualUsageModel(BaseEstimator):
         tail: float = DEFAULT.tail,
         spread_halflife: float = DEFAULT.spread_halflife,
         tet_evidence: bool = False,
+        log_space: bool = False,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
         `ConsumptionModel`; prior standard deviations of the three learnt weather scales (the
         peers' high weather share, the household's own cooling slope per °C beyond its history,
         a scale on the peers' expectation; see `Prediction.uncertain`); `adopt_days` as in
         `Detector`, and `rebaseline_days`, `whiten`, `tail` and `spread_halflife`. Without
-        `tet_evidence` Tết days are scored as days without a reading (no evidence, no learning)."""
+        `tet_evidence` Tết days are scored as days without a reading (no evidence, no learning). With
+        `log_space` the detector runs on log kWh, year-long households expected by their own
+        degree-day regression on log kWh (ml/logspace.py)."""
         self.k = k
         self.h = h
         self.slow_k = slow_k
@@ -87,11 +91,33 @@ class UnusualUsageModel(BaseEstimator):
         self.tail = tail
         self.spread_halflife = spread_halflife
         self.tet_evidence = tet_evidence
+        self.log_space = log_space
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         """Fit the consumption model; the detector has nothing to fit (it runs causally)."""
         self.consumption_ = ConsumptionModel(self.alpha, self.min_history_days).fit(X)
+        if self.log_space:
+            fit = fit_log(make_design(X, self.consumption_.calendar_).measured(), alpha=self.alpha)
+            # plain arrays (skops loads only trusted types)
+            self.log_ids_, self.log_coef_, self.log_cool_ = fit.ids, fit.coef, fit.cool
+            self.log_heat_, self.log_span_, self.log_sigma_ = fit.heat, fit.span, fit.sigma
+            self.log_noise_, self.log_temp_range_ = fit.noise, fit.temp_range
         return self
+
+    def log_fit(self) -> LogFit | None:
+        """The log-space fit of a model trained with `log_space` (None otherwise)."""
+        if not getattr(self, "log_space", False) or not hasattr(self, "log_ids_"):
+            return None
+        return LogFit(
+            self.log_ids_,
+            self.log_coef_,
+            self.log_cool_,
+            self.log_heat_,
+            self.log_span_,
+            self.log_sigma_,
+            self.log_noise_,
+            self.log_temp_range_,
+        )
 
     def detector(self) -> Detector:
         """This model's detector settings (z_cap as in Detector)."""
@@ -136,8 +162,13 @@ class UnusualUsageModel(BaseEstimator):
         skipped = design.estimated.copy()
         if not getattr(self, "tet_evidence", True):
             skipped |= design.calendar[..., 1] > 0
+        slow_k = self.slow_allowance(p)
+        weather_kwh, actual, fit = p.weather, design.kwh, self.log_fit()
+        if fit is not None:
+            logged = to_log(design, p, fit)
+            actual, p = logged.actual, logged.prediction
         result = cusum(
-            actual=design.kwh,
+            actual=actual,
             predicted=p.expected,
             sigma=p.sigma,
             valid=design.valid & ~skipped,
@@ -149,7 +180,7 @@ class UnusualUsageModel(BaseEstimator):
             ** 2,
             weather=p.weather,
             level_sd=p.level_sd,
-            slow_k=self.slow_allowance(p),
+            slow_k=slow_k,
             # a short history's episodes are mostly what it has not seen yet: adopting them
             # would raise the level and hide a later fault
             adopting=~p.short,
@@ -167,8 +198,9 @@ class UnusualUsageModel(BaseEstimator):
                 "excess_days": np.zeros(len(X), dtype=int),
             }
         )
-        out.loc[where, "expected_kwh"] = np.maximum(result.expected[design.valid], 0.0)
-        out.loc[where, "weather_kwh"] = np.maximum(p.weather[design.valid], 0.0)
+        expected = result.expected if fit is None else np.exp(result.expected) - OFFSET_KWH
+        out.loc[where, "expected_kwh"] = np.maximum(expected[design.valid], 0.0)
+        out.loc[where, "weather_kwh"] = np.maximum(weather_kwh[design.valid], 0.0)
         out.loc[where, "score"] = result.score[design.valid]
         out.loc[where, "is_anomaly"] = carried(result.flagged, skipped)[design.valid]
         out.loc[where, "excess_days"] = result.run_length[design.valid].astype(int)

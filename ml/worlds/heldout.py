@@ -36,6 +36,7 @@ from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, World
 from ml.worlds.caltrack import cusum_flags, fit_predict
 from ml.worlds.meters import simulate_meters
+from ml.worlds.oracle import best_flags, oracle_input
 
 START = date(2024, 1, 1)
 TEST_DAY = START + timedelta(days=365)  # as ml/evaluate.py: day 365, 31 Dec 2024 (leap year)
@@ -65,6 +66,7 @@ def _tuning_world(*, households: int, seed: int) -> World:
         heat_wave_days=sim.heat_wave_days,
         cold_spell_days={int(c): set(g["date"]) for c, g in cold.groupby("province_code")},
         changes=sim.changes,
+        normal_kwh=sim.normal_kwh,
     )
 
 
@@ -228,6 +230,17 @@ def answer_rows(world: World, *, seed: int) -> dict[str, pd.DataFrame]:
     return out
 
 
+def oracle_score(world: World, ids: set[str]) -> Score:
+    """The oracle bound (ml/worlds/oracle.py) on the scored year, its grid judged by `score`."""
+
+    def judge(flags: pd.DataFrame) -> tuple[float, float]:
+        s = score(flags, world, ids)
+        return s.recall, s.false_alerts
+
+    flags, _ = best_flags(oracle_input(world, first_day=TEST_DAY), judge=judge)
+    return score(flags, world, ids)
+
+
 def run_world(
     family: Family, *, seed: int, households: int, caltrack_households: int, short: bool = True
 ) -> list[tuple[str, str, Score]]:
@@ -245,6 +258,7 @@ def run_world(
         sixty = model_flags(recent, TEST_DAY, 30)
         out.append(("model, 60-day history, retrained monthly", "all", score(sixty, world, ids)))
     out.append(("rule_30pct", "all", score(rule_30pct(readings), world, ids, monthly=True)))
+    out.append(("oracle bound", "all", oracle_score(world, ids)))
     if sample:
         out += [
             ("model", "CalTRACK sample", score(year, world, set(sample))),

@@ -12,11 +12,13 @@ import pandas as pd
 import pytest
 
 from ml.__main__ import main
+from ml.detect import Detector
 from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, World
 from ml.worlds.caltrack import cusum_flags
 from ml.worlds.heldout import FAMILIES
 from ml.worlds.meters import simulate_meters
+from ml.worlds.oracle import oracle_flags, oracle_input
 from ml.worlds.report import HEADING, write_section
 
 TEST_DAY = date(2024, 12, 31)  # day 365 of 2024, a leap year
@@ -184,7 +186,13 @@ def test_the_yardstick_prints_every_family_and_method(tmp_path: Path, capsys):
     for family in FAMILIES:
         assert f"| {family.name} (" in out
     assert "(tuning family" in out and "(held out" in out
-    for method in ("| model |", "| caltrack_cusum |", "| rule_30pct |", "60-day history"):
+    for method in (
+        "| model |",
+        "| caltrack_cusum |",
+        "| rule_30pct |",
+        "60-day history",
+        "| oracle bound |",
+    ):
         assert method in out
     for answers in ("confirm all of lasting changes", "confirm half", "adopted after 21 days"):
         assert answers in out
@@ -199,3 +207,24 @@ def test_the_yardstick_runs_one_family_without_the_slow_rows(capsys):
     out = capsys.readouterr().out
     assert "| simulate (" in out and "| appliances (" not in out and "| meters (" not in out
     assert "| model |" in out and "60-day history, retrained monthly |" not in out
+
+
+def test_oracle_evidence_is_the_true_noise_and_finds_a_heater_stuck_on(meters):
+    """The oracle's evidence is in units of each household's true spread (about one on calm
+    days, its heavy tails and runs measured), and it flags a water heater stuck on within days;
+    an estimated read and the catch-up after it are not evidence."""
+    data = oracle_input(meters, first_day=TEST_DAY)
+    calm_z = data.z[data.valid]
+    assert 0.7 < np.median(np.abs(calm_z)) / 0.6745 < 1.4
+    assert (data.phi > 0.1).mean() > 0.5 and (data.tails >= 1.0).all()
+    labels = meters.changes
+    estimated = labels[(labels["kind"] == "estimated_read") & (labels["onset"] > TEST_DAY)].iloc[0]
+    row, column = data.ids.index(estimated.household_id), list(data.dates).index(estimated.onset)
+    assert not data.valid[row, column]
+    flags = oracle_flags(data, detector=Detector())
+    stuck = meters.faults[meters.faults["kind"] == "water_heater_stuck"]
+    for fault in stuck.itertuples():
+        mine = flags[(flags["household_id"] == fault.household_id) & flags["is_anomaly"]]
+        assert (
+            (mine["date"] >= fault.onset) & (mine["date"] <= fault.onset + pd.Timedelta(days=7))
+        ).any()
