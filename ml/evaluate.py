@@ -3,7 +3,8 @@
 For the model and for the 30% month-over-month rule on the same data:
 - recall: share of faults flagged within 14 days of onset;
 - median delay (days from onset to the first flag, detected faults only);
-- false alerts per household-year: alerts (runs of flagged days) starting outside any fault;
+- false alerts per household-year: alerts starting outside any fault, counted as the product
+  opens them (`alert_starts`);
 - heat-wave false alerts per household-year: those starting on a heat-wave day of the province
   (for the monthly rule: the billed month holds a heat wave).
 """
@@ -37,10 +38,26 @@ class Metrics:
     detected_by_kind: dict[str, tuple[int, int]]  # kind → (detected within 14 days, faults)
 
 
+def alert_starts(flags: pd.DataFrame) -> dict[str, list[date]]:
+    """The days an alert starts, per household, as the scoring job opens episodes
+    (backend/services/anomalies.py): a flagged day whose previous scored day was not flagged.
+    `flags`: household_id, date, is_anomaly of every scored day; a day without a row (no
+    reading) neither ends nor starts an alert."""
+    out: dict[str, list[date]] = {}
+    ordered = flags.sort_values(["household_id", "date"], kind="stable")
+    for household, group in ordered.groupby("household_id", sort=False):
+        flagged = group["is_anomaly"].to_numpy(dtype=bool)
+        starts = flagged & ~np.concatenate(([False], flagged[:-1]))
+        if starts.any():
+            out[str(household)] = list(group["date"][starts])
+    return out
+
+
 def metrics(flags: pd.DataFrame, sim: Simulation, test_days: int) -> Metrics:
-    """`flags`: household_id, date, is_anomaly (only flagged days matter)."""
-    flags = flags[flags["is_anomaly"]].sort_values(["household_id", "date"])
-    by_household = {h: list(g["date"]) for h, g in flags.groupby("household_id")}
+    """`flags`: household_id, date, is_anomaly of every scored day."""
+    starts_of = alert_starts(flags)
+    flagged = flags[flags["is_anomaly"]].sort_values(["household_id", "date"])
+    by_household = {h: list(g["date"]) for h, g in flagged.groupby("household_id")}
     faults = {row.household_id: row for row in sim.faults.itertuples()}
     detected, delays = 0, []
     by_kind: dict[str, tuple[int, int]] = {}
@@ -59,8 +76,7 @@ def metrics(flags: pd.DataFrame, sim: Simulation, test_days: int) -> Metrics:
         zip(sim.households["household_id"], sim.households["province_code"], strict=True)
     )
     false_alerts = heat = 0
-    for household, days in by_household.items():
-        starts = [d for i, d in enumerate(days) if i == 0 or (d - days[i - 1]).days > 1]
+    for household, starts in starts_of.items():
         fault = faults.get(household)
         for start in starts:
             if fault is not None and fault.onset <= start <= fault.end + timedelta(days=7):

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from ml.evaluate import alert_starts
 from ml.model import UnusualUsageModel
 
 # an alert counts as "for" a change if it starts this many days before its onset …
@@ -43,16 +44,6 @@ def lasting_changes(changes: pd.DataFrame, *, first_day: date) -> pd.DataFrame:
     """Lasting normal changes (no end) starting on or after `first_day`."""
     lasting = changes[changes["end"].isna()]
     return lasting[lasting["onset"] >= first_day].reset_index(drop=True)
-
-
-def alert_starts(flags: pd.DataFrame) -> dict[str, list[date]]:
-    """First days of each run of flagged days, per household (`flags`: household_id, date,
-    is_anomaly; a gap of one unflagged day ends a run)."""
-    out: dict[str, list[date]] = {}
-    for household, group in flags[flags["is_anomaly"]].groupby("household_id"):
-        days = sorted(group["date"])
-        out[str(household)] = [d for i, d in enumerate(days) if not i or (d - days[i - 1]).days > 1]
-    return out
 
 
 def collect(

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ml.climate import normal_temps, region_of
-from ml.evaluate import model_flags
+from ml.evaluate import alert_starts, model_flags
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
 from ml.worlds.answers import (
@@ -121,7 +121,9 @@ def _context(world: World, household: str, day: date, province: int) -> str:
 
 def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = False) -> Score:
     """`flags`: household_id, date, is_anomaly of the scored year; `ids`: households scored."""
-    flags = flags[flags["is_anomaly"] & flags["household_id"].isin(ids)]
+    flags = flags[flags["household_id"].isin(ids)]
+    starts_of = alert_starts(flags)  # a monthly rule alerts on every flagged bill
+    flags = flags[flags["is_anomaly"]]
     flagged = {h: sorted(g["date"]) for h, g in flags.groupby("household_id")}
     homes = world.households.set_index("household_id")
     faults = world.faults[world.faults["household_id"].isin(ids)]
@@ -144,9 +146,7 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
     for household, days in flagged.items():
         province = int(homes.at[household, "province_code"])
         spans = [f for f in faults.itertuples() if f.household_id == household]
-        for i, start in enumerate(days):
-            if i and (start - days[i - 1]).days <= 1 and not monthly:
-                continue
+        for start in days if monthly else starts_of.get(household, []):
             if any(f.onset <= start <= f.end + timedelta(days=7) for f in spans):
                 continue
             month = (

@@ -7,9 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from ml.evaluate import SETTINGS, Metrics, oracle, write_report
+from ml.evaluate import SETTINGS, Metrics, alert_starts, oracle, write_report
 from ml.simulate import Simulation, simulate, year_split
 
 START = date(2024, 1, 1)
@@ -86,3 +87,31 @@ def test_regenerating_the_report_keeps_its_hand_written_tuning_history(tmp_path:
     text = path.read_text(encoding="utf-8")
     assert "an old table" not in text and "| 0.900 | 2.0 | 0.050 |" in text
     assert text.endswith(history) and text.count("## Tuning history") == 1
+
+
+def flags_of(days: dict[int, bool]) -> pd.DataFrame:
+    """One household's scored days of May 2025 (day of month → flagged)."""
+    return pd.DataFrame(
+        {
+            "household_id": "hh-1",
+            "date": [date(2025, 5, d) for d in days],
+            "is_anomaly": list(days.values()),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("days", "starts"),
+    [
+        # a day without a reading (the 3rd) neither ends the alert nor starts a second one
+        ({1: False, 2: True, 4: True, 5: True}, [2]),
+        # a scored day that is not flagged ends it: the next flagged day is a new alert
+        ({1: True, 2: False, 3: True}, [1, 3]),
+        # days missing before the first flag: the first flagged day starts the alert
+        ({5: True, 9: True, 10: False}, [5]),
+        ({1: False, 2: False}, []),
+    ],
+)
+def test_alerts_start_as_the_scoring_job_opens_episodes(days, starts):
+    found = alert_starts(flags_of(days))
+    assert found.get("hh-1", []) == [date(2025, 5, d) for d in starts]
