@@ -182,6 +182,7 @@ def chat(body):
         messages = send_to_rasa(rasa, household_id, body["message"])
         _lap("rasa")
     except AssistantUnavailable as exc:
+        current_app.logger.warning("chat: Rasa did not answer the turn: %s", exc)
         minutes = training_minutes_left(
             marker=Path(current_app.config["BOT_TRAINING_MARKER"]), now=time.time()
         )

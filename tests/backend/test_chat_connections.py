@@ -9,7 +9,7 @@ import pytest
 
 from backend.services.chat import RasaLink, post_to_rasa, rasa_session
 from tests.conftest import bearer, make_household
-from tests.fakes import rasa_guard
+from tests.fakes import free_port, rasa_guard
 
 TOKEN = "test-rasa-token"
 TURNS = 6
@@ -98,3 +98,17 @@ def test_the_app_path_answers_every_turn_in_order_over_kept_connections(app, fak
     ]
     assert sent_messages(server) == [f"câu {n}" for n in range(TURNS)]
     assert {body["sender"] for _, _, body, _ in server.calls} == {"hh-kept"}
+
+
+def test_a_turn_rasa_did_not_answer_says_why_in_the_log(app, caplog):
+    app.config["RASA_URL"] = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    household = make_household("hh-unanswered")
+
+    with caplog.at_level("WARNING"):
+        response = app.test_client().post(
+            "/api/v1/chat", json={"message": "xin chào"}, headers=bearer(household)
+        )
+
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "assistant_unavailable"
+    assert any("Rasa did not answer the turn" in r.getMessage() for r in caplog.records)
