@@ -149,7 +149,7 @@ class Config:
     # (each at most CHAT_QUEUE_WAIT seconds); beyond that a 503 with Retry-After (docs/deploy.md)
     # Rasa is CPU-bound: a few turns per Rasa server at once keep it busy (one waits for the
     # action server while another computes); more only lengthen each turn towards RASA_TIMEOUT.
-    # Size: workers × CHAT_SLOTS ≈ 4 × Rasa servers.
+    # Size (measured, docs/deploy.md): workers × CHAT_SLOTS ≈ 12 per Rasa server under `make run`.
     CHAT_SLOTS = _int("CHAT_SLOTS", 4, minimum=1)
     CHAT_QUEUE = _int("CHAT_QUEUE", 64)
     CHAT_QUEUE_WAIT = float(os.environ.get("CHAT_QUEUE_WAIT", "30"))

@@ -43,27 +43,52 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         # as SQLAlchemy: sqlite:///relative.db, sqlite:////absolute.db
         self.path = uri.split("://", 1)[1].removeprefix("/")
         self.timeout = float(options.get("timeout", 10.0))
-        self.local = threading.local()
+        self._pool_lock = threading.Lock()
+        self._idle: list[sqlite3.Connection] = []
+        self._pool_pid = os.getpid()
+        self.opened = 0  # connections this process opened (tests: a pool, not one per request)
         self.swept = 0.0
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
         return sqlite3.Error
 
-    def _connection(self) -> sqlite3.Connection:
-        """One connection per thread (and per process: a fork gets new ones)."""
-        connection = getattr(self.local, "connection", None)
-        if connection is None or getattr(self.local, "pid", None) != os.getpid():
-            directory = os.path.dirname(self.path)
-            if directory:
-                os.makedirs(directory, exist_ok=True)
-            connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            self._use_wal(connection)
-            connection.execute("PRAGMA synchronous=NORMAL")
-            for statement in SCHEMA:
-                connection.execute(statement)
-            self.local.connection, self.local.pid = connection, os.getpid()
+    def _open(self) -> sqlite3.Connection:
+        directory = os.path.dirname(self.path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        # used by one thread (or greenlet) at a time, handed between them by the pool
+        connection = sqlite3.connect(
+            self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False
+        )
+        self._use_wal(connection)
+        connection.execute("PRAGMA synchronous=NORMAL")
+        for statement in SCHEMA:
+            connection.execute(statement)
+        self.opened += 1
         return connection
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """A connection of this process's pool for one operation. Not one per thread: under
+        gunicorn's gevent workers a thread-local is a greenlet-local, and every request would
+        open (and set up) a connection of its own. A fork starts a pool of its own."""
+        with self._pool_lock:
+            if self._pool_pid != os.getpid():
+                self._idle, self._pool_pid = [], os.getpid()
+            connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = self._open()
+        try:
+            yield connection
+        except BaseException:
+            connection.close()  # in an unknown state (an interrupted transaction): not reused
+            raise
+        with self._pool_lock:
+            if self._pool_pid == os.getpid():
+                self._idle.append(connection)
+                return
+        connection.close()
 
     def _use_wal(self, connection: sqlite3.Connection) -> None:
         """Switch the file to WAL (it stays so). Changing the journal mode takes an exclusive lock
@@ -87,14 +112,14 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A transaction that holds the file's write lock from its start: no other process can
         count and add between our count and our add."""
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
 
     def _sweep(self, connection: sqlite3.Connection, now: float) -> None:
         if now - self.swept < SWEEP_EVERY:
@@ -118,27 +143,24 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         return int(row[0])
 
     def get(self, key: str) -> int:
-        row = (
-            self._connection()
-            .execute(
+        with self._connection() as connection:
+            row = connection.execute(
                 "SELECT value FROM counters WHERE key = ? AND expires_at > ?", (key, time.time())
-            )
-            .fetchone()
-        )
+            ).fetchone()
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
         now = time.time()
-        row = (
-            self._connection()
-            .execute("SELECT expires_at FROM counters WHERE key = ? AND expires_at > ?", (key, now))
-            .fetchone()
-        )
+        with self._connection() as connection:
+            row = connection.execute(
+                "SELECT expires_at FROM counters WHERE key = ? AND expires_at > ?", (key, now)
+            ).fetchone()
         return float(row[0]) if row else now
 
     def check(self) -> bool:
         try:
-            self._connection().execute("SELECT 1").fetchone()
+            with self._connection() as connection:
+                connection.execute("SELECT 1").fetchone()
         except sqlite3.Error:
             return False
         return True
@@ -175,12 +197,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         now = time.time()
-        oldest, used = (
-            self._connection()
-            .execute(
+        with self._connection() as connection:
+            oldest, used = connection.execute(
                 "SELECT min(at), count(*) FROM window_entries WHERE key = ? AND at > ?",
                 (key, now - expiry),
-            )
-            .fetchone()
-        )
+            ).fetchone()
         return (float(oldest), int(used)) if used else (now, 0)

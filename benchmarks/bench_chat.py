@@ -79,28 +79,45 @@ class Result:
         }
 
 
-def backend_own_ms(response: requests.Response) -> float | None:
-    """The backend's own part of an app turn (sign-in, queue, post-turn checks: everything but
-    the call to Rasa), from the proxy's Server-Timing header."""
+def server_timing(response: requests.Response) -> dict[str, float]:
+    """The proxy's Server-Timing parts in ms (auth, limit, queue, rasa, after)."""
     header = response.headers.get("Server-Timing", "")
     parts = dict(part.strip().split(";dur=", 1) for part in header.split(",") if ";dur=" in part)
     try:
-        return sum(float(took) for name, took in parts.items() if name != "rasa")
+        return {name: float(took) for name, took in parts.items()}
     except ValueError:
-        return None
+        return {}
+
+
+def backend_own_ms(response: requests.Response) -> float | None:
+    """The backend's own part of an app turn (sign-in, queue, post-turn checks: everything but
+    the call to Rasa), from the proxy's Server-Timing header."""
+    parts = server_timing(response)
+    return sum(took for name, took in parts.items() if name != "rasa") if parts else None
 
 
 def app_turn(
-    session: requests.Session, backend: str, token: str, text: str, own: list | None = None
+    session: requests.Session,
+    backend: str,
+    token: str,
+    text: str,
+    own: list | None = None,
+    parts: list | None = None,
 ) -> str:
+    started = time.perf_counter()
     response = session.post(
         f"{backend}/api/v1/chat",
         json={"message": text},
         headers={"Authorization": f"Bearer {token}"},
         timeout=TIMEOUT,
     )
+    wall = (time.perf_counter() - started) * 1000
     if own is not None and (took := backend_own_ms(response)) is not None:
         own.append(took)
+    if parts is not None and (timing := server_timing(response)):
+        # `http`: what the proxy's laps do not cover: the client's hop to the backend, gunicorn,
+        # gevent, Flask's own hooks, the body's parsing and the answer's serialisation
+        parts.append({**timing, "http": wall - sum(timing.values())})
     if response.status_code == 503 and response.json().get("code") == "chat_busy":
         return "busy"
     if response.status_code == 429:
@@ -181,8 +198,11 @@ def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[
     for text in MESSAGES:
         call = backend_calls.get(text)
         own: list[float] = []
+        parts: list[dict[str, float]] = []
         steps = {
-            "app_ms": lambda t=text, o=own: app_turn(session, urls["backend"], token, t, o),
+            "app_ms": lambda t=text, o=own, p=parts: app_turn(
+                session, urls["backend"], token, t, o, p
+            ),
             "rasa_ms": lambda t=text: rasa_turn(session, urls["rasa"], sender, t),
             "nlu_ms": lambda t=text: session.post(
                 f"{urls['rasa']}/model/parse",
@@ -215,6 +235,13 @@ def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[
                 else 0.0
             )
         row["backend_own_ms"] = round(sorted(own)[len(own) // 2], 1) if own else 0.0
+        # the same message through both paths one right after the other: the median of the
+        # paired differences is steadier than the difference of the two medians
+        paired = sorted(a - r for a, r in zip(took["app_ms"], took["rasa_ms"], strict=True))
+        row["app_minus_rasa_paired_ms"] = round(paired[len(paired) // 2] * 1000, 1)
+        for name in ("auth", "limit", "queue", "rasa", "after", "http"):
+            values = sorted(p[name] for p in parts if name in p)
+            row[f"part_{name}_ms"] = round(values[len(values) // 2], 1) if values else 0.0
         rows.append(row)
     return rows
 
@@ -401,6 +428,19 @@ def main() -> int:
                     f"{row['app_ms'] - row['rasa_ms']:>8.1f} {row['backend_own_ms']:>6} "
                     f"{row['nlu_ms']:>6} "
                     f"{row['backend_call_ms']:>7}",
+                    flush=True,
+                )
+            print("the app path's parts (medians, ms; `rasa` is Rasa's turn as the proxy sees it,")
+            print("`http` the hop to the backend and the framework; paired: app − Rasa per pair):")
+            print(
+                f"{'message':<34} {'auth':>5} {'limit':>5} {'queue':>5} {'rasa':>7} {'after':>5} "
+                f"{'http':>5} {'paired':>7}"
+            )
+            for row in profiled:
+                print(
+                    f"{row['message']:<34} {row['part_auth_ms']:>5} {row['part_limit_ms']:>5} "
+                    f"{row['part_queue_ms']:>5} {row['part_rasa_ms']:>7} {row['part_after_ms']:>5} "
+                    f"{row['part_http_ms']:>5} {row['app_minus_rasa_paired_ms']:>7}",
                     flush=True,
                 )
         rows = []

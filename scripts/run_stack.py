@@ -78,8 +78,8 @@ def environment() -> dict[str, str]:
     env.setdefault("RASA_EVENTS_DB", str(var / "rasa_events.db"))
     env.setdefault("BACKEND_URL", f"http://127.0.0.1:{BACKEND_PORT}")
     env.setdefault("PYTHONUNBUFFERED", "1")
-    # one Rasa server: 2 workers × 4 turns in Rasa at once (docs/deploy.md, "Chat under load")
-    env.setdefault("CHAT_SLOTS", "4")
+    # one Rasa server: 2 workers × 6 turns in Rasa at once (docs/deploy.md, "Chat under load")
+    env.setdefault("CHAT_SLOTS", "6")
     return env
 
 

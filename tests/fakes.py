@@ -62,17 +62,28 @@ def rasa_guard(token: str) -> Guard:
 
 
 class FakeServer:
-    """A JSON HTTP server on loopback whose answers come from `handler(method, path, body)`."""
+    """A JSON HTTP server on loopback whose answers come from `handler(method, path, body)`.
 
-    def __init__(self, handler: Handler, guard: Guard | None = None) -> None:
+    `keep_alive=True` speaks HTTP/1.1 and keeps connections open between requests (as Rasa's
+    server does); `peers` lists the client address of every request, so a test can tell how
+    many connections a client opened."""
+
+    def __init__(
+        self, handler: Handler, guard: Guard | None = None, *, keep_alive: bool = False
+    ) -> None:
         self.handler = handler
         self.guard = guard
         self.calls: list[tuple[str, str, Any, dict[str, str]]] = []
         self.refused: list[tuple[str, str]] = []
+        self.peers: list[tuple[str, int]] = []
         fake = self
 
         class RequestHandler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+            disable_nagle_algorithm = True  # as asyncio servers (Rasa's Sanic) do
+
             def _serve(self) -> None:
+                fake.peers.append(self.client_address)
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 content_type = self.headers.get("Content-Type", "")
@@ -111,8 +122,10 @@ class FakeServer:
 def fake_server():
     servers: list[FakeServer] = []
 
-    def start(handler: Handler, guard: Guard | None = None) -> FakeServer:
-        server = FakeServer(handler, guard)
+    def start(
+        handler: Handler, guard: Guard | None = None, *, keep_alive: bool = False
+    ) -> FakeServer:
+        server = FakeServer(handler, guard, keep_alive=keep_alive)
         servers.append(server)
         return server
 

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import math
+import os
 import threading
 import time
 import unicodedata
@@ -13,10 +14,15 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import NewConnectionError
+
+if TYPE_CHECKING:  # urllib3 declares its connection protocol for type checkers only
+    from urllib3._base_connection import BaseHTTPConnection
 
 
 class AssistantUnavailable(Exception):
@@ -113,7 +119,78 @@ def _never_reached(exc: requests.RequestException) -> bool:
     return isinstance(exc, requests.ConnectionError) and isinstance(reason, NewConnectionError)
 
 
-def post_to_rasa(rasa: RasaLink, sender_id: str, path: str, body: Any) -> Any:
+# A connection to Rasa is reused only within this many seconds of its last answer: far below
+# the keep-alive of Rasa's Sanic server (5 s), so a turn is never sent on a connection the
+# server may be closing at that instant (a failure that cannot be retried: the turn may have
+# reached Rasa). Older idle connections are closed and a new one opened, as before.
+REUSE_WITHIN_SECONDS = 1.0
+
+
+class _FreshHTTPPool(HTTPConnectionPool):
+    """urllib3's pool, except that a pooled connection idle longer than `reuse_within` seconds
+    is closed before use (it then reconnects)."""
+
+    reuse_within = REUSE_WITHIN_SECONDS
+
+    def _get_conn(self, timeout: float | None = None) -> BaseHTTPConnection:
+        conn = super()._get_conn(timeout)
+        returned = getattr(conn, "returned_at", None)
+        if returned is not None and time.monotonic() - returned > self.reuse_within:
+            conn.close()
+        return conn
+
+    def _put_conn(self, conn: BaseHTTPConnection | None) -> None:
+        if conn is not None:
+            conn.returned_at = time.monotonic()  # type: ignore[attr-defined,unused-ignore]
+        super()._put_conn(conn)
+
+
+class _FreshHTTPSPool(_FreshHTTPPool, HTTPSConnectionPool):
+    pass
+
+
+class _FreshAdapter(HTTPAdapter):
+    def __init__(self, reuse_within: float) -> None:
+        self.reuse_within = reuse_within
+        super().__init__(pool_maxsize=32)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        within = {"reuse_within": self.reuse_within}
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": type("FreshHTTPPool", (_FreshHTTPPool,), within),
+            "https": type("FreshHTTPSPool", (_FreshHTTPSPool,), within),
+        }
+
+
+def rasa_session(reuse_within: float = REUSE_WITHIN_SECONDS) -> requests.Session:
+    """An HTTP session for the hops to Rasa: connections reused only while fresh, and no reading
+    of proxy variables and ~/.netrc on every turn (Rasa is always reached directly)."""
+    session = requests.Session()
+    session.trust_env = False
+    adapter = _FreshAdapter(reuse_within)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+_sessions: dict[int, requests.Session] = {}
+_sessions_lock = threading.Lock()
+
+
+def _session() -> requests.Session:
+    """This process's session (a fork gets its own: pooled sockets are never shared)."""
+    pid = os.getpid()
+    session = _sessions.get(pid)
+    if session is None:
+        with _sessions_lock:
+            session = _sessions.setdefault(pid, rasa_session())
+    return session
+
+
+def post_to_rasa(
+    rasa: RasaLink, sender_id: str, path: str, body: Any, *, session: requests.Session | None = None
+) -> Any:
     """POST `body` to `path` on the sender's Rasa server and return the JSON answer.
 
     Every request carries the auth token and a signature of its body, so the same call serves
@@ -133,7 +210,7 @@ def post_to_rasa(rasa: RasaLink, sender_id: str, path: str, body: Any) -> Any:
             **sign_body(secret=rasa.token, body=raw, now=time.time()),
         }
         try:
-            response = requests.post(
+            response = (session or _session()).post(
                 f"{server}{path}",
                 data=raw,
                 headers=headers,

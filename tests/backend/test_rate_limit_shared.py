@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -163,3 +164,41 @@ def test_workers_opening_a_new_limits_file_at_once_all_start(tmp_path):
     ]
     outcomes = [run.communicate(timeout=120) for run in runs]
     assert [out.strip() for out, _ in outcomes] == ["1"] * 8, [err for _, err in outcomes]
+
+
+def test_requests_on_ever_new_threads_reuse_the_processs_connections(tmp_path):
+    """Under gunicorn's gevent workers each request runs in a new greenlet: a connection per
+    thread(-local) meant a new connection, set up afresh, for every request. The store keeps a
+    pool per process instead, and still counts every request."""
+    storage = SQLiteStorage(f"sqlite:///{tmp_path / 'limits.db'}")
+    answers: list[bool] = []
+
+    for _ in range(20):  # one request after the other, each on a thread of its own
+        thread = threading.Thread(target=lambda: answers.append(storage.acquire_entry("k", 50, 60)))
+        thread.start()
+        thread.join()
+
+    assert answers == [True] * 20
+    assert storage.get_moving_window("k", 50, 60)[1] == 20
+    assert storage.opened == 1
+
+
+def test_concurrent_requests_each_get_a_connection_of_their_own(tmp_path):
+    storage = SQLiteStorage(f"sqlite:///{tmp_path / 'limits.db'}")
+    start = threading.Barrier(8)
+    answers: list[bool] = []
+
+    def hit() -> None:
+        start.wait()
+        for _ in range(10):
+            answers.append(storage.acquire_entry("k", 75, 60))
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers.count(True) == 75
+    assert answers.count(False) == 5
+    assert 1 <= storage.opened <= 8
