@@ -24,6 +24,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -369,6 +371,27 @@ def start_stack(var: Path) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
     }
 
 
+@contextmanager
+def stack(
+    given: dict[str, str] | None, *, name: str
+) -> Iterator[tuple[subprocess.Popen[bytes] | None, dict[str, str]]]:
+    """A running stack's URLs (`given`), or `make run`'s stack started on free ports in a new
+    temporary VAR_DIR and stopped on the way out (its process: None when it is not ours)."""
+    if given is not None:
+        yield None, given
+        return
+    var = Path(tempfile.mkdtemp(prefix=f"{name}."))
+    print(
+        f"{name}: starting the stack in {var} (Rasa loads its model: a minute or two)", flush=True
+    )
+    process, urls = start_stack(var)
+    try:
+        yield process, urls
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=60)
+
+
 def ports_of(urls: dict[str, str]) -> dict[str, str]:
     return {"service": urls.get("service_port", "")}
 
@@ -397,16 +420,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "chat.json")
     args = parser.parse_args()
     levels = [int(n) for n in args.concurrency.split(",")]
-    process = None
+    given = None
     if args.backend:
-        urls = {"backend": args.backend.rstrip("/"), "rasa": args.rasa.rstrip("/"),
-                "service": (args.service or args.backend).rstrip("/"),
-                "database": args.database_url or f"sqlite:///{ROOT / 'var' / 'app.db'}"}  # fmt: skip
-    else:
-        var = Path(tempfile.mkdtemp(prefix="bench-chat."))
-        print(f"bench-chat: starting the stack in {var} (Rasa loads its model: a minute or two)")
-        process, urls = start_stack(var)
-    try:
+        given = {"backend": args.backend.rstrip("/"), "rasa": args.rasa.rstrip("/"),
+                 "service": (args.service or args.backend).rstrip("/"),
+                 "database": args.database_url or f"sqlite:///{ROOT / 'var' / 'app.db'}"}  # fmt: skip
+    with stack(given, name="bench-chat") as (process, urls):
         most = max(levels)
         app_households = make_households(urls["database"], "bench-app", most)
         rasa_senders = [h for h, _ in make_households(urls["database"], "bench-rasa", most)]
@@ -502,10 +521,6 @@ def main() -> int:
             )
         )
         print(f"bench-chat: written to {args.out}")
-    finally:
-        if process is not None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
     return 0
 
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -24,7 +22,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_chat import MESSAGES, app_turn, make_households, rasa_turn, start_stack
+from bench_chat import MESSAGES, app_turn, make_households, rasa_turn, stack
 
 
 def timing(response_headers: str) -> str:
@@ -41,14 +39,10 @@ def main() -> int:
     parser.add_argument("--database-url")
     args = parser.parse_args()
     pauses = [float(p) for p in args.pauses.split(",")]
-    process = None
+    given = None
     if args.backend:
-        urls = {"backend": args.backend, "rasa": args.rasa, "database": args.database_url}
-    else:
-        var = Path(tempfile.mkdtemp(prefix="chat-pauses."))
-        print(f"chat-pauses: starting the stack in {var}", flush=True)
-        process, urls = start_stack(var)
-    try:
+        given = {"backend": args.backend, "rasa": args.rasa, "database": args.database_url}
+    with stack(given, name="chat-pauses") as (_, urls):
         (_, token), (rasa_id, _) = make_households(urls["database"], "pauses", 2)
         app_session, rasa_session = requests.Session(), requests.Session()
         slow: dict[tuple[str, float], int] = defaultdict(int)
@@ -87,10 +81,6 @@ def main() -> int:
         print("turns over", args.slow, "s:")
         for (path, pause), total in sorted(count.items()):
             print(f"  {path:<4} after {pause:>4} s: {slow[path, pause]} of {total}")
-    finally:
-        if process is not None:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=60)
     return 0
 
 
