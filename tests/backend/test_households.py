@@ -5,12 +5,21 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import create_engine, text
 
-from backend.clock import local_today
+from backend.clock import frozen, local_today, utc_now
 from backend.extensions import db
 from backend.models import AuditRecord, DailyReading, Household
 from tests.conftest import bearer
 
-TODAY = local_today()  # the product counts days in Việt Nam
+NOW = utc_now()
+TODAY = local_today(NOW)  # the product counts days in Việt Nam
+
+
+@pytest.fixture(autouse=True)
+def same_day():
+    """The product's clock stays at the instant the dates below were computed: a run that
+    crosses midnight in Việt Nam (17:00 UTC) would otherwise see "tomorrow" become today."""
+    with frozen(NOW):
+        yield
 
 
 def days_ago(n: int) -> str:
