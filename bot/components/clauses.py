@@ -30,14 +30,20 @@ SHORT_CLAUSE = 6
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Clause boundaries: punctuation (the "?" stays with its clause as a cue) …
 _PUNCTUATION = re.compile(r"(?<!\d)[.,](?!\d)|[.,]\s|[;:!…\n]+|(?<=\?)")
-# … and connectives (normalised words) that open a new clause; longer phrases first.
-CONNECTIVES: tuple[tuple[str, ...], ...] = (
+# Lead-ins that announce the request: the clause they open is the request ("… giờ cho hỏi …"),
+# unless only a "chút"/"tí" follows ("cho em hỏi chút, …" opens the story).
+LEAD_INS: tuple[tuple[str, ...], ...] = (
     ("cho", "em", "hoi"),
     ("cho", "toi", "hoi"),
     ("cho", "minh", "hoi"),
     ("cho", "hoi"),
     ("muon", "hoi"),
     ("muon", "biet"),
+)
+# … and connectives (normalised words) that open a new clause, the lead-ins among them;
+# longer phrases first.
+CONNECTIVES: tuple[tuple[str, ...], ...] = (
+    *LEAD_INS,
     ("nen",),
     ("ma",),
     ("thi",),
@@ -76,16 +82,6 @@ CUES: tuple[tuple[str, ...], ...] = (
     ("nhan",),
     ("co", "duoc"),
     ("dung", "khong"),
-)
-# Lead-ins that announce the request: the clause they open is the request ("… giờ cho hỏi …"),
-# unless only a "chút"/"tí" follows ("cho em hỏi chút, …" opens the story).
-LEAD_INS: tuple[tuple[str, ...], ...] = (
-    ("cho", "em", "hoi"),
-    ("cho", "toi", "hoi"),
-    ("cho", "minh", "hoi"),
-    ("cho", "hoi"),
-    ("muon", "hoi"),
-    ("muon", "biet"),
 )
 LEAD_IN_WEIGHT = 2
 # Words that say nothing of the request: pronouns, politeness, generic asks. A clause with no
