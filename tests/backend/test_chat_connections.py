@@ -45,40 +45,30 @@ def sent_messages(server) -> list[str]:
     return [body["message"] for _, _, body, _ in server.calls]
 
 
-def test_turns_in_quick_succession_share_one_connection(fake_server, link):
-    server = fake_server(answering, rasa_guard(TOKEN), keep_alive=True)
-    session = rasa_session(reuse_within=60)
+@pytest.mark.parametrize(
+    ("keep_alive", "reuse_within", "connections"),
+    [
+        # turns in quick succession share one connection
+        (True, 60, 1),
+        # a connection idle past the window is not reused (every pooled one counts as stale)
+        (True, 0, TURNS),
+        # a Rasa that closes every connection still gets each turn once
+        (False, 60, TURNS),
+    ],
+    ids=["quick-turns-share-one", "idle-past-window-not-reused", "rasa-closes-each"],
+)
+def test_each_turn_reaches_rasa_once_in_order(
+    fake_server, link, keep_alive, reuse_within, connections
+):
+    server = fake_server(answering, rasa_guard(TOKEN), keep_alive=keep_alive)
+    session = rasa_session(reuse_within=reuse_within)
 
     replies = send_turns(server, link, session)
     session.close()
 
     assert replies == [f"đã nhận: câu {n}" for n in range(TURNS)]
     assert sent_messages(server) == [f"câu {n}" for n in range(TURNS)]
-    assert len(set(server.peers)) == 1
-
-
-def test_a_connection_idle_past_the_window_is_not_reused(fake_server, link):
-    server = fake_server(answering, rasa_guard(TOKEN), keep_alive=True)
-    session = rasa_session(reuse_within=0)  # every pooled connection counts as stale
-
-    replies = send_turns(server, link, session)
-    session.close()
-
-    assert replies == [f"đã nhận: câu {n}" for n in range(TURNS)]
-    assert sent_messages(server) == [f"câu {n}" for n in range(TURNS)]
-    assert len(set(server.peers)) == TURNS
-
-
-def test_a_rasa_that_closes_every_connection_still_gets_each_turn_once(fake_server, link):
-    server = fake_server(answering, rasa_guard(TOKEN), keep_alive=False)
-    session = rasa_session(reuse_within=60)
-
-    replies = send_turns(server, link, session)
-    session.close()
-
-    assert replies == [f"đã nhận: câu {n}" for n in range(TURNS)]
-    assert sent_messages(server) == [f"câu {n}" for n in range(TURNS)]
-    assert len(set(server.peers)) == TURNS
+    assert len(set(server.peers)) == connections
 
 
 def test_the_app_path_answers_every_turn_in_order_over_kept_connections(app, fake_server):
