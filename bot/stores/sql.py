@@ -23,17 +23,20 @@ checkpoints the log with a sync.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from rasa.shared.utils.common import all_subclasses
 
 SQLITE_PRAGMAS = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL")
 
@@ -63,6 +66,32 @@ def _tuned(engine: sa.engine.Engine) -> sa.engine.Engine:
     return fresh
 
 
+@functools.cache
+def _event_classes() -> dict[str, type[Event]]:
+    """Event class by type name, as `Event.resolve_by_type` picks it (the first in the walk).
+    Built on first use, when Rasa has imported every event class."""
+    classes: dict[str, type[Event]] = {}
+    for cls in all_subclasses(Event):
+        classes.setdefault(cls.type_name, cls)
+    return classes
+
+
+def deserialise_events(serialised: Iterable[dict[str, Any]]) -> list[Event]:
+    """`rasa.shared.core.events.deserialise_events` with the classes from the table; a name the
+    table lacks goes to Rasa's own lookup (its default and its error)."""
+    classes = _event_classes()
+    events = []
+    for data in serialised:
+        name = data.get("event")
+        if name is None:
+            continue
+        cls = classes.get(name)
+        event = cls._from_parameters(data) if cls is not None else Event.from_parameters(data)
+        if event is not None:
+            events.append(event)
+    return events
+
+
 class ResilientSQLTrackerStore(SQLTrackerStore):
     """`type: stores.sql.ResilientSQLTrackerStore` in endpoints (same keys as `type: SQL`)."""
 
@@ -70,6 +99,19 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         self.engine = _tuned(self.engine)  # type: ignore[has-type]
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's `_retrieve` (the same rows, the same tracker), deserialising through the table."""
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            ).all()
+            if not self.domain or not rows:
+                return None
+            events = deserialise_events(json.loads(row.data) for row in rows)
+            return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """What Rasa's save stores and publishes, in the same order (broker first), without

@@ -1,28 +1,51 @@
 """The tracker store and event broker of bot/stores/sql.py on real SQLite files.
 
 Their `save` stores and publishes exactly what Rasa's own SQL stores do (same rows, same order),
-without reading the conversation back; and on SQLite a reader in the middle of a read
-transaction (the event consumer) never makes a turn's save wait for the busy timeout."""
+without reading the conversation back; their `retrieve` rebuilds the same tracker as Rasa's; and
+on SQLite a reader in the middle of a read transaction (the event consumer) never makes a turn's
+save wait for the busy timeout."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    AllSlotsReset,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
+    FollowupAction,
+    LegacyForm,
+    LoopInterrupted,
+    ReminderCancelled,
+    ReminderScheduled,
+    Restarted,
     SessionStarted,
     SlotSet,
+    StoryExported,
+    UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
-from stores.sql import ResilientSQLEventBroker, ResilientSQLTrackerStore
+from rasa.shared.core.events import (
+    deserialise_events as rasa_deserialise_events,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from stores.sql import ResilientSQLEventBroker, ResilientSQLTrackerStore, deserialise_events
 
 DOMAIN = Domain.from_dict(
     {
@@ -98,6 +121,59 @@ def test_save_stores_and_publishes_what_rasas_own_stores_do(tmp_path):
     assert rows(tmp_path / "events.db", "sender_id, data") == published
     retrieved = asyncio.run(ours.retrieve(SENDER))
     assert retrieved is not None and retrieved.get_slot("kwh") == 200.0
+    # the same tracker as Rasa's: this session's events, its state, and every session in full
+    stock_tracker = asyncio.run(stock.retrieve(SENDER))
+    assert stock_tracker is not None
+    assert retrieved.current_state(EventVerbosity.ALL) == stock_tracker.current_state(
+        EventVerbosity.ALL
+    )
+    assert list(retrieved.events) == list(stock_tracker.events)
+    assert any(
+        isinstance(event, UserUttered) and event.text == "chào" for event in retrieved.events
+    )
+    assert not any(
+        isinstance(event, UserUttered) and event.text == "xin chào" for event in retrieved.events
+    )
+    full = asyncio.run(ours.retrieve_full_tracker(SENDER))
+    stock_full = asyncio.run(stock.retrieve_full_tracker(SENDER))
+    assert full is not None and stock_full is not None
+    assert list(full.events) == list(stock_full.events)
+    assert asyncio.run(ours.retrieve("nobody")) is None
+
+
+def test_events_deserialise_to_the_classes_rasa_picks():
+    """Every kind of event Rasa stores comes back as the same event of the same class as through
+    Rasa's own lookup (ours looks the class up in a table instead of walking the subclasses)."""
+    events: list[Event] = [
+        *session_start(),
+        UserUttered("350 số", intent={"name": "ask_bill", "confidence": 0.9}, entities=[]),
+        DefinePrevUserUtteredFeaturization(False),
+        EntitiesAdded([{"entity": "kwh", "value": 350}]),
+        ActiveLoop("bill_form"),
+        SlotSet("kwh", 350.0),
+        LoopInterrupted(True),
+        ActionExecutionRejected("bill_form"),
+        LegacyForm(None),
+        FollowupAction("utter_greet"),
+        BotUttered("Xin chào", {"buttons": [{"title": "A", "payload": "/greet"}]}),
+        ConversationPaused(),
+        ConversationResumed(),
+        ReminderScheduled("greet", trigger_date_time=datetime(2026, 5, 10, 8, 0)),
+        ReminderCancelled(name="reminder"),
+        UserUtteranceReverted(),
+        ActionReverted(),
+        AllSlotsReset(),
+        StoryExported(),
+        Restarted(),
+    ]
+    serialised = [json.loads(json.dumps(event.as_dict())) for event in events]
+    ours = deserialise_events(serialised)
+    rasas = rasa_deserialise_events(serialised)
+    assert [type(event) for event in ours] == [type(event) for event in rasas]
+    assert [event.as_dict() for event in ours] == [event.as_dict() for event in rasas]
+    assert [event.as_dict() for event in ours] == serialised
+    with pytest.raises(ValueError, match="Unknown event name"):
+        deserialise_events([{"event": "no_such_event"}])
 
 
 def test_a_reader_in_a_transaction_does_not_hold_up_a_save(tmp_path):
