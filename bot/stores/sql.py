@@ -24,6 +24,7 @@ checkpoints the log with a sync.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -33,7 +34,9 @@ import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted, ConversationPaused, Event, SlotSet, UserUttered
+from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
@@ -92,11 +95,47 @@ def deserialise_events(serialised: Iterable[dict[str, Any]]) -> list[Event]:
     return events
 
 
-class ResilientSQLTrackerStore(SQLTrackerStore):
-    """`type: stores.sql.ResilientSQLTrackerStore` in endpoints (same keys as `type: SQL`)."""
+WINDOW_TURNS = 10
+# on a windowed tracker: how many stored events of its session it does not hold, minus the events
+# standing in for them (its events past `stored count - this` are new)
+_SKIPPED = "_stores_sql_skipped"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+
+def windowed_tracker(
+    sender_id: str, events: Sequence[Event], slots: Iterable[Slot], turns: int
+) -> DialogueStateTracker:
+    """The tracker of a session's `events`, from its last `turns` user turns on (with the slots
+    the earlier ones set, and a pause), or whole when that short or a form is active there."""
+    users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
+    if len(users) <= turns:
+        return DialogueStateTracker.from_events(sender_id, list(events), slots)
+    cut = users[-turns]
+    previous = events[cut - 1]
+    if isinstance(previous, ActionExecuted) and previous.action_name == ACTION_LISTEN_NAME:
+        cut -= 1
+    before = DialogueStateTracker.from_events(sender_id, list(events[:cut]), slots)
+    if before.active_loop_name is not None:
+        return DialogueStateTracker.from_events(sender_id, list(events), slots)
+    at = events[cut].timestamp
+    state: list[Event] = [
+        SlotSet(slot.name, slot.value, timestamp=at)
+        for slot in before.slots.values()
+        if slot.has_been_set
+    ]
+    if before.is_paused():
+        state.append(ConversationPaused(timestamp=at))
+    tracker = DialogueStateTracker.from_events(sender_id, [*state, *events[cut:]], slots)
+    setattr(tracker, _SKIPPED, cut - len(state))
+    return tracker
+
+
+class ResilientSQLTrackerStore(SQLTrackerStore):
+    """`type: stores.sql.ResilientSQLTrackerStore` in endpoints (same keys as `type: SQL`, and
+    `window_turns`)."""
+
+    def __init__(self, *args: Any, window_turns: int = WINDOW_TURNS, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.window_turns = int(window_turns)
         self.engine = _tuned(self.engine)  # type: ignore[has-type]
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
@@ -111,15 +150,22 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
             if not self.domain or not rows:
                 return None
             events = deserialise_events(json.loads(row.data) for row in rows)
-            return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+            if fetch_events_from_all_sessions:
+                return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+            return windowed_tracker(sender_id, events, self.domain.slots, self.window_turns)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """What Rasa's save stores and publishes, in the same order (broker first), without
-        reading the session back: the new events are those past the stored count."""
+        reading the session back: the new events are those past the stored count (less what
+        a windowed tracker left out)."""
         with self.session_scope() as session:
+            stored = self._event_query(
+                session, tracker.sender_id, fetch_events_from_all_sessions=False
+            ).count()
+            first_new = max(stored - getattr(tracker, _SKIPPED, 0), 0)
             new = [
                 (event.type_name, event.as_dict())
-                for event in self._additional_events(session, tracker)
+                for event in itertools.islice(tracker.events, first_new, None)
             ]
             if self.event_broker is not None and new:
                 bodies = [{"sender_id": tracker.sender_id, **data} for _, data in new]

@@ -205,3 +205,85 @@ def test_a_reader_in_a_transaction_does_not_hold_up_a_save(tmp_path):
     (after,) = reader.execute("SELECT count(*) FROM events").fetchone()
     reader.close()
     assert after == before + 5
+
+
+def long_conversation(extra: dict[int, type[Event]]) -> list[list[Event]]:
+    """A session of 12 turns (the kwh slot set in turn 2), an event of `extra[n]` after turn n
+    (made in order: the session's events are those stamped after its start)."""
+    turns = [session_start() + turn("xin chào", "greet")]
+    for number in range(2, 13):
+        kwh = 350.0 if number == 2 else None
+        turns.append(turn(f"câu {number}", "ask_bill" if number % 2 else "greet", kwh=kwh))
+        if number in extra:
+            kind = extra[number]
+            turns[-1].append(ActiveLoop("renter_form") if kind is ActiveLoop else kind())
+    return turns
+
+
+def stores(tmp_path: Path) -> tuple[SQLTrackerStore, ResilientSQLTrackerStore]:
+    stock = SQLTrackerStore(
+        DOMAIN,
+        db=str(tmp_path / "stock_tracker.db"),
+        event_broker=SQLEventBroker(db=str(tmp_path / "stock_events.db")),
+    )
+    ours = ResilientSQLTrackerStore(
+        DOMAIN,
+        db=str(tmp_path / "tracker.db"),
+        event_broker=ResilientSQLEventBroker(db=str(tmp_path / "events.db")),
+        window_turns=3,
+    )
+    return stock, ours
+
+
+def test_a_long_session_is_rebuilt_from_its_last_turns_in_the_same_state(tmp_path):
+    """Past `window_turns` user turns the tracker holds only the last ones, in the state the
+    whole session left (slots, pause): the policies' last 5 states and the last message are
+    Rasa's; saves after windowed reads store and publish exactly Rasa's rows."""
+    stock, ours = stores(tmp_path)
+    # paused in turn 4, resumed in 6, paused again in 8: before the window of turns 10-12
+    turns = long_conversation(
+        {4: ConversationPaused, 6: ConversationResumed, 8: ConversationPaused}
+    )
+    asyncio.run(converse(stock, turns))
+    asyncio.run(converse(ours, turns))
+
+    tracker_columns = "sender_id, type_name, timestamp, intent_name, action_name, data"
+    assert rows(tmp_path / "tracker.db", tracker_columns) == rows(
+        tmp_path / "stock_tracker.db", tracker_columns
+    )
+    assert rows(tmp_path / "events.db", "sender_id, data") == rows(
+        tmp_path / "stock_events.db", "sender_id, data"
+    )
+    whole = asyncio.run(stock.retrieve(SENDER))
+    windowed = asyncio.run(ours.retrieve(SENDER))
+    assert whole is not None and windowed is not None
+    users = [event.text for event in windowed.events if isinstance(event, UserUttered)]
+    assert users == ["câu 10", "câu 11", "câu 12"]
+    assert len(windowed.events) < len(whole.events) / 2
+    assert windowed.current_slot_values() == whole.current_slot_values()
+    assert windowed.get_slot("kwh") == 350.0  # set in turn 2, before the window
+    assert windowed.is_paused() and whole.is_paused()
+    assert windowed.latest_message == whole.latest_message
+    assert windowed.past_states(DOMAIN)[-5:] == whole.past_states(DOMAIN)[-5:]
+    # the pause from turn 4 (resumed in turn 9, before the window) is not carried over
+    turns = long_conversation({4: ConversationPaused, 9: ConversationResumed})
+    (tmp_path / "resumed").mkdir()
+    _, ours = stores(tmp_path / "resumed")
+    asyncio.run(converse(ours, turns))
+    resumed = asyncio.run(ours.retrieve(SENDER))
+    assert resumed is not None and not resumed.is_paused()
+    # the whole history, every session, is still there for whoever asks for it
+    full = asyncio.run(ours.retrieve_full_tracker(SENDER))
+    assert full is not None and len(full.events) == sum(len(events) for events in turns)
+
+
+def test_a_session_with_a_form_active_before_the_window_is_rebuilt_whole(tmp_path):
+    stock, ours = stores(tmp_path)
+    turns = long_conversation({3: ActiveLoop})
+    asyncio.run(converse(stock, turns))
+    asyncio.run(converse(ours, turns))
+    whole = asyncio.run(stock.retrieve(SENDER))
+    tracker = asyncio.run(ours.retrieve(SENDER))
+    assert whole is not None and tracker is not None
+    assert tracker.active_loop_name == "renter_form"
+    assert list(tracker.events) == list(whole.events)
