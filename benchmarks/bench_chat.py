@@ -127,7 +127,9 @@ def app_turn(
     return "ok" if response.status_code == 200 and response.json().get("messages") else "error"
 
 
-def rasa_turn(session: requests.Session, rasa: str, sender: str, text: str) -> str:
+def rasa_turn(
+    session: requests.Session, rasa: str, sender: str, text: str, replies: list | None = None
+) -> str:
     raw = json.dumps({"sender": sender, "message": text}, ensure_ascii=False).encode()
     headers = {
         "Content-Type": "application/json",
@@ -140,7 +142,10 @@ def rasa_turn(session: requests.Session, rasa: str, sender: str, text: str) -> s
         params={"token": RASA_SECRET},
         timeout=TIMEOUT,
     )
-    return "ok" if response.status_code == 200 and response.json() else "error"
+    answer = response.json() if response.status_code == 200 else None
+    if replies is not None:
+        replies.append([message.get("text") for message in answer or []])
+    return "ok" if answer else "error"
 
 
 def run_level(turn, identities: list[str], seconds: float) -> Result:

@@ -5,7 +5,8 @@ each conversation session grows to hundreds of turns; this measures what a turn 
 its session grows. `--senders` households (distinct, one message at a time each, all at once)
 send the standard message mix through Rasa's own REST input for `--turns` turns each; for every
 `--bucket` turns the Rasa server's CPU ms per turn (from /proc: comparable across machine loads)
-and the median wall time are printed. Starts `make run`'s stack on free ports (bench_chat).
+and the median wall time are printed; every reply goes to the JSON output (to compare two
+versions turn by turn). Starts `make run`'s stack on free ports (bench_chat).
 
     .venv/bin/python benchmarks/chat_length.py [--turns 200] [--bucket 25] [--senders 1]
 """
@@ -28,9 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_chat import MESSAGES, ROOT, make_households, ports_of, rasa_turn, stack, stack_cpu
 
 
-def run_turns(rasa: str, senders: list[str], numbers: range) -> tuple[list[float], int]:
+def run_turns(
+    rasa: str, senders: list[str], numbers: range, replies: dict[str, list]
+) -> tuple[list[float], int]:
     """Every sender sends the messages `numbers` of the mix, one at a time, all senders at once:
-    the turns' wall times (ms) and the number of failed turns."""
+    the turns' wall times (ms) and the number of failed turns; each turn's reply texts are added
+    to `replies[sender]`."""
     walls: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -40,7 +44,8 @@ def run_turns(rasa: str, senders: list[str], numbers: range) -> tuple[list[float
         session = requests.Session()
         for number in numbers:
             started = time.perf_counter()
-            outcome = rasa_turn(session, rasa, sender, MESSAGES[number % len(MESSAGES)])
+            text = MESSAGES[number % len(MESSAGES)]
+            outcome = rasa_turn(session, rasa, sender, text, replies[sender])
             with lock:
                 walls.append((time.perf_counter() - started) * 1000)
                 errors += outcome != "ok"
@@ -67,10 +72,11 @@ def main() -> int:
         rasa_turn(requests.Session(), urls["rasa"], warm, MESSAGES[0])
         print(f"{'turns':>9} | {'rasa cpu ms/turn':>16} {'p50 ms':>7} {'errors':>6} | load")
         rows = []
+        replies: dict[str, list] = {sender: [] for sender in senders}
         for first in range(0, args.turns, args.bucket):
             last = min(args.turns, first + args.bucket)
             before = stack_cpu(process.pid, ports_of(urls)).get("rasa", 0.0)
-            walls, errors = run_turns(urls["rasa"], senders, range(first, last))
+            walls, errors = run_turns(urls["rasa"], senders, range(first, last), replies)
             used = stack_cpu(process.pid, ports_of(urls)).get("rasa", 0.0) - before
             per_turn = used * 1000 / len(walls)
             load = os.getloadavg()[0]
@@ -83,7 +89,13 @@ def main() -> int:
                 flush=True,
             )
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps({"senders": args.senders, "rows": rows}, indent=2))
+        args.out.write_text(
+            json.dumps(
+                {"senders": args.senders, "rows": rows, "replies": replies},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         print(f"chat-length: written to {args.out}")
     return 0
 
