@@ -144,12 +144,19 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         """Rasa's `_retrieve` (the same rows, the same tracker), deserialising through the table."""
         with self.session_scope() as session:
-            rows = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
-            ).all()
+            # the data column alone: no ORM object per row
+            rows = (
+                self._event_query(
+                    session,
+                    sender_id,
+                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
+                )
+                .with_entities(self.SQLEvent.data)
+                .all()
+            )
             if not self.domain or not rows:
                 return None
-            events = deserialise_events(json.loads(row.data) for row in rows)
+            events = deserialise_events(json.loads(data) for (data,) in rows)
             if fetch_events_from_all_sessions:
                 return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
             return windowed_tracker(sender_id, events, self.domain.slots, self.window_turns)
