@@ -28,14 +28,25 @@ import itertools
 import json
 import time
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.sql import SQLEventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, ConversationPaused, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    BotUttered,
+    ConversationPaused,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
+    Event,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
@@ -101,22 +112,55 @@ WINDOW_TURNS = 10
 _SKIPPED = "_stores_sql_skipped"
 
 
+# events that change nothing of what a window carries over (slots, pause, an active form) when
+# applied in order: the bulk of a session, not decoded before the window. Rewinds and undos replay
+# the history instead, so a session with one before the window has all of it decoded.
+_STATELESS = frozenset(
+    {
+        UserUttered.type_name,
+        BotUttered.type_name,
+        ActionExecuted.type_name,
+        DefinePrevUserUtteredFeaturization.type_name,
+        EntitiesAdded.type_name,
+    }
+)
+_REPLAYING = frozenset({UserUtteranceReverted.type_name, ActionReverted.type_name})
+
+
+class Row(NamedTuple):
+    type_name: str
+    action_name: str | None
+    data: str
+
+
+def _decoded(rows: Iterable[Row]) -> list[Event]:
+    return deserialise_events(json.loads(row.data) for row in rows)
+
+
 def windowed_tracker(
-    sender_id: str, events: Sequence[Event], slots: Iterable[Slot], turns: int
+    sender_id: str, rows: Sequence[Row], slots: Iterable[Slot], turns: int
 ) -> DialogueStateTracker:
-    """The tracker of a session's `events`, from its last `turns` user turns on (with the slots
-    the earlier ones set, and a pause), or whole when that short or a form is active there."""
-    users = [index for index, event in enumerate(events) if isinstance(event, UserUttered)]
+    """The tracker of a session's stored `rows`, from its last `turns` user turns on (with the
+    slots the earlier ones set, and a pause), or whole when that short or a form is active there.
+    Of the earlier rows only those that can change that state are decoded."""
+    users = [index for index, row in enumerate(rows) if row.type_name == UserUttered.type_name]
     if len(users) <= turns:
-        return DialogueStateTracker.from_events(sender_id, list(events), slots)
+        return DialogueStateTracker.from_events(sender_id, _decoded(rows), slots)
     cut = users[-turns]
-    previous = events[cut - 1]
-    if isinstance(previous, ActionExecuted) and previous.action_name == ACTION_LISTEN_NAME:
+    previous = rows[cut - 1]
+    if (
+        previous.type_name == ActionExecuted.type_name
+        and previous.action_name == ACTION_LISTEN_NAME
+    ):
         cut -= 1
-    before = DialogueStateTracker.from_events(sender_id, list(events[:cut]), slots)
+    earlier = rows[:cut]
+    if not any(row.type_name in _REPLAYING for row in earlier):
+        earlier = [row for row in earlier if row.type_name not in _STATELESS]
+    before = DialogueStateTracker.from_events(sender_id, _decoded(earlier), slots)
     if before.active_loop_name is not None:
-        return DialogueStateTracker.from_events(sender_id, list(events), slots)
-    at = events[cut].timestamp
+        return DialogueStateTracker.from_events(sender_id, _decoded(rows), slots)
+    window = _decoded(rows[cut:])
+    at = window[0].timestamp if window else None
     state: list[Event] = [
         SlotSet(slot.name, slot.value, timestamp=at)
         for slot in before.slots.values()
@@ -124,7 +168,7 @@ def windowed_tracker(
     ]
     if before.is_paused():
         state.append(ConversationPaused(timestamp=at))
-    tracker = DialogueStateTracker.from_events(sender_id, [*state, *events[cut:]], slots)
+    tracker = DialogueStateTracker.from_events(sender_id, [*state, *window], slots)
     setattr(tracker, _SKIPPED, cut - len(state))
     return tracker
 
@@ -144,22 +188,26 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     ) -> DialogueStateTracker | None:
         """Rasa's `_retrieve` (the same rows, the same tracker), deserialising through the table."""
         with self.session_scope() as session:
-            # the data column alone: no ORM object per row
-            rows = (
-                self._event_query(
+            # three columns, no ORM object per row; the type and action names locate the window
+            rows = [
+                Row(*row)
+                for row in self._event_query(
                     session,
                     sender_id,
                     fetch_events_from_all_sessions=fetch_events_from_all_sessions,
                 )
-                .with_entities(self.SQLEvent.data)
+                .with_entities(
+                    self.SQLEvent.type_name, self.SQLEvent.action_name, self.SQLEvent.data
+                )
                 .all()
-            )
+            ]
             if not self.domain or not rows:
                 return None
-            events = deserialise_events(json.loads(data) for (data,) in rows)
             if fetch_events_from_all_sessions:
-                return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
-            return windowed_tracker(sender_id, events, self.domain.slots, self.window_turns)
+                return DialogueStateTracker.from_events(
+                    sender_id, _decoded(rows), self.domain.slots
+                )
+            return windowed_tracker(sender_id, rows, self.domain.slots, self.window_turns)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """What Rasa's save stores and publishes, in the same order (broker first), without

@@ -287,3 +287,21 @@ def test_a_session_with_a_form_active_before_the_window_is_rebuilt_whole(tmp_pat
     assert whole is not None and tracker is not None
     assert tracker.active_loop_name == "renter_form"
     assert list(tracker.events) == list(whole.events)
+
+
+def test_a_rewind_before_the_window_is_replayed_like_rasa(tmp_path):
+    """A rewound turn (the fallback's UserUtteranceReverted) before the window takes back the
+    slot it set; the earlier turns are then decoded and replayed whole, not just their slots."""
+    stock, ours = stores(tmp_path)
+    turns = long_conversation({})
+    turns[3] = turn("200 số", "ask_bill", kwh=200.0)
+    turns[3].append(UserUtteranceReverted())  # kwh back to 350 from turn 2
+    asyncio.run(converse(stock, turns))
+    asyncio.run(converse(ours, turns))
+    whole = asyncio.run(stock.retrieve(SENDER))
+    windowed = asyncio.run(ours.retrieve(SENDER))
+    assert whole is not None and windowed is not None
+    assert whole.get_slot("kwh") == 350.0
+    assert windowed.current_slot_values() == whole.current_slot_values()
+    assert windowed.past_states(DOMAIN)[-5:] == whole.past_states(DOMAIN)[-5:]
+    assert len(windowed.events) < len(whole.events) / 2
