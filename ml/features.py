@@ -22,6 +22,25 @@ def _holiday_days(years: tuple[int, ...]) -> tuple[frozenset, frozenset]:
     return tet, frozenset(days) - tet
 
 
+def after_tet(day_number: np.ndarray, *, valid: np.ndarray, days: int) -> np.ndarray:
+    """True where `day_number` (days since 1970; cells marked `valid`) is one of the `days` days after a year's last
+    official Tết holiday: the Tết season goes on past the days off (families visit, guests stay,
+    those who went home return), so a household's use there is not yet its normal."""
+    if days <= 0 or not valid.any():
+        return np.zeros(day_number.shape, dtype=bool)
+    first, last = (
+        np.datetime64(int(v), "D").astype(object).year
+        for v in (day_number[valid].min(), day_number[valid].max())
+    )
+    tet, _ = _holiday_days(tuple(range(first, last + 1)))
+    last_days = {}  # year → day number of its last Tết holiday
+    for day in tet:
+        number = int((np.datetime64(day, "D") - np.datetime64(0, "D")).astype(int))
+        last_days[day.year] = max(number, last_days.get(day.year, number))
+    after = [end + k for end in last_days.values() for k in range(1, days + 1)]
+    return np.isin(day_number, after) & valid
+
+
 def fill_temperatures(frame: pd.DataFrame) -> pd.Series:
     """Observed temperature, else the province's climate normal (national without a province)."""
     temps = pd.to_numeric(frame["avg_temp_c"], errors="coerce")
