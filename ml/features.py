@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
 import holidays
@@ -12,6 +13,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from ml.climate import NATIONAL, normal_temps
 
 REQUIRED = ("household_id", "date", "kwh", "avg_temp_c")
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 @cache
@@ -20,6 +22,25 @@ def _holiday_days(years: tuple[int, ...]) -> tuple[frozenset, frozenset]:
     days = holidays.Vietnam(years=list(years))
     tet = frozenset(d for d, name in days.items() if "Lunar" in name or "Tết" in name)
     return tet, frozenset(days) - tet
+
+
+def after_tet(day_number: np.ndarray, *, valid: np.ndarray, days: int) -> np.ndarray:
+    """True on `valid` cells whose `day_number` (days since 1970) is one of the `days` days after
+    a year's last official Tết holiday: the Tết season goes on past the days off (families visit,
+    guests stay, those who went home return), so a household's use there is not yet its normal."""
+    if days <= 0 or not valid.any():
+        return np.zeros(day_number.shape, dtype=bool)
+    first, last = (
+        np.datetime64(int(v), "D").astype(object).year
+        for v in (day_number[valid].min(), day_number[valid].max())
+    )
+    tet, _ = _holiday_days(tuple(range(first, last + 1)))
+    last_days: dict[int, int] = {}  # year → day number of its last Tết holiday
+    for day in tet:
+        number = day.toordinal() - EPOCH_ORDINAL
+        last_days[day.year] = max(number, last_days.get(day.year, number))
+    after = [end + k for end in last_days.values() for k in range(1, days + 1)]
+    return np.isin(day_number, after) & valid
 
 
 def fill_temperatures(frame: pd.DataFrame) -> pd.Series:

@@ -23,6 +23,7 @@ from sklearn.base import BaseEstimator
 from ml.consumption import ConsumptionModel
 from ml.design import Design, make_design
 from ml.detect import Detector, cusum
+from ml.features import after_tet
 from ml.logspace import OFFSET_KWH, LogFit, fit_log, to_log
 from ml.parameters import Prediction
 
@@ -59,6 +60,7 @@ class UnusualUsageModel(BaseEstimator):
         tail: float = DEFAULT.tail,
         spread_halflife: float = DEFAULT.spread_halflife,
         tet_evidence: bool = False,
+        after_tet_days: int = 3,
         log_space: bool = False,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
@@ -66,7 +68,8 @@ class UnusualUsageModel(BaseEstimator):
         peers' high weather share, the household's own cooling slope per °C beyond its history,
         a scale on the peers' expectation; see `Prediction.uncertain`); `adopt_days` as in
         `Detector`, and `rebaseline_days`, `whiten`, `tail` and `spread_halflife`. Without
-        `tet_evidence` Tết days are scored as days without a reading (no evidence, no learning). With
+        `tet_evidence` Tết days are scored as days without a reading (no evidence, no learning), and
+        so are the `after_tet_days` days after the last official Tết holiday. With
         `log_space` the detector runs on log kWh, year-long households expected by their own
         degree-day regression on log kWh (ml/logspace.py)."""
         self.k = k
@@ -91,6 +94,7 @@ class UnusualUsageModel(BaseEstimator):
         self.tail = tail
         self.spread_halflife = spread_halflife
         self.tet_evidence = tet_evidence
+        self.after_tet_days = after_tet_days
         self.log_space = log_space
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
@@ -162,6 +166,9 @@ class UnusualUsageModel(BaseEstimator):
         skipped = design.estimated.copy()
         if not getattr(self, "tet_evidence", True):
             skipped |= design.calendar[..., 1] > 0
+            # models saved before the Tết season was skipped have no such attribute
+            season = getattr(self, "after_tet_days", 0)
+            skipped |= after_tet(design.day_number, valid=design.valid, days=season)
         slow_k = self.slow_allowance(p)
         weather_kwh, actual, fit = p.weather, design.kwh, self.log_fit()
         if fit is not None:

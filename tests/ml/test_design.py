@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ml.design import grid_design, make_design
+from ml.features import after_tet
 from ml.model import UnusualUsageModel
 from ml.peers import household_attributes
 from ml.simulate import simulate
@@ -112,3 +113,19 @@ def test_parameters_are_each_households_own_and_follow_a_refit():
     assert own_rows(model).coef.tobytes() == first.coef.tobytes()  # the cached lookup
     model.fit(readings.assign(kwh=readings["kwh"] * 1.5))  # the same object, other readings
     assert not np.array_equal(own_rows(model).coef[[0, 2]], first.coef[[0, 2]])
+
+
+def test_the_tet_season_runs_three_days_past_the_days_off():
+    days = np.arange(np.datetime64("2024-02-10"), np.datetime64("2025-02-10"))
+    numbers = days.astype(np.int64).astype(float)[None]
+    season = after_tet(numbers, valid=np.ones(numbers.shape, dtype=bool), days=3)[0]
+    # the days off end on mùng 5 in 2024 (14 February), on mùng 4 in 2025 (1 February)
+    assert [str(d) for d in days[season]] == [
+        "2024-02-15",
+        "2024-02-16",
+        "2024-02-17",
+        "2025-02-02",
+        "2025-02-03",
+        "2025-02-04",
+    ]
+    assert not after_tet(numbers, valid=np.ones(numbers.shape, dtype=bool), days=0).any()

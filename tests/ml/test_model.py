@@ -629,3 +629,20 @@ def test_a_model_saved_before_confirmed_changes_still_scores(tmp_path: Path):
     told = {"h1": [baby["date"].iloc[24]]}
     flags = loaded.score_frame(baby, confirmed_changes=told)["is_anomaly"].to_numpy()
     assert flags[20:24].any() and not flags[24:].any()
+
+
+@pytest.mark.parametrize(
+    ("after_tet_days", "guests_from", "flagged"),
+    [
+        (3, date(2025, 2, 2), False),  # guests on the three days after Tết's days off: normal
+        (0, date(2025, 2, 2), True),  # the same days scored as ordinary days: an alert
+        (3, date(2025, 2, 5), True),  # the season is over: the same excess is an alert
+    ],
+)
+def test_the_days_right_after_tet_are_not_evidence(after_tet_days, guests_from, flagged):
+    model = UnusualUsageModel(after_tet_days=after_tet_days).fit(household(365))
+    # 20 January – 18 February 2025; Tết's days off 27 January – 1 February
+    winter = shifted(household(30), 385)
+    guests = winter["date"].between(guests_from, guests_from + timedelta(days=2))
+    winter.loc[guests, "kwh"] *= 3
+    assert model.score_frame(winter)["is_anomaly"].any() == flagged
