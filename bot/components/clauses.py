@@ -26,9 +26,6 @@ from components.text import nfc, normalise_token
 MIN_WORDS = 12
 # A request clause of fewer words takes the clause before it along.
 SHORT_CLAUSE = 6
-# The request's context (request_bounds) reaches back until it holds this many words other than
-# pronouns and politeness.
-CONTEXT_WORDS = 3
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Clause boundaries: punctuation (the "?" stays with its clause as a cue) …
@@ -198,27 +195,6 @@ def cue_count(clause: str) -> int:
     return count
 
 
-def _content(text: str) -> list[str]:
-    return [w for w in lemmas(text) if w not in GENERIC]
-
-
-def _request_range(parts: list[str], context: bool) -> tuple[int, int]:
-    """Indexes [start, end) of the clauses that carry the request; with `context`, the clauses
-    before the request come along until they hold CONTEXT_WORDS words (its topic: "chủ trọ tính 4 nghìn
-    một số, em muốn hỏi vậy có đúng không")."""
-    scores = [cue_count(part) for part in parts]
-    best = max(range(len(parts)), key=lambda i: (scores[i], i))
-    start, end = best, best + 1
-    if best > 0 and (context or len(lemmas(parts[best])) < SHORT_CLAUSE):
-        start = best - 1
-    # the context reaches back past lead-in fragments ("…, em | muốn hỏi | vậy có đúng không")
-    while context and start > 0 and len(_content(" ".join(parts[start:best]))) < CONTEXT_WORDS:
-        start -= 1
-    if _opens_with_lead_in(parts[best]) and end < len(parts) and scores[end] > 0:
-        end += 1  # "cho tui hỏi mua máy lạnh | nên chọn mấy sao"
-    return start, end
-
-
 def request_clause(text: str, min_words: int = MIN_WORDS) -> str:
     """The part of the message that carries the request (the whole of a short message)."""
     if len(lemmas(text)) < min_words:
@@ -226,23 +202,11 @@ def request_clause(text: str, min_words: int = MIN_WORDS) -> str:
     parts = clauses(text)
     if not parts:
         return text
-    start, end = _request_range(parts, context=False)
+    scores = [cue_count(part) for part in parts]
+    best = max(range(len(parts)), key=lambda i: (scores[i], i))
+    start, end = best, best + 1
+    if best > 0 and len(lemmas(parts[best])) < SHORT_CLAUSE:
+        start = best - 1
+    if _opens_with_lead_in(parts[best]) and end < len(parts) and scores[end] > 0:
+        end += 1  # "cho tui hỏi mua máy lạnh | nên chọn mấy sao"
     return " ".join(parts[start:end])
-
-
-def request_bounds(text: str, min_words: int = MIN_WORDS) -> tuple[int, int] | None:
-    """Character offsets [start, end) in `text` of the request clause with the clause before
-    it; None for a short message (all of it is the request) or text not in NFC form (offsets
-    into the normalised text would not point into the typed one)."""
-    if nfc(text) != text or len(lemmas(text)) < min_words:
-        return None
-    parts = clauses(text)
-    if not parts:
-        return None
-    offsets, cursor = [], 0
-    for part in parts:
-        cursor = text.index(part, cursor)
-        offsets.append((cursor, cursor + len(part)))
-        cursor += len(part)
-    start, end = _request_range(parts, context=True)
-    return offsets[start][0], offsets[end - 1][1]

@@ -14,10 +14,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from components.clauses import request_bounds
 from components.text import normalise_token
 
 
@@ -25,13 +23,7 @@ from components.text import normalise_token
 class VietnameseTokenizer(WhitespaceTokenizer):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {
-            **WhitespaceTokenizer.get_default_config(),
-            # A long message's words outside its request clause (and the clause before it) get
-            # an empty lemma: the featurizers that read lemmas see the request without the story,
-            # the others (and the entities) still see every token.
-            "story_lemmas": True,
-        }
+        return {**WhitespaceTokenizer.get_default_config()}
 
     @classmethod
     def create(
@@ -43,16 +35,8 @@ class VietnameseTokenizer(WhitespaceTokenizer):
     ) -> VietnameseTokenizer:
         return cls(config)
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        super().__init__(config)
-        self.story_lemmas = bool(config.get("story_lemmas", True))
-
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         tokens = super().tokenize(message, attribute)
-        bounds = None
-        if attribute == TEXT and not self.story_lemmas:
-            bounds = request_bounds(message.get(TEXT) or "")
         for token in tokens:
-            outside = bounds is not None and (token.end <= bounds[0] or token.start >= bounds[1])
-            token.lemma = "" if outside else normalise_token(token.text)
+            token.lemma = normalise_token(token.text)
         return tokens

@@ -1,9 +1,7 @@
 """The request clause of a long message (bot/components/clauses.py)."""
 
-import unicodedata
-
 import pytest
-from components.clauses import clauses, request_bounds, request_clause
+from components.clauses import clauses, request_clause
 from components.text import strip_diacritics
 
 STORY_THEN_QUESTION = [
@@ -95,27 +93,3 @@ def test_without_any_cue_the_last_clause_is_the_request():
 )
 def test_clause_boundaries(message, expected):
     assert clauses(message) == expected
-
-
-@pytest.mark.parametrize(("message", "expected"), STORY_THEN_QUESTION)
-def test_the_request_bounds_hold_the_request_clause(message, expected):
-    start, end = request_bounds(message)
-    assert expected in message[start:end]
-    assert len(message[start:end]) < len(message)
-
-
-def test_the_request_bounds_reach_back_past_lead_in_fragments():
-    message = (
-        "em là sinh viên năm hai, thuê phòng ở gần trường, chủ trọ tính 4 nghìn một số điện, "
-        "em muốn hỏi vậy có đúng quy định không"
-    )
-    start, end = request_bounds(message)
-    assert message[start:end] == (
-        "chủ trọ tính 4 nghìn một số điện, em muốn hỏi vậy có đúng quy định không"
-    )
-
-
-def test_short_or_decomposed_messages_have_no_request_bounds():
-    assert request_bounds("giá điện bậc 3 bao nhiêu") is None
-    story = STORY_THEN_QUESTION[0][0]
-    assert request_bounds(unicodedata.normalize("NFD", story)) is None
