@@ -1,14 +1,15 @@
 """Chat under load: the app path (`POST /api/v1/chat`) against Rasa's own REST input, side by side.
 
 For each concurrency (1, 2, 4, 10, 20, 50 by default) every simulated household sends one message
-at a time (distinct households, so no rate limit applies) for a fixed number of seconds, first
-through the backend's chat proxy, then straight to Rasa's signed REST channel with the same
-messages; turns/s, p50, p95, errors and overload 503s are printed for both and their ratios.
+at a time (distinct households, new at every level, so no rate limit applies) for a fixed number
+of seconds, through the backend's chat proxy and straight to Rasa's signed REST channel with the
+same messages, the two paths taking turns in slices (app, rasa, rasa, app, ...); turns/s, p50,
+p95, errors and overload 503s are printed for both and their ratios.
 
 Starts `make run`'s stack (scripts/run_stack.py) on free ports in a temporary VAR_DIR, or uses a
 running one with --backend/--rasa. Writes var/bench/chat.json.
 
-    .venv/bin/python benchmarks/bench_chat.py [--seconds 20] [--concurrency 1,2,4,10,20,50]
+    .venv/bin/python benchmarks/bench_chat.py [--seconds 40] [--slices 4] [--concurrency 1,2,4,10,20,50]
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -59,12 +61,23 @@ TIMEOUT = 60.0
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
+    by_message: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: int = 0
     busy: int = 0  # 503 chat_busy (the fast overload answer)
     limited: int = 0  # 429: the household's rate limit (a running stack with the default limit)
     elapsed: float = 0.0
 
-    def row(self) -> dict[str, float | int]:
+    def add(self, other: Result) -> None:
+        """Another slice of the same level and path."""
+        self.latencies += other.latencies
+        for text, took in other.by_message.items():
+            self.by_message[text] += took
+        self.errors += other.errors
+        self.busy += other.busy
+        self.limited += other.limited
+        self.elapsed += other.elapsed
+
+    def row(self) -> dict[str, Any]:
         ordered = sorted(self.latencies)
 
         def pct(p: float) -> float:
@@ -78,6 +91,11 @@ class Result:
             "errors": self.errors,
             "busy_503": self.busy,
             "rate_limited_429": self.limited,
+            "by_message_p95_ms": {
+                text: round(sorted(took)[min(len(took) - 1, int(0.95 * len(took)))] * 1000)
+                for text, took in self.by_message.items()
+                if took
+            },
         }
 
 
@@ -170,6 +188,7 @@ def run_level(turn, identities: list[str], seconds: float) -> Result:
             with lock:
                 if outcome == "ok":
                     result.latencies.append(took)
+                    result.by_message[text].append(took)
                 elif outcome == "busy":
                     result.busy += 1
                 elif outcome == "limited":
@@ -415,13 +434,16 @@ def machine() -> dict[str, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=40, help="per path and level")
     parser.add_argument("--concurrency", default="1,2,4,10,20,50")
+    parser.add_argument(
+        "--slices", type=int, default=4, help="alternating slices per level (app-rasa, rasa-app)"
+    )
     parser.add_argument("--backend", help="a running backend (default: start the stack)")
     parser.add_argument("--rasa", default="http://127.0.0.1:5005", help="with --backend")
     parser.add_argument("--service", help="with --backend: the action server's backend")
     parser.add_argument("--database-url", help="the running backend's database")
-    parser.add_argument("--profile-repeat", type=int, default=7, help="0: no profile")
+    parser.add_argument("--profile-repeat", type=int, default=25, help="0: no profile")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "chat.json")
     args = parser.parse_args()
     levels = [int(n) for n in args.concurrency.split(",")]
@@ -431,13 +453,24 @@ def main() -> int:
                  "service": (args.service or args.backend).rstrip("/"),
                  "database": args.database_url or f"sqlite:///{ROOT / 'var' / 'app.db'}"}  # fmt: skip
     with stack(given, name="bench-chat") as (process, urls):
-        most = max(levels)
-        app_households = make_households(urls["database"], "bench-app", most)
-        rasa_senders = [h for h, _ in make_households(urls["database"], "bench-rasa", most)]
+        # new households at every level: a conversation carried from level to level would grow
+        # to thousands of turns in one session (docs/benchmarks.md: a session's cost grows
+        # past its window), which no household writes and which would load later levels
+        app_levels = {
+            (index, level): make_households(urls["database"], f"bench-app{index}-{level}", level)
+            for index, level in enumerate(levels)
+        }
+        rasa_levels = {
+            (index, level): [
+                h for h, _ in make_households(urls["database"], f"bench-rasa{index}-{level}", level)
+            ]
+            for index, level in enumerate(levels)
+        }
         (_, profile_token), *_ = make_households(urls["database"], "bench-profile", 2)
-        for _, token in app_households[:2]:  # warm both paths (model, caches, pools)
+        warm_app = make_households(urls["database"], "bench-warm", 2)
+        for _, token in warm_app:  # warm both paths (model, caches, pools)
             app_turn(requests.Session(), urls["backend"], token, MESSAGES[0])
-        rasa_turn(requests.Session(), urls["rasa"], rasa_senders[0], MESSAGES[0])
+        rasa_turn(requests.Session(), urls["rasa"], "bench-warm-rasa", MESSAGES[0])
         profiled = []
         if args.profile_repeat:
             print("one turn, one household (medians, ms):")
@@ -473,8 +506,8 @@ def main() -> int:
             f"{'rasa t/s':>8} {'p50':>6} {'p95':>6} {'err':>4} | {'thr %':>5} {'p95 ×':>5} | load"
         )
         print(header)
-        for level in levels:
-            tokens = {household_id: token for household_id, token in app_households[:level]}
+        for index, level in enumerate(levels):
+            tokens = dict(app_levels[index, level])
 
             own: list[float] = []
 
@@ -484,23 +517,31 @@ def main() -> int:
             def via_rasa(session, sender, text):
                 return rasa_turn(session, urls["rasa"], sender, text)
 
-            cpu_before = stack_cpu(process.pid, ports_of(urls)) if process else {}
-            app = run_level(via_app, list(tokens), args.seconds).row()
+            # the two paths take turns in slices, app–rasa then rasa–app, so a drift in the
+            # machine's load (another process, a cache filling) falls on both alike
+            results = {"app": Result(), "rasa": Result()}
+            cpu: dict[str, dict[str, float]] = {
+                "app": defaultdict(float),
+                "rasa": defaultdict(float),
+            }
+            runs = {"app": (via_app, list(tokens)), "rasa": (via_rasa, rasa_levels[index, level])}
+            for part in range(args.slices):
+                for path in ("app", "rasa") if part % 2 == 0 else ("rasa", "app"):
+                    cpu_before = stack_cpu(process.pid, ports_of(urls)) if process else {}
+                    turn, identities = runs[path]
+                    results[path].add(run_level(turn, identities, args.seconds / args.slices))
+                    if process is not None:
+                        for name, used in stack_cpu(process.pid, ports_of(urls)).items():
+                            cpu[path][name] += used - cpu_before.get(name, 0.0)
+            app, rasa = results["app"].row(), results["rasa"].row()
             if process is not None:
-                app["cpu_ms_per_turn"] = cpu_per_turn(
-                    cpu_before, stack_cpu(process.pid, ports_of(urls)), app["turns"]
-                )
+                for path, row in (("app", app), ("rasa", rasa)):
+                    row["cpu_ms_per_turn"] = cpu_per_turn({}, cpu[path], row["turns"])
             own.sort()
             app["ours_p50_ms"] = round(own[len(own) // 2], 1) if own else 0.0
             app["ours_p95_ms"] = (
                 round(own[min(len(own) - 1, int(0.95 * len(own)))], 1) if own else 0.0
             )
-            cpu_before = stack_cpu(process.pid, ports_of(urls)) if process else {}
-            rasa = run_level(via_rasa, rasa_senders[:level], args.seconds).row()
-            if process is not None:
-                rasa["cpu_ms_per_turn"] = cpu_per_turn(
-                    cpu_before, stack_cpu(process.pid, ports_of(urls)), rasa["turns"]
-                )
             load = os.getloadavg()[0]
             ratio = app["turns_per_s"] / rasa["turns_per_s"] * 100 if rasa["turns_per_s"] else 0
             p95x = app["p95_ms"] / rasa["p95_ms"] if rasa["p95_ms"] else 0
@@ -520,7 +561,13 @@ def main() -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(
             json.dumps(
-                {"machine": machine(), "seconds": args.seconds, "profile": profiled, "rows": rows},
+                {
+                    "machine": machine(),
+                    "seconds": args.seconds,
+                    "slices": args.slices,
+                    "profile": profiled,
+                    "rows": rows,
+                },
                 indent=2,
                 ensure_ascii=False,
             )
