@@ -58,6 +58,12 @@ MESSAGES = [
 TIMEOUT = 60.0
 
 
+def quantile(values: list[float], p: float) -> float:
+    """The `p` quantile of `values` (the nearest rank at or below), 0.0 for none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))] if ordered else 0.0
+
+
 @dataclass
 class Result:
     latencies: list[float] = field(default_factory=list)
@@ -78,23 +84,17 @@ class Result:
         self.elapsed += other.elapsed
 
     def row(self) -> dict[str, Any]:
-        ordered = sorted(self.latencies)
-
-        def pct(p: float) -> float:
-            return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else 0
-
+        turns = len(self.latencies)
         return {
-            "turns": len(ordered),
-            "turns_per_s": round(len(ordered) / self.elapsed, 2) if self.elapsed else 0,
-            "p50_ms": round(pct(0.50)),
-            "p95_ms": round(pct(0.95)),
+            "turns": turns,
+            "turns_per_s": round(turns / self.elapsed, 2) if self.elapsed else 0,
+            "p50_ms": round(quantile(self.latencies, 0.50) * 1000),
+            "p95_ms": round(quantile(self.latencies, 0.95) * 1000),
             "errors": self.errors,
             "busy_503": self.busy,
             "rate_limited_429": self.limited,
             "by_message_p95_ms": {
-                text: round(sorted(took)[min(len(took) - 1, int(0.95 * len(took)))] * 1000)
-                for text, took in self.by_message.items()
-                if took
+                text: round(quantile(took, 0.95) * 1000) for text, took in self.by_message.items()
             },
         }
 
@@ -256,18 +256,16 @@ def profile(urls: dict[str, str], token: str, sender: str, repeat: int) -> list[
         row: dict = {"message": text}
         for name, values in took.items():
             row[name] = (
-                round(sorted(values)[len(values) // 2] * 1000, 1)
-                if call or name != "backend_call_ms"
-                else 0.0
+                round(quantile(values, 0.5) * 1000, 1) if call or name != "backend_call_ms" else 0.0
             )
-        row["backend_own_ms"] = round(sorted(own)[len(own) // 2], 1) if own else 0.0
+        row["backend_own_ms"] = round(quantile(own, 0.5), 1)
         # the same message through both paths one right after the other: the median of the
         # paired differences is steadier than the difference of the two medians
-        paired = sorted(a - r for a, r in zip(took["app_ms"], took["rasa_ms"], strict=True))
-        row["app_minus_rasa_paired_ms"] = round(paired[len(paired) // 2] * 1000, 1)
+        paired = [a - r for a, r in zip(took["app_ms"], took["rasa_ms"], strict=True)]
+        row["app_minus_rasa_paired_ms"] = round(quantile(paired, 0.5) * 1000, 1)
         for name in ("auth", "limit", "queue", "rasa", "after", "http"):
-            values = sorted(p[name] for p in parts if name in p)
-            row[f"part_{name}_ms"] = round(values[len(values) // 2], 1) if values else 0.0
+            lap = [p[name] for p in parts if name in p]
+            row[f"part_{name}_ms"] = round(quantile(lap, 0.5), 1)
         rows.append(row)
     return rows
 
@@ -456,16 +454,14 @@ def main() -> int:
         # new households at every level: a conversation carried from level to level would grow
         # to thousands of turns in one session (docs/benchmarks.md: a session's cost grows
         # past its window), which no household writes and which would load later levels
-        app_levels = {
-            (index, level): make_households(urls["database"], f"bench-app{index}-{level}", level)
+        app_levels = [
+            dict(make_households(urls["database"], f"bench-app{index}-{level}", level))
             for index, level in enumerate(levels)
-        }
-        rasa_levels = {
-            (index, level): [
-                h for h, _ in make_households(urls["database"], f"bench-rasa{index}-{level}", level)
-            ]
+        ]
+        rasa_levels = [
+            [h for h, _ in make_households(urls["database"], f"bench-rasa{index}-{level}", level)]
             for index, level in enumerate(levels)
-        }
+        ]
         (_, profile_token), *_ = make_households(urls["database"], "bench-profile", 2)
         warm_app = make_households(urls["database"], "bench-warm", 2)
         for _, token in warm_app:  # warm both paths (model, caches, pools)
@@ -507,7 +503,7 @@ def main() -> int:
         )
         print(header)
         for index, level in enumerate(levels):
-            tokens = dict(app_levels[index, level])
+            tokens = app_levels[index]
 
             own: list[float] = []
 
@@ -524,7 +520,7 @@ def main() -> int:
                 "app": defaultdict(float),
                 "rasa": defaultdict(float),
             }
-            runs = {"app": (via_app, list(tokens)), "rasa": (via_rasa, rasa_levels[index, level])}
+            runs = {"app": (via_app, list(tokens)), "rasa": (via_rasa, rasa_levels[index])}
             for part in range(args.slices):
                 for path in ("app", "rasa") if part % 2 == 0 else ("rasa", "app"):
                     cpu_before = stack_cpu(process.pid, ports_of(urls)) if process else {}
@@ -537,11 +533,8 @@ def main() -> int:
             if process is not None:
                 for path, row in (("app", app), ("rasa", rasa)):
                     row["cpu_ms_per_turn"] = cpu_per_turn({}, cpu[path], row["turns"])
-            own.sort()
-            app["ours_p50_ms"] = round(own[len(own) // 2], 1) if own else 0.0
-            app["ours_p95_ms"] = (
-                round(own[min(len(own) - 1, int(0.95 * len(own)))], 1) if own else 0.0
-            )
+            app["ours_p50_ms"] = round(quantile(own, 0.50), 1)
+            app["ours_p95_ms"] = round(quantile(own, 0.95), 1)
             load = os.getloadavg()[0]
             ratio = app["turns_per_s"] / rasa["turns_per_s"] * 100 if rasa["turns_per_s"] else 0
             p95x = app["p95_ms"] / rasa["p95_ms"] if rasa["p95_ms"] else 0
