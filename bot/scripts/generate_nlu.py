@@ -4,7 +4,9 @@ Every hand-written sentence is kept; its no-diacritics form is added, and a chat
 where common words can be shortened (không → ko, được → dc, bao nhiêu → bn…, the table
 components.text.SHORTENINGS that the tokenizer reads back). Then, for a share of each intent's
 sentences, long story-form messages and southern/central rewordings composed by
-nlu_source/long_form.py, each in one of those three forms. The YAML files are generated: each
+nlu_source/long_form.py, each in one of those three forms; and the long messages written by hand
+in nlu_source/long_written.py (stories that talk about electricity before another request), as
+written. The YAML files are generated: each
 says so in its first line, and tests/bot/test_nlu_generated.py fails when they differ from what
 this script writes. Edit nlu_source/sources.py, then run `make nlu`. Staff corrections go to
 data/nlu/corrections.yml, which this script never touches.
@@ -22,6 +24,7 @@ sys.path.insert(0, str(BOT))
 
 from components.text import SHORTENINGS, THOUSANDS, strip_diacritics  # noqa: E402
 from nlu_source.long_form import dialect_forms, long_forms  # noqa: E402
+from nlu_source.long_written import LONG_WRITTEN  # noqa: E402
 from nlu_source.sources import TOPICS  # noqa: E402
 
 # annotation tails "(kwh)" and "{...}" must stay untouched
@@ -70,6 +73,7 @@ def render(intents: dict[str, list[str]]) -> str:
         written = [f for sentence in sentences for f in variants(sentence)]
         composed = long_forms(intent, sentences) + dialect_forms(intent, sentences)
         written += [form(sentence, name) for sentence, name in composed]
+        written += LONG_WRITTEN.get(intent, [])
         for text in written:
             if text.lower() not in seen:
                 seen.add(text.lower())

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from components.text import SHORTENINGS, SHORTHAND, THOUSANDS, normalise_text
+from nlu_source.long_written import LONG_WRITTEN
+from nlu_source.sources import TOPICS
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 GENERATED = sorted(p for p in (BOT / "data" / "nlu").glob("*.yml") if p.name != "corrections.yml")
@@ -46,3 +48,17 @@ def test_k_after_a_number_is_a_thousand_and_alone_is_no():
     assert THOUSANDS.sub(r"\1k", "500 nghìn và 3 ngàn") == "500k và 3k"
     assert normalise_text("k biết") == "khong biet"
     assert normalise_text("500k") == "500k"
+
+
+def test_hand_written_long_messages_belong_to_intents_and_are_long():
+    """nlu_source/long_written.py: every key an intent of the sources, every message a story."""
+    intents = {intent for topic in TOPICS.values() for intent in topic}
+    assert set(LONG_WRITTEN) <= intents
+    short = [s for sentences in LONG_WRITTEN.values() for s in sentences if len(s.split()) < 15]
+    assert not short, short
+
+
+def test_hand_written_long_messages_reach_the_yaml():
+    text = "\n".join(p.read_text(encoding="utf-8") for p in GENERATED)
+    missing = [s for ss in LONG_WRITTEN.values() for s in ss if f"    - {s}\n" not in text]
+    assert not missing, missing[:3]
