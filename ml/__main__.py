@@ -15,6 +15,7 @@ from ml.card import write_card
 from ml.evaluate import evaluate_all, table, write_report
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
+from ml.worlds import matched
 from ml.worlds.heldout import FAMILIES
 from ml.worlds.report import evaluate as evaluate_worlds
 from ml.worlds.report import section as worlds_section
@@ -132,6 +133,23 @@ def cmd_worlds(args: argparse.Namespace) -> None:
         print(f"→ {args.write}")
 
 
+def cmd_caltrack_matched(args: argparse.Namespace) -> None:
+    out = Path(args.json) if args.json else None
+    if args.table_only:
+        if out is None:
+            raise InputError("--table-only needs --json (the rows of an earlier run)")
+        rows = matched.read_rows(out)
+    else:
+        rows = matched.evaluate(
+            seeds=args.seeds,
+            households=args.households,
+            sample=args.sample,
+            families=args.families,
+            out=out,
+        )
+    print(matched.table(rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     worlds.add_argument("--write", help="also write the section into this report (Markdown)")
     worlds.set_defaults(run=cmd_worlds)
+    peer = sub.add_parser(
+        "caltrack-matched",
+        help="CalTRACK + CUSUM with h matched to the model's false alerts, on the same households",
+    )
+    peer.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    peer.add_argument("--households", type=int, default=300, help="households per world")
+    peer.add_argument("--sample", type=int, default=50, help="of them scored (CalTRACK fits)")
+    peer.add_argument("--families", nargs="+", choices=[f.name for f in FAMILIES])
+    peer.add_argument("--json", help="append each world's result to this file (JSON lines)")
+    peer.add_argument("--table-only", action="store_true", help="print the table of --json")
+    peer.set_defaults(run=cmd_caltrack_matched)
     args = parser.parse_args(argv)
     try:
         args.run(args)

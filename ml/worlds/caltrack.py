@@ -71,6 +71,21 @@ def fit_predict(*, train: pd.DataFrame, test: pd.DataFrame) -> tuple[pd.Series, 
     return predicted["observed"], predicted["predicted"], max(spread, 0.05)
 
 
+def cusum_path(
+    *, observed: np.ndarray, predicted: np.ndarray, sigma: float, k: float = CUSUM_K
+) -> np.ndarray:
+    """The upper CUSUM's sum on (observed − predicted)/sigma, day by day (it does not reset when
+    it crosses a threshold, so the flags at any h are `path > h`). Days without a read (NaN)
+    leave the sum as it is."""
+    path = np.zeros(len(observed))
+    total = 0.0
+    for i, (obs, pred) in enumerate(zip(observed, predicted, strict=True)):
+        if np.isfinite(obs) and np.isfinite(pred):
+            total = max(0.0, total + (obs - pred) / sigma - k)
+        path[i] = total
+    return path
+
+
 def cusum_flags(
     *,
     observed: np.ndarray,
@@ -81,13 +96,7 @@ def cusum_flags(
 ) -> np.ndarray:
     """Upper CUSUM on (observed − predicted)/sigma; a day is flagged while the sum exceeds `h`.
     Days without a read (NaN) leave the sum as it is."""
-    flags = np.zeros(len(observed), dtype=bool)
-    total = 0.0
-    for i, (obs, pred) in enumerate(zip(observed, predicted, strict=True)):
-        if np.isfinite(obs) and np.isfinite(pred):
-            total = max(0.0, total + (obs - pred) / sigma - k)
-        flags[i] = total > h
-    return flags
+    return cusum_path(observed=observed, predicted=predicted, sigma=sigma, k=k) > h
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ class Score:
     alarms: list[tuple[str, int, str]] = field(default_factory=list)  # context, month, region
     # lasting normal changes of the scored year in homes without a fault: alerts, flagged days
     lasting: ChangeCost = field(default_factory=lambda: ChangeCost(0, 0.0, 0.0))
+    delays: list[int] = field(default_factory=list)  # of the faults found (to pool seeds)
 
 
 def _context(world: World, household: str, day: date, province: int) -> str:
@@ -174,6 +175,7 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
         misses=misses,
         alarms=alarms,
         lasting=change_cost(flags, changes[calm]),
+        delays=delays,
     )
 
 
