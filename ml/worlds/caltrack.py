@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -97,6 +99,35 @@ def cusum_flags(
     """Upper CUSUM on (observed − predicted)/sigma; a day is flagged while the sum exceeds `h`.
     Days without a read (NaN) leave the sum as it is."""
     return cusum_path(observed=observed, predicted=predicted, sigma=sigma, k=k) > h
+
+
+Paths = dict[str, tuple[list[date], np.ndarray]]  # household → scored days, CUSUM sum on them
+
+
+def caltrack_paths(
+    readings: pd.DataFrame, ids: Sequence[str], *, test_day: date, k: float = CUSUM_K
+) -> Paths:
+    """CalTRACK's daily model fitted once per household on the days before `test_day`, and the
+    upper CUSUM's sum (allowance `k`) on its standardised residuals from `test_day` on."""
+    out: Paths = {}
+    for household in ids:
+        rows = readings[readings["household_id"] == household]
+        train, test = rows[rows["date"] < test_day], rows[rows["date"] >= test_day]
+        observed, predicted, sigma = fit_predict(train=train, test=test)
+        path = cusum_path(
+            observed=observed.to_numpy(), predicted=predicted.to_numpy(), sigma=sigma, k=k
+        )
+        out[household] = (list(predicted.index.date), path)
+    return out
+
+
+def flags_at(paths: Paths, h: float) -> pd.DataFrame:
+    """household_id, date, is_anomaly: a day is flagged while the CUSUM's sum exceeds `h`."""
+    parts = [
+        pd.DataFrame({"household_id": household, "date": days, "is_anomaly": path > h})
+        for household, (days, path) in paths.items()
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from ml.worlds.answers import (
 )
 from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, World
-from ml.worlds.caltrack import cusum_flags, fit_predict
+from ml.worlds.caltrack import CUSUM_H, caltrack_paths, flags_at
 from ml.worlds.meters import simulate_meters
 from ml.worlds.oracle import best_flags, oracle_input
 
@@ -197,20 +197,8 @@ def rule_30pct(readings: pd.DataFrame) -> pd.DataFrame:
 
 
 def caltrack_cusum(readings: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    parts = []
-    for household in ids:
-        rows = readings[readings["household_id"] == household]
-        train, test = rows[rows["date"] < TEST_DAY], rows[rows["date"] >= TEST_DAY]
-        observed, predicted, sigma = fit_predict(train=train, test=test)
-        flags = cusum_flags(
-            observed=observed.to_numpy(), predicted=predicted.to_numpy(), sigma=sigma
-        )
-        parts.append(
-            pd.DataFrame(
-                {"household_id": household, "date": predicted.index.date, "is_anomaly": flags}
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+    """CalTRACK + CUSUM's flags at the textbook threshold, from `TEST_DAY` on."""
+    return flags_at(caltrack_paths(readings, ids, test_day=TEST_DAY), CUSUM_H)
 
 
 def answer_rows(world: World, *, seed: int) -> dict[str, pd.DataFrame]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TypedDict, cast
 
@@ -29,37 +28,11 @@ import pandas as pd
 
 from ml.model import UnusualUsageModel
 from ml.worlds.answers import scored_flags
-from ml.worlds.caltrack import CUSUM_H, CUSUM_K, cusum_path, fit_predict
+from ml.worlds.caltrack import CUSUM_H, CUSUM_K, Paths, caltrack_paths, flags_at
 from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, Score, score
 
 # thresholds swept: 1 … 500 standard deviations of CalTRACK's in-sample residual, 4% apart
 H_GRID: tuple[float, ...] = tuple(float(h) for h in np.round(np.geomspace(1.0, 500.0, 161), 3))
-
-Paths = dict[str, tuple[list[date], np.ndarray]]  # household → scored days, CUSUM sum on them
-
-
-def caltrack_paths(readings: pd.DataFrame, ids: Sequence[str], *, k: float = CUSUM_K) -> Paths:
-    """CalTRACK's daily model fitted once per household on the days before TEST_DAY, and the
-    upper CUSUM's sum (allowance `k`) on its standardised residuals from TEST_DAY on."""
-    out: Paths = {}
-    for household in ids:
-        rows = readings[readings["household_id"] == household]
-        train, test = rows[rows["date"] < TEST_DAY], rows[rows["date"] >= TEST_DAY]
-        observed, predicted, sigma = fit_predict(train=train, test=test)
-        path = cusum_path(
-            observed=observed.to_numpy(), predicted=predicted.to_numpy(), sigma=sigma, k=k
-        )
-        out[household] = (list(predicted.index.date), path)
-    return out
-
-
-def flags_at(paths: Paths, h: float) -> pd.DataFrame:
-    """household_id, date, is_anomaly: a day is flagged while the CUSUM's sum exceeds `h`."""
-    parts = [
-        pd.DataFrame({"household_id": household, "date": days, "is_anomaly": path > h})
-        for household, (days, path) in paths.items()
-    ]
-    return pd.concat(parts, ignore_index=True)
 
 
 @dataclass(frozen=True)
@@ -159,7 +132,7 @@ def run_matched(
     model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
     flags = scored_flags(model, readings[readings["date"] >= TEST_DAY].reset_index(drop=True))
     on_sample = score(flags, world, chosen)
-    paths = caltrack_paths(readings, ids, k=k)
+    paths = caltrack_paths(readings, ids, test_day=TEST_DAY, k=k)
     match = match_threshold(
         paths,
         target=on_sample.false_alerts,
