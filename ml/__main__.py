@@ -145,6 +145,8 @@ def cmd_caltrack_matched(args: argparse.Namespace) -> None:
             households=args.households,
             sample=args.sample,
             families=args.families,
+            peer=args.peer,
+            k=args.k,
             out=out,
         )
     print(matched.table(rows))
@@ -198,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     worlds.set_defaults(run=cmd_worlds)
     peer = sub.add_parser(
         "caltrack-matched",
-        help="CalTRACK + CUSUM with h matched to the model's false alerts, on the same households",
+        help="a peer + CUSUM with h matched to the model's false alerts, on the same households",
     )
     peer.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     peer.add_argument("--households", type=int, default=300, help="households per world")
@@ -206,6 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     peer.add_argument("--families", nargs="+", choices=[f.name for f in FAMILIES])
     peer.add_argument("--json", help="append each world's result to this file (JSON lines)")
     peer.add_argument("--table-only", action="store_true", help="print the table of --json")
+    peer.add_argument(
+        "--peer",
+        choices=matched.PEERS,
+        default="caltrack",
+        help="CalTRACK's daily model, or a "
+        "per-household degree-day regression on log kWh (ml/worlds/logdd.py)",
+    )
+    peer.add_argument("--k", type=float, default=0.5, help="the peer's CUSUM allowance")
     peer.set_defaults(run=cmd_caltrack_matched)
     args = parser.parse_args(argv)
     try:

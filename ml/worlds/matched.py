@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ml.model import UnusualUsageModel
+from ml.worlds import logdd
 from ml.worlds.answers import scored_flags
 from ml.worlds.caltrack import CUSUM_H, CUSUM_K, Paths, caltrack_paths, flags_at
 from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, Score, score
@@ -45,18 +46,18 @@ class Match:
 
 
 def match_threshold(
-    paths: Paths,
+    flags_for: Callable[[float], pd.DataFrame],
     *,
     target: float,
     false_alerts: Callable[[pd.DataFrame], float],
     grid: Sequence[float] = H_GRID,
 ) -> Match:
     """The smallest h of `grid` whose flags have at most `target` false alerts, as
-    `false_alerts` counts them on the flags `flags_at(paths, h)`."""
+    `false_alerts` counts them on the flags `flags_for(h)`."""
     ordered = sorted(grid)
     lower: tuple[float, float] | None = None
     for h in ordered:
-        count = false_alerts(flags_at(paths, h))
+        count = false_alerts(flags_for(h))
         if count <= target + 1e-9:
             return Match(
                 h=h,
@@ -87,15 +88,23 @@ class Row(TypedDict):
     family: str
     seed: int
     households: int
+    peer_name: str  # "caltrack" or "logdd"
     k: float
     model: Brief  # the product's model on the sample
     model_all: Brief  # … on every household of the world
-    caltrack: Brief  # CalTRACK + CUSUM at the matched h
-    caltrack_textbook: Brief  # … at h = CUSUM_H
+    peer: Brief  # the peer at the matched h
+    peer_textbook: Brief  # … at h = CUSUM_H
     h: float
     lower_h: float | None
     lower_false_alerts: float | None
     reached: bool
+
+
+PEERS = ("caltrack", "logdd")
+PEER_TITLES = {
+    "caltrack": "CalTRACK + CUSUM",
+    "logdd": "log-kWh degree days + CUSUM",
+}
 
 
 def _brief(s: Score) -> Brief:
@@ -111,19 +120,33 @@ def _brief(s: Score) -> Brief:
     }
 
 
+def peer_flags(
+    peer: str, readings: pd.DataFrame, ids: Sequence[str], *, k: float
+) -> Callable[[float], pd.DataFrame]:
+    """The peer fitted once per household on the days before TEST_DAY: its flags at any h."""
+    if peer == "caltrack":
+        paths: Paths = caltrack_paths(readings, ids, test_day=TEST_DAY, k=k)
+        return lambda h: flags_at(paths, h)
+    if peer == "logdd":
+        res = logdd.residuals(readings, ids, test_day=TEST_DAY)
+        return lambda h: logdd.flags(res, k=k, h=h)
+    raise ValueError(f"unknown peer {peer!r}: one of {PEERS}")
+
+
 def run_matched(
     family: Family,
     *,
     seed: int,
     households: int,
     sample: int,
+    peer: str = "caltrack",
     k: float = CUSUM_K,
     grid: Sequence[float] = H_GRID,
 ) -> Row:
     """One world (family, seed, `households` homes): the product's model trained on 2024 and
-    scored on 2025, as the held-out tables run it; CalTRACK + CUSUM on the first `sample`
-    households (sorted ids), at the threshold matched to the model's false alerts on them and
-    at the textbook h."""
+    scored on 2025, as the held-out tables run it; the peer on the first `sample` households
+    (sorted ids), at the threshold matched to the model's false alerts on them and at the
+    textbook h."""
     world = family.make(households=households, seed=seed)
     readings = world.readings
     every = set(world.households["household_id"])
@@ -132,9 +155,9 @@ def run_matched(
     model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
     flags = scored_flags(model, readings[readings["date"] >= TEST_DAY].reset_index(drop=True))
     on_sample = score(flags, world, chosen)
-    paths = caltrack_paths(readings, ids, test_day=TEST_DAY, k=k)
+    flags_for = peer_flags(peer, readings, ids, k=k)
     match = match_threshold(
-        paths,
+        flags_for,
         target=on_sample.false_alerts,
         false_alerts=lambda f: score(f, world, chosen).false_alerts,
         grid=grid,
@@ -143,11 +166,12 @@ def run_matched(
         "family": family.name,
         "seed": seed,
         "households": len(ids),
+        "peer_name": peer,
         "k": k,
         "model": _brief(on_sample),
         "model_all": _brief(score(flags, world, every)),
-        "caltrack": _brief(score(flags_at(paths, match.h), world, chosen)),
-        "caltrack_textbook": _brief(score(flags_at(paths, CUSUM_H), world, chosen)),
+        "peer": _brief(score(flags_for(match.h), world, chosen)),
+        "peer_textbook": _brief(score(flags_for(CUSUM_H), world, chosen)),
         "h": match.h,
         "lower_h": match.lower_h,
         "lower_false_alerts": match.lower_false_alerts,
@@ -183,11 +207,12 @@ def _cells(b: Brief) -> str:
 def table(rows: list[Row]) -> str:
     """Markdown: one row per family × seed, then each family pooled over its seeds. Recall
     within 14 days (found/faults), median delay of those found, false alerts per household-year
-    (count); CalTRACK + CUSUM at the matched h, and the grid's next lower h with its false alerts
-    (above the model's)."""
+    (count); the peer at the matched h, and the grid's next lower h with its false alerts (above
+    the model's). The rows are of one peer (the first row's)."""
+    title = PEER_TITLES[rows[0]["peer_name"]] if rows else "peer"
     lines = [
         "| family | seed | households | model recall ≤14 d | median delay (d) | false alerts "
-        "| CalTRACK h | CalTRACK + CUSUM recall ≤14 d | median delay (d) | false alerts "
+        f"| h | {title} recall ≤14 d | median delay (d) | false alerts "
         "| next lower h: false alerts | textbook h 5: recall / false alerts |",
         "|---" * 10 + "|---|---|",
     ]
@@ -200,10 +225,10 @@ def table(rows: list[Row]) -> str:
             else "—"
         )
         h = f"{r['h']:g}" + ("" if r["reached"] else " (not reached)")
-        book = r["caltrack_textbook"]
+        book = r["peer_textbook"]
         lines.append(
             f"| {r['family']} | {r['seed']} | {r['households']} | {_cells(r['model'])} | {h} "
-            f"| {_cells(r['caltrack'])} | {lower} "
+            f"| {_cells(r['peer'])} | {lower} "
             f"| {book['recall']:.3f} / {book['false_alerts']:.3f} |"
         )
     for name in order:
@@ -211,11 +236,11 @@ def table(rows: list[Row]) -> str:
         if not chosen:
             continue
         seeds = ",".join(str(r["seed"]) for r in chosen)
-        book = _pool([r["caltrack_textbook"] for r in chosen])
+        book = _pool([r["peer_textbook"] for r in chosen])
         lines.append(
             f"| **{name}, pooled** | {seeds} | {sum(r['households'] for r in chosen)} "
             f"| {_cells(_pool([r['model'] for r in chosen]))} | per seed "
-            f"| {_cells(_pool([r['caltrack'] for r in chosen]))} | "
+            f"| {_cells(_pool([r['peer'] for r in chosen]))} | "
             f"| {book['recall']:.3f} / {book['false_alerts']:.3f} |"
         )
     return "\n".join(lines)
@@ -227,6 +252,8 @@ def evaluate(
     households: int,
     sample: int,
     families: Sequence[str] | None = None,
+    peer: str = "caltrack",
+    k: float = CUSUM_K,
     out: Path | None = None,
 ) -> list[Row]:
     """Every (chosen) family × seed, seed by seed (so that a run cut short has every family);
@@ -236,7 +263,9 @@ def evaluate(
         for family in FAMILIES:
             if families and family.name not in families:
                 continue
-            row = run_matched(family, seed=seed, households=households, sample=sample)
+            row = run_matched(
+                family, seed=seed, households=households, sample=sample, peer=peer, k=k
+            )
             rows.append(row)
             print(f"… {family.name} seed {seed}: h {row['h']}", flush=True)
             if out is not None:
@@ -245,5 +274,15 @@ def evaluate(
     return rows
 
 
+# keys of rows written before the peer was a choice (CalTRACK only)
+_OLD_KEYS = {"caltrack": "peer", "caltrack_textbook": "peer_textbook"}
+
+
 def read_rows(path: Path) -> list[Row]:
-    return [cast(Row, json.loads(line)) for line in path.read_text().splitlines() if line.strip()]
+    rows = []
+    for line in path.read_text().splitlines():
+        if line.strip():
+            row = {_OLD_KEYS.get(key, key): value for key, value in json.loads(line).items()}
+            row.setdefault("peer_name", "caltrack")
+            rows.append(cast(Row, row))
+    return rows

@@ -52,7 +52,9 @@ def test_chosen_threshold_is_the_smallest_within_the_target():
     counts = {h: _per_household(flags_at(paths, h)) for h in GRID}
     assert counts[3.0] == 1.5 and counts[4.0] == 1.0 and counts[7.0] == 0.5 and counts[10.0] == 0
     for target, expected in ((1.0, 4.0), (0.5, 7.0), (0.7, 7.0), (0.0, 10.0), (2.0, 1.0)):
-        match = match_threshold(paths, target=target, false_alerts=_per_household, grid=GRID)
+        match = match_threshold(
+            lambda h: flags_at(paths, h), target=target, false_alerts=_per_household, grid=GRID
+        )
         assert match.reached and match.h == expected
         assert match.false_alerts == counts[expected] <= target
         if expected > GRID[0]:
@@ -66,7 +68,11 @@ def test_chosen_threshold_is_the_smallest_within_the_target():
 def test_grid_order_does_not_matter_and_an_unreachable_target_is_reported():
     paths = _paths()
     shuffled = list(reversed(GRID))
-    match = match_threshold(paths, target=0.5, false_alerts=_per_household, grid=shuffled)
+    match = match_threshold(
+        lambda h: flags_at(paths, h), target=0.5, false_alerts=_per_household, grid=shuffled
+    )
     assert match.h == 7.0
-    low = match_threshold(paths, target=0.0, false_alerts=_per_household, grid=[1.0, 2.0, 5.0])
+    low = match_threshold(
+        lambda h: flags_at(paths, h), target=0.0, false_alerts=_per_household, grid=[1.0, 2.0, 5.0]
+    )
     assert not low.reached and low.h == 5.0 and low.false_alerts == 1.0
