@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from components.text import strip_diacritics
+from components.text import normalise_text, strip_diacritics
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -29,6 +29,58 @@ KIND_WORDS = {
     "outage_notices": re.compile(r"\b(?:cat dien|cup dien|mat dien|ngung cap dien|lich)\b"),
     "usage_alerts": re.compile(r"\b(?:canh bao|bat thuong|tieu thu|dung dien tang)\b"),
 }
+
+
+# Which way a request goes, where its words say so (normalised: no diacritics, shorthand
+# expanded). The model may read "tôi muốn nhận thông báo cắt điện" as unsubscribing; when the
+# words go only the other way than the intent, the household is asked which it wants instead of
+# being offered the opposite change. Words that collide without their accents are left out or
+# taken only in a phrase: tất/tắt, bất/bắt/bật, thời/thôi, bố/bỏ, khói/khỏi, dùng/dừng/đừng.
+NOTICE = r"(?:thong bao|tb|tin|tin nhan|lich|canh bao|meo|nhac)"
+TURN_ON = re.compile(
+    rf"\b(?:bat (?:lai |len )?(?:moi |tat ca |het )?{NOTICE}|bat len|dang ky|muon nhan|nhan {NOTICE}"
+    r"|gui (?:cho|giup|gium)|bao (?:cho|giup|gium) (?:toi|tui|minh|em|con))\b"
+)
+TURN_OFF = re.compile(
+    rf"\b(?:tat(?! ca\b)|huy|ngung|dung (?:gui|nhan|bao|nhac|{NOTICE})|thoi (?:nhan|gui)"
+    rf"|bo (?:nhan|dang ky|{NOTICE})|khong (?:nhan|can|muon|gui)|khoi (?:nhan|gui|bao|{NOTICE})"
+    r"|chan|unsubscribe|stop)\b"
+)
+
+
+def direction(text: str) -> bool | None:
+    """True: the words only turn notices on; False: only off; None: neither, or both."""
+    plain = normalise_text(text)
+    on, off = bool(TURN_ON.search(plain)), bool(TURN_OFF.search(plain))
+    return on if on != off else None
+
+
+# the kinds as a button's request names them (KIND_WORDS reads them back)
+PAYLOAD_WORDS = {
+    "weekly_tips": "mẹo hằng tuần",
+    "outage_notices": "lịch cắt điện",
+    "usage_alerts": "cảnh báo bất thường",
+}
+
+
+def ask_which_way(dispatcher: CollectingDispatcher, text: str) -> list[EventType]:
+    """The intent and the words disagree: ask on or off, naming the kinds the message named.
+    Each button sends a short, whole request ("bật thông báo lịch cắt điện"), read like any
+    message, so the change is still said and confirmed before it is made."""
+    kinds = kinds_named(text)
+    what = (
+        "mọi thông báo"
+        if len(kinds) == len(KINDS)
+        else "thông báo " + " và ".join(PAYLOAD_WORDS[kind] for kind in kinds)
+    )
+    dispatcher.utter_message(
+        text=f"Bạn muốn bật hay tắt thông báo: {names_of(kinds)}?",
+        buttons=[
+            {"title": "Bật", "payload": f"bật {what}"},
+            {"title": "Tắt", "payload": f"tắt {what}"},
+        ],
+    )
+    return [SlotSet("pending_change", None)]
 
 
 def clock(text: str) -> str:
@@ -66,7 +118,10 @@ def ask_subscriptions(
     """Say the exact change and ask yes or no; the change waits in `pending_change`."""
     if linked_household(client(), tracker, dispatcher) is None:
         return [SlotSet("pending_change", None)]
-    kinds = kinds_named(latest_text(tracker))
+    text = latest_text(tracker)
+    if direction(text) is (not enabled):
+        return ask_which_way(dispatcher, text)
+    kinds = kinds_named(text)
     verb = "bật" if enabled else "tắt"
     change = {"kind": "subscriptions", "changes": {kind: enabled for kind in kinds}}
     return ask_to_confirm(

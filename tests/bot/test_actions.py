@@ -21,7 +21,7 @@ from actions.linking import ActionLinkAccount
 from actions.meter import ActionPrepareMeterReading
 from actions.outages import ActionOutageSchedule
 from actions.privacy import ActionPrepareDeletion
-from actions.subscriptions import ActionUnsubscribe
+from actions.subscriptions import ActionSubscribe, ActionUnsubscribe, direction
 from actions.usage import ActionCheckUsage
 from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused, SlotSet
@@ -335,6 +335,66 @@ def test_unsubscribing_can_be_per_kind(fake_backend, text, changes):
     assert pending == {"kind": "subscriptions", "changes": changes}
     run(ActionApplyChange(), tracker(slots={"pending_change": pending}, intent="affirm"))
     assert next(c for c in fake_backend.calls if c[0] == "PUT")[2] == changes
+
+
+@pytest.mark.parametrize(
+    ("text", "way"),
+    [
+        ("tôi muốn nhận thông báo cắt điện", True),
+        ("dk nhan tin cup dien", True),
+        ("báo cho tui mỗi khi có lịch cúp điện", True),
+        ("bật mọi thông báo", True),
+        ("đừng gửi tin cho tui nữa nha", False),
+        ("tắt tất cả thông báo", False),
+        ("ko can tb nua", False),
+        ("thôi khỏi gửi mẹo nữa", False),
+        # words whose accents alone tell them apart do not count: tất/tắt, bất/bật, thời/thôi,
+        # bố/bỏ, dùng/dừng
+        ("tủ lạnh nữa", None),
+        ("bố tôi hỏi thời tiết", None),
+        ("tất cả đều dùng điện", None),
+        # both ways, or neither: the intent decides
+        ("bỏ đăng ký nhận tin", None),
+        ("thông báo", None),
+    ],
+)
+def test_the_words_of_a_notice_request_say_which_way_it_goes(text, way):
+    assert direction(text) is way
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "kinds"),
+    [
+        (ActionUnsubscribe(), "tôi muốn nhận thông báo cắt điện", {"outage_notices"}),
+        (ActionUnsubscribe(), "dk nhan tin cup dien", {"outage_notices"}),
+        (ActionSubscribe(), "đừng gửi mẹo hằng tuần cho tui nữa", {"weekly_tips"}),
+        (
+            ActionSubscribe(),
+            "tắt thông báo đi",
+            {"weekly_tips", "outage_notices", "usage_alerts"},
+        ),
+    ],
+)
+def test_words_against_the_intent_ask_which_way_and_change_nothing(
+    fake_backend, action, text, kinds
+):
+    """The model read a request to receive notices as unsubscribing (or the reverse): the
+    household is asked on or off, no change is offered or made, and the button it picks comes
+    back as a request for exactly the kinds it named."""
+    messages, events = run(action, tracker(text=text))
+    assert SlotSet("pending_change", None) in events
+    assert "Bạn muốn bật hay tắt thông báo" in messages[-1]["text"]
+    assert "Bạn đồng ý không?" not in messages[-1]["text"]
+    assert not [c for c in fake_backend.calls if c[0] == "PUT"]
+    buttons = {b["title"]: b["payload"] for b in messages[-1]["buttons"]}
+    assert set(buttons) == {"Bật", "Tắt"}
+    for title, again, enabled in (
+        ("Bật", ActionSubscribe(), True),
+        ("Tắt", ActionUnsubscribe(), False),
+    ):
+        _, events = run(again, tracker(text=buttons[title]))
+        pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+        assert pending == {"kind": "subscriptions", "changes": dict.fromkeys(kinds, enabled)}
 
 
 @pytest.mark.parametrize("answer", ["deny", "out_of_scope"])
