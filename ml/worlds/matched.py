@@ -1,5 +1,7 @@
-"""CalTRACK + CUSUM at the product model's false-alert rate (issue 21: "the product's model must
-beat CalTRACK + CUSUM on every family").
+"""A peer + CUSUM at the product model's false-alert rate (issue 21: "the product's model must
+beat CalTRACK + CUSUM on every family"). Two peers: CalTRACK's daily model (described below), and
+the issue's per-household degree-day regression on log kWh (ml/worlds/logdd.py), whose capped
+CUSUM is run again at every h of the sweep.
 
 The held-out tables run CalTRACK's textbook CUSUM (k 0.5, h 5 on its in-sample spread), which
 alerts 5–25 times as often as the product's model: recall at such different false-alert rates
