@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from components.text import normalise_text, strip_diacritics
+from components.text import normalise_text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,7 +23,8 @@ KIND_NAMES = {
     "outage_notices": "lịch cắt điện khu vực nhà bạn",
     "usage_alerts": "cảnh báo khi mức dùng điện bất thường",
 }
-# how households name one kind of notice ("tắt mẹo hằng tuần", "không nhận tin cắt điện nữa")
+# how households name one kind of notice ("tắt mẹo hằng tuần", "không nhận tin cắt điện nữa"),
+# read from the normalised text as `direction` is ("xài điện tăng" → "dung dien tang")
 KIND_WORDS = {
     "weekly_tips": re.compile(r"\b(?:meo|ban tin|hang tuan|moi tuan)\b"),
     "outage_notices": re.compile(r"\b(?:cat dien|cup dien|mat dien|ngung cap dien|lich)\b"),
@@ -102,7 +103,7 @@ def quiet_hours_sentence(body: dict) -> str:
 
 def kinds_named(text: str) -> tuple[str, ...]:
     """The kinds of notice the message names; every kind when it names none."""
-    plain = strip_diacritics(text).lower()
+    plain = normalise_text(text)
     named = tuple(kind for kind in KINDS if KIND_WORDS[kind].search(plain))
     return named or KINDS
 

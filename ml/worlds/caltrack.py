@@ -19,6 +19,8 @@ import pandas as pd
 from eemeter.eemeter import DailyBaselineData, DailyModel, DailyReportingData
 from eemeter.eemeter.models.daily import data as _daily_data
 
+from ml.worlds.cusum import cusum
+
 _original_granularity = _daily_data.compute_minimum_granularity
 
 
@@ -76,29 +78,8 @@ def fit_predict(*, train: pd.DataFrame, test: pd.DataFrame) -> tuple[pd.Series, 
 def cusum_path(
     *, observed: np.ndarray, predicted: np.ndarray, sigma: float, k: float = CUSUM_K
 ) -> np.ndarray:
-    """The upper CUSUM's sum on (observed − predicted)/sigma, day by day (it does not reset when
-    it crosses a threshold, so the flags at any h are `path > h`). Days without a read (NaN)
-    leave the sum as it is."""
-    path = np.zeros(len(observed))
-    total = 0.0
-    for i, (obs, pred) in enumerate(zip(observed, predicted, strict=True)):
-        if np.isfinite(obs) and np.isfinite(pred):
-            total = max(0.0, total + (obs - pred) / sigma - k)
-        path[i] = total
-    return path
-
-
-def cusum_flags(
-    *,
-    observed: np.ndarray,
-    predicted: np.ndarray,
-    sigma: float,
-    k: float = CUSUM_K,
-    h: float = CUSUM_H,
-) -> np.ndarray:
-    """Upper CUSUM on (observed − predicted)/sigma; a day is flagged while the sum exceeds `h`.
-    Days without a read (NaN) leave the sum as it is."""
-    return cusum_path(observed=observed, predicted=predicted, sigma=sigma, k=k) > h
+    """The upper CUSUM's sum on (observed − predicted)/sigma, day by day (`cusum`)."""
+    return cusum((np.asarray(observed) - np.asarray(predicted)) / sigma, k=k)
 
 
 Paths = dict[str, tuple[list[date], np.ndarray]]  # household → scored days, CUSUM sum on them
@@ -110,8 +91,9 @@ def caltrack_paths(
     """CalTRACK's daily model fitted once per household on the days before `test_day`, and the
     upper CUSUM's sum (allowance `k`) on its standardised residuals from `test_day` on."""
     out: Paths = {}
+    by_household = dict(tuple(readings.groupby("household_id")))
     for household in ids:
-        rows = readings[readings["household_id"] == household]
+        rows = by_household[household]
         train, test = rows[rows["date"] < test_day], rows[rows["date"] >= test_day]
         observed, predicted, sigma = fit_predict(train=train, test=test)
         path = cusum_path(

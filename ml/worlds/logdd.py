@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ml.features import CalendarFeatures
+from ml.worlds.cusum import cusum
 
 OFFSET = 0.5  # kWh added before the log: a day with no use stays finite
 HEAT_BASES = (14.0, 16.0, 18.0, 20.0, 22.0, 99.0)  # °C; 99: no heating term (the column is 0)
@@ -99,8 +100,9 @@ def residuals(readings: pd.DataFrame, ids: Sequence[str], *, test_day: date) -> 
     column = {d: i for i, d in enumerate(days)}
     z = np.full((len(ids), len(days)), np.nan)
     calendar = CalendarFeatures()
+    by_household = dict(tuple(readings.groupby("household_id")))
     for row, household in enumerate(ids):
-        rows = readings[readings["household_id"] == household]
+        rows = by_household[household]
         rows = rows[rows["kwh"].notna() & rows["avg_temp_c"].notna()]
         features = calendar.transform(rows)
         weekend, tet = features[:, 0], features[:, 1] > 0
@@ -116,13 +118,7 @@ def residuals(readings: pd.DataFrame, ids: Sequence[str], *, test_day: date) -> 
 def flags(res: Residuals, *, k: float, h: float) -> pd.DataFrame:
     """household_id, date, is_anomaly: the capped upper CUSUM (allowance k) above h. A day
     without evidence leaves the sum as it is."""
-    total = np.zeros(len(res.ids))
-    on = np.zeros(res.z.shape, dtype=bool)
-    for t in range(res.z.shape[1]):
-        z = res.z[:, t]
-        ok = np.isfinite(z)
-        total = np.where(ok, np.clip(total + np.where(ok, z, 0.0) - k, 0.0, CAP * h), total)
-        on[:, t] = total > h
+    on = cusum(res.z, k=k, cap=CAP * h) > h
     n = len(res.days)
     return pd.DataFrame(
         {

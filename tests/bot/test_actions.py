@@ -327,6 +327,9 @@ def test_unsubscribe_asks_first_and_turns_every_kind_off_on_yes(fake_backend):
         ("tắt mẹo hằng tuần đi", {"weekly_tips": False}),
         ("không nhận tin cắt điện nữa", {"outage_notices": False}),
         ("hủy cảnh báo tiêu thụ", {"usage_alerts": False}),
+        # regional words and no accents name the kind as well
+        ("hong can bao khi xai dien tang nua", {"usage_alerts": False}),
+        ("ko nhận tin cúp điện nữa nha", {"outage_notices": False}),
     ],
 )
 def test_unsubscribing_can_be_per_kind(fake_backend, text, changes):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ml.evaluate import alert_starts
-from ml.worlds.caltrack import cusum_flags, cusum_path
+from ml.worlds.caltrack import cusum_path
 from ml.worlds.matched import Paths, flags_at, match_threshold
 
 GRID = [float(h) for h in range(1, 13)]
@@ -34,17 +34,6 @@ def _paths() -> Paths:
 def _per_household(flags: pd.DataFrame) -> float:
     """False alerts per household as the scorer counts them: episodes (no faults here)."""
     return sum(len(s) for s in alert_starts(flags).values()) / flags["household_id"].nunique()
-
-
-def test_cusum_path_gives_the_flags_at_every_threshold():
-    rng = np.random.default_rng(1)
-    predicted = np.full(120, 5.0)
-    observed = predicted + rng.normal(0.3, 1.0, 120)
-    observed[40] = np.nan
-    path = cusum_path(observed=observed, predicted=predicted, sigma=0.8)
-    for h in (0.5, 2.0, 5.0):
-        flags = cusum_flags(observed=observed, predicted=predicted, sigma=0.8, h=h)
-        assert np.array_equal(flags, path > h)
 
 
 def test_chosen_threshold_is_the_smallest_within_the_target():

@@ -15,7 +15,7 @@ from ml.__main__ import main
 from ml.detect import Detector
 from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, World
-from ml.worlds.caltrack import cusum_flags
+from ml.worlds.caltrack import CUSUM_H, cusum_path
 from ml.worlds.heldout import FAMILIES
 from ml.worlds.meters import simulate_meters
 from ml.worlds.oracle import oracle_flags, oracle_input
@@ -161,10 +161,10 @@ def test_cusum_flags_a_step_and_not_noise_around_zero():
     rng = np.random.default_rng(0)
     predicted = np.full(200, 10.0)
     calm = predicted + rng.normal(0, 0.3, 200)  # well inside the allowance
-    assert not cusum_flags(observed=calm, predicted=predicted, sigma=1.0).any()
+    assert not (cusum_path(observed=calm, predicted=predicted, sigma=1.0) > CUSUM_H).any()
     stepped = calm.copy()
     stepped[100:] += 2.0
-    first = int(np.argmax(cusum_flags(observed=stepped, predicted=predicted, sigma=1.0)))
+    first = int(np.argmax(cusum_path(observed=stepped, predicted=predicted, sigma=1.0) > CUSUM_H))
     assert 101 <= first <= 104  # 2 sigma a day against k = 0.5, h = 5: the 4th day
 
 
