@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,7 +98,9 @@ def test_conversation_view_shows_intents_confidence_and_masks_personal_data(agen
     assert "0912 345 678" not in page and "PE01000123456" not in page
     assert "091*****78" in page and "PE*********56" in page
     fallback = agent.get("/staff/conversations/zalo-777").get_data(as_text=True)
-    assert "Hoa" not in fallback and "Lê Lợi" not in fallback and "[tên đã ẩn]" in fallback
+    # a whole word: the page's random tokens (CSRF) may hold the letters "Hoa" (stop 36's CI)
+    assert not re.search(r"\bHoa\b", fallback)
+    assert "Lê Lợi" not in fallback and "[tên đã ẩn]" in fallback
 
 
 def test_unknown_conversation_is_404(agent):
