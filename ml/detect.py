@@ -1,9 +1,12 @@
 """Sequential detection on standardised residuals: two one-sided CUSUMs and a slow, causal level.
 
-A fast CUSUM (large allowance k, for a water heater stuck on) and a slow one (small allowance, for
-a leak of a tenth of the household's use) share one residual series; a day is flagged when either
-crosses its threshold, and the flag holds until both fall below `release` × their thresholds, so
-a persisting excess makes one episode instead of several. Each statistic stops at `evidence_cap` ×
+A fast CUSUM (large allowance k) and a slow one (small allowance, for a leak of a tenth of the
+household's use) share one residual series; a day is flagged when either crosses its threshold.
+With the defaults (k above every slow allowance, equal thresholds and caps) the fast statistic
+never exceeds the slow one, so the slow CUSUM decides every flag, a water heater stuck on
+included; the fast one matters only when h differs from slow_h (ml/EVALUATION.md, 2026-12-04).
+A flag holds until both fall below `release` × their thresholds, so a persisting excess makes one
+episode instead of several. Each statistic stops at `evidence_cap` ×
 its threshold, so the episode ends within weeks of the excess stopping.
 
 The level that follows slow drift is a random walk seen through each day's noise (a Kalman filter):

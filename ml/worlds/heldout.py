@@ -37,6 +37,7 @@ from ml.worlds.base import FAULT_KINDS, World
 from ml.worlds.caltrack import CUSUM_H, caltrack_paths, flags_at
 from ml.worlds.meters import simulate_meters
 from ml.worlds.oracle import best_flags, oracle_input
+from ml.worlds.survey import simulate_survey
 
 START = date(2024, 1, 1)
 TEST_DAY = START + timedelta(days=365)  # as ml/evaluate.py: day 365, 31 Dec 2024 (leap year)
@@ -80,6 +81,11 @@ class Family:
 FAMILIES = (
     Family(
         "simulate", "tuning family (ml/simulate.py: the detector was tuned on it)", _tuning_world
+    ),
+    Family(
+        "survey",
+        "second tuning family (ml/worlds/survey.py: written apart from the others, tuned on)",
+        simulate_survey,
     ),
     Family("appliances", "held out (bottom-up appliances)", simulate_appliances),
     Family("meters", "held out (meter realism)", simulate_meters),

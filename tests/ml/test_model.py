@@ -646,3 +646,35 @@ def test_the_days_right_after_tet_are_not_evidence(after_tet_days, guests_from, 
     guests = winter["date"].between(guests_from, guests_from + timedelta(days=2))
     winter.loc[guests, "kwh"] *= 3
     assert model.score_frame(winter)["is_anomaly"].any() == flagged
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_at_the_default_settings_the_slow_cusum_decides_every_flag(seed):
+    """ml/detect.py: with k above every slow allowance and equal thresholds and caps the fast
+    statistic never exceeds the slow one, so switching it off changes no flag and no score; with
+    a fast threshold below the slow one it does."""
+    rng = np.random.default_rng(seed)
+    households, days = 20, 240
+    predicted = np.full((households, days), 8.0)
+    sigma = np.full((households, days), 1.0)
+    during = (np.arange(days) >= 120) & (np.arange(days) < 180)
+    excess = np.where(during, rng.uniform(0, 4, (households, 1)), 0.0)
+    actual = predicted + rng.standard_t(4, (households, days)) + excess
+    valid = rng.random((households, days)) > 0.05
+    allowance = np.where(rng.random((households, days)) < 0.3, 0.35, 0.55)
+
+    def run(detector: Detector):
+        return cusum(
+            actual=actual,
+            predicted=predicted,
+            sigma=sigma,
+            valid=valid,
+            detector=detector,
+            slow_k=allowance,
+        )
+
+    shipped, slow_only = run(Detector()), run(Detector(k=1e9))
+    assert shipped.flagged.any()
+    assert np.array_equal(shipped.flagged, slow_only.flagged)
+    assert np.allclose(shipped.score, slow_only.score)
+    assert not np.array_equal(shipped.flagged, run(Detector(h=5.0)).flagged)
