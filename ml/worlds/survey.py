@@ -178,6 +178,83 @@ def _events(
     return rows
 
 
+def _noise(*, rng: Rng, h: int) -> np.ndarray:
+    """Multiplicative day noise: AR(1) in logs (φ 0.4) with Student-t(4) innovations."""
+    sigma = rng.uniform(0.07, 0.16, (h, 1))
+    innov = rng.standard_t(4, (h, DAYS)) / np.sqrt(2) * sigma * np.sqrt(1 - 0.4**2)
+    z = np.zeros((h, DAYS))
+    z[:, 0] = innov[:, 0] / np.sqrt(1 - 0.4**2)
+    for t in range(1, DAYS):
+        z[:, t] = 0.4 * z[:, t - 1] + innov[:, t]
+    return np.exp(np.clip(z, -1.5, 1.5) - sigma**2 / 2)
+
+
+def _faults(
+    *,
+    rng: Rng,
+    homes: pd.DataFrame,
+    clean: np.ndarray,
+    ac: np.ndarray,
+    cold_gap: np.ndarray,
+    present: np.ndarray,
+) -> tuple[np.ndarray, list[dict]]:
+    """One fault in about half the homes, onset in 2025: the extra kWh (H×D) and the labels."""
+    h = len(homes)
+    extra = np.zeros((h, DAYS))
+    faults: list[dict] = []
+    for i in map(int, np.flatnonzero(rng.random(h) < 0.5)):
+        kinds = [
+            k
+            for k in FAULT_KINDS
+            if (k != "water_heater_stuck" or homes.water_heater[i])
+            and (k != "failing_ac" or homes.air_conditioners[i] > 0)
+        ]
+        kind = str(rng.choice(kinds))
+        onset = YEAR2025 + int(rng.integers(0, DAYS - YEAR2025))
+        end = min(onset + int(rng.integers(20, 121)) - 1, DAYS - 1)
+        s = slice(onset, end + 1)
+        if kind == "water_heater_stuck":
+            add = (2.5 + 0.3 * cold_gap[i, s]) * rng.uniform(0.8, 1.3)
+            extra[i, s] = add * np.where(present[i, s], 1.0, 0.7)
+        elif kind == "failing_ac":
+            extra[i, s] = ac[i, s] * rng.uniform(0.2, 0.5)
+        elif kind == "level_shift":
+            extra[i, s] = clean[i, s] * rng.uniform(0.15, 0.35)
+        else:
+            extra[i, s] = rng.uniform(0.6, 2.0)
+        faults.append(
+            dict(household_id=homes.household_id[i], kind=kind, onset=_day(onset), end=_day(end))
+        )
+    return extra, faults
+
+
+def _meter(*, rng: Rng, kwh: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """Missing days, catch-up reads and zero-then-double glitches, applied to `kwh` and `normal`
+    in place; returns which days were reported (H×D)."""
+    h = kwh.shape[0]
+    reported = rng.random((h, DAYS)) >= rng.uniform(0.005, 0.03, (h, 1))
+    for i in map(int, np.flatnonzero(rng.random(h) < 0.2)):
+        start = int(rng.integers(0, DAYS - 10))
+        reported[i, start : start + int(rng.integers(3, 11))] = False
+    for i in range(h):
+        for t in range(1, DAYS - 1):
+            if (
+                not reported[i, t]
+                and reported[i, t - 1]
+                and reported[i, t + 1]
+                and rng.random() < 0.5
+            ):
+                for arr in (kwh, normal):
+                    arr[i, t + 1] += arr[i, t]
+        for _ in range(rng.poisson(0.7)):
+            g = int(rng.integers(0, DAYS - 1))
+            if reported[i, g] and reported[i, g + 1]:
+                for arr in (kwh, normal):
+                    arr[i, g + 1] += arr[i, g]
+                    arr[i, g] = 0.0
+    return reported
+
+
 def simulate_survey(*, households: int, seed: int) -> World:
     rng = np.random.default_rng(seed)
     dates = pd.date_range(START, periods=DAYS, freq="D")
@@ -248,63 +325,13 @@ def simulate_survey(*, households: int, seed: int) -> World:
     years = np.arange(DAYS)[None, :] / 365.25
     drift = np.exp(rng.normal(0.02, 0.03, (h, 1)) * years)
     clean = (standby + fridge + life + ac + wh + heater + lasting_add * present) * drift
-    # --- multiplicative noise: AR(1) in logs with Student-t innovations --------------------
-    sigma = rng.uniform(0.07, 0.16, (h, 1))
-    innov = rng.standard_t(4, (h, DAYS)) / np.sqrt(2) * sigma * np.sqrt(1 - 0.4**2)
-    z = np.zeros((h, DAYS))
-    z[:, 0] = innov[:, 0] / np.sqrt(1 - 0.4**2)
-    for t in range(1, DAYS):
-        z[:, t] = 0.4 * z[:, t - 1] + innov[:, t]
-    noise = np.exp(np.clip(z, -1.5, 1.5) - sigma**2 / 2)
-    # --- faults ----------------------------------------------------------------------------
-    extra = np.zeros((h, DAYS))
-    faults: list[dict] = []
-    for i in map(int, np.flatnonzero(rng.random(h) < 0.5)):
-        kinds = [
-            k
-            for k in FAULT_KINDS
-            if (k != "water_heater_stuck" or homes.water_heater[i])
-            and (k != "failing_ac" or homes.air_conditioners[i] > 0)
-        ]
-        kind = str(rng.choice(kinds))
-        onset = YEAR2025 + int(rng.integers(0, DAYS - YEAR2025))
-        end = min(onset + int(rng.integers(20, 121)) - 1, DAYS - 1)
-        s = slice(onset, end + 1)
-        if kind == "water_heater_stuck":
-            add = (2.5 + 0.3 * cold_gap[i, s]) * rng.uniform(0.8, 1.3)
-            extra[i, s] = add * np.where(present[i, s], 1.0, 0.7)
-        elif kind == "failing_ac":
-            extra[i, s] = ac[i, s] * drift[i, s] * rng.uniform(0.2, 0.5)
-        elif kind == "level_shift":
-            extra[i, s] = clean[i, s] * rng.uniform(0.15, 0.35)
-        else:
-            extra[i, s] = rng.uniform(0.6, 2.0)
-        faults.append(
-            dict(household_id=homes.household_id[i], kind=kind, onset=_day(onset), end=_day(end))
-        )
+    noise = _noise(rng=rng, h=h)
+    extra, faults = _faults(
+        rng=rng, homes=homes, clean=clean, ac=ac * drift, cold_gap=cold_gap, present=present
+    )
     normal = clean.copy()  # the world's expected use: no fault, no noise
     kwh = (clean + extra) * noise
-    # --- meter: missing days, catch-ups, zero-then-double glitches --------------------------
-    reported = rng.random((h, DAYS)) >= rng.uniform(0.005, 0.03, (h, 1))
-    for i in map(int, np.flatnonzero(rng.random(h) < 0.2)):
-        start = int(rng.integers(0, DAYS - 10))
-        reported[i, start : start + int(rng.integers(3, 11))] = False
-    for i in range(h):
-        for t in range(1, DAYS - 1):
-            if (
-                not reported[i, t]
-                and reported[i, t - 1]
-                and reported[i, t + 1]
-                and rng.random() < 0.5
-            ):
-                for arr in (kwh, normal):
-                    arr[i, t + 1] += arr[i, t]
-        for _ in range(rng.poisson(0.7)):
-            g = int(rng.integers(0, DAYS - 1))
-            if reported[i, g] and reported[i, g + 1]:
-                for arr in (kwh, normal):
-                    arr[i, g + 1] += arr[i, g]
-                    arr[i, g] = 0.0
+    reported = _meter(rng=rng, kwh=kwh, normal=normal)
     # --- output ----------------------------------------------------------------------------
     hi, ti = np.nonzero(reported)  # row-major: household then date
     readings = pd.DataFrame(
