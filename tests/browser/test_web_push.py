@@ -187,21 +187,26 @@ def test_with_a_web_config_the_button_registers_the_fcm_token(live, phone, shot)
         "from": WEB_CONFIG["messagingSenderId"],
         "fcmMessageId": "fake-message-1",
     }
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": live.url, "registrationId": registration_id, "data": json.dumps(payload)},
-    )
     shown = None
-    for _ in range(400):  # the worker shows it soon: wait for it, at most 20 s
-        shown = page.evaluate(
-            """async () => {
-                const list = await (await navigator.serviceWorker.ready).getNotifications();
-                return list.length ? { title: list[0].title, url: list[0].data.url } : null;
-            }"""
+    # on a loaded machine one delivered push was never shown (CI, 2026-12-04: 20 s of polling);
+    # the test delivers it again, at most three times, instead of polling longer
+    for _attempt in range(3):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live.url, "registrationId": registration_id, "data": json.dumps(payload)},
         )
+        for _ in range(400):  # the worker shows it soon: wait for it, at most 20 s
+            shown = page.evaluate(
+                """async () => {
+                    const list = await (await navigator.serviceWorker.ready).getNotifications();
+                    return list.length ? { title: list[0].title, url: list[0].data.url } : null;
+                }"""
+            )
+            if shown:
+                break
+            page.wait_for_timeout(50)
         if shown:
             break
-        page.wait_for_timeout(50)
     assert shown is not None
     assert shown["title"] == "Lịch cắt điện thứ Bảy"
     assert shown["url"] == f"/#notices/{notice_id}"
