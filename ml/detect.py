@@ -52,7 +52,9 @@ class Detector:
     h: float = 10.0  # fast CUSUM threshold
     slow_k: float = 0.55  # slow CUSUM allowance: catches a small lasting excess (a leak)
     slow_h: float = 10.0  # slow CUSUM threshold
-    release: float = 0.5  # a flag holds while either statistic is above release × threshold
+    # a flag holds while either statistic is above release × threshold: a fault whose excess
+    # wavers stays one alert instead of alerting again after each dip (0.5 before 2026-12-04)
+    release: float = 0.2
     # days: how fast the level follows drift while calm, on a day as noisy as the household's
     # base use (slower on noisier days)
     level_halflife: float = 45.0

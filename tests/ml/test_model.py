@@ -107,6 +107,25 @@ def test_a_persisting_excess_is_one_episode_not_several():
     assert np.sum(np.diff(flags) == 1) + flags[0] == 1  # one run of flagged days
 
 
+@pytest.mark.parametrize(
+    ("gap", "release", "alerts"),
+    [
+        (20, None, 1),  # the default: a fault that pauses for three weeks stays one alert …
+        (20, 0.5, 2),  # … where the earlier release alerted again when it came back
+        (30, None, 2),  # an excess gone for a month and back is a new alert
+    ],
+)
+def test_an_excess_that_pauses_for_weeks_stays_one_alert(gap, release, alerts):
+    settings = {} if release is None else {"release": release}
+    model = UnusualUsageModel(**settings).fit(household(200))
+    wavering = shifted(household(150), 200)
+    wavering.loc[10:29, "kwh"] += 1.0  # an air conditioner failing for 20 days …
+    wavering.loc[30 + gap : 49 + gap, "kwh"] += 1.0  # … working for `gap` days, failing again
+    flags = model.score_frame(wavering)["is_anomaly"].to_numpy().astype(int)
+    assert np.sum(np.diff(flags) == 1) + flags[0] == alerts
+    assert not flags[50 + gap + 31 :].any()  # off within a month of the last excess
+
+
 @pytest.mark.parametrize(("evidence_cap", "ends"), [(2.0, True), (1e9, False)])
 def test_an_episode_ends_within_weeks_of_the_excess_stopping(evidence_cap, ends):
     model = UnusualUsageModel(evidence_cap=evidence_cap, adopt_days=0).fit(household(200))
