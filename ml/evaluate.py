@@ -333,7 +333,8 @@ def write_report(results: list[tuple[str, int, str, Metrics]], households: int, 
         f"Command: `make ml-eval` (= `.venv/bin/python -m ml evaluate`), written by the run itself on "
         f"{date.today().isoformat()}: {households} simulated households per seed (seeds "
         f"{', '.join(map(str, seeds))}), trained on 2024, scored on 2025. Detector settings were "
-        "chosen on seeds 101 to 104, which are not reported. Faults start on random days of 2025 in about "
+        "chosen on seeds 100 to 107 of this simulator (the latest also on ml/worlds/survey.py; see "
+        '"Tuning history"), which are not reported. Faults start on random days of 2025 in about '
         "half of the homes (water heater stuck on, failing air conditioner, level shift, small leak). "
         "The 30% rule alerts on bill day when a calendar month's kWh exceeds 1.3 × the previous "
         "month's; its heat-wave alerts are those whose billed month held a heat wave. The oracle "
