@@ -158,9 +158,36 @@ STORIES: dict[str, dict[str, list[str]]] = {
 }
 
 OPENERS = {
-    "northern": ["ad ơi", "em ơi", "chào ad", "dạ cho em hỏi chút", "bác hỏi tí", "mình hỏi chút"],
-    "central": ["ad ơi", "o ơi", "cho em hỏi chút", "chào ad", "eng ơi"],
-    "southern": ["ad ơi", "em ơi", "cho tui hỏi chút", "chào ad nghen", "ủa ad", "nè ad"],
+    "northern": [
+        "ad ơi",
+        "em ơi",
+        "chào ad",
+        "dạ cho em hỏi chút",
+        "bác hỏi tí",
+        "mình hỏi chút",
+        "chào em, chị ở gần chợ",
+        "xin chào, tôi là chủ hộ ở tổ 5",
+        "chào cháu, bác ở một mình",
+    ],
+    "central": [
+        "ad ơi",
+        "o ơi",
+        "cho em hỏi chút",
+        "chào ad",
+        "eng ơi",
+        "chào ad, cô ở gần chợ",
+        "con chào o, con ở với mạ",
+    ],
+    "southern": [
+        "ad ơi",
+        "em ơi",
+        "cho tui hỏi chút",
+        "chào ad nghen",
+        "ủa ad",
+        "nè ad",
+        "chào shop, tui ở trong hẻm",
+        "hello ad, tui ở nhà trọ nè",
+    ],
 }
 # Between the story and the question ("" : the question follows directly).
 LINKS = {
@@ -301,7 +328,7 @@ def _story(voice: str, rng: random.Random) -> str:
     text = clauses[0]
     for clause in clauses[1:]:
         text += rng.choice(SEPARATORS) + clause
-    if rng.random() < 0.3:
+    if rng.random() < 0.4:
         text = rng.choice(OPENERS[voice]) + rng.choice((", ", " ")) + text
     return text
 

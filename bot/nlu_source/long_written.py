@@ -4,7 +4,9 @@ Unlike the composed long forms (a neutral story prefix + a short question), thes
 about bills, appliances, outages, the landlord or prices, while the request is another intent.
 Only the amount, appliance, reading, place or code the request is about is annotated, following
 the conventions of sources.py; numbers that belong to the story stay plain text. Northern,
-central and southern voices; with diacritics, without, and in chat shorthand.
+central and southern voices; with diacritics, without, and in chat shorthand. Greetings, yeses
+and noes get no composed forms (long_form.SKIP): theirs are here, a self-introduction or the
+reason for the answer with no request in it.
 """
 
 from nlu_source.sources import AC, CK, FAN, FR, LT, TV, WH, WM
@@ -583,6 +585,57 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "huy gium toi cai han muc tien dien, toi dat 700 ngan cho nha cu, gio ban nha roi, nha moi chua biet xai het bao nhieu",
         "ko can ngan sach dien nua dau, tat di gium mk, mk dat 400k nhg thg nay bi lo 100k, moi lan bao la mk bi stress hon",
         "huy han muc gium e vs rua, e dat muc 900k ma mua ni troi ret, bnl chay suot, nhac hoai e cx chang giam dc",
+    ],
+    "greet": [
+        "Chào em, bác ở Long Biên, con trai bác vừa cài cho bác cái Zalo này, bảo có gì về điện thì nhắn vào đây, bác chào em trước đã nhé",
+        "Xin chào, tôi là chủ hộ ở tổ 5 phường Quang Trung, lần đầu nhắn tin với điện lực qua mạng nên chưa biết làm sao, chào các bạn",
+        "Dạ chào ad, em mới chuyển về ở chung cư này được tuần, chị hàng xóm giới thiệu kênh này nên em vào làm quen trước ạ",
+        "Chào cháu, cô già rồi mắt kém gõ chữ chậm lắm, có gì cháu thông cảm cho cô, cô chào cháu nhé",
+        "Con chào o, con ở Hương Thủy, mạ con bảo nhắn vô đây hỏi chuyện điện đóm, con chào o trước hỉ",
+        "Chào bạn hỉ, tui ở Tam Kỳ, mới thấy cái trang ni trên Zalo, nghe nói hỏi được chuyện điện nên vô chào cái đã",
+        "Hello ad nghen, tui ở Thủ Đức, đứa cháu chỉ tui nhắn vô đây, tui còn lạ nước lạ cái, chào ad cái đã nha",
+        "Chào ad, tui bán tạp hóa ở chợ Bà Chiểu, rảnh tay mới nhắn được, có ai trực hông vậy, cho tui hỏi xíu nghen",
+        "chao em, chi o Thanh Xuan, dua em chi bao nhan vao day duoc tu van ve dien, chi chao em truoc nhe, chi go cham lam",
+        "xin chao dien luc, toi la khach hang o xa Hoa Phu, toi moi tap dung dien thoai thong minh, co gi cac chau chi bao them",
+        "chao ad nghen, tui o Can Tho, moi coi thay trang nay tren zalo, co ai o day hong, cho tui hoi chut chuyen",
+        "alo ad oi, e moi chuyen ve tro o Go Vap, chu tro noi nhan vao day dc ho tro ve dien, e chao ad truoc nha",
+        "hi ad, mk la khach hang moi, vua lap cong to o nha moi, vao day lam quen truoc, co j mk hoi sau nha",
+        "Chào các em, thầy giáo về hưu ở Vinh đây, hôm nay mới biết có kênh hỏi đáp về điện, thầy vào chào các em một tiếng",
+        "Em chào anh chị trực tổng đài ạ, em là sinh viên ở trọ gần trường, lần đầu em nhắn vào đây nên hơi bỡ ngỡ ạ",
+    ],
+    "affirm": [
+        "Ừ đúng rồi em, mã khách hàng đó là nhà chị, hợp đồng vẫn đứng tên ông xã chị nhưng chị là người đóng tiền hằng tháng",
+        "Dạ phải, đúng nhà con đó o, công tơ vẫn để tên ông nội vì nhà chưa sang tên, nhưng con ở đây từ nhỏ tới giờ",
+        "Đúng rồi ad, số đó là chỉ số công tơ tui mới đọc sáng nay, tui chụp hình lại rồi, ad cứ lưu giùm tui nghen",
+        "Ừa đúng nghen, cái địa chỉ đó là nhà tui, bữa trước tui khai với điện lực y vậy, ad cứ làm tiếp đi",
+        "Dạ vâng ạ, em đồng ý, cứ ghi lại như thế giúp em, lần sau em đọc công tơ em sẽ nhắn tiếp",
+        "dung roi ad, ma do la cua nha minh, tren hoa don ghi ten bo minh nhung bo minh nho minh lo chuyen tien dien",
+        "u dung r e, chi xac nhan la dung, thang nay chi doc cong to luc 7h sang, so do chinh xac",
+        "dung roi nghen, tui dong y, ad cu luu gium tui, tui lam bieng nhan lai lan nua lam",
+        "da dung roi o, con xac nhan la nha con, con o kiet 12 duong Phan Boi Chau, ma do ghi tren hoa don thang truoc",
+        "ok dung r ad, e check lai tren hd thang truoc r, dung ma do, ad lam tiep gium e vs",
+        "Có chứ, tui chắc chắn mà, nhà đã bán cho người ta rồi nên tui hổng cần giữ gì nữa, ad làm đi",
+        "Đúng vậy, nhà tôi có thêm người ở nên dùng nhiều lên, tôi xác nhận thông tin đó là chính xác",
+        "Được, cháu cứ đặt cho bác mức đó, bác lương hưu có hạn, tháng nào vượt thì cháu nhắc bác nhé",
+        "ừ phải rồi, đúng số đó, hôm qua con trai tôi đọc hộ, nó chụp ảnh lại rồi, cứ ghi vào đi em",
+        "da vang a, dung nhu the, e da hoi lai bo me e roi, ca nha deu dong y, ad cu tiep tuc a",
+    ],
+    "deny": [
+        "Không phải đâu em, mã đó là của nhà bác Tư bên cạnh, chị gõ nhầm một số, hai nhà chung một ngõ nên hay lẫn lắm",
+        "Hông phải nghen ad, tui đâu có muốn đăng ký cái đó, hồi nãy con nhỏ nhà tui cầm điện thoại bấm bậy bạ",
+        "Không, không phải số đó, chị đọc nhầm đồng hồ nước chứ không phải công tơ điện, để tối chị xem lại rồi nhắn sau",
+        "Dạ không phải o, nhà con ở kiệt khác, chắc o tra nhầm tên rồi, con chưa từng ở địa chỉ đó",
+        "Hổng có đâu, tui đâu có biểu xóa dữ liệu, tui chỉ hỏi coi xóa thì sao thôi, đừng làm gì hết nghen",
+        "khong phai dau em, chi khong co y huy, chi chi hoi thu thoi, cu de nguyen nhu cu cho chi",
+        "ko phai ad oi, so do e go nham, dong ho nha e dang o 4 nghin may chu khong phai 400, de e doc lai",
+        "hong phai nghen, tui hong muon dat han muc dau, tui chi hoi coi dat duoc hong thoi, khoi lam gi het",
+        "da khong o, con khong dong y, ma con dan khong duoc tu y dong y cai chi, de con hoi lai ma cai da",
+        "khong, toi khong muon xoa, toi lo bam nham nut thoi, du lieu cua nha toi cu giu nguyen",
+        "Không đâu cháu, bác không cần nhận tin nhắn gì cả, điện thoại bác toàn tin quảng cáo, nhiều quá bác không đọc hết",
+        "Không đúng rồi em ơi, tháng này nhà chị không dùng nhiều như thế, có khi em nhầm sang tháng trước",
+        "Thôi khỏi nghen ad, tui hổng cần nói chuyện với nhân viên nữa, hỏi ad là được rồi, để tui tự làm",
+        "ko dung dau ad, nha mk ko co lap them may lanh, chac do thoi tiet nong thoi, dung ghi la thay doi lau dai",
+        "Chưa đúng đâu, số nhà tôi là 27 chứ không phải 72, chắc tôi gõ ngược, tôi nhập lại nhé",
     ],
     "thank": [
         "Cảm ơn ad nhiều lắm, nhờ mấy mẹo ad chỉ mà tháng này nhà em chỉnh điều hòa lên 27 độ, tiền điện giảm được gần 200 nghìn so với tháng trước rồi ạ",

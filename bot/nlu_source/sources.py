@@ -202,6 +202,14 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "cách giảm cân",
             "học tiếng anh thế nào",
             "gas bao nhiêu một bình",
+            "cho mình vay ít tiền được không",
+            "nạp thẻ điện thoại ở đâu",
+            "mai trời có mưa không",
+            "tối nay đá bóng mấy giờ",
+            "tiền nước đóng ở đâu",
+            "ngành kỹ thuật điện có dễ xin việc không",
+            "sửa ống nước ở đâu",
+            "kể chuyện vui đi ad",
             # Keyboard mashing and bare punctuation: never a yes or a no (a stray "qwerty" must
             # not confirm deleting the household's data).
             "qwerty",
@@ -709,6 +717,12 @@ TOPICS: dict[str, dict[str, list[str]]] = {
             "bật nhắc nhở",
             "đăng ký cảnh báo",
             "có thông báo thì gửi cho tôi",
+            "đk nhận tb tiền điện cho mk",
+            "đk nhận tb lịch cắt điện",
+            "có tb gì thì nhắn cho e",
+            "bật tb giúp e với",
+            "dk nhan tb cho e nha ad",
+            "có tin gì mới về điện thì ib mình nhé",
         ],
         "unsubscribe_notifications": [
             "hủy đăng ký nhận thông báo",
@@ -988,6 +1002,10 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "tháng ni nhà em dùng điện có nhiều không",
             "coi giùm tui điện nhà tui xài vậy là bình thường hông",
             "nhà tui xài điện nhiều hơn mấy nhà xung quanh hông",
+            "nhà tui xài vậy là nhiều hay ít so với mấy nhà kế bên",
+            "so với hàng xóm thì nhà tui xài điện có nhiều hông ad",
+            "xài cỡ đó là nhiều hay ít vậy ad",
+            "nhà kế bên đông người hơn mà xài ít hơn nhà tui, coi giùm tui có bất thường hông",
         ],
         "ask_bill_spike": [
             "tiền điện chi mà tăng dữ rứa",
