@@ -53,7 +53,7 @@ class Detector:
     slow_k: float = 0.55  # slow CUSUM allowance: catches a small lasting excess (a leak)
     slow_h: float = 10.0  # slow CUSUM threshold
     # a flag holds while either statistic is above release × threshold: a fault whose excess
-    # wavers stays one alert instead of alerting again after each dip (0.5 before 2026-12-04)
+    # wavers stays one alert instead of alerting again after each dip (ml/EVALUATION.md)
     release: float = 0.2
     # days: how fast the level follows drift while calm, on a day as noisy as the household's
     # base use (slower on noisier days)
