@@ -26,6 +26,7 @@ from ml.features import fill_temperatures
 
 N_COEF = 9  # intercept, cdd, cdd², hdd, hdd², weekend, Tết, holiday, trend
 TREND = N_COEF - 1
+COOL_CURVE = 2  # the CDD² regressor
 HEAT_CURVE = 4  # the HDD² regressor
 WEATHER_COEFS = [1, 2, 3, 4]
 CALENDAR_COEFS = [5, 6, 7]  # shares of the day's weather-and-trend use (multiplicative)
