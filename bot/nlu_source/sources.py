@@ -1022,6 +1022,10 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "cuối tháng ni tiền điện nhà em chừng bao nhiêu rứa",
             "coi giùm tui kỳ này tiền điện dự kiến nhiêu",
             "tới ngày chốt số thì tiền điện cỡ nhiêu vậy",
+            "dùng như ri thì cuối tháng hết bao nhiêu tiền điện o",
+            "xài kiểu này hoài thì tháng này tiền điện nhiêu",
+            "cứ đà này thì kỳ này đóng bao nhiêu",
+            "giữ mức dùng như bây giờ thì hết tháng tốn bao nhiêu",
         ],
         "set_budget": [
             "tiền điện mà lố [bảy trăm ngàn](money) thì nhắn tui nghen",
@@ -1032,6 +1036,11 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "bỏ hạn mức giùm tui đi",
             "hổng cần hạn mức nữa, xóa đi ad",
             "thôi bỏ cái hạn mức tiền điện đi nghen",
+            "xóa cái hạn mức 500 nghìn tui cài hồi trước đi",
+            "hủy hạn mức 300 số em đặt tháng trước giùm",
+            "bỏ ngân sách 1 triệu đã đặt đi ad",
+            "ko cần mức 400k nữa, xóa giúp mình",
+            "gỡ cái giới hạn 250 số đi, không cần nữa",
         ],
     },
     "saving": {
