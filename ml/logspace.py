@@ -66,6 +66,8 @@ def _best(design: Design, y: np.ndarray, valid: np.ndarray, span: np.ndarray, al
     masked = replace(design, valid=valid)
     for cool_at in COOL:
         for heat_at in HEAT:
+            if cool_at < heat_at:
+                continue  # as ml/ridge.py: no household heats and cools on the same days
             cool, heat = np.full(n, cool_at), np.full(n, heat_at)
             x = regressors(masked, cool=cool, heat=heat, span=span)
             coef, sse = batched_ridge(x, y * valid, alpha)
