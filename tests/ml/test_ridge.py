@@ -1,6 +1,7 @@
 """The per-household weather fit keeps a household's cooling when its use does not fit a convex
 curve with heating: air conditioners that already run all day in the heat (use flattens), and a
-home that cools in summer but does not heat in a winter colder than its spring."""
+home that cools in summer but does not heat in a winter colder than its spring; and it never
+puts a home's cooling balance point below its heating one."""
 
 from __future__ import annotations
 
@@ -73,3 +74,23 @@ def test_eemeters_cooling_only_sample_is_followed():
     fit = fit_statistics(observed=frame["kwh"].to_numpy(), predicted=expected, parameters=1)
     assert fit.cv_rmse < 50
     assert abs(fit.nmbe) < 12
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_a_home_that_only_heats_is_not_given_cooling_below_its_heating(seed):
+    """Northern home with a water heater and no air conditioner. A cooling balance point below the
+    heating one would let two slopes cancel on the days between them (a 15 °C cooling point under
+    a 19 °C heating one was chosen for most such homes before pairs in that order were refused)."""
+    rng = np.random.default_rng(seed)
+    temp = seasonal_temps(mean=22.0, swing=8.0, rng=rng)
+    normal = 5 + 0.25 * np.maximum(19 - temp, 0) ** 1.5
+    frame = pd.DataFrame(
+        {
+            "household_id": "h-1",
+            "date": pd.date_range(pd.Timestamp(date(2024, 1, 1)), periods=DAYS, freq="D").date,
+            "kwh": normal * rng.lognormal(0, 0.12, DAYS),
+            "avg_temp_c": temp.round(1),
+        }
+    )
+    model = ConsumptionModel().fit(frame)
+    assert model.cool_[0] >= model.heat_[0]
