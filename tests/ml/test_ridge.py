@@ -24,6 +24,18 @@ def seasonal_temps(*, mean: float, swing: float, rng: np.random.Generator) -> np
     return mean - swing * np.cos(2 * np.pi * (day - 15) / DAYS) + rng.normal(0, 1.5, DAYS)
 
 
+def year_of_readings(temp: np.ndarray, normal: np.ndarray, *, noise: float, rng) -> pd.DataFrame:
+    """One household's 2024 readings: its normal use times lognormal day-to-day noise."""
+    return pd.DataFrame(
+        {
+            "household_id": "h-1",
+            "date": pd.date_range(pd.Timestamp(date(2024, 1, 1)), periods=DAYS, freq="D").date,
+            "kwh": normal * rng.lognormal(0, noise, DAYS),
+            "avg_temp_c": temp.round(1),
+        }
+    )
+
+
 def flattening(temp: np.ndarray) -> np.ndarray:
     """Southern home: air conditioners from 26 °C, already running all day by 29 °C."""
     return 5 + 9 * (1 - np.exp(-np.maximum(temp - 26, 0) / 1.2))
@@ -44,14 +56,7 @@ def test_a_household_keeps_its_cooling(truth, mean, swing):
     rng = np.random.default_rng(5)
     temp = seasonal_temps(mean=mean, swing=swing, rng=rng)
     normal = truth(temp)
-    frame = pd.DataFrame(
-        {
-            "household_id": "h-1",
-            "date": pd.date_range(pd.Timestamp(date(2024, 1, 1)), periods=DAYS, freq="D").date,
-            "kwh": normal * rng.lognormal(0, 0.08, DAYS),
-            "avg_temp_c": temp.round(1),
-        }
-    )
+    frame = year_of_readings(temp, normal, noise=0.08, rng=rng)
     model = ConsumptionModel().fit(frame)
     assert model.cool_[0] < 40  # a balance temperature some days reach: it cools
     expected = model.predict(frame)
@@ -84,13 +89,6 @@ def test_a_home_that_only_heats_is_not_given_cooling_below_its_heating(seed):
     rng = np.random.default_rng(seed)
     temp = seasonal_temps(mean=22.0, swing=8.0, rng=rng)
     normal = 5 + 0.25 * np.maximum(19 - temp, 0) ** 1.5
-    frame = pd.DataFrame(
-        {
-            "household_id": "h-1",
-            "date": pd.date_range(pd.Timestamp(date(2024, 1, 1)), periods=DAYS, freq="D").date,
-            "kwh": normal * rng.lognormal(0, 0.12, DAYS),
-            "avg_temp_c": temp.round(1),
-        }
-    )
+    frame = year_of_readings(temp, normal, noise=0.12, rng=rng)
     model = ConsumptionModel().fit(frame)
     assert model.cool_[0] >= model.heat_[0]
