@@ -49,25 +49,18 @@ def penalised_gram(x: np.ndarray, alpha: float) -> np.ndarray:
     return np.matmul(np.swapaxes(x, 1, 2), x) + np.diag(PENALTY_SCALE * alpha)
 
 
-def batched_ridge(x: np.ndarray, y: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-household ridge: coefficients and residual sums of squares."""
-    gram = penalised_gram(x, alpha)
-    coef = np.linalg.solve(gram, np.einsum("hdp,hd->hp", x, y)[..., None])[..., 0]
-    residual = y - np.einsum("hdp,hp->hd", x, coef)
-    return coef, np.einsum("hd,hd->h", residual, residual)
-
-
-def ridge_straight_cooling(
-    x: np.ndarray, y: np.ndarray, alpha: float
+def batched_ridge(
+    x: np.ndarray, y: np.ndarray, alpha: float, *, straight_cooling: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`batched_ridge`, except that a household whose CDD² coefficient comes out negative (its
-    cooling flattens in the heat) is fitted without that regressor: a straight cooling line, its
-    CDD² coefficient 0. Solved from the same Gram matrix, so the days are read once."""
+    """Per-household ridge: coefficients and residual sums of squares. With `straight_cooling`,
+    a household whose CDD² coefficient comes out negative (its cooling flattens in the heat) is
+    fitted without that regressor: a straight cooling line, its CDD² coefficient 0, solved from
+    the same Gram matrix so the days are read once."""
     gram = penalised_gram(x, alpha)
     rhs = np.einsum("hdp,hd->hp", x, y)
     coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
-    flattening = coef[:, COOL_CURVE] < -1e-9
-    if flattening.any():
+    flattening = coef[:, COOL_CURVE] < -1e-9 if straight_cooling else None
+    if flattening is not None and flattening.any():
         reduced, target = gram[flattening], rhs[flattening]  # copies (boolean indexing)
         reduced[:, COOL_CURVE, :] = 0.0
         reduced[:, :, COOL_CURVE] = 0.0
@@ -122,12 +115,16 @@ def fit_grid(
     curved = np.zeros(households, dtype=bool)
 
     def consider(c: np.ndarray, h: np.ndarray, bend: bool = False) -> None:
-        x = regressors(design, cool=c, heat=h, span=span, curved=bend)
-        fitted, sse = ridge_straight_cooling(x * mask[..., None], observed * mask, alpha)
-        sse = sse * (1 + CURVE_PENALTY) if bend else sse
         # heating and cooling at once (a cooling balance point below the heating one) would let
         # two slopes cancel on the days between them: not a household's weather
         apart = c >= h
+        if not apart.any():
+            return
+        x = regressors(design, cool=c, heat=h, span=span, curved=bend)
+        fitted, sse = batched_ridge(
+            x * mask[..., None], observed * mask, alpha, straight_cooling=True
+        )
+        sse = sse * (1 + CURVE_PENALTY) if bend else sse
         better = (sse < best_sse) & (fitted[:, WEATHER_COEFS] >= -1e-9).all(axis=1) & apart
         best_sse[better] = sse[better]
         coef[better], cool[better], heat[better] = fitted[better], c[better], h[better]
@@ -135,8 +132,7 @@ def fit_grid(
 
     for c in (*COOL_GRID, NO_COOLING):
         for h in (*HEAT_GRID, NO_HEATING):
-            if c >= h:
-                consider(np.full(households, c), np.full(households, h))
+            consider(np.full(households, c), np.full(households, h))
     for step in REFINE_STEPS:
         base_cool, base_heat = cool.copy(), heat.copy()
         consider(base_cool + step, base_heat)
