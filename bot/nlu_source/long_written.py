@@ -35,6 +35,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Cho tôi hỏi giá điện bậc 5 và bậc 6 hiện nay là bao nhiêu một kWh, nhà tôi mùa hè hay lên bậc cao",
     ],
     "calculate_bill": [
+        "Tháng này nhà tui đi quê hết nửa tháng nên xài có [160](kwh) ký thôi. Tính giùm tui coi tiền điện nhiêu nghen",
+        "Con gái đi học xa, nhà còn hai vợ chồng nên tháng ni dùng [150](kwh) số. Rứa tiền điện phải đóng bao nhiêu o",
         "Tháng trước nhà em mới lắp điều hòa cho phòng con, hóa đơn lên hẳn 700 nghìn, tháng này em nhìn công tơ thì thấy dùng khoảng [350](kwh) số, ad tính giúp em tiền điện hết bao nhiêu với ạ",
         "Chồng tui cứ cằn nhằn tiền điện mắc, nói tại tui mở máy lạnh cả đêm, tui muốn tính cho ổng coi: xài [ba trăm rưỡi](kwh) chữ thì hết nhiêu tiền dzậy ad",
         "Mạ con dặn hỏi giùm, tháng ni nhà con dùng [hai trăm tám](kwh) số, bữa trước mất điện hai ngày nên chắc ít hơn tháng trước, rứa tiền điện phải đóng bao nhiêu o hỉ",
@@ -109,6 +111,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Chủ trọ thu [3 ngàn rưỡi](money) một kí điện mà điện cúp hoài, vậy chủ trọ được phép thu tối đa bao nhiêu ad",
     ],
     "ask_bill_spike": [
+        "Nhà chỉ có hai ông bà, không có máy lạnh, chỉ cái tủ lạnh với cái quạt. Tháng nào cũng tầm 300 nghìn mà tháng này lên 700 nghìn, không biết có ghi nhầm chỉ số không",
         "Nhà em vẫn dùng như mọi tháng, không mua thêm gì, thế mà hóa đơn tháng này lên 1 triệu 2 trong khi tháng trước chỉ 600 nghìn, ad giải thích giúp em sao tiền điện tăng gấp đôi vậy ạ",
         "Tháng rồi cúp điện mấy bữa, tưởng đâu tiền điện giảm, ai dè hóa đơn về mắc hơn cả trăm ngàn, tui hổng hiểu sao tiền điện nhà tui lại tăng dzậy ad",
         "Mạ tui đọc hóa đơn xong la um sùm, tháng ni tiền điện gần gấp rưỡi tháng trước mà nhà có ai dùng chi thêm mô, răng lại tăng rứa ad",
@@ -261,6 +264,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "nha con thg ni dung dien nhiu ko o, con ko hoi tien dau, chi muon coi so dien toi hom ni so voi moi khi ra sao",
     ],
     "confirm_lasting_change": [
+        "Nhà con mới mua xe máy điện cho thằng út đi học, tối nào cũng cắm sạc. Rứa mức điện ni là lâu dài rồi, o tính theo mức mới cho con",
         "Đúng rồi o, em trai tui ra ở chung từ tháng trước, nhà thêm người nên xài nhiều hơn, tính như rứa lâu dài luôn",
         "Ừa đúng đó, tui mới mở thêm tiệm giặt nhỏ trước nhà, máy giặt chạy cả ngày, từ giờ xài cỡ này hoài",
         "dung vay, nha minh vua lap them may lanh phong con, toi nao cung bat, chac tu gio thang nao cung vay",
@@ -298,6 +302,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Hông có lỗi gì đâu ad, nhà tui mới cho hai đứa sinh viên thuê phòng, tụi nó ở hết năm học, xài máy lạnh nên điện tăng, tính là thay đổi lâu dài nghen",
     ],
     "deny_lasting_change": [
+        "Đợt nắng nóng vừa rồi nhà mình bật điều hòa suốt ngày đêm, chỉ mấy hôm thôi. Hết nóng là dùng lại như cũ, cứ để mức cũ giúp mình",
+        "Tháng ni có bà con dưới quê lên ở mấy bữa nên xài nhiều, tuần sau họ về rồi, nhà tui vẫn như cũ thôi",
         "Không ạ, nhà em vẫn như cũ, không mua thêm thiết bị gì, chỉ là tuần trước có họ hàng dưới quê lên chơi mấy hôm nên dùng điện nhiều hơn thôi",
         "Hổng có gì thay đổi hết ad, nhà tui vẫn mấy người đó, đồ điện vẫn mấy món đó, tự nhiên điện tăng tui cũng thấy lạ nữa",
         "Không mô ad, nhà tui chẳng có chi mới, mấy bữa ni nóng quá nên mở quạt nhiều hơn chút thôi, qua tuần là bình thường lại",
@@ -348,6 +354,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "chi so dien hien tai [4411](meter_reading) ad nhe, mk vua doc xong, hom qua ng dien luc k den ghi nen mk tu ghi",
     ],
     "ask_solar": [
+        "nha minh moi lop lai mai ton o Binh Dinh, nguoi quen ru lap tam pin mat troi. minh muon hoi thu tuc dau noi voi dien luc ra sao va co hoan von khong",
         "Tháng trước tiền điện nhà em lên 2 triệu vì ba cái điều hòa, chồng em tính lắp điện mặt trời áp mái, ad cho em hỏi lắp như vậy có lợi không, bao lâu thì hoàn vốn ạ",
         "Nhà tui mái tôn rộng, nắng quanh năm, tiền điện tháng nào cũng cả triệu, ad coi giùm lắp pin mặt trời hết nhiêu tiền, có đáng hông",
         "Ở Đà Nẵng nắng rứa, tui tính lắp tấm pin năng lượng mặt trời trên mái, nhưng nghe nói chừ không bán điện lại cho EVN được nữa, có đúng không ad",
@@ -380,6 +387,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "may giat co nhan nang luong ko ad, mk thay may loai ko dan nhan, mk dang can mua may moi thay may cu hong tuan truoc",
     ],
     "subscribe_notifications": [
+        "Hôm trước khu mình cắt điện cả buổi mà không ai báo, đồ trong tủ lạnh hỏng hết. Từ nay có lịch cắt điện ở phường mình thì nhắn cho mình nhé",
+        "Bữa trước cúp điện nguyên ngày tui hổng hay, từ giờ có lịch cúp điện ở chỗ tui thì ad báo trước qua Zalo giùm nghen",
         "Tuần trước nhà em bị cắt điện mà không biết trước, hỏng cả nồi cá kho trong tủ lạnh, ad đăng ký cho em nhận thông báo lịch cắt điện qua Zalo với ạ",
         "Tui hay quên coi tiền điện, tháng rồi xài lố mà hổng hay, ad bật giùm tui cái cảnh báo khi xài điện tăng bất thường nghen",
         "Mạ tui muốn biết mẹo tiết kiệm điện mà lười đọc báo, rứa ad gửi mẹo hàng tuần vô Zalo cho tui với, tui đọc rồi kể lại cho mạ",
@@ -436,6 +445,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ko nhan thong bao cat dien nua dau o, con di hoc xa roi, me con co so dien thoai rieng, o tat tin nhan cua con giup",
     ],
     "request_human": [
+        "Cô gõ chữ chậm lắm, đọc máy trả lời cũng không hiểu hết. Cho cô nói chuyện với một người bên điện lực được không cháu",
         "Tháng này hóa đơn nhà em bị tính sai, em đã hỏi bot mấy lần về giá điện và số điện mà vẫn không rõ, cho em gặp nhân viên tư vấn trực tiếp được không ạ",
         "Chuyện nhà tui phức tạp lắm, ba hộ xài chung một đồng hồ, chủ nhà tính tiền cũng lộn xộn, ad kêu nhân viên ra nói chuyện giùm tui nghen, chat với máy hổng rõ",
         "Tui muốn khiếu nại vụ cúp điện ba ngày liền mà không ai thông báo, ad chuyển cho tui gặp người của điện lực nói chuyện với, không phải máy trả lời",
@@ -478,6 +488,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "toi muon xoa tai khoan va toan bo du lieu tieu thu dien da luu, toi khong dung dich vu nay nua",
     ],
     "link_account": [
+        "Nhà tôi có hai công tơ, một cái cho nhà ở, một cái cho xưởng may phía sau. Tôi muốn gắn cả hai mã khách hàng vào tài khoản này",
+        "O ở một mình, con cháu đi làm xa hết. O muốn gắn mã khách hàng trên hóa đơn điện vô Zalo ni để con cháu coi giùm, làm răng con",
         "Em vừa tải app tiết kiệm điện về, trong đó có phần liên kết Zalo, mã liên kết của em là [482913](link_code), ad liên kết giúp em để xem được tiền điện nhà mình ạ",
         "Tui muốn coi số điện nhà tui trên đây cho tiện, thằng con cài app rồi đưa mã [318204](link_code) nè, ad liên kết giùm tui nghen",
         "Mã liên kết của tui là [660214](link_code) nờ, tui muốn nối tài khoản để theo dõi điện nhà, tháng ni tiền điện cao quá nên phải coi cho kỹ",
@@ -502,6 +514,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Tui muốn nối tài khoản điện lực vô đây, mã khách hàng PE0400998877 nè rứa, ad liên kết giùm tui với",
     ],
     "ask_projected_bill": [
+        "Mới giữa tháng mà công tơ nhà tui đã chạy gần 150 số rồi. Cứ đà này thì tới cuối tháng hóa đơn chừng bao nhiêu vậy ad",
+        "thang nay moi qua muoi ngay, minh muon biet neu cu dung nhu bay gio thi ky nay phai dong tam bao nhieu",
+        "Từ đầu kỳ tới giờ mình gửi chỉ số đều rồi. Cứ dùng như vậy thì tới ngày chốt số hóa đơn khoảng bao nhiêu để mình chuẩn bị tiền",
         "Tháng trước nhà em đóng 850 nghìn, tháng này mới đến ngày 20 mà trời nóng bật điều hòa suốt, ad dự báo giúp em cuối tháng này tiền điện khoảng bao nhiêu ạ",
         "Bả chủ nhà hỏi tháng này tui tính đóng nhiêu để bả chuẩn bị, ad coi giùm theo mức xài tới giờ thì cuối kỳ nhà tui phải trả khoảng nhiêu tiền điện",
         "Tháng ni nhà tui có đám cưới đứa con, khách khứa ở mấy bữa, ad ước tính giùm tiền điện tháng ni chắc hết bao nhiêu rứa, để tui còn chuẩn bị tiền",
@@ -530,6 +545,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "thg nay co vuot han muc ko ad, mk dat 1tr, nhg thg nay nha co khach, muon bik du kien cuoi thg het bn tien",
     ],
     "set_budget": [
+        "Nhà em dạo này phải tiết kiệm, tiền điện tháng không được quá [800 nghìn](money). Ad đặt giúp em mức đó, sắp chạm thì nhắc em nhé",
+        "Ông xã em hay bật điều hòa rồi đi ngủ quên tắt. Em muốn quản lý chặt hơn, ad cài giúp em cảnh báo khi tiền điện tháng vượt [1 triệu](money) nhé",
         "Tháng trước tiền điện nhà em lên tận 1 triệu 3 vì bật điều hòa cả ngày, từ tháng này em muốn đặt hạn mức [800 nghìn](money), vượt là báo em ngay nhé ad",
         "Nhà tui xài lố hoài, tháng nào cũng giật mình, ad cài giùm tui cái hạn mức [một triệu](money) mỗi tháng, sắp tới thì nhắn tui để tui tắt bớt máy lạnh",
         "Mạ tui dặn tiền điện tháng ni không được quá [năm trăm ngàn](money), rứa ad đặt giùm tui cái ngân sách đó, gần tới thì báo tui với hỉ",
@@ -562,6 +579,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Đặt giùm tui mức cảnh báo [năm trăm ngàn](money) nghen ad, hồi giờ tui không xài hạn mức, mà tháng rồi hóa đơn tới 900 ngàn nên phải canh",
     ],
     "clear_budget": [
+        "Hồi trước tui có cài mức 600 nghìn để được nhắc. Giờ tui tự coi được rồi, ad gỡ cái hạn mức đó giùm tui nghen",
         "Trước em đặt hạn mức 500 nghìn, giờ nhà em có thêm em bé, điều hòa bật cả ngày, tháng nào cũng vượt và bị báo liên tục, ad xóa hạn mức đó giúp em nhé",
         "Bỏ cái hạn mức tiền điện của tui đi ad, tui đặt hồi tháng trước mà giờ giá điện tăng, xài kiểu gì cũng lố, nhắn hoài tui rầu",
         "Hủy ngân sách điện giùm tui hỉ, tui không muốn bị giới hạn nữa, tháng ni trời nóng, mạ tui già rồi phải mở máy lạnh, tốn bao nhiêu cũng chịu",
@@ -594,6 +612,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "huy han muc gium e vs rua, e dat muc 900k ma mua ni troi ret, bnl chay suot, nhac hoai e cx chang giam dc",
     ],
     "greet": [
+        "chao ban, minh la Hanh o Quy Nhon. Hom truoc minh moi bam quan tam trang nay, nay vao chao ban mot tieng",
+        "Chào bạn nha, mình là Loan ở Kiến An, Hải Phòng. Con gái mình vừa cài Zalo cho nên giờ mình vào làm quen trước",
+        "Chào con nghen, tui là má thằng Phúc ở Long Xuyên, nó cài cho tui hồi sáng. Tui già rồi nhắn chậm, con thông cảm",
+        "chao ad, minh ten Dung o Thai Binh, moi ket ban voi trang nay, nhan chao mot cau truoc",
         "Chào em, bác ở Long Biên, con trai bác vừa cài cho bác cái Zalo này, bảo có gì về điện thì nhắn vào đây, bác chào em trước đã nhé",
         "Xin chào, tôi là chủ hộ ở tổ 5 phường Quang Trung, lần đầu nhắn tin với điện lực qua mạng nên chưa biết làm sao, chào các bạn",
         "Dạ chào ad, em mới chuyển về ở chung cư này được tuần, chị hàng xóm giới thiệu kênh này nên em vào làm quen trước ạ",
@@ -611,6 +633,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Em chào anh chị trực tổng đài ạ, em là sinh viên ở trọ gần trường, lần đầu em nhắn vào đây nên hơi bỡ ngỡ ạ",
     ],
     "affirm": [
+        "Dạ phải rồi cháu, đúng như vậy đó. Cháu cứ làm theo cách đó giùm ông nghen",
+        "co, em dong y nhe, em doc lai het roi thay dung. ad cu lam nhu vay giup em",
+        "Vâng đúng rồi ạ, em vừa ra ngõ xem lại, công tơ nhà em đúng là cái treo trên cột đầu ngõ",
+        "Ừa phải đó con, hồi nãy tui coi lại giấy tờ rồi, đúng là tên ba tui đứng trên hợp đồng",
         "Ừ đúng rồi em, mã khách hàng đó là nhà chị, hợp đồng vẫn đứng tên ông xã chị nhưng chị là người đóng tiền hằng tháng",
         "Dạ phải, đúng nhà con đó o, công tơ vẫn để tên ông nội vì nhà chưa sang tên, nhưng con ở đây từ nhỏ tới giờ",
         "Đúng rồi ad, số đó là chỉ số công tơ tui mới đọc sáng nay, tui chụp hình lại rồi, ad cứ lưu giùm tui nghen",
@@ -645,6 +671,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Chưa đúng đâu, số nhà tôi là 27 chứ không phải 72, chắc tôi gõ ngược, tôi nhập lại nhé",
     ],
     "thank": [
+        "Mấy bữa nay tui cứ tưởng điện lực tính sai tiền, may có con giải thích từng bậc một. Cám ơn con nhiều, giờ tui yên bụng rồi",
+        "hoi co vai cau ma ad tra loi nhanh ghe. Cam on ad nha, do phai len dien luc xep hang",
+        "Bà nội không biết dùng điện thoại nên cháu hỏi hộ bà. Em giải thích dễ hiểu quá, cháu sẽ kể lại cho bà nghe, cảm ơn em nhiều",
         "Mấy tháng nay cứ tưởng công tơ nhà mình chạy sai, ai ngờ tại cái bình nóng lạnh bật cả ngày. Đọc mấy dòng em gửi là hiểu ngay, cảm ơn em nhiều lắm",
         "Ba tui cứ thắc mắc răng tháng ni hóa đơn khác tháng trước, tui giải thích không được. O chỉ một lần là ba hiểu liền, tui cám ơn o hỉ",
         "Hồi đó tui đâu có biết giờ cao điểm là giờ nào, giờ mới hiểu để tránh. Cám ơn ad nhiều nghen",
@@ -666,6 +695,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "tks ad, mk lien ket tk xong r, gio coi so dien tren zalo dc luon, tien wa, cam on nhiu",
     ],
     "goodbye": [
+        "Ông hỏi đủ rồi, giờ ông ra đón cháu ở trường. Chào cháu nhé, hôm nào ông lại vào hỏi",
         "Thế là chị nắm được cách tính rồi, giờ chị tranh thủ ra chợ kẻo hết rau. Chào em nhé, hôm nào rảnh chị hỏi thêm",
         "Thôi tui ra đồng đây, trưa nắng rồi. Chào o hỉ, bữa khác tui hỏi tiếp chuyện công tơ",
         "thoi minh phai vao ca roi, quan ly dang goi. Tam biet ban nha, toi ve minh nhan tiep",
@@ -689,6 +719,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ok e hieu r, da doi sang den led nhu ad goi y, h e di lam, bb ad, hen lan sau nha",
     ],
     "bot_challenge": [
+        "Khuya rồi mà tôi nhắn câu nào cũng được trả lời liền, chắc không ai thức giờ này. Bên kia là máy trả lời tự động phải không",
         "Ad trả lời nhanh quá, hỏi tiền điện 350 số là ra liền, hỏi lịch cắt điện cũng ra liền, em hỏi thật ad là người thật hay là bot tự động vậy",
         "Nãy giờ tui hỏi vụ chủ trọ thu điện mắc mà trả lời y như văn mẫu, bộ đây là máy trả lời hả, có phải người thiệt hông dzậy",
         "Răng mà nửa đêm tui hỏi về bình nóng lạnh cũng có người trả lời rứa, bạn là người thiệt hay là trí tuệ nhân tạo rứa hỉ",
@@ -702,6 +733,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ai dang tra loi mk v, bot hay ng, mk hoi ve dieu hoa inverter ma ad tra loi trong 1s luon",
     ],
     "out_of_scope": [
+        "Cuối tuần này nhà mình định chở bọn trẻ lên Tam Đảo chơi. Bạn biết quán nào ăn ngon mà giá phải chăng không",
+        "Thằng út nhà tui năm nay thi tuyển sinh lớp 10. Ad coi giùm trường nào ở Gò Vấp điểm chuẩn thấp nghen",
+        "Thằng lớn nhà tôi sắp thi vào lớp 10. Bạn xem giúp gần quận Hai Bà Trưng có trường công lập nào tốt không",
+        "Tiền nước tháng này nhà tui tăng gấp đôi mà hổng biết bể ống chỗ nào. Ad chỉ giùm cách coi đồng hồ nước nghen",
         "Tháng này tiền điện nhà em thì ổn rồi, nhưng tiền nước lại tăng gấp đôi, đồng hồ nước chạy cả khi khóa vòi, ad biết chỗ nào báo công ty cấp nước không ạ",
         "Máy lạnh nhà tui chảy nước ròng ròng xuống tường, kêu thợ tới đòi 500k tiền sửa, ad biết chỗ nào sửa máy lạnh uy tín ở quận 7 hông",
         "Mạng internet nhà tui chập chờn cả tuần, mỗi lần cúp điện xong là cục wifi không lên, bên nhà mạng hẹn hoài không tới, tui phải gọi số mô để khiếu nại nhà mạng rứa",

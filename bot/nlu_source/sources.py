@@ -980,6 +980,31 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
 }
 # More southern and central wording for the intents that had the least of it (issue 19).
 _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
+    "chitchat": {
+        "greet": [
+            "chào bạn, tớ là Minh ở Hải Dương",
+            "hello ad, tui mới vô đây nè",
+            "chào em, chị tên Thu ở Hà Đông nhé",
+            "xin chào, con là Tí ở Bến Tre nè",
+            "chào o, con là Hoa ở Quảng Ngãi hỉ",
+            "chào cả nhà, mình mới tham gia",
+            "hi em, anh Tùng đây",
+            "chào ad, chị Mai đây nha",
+        ],
+        "goodbye": [
+            "chừ tui đi nấu cơm đã, chào o nghe",
+            "thôi con đi chợ đã, chào o hỉ",
+            "tui đi làm đây, chào ad nghen",
+        ],
+        "affirm": ["ừ, làm giúp tớ đi", "có, làm giùm tui luôn đi", "vâng, cứ làm thế đi em"],
+        "out_of_scope": [
+            "tiền nước tháng này sao cao thế",
+            "cho tui vay 3 triệu được không",
+            "chỉ giùm em bài toán lớp 4 với",
+            "gần nhà có trường cấp 3 nào tốt không",
+            "hóa đơn nước nhà mình tăng gấp đôi",
+        ],
+    },
     "tariff": {
         "ask_tariff": [
             "chừ giá điện sinh hoạt tính răng",
@@ -1006,10 +1031,14 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "so với hàng xóm thì nhà tui xài điện có nhiều hông ad",
             "xài cỡ đó là nhiều hay ít vậy ad",
             "nhà kế bên đông người hơn mà xài ít hơn nhà tui, coi giùm tui có bất thường hông",
+            "em check giúp chị nhà chị dùng bao nhiêu số rồi",
+            "xem giùm tui tháng này nhà xài tới đâu rồi",
         ],
         "ask_bill_spike": [
             "tiền điện chi mà tăng dữ rứa",
             "tháng này tiền điện mắc quá trời, hổng hiểu sao luôn",
+            "kỳ này tiền điện mắc dữ vậy, bình thường đâu có nhiêu đó",
+            "răng tháng ni tiền điện cao hơn mọi khi rứa",
         ],
         "report_meter_reading": [
             "chỉ số đồng hồ điện nhà em chừ là [6620](meter_reading)",
@@ -1026,11 +1055,18 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "xài kiểu này hoài thì tháng này tiền điện nhiêu",
             "cứ đà này thì kỳ này đóng bao nhiêu",
             "giữ mức dùng như bây giờ thì hết tháng tốn bao nhiêu",
+            "dự tính tháng này tiền điện nhà em hết bao nhiêu",
+            "ước chừng kỳ này tiền điện bao nhiêu ad",
+            "ước tính giúp anh tiền điện tháng này tầm bao nhiêu",
+            "em ước tính hóa đơn tháng này giúp chị với",
         ],
         "set_budget": [
             "tiền điện mà lố [bảy trăm ngàn](money) thì nhắn tui nghen",
             "đặt giùm tui hạn mức [ba trăm](kwh) chữ",
             "khi mô tiền điện quá [một triệu](money) thì báo em với",
+            "cài giùm tui giới hạn [1 triệu rưỡi](money) một tháng nghen",
+            "đặt giới hạn tiền điện [900k](money) mỗi tháng nha",
+            "cảnh báo em khi tiền điện vượt [1,2 triệu](money)",
         ],
         "clear_budget": [
             "bỏ hạn mức giùm tui đi",
@@ -1047,6 +1083,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
         "ask_energy_label": [
             "nhãn năng lượng dán trên máy lạnh là chi rứa",
             "mua tủ lạnh mấy sao thì đỡ hao điện dzậy",
+            "mua tủ lạnh nên chọn loại mấy sao",
+            "máy giặt mấy sao thì tiết kiệm điện",
         ],
         "ask_solar": [
             "lắp điện mặt trời trên mái nhà có lời hông ad",
@@ -1055,6 +1093,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
         "ask_saving_tips": [
             "chỉ giùm tui mấy cách xài điện tiết kiệm với",
             f"[máy nước nóng]{WH} xài sao cho đỡ hao điện",
+            "có mẹo nào tk điện ko ad",
+            "làm răng cho đỡ tốn điện hỉ",
         ],
     },
     "outage": {
@@ -1072,7 +1112,17 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "có lịch cắt điện thì báo cho em với hỉ",
             "đăng ký nhận tin giùm tui",
         ],
-        "unsubscribe_notifications": ["tắt thông báo giùm em với rứa"],
+        "unsubscribe_notifications": [
+            "tắt thông báo giùm em với rứa",
+            "ngưng gửi tin nhắn cho tui đi, nhiều quá",
+            "đừng gửi tin nữa nghen",
+            "thôi khỏi nhắn tin cho em nữa",
+        ],
+        "link_account": [
+            "tui muốn gắn mã khách hàng vô Zalo ni",
+            "nối mã khách hàng nhà em vô đây làm răng",
+            "gắn mã khách hàng của tui vô đây được hông",
+        ],
         "request_human": ["cho tui gặp người thiệt nghen", "kêu nhân viên ra nói chuyện giùm tui"],
         "delete_my_data": ["xóa hết dữ liệu nhà tui giùm đi", "xóa thông tin của em đi rứa"],
     },
@@ -1117,6 +1167,9 @@ TOPICS["usage_change"] = {
         "phải rồi, nhà có thêm đứa nhỏ",
         "dạ đúng, con dâu mới về ở chung",
         "có chứ, nhà mới nuôi thêm bể cá bật máy sục cả ngày",
+        f"có đó, tui mới mua cái [máy lạnh]{AC}",
+        f"nhà mới lắp [bình nóng lạnh]{WH}, từ giờ cứ tính mức này là bình thường",
+        "có, nhà mình mới mua máy sấy quần áo",
     ],
     "deny_lasting_change": [
         "không, không có gì thay đổi",
@@ -1141,5 +1194,8 @@ TOPICS["usage_change"] = {
         "không, nhà không có thêm ai",
         "không có, vẫn như trước thôi",
         "không, không mua gì mới",
+        "chỉ tháng này thôi, mẹ lên chơi mấy hôm rồi về",
+        "không phải, có khách ở chơi thôi, tháng sau lại bình thường",
+        "chỉ tháng ni thôi, bà con ở mấy bữa rồi về",
     ],
 }
