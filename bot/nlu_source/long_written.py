@@ -176,6 +176,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Chủ nhật có giờ cao điểm không ạ, nhà tôi định dồn việc giặt giũ, là ủi vào cuối tuần",
     ],
     "ask_outage_schedule": [
+        "Cho tui coi lịch cúp điện tuần tới ở [Bình Thủy](location) với. Tiệm tui bán đá lạnh, cúp nguyên ngày là tan hết hàng",
         "Tuần trước nhà em mất điện cả ngày không báo trước, hỏng hết đồ trong tủ lạnh, em muốn xem lịch cắt điện khu [Cầu Giấy](location) tuần này để còn chuẩn bị ạ",
         "[Chủ nhật](date) này nhà tui đám giỗ, nấu nướng xài điện nhiều, ad coi giùm khu [Gò Vấp](location) có lịch cúp điện hông, chứ tháng rồi bị cúp ngay bữa đám cưới",
         "Nhà tui ở [Hải Châu](location), tiền điện tháng ni đóng rồi, chừ chỉ muốn hỏi [ngày mai](date) có cắt điện theo lịch không, để mạ tui còn xếp lịch giặt đồ",
@@ -234,6 +235,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Dạ nhà em mất điện từ 5 giờ sáng, ngõ 21 phố Trần Duy Hưng ạ, nhà em có bà bị bệnh, cần quạt, xin ad báo điện lực sửa sớm",
     ],
     "check_my_usage": [
+        "Mình muốn xem lịch sử dùng điện mấy tháng gần đây của nhà mình. Mình đang ghi sổ chi tiêu gia đình nên cần số liệu từng tháng",
         "Nhà em tháng trước đóng 800 nghìn, tháng này bật điều hòa ít hơn, em muốn xem đến hôm nay nhà em đã dùng hết bao nhiêu số điện rồi ạ",
         "Ad coi giùm tui nhà tui xài điện vậy có bình thường hông, tui có mấy cái máy lạnh với tủ đông bán kem, hàng xóm nói tui xài nhiều gấp đôi nhà họ",
         "Tháng ni nhà tui có khách ở hai tuần, mạ sợ tốn điện, ad xem giùm mức tiêu thụ điện nhà tui tới chừ là bao nhiêu, có cao hơn tháng trước không rứa",
@@ -387,6 +389,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "may giat co nhan nang luong ko ad, mk thay may loai ko dan nhan, mk dang can mua may moi thay may cu hong tuan truoc",
     ],
     "subscribe_notifications": [
+        "Bật thông báo cho chị nhé, tin gì về điện cũng được. Chị mở tiệm may ở nhà, cắt điện mà không biết trước là trễ hàng của khách",
         "Hôm trước khu mình cắt điện cả buổi mà không ai báo, đồ trong tủ lạnh hỏng hết. Từ nay có lịch cắt điện ở phường mình thì nhắn cho mình nhé",
         "Bữa trước cúp điện nguyên ngày tui hổng hay, từ giờ có lịch cúp điện ở chỗ tui thì ad báo trước qua Zalo giùm nghen",
         "Tuần trước nhà em bị cắt điện mà không biết trước, hỏng cả nồi cá kho trong tủ lạnh, ad đăng ký cho em nhận thông báo lịch cắt điện qua Zalo với ạ",
@@ -445,6 +448,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ko nhan thong bao cat dien nua dau o, con di hoc xa roi, me con co so dien thoai rieng, o tat tin nhan cua con giup",
     ],
     "request_human": [
+        "Tôi hỏi ba bốn lần rồi mà máy cứ trả lời vòng vo không đúng ý. Chuyển cho tôi gặp nhân viên thật đi, chờ bao lâu tôi cũng chờ được",
+        "Chau oi cho ba noi chuyen voi nhan vien that nhe. Ba gia roi doc chu tren dien thoai kho qua, hoi may lan van chua hieu",
         "Cô gõ chữ chậm lắm, đọc máy trả lời cũng không hiểu hết. Cho cô nói chuyện với một người bên điện lực được không cháu",
         "Tháng này hóa đơn nhà em bị tính sai, em đã hỏi bot mấy lần về giá điện và số điện mà vẫn không rõ, cho em gặp nhân viên tư vấn trực tiếp được không ạ",
         "Chuyện nhà tui phức tạp lắm, ba hộ xài chung một đồng hồ, chủ nhà tính tiền cũng lộn xộn, ad kêu nhân viên ra nói chuyện giùm tui nghen, chat với máy hổng rõ",
@@ -633,6 +638,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Em chào anh chị trực tổng đài ạ, em là sinh viên ở trọ gần trường, lần đầu em nhắn vào đây nên hơi bỡ ngỡ ạ",
     ],
     "affirm": [
+        "Ừ phải rồi em, cứ làm như vậy đi. Chị đọc lại một lượt thấy không có gì sai cả",
         "Dạ phải rồi cháu, đúng như vậy đó. Cháu cứ làm theo cách đó giùm ông nghen",
         "co, em dong y nhe, em doc lai het roi thay dung. ad cu lam nhu vay giup em",
         "Vâng đúng rồi ạ, em vừa ra ngõ xem lại, công tơ nhà em đúng là cái treo trên cột đầu ngõ",
@@ -654,6 +660,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "da vang a, dung nhu the, e da hoi lai bo me e roi, ca nha deu dong y, ad cu tiep tuc a",
     ],
     "deny": [
+        "Tui đâu có biểu vậy đâu, chắc tay tui bấm lộn. Hổng phải nghen, bỏ qua cái vụ đó giùm tui",
         "Không phải đâu em, mã đó là của nhà bác Tư bên cạnh, chị gõ nhầm một số, hai nhà chung một ngõ nên hay lẫn lắm",
         "Hông phải nghen ad, tui đâu có muốn đăng ký cái đó, hồi nãy con nhỏ nhà tui cầm điện thoại bấm bậy bạ",
         "Không, không phải số đó, chị đọc nhầm đồng hồ nước chứ không phải công tơ điện, để tối chị xem lại rồi nhắn sau",
@@ -671,6 +678,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Chưa đúng đâu, số nhà tôi là 27 chứ không phải 72, chắc tôi gõ ngược, tôi nhập lại nhé",
     ],
     "thank": [
+        "Cám ơn con nghen, tui gọi tổng đài mấy bữa không ai bắt máy, nhắn vô đây cái là có người trả lời rõ ràng liền. Giờ tui yên tâm rồi",
         "Mấy bữa nay tui cứ tưởng điện lực tính sai tiền, may có con giải thích từng bậc một. Cám ơn con nhiều, giờ tui yên bụng rồi",
         "hoi co vai cau ma ad tra loi nhanh ghe. Cam on ad nha, do phai len dien luc xep hang",
         "Bà nội không biết dùng điện thoại nên cháu hỏi hộ bà. Em giải thích dễ hiểu quá, cháu sẽ kể lại cho bà nghe, cảm ơn em nhiều",

@@ -990,6 +990,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "chào cả nhà, mình mới tham gia",
             "hi em, anh Tùng đây",
             "chào ad, chị Mai đây nha",
+            "chào o hỉ, mệ ở Vỹ Dạ nè",
+            "chào con, o ở Đông Ba đây hỉ",
         ],
         "goodbye": [
             "chừ tui đi nấu cơm đã, chào o nghe",
@@ -1003,6 +1005,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "chỉ giùm em bài toán lớp 4 với",
             "gần nhà có trường cấp 3 nào tốt không",
             "hóa đơn nước nhà mình tăng gấp đôi",
+            "mạng wifi nhà em lag quá, check giúp được không",
+            "internet nhà tui chập chờn hoài",
         ],
     },
     "tariff": {
@@ -1033,6 +1037,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "nhà kế bên đông người hơn mà xài ít hơn nhà tui, coi giùm tui có bất thường hông",
             "em check giúp chị nhà chị dùng bao nhiêu số rồi",
             "xem giùm tui tháng này nhà xài tới đâu rồi",
+            "cho mình xem lịch sử dùng điện mấy tháng gần đây",
+            "xem số điện nhà tui từng tháng trong năm nay",
         ],
         "ask_bill_spike": [
             "tiền điện chi mà tăng dữ rứa",
@@ -1067,6 +1073,7 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "cài giùm tui giới hạn [1 triệu rưỡi](money) một tháng nghen",
             "đặt giới hạn tiền điện [900k](money) mỗi tháng nha",
             "cảnh báo em khi tiền điện vượt [1,2 triệu](money)",
+            "set budget [1tr5](money) một tháng cho em, quá thì báo",
         ],
         "clear_budget": [
             "bỏ hạn mức giùm tui đi",
@@ -1077,6 +1084,7 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "bỏ ngân sách 1 triệu đã đặt đi ad",
             "ko cần mức 400k nữa, xóa giúp mình",
             "gỡ cái giới hạn 250 số đi, không cần nữa",
+            "bỏ budget 700k em set hôm trước đi ad",
         ],
     },
     "saving": {
@@ -1170,6 +1178,8 @@ TOPICS["usage_change"] = {
         f"có đó, tui mới mua cái [máy lạnh]{AC}",
         f"nhà mới lắp [bình nóng lạnh]{WH}, từ giờ cứ tính mức này là bình thường",
         "có, nhà mình mới mua máy sấy quần áo",
+        "ừa, tui mở tiệm tạp hóa trong nhà rồi, tủ mát chạy suốt",
+        "có, nhà mới mở quán cà phê nhỏ trước nhà",
     ],
     "deny_lasting_change": [
         "không, không có gì thay đổi",
