@@ -59,8 +59,8 @@ def batched_ridge(
     gram = penalised_gram(x, alpha)
     rhs = np.einsum("hdp,hd->hp", x, y)
     coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
-    flattening = coef[:, COOL_CURVE] < -1e-9 if straight_cooling else None
-    if flattening is not None and flattening.any():
+    flattening = coef[:, COOL_CURVE] < -1e-9
+    if straight_cooling and flattening.any():
         reduced, target = gram[flattening], rhs[flattening]  # copies (boolean indexing)
         reduced[:, COOL_CURVE, :] = 0.0
         reduced[:, :, COOL_CURVE] = 0.0
