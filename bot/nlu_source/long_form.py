@@ -13,7 +13,10 @@ central or southern voice. scripts/generate_nlu.py adds, for a share of each int
 
 Each composed sentence is written in one form only (with diacritics, without, or in chat
 shorthand without), chosen with the sentence, so the data grows by about a quarter, not three
-quarters. Everything is deterministic (a seed per intent): `make nlu` writes the same files.
+quarters. Everything is deterministic and stable: which sentences are composed, and how, is drawn
+from a hash of the sentence itself, so `make nlu` writes the same files, and adding a sentence to
+the sources adds its own forms (displacing at most one other per intent and kind) instead of
+re-drawing every composed sentence of its intent.
 """
 
 from __future__ import annotations
@@ -298,6 +301,13 @@ def _rng(*key: str) -> random.Random:
     return random.Random(zlib.crc32("/".join(key).encode("utf-8")))
 
 
+def _draw(pool: list[str], *key: str) -> list[str]:
+    """The pool in an order fixed by each sentence's own hash: taking the first k of it is a
+    random sample that a new sentence changes by at most one member."""
+    prefix = "/".join(key) + "/"
+    return sorted(pool, key=lambda s: (zlib.crc32((prefix + s).encode("utf-8")), s))
+
+
 def to_voice(sentence: str, voice: str, rng: random.Random) -> str:
     """The sentence in southern or central usage (northern: unchanged)."""
     swaps = SWAPS.get(voice)
@@ -352,13 +362,12 @@ def long_forms(intent: str, sentences: list[str]) -> list[tuple[str, str]]:
     pool = [s for s in sentences if _usable(s)]
     if not pool:
         return []
-    rng = _rng("long", intent)
     count = LONG_FEW.get(intent, LONG_PER_INTENT)
-    questions = rng.sample(pool, k=min(count, len(pool)))
     chatter_only = intent in {"thank", "goodbye"}
     out = []
-    for index, question in enumerate(questions):
-        voice = VOICES[(index + rng.randrange(3)) % 3]
+    for question in _draw(pool, "long", intent)[:count]:
+        rng = _rng("long", intent, question)
+        voice = rng.choice(VOICES)
         if voice != "northern" and rng.random() < 0.7:
             question = to_voice(question, voice, rng)
         shape = (
@@ -387,12 +396,13 @@ def dialect_forms(intent: str, sentences: list[str]) -> list[tuple[str, str]]:
     pool = [s for s in sentences if _usable(s)]
     out = []
     for voice in DIALECT_VOICES:
-        rng = _rng("dialect", voice, intent)
-        candidates = rng.sample(pool, k=len(pool))
         written = 0
-        for sentence in candidates:
+        for sentence in _draw(pool, "dialect", voice, intent):
+            rng = _rng("dialect", voice, intent, sentence)
             reworded = to_voice(sentence, voice, rng)
-            if reworded != sentence and written < DIALECT_PER_VOICE:
+            if reworded != sentence:
                 out.append((reworded, "diacritics" if rng.random() < 0.65 else "plain"))
                 written += 1
+                if written == DIALECT_PER_VOICE:
+                    break
     return out

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from components.text import SHORTENINGS, SHORTHAND, THOUSANDS, normalise_text
+from nlu_source.long_form import dialect_forms, long_forms
 from nlu_source.long_written import LONG_WRITTEN
 from nlu_source.sources import TOPICS
 
@@ -62,3 +63,17 @@ def test_hand_written_long_messages_reach_the_yaml():
     text = "\n".join(p.read_text(encoding="utf-8") for p in GENERATED)
     missing = [s for ss in LONG_WRITTEN.values() for s in ss if f"    - {s}\n" not in text]
     assert not missing, missing[:3]
+
+
+@pytest.mark.parametrize("intent", ["ask_tariff", "set_budget", "unsubscribe_notifications"])
+def test_a_new_source_sentence_leaves_the_other_composed_forms_in_place(intent):
+    """A data round adds its sentences and their forms; it must not re-draw the intent's other
+    composed sentences, or every round's effect drowns in a re-sampled training set."""
+    sentences = next(t[intent] for t in TOPICS.values() if intent in t)
+    added = [*sentences, "cho mình hỏi chuyện này chút, nhà mình ở quận mới chuyển về"]
+    for compose in (long_forms, dialect_forms):
+        before, after = compose(intent, sentences), compose(intent, added)
+        assert before == compose(intent, list(sentences))  # deterministic
+        kept = [pair for pair in before if pair in after]
+        assert len(before) - len(kept) <= 2  # at most one displaced per voice, none re-drawn
+        assert len(before) <= len(after) <= len(before) + 2  # its own forms, if drawn
