@@ -61,6 +61,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Nhà em tháng này dùng [275](kwh) số, trước em đóng khoảng 700 nghìn, ad tính giúp em số đó ra bao nhiêu tiền ạ",
         "tinh tien dien cho nha tui xai [700](kwh) so di ad, quan com tui may lanh voi tu dong chay ca ngay, tui muon biet truoc",
         "Tháng ni nhà con xài [hai trăm lẻ năm](kwh) số, con tính mãi không ra, o tính giúp con tiền điện bao nhiêu với hỉ",
+        "Tính giùm tui tiền điện [410](kwh) ký nghen. Tháng này trời nóng quá, nhà bật máy lạnh cả đêm nên xài nhiều, tui muốn biết để dành tiền",
+        "Tinh giup minh tien dien [275](kwh) so voi ban. Thang nay nha co khach o may hom, bat binh nong lanh nhieu nen chac tang, minh muon chuan bi truoc",
+        "Ad tính giúp em [330](kwh) số hết bao nhiêu tiền ạ. Tháng này con em nghỉ hè ở nhà suốt, điều hòa chạy cả ngày nên em đoán sẽ cao",
     ],
     "ask_kwh_for_budget": [
         "Tháng trước nhà em đóng tiền điện hơn 1 triệu vì cái điều hòa mới, tháng này em quyết chỉ chi [600 nghìn](money) thôi, vậy dùng tối đa được bao nhiêu số điện ạ",
@@ -85,6 +88,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "neu mk chi mun tra [800k](money) tien dien thi dung toi da bn so, nha mk moi lap them dh",
         "tien dien [1tr5](money) thi xai toi da may chu ad, tiem tui may lanh chay ca ngay ma tui muon khong lo",
         "[300 nghin](money) thi dung dc may so dien v o, con o tro, chu tro tinh theo gia nha nuoc",
+        "Ông về hưu rồi, mỗi tháng chỉ để riêng [300 nghìn](money) trả tiền điện. Cháu tính xem từng ấy tiền dùng được mấy số điện hả cháu",
+        "Má tui mỗi tháng đưa [350 ngàn](money) tiền điện thôi, ad coi nhiêu đó tiền thì nhà tui xài được mấy chữ điện",
     ],
     "ask_renter_price": [
         "Em là sinh viên ở trọ gần trường, tháng này có bật điều hòa nhiều hơn nên hóa đơn cao, nhưng cái em thắc mắc là chủ trọ thu [4 nghìn](money) một số, như vậy có đúng quy định không ạ",
@@ -201,6 +206,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "[ngay kia](date) o [Cu Chi](location) co cup dien hok ad, tui dinh bom nuoc tuoi vuon, can bik lich cup dien",
         "Em hỏi lịch cắt điện [tháng sau](date) ở [Hà Đông](location) ạ, em sắp cưới, muốn chọn ngày không bị mất điện",
         "[thu sau](date) nay khu [Hue](location) co lich ngung cap dien khong rua, nha toi co ba gia dung may tho",
+        "Quan ca phe cua minh o Bien Hoa, cup dien la phai dong cua. Thang roi bi cat dien dot ngot hai lan. Tuan nay phuong [Tan Mai](location) co lich cup dien ngay nao khong ban",
     ],
     "report_outage": [
         "Trời mưa giông từ chiều, vừa nghe tiếng nổ ngoài cột điện đầu ngõ là cả xóm tối om. Nhà mình ở ngõ 12 Trần Phú, báo điện lực giúp mình với",
@@ -233,6 +239,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Kiệt nhà tui ở Hải Châu đang cúp điện nè, ba tiếng rồi, mạ tui già yếu không có quạt thở không nổi, ad báo người xuống sửa lẹ giùm",
         "nha tui so 5 hem 79 bi mat dien, cau dao khong nhay ma dien van mat, ca xom toi thui, ad bao su co gium voi",
         "Dạ nhà em mất điện từ 5 giờ sáng, ngõ 21 phố Trần Duy Hưng ạ, nhà em có bà bị bệnh, cần quạt, xin ad báo điện lực sửa sớm",
+        "Troi gio lon o Hoi An, vua nghe tieng no o tram bien ap dau hem, gio ca xom mat dien het roi. Dien luc cho nguoi toi sua giup voi",
+        "Mưa to quá, vừa nghe cái bụp ngoài trụ điện đầu kiệt là cả khu tối thui. Kêu điện lực xuống sửa giùm tui với o",
     ],
     "check_my_usage": [
         "Mình muốn xem lịch sử dùng điện mấy tháng gần đây của nhà mình. Mình đang ghi sổ chi tiêu gia đình nên cần số liệu từng tháng",
@@ -338,6 +346,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "co dung nhieu hon that o a, me con nau che ban Trung thu may dem bang bep dien, het Trung thu roi, con nghi dien se giam lai nhu thuong",
         "dung la co tang, tui phoi lua bang quat voi den suot tuan mua mua, ma lua ban het roi, ad khoi ghi nhan lau dai, chi tam vay thoi",
         "dung la co bat bnl nhiu hon may hom troi ret, nhg nay nang am r, nha e lai tam nuoc thuong, ad dung tinh day la muc moi nhe",
+        "Không phải lâu dài đâu em. Chỉ là tuần trước trời nóng quá nên cả nhà bật điều hòa suốt, giờ mát lại rồi",
+        "Khong phai thay doi lau dai dau ad. Dot nong vua roi nha minh mo may lanh nhieu hon thoi, gio binh thuong lai roi",
+        "Hổng phải thay đổi luôn đâu, tại mấy bữa nắng gắt cả nhà mở máy lạnh nhiều chứ giờ xài lại như cũ rồi",
     ],
     "report_meter_reading": [
         "Sáng nay em ra xem công tơ, chỉ số là [12480](meter_reading), tháng trước tiền điện nhà em gần 700 nghìn nên em muốn ghi lại để theo dõi ạ",
@@ -446,6 +457,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ngung gui canh bao dung dien cho e vs, e bik nha e xai dieu hoa nhieu r, k can nhac nua dau ad",
         "Thôi khỏi gửi tin cúp điện cho tui nữa nghen, tui về quê sống rồi, nhà trong Sài Gòn cho thuê, người thuê tự lo",
         "ko nhan thong bao cat dien nua dau o, con di hoc xa roi, me con co so dien thoai rieng, o tat tin nhan cua con giup",
+        "Giờ con trai bác theo dõi tiền điện cho cả nhà rồi. Cháu bỏ đăng ký nhận thông báo trên số điện thoại này của bác đi nhé",
+        "Nhà mình giờ chị gái quản lý tiền điện, chị ấy tự nhận tin rồi. Bạn hủy đăng ký thông báo trên Zalo này của mình giúp nhé",
+        "Thằng Út nó lo tiền điện cho nhà rồi, tin nhắn gửi về nó coi. Ad bỏ đăng ký thông báo trên cái Zalo này của tui đi nghen",
     ],
     "request_human": [
         "Tôi hỏi ba bốn lần rồi mà máy cứ trả lời vòng vo không đúng ý. Chuyển cho tôi gặp nhân viên thật đi, chờ bao lâu tôi cũng chờ được",
@@ -471,6 +485,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "toi can gap nhan vien tu van truc tiep, cong to nha toi bi chay, chuyen nay bot khong giai quyet duoc",
         "ket noi tong dai vien gium mk, mk muon khieu nai vu bi cat dien vi no tien ma mk da dong r",
         "Tôi muốn nói chuyện với người thật, tôi cần hỏi thủ tục tách công tơ cho nhà cho thuê, chat với máy không rõ",
+        "Ông nội tui già rồi, mắt kém không đọc được chữ nhỏ. Tui muốn nhân viên điện lực gọi điện lại cho ông giải thích hóa đơn, được không ad",
+        "Ba mẹ em lớn tuổi, không quen đọc tin nhắn. Nhờ bên điện lực cử người gọi lại cho mẹ em nói chuyện trực tiếp giùm em với",
+        "Ba ngoai minh chu nghia khong ranh, doc may tra loi ba khong hieu. Cho mot anh chi nhan vien goi lai cho ba duoc khong ban",
+        "Tháng này hóa đơn nhà tôi tăng vô lý, tôi muốn khiếu nại, đừng để máy trả lời nữa, cho tôi nói chuyện với nhân viên điện lực",
     ],
     "delete_my_data": [
         "Nhà em sắp chuyển vào Nam, hợp đồng điện ở đây cũng thanh lý rồi, em muốn xóa hết dữ liệu tiêu thụ điện và thông tin của em trên hệ thống ạ",
@@ -548,6 +566,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Cuối kỳ này hóa đơn điện nhà tui khoảng nhiêu ad, ổng chủ nhà hỏi trước để chia cho mấy phòng, ad tính theo mức xài hiện giờ giùm",
         "uoc luong tien dien thang nay cho toi voi, toi dat han muc 800 nghin, muon biet theo da nay thi cuoi thang la bao nhieu",
         "thg nay co vuot han muc ko ad, mk dat 1tr, nhg thg nay nha co khach, muon bik du kien cuoi thg het bn tien",
+        "Nha minh moi don ve nha moi duoc hai tuan, cong to da chay 120 so. Cu dung nhu vay thi cuoi thang tien dien khoang bao nhieu ban",
+        "Em mới chuyển về phòng trọ có công tơ riêng được một tuần, đã dùng hết 60 số rồi. Cứ đà này hết tháng tiền điện chừng bao nhiêu ạ",
+        "Tui mới dọn vô căn hộ ở Dĩ An được 12 bữa mà đồng hồ đã nhảy 90 chữ, xài hoài vậy thì hết tháng đóng nhiêu tiền điện ad",
     ],
     "set_budget": [
         "Nhà em dạo này phải tiết kiệm, tiền điện tháng không được quá [800 nghìn](money). Ad đặt giúp em mức đó, sắp chạm thì nhắc em nhé",
@@ -615,6 +636,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "huy gium toi cai han muc tien dien, toi dat 700 ngan cho nha cu, gio ban nha roi, nha moi chua biet xai het bao nhieu",
         "ko can ngan sach dien nua dau, tat di gium mk, mk dat 400k nhg thg nay bi lo 100k, moi lan bao la mk bi stress hon",
         "huy han muc gium e vs rua, e dat muc 900k ma mua ni troi ret, bnl chay suot, nhac hoai e cx chang giam dc",
+        "Trước tôi đặt hạn mức 400 nghìn nhưng nhà giờ đông người, tháng nào cũng vượt, cảnh báo hoài thấy phiền. Bỏ cái hạn mức đó đi giúp tôi",
     ],
     "greet": [
         "chao ban, minh la Hanh o Quy Nhon. Hom truoc minh moi bam quan tam trang nay, nay vao chao ban mot tieng",
@@ -636,6 +658,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "hi ad, mk la khach hang moi, vua lap cong to o nha moi, vao day lam quen truoc, co j mk hoi sau nha",
         "Chào các em, thầy giáo về hưu ở Vinh đây, hôm nay mới biết có kênh hỏi đáp về điện, thầy vào chào các em một tiếng",
         "Em chào anh chị trực tổng đài ạ, em là sinh viên ở trọ gần trường, lần đầu em nhắn vào đây nên hơi bỡ ngỡ ạ",
+        "Chào bạn nhé, mình là chủ quán cơm nhỏ ở Long Xuyên, vừa quét cái mã QR in trên hóa đơn tiền điện nên vào đây chào một câu",
+        "Xin chao ad, minh la sinh vien nam hai o ky tuc xa Dai hoc Hue, ban cung phong chi cho trang nay nen vao lam quen thu",
+        "Chào cả nhà, em là giáo viên mầm non ở Phủ Lý, thấy trên giấy báo tiền điện có mã quét Zalo nên em vào làm quen trước ạ",
     ],
     "affirm": [
         "Ừ phải rồi em, cứ làm như vậy đi. Chị đọc lại một lượt thấy không có gì sai cả",
@@ -701,6 +726,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "cam on ad nhieu lam nghen, nho ad ma tui biet vi sao tien dien tang, hoa ra len bac cao, tui bot mo may lanh roi",
         "Cảm ơn bạn đã giúp tôi hiểu cách đọc nhãn năng lượng, tôi đã mua được cái tủ lạnh 5 sao giá hợp lý",
         "tks ad, mk lien ket tk xong r, gio coi so dien tren zalo dc luon, tien wa, cam on nhiu",
+        "Nhờ bạn hướng dẫn mà mình tự tính được tiền điện phòng trọ, không còn bị chủ nhà ghi nhầm nữa. Thật sự cảm ơn bạn nhiều",
+        "Con đọc lại tin nhắn cho ba nghe rồi, ba lớn tuổi mắt mờ nên con nhắn thay. Ba nói cám ơn o nhiều lắm hỉ",
+        "nho ad chi cach doc cong to ma me minh tu ghi so duoc roi, khong phai nho hang xom nua, that su cam on ad",
+        "Mạ tui nghe con đọc xong câu trả lời thì vui lắm, mạ biểu nhắn lại cám ơn bot nhiều nghe",
     ],
     "goodbye": [
         "Ông hỏi đủ rồi, giờ ông ra đón cháu ở trường. Chào cháu nhé, hôm nào ông lại vào hỏi",
@@ -739,6 +768,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "toi dang chat voi AI hay voi nguoi that vay, cau tra loi ve hoa don dien cua ban giong y van mau",
         "ban co phai robot ko, tui hoi tien dien 3 lan ma 3 lan tra loi y chang nhau, nghi la bot qua",
         "ai dang tra loi mk v, bot hay ng, mk hoi ve dieu hoa inverter ma ad tra loi trong 1s luon",
+        "Tôi nhắn lúc 2 giờ sáng mà vẫn được trả lời ngay, chắc không phải người thật đâu nhỉ, bạn là máy tự động phải không",
     ],
     "out_of_scope": [
         "Cuối tuần này nhà mình định chở bọn trẻ lên Tam Đảo chơi. Bạn biết quán nào ăn ngon mà giá phải chăng không",
@@ -789,5 +819,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Dạ em muốn hỏi cách làm đơn xin trợ cấp cho hộ nghèo ở xã, nhà em nghèo, tiền điện tiền nước đều khó khăn",
         "may lanh nha mk bi chay nuoc ra tuong, ko lanh nua, goi bao hanh bn ngay thi tho den ad",
         "Đứa nhỏ nhà tui hỏi bài tập làm văn tả cảnh mất điện buổi tối, ad viết giùm nó một bài mẫu được hông",
+        "Nha minh o Cao Lanh vua bi nuoc ngap hu het do dac, dang can vay tam 30 trieu, ban biet ngan hang nao cho vay lai thap khong",
+        "Con trai chị năm nay thi đại học, em biết trường nào ở Hà Nội học phí rẻ mà ra trường dễ xin việc không, tư vấn chị với",
+        "Tháng sau nhà tui cưới con gái, ad chỉ giùm tui chỗ nào ở Biên Hòa thuê rạp cưới với bàn ghế rẻ mà đẹp nghen",
     ],
 }

@@ -1008,6 +1008,12 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "hóa đơn nước nhà mình tăng gấp đôi",
             "mạng wifi nhà em lag quá, check giúp được không",
             "internet nhà tui chập chờn hoài",
+            "cach nau canh chua ca loc the nao ban",
+            "chỉ tui cách làm thịt kho hột vịt với",
+            "công thức làm bánh flan sao ad",
+            "nạp thẻ điện thoại ở đâu rẻ nhứt",
+            "mua card Vina 50k ở đâu vậy",
+            "ngân hàng nào cho vay lãi thấp vậy ad",
         ],
     },
     "tariff": {
@@ -1126,6 +1132,9 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "ngưng gửi tin nhắn cho tui đi, nhiều quá",
             "đừng gửi tin nữa nghen",
             "thôi khỏi nhắn tin cho em nữa",
+            "tắt noti giùm tui nghen, spam hoài",
+            "tat noti di ad, nhieu qua",
+            "off thông báo giúp mình nhé",
         ],
         "link_account": [
             "tui muốn gắn mã khách hàng vô Zalo ni",
