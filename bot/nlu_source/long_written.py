@@ -64,6 +64,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Tính giùm tui tiền điện [410](kwh) ký nghen. Tháng này trời nóng quá, nhà bật máy lạnh cả đêm nên xài nhiều, tui muốn biết để dành tiền",
         "Tinh giup minh tien dien [275](kwh) so voi ban. Thang nay nha co khach o may hom, bat binh nong lanh nhieu nen chac tang, minh muon chuan bi truoc",
         "Ad tính giúp em [330](kwh) số hết bao nhiêu tiền ạ. Tháng này con em nghỉ hè ở nhà suốt, điều hòa chạy cả ngày nên em đoán sẽ cao",
+        "Tính giúp anh xem [390](kwh) số điện thì hết bao nhiêu tiền kể cả VAT nhé, tháng này con nhỏ ốm nên bật điều hòa suốt, anh muốn biết trước số tiền",
+        "Bà nội cứ hỏi mãi mà cháu không tính được, nhà dùng [hai trăm sáu mươi](kwh) số thì phải trả bao nhiêu tiền hả bạn, bà bảo hàng xóm dùng nhiều hơn mà trả ít hơn",
     ],
     "ask_kwh_for_budget": [
         "Tháng trước nhà em đóng tiền điện hơn 1 triệu vì cái điều hòa mới, tháng này em quyết chỉ chi [600 nghìn](money) thôi, vậy dùng tối đa được bao nhiêu số điện ạ",
@@ -90,6 +92,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "[300 nghin](money) thi dung dc may so dien v o, con o tro, chu tro tinh theo gia nha nuoc",
         "Ông về hưu rồi, mỗi tháng chỉ để riêng [300 nghìn](money) trả tiền điện. Cháu tính xem từng ấy tiền dùng được mấy số điện hả cháu",
         "Má tui mỗi tháng đưa [350 ngàn](money) tiền điện thôi, ad coi nhiêu đó tiền thì nhà tui xài được mấy chữ điện",
+        "Bố mẹ đi vắng cả tháng, dặn tiền điện tháng này chỉ được [hai trăm rưỡi nghìn](money) thôi. Vậy từng ấy tiền thì tụi em dùng được bao nhiêu số ạ",
     ],
     "ask_renter_price": [
         "Em là sinh viên ở trọ gần trường, tháng này có bật điều hòa nhiều hơn nên hóa đơn cao, nhưng cái em thắc mắc là chủ trọ thu [4 nghìn](money) một số, như vậy có đúng quy định không ạ",
@@ -141,6 +144,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Hóa đơn điện nhà tui tháng ni 1 triệu 2, hồi giờ chỉ 600 nghìn, tui không lắp thêm chi, ad coi giùm răng tăng rứa",
         "sao thg nay hd dien tang vot v ad, 850k len 1tr6, dong ho moi thay thg truoc, e so cong to chay nhanh",
         "hoa don thang nay tang tu 300 ngan len 700 ngan, phong tro tui chi co 1 cai quat, ad giai thich gium tai sao tang nhieu vay",
+        "Tại sao tiền điện tháng này nhà cô lên hơn một triệu trong khi mọi tháng chỉ năm sáu trăm, nhà vẫn ba người, không mua thêm gì, cô nghi ghi sai số",
+        "Sao kỳ này hóa đơn điện nhà tui tăng gần gấp đôi vậy ad, tháng nào cũng cỡ bốn trăm mà giờ lên tám trăm, nhà hổng có xài thêm cái gì mới",
     ],
     "ask_saving_tips": [
         f"Tháng trước hóa đơn nhà em gần 1 triệu rưỡi, chồng em bảo thủ phạm là cái [điều hòa]{AC} phòng khách, ad cho em hỏi để nó bao nhiêu độ thì đỡ tốn điện ạ",
@@ -241,6 +246,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Dạ nhà em mất điện từ 5 giờ sáng, ngõ 21 phố Trần Duy Hưng ạ, nhà em có bà bị bệnh, cần quạt, xin ad báo điện lực sửa sớm",
         "Troi gio lon o Hoi An, vua nghe tieng no o tram bien ap dau hem, gio ca xom mat dien het roi. Dien luc cho nguoi toi sua giup voi",
         "Mưa to quá, vừa nghe cái bụp ngoài trụ điện đầu kiệt là cả khu tối thui. Kêu điện lực xuống sửa giùm tui với o",
+        "Alo em ơi, chị ở thôn Phước Thuận, xã Hòa Phước đây, giờ mất điện rồi, từ lúc gió lớn chừng nửa tiếng trước, nhà chị với mấy nhà xung quanh tối hết",
     ],
     "check_my_usage": [
         "Mình muốn xem lịch sử dùng điện mấy tháng gần đây của nhà mình. Mình đang ghi sổ chi tiêu gia đình nên cần số liệu từng tháng",
@@ -272,6 +278,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Tôi muốn xem số kWh nhà tôi đã dùng từ đầu kỳ tới nay, vì tuần trước có mua thêm máy sấy quần áo, xem có tăng mạnh không",
         "coi gium tui nha tui tuan ni xai dien ra sao, co nhieu hong, tui di cong tac ve thay dong ho quay le qua",
         "nha con thg ni dung dien nhiu ko o, con ko hoi tien dau, chi muon coi so dien toi hom ni so voi moi khi ra sao",
+        "Tháng trước bot báo nhà tôi dùng vượt mức bình thường, tôi đã thay đèn LED và bớt bật bình nóng lạnh. Giờ cho tôi xem mấy ngày gần đây đã giảm chưa",
+        "Cả nhà đi Đà Lạt chơi bốn ngày, chỉ để tủ lạnh chạy, bạn xem giúp mình điện tiêu thụ từng ngày tuần này, có ngày nào dùng nhiều bất thường không",
     ],
     "confirm_lasting_change": [
         "Nhà con mới mua xe máy điện cho thằng út đi học, tối nào cũng cắm sạc. Rứa mức điện ni là lâu dài rồi, o tính theo mức mới cho con",
@@ -310,6 +318,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "u dung la nha e dung nhiu hon that va se con nhu the, e vua lap be ca koi ngoai san, may bom vs may loc chay suot ngay dem, ko phai loi dau ad",
         "ko phai thang nay thoi dau o, con hoc lop 12 roi, toi mo nao cung thuc khuya hoc bai, den voi quat chay toi 1h, ca nam nay deu rua het",
         "Hông có lỗi gì đâu ad, nhà tui mới cho hai đứa sinh viên thuê phòng, tụi nó ở hết năm học, xài máy lạnh nên điện tăng, tính là thay đổi lâu dài nghen",
+        "Phải, nhà tau mới sinh đứa nhỏ, chừ tối mô cũng bật máy lạnh với máy hâm sữa, mức ni là mức thường rồi o",
     ],
     "deny_lasting_change": [
         "Đợt nắng nóng vừa rồi nhà mình bật điều hòa suốt ngày đêm, chỉ mấy hôm thôi. Hết nóng là dùng lại như cũ, cứ để mức cũ giúp mình",
@@ -365,6 +374,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "cong to nha con chi [2048](meter_reading), con doc luc chieu ni, nha con tien dien thang truoc het 500 nghin, ad ghi lai giup con hi",
         "Đồng hồ điện nhà tui bữa nay lên [13207](meter_reading) rồi, ad nhập giùm tui, tui ghi tay vô sổ mà hay quên nên nhờ ad giữ luôn",
         "chi so dien hien tai [4411](meter_reading) ad nhe, mk vua doc xong, hom qua ng dien luc k den ghi nen mk tu ghi",
+        "Chỉ số công tơ nhà chị sáng nay là [23815](meter_reading) nhé, chị vừa ra cầu thang chụp ảnh đọc lại cho chắc, tháng trước ghi 23410, em nhập giúp chị",
+        "Theo lời nhắc hôm qua thì sáng nay tui đọc đồng hồ điện được [4096](meter_reading) số, cái màn hình nó nhấp nháy hoài, tui đợi mấy lần mới thấy đúng dòng tổng",
     ],
     "ask_solar": [
         "nha minh moi lop lai mai ton o Binh Dinh, nguoi quen ru lap tam pin mat troi. minh muon hoi thu tuc dau noi voi dien luc ra sao va co hoan von khong",
@@ -429,6 +440,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "nhan thong bao cat dien cho e vs ad, tuan truoc cat dien tu 7h toi 5h chieu ma e ko bik, dong quan ca ngay",
         "cho tui nhan tin nhan bao cup dien nghen ad, may bua ni khu tui cup hoai ma hok ai bao, tui lo hen khach lam toc may lan r",
         "dang ky nhan canh bao tieu thu dien cho tui voi rua, nha tui o Hoi An, con o xa muon biet nha dung dien bat thuong",
+        "Mấy cái mẹo tiết kiệm bot gửi cho nhóm bạn mình hay lắm, mình cũng muốn nhận, bạn cho mình vào danh sách nhận tin hằng tuần luôn nha",
     ],
     "unsubscribe_notifications": [
         "Dạo này em nhận nhiều tin nhắn quá, hôm thì lịch cắt điện, hôm thì mẹo tiết kiệm, em đọc không xuể, ad tắt thông báo giúp em nhé",
@@ -637,6 +649,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ko can ngan sach dien nua dau, tat di gium mk, mk dat 400k nhg thg nay bi lo 100k, moi lan bao la mk bi stress hon",
         "huy han muc gium e vs rua, e dat muc 900k ma mua ni troi ret, bnl chay suot, nhac hoai e cx chang giam dc",
         "Trước tôi đặt hạn mức 400 nghìn nhưng nhà giờ đông người, tháng nào cũng vượt, cảnh báo hoài thấy phiền. Bỏ cái hạn mức đó đi giúp tôi",
+        "Hủy giúp em cái ngân sách bốn trăm nghìn mỗi tháng em đặt hồi đầu năm nhé, giờ mùa hè nóng quá kiểu gì cũng vượt, ngày nào cũng bị cảnh báo nhìn mệt lắm",
     ],
     "greet": [
         "chao ban, minh la Hanh o Quy Nhon. Hom truoc minh moi bam quan tam trang nay, nay vao chao ban mot tieng",
@@ -661,6 +674,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Chào bạn nhé, mình là chủ quán cơm nhỏ ở Long Xuyên, vừa quét cái mã QR in trên hóa đơn tiền điện nên vào đây chào một câu",
         "Xin chao ad, minh la sinh vien nam hai o ky tuc xa Dai hoc Hue, ban cung phong chi cho trang nay nen vao lam quen thu",
         "Chào cả nhà, em là giáo viên mầm non ở Phủ Lý, thấy trên giấy báo tiền điện có mã quét Zalo nên em vào làm quen trước ạ",
+        "Dạ lần đầu em nhắn vào đây, chưa biết dùng sao, thôi em chào bot một tiếng trước đã, hôm nay chủ nhật em mới rảnh mày mò cái app con trai cài cho",
+        "Nhà mình mới chuyển về Thủ Dầu Một được chục ngày, đứa bạn giới thiệu cái chatbot điện này, tối nay rảnh nên mở ra thử, xin chào bạn nhé",
     ],
     "affirm": [
         "Ừ phải rồi em, cứ làm như vậy đi. Chị đọc lại một lượt thấy không có gì sai cả",
@@ -683,6 +698,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Được, cháu cứ đặt cho bác mức đó, bác lương hưu có hạn, tháng nào vượt thì cháu nhắc bác nhé",
         "ừ phải rồi, đúng số đó, hôm qua con trai tôi đọc hộ, nó chụp ảnh lại rồi, cứ ghi vào đi em",
         "da vang a, dung nhu the, e da hoi lai bo me e roi, ca nha deu dong y, ad cu tiep tuc a",
+        "Lúc nãy em hỏi có muốn nhận lại bảng tính qua tin nhắn không phải không, chị đang ở ngoài chợ đọc trên điện thoại cũng được. Ừ, có nhé, em cứ gửi đi",
+        "Dạ đúng rồi, cái mã đó là của nhà tui đó, tui mới lục tủ lấy hóa đơn tháng rồi ra dò lại từng số một, không có sai đâu con",
+        "co nha ban, minh doc lai tin nhan roi, dung la thong tin nha minh, ban cu lam tiep nhu vay di, minh dang ban chut",
     ],
     "deny": [
         "Tui đâu có biểu vậy đâu, chắc tay tui bấm lộn. Hổng phải nghen, bỏ qua cái vụ đó giùm tui",
@@ -701,6 +719,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Thôi khỏi nghen ad, tui hổng cần nói chuyện với nhân viên nữa, hỏi ad là được rồi, để tui tự làm",
         "ko dung dau ad, nha mk ko co lap them may lanh, chac do thoi tiet nong thoi, dung ghi la thay doi lau dai",
         "Chưa đúng đâu, số nhà tôi là 27 chứ không phải 72, chắc tôi gõ ngược, tôi nhập lại nhé",
+        "Không cần đâu em, chị thấy giờ vậy là ổn rồi, dạo này chị bận việc ở công ty suốt, không có thời gian đọc thêm mấy cái hướng dẫn nữa",
+        "Thôi không nhé, mình đang chạy xe giao hàng, dừng đèn đỏ mới đọc được vài dòng, khỏi gửi thêm chi tiết từng ngày làm gì",
+        "Không cháu ạ, không cần đặt lịch gọi lại đâu, bác ở nhà một mình, nghe số lạ gọi đến bác sợ bị lừa lắm",
+        "Hổng có đâu con ơi, nhà tui vẫn vậy à, con đừng lo, mấy cái đó tui hổng cần đổi chi hết trơn",
     ],
     "thank": [
         "Cám ơn con nghen, tui gọi tổng đài mấy bữa không ai bắt máy, nhắn vô đây cái là có người trả lời rõ ràng liền. Giờ tui yên tâm rồi",
@@ -754,6 +776,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "thoi nha, tui da luu lich cup dien thu bay roi, gio tui di cho, chao ad, bua khac noi chuyen tiep",
         "Thôi bác đi đây cháu nhé, bác đã chỉnh điều hòa lên 27 độ như cháu dặn, giờ bác đi tập thể dục, chào cháu",
         "ok e hieu r, da doi sang den led nhu ad goi y, h e di lam, bb ad, hen lan sau nha",
+        "Mấy cái hỏi hồi nãy mình ghi lại hết rồi, giờ con nhỏ khóc đòi ăn, mình phải lo cho nó. Thôi chào bot nha, bữa khác mình vô hỏi tiếp",
+        "Thôi bác chào cháu nhé, hôm nay hỏi thế là đủ rồi, bác còn phải đi đón thằng cháu ở trường mẫu giáo, hôm nào bác lại vào hỏi tiếp",
     ],
     "bot_challenge": [
         "Khuya rồi mà tôi nhắn câu nào cũng được trả lời liền, chắc không ai thức giờ này. Bên kia là máy trả lời tự động phải không",
@@ -822,5 +846,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Nha minh o Cao Lanh vua bi nuoc ngap hu het do dac, dang can vay tam 30 trieu, ban biet ngan hang nao cho vay lai thap khong",
         "Con trai chị năm nay thi đại học, em biết trường nào ở Hà Nội học phí rẻ mà ra trường dễ xin việc không, tư vấn chị với",
         "Tháng sau nhà tui cưới con gái, ad chỉ giùm tui chỗ nào ở Biên Hòa thuê rạp cưới với bàn ghế rẻ mà đẹp nghen",
+        "Cho chị hỏi cách nấu nồi lẩu gà lá é sao cho nước ngọt mà không cần bột ngọt, cuối tuần nhà chị đãi khách, sợ nấu không ngon bị chê",
+        "Tháng này tiền nước nhà mình lên gần bốn trăm, đồng hồ nước cứ quay dù khóa hết vòi, bạn cho mình số điện thoại công ty cấp nước để báo rò rỉ",
+        "Con gái bác sắp thi đại học, bác phân vân nên cho nó học sư phạm hay kế toán, cháu tư vấn giúp bác ngành nào ra trường dễ xin việc",
     ],
 }

@@ -993,13 +993,19 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "chào ad, chị Mai đây nha",
             "chào o hỉ, mệ ở Vỹ Dạ nè",
             "chào con, o ở Đông Ba đây hỉ",
+            "chào mi, tau mới vô đây nè",
+            "chào o, tau ở Điện Bàn nè",
         ],
         "goodbye": [
             "chừ tui đi nấu cơm đã, chào o nghe",
             "thôi con đi chợ đã, chào o hỉ",
             "tui đi làm đây, chào ad nghen",
         ],
-        "affirm": ["ừ, làm giúp tớ đi", "có, làm giùm tui luôn đi", "vâng, cứ làm thế đi em"],
+        "affirm": [
+            "ừ, làm giúp tớ đi", "có, làm giùm tui luôn đi", "vâng, cứ làm thế đi em",
+            "ừ, đúng rồi đó, tau đồng ý",
+            "ừa, đúng rồi đó cưng",
+        ],
         "out_of_scope": [
             "tiền nước tháng này sao cao thế",
             "cho tui vay 3 triệu được không",
@@ -1014,6 +1020,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "nạp thẻ điện thoại ở đâu rẻ nhứt",
             "mua card Vina 50k ở đâu vậy",
             "ngân hàng nào cho vay lãi thấp vậy ad",
+            "mi biết chỗ mô bán cá ngon không",
+            "tau hỏi mi chuyện đá banh tối ni",
         ],
     },
     "tariff": {
@@ -1046,16 +1054,22 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "xem giùm tui tháng này nhà xài tới đâu rồi",
             "cho mình xem lịch sử dùng điện mấy tháng gần đây",
             "xem số điện nhà tui từng tháng trong năm nay",
+            "mi coi giùm tau tháng ni nhà tau xài bao nhiêu số rồi",
         ],
         "ask_bill_spike": [
             "tiền điện chi mà tăng dữ rứa",
             "tháng này tiền điện mắc quá trời, hổng hiểu sao luôn",
             "kỳ này tiền điện mắc dữ vậy, bình thường đâu có nhiêu đó",
             "răng tháng ni tiền điện cao hơn mọi khi rứa",
+            "răng tiền điện nhà tau tháng ni lên dữ rứa",
+            "sao bill điện tháng này cao z ad",
         ],
         "report_meter_reading": [
             "chỉ số đồng hồ điện nhà em chừ là [6620](meter_reading)",
             "ghi giùm tui chỉ số công tơ [9134](meter_reading) nghen",
+            "cto nhà a sáng nay lên [6210](meter_reading) r nha e",
+            "công tơ nhà tau chừ là [7421](meter_reading), ghi lại giùm",
+            "cto hnay [5120](meter_reading) nha ad",
         ],
     },
     "budget": {
@@ -1072,6 +1086,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "ước chừng kỳ này tiền điện bao nhiêu ad",
             "ước tính giúp anh tiền điện tháng này tầm bao nhiêu",
             "em ước tính hóa đơn tháng này giúp chị với",
+            "đoán giùm tui coi kỳ này tiền điện cỡ nhiêu",
+            "mi đoán coi tháng ni nhà tau hết mấy tiền điện",
         ],
         "set_budget": [
             "tiền điện mà lố [bảy trăm ngàn](money) thì nhắn tui nghen",
@@ -1081,6 +1097,7 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "đặt giới hạn tiền điện [900k](money) mỗi tháng nha",
             "cảnh báo em khi tiền điện vượt [1,2 triệu](money)",
             "set budget [1tr5](money) một tháng cho em, quá thì báo",
+            "đặt cho tau hạn mức [năm trăm ngàn](money) một tháng hỉ",
         ],
         "clear_budget": [
             "bỏ hạn mức giùm tui đi",
@@ -1092,6 +1109,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "ko cần mức 400k nữa, xóa giúp mình",
             "gỡ cái giới hạn 250 số đi, không cần nữa",
             "bỏ budget 700k em set hôm trước đi ad",
+            "xóa cái mức tiền điện tau cài tháng trước đi o",
+            "bỏ cái hạn mức của tau đi, chừ khỏi theo dõi",
         ],
     },
     "saving": {
@@ -1120,6 +1139,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
         "report_outage": [
             "nhà em mất điện từ sáng tới chừ",
             "cúp điện cả xóm rồi ad ơi",
+            "xóm tau cúp điện hết rồi, răng rứa",
+            "nhà tau mất điện từ chiều tới chừ",
         ],
     },
     "account": {
@@ -1135,14 +1156,21 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "tắt noti giùm tui nghen, spam hoài",
             "tat noti di ad, nhieu qua",
             "off thông báo giúp mình nhé",
+            "đừng nhắn tin cho tau nữa hỉ",
         ],
         "link_account": [
             "tui muốn gắn mã khách hàng vô Zalo ni",
             "nối mã khách hàng nhà em vô đây làm răng",
             "gắn mã khách hàng của tui vô đây được hông",
         ],
-        "request_human": ["cho tui gặp người thiệt nghen", "kêu nhân viên ra nói chuyện giùm tui"],
-        "delete_my_data": ["xóa hết dữ liệu nhà tui giùm đi", "xóa thông tin của em đi rứa"],
+        "request_human": [
+            "cho tui gặp người thiệt nghen", "kêu nhân viên ra nói chuyện giùm tui",
+            "cho tau gặp người của điện lực, nói với máy tau không rành",
+        ],
+        "delete_my_data": [
+            "xóa hết dữ liệu nhà tui giùm đi", "xóa thông tin của em đi rứa",
+            "xóa hết thông tin nhà tau đi, tau không dùng nữa",
+        ],
     },
 }
 for _topic, _intents in _DIALECT_MORE.items():
