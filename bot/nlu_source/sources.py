@@ -1002,7 +1002,9 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "tui đi làm đây, chào ad nghen",
         ],
         "affirm": [
-            "ừ, làm giúp tớ đi", "có, làm giùm tui luôn đi", "vâng, cứ làm thế đi em",
+            "ừ, làm giúp tớ đi",
+            "có, làm giùm tui luôn đi",
+            "vâng, cứ làm thế đi em",
             "ừ, đúng rồi đó, tau đồng ý",
             "ừa, đúng rồi đó cưng",
         ],
@@ -1164,11 +1166,13 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "gắn mã khách hàng của tui vô đây được hông",
         ],
         "request_human": [
-            "cho tui gặp người thiệt nghen", "kêu nhân viên ra nói chuyện giùm tui",
+            "cho tui gặp người thiệt nghen",
+            "kêu nhân viên ra nói chuyện giùm tui",
             "cho tau gặp người của điện lực, nói với máy tau không rành",
         ],
         "delete_my_data": [
-            "xóa hết dữ liệu nhà tui giùm đi", "xóa thông tin của em đi rứa",
+            "xóa hết dữ liệu nhà tui giùm đi",
+            "xóa thông tin của em đi rứa",
             "xóa hết thông tin nhà tau đi, tau không dùng nữa",
         ],
     },
