@@ -297,15 +297,18 @@ QUESTION_ENDS = frozenset(
 _ANNOTATION_TAIL = re.compile(r"(\]\([^)]*\)|\]\{[^}]*\})")
 
 
+def _seed(*key: str) -> int:
+    return zlib.crc32("/".join(key).encode("utf-8"))
+
+
 def _rng(*key: str) -> random.Random:
-    return random.Random(zlib.crc32("/".join(key).encode("utf-8")))
+    return random.Random(_seed(*key))
 
 
 def _draw(pool: list[str], *key: str) -> list[str]:
     """The pool in an order fixed by each sentence's own hash: taking the first k of it is a
     random sample that a new sentence changes by at most one member."""
-    prefix = "/".join(key) + "/"
-    return sorted(pool, key=lambda s: (zlib.crc32((prefix + s).encode("utf-8")), s))
+    return sorted(pool, key=lambda s: (_seed(*key, s), s))
 
 
 def to_voice(sentence: str, voice: str, rng: random.Random) -> str:
