@@ -33,6 +33,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "toi muon xem bang gia dien sinh hoat moi nhat cua EVN, moi bac bao nhieu tien mot kwh",
         "bac 1 bac 2 gia dien bn tien v ad, mk moi tu dong tien dien, truoc chu nha dong gium",
         "Cho tôi hỏi giá điện bậc 5 và bậc 6 hiện nay là bao nhiêu một kWh, nhà tôi mùa hè hay lên bậc cao",
+        "Ngoài quán nước mấy ông hàng xóm cãi nhau, ông thì nói điện bậc cao nhất hơn ba nghìn một số, ông thì nói chưa tới, bạn cho tôi biết giá điện từng bậc hiện nay là bao nhiêu để tôi về phân xử",
     ],
     "calculate_bill": [
         "Tháng này nhà tui đi quê hết nửa tháng nên xài có [160](kwh) ký thôi. Tính giùm tui coi tiền điện nhiêu nghen",
@@ -66,6 +67,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Ad tính giúp em [330](kwh) số hết bao nhiêu tiền ạ. Tháng này con em nghỉ hè ở nhà suốt, điều hòa chạy cả ngày nên em đoán sẽ cao",
         "Tính giúp anh xem [390](kwh) số điện thì hết bao nhiêu tiền kể cả VAT nhé, tháng này con nhỏ ốm nên bật điều hòa suốt, anh muốn biết trước số tiền",
         "Bà nội cứ hỏi mãi mà cháu không tính được, nhà dùng [hai trăm sáu mươi](kwh) số thì phải trả bao nhiêu tiền hả bạn, bà bảo hàng xóm dùng nhiều hơn mà trả ít hơn",
+        "Bà ở một mình, chỉ có cái quạt, cái tủ lạnh với mấy bóng đèn, tháng nào cũng tầm [bảy mươi](kwh) số. Nghe nói giá điện mới tăng, cháu tính hộ bà [bảy mươi](kwh) số thì hết bao nhiêu tiền",
+        "bo toi di lam xa ca thang, nha chi con hai me con, thang nay dung co [110](kwh) so thoi, tien dien het bao nhieu vay ad",
+        "Nhà tui ở Tây Ninh bốn người, tháng này ghi được [một trăm bảy chục](kwh) kí điện, tính giùm tui coi [170](kwh) kí thì trả nhiêu tiền, có thuế luôn nha",
     ],
     "ask_kwh_for_budget": [
         "Tháng trước nhà em đóng tiền điện hơn 1 triệu vì cái điều hòa mới, tháng này em quyết chỉ chi [600 nghìn](money) thôi, vậy dùng tối đa được bao nhiêu số điện ạ",
@@ -146,6 +150,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "hoa don thang nay tang tu 300 ngan len 700 ngan, phong tro tui chi co 1 cai quat, ad giai thich gium tai sao tang nhieu vay",
         "Tại sao tiền điện tháng này nhà cô lên hơn một triệu trong khi mọi tháng chỉ năm sáu trăm, nhà vẫn ba người, không mua thêm gì, cô nghi ghi sai số",
         "Sao kỳ này hóa đơn điện nhà tui tăng gần gấp đôi vậy ad, tháng nào cũng cỡ bốn trăm mà giờ lên tám trăm, nhà hổng có xài thêm cái gì mới",
+        "Sao tiền điện tháng này nhà em lên tới một triệu rưỡi hả ad? Mọi tháng chỉ tầm tám trăm, nhà vẫn ba người, không mua thêm gì, chỉ đợt nắng nóng bật quạt nhiều hơn tí, em thấy vô lý quá",
+        "Tại răng hóa đơn tháng ni nhà tui gấp đôi tháng trước rứa hè, nhà có mấy người như cũ, trời có nóng hơn chút mà răng lên dữ rứa, ad coi giùm",
     ],
     "ask_saving_tips": [
         f"Tháng trước hóa đơn nhà em gần 1 triệu rưỡi, chồng em bảo thủ phạm là cái [điều hòa]{AC} phòng khách, ad cho em hỏi để nó bao nhiêu độ thì đỡ tốn điện ạ",
@@ -162,6 +168,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         f"Bà nội tui già rồi nên bật [quạt]{FAN} cả ngày lẫn đêm, tháng ni tiền điện 600 nghìn, tui muốn hỏi để chạy như rứa có tốn điện lắm không, có cách chi bớt không",
         "bua nay ba chu nha tro nhac tien dien tang, tui o chung voi 2 dua ban, ad chi giup vai meo tiet kiem dien cho phong tro nho coi, tui moi mua cai noi com dien",
         f"[dh inverter]{AC} co tiet kiem hon loai thuong ko ad, thg trc mat dien hu may cu nen e dinh thay may moi luon, tien dien nha e cao nen hoi truoc",
+        "Mình là mẹ bỉm ở nhà chăm hai bé, máy tiệt trùng với máy lọc không khí chạy suốt, mình muốn xin vài cách giảm điện mà không ảnh hưởng đến con, chồng cứ kêu tiền điện cao",
     ],
     "ask_peak_hours": [
         "Tuần trước khu em mất điện cả buổi tối, nghe nói do quá tải lưới, em muốn hỏi giờ cao điểm điện là từ mấy giờ đến mấy giờ để nhà em tránh dùng điện lúc đó",
@@ -212,6 +219,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Em hỏi lịch cắt điện [tháng sau](date) ở [Hà Đông](location) ạ, em sắp cưới, muốn chọn ngày không bị mất điện",
         "[thu sau](date) nay khu [Hue](location) co lich ngung cap dien khong rua, nha toi co ba gia dung may tho",
         "Quan ca phe cua minh o Bien Hoa, cup dien la phai dong cua. Thang roi bi cat dien dot ngot hai lan. Tuan nay phuong [Tan Mai](location) co lich cup dien ngay nao khong ban",
+        "Thằng con tôi mai thi học kỳ, tối nay phải học bài, nhà thì nóng mà hôm trước mất điện bất ngờ làm nó mất cả buổi. Bạn xem giúp lịch cắt điện ở [Thanh Xuân](location) tối nay với sáng mai nhé",
+        "cuối tuần này nhà tôi làm đám cưới cho con, đặt cả dàn âm thanh với tiệc, bạn kiểm tra giúp hôm đó khu [Long Biên](location) có bị cắt điện theo lịch không",
+        "Nhà tui ở [Ninh Kiều](location), mai có đứa cháu về làm tiệc thôi nôi, tui sợ cúp điện giữa chừng, coi giùm tui ngày mai chỗ tui có lịch cúp điện không nghen",
     ],
     "report_outage": [
         "Trời mưa giông từ chiều, vừa nghe tiếng nổ ngoài cột điện đầu ngõ là cả xóm tối om. Nhà mình ở ngõ 12 Trần Phú, báo điện lực giúp mình với",
@@ -280,6 +290,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "nha con thg ni dung dien nhiu ko o, con ko hoi tien dau, chi muon coi so dien toi hom ni so voi moi khi ra sao",
         "Tháng trước bot báo nhà tôi dùng vượt mức bình thường, tôi đã thay đèn LED và bớt bật bình nóng lạnh. Giờ cho tôi xem mấy ngày gần đây đã giảm chưa",
         "Cả nhà đi Đà Lạt chơi bốn ngày, chỉ để tủ lạnh chạy, bạn xem giúp mình điện tiêu thụ từng ngày tuần này, có ngày nào dùng nhiều bất thường không",
+        "Em xem giúp chị lượng điện nhà chị dùng mấy tháng gần đây nhé. Chị muốn biết từ lúc mua cái máy sấy quần áo thì điện có tăng lên không, để còn tính có nên dùng tiếp",
+        "Dạo này con làm ca đêm, ban ngày ngủ ở nhà, con muốn coi điện nhà mình mỗi ngày trong tháng ni dùng ra răng, có ngày mô tăng vọt không",
+        "Tui muốn coi từ đầu tháng tới giờ nhà tui xài hết bao nhiêu chữ điện rồi, so với mọi tháng là nhiều hay ít vậy ad",
+        "mk muon xem dien nha mk dung hang ngay thang nay the nao, co ngay nao tang dot bien ko ad",
     ],
     "confirm_lasting_change": [
         "Nhà con mới mua xe máy điện cho thằng út đi học, tối nào cũng cắm sạc. Rứa mức điện ni là lâu dài rồi, o tính theo mức mới cho con",
@@ -358,6 +372,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Không phải lâu dài đâu em. Chỉ là tuần trước trời nóng quá nên cả nhà bật điều hòa suốt, giờ mát lại rồi",
         "Khong phai thay doi lau dai dau ad. Dot nong vua roi nha minh mo may lanh nhieu hon thoi, gio binh thuong lai roi",
         "Hổng phải thay đổi luôn đâu, tại mấy bữa nắng gắt cả nhà mở máy lạnh nhiều chứ giờ xài lại như cũ rồi",
+        "Em kiểm tra lại giúp chị, chắc là nhầm thôi chứ nhà chị chẳng có gì thay đổi lâu dài cả, có khi người ta ghi số sai, nhà vẫn hai mẹ con, không mua thêm đồ gì",
+        "Không phải thay đổi lâu dài đâu ad, chắc bên điện lực ghi nhầm chỉ số tháng này, nhà tui vẫn mấy người như cũ, đồ đạc y nguyên",
     ],
     "report_meter_reading": [
         "Sáng nay em ra xem công tơ, chỉ số là [12480](meter_reading), tháng trước tiền điện nhà em gần 700 nghìn nên em muốn ghi lại để theo dõi ạ",
@@ -376,6 +392,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "chi so dien hien tai [4411](meter_reading) ad nhe, mk vua doc xong, hom qua ng dien luc k den ghi nen mk tu ghi",
         "Chỉ số công tơ nhà chị sáng nay là [23815](meter_reading) nhé, chị vừa ra cầu thang chụp ảnh đọc lại cho chắc, tháng trước ghi 23410, em nhập giúp chị",
         "Theo lời nhắc hôm qua thì sáng nay tui đọc đồng hồ điện được [4096](meter_reading) số, cái màn hình nó nhấp nháy hoài, tui đợi mấy lần mới thấy đúng dòng tổng",
+        "Chú vừa bắc thang lên xem công tơ trước cửa, soi đèn pin mới thấy rõ, cháu dặn mỗi tuần đọc số gửi vào đây. Số hôm nay chú đọc được là [5306](meter_reading), cháu ghi lại giúp chú nhé",
+        "Sáng nay trước khi đi làm tui ghé coi đồng hồ điện ngoài hàng rào, chỉ số là [7.215](meter_reading), tui gửi lên đây để app tính giùm tuần này xài nhiêu",
+        "Chiều ni con ra đọc công tơ được [3928](meter_reading) o nờ, mạ dặn ghi lại để cuối tháng so với hóa đơn, o lưu giùm con hỉ",
     ],
     "ask_solar": [
         "nha minh moi lop lai mai ton o Binh Dinh, nguoi quen ru lap tam pin mat troi. minh muon hoi thu tuc dau noi voi dien luc ra sao va co hoan von khong",
@@ -441,6 +460,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "cho tui nhan tin nhan bao cup dien nghen ad, may bua ni khu tui cup hoai ma hok ai bao, tui lo hen khach lam toc may lan r",
         "dang ky nhan canh bao tieu thu dien cho tui voi rua, nha tui o Hoi An, con o xa muon biet nha dung dien bat thuong",
         "Mấy cái mẹo tiết kiệm bot gửi cho nhóm bạn mình hay lắm, mình cũng muốn nhận, bạn cho mình vào danh sách nhận tin hằng tuần luôn nha",
+        "Tôi có dãy trọ mấy phòng ở Dĩ An, muốn nhận cảnh báo khi điện dùng vượt mức bình thường để còn nhắc các bạn thuê tắt điều hòa lúc đi làm, có mẹo tiết kiệm hằng tuần thì gửi luôn nhé",
     ],
     "unsubscribe_notifications": [
         "Dạo này em nhận nhiều tin nhắn quá, hôm thì lịch cắt điện, hôm thì mẹo tiết kiệm, em đọc không xuể, ad tắt thông báo giúp em nhé",
@@ -581,6 +601,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Nha minh moi don ve nha moi duoc hai tuan, cong to da chay 120 so. Cu dung nhu vay thi cuoi thang tien dien khoang bao nhieu ban",
         "Em mới chuyển về phòng trọ có công tơ riêng được một tuần, đã dùng hết 60 số rồi. Cứ đà này hết tháng tiền điện chừng bao nhiêu ạ",
         "Tui mới dọn vô căn hộ ở Dĩ An được 12 bữa mà đồng hồ đã nhảy 90 chữ, xài hoài vậy thì hết tháng đóng nhiêu tiền điện ad",
+        "Ad dự tính giúp em tiền điện tháng này khoảng bao nhiêu nhé. Em sắp phải đóng tiền nhà, muốn tính trước các khoản, mà hóa đơn điện cuối tháng mới về",
+        "Tui cần lo tiền học cho hai đứa nhỏ, muốn biết trước cuối tháng này tiền điện nhà tui chắc khoảng nhiêu, chứ đợi hóa đơn về thì trễ quá",
     ],
     "set_budget": [
         "Nhà em dạo này phải tiết kiệm, tiền điện tháng không được quá [800 nghìn](money). Ad đặt giúp em mức đó, sắp chạm thì nhắc em nhé",
@@ -676,6 +698,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Chào cả nhà, em là giáo viên mầm non ở Phủ Lý, thấy trên giấy báo tiền điện có mã quét Zalo nên em vào làm quen trước ạ",
         "Dạ lần đầu em nhắn vào đây, chưa biết dùng sao, thôi em chào bot một tiếng trước đã, hôm nay chủ nhật em mới rảnh mày mò cái app con trai cài cho",
         "Nhà mình mới chuyển về Thủ Dầu Một được chục ngày, đứa bạn giới thiệu cái chatbot điện này, tối nay rảnh nên mở ra thử, xin chào bạn nhé",
+        "Nhà bác ở Vĩnh Long, thằng cháu nội mới cài cái ứng dụng này cho bác hồi trưa, dặn có gì về điện thì nhắn vào đây. Bác chưa rành lắm, thôi làm quen trước đã, chào cháu nhé",
+        "Chào ad, mình là Lan ở Thanh Hóa, con gái mình vừa cài app này cho mình, hôm nay mình vào chào trước thôi, có gì thắc mắc mình hỏi sau nhé",
     ],
     "affirm": [
         "Ừ phải rồi em, cứ làm như vậy đi. Chị đọc lại một lượt thấy không có gì sai cả",
@@ -701,6 +725,10 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Lúc nãy em hỏi có muốn nhận lại bảng tính qua tin nhắn không phải không, chị đang ở ngoài chợ đọc trên điện thoại cũng được. Ừ, có nhé, em cứ gửi đi",
         "Dạ đúng rồi, cái mã đó là của nhà tui đó, tui mới lục tủ lấy hóa đơn tháng rồi ra dò lại từng số một, không có sai đâu con",
         "co nha ban, minh doc lai tin nhan roi, dung la thong tin nha minh, ban cu lam tiep nhu vay di, minh dang ban chut",
+        "Thằng cháu đang cầm máy nhắn giùm bà, bà nghe nó đọc lại rồi, ừ đúng rồi, bà đồng ý, cứ làm như cháu vừa nói, bà già rồi không muốn khai lại từ đầu đâu",
+        "Mình xem lại mấy thông tin bạn vừa gửi rồi, tên chủ hộ, địa chỉ với số người đều đúng cả. Vậy câu trả lời là có nhé, bạn cứ làm tiếp đi",
+        "Ừ được đó em, lúc nãy em hỏi có muốn tính luôn cho tháng trước không thì chị đồng ý, chị đang cần hai con số để so với nhau",
+        "Dạ có, tui đồng ý với đề nghị hồi nãy nha, bạn cứ ghi nhận như vậy đi, tui bận bán hàng nên hổng muốn nhắn qua nhắn lại nhiều",
     ],
     "deny": [
         "Tui đâu có biểu vậy đâu, chắc tay tui bấm lộn. Hổng phải nghen, bỏ qua cái vụ đó giùm tui",
@@ -723,6 +751,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Thôi không nhé, mình đang chạy xe giao hàng, dừng đèn đỏ mới đọc được vài dòng, khỏi gửi thêm chi tiết từng ngày làm gì",
         "Không cháu ạ, không cần đặt lịch gọi lại đâu, bác ở nhà một mình, nghe số lạ gọi đến bác sợ bị lừa lắm",
         "Hổng có đâu con ơi, nhà tui vẫn vậy à, con đừng lo, mấy cái đó tui hổng cần đổi chi hết trơn",
+        "Bạn hỏi có cần nhân viên gọi lại không hả, tui làm ca ở công trường ồn lắm, về tới nhà thì khuya rồi, nên thôi, câu trả lời là không nghen",
+        "Không em nhé, chị không đồng ý đâu, tháng này nhà chị đang phải thắt lưng buộc bụng, chị không muốn đăng ký thêm cái gì hết",
+        "Thôi khỏi nha, cái đó tui hổng cần, hồi nãy bạn hỏi tui có muốn nhận thêm gì không thì tui trả lời là không, cảm ơn bạn",
     ],
     "thank": [
         "Cám ơn con nghen, tui gọi tổng đài mấy bữa không ai bắt máy, nhắn vô đây cái là có người trả lời rõ ràng liền. Giờ tui yên tâm rồi",
@@ -752,6 +783,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Con đọc lại tin nhắn cho ba nghe rồi, ba lớn tuổi mắt mờ nên con nhắn thay. Ba nói cám ơn o nhiều lắm hỉ",
         "nho ad chi cach doc cong to ma me minh tu ghi so duoc roi, khong phai nho hang xom nua, that su cam on ad",
         "Mạ tui nghe con đọc xong câu trả lời thì vui lắm, mạ biểu nhắn lại cám ơn bot nhiều nghe",
+        "Cảm ơn cháu nhiều lắm. Mấy tháng nay bác cứ thắc mắc sao nhà chỉ có hai ông bà mà tiền điện tháng nào cũng cao, nay cháu giải thích từng khoản một nên bác hiểu rồi",
+        "Cam on ad nhieu nha, hom truoc ad chi cach chinh lai may lanh voi tu lanh, thang nay tien dien nha tui giam duoc may chuc nghin, tui mung lam",
+        "Hôm qua tui làm theo mấy cách bạn chỉ, rút phích cái máy nước nóng cũ, chỉnh lại tủ lạnh, giờ công tơ chạy chậm hẳn, thiệt tình cám ơn bạn nhiều lắm",
     ],
     "goodbye": [
         "Ông hỏi đủ rồi, giờ ông ra đón cháu ở trường. Chào cháu nhé, hôm nào ông lại vào hỏi",
@@ -778,6 +812,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ok e hieu r, da doi sang den led nhu ad goi y, h e di lam, bb ad, hen lan sau nha",
         "Mấy cái hỏi hồi nãy mình ghi lại hết rồi, giờ con nhỏ khóc đòi ăn, mình phải lo cho nó. Thôi chào bot nha, bữa khác mình vô hỏi tiếp",
         "Thôi bác chào cháu nhé, hôm nay hỏi thế là đủ rồi, bác còn phải đi đón thằng cháu ở trường mẫu giáo, hôm nào bác lại vào hỏi tiếp",
+        "Giờ chị phải chạy đi giao hàng gấp rồi, thôi chào em nhé, chiều chưa chắc chị vào lại được vì còn đón con, có gì mai chị hỏi tiếp",
+        "Thôi tui phải ra đồng rồi, tạm biệt ad nghe, bữa khác rảnh tui vô hỏi tiếp, hôm nay vậy là đủ rồi",
     ],
     "bot_challenge": [
         "Khuya rồi mà tôi nhắn câu nào cũng được trả lời liền, chắc không ai thức giờ này. Bên kia là máy trả lời tự động phải không",
@@ -849,5 +885,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Cho chị hỏi cách nấu nồi lẩu gà lá é sao cho nước ngọt mà không cần bột ngọt, cuối tuần nhà chị đãi khách, sợ nấu không ngon bị chê",
         "Tháng này tiền nước nhà mình lên gần bốn trăm, đồng hồ nước cứ quay dù khóa hết vòi, bạn cho mình số điện thoại công ty cấp nước để báo rò rỉ",
         "Con gái bác sắp thi đại học, bác phân vân nên cho nó học sư phạm hay kế toán, cháu tư vấn giúp bác ngành nào ra trường dễ xin việc",
+        "Cho hỏi làm cá kho tộ thế nào cho thơm và không tanh? Tết này tôi về quê chồng, lần đầu phải nấu cho cả nhà, biết đây là app điện nhưng cứ hỏi thử xem sao",
+        "Con gái tui học lớp tám, tối nào cũng ôm điện thoại lướt mạng tới khuya, nói hoài hổng nghe, bạn có cách nào giúp tui khuyên nó đi ngủ sớm hông",
+        "Cuối tuần ni tui tính dẫn cả nhà đi Bà Nà chơi, muốn hỏi giá vé cáp treo chừ là bao nhiêu, có cần đặt trước không, mà mùa mưa nên tui cũng ngại",
     ],
 }

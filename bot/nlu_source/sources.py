@@ -1008,6 +1008,10 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "ừ, đúng rồi đó, tau đồng ý",
             "ừa, đúng rồi đó cưng",
         ],
+        "deny": [
+            "ko cần đâu ad, cảm ơn nhé",
+            "khong can dau, cam on ad",
+        ],
         "out_of_scope": [
             "tiền nước tháng này sao cao thế",
             "cho tui vay 3 triệu được không",
@@ -1024,6 +1028,9 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "ngân hàng nào cho vay lãi thấp vậy ad",
             "mi biết chỗ mô bán cá ngon không",
             "tau hỏi mi chuyện đá banh tối ni",
+            "hoa don nuoc thang nay tang qua, sao vay",
+            "tiền nước nhà tui tháng này lên cao quá, hỏi ở đây được hông",
+            "cho hỏi giá vé vào phố cổ Hội An bao nhiêu",
         ],
     },
     "tariff": {
@@ -1090,6 +1097,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "em ước tính hóa đơn tháng này giúp chị với",
             "đoán giùm tui coi kỳ này tiền điện cỡ nhiêu",
             "mi đoán coi tháng ni nhà tau hết mấy tiền điện",
+            "bill điện th này nhà e tầm bn ad",
+            "uoc tinh tien dien thang nay giup e dc ko",
         ],
         "set_budget": [
             "tiền điện mà lố [bảy trăm ngàn](money) thì nhắn tui nghen",
@@ -1143,12 +1152,18 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "cúp điện cả xóm rồi ad ơi",
             "xóm tau cúp điện hết rồi, răng rứa",
             "nhà tau mất điện từ chiều tới chừ",
+            "cúp điện rồi nè, nhà tui ở Bình Tân, trời ơi nóng quá",
+            "mất điện rồi trời ơi, khu tui tối thui hết",
+            "khu này vừa bị cúp điện luôn rồi",
+            "khu nay vua bi mat dien ca day",
         ],
     },
     "account": {
         "subscribe_notifications": [
             "có lịch cắt điện thì báo cho em với hỉ",
             "đăng ký nhận tin giùm tui",
+            "cho minh dang ky nhan canh bao khi dung dien qua muc",
+            "tui muốn nhận báo khi nhà xài điện vượt mức bình thường",
         ],
         "unsubscribe_notifications": [
             "tắt thông báo giùm em với rứa",
