@@ -89,6 +89,12 @@ SHORTHAND = {
     "dt": "dien thoai",
     "nha": "nha",
     "t": "toi",
+    "hnay": "hom nay",
+    "hqua": "hom qua",
+    "nx": "nua",
+    "trc": "truoc",
+    "cto": "cong to",
+    "thg": "thang",
 }
 
 # Southern and central words → the common word, so "xài 300 chữ, cúp điện rồi" and "dùng 300 số,
@@ -120,6 +126,7 @@ SHORTHAND.update(
         "mạ": "me",
         "má": "me",
         "tụi": "bon",
+        "eng": "anh",
     }
 )
 

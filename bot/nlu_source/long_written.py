@@ -70,6 +70,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Bà ở một mình, chỉ có cái quạt, cái tủ lạnh với mấy bóng đèn, tháng nào cũng tầm [bảy mươi](kwh) số. Nghe nói giá điện mới tăng, cháu tính hộ bà [bảy mươi](kwh) số thì hết bao nhiêu tiền",
         "bo toi di lam xa ca thang, nha chi con hai me con, thang nay dung co [110](kwh) so thoi, tien dien het bao nhieu vay ad",
         "Nhà tui ở Tây Ninh bốn người, tháng này ghi được [một trăm bảy chục](kwh) kí điện, tính giùm tui coi [170](kwh) kí thì trả nhiêu tiền, có thuế luôn nha",
+        "Phòng trọ của em có công tơ riêng, tháng này đọc ra được [165](kwh) số, em muốn biết [165](kwh) số tính theo giá điện sinh hoạt thì hết bao nhiêu để chia với bạn cùng phòng",
     ],
     "ask_kwh_for_budget": [
         "Tháng trước nhà em đóng tiền điện hơn 1 triệu vì cái điều hòa mới, tháng này em quyết chỉ chi [600 nghìn](money) thôi, vậy dùng tối đa được bao nhiêu số điện ạ",
@@ -121,6 +122,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "chu tro tinh mk [4 nghin](money) 1 so dien, bao la gia kinh doanh, v ng thue de o co phai tra gia do ko",
         "ong chu tro thu tien dien [4500](money) 1 chu, tui o 2 nam roi gio moi biet la co quy dinh, gia dung la nhieu",
         "Chủ trọ thu [3 ngàn rưỡi](money) một kí điện mà điện cúp hoài, vậy chủ trọ được phép thu tối đa bao nhiêu ad",
+        "Con với hai đứa bạn thuê chung căn nhà ở Đà Nẵng, chủ nhà tính [ba ngàn rưỡi](money) một ký điện, rứa có hợp lý không o, người thuê phải trả giá điện bao nhiêu mới đúng",
     ],
     "ask_bill_spike": [
         "Nhà chỉ có hai ông bà, không có máy lạnh, chỉ cái tủ lạnh với cái quạt. Tháng nào cũng tầm 300 nghìn mà tháng này lên 700 nghìn, không biết có ghi nhầm chỉ số không",
@@ -152,6 +154,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Sao kỳ này hóa đơn điện nhà tui tăng gần gấp đôi vậy ad, tháng nào cũng cỡ bốn trăm mà giờ lên tám trăm, nhà hổng có xài thêm cái gì mới",
         "Sao tiền điện tháng này nhà em lên tới một triệu rưỡi hả ad? Mọi tháng chỉ tầm tám trăm, nhà vẫn ba người, không mua thêm gì, chỉ đợt nắng nóng bật quạt nhiều hơn tí, em thấy vô lý quá",
         "Tại răng hóa đơn tháng ni nhà tui gấp đôi tháng trước rứa hè, nhà có mấy người như cũ, trời có nóng hơn chút mà răng lên dữ rứa, ad coi giùm",
+        "Em giải thích giùm chị tại sao hóa đơn tháng này lên tới một triệu mốt, mọi tháng chỉ tầm năm trăm, nhà vẫn chừng ấy người, cũng chẳng mua thêm cái gì",
     ],
     "ask_saving_tips": [
         f"Tháng trước hóa đơn nhà em gần 1 triệu rưỡi, chồng em bảo thủ phạm là cái [điều hòa]{AC} phòng khách, ad cho em hỏi để nó bao nhiêu độ thì đỡ tốn điện ạ",
@@ -169,6 +172,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "bua nay ba chu nha tro nhac tien dien tang, tui o chung voi 2 dua ban, ad chi giup vai meo tiet kiem dien cho phong tro nho coi, tui moi mua cai noi com dien",
         f"[dh inverter]{AC} co tiet kiem hon loai thuong ko ad, thg trc mat dien hu may cu nen e dinh thay may moi luon, tien dien nha e cao nen hoi truoc",
         "Mình là mẹ bỉm ở nhà chăm hai bé, máy tiệt trùng với máy lọc không khí chạy suốt, mình muốn xin vài cách giảm điện mà không ảnh hưởng đến con, chồng cứ kêu tiền điện cao",
+        "Nhà em mới mua thêm cái máy sấy quần áo với máy rửa bát, chị cho em xin mấy cách dùng hai cái đó cho đỡ tốn điện với, em đi làm cả ngày nên toàn chạy buổi tối",
+        "Tui mới sắm cái tủ đông để bán kem, ad chỉ giùm tui cách xài sao cho tiết kiệm điện, đặt chỗ nào, để nhiệt độ nhiêu cho khỏi hao",
+        "Eng ơi nhà tau mới lắp máy lạnh cho phòng tụi nhỏ, eng chỉ giúp tau mẹo chi để dùng cho đỡ tốn điện với, tau sợ cuối tháng tiền điện vọt lên",
     ],
     "ask_peak_hours": [
         "Tuần trước khu em mất điện cả buổi tối, nghe nói do quá tải lưới, em muốn hỏi giờ cao điểm điện là từ mấy giờ đến mấy giờ để nhà em tránh dùng điện lúc đó",
@@ -222,6 +228,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Thằng con tôi mai thi học kỳ, tối nay phải học bài, nhà thì nóng mà hôm trước mất điện bất ngờ làm nó mất cả buổi. Bạn xem giúp lịch cắt điện ở [Thanh Xuân](location) tối nay với sáng mai nhé",
         "cuối tuần này nhà tôi làm đám cưới cho con, đặt cả dàn âm thanh với tiệc, bạn kiểm tra giúp hôm đó khu [Long Biên](location) có bị cắt điện theo lịch không",
         "Nhà tui ở [Ninh Kiều](location), mai có đứa cháu về làm tiệc thôi nôi, tui sợ cúp điện giữa chừng, coi giùm tui ngày mai chỗ tui có lịch cúp điện không nghen",
+        "Ba tau mới mổ xong về nhà, phải nằm quạt suốt ngày, eng coi giúp tau lịch cắt điện ở xã tau bên [Duy Xuyên](location) mấy ngày tới có không, để tau mượn máy phát",
     ],
     "report_outage": [
         "Trời mưa giông từ chiều, vừa nghe tiếng nổ ngoài cột điện đầu ngõ là cả xóm tối om. Nhà mình ở ngõ 12 Trần Phú, báo điện lực giúp mình với",
@@ -333,6 +340,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "ko phai thang nay thoi dau o, con hoc lop 12 roi, toi mo nao cung thuc khuya hoc bai, den voi quat chay toi 1h, ca nam nay deu rua het",
         "Hông có lỗi gì đâu ad, nhà tui mới cho hai đứa sinh viên thuê phòng, tụi nó ở hết năm học, xài máy lạnh nên điện tăng, tính là thay đổi lâu dài nghen",
         "Phải, nhà tau mới sinh đứa nhỏ, chừ tối mô cũng bật máy lạnh với máy hâm sữa, mức ni là mức thường rồi o",
+        "Eng nói nhà tau xài điện tăng hả, đúng rồi, thằng con tau cưới vợ, hai đứa về ở hẳn với tau luôn rồi, chừ nhà thêm người thì điện tăng là phải",
     ],
     "deny_lasting_change": [
         "Đợt nắng nóng vừa rồi nhà mình bật điều hòa suốt ngày đêm, chỉ mấy hôm thôi. Hết nóng là dùng lại như cũ, cứ để mức cũ giúp mình",
@@ -374,6 +382,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Hổng phải thay đổi luôn đâu, tại mấy bữa nắng gắt cả nhà mở máy lạnh nhiều chứ giờ xài lại như cũ rồi",
         "Em kiểm tra lại giúp chị, chắc là nhầm thôi chứ nhà chị chẳng có gì thay đổi lâu dài cả, có khi người ta ghi số sai, nhà vẫn hai mẹ con, không mua thêm đồ gì",
         "Không phải thay đổi lâu dài đâu ad, chắc bên điện lực ghi nhầm chỉ số tháng này, nhà tui vẫn mấy người như cũ, đồ đạc y nguyên",
+        "Tháng rồi trời nóng dữ lắm, đêm nào cũng mở máy lạnh tới sáng, giờ bắt đầu mưa rồi nên sẽ bớt thôi em, chỉ là đợt nắng nóng chứ không phải lâu dài đâu",
     ],
     "report_meter_reading": [
         "Sáng nay em ra xem công tơ, chỉ số là [12480](meter_reading), tháng trước tiền điện nhà em gần 700 nghìn nên em muốn ghi lại để theo dõi ạ",
@@ -428,6 +437,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "nhan nang luong viet nam co may loai vay ad, tui thay cai tivi voi cai may lanh dan nhan khac nhau, tui muon doc cho dung truoc khi mua",
         "Nhà tui mới bị cúp điện cháy cái tủ lạnh, giờ phải mua cái mới, ad chỉ giùm tui cách đọc cái nhãn năng lượng dán trên tủ để chọn cái đỡ tốn điện",
         "may giat co nhan nang luong ko ad, mk thay may loai ko dan nhan, mk dang can mua may moi thay may cu hong tuan truoc",
+        "Tui tính mua máy lạnh mới, ra cửa hàng thấy cái dán năm sao cái dán ba sao, giá chênh nhau cả triệu, vậy mua loại nhiều sao có thiệt sự đỡ tiền điện hông",
     ],
     "subscribe_notifications": [
         "Bật thông báo cho chị nhé, tin gì về điện cũng được. Chị mở tiệm may ở nhà, cắt điện mà không biết trước là trễ hàng của khách",
@@ -567,6 +577,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "e mun lien ket tk ho gia dinh de theo doi tien dien, e co ma [251836](link_code) trong ung dung a",
         "lien ket tai khoan cho tui voi, ma [663029](link_code) ne, tui muon coi tien dien nha tui tren day luon",
         "Tui muốn nối tài khoản điện lực vô đây, mã khách hàng PE0400998877 nè rứa, ad liên kết giùm tui với",
+        "Em gắn giúp chị mã khách hàng PE0400123456 vào tài khoản Zalo này nhé, hóa đơn đứng tên bố chồng chị nhưng chị là người đóng tiền và hay hỏi",
+        "Eng nối giùm tau cái mã khách hàng PC0512345678 vô đây với, hóa đơn đứng tên mạ tau mà tau muốn coi số điện trên điện thoại cho tiện",
     ],
     "ask_projected_bill": [
         "Mới giữa tháng mà công tơ nhà tui đã chạy gần 150 số rồi. Cứ đà này thì tới cuối tháng hóa đơn chừng bao nhiêu vậy ad",
@@ -637,6 +649,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "cho mk dat ngan sach [450k](money) 1 thg nha ad, mk o tro 1 mk, chu tro thu theo evn, mk ko mun lo qua muc nay",
         "mk bik la da co han muc cu roi nhg ad sua thanh [300](kwh) so giup mk nha, thg nay mk chuyen sang dung bep tu nen can canh so dien",
         "Đặt giùm tui mức cảnh báo [năm trăm ngàn](money) nghen ad, hồi giờ tui không xài hạn mức, mà tháng rồi hóa đơn tới 900 ngàn nên phải canh",
+        "Hai vợ chồng mình mới cưới, đang dành dụm mua nhà nên cái gì cũng phải tính, mình muốn đặt mức trần tiền điện [450 nghìn](money) một tháng, gần chạm thì nhắn mình nhé",
+        "Eng cài cho tau cái hạn mức tiền điện [800 nghìn](money) một tháng với, nhà tau đông người, gần tới thì nhắn tau để tau bảo tụi nhỏ tắt máy lạnh",
     ],
     "clear_budget": [
         "Hồi trước tui có cài mức 600 nghìn để được nhắc. Giờ tui tự coi được rồi, ad gỡ cái hạn mức đó giùm tui nghen",
@@ -700,6 +714,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Nhà mình mới chuyển về Thủ Dầu Một được chục ngày, đứa bạn giới thiệu cái chatbot điện này, tối nay rảnh nên mở ra thử, xin chào bạn nhé",
         "Nhà bác ở Vĩnh Long, thằng cháu nội mới cài cái ứng dụng này cho bác hồi trưa, dặn có gì về điện thì nhắn vào đây. Bác chưa rành lắm, thôi làm quen trước đã, chào cháu nhé",
         "Chào ad, mình là Lan ở Thanh Hóa, con gái mình vừa cài app này cho mình, hôm nay mình vào chào trước thôi, có gì thắc mắc mình hỏi sau nhé",
+        "Nghe mấy chị trong xóm nói có cái Zalo của điện lực nhắn hỏi được đủ thứ, tối nay rảnh tui mở thử coi sao, thôi thì chào em trước cái đã nha",
+        "Chào eng, tau ở Thăng Bình, thằng cháu mới kết bạn Zalo điện lực cho tau hồi chiều, tau vô chào trước đã, có chi tau hỏi sau",
     ],
     "affirm": [
         "Ừ phải rồi em, cứ làm như vậy đi. Chị đọc lại một lượt thấy không có gì sai cả",
@@ -729,6 +745,9 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Mình xem lại mấy thông tin bạn vừa gửi rồi, tên chủ hộ, địa chỉ với số người đều đúng cả. Vậy câu trả lời là có nhé, bạn cứ làm tiếp đi",
         "Ừ được đó em, lúc nãy em hỏi có muốn tính luôn cho tháng trước không thì chị đồng ý, chị đang cần hai con số để so với nhau",
         "Dạ có, tui đồng ý với đề nghị hồi nãy nha, bạn cứ ghi nhận như vậy đi, tui bận bán hàng nên hổng muốn nhắn qua nhắn lại nhiều",
+        "Cháu hỏi có phải nhà bác ở số 27 ngõ chợ không chứ gì, đúng rồi cháu ạ, chính nhà bác đấy, bác ở đây hơn hai chục năm rồi chưa chuyển đi đâu",
+        "Tui coi lại hết mấy cái em ghi rồi, tên ba tui đứng hóa đơn, số nhà, số điện thoại đều đúng không sai chữ nào, vậy là được rồi đó em, cứ vậy mà làm nha",
+        "Eng hỏi tau có đồng ý cho ghi nhận chỉ số đó không hả, ừ đồng ý, đúng số tau đọc rồi, eng cứ lưu vô đi cho tau",
     ],
     "deny": [
         "Tui đâu có biểu vậy đâu, chắc tay tui bấm lộn. Hổng phải nghen, bỏ qua cái vụ đó giùm tui",
@@ -754,6 +773,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Bạn hỏi có cần nhân viên gọi lại không hả, tui làm ca ở công trường ồn lắm, về tới nhà thì khuya rồi, nên thôi, câu trả lời là không nghen",
         "Không em nhé, chị không đồng ý đâu, tháng này nhà chị đang phải thắt lưng buộc bụng, chị không muốn đăng ký thêm cái gì hết",
         "Thôi khỏi nha, cái đó tui hổng cần, hồi nãy bạn hỏi tui có muốn nhận thêm gì không thì tui trả lời là không, cảm ơn bạn",
+        "Con hỏi chú có muốn nhận thêm tin nhắn tư vấn hả, thôi không cần đâu con, chú không lấy, chú già rồi cái gì nhiều quá chú theo không kịp",
+        "Eng hỏi tau có muốn gặp nhân viên không à, thôi khỏi, tau không cần, chừ tau bận ra đồng rồi, để bữa khác tính",
     ],
     "thank": [
         "Cám ơn con nghen, tui gọi tổng đài mấy bữa không ai bắt máy, nhắn vô đây cái là có người trả lời rõ ràng liền. Giờ tui yên tâm rồi",
@@ -814,6 +835,8 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Thôi bác chào cháu nhé, hôm nay hỏi thế là đủ rồi, bác còn phải đi đón thằng cháu ở trường mẫu giáo, hôm nào bác lại vào hỏi tiếp",
         "Giờ chị phải chạy đi giao hàng gấp rồi, thôi chào em nhé, chiều chưa chắc chị vào lại được vì còn đón con, có gì mai chị hỏi tiếp",
         "Thôi tui phải ra đồng rồi, tạm biệt ad nghe, bữa khác rảnh tui vô hỏi tiếp, hôm nay vậy là đủ rồi",
+        "Mạng nhà tau chập chờn quá, gửi cái tin mà mãi không đi, thôi tau chào eng nghe, chừ tau đi ngủ đây, mai mạng ổn thì tau nhắn hỏi tiếp",
+        "Điện thoại bác sắp hết pin rồi cháu ạ, thôi bác chào cháu nhé, hôm nào sạc đầy bác vào hỏi tiếp chuyện hóa đơn sau",
     ],
     "bot_challenge": [
         "Khuya rồi mà tôi nhắn câu nào cũng được trả lời liền, chắc không ai thức giờ này. Bên kia là máy trả lời tự động phải không",
@@ -888,5 +911,7 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Cho hỏi làm cá kho tộ thế nào cho thơm và không tanh? Tết này tôi về quê chồng, lần đầu phải nấu cho cả nhà, biết đây là app điện nhưng cứ hỏi thử xem sao",
         "Con gái tui học lớp tám, tối nào cũng ôm điện thoại lướt mạng tới khuya, nói hoài hổng nghe, bạn có cách nào giúp tui khuyên nó đi ngủ sớm hông",
         "Cuối tuần ni tui tính dẫn cả nhà đi Bà Nà chơi, muốn hỏi giá vé cáp treo chừ là bao nhiêu, có cần đặt trước không, mà mùa mưa nên tui cũng ngại",
+        "Mấy bữa nay mưa dầm hoài, đồ phơi hổng khô, em coi giùm tui tuần sau ở Cần Thơ có nắng lại chưa, tui tính chạy lên thành phố thăm con",
+        "Con định mua xe máy trả góp để đi làm, cô cho con hỏi ngân hàng nào cho vay lãi suất thấp nhất, con đang phân vân giữa mấy chỗ mà chưa biết chọn sao",
     ],
 }

@@ -995,6 +995,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "chào con, o ở Đông Ba đây hỉ",
             "chào mi, tau mới vô đây nè",
             "chào o, tau ở Điện Bàn nè",
+            "chào em, chị mới kết bạn Zalo với điện lực đây",
+            "chào eng, tau mới vô đây nè",
         ],
         "goodbye": [
             "chừ tui đi nấu cơm đã, chào o nghe",
@@ -1031,6 +1033,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "hoa don nuoc thang nay tang qua, sao vay",
             "tiền nước nhà tui tháng này lên cao quá, hỏi ở đây được hông",
             "cho hỏi giá vé vào phố cổ Hội An bao nhiêu",
+            "tuần sau trời có nắng lại không em",
+            "nguoi ta du bao thoi tiet tuan toi sao ad",
         ],
     },
     "tariff": {
@@ -1044,6 +1048,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "chủ trọ tính điện răng cho đúng luật rứa",
             "tụi em ở trọ, bà chủ thu [3 ngàn 8](money) một kí, vậy đúng hông ad",
             "thuê nhà ở mà chủ nhà tính giá điện kinh doanh là đúng hay sai dzậy",
+            "nguoi thue tro phai tra tien dien bao nhieu moi dung luat",
+            "ở trọ thì giá điện bao nhiêu một số mới đúng quy định",
         ],
         "ask_peak_hours": [
             "giờ cao điểm điện tính từ mấy giờ rứa",
@@ -1146,6 +1152,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
         "ask_outage_schedule": [
             "mấy bữa tới khu tui có lịch cúp điện hông",
             "tuần ni khu em có cắt điện không rứa",
+            "eng coi giùm tau mai ở chỗ tau có cắt điện không",
+            "tuần ni có lịch cúp điện ở chỗ tau không eng",
         ],
         "report_outage": [
             "nhà em mất điện từ sáng tới chừ",
@@ -1184,6 +1192,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
             "cho tui gặp người thiệt nghen",
             "kêu nhân viên ra nói chuyện giùm tui",
             "cho tau gặp người của điện lực, nói với máy tau không rành",
+            "eng cho tau gặp người thiệt với",
+            "cho tau nói chuyện với nhân viên, eng ơi",
         ],
         "delete_my_data": [
             "xóa hết dữ liệu nhà tui giùm đi",
