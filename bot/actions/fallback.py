@@ -24,6 +24,11 @@ TOPIC_TITLES = {
     "unsubscribe_notifications": "Tắt thông báo",
     "request_human": "Gặp nhân viên",
     "delete_my_data": "Xóa dữ liệu",
+    "ask_projected_bill": "Dự báo tiền điện kỳ này",
+    "ask_renter_price": "Giá điện nhà trọ",
+    "set_budget": "Đặt hạn mức tiền điện",
+    "clear_budget": "Bỏ hạn mức tiền điện",
+    "link_account": "Liên kết tài khoản",
 }
 DEFAULT_TOPICS = ["calculate_bill", "ask_saving_tips", "ask_bill_spike"]
 

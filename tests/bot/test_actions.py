@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from actions.bills import (
     ActionEstimateBill,
     ActionExplainTariff,
@@ -15,7 +17,7 @@ from actions.bills import (
 from actions.budget import ActionPrepareBudget
 from actions.changes import ActionApplyChange
 from actions.compare import ActionCompareBills
-from actions.fallback import ActionDefaultFallback
+from actions.fallback import TOPIC_TITLES, ActionDefaultFallback
 from actions.handoff import ActionHandoff
 from actions.linking import ActionLinkAccount
 from actions.meter import ActionPrepareMeterReading
@@ -29,6 +31,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from tests.bot.actions_run import LINKED, USAGE, make_tracker, run
 from tests.bot.served_facts import served_facts, served_peak_hours
+
+BOT = Path(__file__).resolve().parents[2] / "bot"
 
 FACTS = served_facts()
 BUDGET_PATHS = {  # the budget as the service endpoints send it: set, and previewed before a yes
@@ -474,6 +478,43 @@ def test_fallback_offers_topics_then_staff():
     )
     messages, _ = run(ActionDefaultFallback(), second)
     assert "/request_human" in [b["payload"] for b in messages[0]["buttons"]]
+
+
+@pytest.mark.parametrize("intent", sorted(TOPIC_TITLES))
+def test_fallback_offers_every_topic_the_model_found_likely(intent):
+    """The buttons follow the classifier's ranking for every topic with a flow of its own,
+    budgets, forecasts, renters and linking included (not only the three defaults)."""
+    unsure = tracker(events=[{"event": "user", "parse_data": {"intent": {"name": "nlu_fallback"}}}])
+    unsure.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback"},
+        {"name": "greet"},
+        {"name": intent},
+        {"name": "thank"},
+    ]
+    messages, _ = run(ActionDefaultFallback(), unsure)
+    buttons = messages[0]["buttons"]
+    assert buttons[0] == {"title": TOPIC_TITLES[intent], "payload": f"/{intent}"}
+
+
+def test_the_fallback_can_offer_every_topic_with_a_flow_of_its_own():
+    """Every intent that starts a flow has a button title; only conversation (greetings, yes/no,
+    the answer to a usage alert, out of scope) has none. A button starts its flow by a rule."""
+    domain = yaml.safe_load((BOT / "domain.yml").read_text(encoding="utf-8"))
+    conversation = {
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "confirm_lasting_change",
+        "deny_lasting_change",
+        "out_of_scope",
+    }
+    assert set(TOPIC_TITLES) == set(domain["intents"]) - conversation
+    rules = "\n".join(p.read_text(encoding="utf-8") for p in (BOT / "data").rglob("*.yml"))
+    for intent in TOPIC_TITLES:
+        assert f"intent: {intent}\n" in rules, intent
 
 
 def test_outage_schedule_of_the_households_area(fake_backend):
