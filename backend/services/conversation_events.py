@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, inspect, select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from backend.clock import utc_now
@@ -340,6 +340,9 @@ def _apply_action(session: Session, sender: str, name: str) -> None:
 
 
 def conversation_for(session: Session, sender: str, channel: Any) -> Conversation:
+    """The sender's conversation, created on its first message. The event consumer and a chat
+    request (the backend's own replies) may create it at the same moment: the one that loses the
+    race reads the row the other one stored instead of failing the turn."""
     conversation = session.get(Conversation, sender)
     if conversation is None:
         zalo = sender.startswith(ZALO_PREFIX)
@@ -351,8 +354,14 @@ def conversation_for(session: Session, sender: str, channel: Any) -> Conversatio
             message_count=0,
             tags=[],
         )
-        session.add(conversation)
-        session.flush()
+        try:
+            with session.begin_nested():  # a savepoint: losing the race keeps the transaction
+                session.add(conversation)
+        except IntegrityError:
+            stored = session.get(Conversation, sender)
+            if stored is None:  # not a duplicate after all
+                raise
+            conversation = stored
     elif conversation.household_id is None:  # linked to a household since the last message
         conversation.household_id = _household_of(session, sender)
     return conversation

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from backend.extensions import db
 from backend.models import ChatMessage, Conversation
@@ -124,3 +128,46 @@ def test_an_out_of_range_cursor_is_a_clear_422(client, household, after):
     response = client.get(f"/api/v1/chat/messages?after={after}", headers=bearer(household))
     assert response.status_code == 422
     assert "after" in response.get_data(as_text=True)
+
+
+def test_a_reply_recorded_while_the_consumer_creates_the_conversation_is_kept(app, household):
+    """The event consumer (another process) stores the sender's first message at the moment
+    the chat request records its own reply ("the assistant has a problem"): both create the
+    conversation. The request that loses the race keeps its reply in the same conversation
+    instead of answering the household with a 500."""
+    consumer = Session(db.engine)  # another connection, committed on its own
+    raced: list[bool] = []
+
+    def consumer_first(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CONVERSATIONS") and not raced:
+            raced.append(True)
+            consumer.add(
+                Conversation(
+                    sender_id="hh-1",
+                    channel="rest",
+                    household_id="hh-1",
+                    started_at=datetime(2026, 12, 5, 11, 39),
+                    message_count=0,
+                    tags=[],
+                )
+            )
+            consumer.commit()
+
+    event.listen(db.engine, "before_cursor_execute", consumer_first)
+    try:
+        reply = handoff.record_reply(
+            db.session(),
+            sender_id="hh-1",
+            text="Xin lỗi, trợ lý đang gặp sự cố",
+            action="backend_no_answer",
+            now=datetime(2026, 12, 5, 11, 39, 1),
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", consumer_first)
+        consumer.close()
+    assert raced, "the other process never inserted first: the test proved nothing"
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Conversation)) == 1
+    conversation = db.session.get(Conversation, "hh-1")
+    assert conversation is not None and conversation.message_count == 1
+    assert db.session.get(ChatMessage, reply.id).text == "Xin lỗi, trợ lý đang gặp sự cố"
