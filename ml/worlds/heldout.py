@@ -35,6 +35,7 @@ from ml.worlds.answers import (
 from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, World
 from ml.worlds.caltrack import CUSUM_H, caltrack_paths, flags_at
+from ml.worlds.diary import simulate_diary
 from ml.worlds.meters import simulate_meters
 from ml.worlds.oracle import best_flags, oracle_input
 from ml.worlds.survey import simulate_survey
@@ -89,6 +90,7 @@ FAMILIES = (
     ),
     Family("appliances", "held out (bottom-up appliances)", simulate_appliances),
     Family("meters", "held out (meter realism)", simulate_meters),
+    Family("diary", "held out (a family's day, bottom-up; written 2026-12-05)", simulate_diary),
 )
 
 
