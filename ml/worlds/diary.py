@@ -80,7 +80,9 @@ _DATES = pd.date_range(START, periods=DAYS, freq="D")
 DAY = np.array([d.date() for d in _DATES], dtype=object)
 DOY, MONTH = _DATES.day_of_year.to_numpy(), _DATES.month.to_numpy()
 Y25 = _DATES.year.to_numpy() == 2025
-HOLIDAY = np.isin(DAY, [date(y, m, d) for y in (2024, 2025) for m, d in ((4, 30), (5, 1), (9, 2))])
+HOLIDAY = np.isin(
+    DAY, np.array([date(y, m, d) for y in (2024, 2025) for m, d in ((4, 30), (5, 1), (9, 2))])
+)
 TET_DAYS = [t for t in ((t - START).days for t in TET) if 0 <= t < DAYS]
 TET_WEEK = np.zeros(DAYS, bool)
 for _t in TET_DAYS:
@@ -151,7 +153,7 @@ def _weather(
         temps[in_region] -= 0.13 * (a_lo + a_hi) / 2 * season
         for start, length in events(season, 1 / 35, not colder_2025, 10):
             amp, k = rng.uniform(a_lo, a_hi), np.arange(min(length, DAYS - start))
-            for p in in_region:
+            for p in in_region.tolist():
                 rise = amp * rng.uniform(0.7, 1.15) * np.sin(np.pi * (k + 0.5) / length) ** 0.5
                 temps[p, start + k] += rise
                 hot[int(codes[p])].update(DAY[start + k[rise >= 1.5]])
@@ -226,18 +228,18 @@ def simulate_diary(*, households: int, seed: int) -> World:
             for _ in range(rng.poisson(0.8)):
                 length, summer = int(rng.integers(2, 10)), rng.random() < 0.55
                 lo, hi = (y0 + 152, y0 + 232) if summer else (y0, y0 + 365 - length)
-                if (s := _span(rng, busy, lo, hi, length)) is not None:
-                    away[h, s : s + length] = 0
-                    changes.append((ids[h], "vacation", DAY[s], DAY[s + length - 1]))
+                if (first := _span(rng, busy, lo, hi, length)) is not None:
+                    away[h, first : first + length] = 0
+                    changes.append((ids[h], "vacation", DAY[first], DAY[first + length - 1]))
             for _ in range(rng.poisson(0.7)):
                 length, extra = int(rng.integers(2, 10)), int(rng.integers(1, 5))
-                if (s := _span(rng, busy, y0, y0 + 365 - length, length)) is not None:
-                    guests[h, s : s + length] += extra
-                    changes.append((ids[h], "guests", DAY[s], DAY[s + length - 1]))
+                if (first := _span(rng, busy, y0, y0 + 365 - length, length)) is not None:
+                    guests[h, first : first + length] += extra
+                    changes.append((ids[h], "guests", DAY[first], DAY[first + length - 1]))
         if rng.random() < 0.2:
-            size, units = int(occ[h]), int(n_ac[h])
+            size, owned = int(occ[h]), int(n_ac[h])
             kinds = ["new_tenant"] * (size <= 6) + ["new_move_out"] * (size >= 2)
-            kinds += ["new_ac"] * 2 * (units < 3) + ["new_baby"] * (2 <= size <= 5)
+            kinds += ["new_ac"] * 2 * (owned < 3) + ["new_baby"] * (2 <= size <= 5)
             kind = str(rng.choice(kinds))
             lo, hi = (
                 (_ix(date(2025, 3, 1)), _ix(date(2025, 7, 15))) if kind == "new_ac" else (375, 700)
@@ -313,7 +315,7 @@ def simulate_diary(*, households: int, seed: int) -> World:
     kind_of_meter = rng.random(n)
     rate = np.where(kind_of_meter < 0.7, rng.uniform(0, 0.01, n), rng.uniform(0.01, 0.04, n))
     missing = rng.random((n, DAYS)) < rate[:, None]
-    for h in np.flatnonzero(kind_of_meter > 0.95):
+    for h in np.flatnonzero(kind_of_meter > 0.95).tolist():
         s = int(rng.integers(0, DAYS - 15))
         missing[h, s : s + int(rng.integers(3, 16))] = True
     hh, dd = np.nonzero(~missing)
