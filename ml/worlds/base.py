@@ -23,6 +23,25 @@ from ml.climate import normal_temps, province_codes, region_of
 
 FAULT_KINDS = ("water_heater_stuck", "failing_ac", "level_shift", "small_leak")
 LABEL_COLUMNS = ["household_id", "kind", "onset", "end"]  # of faults and of normal changes
+# every world's readings and declared households, in this order
+READING_COLUMNS = [
+    "household_id",
+    "date",
+    "kwh",
+    "avg_temp_c",
+    "province_code",
+    "occupants",
+    "air_conditioners",
+    "water_heater",
+]
+HOUSEHOLD_COLUMNS = [
+    "household_id",
+    "province_code",
+    "region",
+    "occupants",
+    "air_conditioners",
+    "water_heater",
+]
 ANOMALY_SD = {"north": 2.2, "centre": 1.6, "south": 0.9}  # °C, day-to-day weather spread
 TET = (date(2023, 1, 22), date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6))
 

@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from ml.climate import normal_temps, province_codes, region_of
-from ml.worlds.base import FAULT_KINDS, LABEL_COLUMNS, TET, World
+from ml.worlds.base import FAULT_KINDS, HOUSEHOLD_COLUMNS, LABEL_COLUMNS, TET, World
 
 START = date(2024, 1, 1)
 DAYS = 730
@@ -347,17 +347,9 @@ def simulate_survey(*, households: int, seed: int) -> World:
         }
     )
     normal_kwh = pd.Series(np.round(normal[hi, ti], 3), index=readings.index, name="normal_kwh")
-    columns = [
-        "household_id",
-        "province_code",
-        "region",
-        "occupants",
-        "air_conditioners",
-        "water_heater",
-    ]
     return World(
         readings=readings,
-        households=homes[columns].copy(),
+        households=homes[HOUSEHOLD_COLUMNS].copy(),
         faults=pd.DataFrame(faults, columns=LABEL_COLUMNS),
         heat_wave_days=heat,
         cold_spell_days=cold,

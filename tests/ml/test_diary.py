@@ -8,19 +8,9 @@ import pytest
 
 from ml.climate import province_codes, region_of
 from ml.worlds import diary
-from ml.worlds.base import FAULT_KINDS, LABEL_COLUMNS, World
+from ml.worlds.base import FAULT_KINDS, HOUSEHOLD_COLUMNS, LABEL_COLUMNS, READING_COLUMNS, World
 
 HOMES = 200
-READING_COLUMNS = [
-    "household_id",
-    "date",
-    "kwh",
-    "avg_temp_c",
-    "province_code",
-    "occupants",
-    "air_conditioners",
-    "water_heater",
-]
 
 
 @pytest.fixture(scope="module")
@@ -50,14 +40,7 @@ def test_columns_and_types(world: World) -> None:
         assert pd.api.types.is_integer_dtype(r[column])
     assert r["water_heater"].dtype == bool
     homes = world.households
-    assert list(homes.columns) == [
-        "household_id",
-        "province_code",
-        "region",
-        "occupants",
-        "air_conditioners",
-        "water_heater",
-    ]
+    assert list(homes.columns) == HOUSEHOLD_COLUMNS
     assert len(homes) == HOMES and homes["household_id"].is_unique
     assert (homes["region"] == homes["province_code"].map(region_of)).all()
     # readings repeat the declared profile

@@ -9,19 +9,16 @@ import pandas as pd
 import pytest
 
 from ml.climate import normal_temps
-from ml.worlds.base import FAULT_KINDS, LABEL_COLUMNS, TET, World
+from ml.worlds.base import (
+    FAULT_KINDS,
+    HOUSEHOLD_COLUMNS,
+    LABEL_COLUMNS,
+    READING_COLUMNS,
+    TET,
+    World,
+)
 from ml.worlds.survey import DAYS, START, simulate_survey
 
-COLUMNS = [
-    "household_id",
-    "date",
-    "kwh",
-    "avg_temp_c",
-    "province_code",
-    "occupants",
-    "air_conditioners",
-    "water_heater",
-]
 LAST = date(2025, 12, 30)
 
 
@@ -32,7 +29,7 @@ def world() -> World:
 
 def test_readings_shape(world: World) -> None:
     r = world.readings
-    assert list(r.columns) == COLUMNS
+    assert list(r.columns) == READING_COLUMNS
     assert list(r.index) == list(range(len(r)))
     assert (r.kwh >= 0).all()
     assert r.date.min() >= START and r.date.max() <= LAST
@@ -41,14 +38,7 @@ def test_readings_shape(world: World) -> None:
     ordered = r.sort_values(["household_id", "date"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(r, ordered)
     assert set(r.household_id) == set(world.households.household_id)
-    assert list(world.households.columns) == [
-        "household_id",
-        "province_code",
-        "region",
-        "occupants",
-        "air_conditioners",
-        "water_heater",
-    ]
+    assert list(world.households.columns) == HOUSEHOLD_COLUMNS
     assert world.normal_kwh.index.equals(r.index)
 
 
