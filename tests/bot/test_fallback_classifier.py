@@ -76,6 +76,7 @@ def test_without_diacritics_a_long_message_is_still_long(classifier):
 
 
 def test_a_message_nothing_was_classified_for_falls_back(classifier):
-    message = Message({TEXT: "", INTENT: {}, INTENT_RANKING_KEY: []})
+    # what DIET gives a message without features: no name, confidence 0, no ranking
+    message = Message({TEXT: "", INTENT: {"name": None, "confidence": 0.0}, INTENT_RANKING_KEY: []})
     classifier.process([message])
     assert message.get(INTENT)["name"] == "nlu_fallback"
