@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Callable, Mapping
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -21,6 +25,53 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# no proxy from the environment for loopback health checks
+LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def start_server(
+    command: Callable[[int], Sequence[str]],
+    health: Callable[[int], str],
+    *,
+    ready: Callable[[int, bytes], bool] = lambda status, body: status == 200,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 240.0,  # importing Rasa or the backend on a loaded 2-core machine is slow
+    attempts: int = 3,
+) -> tuple[subprocess.Popen, int]:
+    """Start a server process on a free loopback port and wait until it answers `health` as
+    `ready` says; its process and port. Test suites run side by side, so another server may take
+    the port between `free_port()` and this one's bind: any answer that is not this server's
+    ready one is waited past, and a server that exits (its bind failed) is started again on
+    another port."""
+    for _ in range(attempts):
+        port = free_port()
+        process = subprocess.Popen(
+            list(command(port)),
+            cwd=cwd,
+            env=None if env is None else dict(env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.time() + timeout
+        while process.poll() is None and time.time() < deadline:
+            try:
+                with LOOPBACK.open(health(port), timeout=0.5) as response:
+                    if ready(response.status, response.read()):
+                        return process, port
+            except urllib.error.HTTPError as error:  # a foreign server's 404, or not ready yet
+                if ready(error.code, error.read()):
+                    return process, port
+            except (OSError, ValueError):  # nothing listens yet, or it hung up
+                pass
+            time.sleep(0.1)
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+            raise TimeoutError(f"{command(port)} did not answer {health(port)} in {timeout} s")
+    raise RuntimeError(f"{command(0)} exited on {attempts} ports in a row")
 
 
 Handler = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]

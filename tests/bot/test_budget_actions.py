@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -26,7 +25,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from tests.bot.actions_run import make_tracker, run
-from tests.fakes import free_port
+from tests.fakes import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = ROOT / ".venv" / "bin" / "flask"
@@ -59,29 +58,14 @@ def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
     }
     flask(["db", "upgrade"], env)
     token = flask(["dev-token", "--household-id", "hh-live"], env).splitlines()[-1]
-    port = free_port()
-    process = subprocess.Popen(
-        [str(FLASK), "--app", "backend", "run", "--port", str(port)],
+    process, port = start_server(
+        lambda port: [str(FLASK), "--app", "backend", "run", "--port", str(port)],
+        lambda port: f"http://127.0.0.1:{port}/healthz",
+        ready=lambda status, body: status == 200 and b'"database"' in body,  # the backend's own
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 240  # a loaded 2-core machine imports slowly
-    try:
-        while True:
-            assert process.poll() is None, "the backend exited"
-            try:
-                requests.get(f"{url}/healthz", timeout=0.5)
-                break
-            except requests.RequestException:
-                assert time.time() < deadline, "the backend did not start"
-                time.sleep(0.1)
-    except BaseException:  # never leave a server behind
-        process.kill()
-        process.wait(timeout=10)
-        raise
     session = requests.Session()
     session.headers["Authorization"] = f"Bearer {token}"
     today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()  # noqa: UP017 (3.10)

@@ -9,14 +9,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import requests
 from channels.rest import verify
 
-from tests.fakes import chat_signed, free_port
+from tests.fakes import chat_signed, start_server
 
 HERE = Path(__file__).parent
 BOT = HERE.parents[1] / "bot"
@@ -24,24 +24,12 @@ SECRET = "test-rasa-token"
 ACTION_TOKEN = "test-action-token"
 
 
-def serve(command: list[str], health: str, env: dict[str, str] | None = None):
-    process = subprocess.Popen(
-        command,
-        cwd=BOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 240  # a loaded 2-core machine imports slowly
-    while time.time() < deadline:
-        assert process.poll() is None, f"{command} exited"
-        try:
-            requests.get(health, timeout=0.5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.1)
-    process.kill()
-    raise TimeoutError(command)
+def serve(
+    command: Callable[[int], list[str]],
+    health: Callable[[int], str],
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen, int]:
+    return start_server(command, health, cwd=BOT, env={**os.environ, **(env or {})})
 
 
 def signed(body: dict, secret: str = SECRET, at: float | None = None) -> tuple[bytes, dict]:
@@ -52,10 +40,9 @@ def signed(body: dict, secret: str = SECRET, at: float | None = None) -> tuple[b
 
 @pytest.fixture(scope="module")
 def rest() -> Iterator[str]:
-    port = free_port()
-    process = serve(
-        [sys.executable, str(HERE / "rest_echo_app.py"), str(port), SECRET],
-        f"http://127.0.0.1:{port}/webhooks/rest/",
+    process, port = serve(
+        lambda port: [sys.executable, str(HERE / "rest_echo_app.py"), str(port), SECRET],
+        lambda port: f"http://127.0.0.1:{port}/webhooks/rest/",
     )
     yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     process.terminate()
@@ -95,10 +82,14 @@ def test_a_channel_without_a_secret_refuses_everything():
 
 @pytest.fixture(scope="module")
 def actions() -> Iterator[str]:
-    port = free_port()
-    process = serve(
-        [str(BOT / ".venv" / "bin" / "python"), "action_server.py", "--port", str(port)],
-        f"http://127.0.0.1:{port}/health",
+    process, port = serve(
+        lambda port: [
+            str(BOT / ".venv" / "bin" / "python"),
+            "action_server.py",
+            "--port",
+            str(port),
+        ],
+        lambda port: f"http://127.0.0.1:{port}/health",
         {
             "ACTION_SERVER_TOKEN": ACTION_TOKEN,
             "BACKEND_URL": "http://127.0.0.1:9",

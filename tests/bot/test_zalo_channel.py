@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -14,7 +13,7 @@ import requests
 from channels.limits import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG
 from channels.zalo import split_text
 
-from tests.fakes import chat_signed, free_port
+from tests.fakes import chat_signed, start_server
 
 REST_SECRET = "echo-rest-secret"  # as tests/bot/zalo_echo_app.py
 
@@ -81,7 +80,6 @@ def zalo(fake_server, tmp_path, zalo_config):
     token_file.write_text(
         json.dumps({"access_token": "token-1", "refresh_token": "refresh-1", "expires_at": 0})
     )
-    port = free_port()
     config = {
         "app_id": APP_ID,
         "oa_secret_key": OA_SECRET,
@@ -92,21 +90,18 @@ def zalo(fake_server, tmp_path, zalo_config):
         "send_timeout": 1,
         **zalo_config,
     }
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "zalo_echo_app.py"), str(port), json.dumps(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    process, port = start_server(
+        lambda port: [
+            sys.executable,
+            str(HERE / "zalo_echo_app.py"),
+            str(port),
+            json.dumps(config),
+        ],
+        lambda port: f"http://127.0.0.1:{port}/webhooks/zalo/",
+        # the channel's own health answer, not another server's that took the port first
+        ready=lambda status, body: status == 200 and b'"pending"' in body,
     )
     url = f"http://127.0.0.1:{port}/webhooks/zalo"
-    deadline = time.time() + 240  # importing Rasa on a loaded 2-core machine takes a while
-    while True:
-        assert process.poll() is None, "the Zalo channel app exited"
-        try:
-            requests.get(url + "/", timeout=0.5)
-            break
-        except requests.RequestException:
-            assert time.time() < deadline, "the Zalo channel app did not start"
-            time.sleep(0.1)
     fake.url, fake.token_file, fake.calls_by_token = url + "/webhook", token_file, calls_by_token
     fake.health_url = url + "/"
     fake.rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
