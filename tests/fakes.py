@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -45,33 +46,44 @@ def start_server(
     `ready` says; its process and port. Test suites run side by side, so another server may take
     the port between `free_port()` and this one's bind: any answer that is not this server's
     ready one is waited past, and a server that exits (its bind failed) is started again on
-    another port."""
+    another port. If it never gets going, the error ends with what it wrote to stderr."""
+    errors = b""
     for _ in range(attempts):
         port = free_port()
-        process = subprocess.Popen(
-            list(command(port)),
-            cwd=cwd,
-            env=None if env is None else dict(env),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.time() + timeout
-        while process.poll() is None and time.time() < deadline:
-            try:
-                with LOOPBACK.open(health(port), timeout=0.5) as response:
-                    if ready(response.status, response.read()):
+        with tempfile.TemporaryFile() as stderr:  # the process keeps writing to its own copy
+            process = subprocess.Popen(
+                list(command(port)),
+                cwd=cwd,
+                env=None if env is None else dict(env),
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
+            deadline = time.time() + timeout
+            while process.poll() is None and time.time() < deadline:
+                try:
+                    with LOOPBACK.open(health(port), timeout=0.5) as response:
+                        if ready(response.status, response.read()):
+                            return process, port
+                except urllib.error.HTTPError as error:  # a foreign server's 404, or not ready
+                    if ready(error.code, error.read()):
                         return process, port
-            except urllib.error.HTTPError as error:  # a foreign server's 404, or not ready yet
-                if ready(error.code, error.read()):
-                    return process, port
-            except (OSError, ValueError):  # nothing listens yet, or it hung up
-                pass
-            time.sleep(0.1)
-        if process.poll() is None:
-            process.kill()
+                except (OSError, ValueError):  # nothing listens yet, or it hung up
+                    pass
+                time.sleep(0.1)
+            timed_out = process.poll() is None
+            if timed_out:
+                process.kill()
             process.wait(10)
-            raise TimeoutError(f"{command(port)} did not answer {health(port)} in {timeout} s")
-    raise RuntimeError(f"{command(0)} exited on {attempts} ports in a row")
+            stderr.seek(0)
+            errors = stderr.read()[-2000:]
+            if timed_out:
+                raise TimeoutError(
+                    f"{command(port)} did not answer {health(port)} in {timeout} s: "
+                    + errors.decode(errors="replace")
+                )
+    raise RuntimeError(
+        f"{command(0)} exited on {attempts} ports in a row: " + errors.decode(errors="replace")
+    )
 
 
 Handler = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]

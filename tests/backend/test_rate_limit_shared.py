@@ -25,7 +25,7 @@ from backend.config import ROOT, TestConfig
 from backend.extensions import db
 from backend.models import Household
 from backend.rate_limit_storage import SQLiteStorage
-from tests.fakes import free_port
+from tests.fakes import start_server
 
 LIMIT = 5
 
@@ -52,7 +52,6 @@ def gunicorn(tmp_path, fake_server):
         db.session.commit()
         token = issue_demo_token("hh-limit")
         db.engine.dispose()
-    port = free_port()
     env = {
         **os.environ,
         "VAR_DIR": str(tmp_path),  # the default limiter storage: tmp_path/ratelimit.db
@@ -64,28 +63,22 @@ def gunicorn(tmp_path, fake_server):
         "APP_ENV": "development",
     }
     env.pop("RATELIMIT_STORAGE_URI", None)
-    process = subprocess.Popen(
-        [
+    process, port = start_server(
+        lambda port: [
             str(Path(sys.executable).parent / "gunicorn"),
             f"--bind=127.0.0.1:{port}",
             "--workers=2",
             "--threads=1",
             "backend.app:create_app()",
         ],
+        lambda port: f"http://127.0.0.1:{port}/openapi.json",
+        # the backend's own API description, not another server's that took the port first
+        ready=lambda status, body: status == 200 and b'"openapi"' in body,
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        timeout=120,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stderr.read().decode()[-2000:]
-        try:
-            requests.get(url + "/openapi.json", timeout=2)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
     yield url, {"Authorization": f"Bearer {token}"}
     process.terminate()
     process.wait(20)
