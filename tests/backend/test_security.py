@@ -8,7 +8,6 @@ import gzip
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -397,11 +396,8 @@ def test_the_production_shape_ends_tls_and_trusts_exactly_its_proxy():
 NGINX_BIN = shutil.which("nginx") or "/usr/sbin/nginx"
 
 
-@pytest.fixture
-def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]:
-    """deploy/nginx.conf run by a real nginx on loopback (self-signed certificate, upstreams
-    pointed at a production-configured backend served by werkzeug): (http URL, https URL, app,
-    the certificate to verify with, the action servers' plain-HTTP URL)."""
+def _certificate(tmp_path: Path) -> None:
+    """A self-signed certificate for 127.0.0.1: tmp_path/fullchain.pem and privkey.pem."""
     assert Path(NGINX_BIN).exists(), "nginx is needed (Debian: apt-get install nginx-light)"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -409,44 +405,70 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]
          "-out", str(tmp_path / "fullchain.pem")],
         check=True, capture_output=True,
     )  # fmt: skip
-    with app_with(**PRODUCTION, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}") as app:
-        create_staff(db.session(), "an", PASSWORD, "agent")
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        http_port, https_port, actions_port = free_port(), free_port(), free_port()
-        service_port = free_port()
-        conf = (ROOT / "deploy" / "nginx.conf").read_text()
-        conf = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{server.server_port};", conf)
+
+
+def _start_nginx(
+    tmp_path: Path, site: str, attempts: int = 3
+) -> tuple[subprocess.Popen, list[int]]:
+    """nginx on four free loopback ports (http, https, actions, service); ready when its own
+    HTTPS answers with our certificate. Suites run side by side, so another server may take a
+    port between `free_port()` and nginx's bind: nginx then exits, and starts again on others."""
+    (tmp_path / "nginx.conf").write_text(
+        f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
+        "events {}\n"
+        f"http {{ access_log off; client_body_temp_path {tmp_path}; "
+        f"proxy_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n"
+    )
+    errors = ""
+    for _ in range(attempts):
+        ports = [free_port() for _ in range(4)]
         conf = (
-            conf.replace("listen 80 ", f"listen 127.0.0.1:{http_port} ")
-            .replace("listen 443 ", f"listen 127.0.0.1:{https_port} ")
-            .replace("listen 5055;", f"listen 127.0.0.1:{actions_port};")
-            .replace("listen 5001;", f"listen 127.0.0.1:{service_port};")
+            site.replace("listen 80 ", f"listen 127.0.0.1:{ports[0]} ")
+            .replace("listen 443 ", f"listen 127.0.0.1:{ports[1]} ")
+            .replace("listen 5055;", f"listen 127.0.0.1:{ports[2]};")
+            .replace("listen 5001;", f"listen 127.0.0.1:{ports[3]};")
             .replace("/etc/nginx/tls/", f"{tmp_path}/")
         )
-        if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
-            conf = conf.replace("http2 on;", "")  # Debian 12's 1.22; the image is 1.27
         (tmp_path / "site.conf").write_text(conf)
-        (tmp_path / "nginx.conf").write_text(
-            f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
-            "events {}\n"
-            f"http {{ access_log off; client_body_temp_path {tmp_path}; "
-            f"proxy_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n"
-        )
         nginx = subprocess.Popen(
             [NGINX_BIN, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
             stderr=subprocess.PIPE,
         )
+        deadline = time.monotonic() + 20
+        while nginx.poll() is None and time.monotonic() < deadline:
+            try:
+                requests.get(
+                    f"https://127.0.0.1:{ports[1]}/healthz",
+                    timeout=1,
+                    verify=str(tmp_path / "fullchain.pem"),  # only our nginx has this certificate
+                )
+                return nginx, ports
+            except requests.RequestException:
+                time.sleep(0.05)
+        if nginx.poll() is None:
+            nginx.terminate()
+        nginx.wait(timeout=10)
+        errors = nginx.stderr.read().decode() if nginx.stderr else ""
+    raise AssertionError(f"nginx did not start: {errors}")
+
+
+@pytest.fixture
+def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]:
+    """deploy/nginx.conf run by a real nginx on loopback (self-signed certificate, upstreams
+    pointed at a production-configured backend served by werkzeug): (http URL, https URL, app,
+    the certificate to verify with, the action servers' plain-HTTP URL)."""
+    _certificate(tmp_path)
+    with app_with(**PRODUCTION, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'app.db'}") as app:
+        create_staff(db.session(), "an", PASSWORD, "agent")
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        site = (ROOT / "deploy" / "nginx.conf").read_text()
+        site = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{server.server_port};", site)
+        if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
+            site = site.replace("http2 on;", "")  # Debian 12's 1.22; the image is 1.27
+        nginx, ports = _start_nginx(tmp_path, site)
+        http_port, https_port, _, service_port = ports
         try:
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", https_port), timeout=1).close()
-                    break
-                except OSError:
-                    assert nginx.poll() is None, nginx.stderr.read().decode()
-                    assert time.monotonic() < deadline, "nginx did not start"
-                    time.sleep(0.05)
             yield (
                 f"http://127.0.0.1:{http_port}",
                 f"https://127.0.0.1:{https_port}",
@@ -458,6 +480,28 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]
             nginx.terminate()
             nginx.wait(timeout=10)
             server.shutdown()
+
+
+def test_nginx_starts_again_on_other_ports_when_a_server_holds_one(tmp_path, monkeypatch):
+    """Another suite's server took the HTTPS port: its answer is not taken for nginx's."""
+    _certificate(tmp_path)
+    foreign = make_server("127.0.0.1", 0, Flask("foreign"), threaded=True)
+    threading.Thread(target=foreign.serve_forever, daemon=True).start()
+    real = free_port
+    handed = iter([real(), foreign.server_port])  # the first HTTPS port is the foreign one
+    monkeypatch.setitem(globals(), "free_port", lambda: next(handed, None) or real())
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{real()};", site)  # no backend
+    if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
+        site = site.replace("http2 on;", "")
+    nginx, ports = _start_nginx(tmp_path, site)
+    try:
+        assert foreign.server_port not in ports
+        assert nginx.poll() is None
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+        foreign.shutdown()
 
 
 def test_the_action_servers_reach_the_backend_over_plain_http_without_a_redirect(nginx_in_front):
