@@ -1,10 +1,10 @@
 """The yes or no to a change the bot asked about (notices on/off, linking, the budget, a meter
-reading, deleting the household's data): apply it or not. This is the one confirm-before-change
+reading, deleting the household's data, handing the chat to staff): apply it or not. This is the one confirm-before-change
 mechanism of the bot: nothing is changed or deleted without an explicit yes.
 
 The asking actions (action_subscribe, action_unsubscribe, action_link_account,
 action_prepare_budget, action_prepare_clear_budget, action_prepare_meter_reading,
-action_prepare_deletion) say the exact change and put it in the `pending_change` slot
+action_prepare_deletion, action_handoff when the ask was not plain) say the exact change and put it in the `pending_change` slot
 (actions.common.ask_to_confirm); the rules send the next affirm/deny ("thôi", "hủy" are deny) here.
 The change is forgotten either way, so a later "ok" never changes anything. A different question
 instead of the answer goes to its own action (no rule sends it here).
@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.alert_feedback import apply_alert_feedback
 from actions.budget import apply_budget
 from actions.common import call_for_household
+from actions.handoff import hand_over
 from actions.linking import link_with_code
 from actions.meter import store_meter_reading
 from actions.parsing import parse_whole_number
@@ -34,6 +35,7 @@ KEPT = {  # the answer to a "no", by kind of change
     "budget": "Vâng, tôi chưa thay đổi hạn mức nào.",
     "meter_reading": "Tôi chưa lưu chỉ số nào. Khi cần, bạn cứ gửi lại chỉ số công tơ nhé.",
     "deletion": "Đã hủy, dữ liệu của bạn vẫn được giữ nguyên.",
+    "handoff": "Vâng, tôi chưa chuyển cho nhân viên. Bạn cần tôi giúp gì cứ nhắn nhé.",
 }
 
 
@@ -72,6 +74,8 @@ class ActionApplyChange(Action):
         if intent != "affirm":
             dispatcher.utter_message(text=KEPT[change["kind"]])
             return forget
+        if change["kind"] == "handoff":
+            return forget + hand_over(dispatcher, tracker)
         if change["kind"] == "alert_feedback":
             apply_alert_feedback(dispatcher, tracker, change)
         elif change["kind"] == "link":

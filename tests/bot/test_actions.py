@@ -445,6 +445,52 @@ def test_handoff_pauses_and_gives_the_regional_hotline(fake_backend):
     assert "2 người" in messages[0]["text"]
 
 
+def asked_for_a_person(text: str, confidence: float) -> Tracker:
+    track = tracker(text=text, intent="request_human")
+    track.latest_message["intent"]["confidence"] = confidence
+    return track
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("cho tôi gặp nhân viên", 0.74),  # unsure
+        ("em hỏi anh có muốn gặp nhân viên không à, thôi khỏi nhé", 0.95),  # a refusal
+        ("ko cần nhân viên đâu", 0.97),
+        (  # a story that mentions staff
+            "hôm trước chị gọi tổng đài mãi không ai nghe, nhân viên bảo chờ, chị bực lắm rồi",
+            0.93,
+        ),
+    ],
+)
+def test_a_handoff_that_is_not_plainly_asked_for_asks_first(fake_backend, text, confidence):
+    messages, events = run(ActionHandoff(), asked_for_a_person(text, confidence))
+    assert ConversationPaused() not in events
+    assert events == [SlotSet("pending_change", {"kind": "handoff"})]
+    assert "phải không?" in messages[0]["text"]
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/affirm", "/deny"]
+    assert not [c for c in fake_backend.calls if c[1] == "/api/v1/service/handoffs"]
+
+
+def test_a_plain_ask_for_a_person_hands_over_at_once(fake_backend):
+    _, events = run(ActionHandoff(), asked_for_a_person("cho tôi gặp nhân viên", 0.98))
+    assert ConversationPaused() in events
+    _, events = run(ActionHandoff(), asked_for_a_person("/request_human", 1.0))
+    assert ConversationPaused() in events
+
+
+def test_the_yes_to_a_handoff_hands_over_and_the_no_keeps_the_bot(fake_backend):
+    pending = {"pending_change": {"kind": "handoff"}}
+    messages, events = run(ActionApplyChange(), tracker(slots=pending, intent="deny"))
+    assert ConversationPaused() not in events
+    assert "chưa chuyển cho nhân viên" in messages[0]["text"]
+    assert not [c for c in fake_backend.calls if c[1] == "/api/v1/service/handoffs"]
+    messages, events = run(ActionApplyChange(), tracker(slots=pending, intent="affirm"))
+    assert ConversationPaused() in events and SlotSet("pending_change", None) in events
+    assert "Tôi đã chuyển cuộc trò chuyện cho nhân viên" in messages[0]["text"]
+    assert [c for c in fake_backend.calls if c[1] == "/api/v1/service/handoffs"]
+
+
 def test_backend_down_still_answers_plainly(monkeypatch):
     monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")
     messages, _ = run(ActionCheckUsage(), tracker())
