@@ -13,7 +13,7 @@ import re
 
 from components.text import normalise_text
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ConversationPaused, EventType
+from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -92,4 +92,7 @@ class ActionHandoff(Action):
         if not is_plain_ask(tracker):
             buttons = yes_no("Có, gặp nhân viên", "Không")
             return ask_to_confirm(dispatcher, QUESTION, {"kind": "handoff"}, buttons)
-        return hand_over(dispatcher, tracker)
+        pending = tracker.get_slot("pending_change")
+        asked = isinstance(pending, dict) and pending.get("kind") == "handoff"
+        # asked again plainly instead of answering: the question is settled
+        return ([SlotSet("pending_change", None)] if asked else []) + hand_over(dispatcher, tracker)

@@ -477,6 +477,10 @@ def test_a_plain_ask_for_a_person_hands_over_at_once(fake_backend):
     assert ConversationPaused() in events
     _, events = run(ActionHandoff(), asked_for_a_person("/request_human", 1.0))
     assert ConversationPaused() in events
+    asked_again = asked_for_a_person("gặp nhân viên đi", 0.99)
+    asked_again.slots["pending_change"] = {"kind": "handoff"}  # instead of answering the question
+    _, events = run(ActionHandoff(), asked_again)
+    assert events == [SlotSet("pending_change", None), ConversationPaused()]
 
 
 def test_the_yes_to_a_handoff_hands_over_and_the_no_keeps_the_bot(fake_backend):
