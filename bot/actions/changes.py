@@ -6,9 +6,10 @@ explicit yes.
 The asking actions (action_subscribe, action_unsubscribe, action_link_account,
 action_prepare_budget, action_prepare_clear_budget, action_prepare_meter_reading,
 action_prepare_deletion, and action_handoff when the ask was not plain) say the exact change and
-put it in the `pending_change` slot (actions.common.ask_to_confirm); the rules send the next affirm/deny ("thôi", "hủy" are deny) here.
-The change is forgotten either way, so a later "ok" never changes anything. A different question
-instead of the answer goes to its own action (no rule sends it here).
+put it in the `pending_change` slot (actions.common.ask_to_confirm); the rules send the next
+affirm/deny ("thôi", "hủy" are deny) here. The change is forgotten either way, so a later "ok"
+never changes anything. A different question instead of the answer goes to its own action (no
+rule sends it here).
 """
 
 from __future__ import annotations

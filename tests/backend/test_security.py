@@ -408,11 +408,16 @@ def _certificate(tmp_path: Path) -> None:
 
 
 def _start_nginx(
-    tmp_path: Path, site: str, attempts: int = 3
+    tmp_path: Path, upstream_port: int, attempts: int = 3
 ) -> tuple[subprocess.Popen, list[int]]:
-    """nginx on four free loopback ports (http, https, actions, service); ready when its own
-    HTTPS answers with our certificate. Suites run side by side, so another server may take a
-    port between `free_port()` and nginx's bind: nginx then exits, and starts again on others."""
+    """deploy/nginx.conf, its upstreams on `upstream_port`, run on four free loopback ports (http,
+    https, actions, service); ready when its own HTTPS answers with our certificate. Suites run
+    side by side, so another server may take a port between `free_port()` and nginx's bind:
+    nginx then exits, and starts again on others."""
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{upstream_port};", site)
+    if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
+        site = site.replace("http2 on;", "")  # Debian 12's 1.22; the image is 1.27
     (tmp_path / "nginx.conf").write_text(
         f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;\n"
         "events {}\n"
@@ -462,11 +467,7 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]
         create_staff(db.session(), "an", PASSWORD, "agent")
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        site = (ROOT / "deploy" / "nginx.conf").read_text()
-        site = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{server.server_port};", site)
-        if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
-            site = site.replace("http2 on;", "")  # Debian 12's 1.22; the image is 1.27
-        nginx, ports = _start_nginx(tmp_path, site)
+        nginx, ports = _start_nginx(tmp_path, server.server_port)
         http_port, https_port, _, service_port = ports
         try:
             yield (
@@ -490,11 +491,7 @@ def test_nginx_starts_again_on_other_ports_when_a_server_holds_one(tmp_path, mon
     real = free_port
     handed = iter([real(), foreign.server_port])  # the first HTTPS port is the foreign one
     monkeypatch.setitem(globals(), "free_port", lambda: next(handed, None) or real())
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{real()};", site)  # no backend
-    if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
-        site = site.replace("http2 on;", "")
-    nginx, ports = _start_nginx(tmp_path, site)
+    nginx, ports = _start_nginx(tmp_path, real())  # no backend behind it
     try:
         assert foreign.server_port not in ports
         assert nginx.poll() is None
