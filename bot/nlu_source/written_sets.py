@@ -84,7 +84,9 @@ PRICE = re.compile(
     r"(?:số|so|chữ|chu|ký|kí|ky|ki|kwh|kw)(?!\w))",
     re.IGNORECASE,
 )
-CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+CODE = re.compile(r"(?<!\w)(\d{6})(?!\w)")
+
+TOKEN_END = re.compile(r"[\s,.!?;:)]")
 
 # which entities each intent's action reads from the message
 FIGURES: dict[str, tuple[str, ...]] = {
@@ -130,6 +132,9 @@ def _spans(intent: str, text: str) -> list[tuple[int, int, str]]:
         pattern = patterns.get(entity, CODE)
         name = "money" if entity == "price" else entity
         spans += [(m.start(1), m.end(1), f"({name})") for m in pattern.finditer(text)]
+    # a span inside a token ("4k/số", "612kwh") cannot be annotated: Rasa would drop it
+    spans = [s for s in spans if s[0] == 0 or not text[s[0] - 1].isalnum()]
+    spans = [s for s in spans if s[1] == len(text) or TOKEN_END.match(text[s[1]])]
     kept: list[tuple[int, int, str]] = []
     for span in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
         if not kept or span[0] >= kept[-1][1]:  # no overlaps: the first, longest span wins
