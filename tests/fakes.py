@@ -43,16 +43,45 @@ def start_server(
     attempts: int = 3,
 ) -> tuple[subprocess.Popen, int]:
     """Start a server process on a free loopback port and wait until it answers `health` as
-    `ready` says; its process and port. Test suites run side by side, so another server may take
-    the port between `free_port()` and this one's bind: any answer that is not this server's
-    ready one is waited past, and a server that exits (its bind failed) is started again on
-    another port. If it never gets going, the error ends with what it wrote to stderr."""
+    `ready` says; its process and port. See `start_server_on_ports`."""
+    process, ports = start_server_on_ports(
+        lambda ports: command(ports[0]),
+        lambda ports: health(ports[0]),
+        ready=ready,
+        cwd=cwd,
+        env=env,
+        timeout=timeout,
+        attempts=attempts,
+    )
+    return process, ports[0]
+
+
+def start_server_on_ports(
+    command: Callable[[list[int]], Sequence[str]],
+    health: Callable[[list[int]], str],
+    *,
+    count: int = 1,
+    ready: Callable[[int, bytes], bool] = lambda status, body: status == 200,
+    opener: urllib.request.OpenerDirector | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 240.0,
+    attempts: int = 3,
+) -> tuple[subprocess.Popen, list[int]]:
+    """Start a server process listening on `count` free loopback ports and wait until it answers
+    `health` as `ready` says (fetched with `opener`: an HTTPS one that trusts only the server's
+    own certificate proves the answer is its own); its process and ports. Test suites run side
+    by side, so another server may take a port between `free_port()` and this one's bind: any
+    answer that is not this server's ready one is waited past, and a server that exits (its
+    bind failed) is started again on other ports. If it never gets going, the error ends with
+    what it wrote to stderr."""
+    opener = opener or LOOPBACK
     errors = b""
     for _ in range(attempts):
-        port = free_port()
+        ports = [free_port() for _ in range(count)]
         with tempfile.TemporaryFile() as stderr:  # the process keeps writing to its own copy
             process = subprocess.Popen(
-                list(command(port)),
+                list(command(ports)),
                 cwd=cwd,
                 env=None if env is None else dict(env),
                 stdout=subprocess.DEVNULL,
@@ -61,13 +90,13 @@ def start_server(
             deadline = time.time() + timeout
             while process.poll() is None and time.time() < deadline:
                 try:
-                    with LOOPBACK.open(health(port), timeout=0.5) as response:
+                    with opener.open(health(ports), timeout=0.5) as response:
                         if ready(response.status, response.read()):
-                            return process, port
+                            return process, ports
                 except urllib.error.HTTPError as error:  # a foreign server's 404, or not ready
                     if ready(error.code, error.read()):
-                        return process, port
-                except (OSError, ValueError):  # nothing listens yet, or it hung up
+                        return process, ports
+                except (OSError, ValueError):  # nothing listens yet, it hung up, or not our TLS
                     pass
                 time.sleep(0.1)
             timed_out = process.poll() is None
@@ -78,11 +107,13 @@ def start_server(
             errors = stderr.read()[-2000:]
             if timed_out:
                 raise TimeoutError(
-                    f"{command(port)} did not answer {health(port)} in {timeout} s: "
+                    f"{command(ports)} did not answer {health(ports)} in {timeout} s: "
                     + errors.decode(errors="replace")
                 )
+    tried = "ports" if count == 1 else "sets of ports"
     raise RuntimeError(
-        f"{command(0)} exited on {attempts} ports in a row: " + errors.decode(errors="replace")
+        f"{command(ports)} exited on {attempts} {tried} in a row: "
+        + errors.decode(errors="replace")
     )
 
 

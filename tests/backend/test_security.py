@@ -8,9 +8,10 @@ import gzip
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import threading
-import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,10 +31,11 @@ from backend.config import DEV_RASA_AUTH_TOKEN, DEV_SERVICE_TOKEN, ROOT, TestCon
 from backend.extensions import db
 from backend.models import StaffLoginFailure
 from backend.services.staff_users import create_staff
+from tests import fakes
 from tests.backend.staff.conftest import PASSWORD
 from tests.backend.test_households import ME_ENDPOINTS
 from tests.conftest import bearer
-from tests.fakes import free_port
+from tests.fakes import start_server_on_ports
 
 
 def _operations() -> list[tuple[str, str, str | None, bool]]:
@@ -407,13 +409,11 @@ def _certificate(tmp_path: Path) -> None:
     )  # fmt: skip
 
 
-def _start_nginx(
-    tmp_path: Path, upstream_port: int, attempts: int = 3
-) -> tuple[subprocess.Popen, list[int]]:
+def _start_nginx(tmp_path: Path, upstream_port: int) -> tuple[subprocess.Popen, list[int]]:
     """deploy/nginx.conf, its upstreams on `upstream_port`, run on four free loopback ports (http,
-    https, actions, service); ready when its own HTTPS answers with our certificate. Suites run
-    side by side, so another server may take a port between `free_port()` and nginx's bind:
-    nginx then exits, and starts again on others."""
+    https, actions, service); ready when its own HTTPS answers with our certificate (another
+    suite's server on one of the ports cannot), started again on other ports when a bind fails
+    (tests/fakes.py, `start_server_on_ports`)."""
     site = (ROOT / "deploy" / "nginx.conf").read_text()
     site = re.sub(r"server [\w-]+:\d+;", f"server 127.0.0.1:{upstream_port};", site)
     if "nginx/1.2" in subprocess.run([NGINX_BIN, "-v"], capture_output=True, text=True).stderr:
@@ -424,37 +424,28 @@ def _start_nginx(
         f"http {{ access_log off; client_body_temp_path {tmp_path}; "
         f"proxy_temp_path {tmp_path}; include {tmp_path}/site.conf; }}\n"
     )
-    errors = ""
-    for _ in range(attempts):
-        ports = [free_port() for _ in range(4)]
-        conf = (
+
+    def command(ports: list[int]) -> list[str]:
+        (tmp_path / "site.conf").write_text(
             site.replace("listen 80 ", f"listen 127.0.0.1:{ports[0]} ")
             .replace("listen 443 ", f"listen 127.0.0.1:{ports[1]} ")
             .replace("listen 5055;", f"listen 127.0.0.1:{ports[2]};")
             .replace("listen 5001;", f"listen 127.0.0.1:{ports[3]};")
             .replace("/etc/nginx/tls/", f"{tmp_path}/")
         )
-        (tmp_path / "site.conf").write_text(conf)
-        nginx = subprocess.Popen(
-            [NGINX_BIN, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 20
-        while nginx.poll() is None and time.monotonic() < deadline:
-            try:
-                requests.get(
-                    f"https://127.0.0.1:{ports[1]}/healthz",
-                    timeout=1,
-                    verify=str(tmp_path / "fullchain.pem"),  # only our nginx has this certificate
-                )
-                return nginx, ports
-            except requests.RequestException:
-                time.sleep(0.05)
-        if nginx.poll() is None:
-            nginx.terminate()
-        nginx.wait(timeout=10)
-        errors = nginx.stderr.read().decode() if nginx.stderr else ""
-    raise AssertionError(f"nginx did not start: {errors}")
+        return [NGINX_BIN, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")]
+
+    ours = ssl.create_default_context(cafile=str(tmp_path / "fullchain.pem"))
+    return start_server_on_ports(
+        command,
+        lambda ports: f"https://127.0.0.1:{ports[1]}/healthz",
+        count=4,
+        ready=lambda status, body: True,  # any answer over our TLS is nginx's own
+        opener=urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=ours)
+        ),
+        timeout=20,
+    )
 
 
 @pytest.fixture
@@ -488,9 +479,9 @@ def test_nginx_starts_again_on_other_ports_when_a_server_holds_one(tmp_path, mon
     _certificate(tmp_path)
     foreign = make_server("127.0.0.1", 0, Flask("foreign"), threaded=True)
     threading.Thread(target=foreign.serve_forever, daemon=True).start()
-    real = free_port
+    real = fakes.free_port
     handed = iter([real(), foreign.server_port])  # the first HTTPS port is the foreign one
-    monkeypatch.setitem(globals(), "free_port", lambda: next(handed, None) or real())
+    monkeypatch.setattr(fakes, "free_port", lambda: next(handed, None) or real())
     nginx, ports = _start_nginx(tmp_path, real())  # no backend behind it
     try:
         assert foreign.server_port not in ports
