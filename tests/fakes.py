@@ -79,9 +79,10 @@ def start_server_on_ports(
     errors = b""
     for _ in range(attempts):
         ports = [free_port() for _ in range(count)]
+        argv = list(command(ports))
         with tempfile.TemporaryFile() as stderr:  # the process keeps writing to its own copy
             process = subprocess.Popen(
-                list(command(ports)),
+                argv,
                 cwd=cwd,
                 env=None if env is None else dict(env),
                 stdout=subprocess.DEVNULL,
@@ -107,13 +108,12 @@ def start_server_on_ports(
             errors = stderr.read()[-2000:]
             if timed_out:
                 raise TimeoutError(
-                    f"{command(ports)} did not answer {health(ports)} in {timeout} s: "
+                    f"{argv} did not answer {health(ports)} in {timeout} s: "
                     + errors.decode(errors="replace")
                 )
     tried = "ports" if count == 1 else "sets of ports"
     raise RuntimeError(
-        f"{command(ports)} exited on {attempts} {tried} in a row: "
-        + errors.decode(errors="replace")
+        f"{argv} exited on {attempts} {tried} in a row: " + errors.decode(errors="replace")
     )
 
 
