@@ -176,7 +176,7 @@ nlu:
 """
 
 
-def test_in_a_trained_model_a_mash_is_no_answer(tmp_path):
+def test_in_a_trained_model_a_mash_is_no_answer(tmp_path, monkeypatch):
     # With only two intents and no fallback threshold, DIET reads every message as a yes or a no:
     # the guard, trained and loaded by Rasa's graph with the model, is what holds mashes back.
     import asyncio
@@ -184,6 +184,7 @@ def test_in_a_trained_model_a_mash_is_no_answer(tmp_path):
     from rasa.core.agent import Agent
     from rasa.model_training import train_nlu
 
+    monkeypatch.setenv("RASA_CACHE_DIRECTORY", str(tmp_path / "cache"))  # not the repo's .rasa
     (tmp_path / "config.yml").write_text(TWO_ANSWERS_CONFIG, encoding="utf-8")
     (tmp_path / "nlu.yml").write_text(TWO_ANSWERS_NLU, encoding="utf-8")
     model = train_nlu(
