@@ -6,6 +6,8 @@ after it (inside or outside an `examples: |` block) until the next such comment;
 any style comment count only in "overall". tests/nlu_holdout.yml is written here from
 tests/holdout_source.py (the generator's held-out sentences); other nlu_*.yml files are read as
 they are (for example a set written independently of the training data and its generator).
+A development set that has judged its round moves to nlu_source/written/ and becomes training
+data (nlu_source/written_sets.py); it is no longer evaluated here.
 
 Usage: bot/.venv/bin/python bot/scripts/eval.py [--model bot/models/current.tar.gz]
 """
@@ -16,13 +18,13 @@ import argparse
 import asyncio
 import importlib.util
 import logging
-import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 BOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BOT))  # the model's custom components (components.tokenizer)
+
+from nlu_source.written_sets import Example, read_examples  # noqa: E402
 
 
 def _holdout() -> dict[str, dict[str, list[str]]]:
@@ -47,21 +49,6 @@ GENERATED = "nlu_holdout.yml"
 FROZEN = frozenset({"nlu_heldout_independent.yml"})
 OVERALL = "overall"
 
-INTENT = re.compile(r"^\s*-\s*intent:\s*(\S+)\s*$")
-STYLE = re.compile(r"^\s*#\s*style:\s*(\S+)\s*$", re.IGNORECASE)
-EXAMPLE = re.compile(r"^\s+-\s+(.+?)\s*$")
-OTHER_KEY = re.compile(r"^\s*-?\s*(?:synonym|regex|lookup|intent):")
-# "[350](kwh)", "[điều hòa]{"entity": ...}" → the words as typed
-ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-
-
-@dataclass(frozen=True)
-class Example:
-    intent: str
-    style: str | None
-    text: str
-
-
 def write_yaml(path: Path) -> None:
     """The generator's held-out sentences as Rasa NLU YAML, each style under its comment."""
     lines = ['version: "3.1"', "nlu:"]
@@ -73,34 +60,6 @@ def write_yaml(path: Path) -> None:
                 lines.append(f"    # style: {style}")
                 lines += [f"    - {s}" for s in sentences]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def read_examples(text: str) -> list[Example]:
-    """The examples of a Rasa NLU YAML file with the style their comments give."""
-    examples: list[Example] = []
-    intent: str | None = None
-    style: str | None = None
-    in_examples = False
-    for line in text.splitlines():
-        if match := STYLE.match(line):
-            style = match.group(1)
-            continue
-        if line.strip().startswith("#") or not line.strip():
-            continue
-        if match := INTENT.match(line):
-            intent, in_examples = match.group(1), False
-            continue
-        if OTHER_KEY.match(line):
-            intent, in_examples = None, False
-            continue
-        if re.match(r"^\s*examples:\s*\|", line):
-            in_examples = intent is not None
-            continue
-        if in_examples and intent and (match := EXAMPLE.match(line)):
-            sentence = ANNOTATION.sub(r"\1", match.group(1)).strip()
-            if sentence:
-                examples.append(Example(intent, style, sentence))
-    return examples
 
 
 async def evaluate(

@@ -6,7 +6,9 @@ components.text.SHORTENINGS that the tokenizer reads back). Then, for a share of
 sentences, long story-form messages and southern/central rewordings composed by
 nlu_source/long_form.py, each in one of those three forms; and the long messages written by hand
 in nlu_source/long_written.py (stories that talk about electricity before another request), as
-written. The YAML files are generated: each
+written; and the sentences of the development sets that have judged their round
+(nlu_source/written/, entity spans annotated by nlu_source/written_sets.py), as written. The
+YAML files are generated: each
 says so in its first line, and tests/bot/test_nlu_generated.py fails when they differ from what
 this script writes. Edit nlu_source/sources.py, then run `make nlu`. Staff corrections go to
 data/nlu/corrections.yml, which this script never touches.
@@ -26,6 +28,9 @@ from components.text import SHORTENINGS, THOUSANDS, strip_diacritics  # noqa: E4
 from nlu_source.long_form import dialect_forms, long_forms  # noqa: E402
 from nlu_source.long_written import LONG_WRITTEN  # noqa: E402
 from nlu_source.sources import TOPICS  # noqa: E402
+from nlu_source.written_sets import written_examples  # noqa: E402
+
+WRITTEN = written_examples()
 
 # annotation tails "(kwh)" and "{...}" must stay untouched
 ANNOTATION = re.compile(r"(\]\([^)]*\)|\]\{[^}]*\})")
@@ -74,6 +79,7 @@ def render(intents: dict[str, list[str]]) -> str:
         composed = long_forms(intent, sentences) + dialect_forms(intent, sentences)
         written += [form(sentence, name) for sentence, name in composed]
         written += LONG_WRITTEN.get(intent, [])
+        written += WRITTEN.get(intent, [])
         for text in written:
             if text.lower() not in seen:
                 seen.add(text.lower())
