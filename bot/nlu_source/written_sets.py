@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from components.text import strip_diacritics
+
 from nlu_source.long_written import LONG_WRITTEN
 from nlu_source.sources import TOPICS
 
