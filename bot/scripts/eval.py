@@ -49,6 +49,7 @@ GENERATED = "nlu_holdout.yml"
 FROZEN = frozenset({"nlu_heldout_independent.yml"})
 OVERALL = "overall"
 
+
 def write_yaml(path: Path) -> None:
     """The generator's held-out sentences as Rasa NLU YAML, each style under its comment."""
     lines = ['version: "3.1"', "nlu:"]

@@ -29,7 +29,11 @@ WH = '{"entity": "appliance", "value": "water_heater"}'
             "chủ thu [3 ngàn 8](money) một kí, tháng rồi xài 120 kí",
         ),
         ("ask_renter_price", "lấy 3500 một số", "lấy [3500](money) một số"),
-        ("report_meter_reading", "chỉ số công tơ 05621 nè", "chỉ số công tơ [05621](meter_reading) nè"),
+        (
+            "report_meter_reading",
+            "chỉ số công tơ 05621 nè",
+            "chỉ số công tơ [05621](meter_reading) nè",
+        ),
         ("link_account", "liên kết mã 482913", "liên kết mã [482913](link_code)"),
         ("link_account", "mã khách hàng PD13000876543", "mã khách hàng PD13000876543"),
         ("ask_saving_tips", "máy lạnh để mấy độ", f"[máy lạnh]{AC} để mấy độ"),
