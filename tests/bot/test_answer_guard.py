@@ -16,6 +16,8 @@ from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from tests.bot.classified import classified
+
 BOT = Path(__file__).resolve().parents[2] / "bot"
 INTENTS = frozenset({"affirm", "deny"})
 EXAMPLES = [
@@ -31,11 +33,6 @@ EXAMPLES = [
 @pytest.fixture
 def vocabulary():
     return answer_vocabulary(EXAMPLES, intents=INTENTS)
-
-
-def classified(text, ranking):
-    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    return Message({TEXT: text, INTENT: dict(ranked[0]), INTENT_RANKING_KEY: ranked})
 
 
 def test_the_vocabulary_is_the_answer_examples_normalised_words(vocabulary):

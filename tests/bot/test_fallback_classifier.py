@@ -6,6 +6,8 @@ from components.fallback import LongMessageFallbackClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from tests.bot.classified import classified
+
 SHORT = "tiền điện tháng này bao nhiêu"
 LONG = (
     "Nhà tui ở Cần Thơ, tháng rồi mở máy lạnh suốt vì nóng quá, "
@@ -24,11 +26,6 @@ def classifier():
             "long_ambiguity_threshold": 0.04,
         }
     )
-
-
-def classified(text, ranking):
-    ranked = [{"name": name, "confidence": confidence} for name, confidence in ranking]
-    return Message({TEXT: text, INTENT: dict(ranked[0]), INTENT_RANKING_KEY: ranked})
 
 
 def intent_after(classifier, text, ranking):
