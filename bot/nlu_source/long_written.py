@@ -915,3 +915,40 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Con định mua xe máy trả góp để đi làm, cô cho con hỏi ngân hàng nào cho vay lãi suất thấp nhất, con đang phân vân giữa mấy chỗ mà chưa biết chọn sao",
     ],
 }
+
+# Round R (issue 19): long answers and requests the development sets 17 and 18 showed missing.
+_ROUND_R: dict[str, list[str]] = {
+    "calculate_bill": [
+        "Tôi muốn tự kiểm tra hóa đơn, giả sử một hộ gia đình dùng đúng [372](kwh) kWh trong tháng thì theo biểu giá bậc thang hiện hành, cộng cả thuế giá trị gia tăng, tổng tiền phải trả là bao nhiêu",
+        "Ông nhà tui nói điện bậc thang tính phức tạp lắm, tui hổng tin, ad tính thử giùm tui xài [345](kwh) chữ thì tính đủ các bậc với thuế hết nhiêu tiền",
+        "nha minh thang nay doc cong to duoc [515](kwh) so, minh biet gia tung bac roi nhung luoi cong, ban tinh giup tong tien dien ca VAT la bao nhieu nhe",
+    ],
+    "deny": [
+        "Không, số điện thoại đó không phải của tôi đâu, bạn đừng lưu theo cái đó, để tôi hỏi lại con trai rồi nhắn sau nhé",
+        "Thôi khỏi bot ơi, tui hổng cần thêm cái gì đâu, mắt tui kém đọc tin nhắn cũng khó, cứ để như cũ là được rồi",
+        "Không phải đâu, địa chỉ đó cũ rồi, nhà tôi chuyển đi hai năm nay, bạn đừng lấy theo đó, để tôi xem lại hóa đơn rồi báo sau",
+        "Hông được đâu ad, tui chưa muốn làm vậy, để tui bàn với ông xã tối nay đã rồi tính sau nghen",
+    ],
+    "affirm": [
+        "Có chứ, tui đang tính hỏi chuyện này mà chưa kịp, bot nói vậy là tui chịu liền, cứ làm giùm tui đi nghen",
+        "Được, đồng ý luôn, lúc nãy tui còn phân vân nhưng nghe bot giải thích rõ rồi nên cứ tiến hành đi nha",
+        "Ừ, em làm đi, chị nghĩ kỹ rồi, lúc trước định gọi tổng đài hỏi mà ngại, giờ em đề nghị thì chị đồng ý",
+    ],
+    "thank": [
+        "Hồi đó tui cứ tưởng tiền điện cao là do điện lực tính sai, giờ coi bot giải thích mới hiểu là do bậc thang, cảm ơn bot nhiều lắm luôn á",
+        "cam on ad nhieu nha, tu hoi lam theo meo tat binh nong lanh voi chinh may lanh 27 do, thang roi nha tui bot duoc gan tram nghin",
+        "Đa tạ o nghe, nhờ o chỉ mà mạ con biết xem chỉ số công tơ, chừ mỗi tháng tự ghi lại được rồi",
+    ],
+    "ask_saving_tips": [
+        "Nhà tui có cái tủ đông bán kem với hai cái quạt chạy suốt, thêm máy tính của đứa con học online, bot chỉ tui cách nào bớt tiền điện mà vẫn xài đủ nha",
+        "Tôi nuôi chim cảnh, đêm nào cũng bật đèn sưởi, lại thêm bể cá có máy bơm chạy cả ngày, cho tôi xin mấy cách tiết kiệm điện thật sự hiệu quả",
+        "nha e mo tiem nail nho, may say voi den chay tu sang toi toi, e muon biet meo nao giam tien dien ma khach van thay sang sua",
+    ],
+    "out_of_scope": [
+        "Vườn cam nhà tui năm nay bị vàng lá, rụng trái quá trời, bot biết phân bón hay thuốc gì trị bệnh này hông, chỉ giùm tui với",
+        "Ruộng nhà bác mới cấy được nửa tháng thì sâu cuốn lá phá hết, cháu biết loại thuốc nào xịt mà không chết cá dưới ruộng không",
+        "tối qua nhà tui mất điện nên không coi được bóng đá, ad cho hỏi trận Việt Nam gặp Indonesia tỉ số cuối cùng bao nhiêu vậy",
+    ],
+}
+for _intent, _sentences in _ROUND_R.items():
+    LONG_WRITTEN[_intent].extend(_sentences)
