@@ -44,7 +44,8 @@ def _vary(rng: np.random.Generator, n: int, cv: float) -> np.ndarray:
 def _household(
     *, rng: np.random.Generator, hid: str, province: int, days: pd.DatetimeIndex, temps: np.ndarray
 ) -> tuple[dict, np.ndarray, np.ndarray, list[tuple]]:
-    """Attributes, normal kWh, AC kWh and the normal changes of one household."""
+    """Attributes, normal kWh (with the appliances' day-to-day variation), its expectation
+    (without it), AC kWh and the normal changes of one household."""
     n = len(days)
     region = region_of(province) or "south"
     occupants = int(rng.choice([1, 2, 3, 4, 5, 6], p=[0.08, 0.17, 0.25, 0.28, 0.14, 0.08]))
@@ -86,10 +87,12 @@ def _household(
     hot_share = 1 / (1 + np.exp((temps - rng.uniform(22.5, 25.5)) / 1.6))
     litres = rng.uniform(30, 50)
     shower_kwh = litres * np.clip(40 - mains, 0, None) * 4.186 / 3600  # per hot shower
-    heater = np.zeros(n)
+    heater = heater_mean = np.zeros(n)
     if has_heater:
-        heater = present * hot_share * shower_kwh * _vary(rng, n, 0.25)
-        heater += np.where(hot_share > 0.15, rng.uniform(0.3, 0.6), 0.05) * ~away
+        showers = present * hot_share * shower_kwh
+        heater = showers * _vary(rng, n, 0.25)
+        standing = np.where(hot_share > 0.15, rng.uniform(0.3, 0.6), 0.05) * ~away
+        heater, heater_mean = heater + standing, showers + standing
 
     # air conditioners
     setpoint = rng.uniform(24.5, 28.0)
@@ -98,19 +101,27 @@ def _household(
     duty = np.clip(0.35 + 0.08 * excess, 0.2, 1.0)
     per_unit = rng.uniform(0.8, 1.2) * hours * duty * (excess > -2)
     units_on = np.minimum(acs, np.ceil(np.minimum(present, occupants) / 2))
-    ac = per_unit * units_on * _vary(rng, n, 0.3)
+    ac_mean = per_unit * units_on
+    ac = ac_mean * _vary(rng, n, 0.3)
 
-    room_heat = np.zeros(n)
+    room_heat = room_mean = np.zeros(n)
     if heats_room:
-        room_heat = 1.5 * np.clip((16.0 - temps) * 0.9, 0, 10) * ~away * _vary(rng, n, 0.35)
+        room_mean = 1.5 * np.clip((16.0 - temps) * 0.9, 0, 10) * ~away
+        room_heat = room_mean * _vary(rng, n, 0.35)
 
     fridge = rng.uniform(0.8, 1.5) * (1 + 0.025 * (np.maximum(temps + 2.0, 16.0) - 25.0))
     cooking = (0.3 + rng.uniform(0.2, 0.35) * present) * np.where(weekend, 1.15, 1.0)
-    cooking *= _vary(rng, n, 0.25) * ~away
+    cooking_mean = cooking * ~away
+    cooking = cooking_mean * _vary(rng, n, 0.25)
     fans = np.clip(temps - 26.0, 0, None) * 0.05 * present
-    lights_tv = rng.uniform(0.25, 0.5) * present * _vary(rng, n, 0.2) * (1 + 0.15 * holidays)
+    per_person = rng.uniform(0.25, 0.5)
+    lights_tv = per_person * present * _vary(rng, n, 0.2) * (1 + 0.15 * holidays)
+    lights_mean = per_person * present * (1 + 0.15 * holidays)
     standby = rng.uniform(0.2, 0.6)
     normal = heater + ac + room_heat + fridge + cooking + fans + lights_tv + standby
+    # the same day without the appliances' day-to-day variation: what a perfect model expects
+    expected = heater_mean + ac_mean + room_mean + fridge + cooking_mean + fans + lights_mean
+    expected += standby
 
     # a new appliance bought mid-year: lasting, normal (not a fault)
     if rng.random() < 0.3:
@@ -118,13 +129,15 @@ def _household(
         first = int(rng.integers(60, n - 30))
         extra = NEW_APPLIANCES[kind]
         if extra is None:
+            added_mean = per_unit[first:] * ~away[first:]
             added = per_unit[first:] * _vary(rng, n - first, 0.3) * ~away[first:]
             acs += 1
         elif kind == "electric_scooter":
-            added = extra * (weekday[first:] < 5) * ~away[first:]
+            added = added_mean = extra * (weekday[first:] < 5) * ~away[first:]
         else:
-            added = np.full(n - first, extra)
+            added = added_mean = np.full(n - first, extra)
         normal[first:] += added
+        expected[first:] += added_mean
         changes.append((hid, f"new_{kind}", days[first].date(), None))
     attributes = {
         "province_code": province,
@@ -132,7 +145,7 @@ def _household(
         "air_conditioners": acs,
         "water_heater": int(has_heater),
     }
-    return attributes, normal, ac, changes
+    return attributes, normal, expected, ac, changes
 
 
 def simulate_appliances(
@@ -152,7 +165,7 @@ def simulate_appliances(
     )
     for i, province in enumerate(world.codes):
         hid = f"ap{seed}-{i:04d}"
-        attributes, normal, ac, changed = _household(
+        attributes, normal, expected, ac, changed = _household(
             rng=rng,
             hid=hid,
             province=int(province),
@@ -176,7 +189,7 @@ def simulate_appliances(
             region=region_of(int(province)),
             attributes=attributes,
             kwh=meter,
-            normal=normal,
+            normal=expected,
         )
         world.changes.extend(changed)
     return world.world()

@@ -117,7 +117,11 @@ def test_fault_labels_align_with_the_readings(appliances, meters):
             & frame["date"].between(fault.onset, fault.end)
         ).to_numpy()
     ratio = frame["kwh"] / frame["normal"]
-    assert ratio[~inside].between(0.85, 1.15).mean() > 0.99  # outside faults: only meter noise
+    # outside faults the reading is its normal use times the appliances' day-to-day variation
+    # and the meter's: unbiased, and wider than the meter's 3% alone (`normal_kwh` is what a
+    # perfect model expects, so the oracle bound does not see the day's noise)
+    assert ratio[~inside].mean() == pytest.approx(1.0, abs=0.01)
+    assert 0.08 < np.log(ratio[~inside]).std() < 0.2
     assert ratio[inside].mean() > 1.2
 
 
