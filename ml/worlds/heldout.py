@@ -7,6 +7,11 @@ Definitions (as ml/evaluate.py's, restated here so that this file is judged on i
   onset … end + 7 days; per household-year of the scored year;
 - heat-wave / cold-spell false alerts: those starting on a heat-wave / cold-spell day of the
   household's province (for the 30% rule: the billed month held one);
+- a lasting rise in normal use (a new air conditioner, a baby) is owed one alert: the issue asks
+  for "one alert, then it learns the new normal". The household's first alert outside faults in
+  the year after such a change is counted as the change's alert, apart from the false alerts;
+  every later one is false. The change may date from the training year: an air conditioner bought
+  in the autumn first shows in the next spring's heat;
 - every false alert is put down to what the world did near it (a cold spell, a new appliance,
   Tết, a vacation, an estimated read …), so that the next weakness is visible.
 """
@@ -49,6 +54,9 @@ STEP_SHARE = 0.15
 # the detector's setting before households could confirm a lasting change (a comparison row)
 ADOPT_BEFORE = 21
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+# lasting changes that lower use: an upper CUSUM has nothing to alert on, so they are owed none
+LOWERING = frozenset({"new_move_out", "new_efficient_fridge"})
+CHANGE_ALERT_DAYS = 365  # how long after a lasting rise its one alert may come
 
 
 def _tuning_world(*, households: int, seed: int) -> World:
@@ -106,9 +114,16 @@ class Score:
     found_by_kind: dict[str, tuple[int, int]]
     misses: list[tuple[str, int, str]] = field(default_factory=list)  # kind, month, region
     alarms: list[tuple[str, int, str]] = field(default_factory=list)  # context, month, region
+    # the one alert each lasting rise in normal use is owed (kind, month, region); not false
+    change_alerts: list[tuple[str, int, str]] = field(default_factory=list)
     # lasting normal changes of the scored year in homes without a fault: alerts, flagged days
     lasting: ChangeCost = field(default_factory=lambda: ChangeCost(0, 0.0, 0.0))
     delays: list[int] = field(default_factory=list)  # of the faults found (to pool seeds)
+
+    @property
+    def change_alert_rate(self) -> float:
+        """Alerts owed to lasting rises in normal use, per household-year."""
+        return len(self.change_alerts) / max(self.household_years, 1.0)
 
 
 def _context(world: World, household: str, day: date, province: int) -> str:
@@ -126,6 +141,30 @@ def _context(world: World, household: str, day: date, province: int) -> str:
     if any(f.end < day for f in faults.itertuples()):
         return "after_fault"
     return "other"
+
+
+def _rises(world: World, ids: set[str]) -> dict[str, list[tuple[date, str]]]:
+    """Each household's lasting rises in normal use (onset, kind), in date order."""
+    changes = world.changes
+    lasting = changes[
+        changes["end"].isna() & changes["household_id"].isin(ids) & ~changes["kind"].isin(LOWERING)
+    ]
+    return {
+        str(h): sorted(zip(g["onset"], g["kind"], strict=True))
+        for h, g in lasting.groupby("household_id")
+    }
+
+
+def _owed(rises: list[tuple[date, str]], start: date, claimed: set[date]) -> str | None:
+    """The kind of the latest rise before `start` still owed its alert (None: no such rise)."""
+    before = [(onset, kind) for onset, kind in rises if onset <= start]
+    if not before:
+        return None
+    onset, kind = before[-1]
+    if onset in claimed or (start - onset).days > CHANGE_ALERT_DAYS:
+        return None
+    claimed.add(onset)
+    return kind
 
 
 def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = False) -> Score:
@@ -151,12 +190,18 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
             delays.append((days[0] - row.onset).days)
         else:
             misses.append((row.kind, row.onset.month, homes.at[row.household_id, "region"]))
-    alarms, heat, cold = [], 0, 0
+    alarms, owed, heat, cold = [], [], 0, 0
+    rises = _rises(world, ids)
     for household, days in flagged.items():
         province = int(homes.at[household, "province_code"])
         spans = [f for f in faults.itertuples() if f.household_id == household]
+        claimed: set[date] = set()
         for start in days if monthly else starts_of.get(household, []):
             if any(f.onset <= start <= f.end + timedelta(days=7) for f in spans):
+                continue
+            kind = _owed(rises.get(household, []), start, claimed)
+            if kind is not None:
+                owed.append((kind, start.month, homes.at[household, "region"]))
                 continue
             month = (
                 {start} if not monthly else {start - timedelta(days=k) for k in range(start.day)}
@@ -182,6 +227,7 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
         found_by_kind={k: (by_kind[k], totals[k]) for k in FAULT_KINDS},
         misses=misses,
         alarms=alarms,
+        change_alerts=owed,
         lasting=change_cost(flags, changes[calm]),
         delays=delays,
     )

@@ -4,7 +4,7 @@ output for every family."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +14,9 @@ import pytest
 from ml.__main__ import main
 from ml.detect import Detector
 from ml.worlds.appliances import simulate_appliances
-from ml.worlds.base import FAULT_KINDS, World
+from ml.worlds.base import FAULT_KINDS, LABEL_COLUMNS, READING_COLUMNS, World
 from ml.worlds.caltrack import CUSUM_H, cusum_path
-from ml.worlds.heldout import FAMILIES
+from ml.worlds.heldout import FAMILIES, score
 from ml.worlds.meters import simulate_meters
 from ml.worlds.oracle import oracle_flags, oracle_input
 from ml.worlds.report import HEADING, write_section
@@ -159,6 +159,58 @@ def test_lasting_normal_changes_are_labelled_not_as_faults(appliances, meters):
     assert meters.changes["kind"].str.startswith("step_").sum() > 5
     for world in (appliances, meters):
         assert not set(world.changes["kind"]) & set(FAULT_KINDS)
+
+
+def _world_of(changes: list[tuple], faults: list[tuple]) -> World:
+    homes = pd.DataFrame(
+        {"household_id": list("abcd"), "province_code": 1, "region": "north", "occupants": 3}
+    )
+    return World(
+        readings=pd.DataFrame(columns=READING_COLUMNS),
+        households=homes,
+        faults=pd.DataFrame(faults, columns=LABEL_COLUMNS),
+        changes=pd.DataFrame(changes, columns=LABEL_COLUMNS),
+    )
+
+
+def _alerts(runs: dict[str, list[date]]) -> pd.DataFrame:
+    """Flags of 2025 for households a–d: each run starts on its date and lasts 10 days."""
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(365)]
+    rows = [
+        (h, d, any(start <= d < start + timedelta(days=10) for start in runs.get(h, [])))
+        for h in "abcd"
+        for d in days
+    ]
+    return pd.DataFrame(rows, columns=["household_id", "date", "is_anomaly"])
+
+
+def test_a_lasting_rise_in_use_is_owed_one_alert_and_no_more():
+    """Issue 21: a new air conditioner or a baby gets "one alert, then it learns the new normal".
+    That alert is not counted as false; a second one is, and so are alerts after a change that
+    lowers use, or more than a year after the rise."""
+    world = _world_of(
+        changes=[
+            ("a", "new_second_ac", date(2024, 10, 1), None),  # bought last autumn
+            ("b", "new_move_out", date(2025, 2, 1), None),  # lowers use
+            ("c", "new_dryer", date(2024, 1, 5), None),  # more than a year before the alert
+            ("d", "step_baby", date(2025, 3, 1), None),
+            ("d", "vacation", date(2025, 7, 1), date(2025, 7, 5)),  # not lasting
+        ],
+        faults=[("d", "small_leak", date(2025, 3, 5), date(2025, 4, 30))],
+    )
+    runs = {
+        "a": [date(2025, 5, 1), date(2025, 8, 1)],
+        "b": [date(2025, 3, 1)],
+        "c": [date(2025, 3, 1)],
+        "d": [date(2025, 3, 10), date(2025, 7, 3)],  # the fault's, then the baby's
+    }
+    s = score(_alerts(runs), world, set("abcd"))
+    assert s.recall == 1.0
+    assert sorted(kind for kind, _, _ in s.change_alerts) == ["new_second_ac", "step_baby"]
+    assert [month for _, month, _ in s.change_alerts] == [5, 7]
+    assert len(s.alarms) == 3  # a's second alert, b's and c's
+    assert s.false_alerts == pytest.approx(3 / 4)
+    assert s.change_alert_rate == pytest.approx(2 / 4)
 
 
 def test_cusum_flags_a_step_and_not_noise_around_zero():
