@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     worlds.add_argument(
         "--no-short",
         action="store_true",
-        help="skip the 60-day-history rows (12 retrainings per world: the slowest part)",
+        help="skip the rows retrained monthly (24 retrainings per world: the slowest part)",
     )
     worlds.add_argument("--write", help="also write the section into this report (Markdown)")
     worlds.set_defaults(run=cmd_worlds)

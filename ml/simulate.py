@@ -19,6 +19,7 @@ import pandas as pd
 from ml.climate import normal_temps, province_codes, region_of
 
 FAULT_KINDS = ("water_heater_stuck", "failing_ac", "level_shift", "small_leak")
+AC_STEPS = 0.5  # share of the lasting steps that are one more air conditioner
 
 
 @dataclass
@@ -78,7 +79,9 @@ def simulate(
 ) -> Simulation:
     """`days` of readings; faults start at or after `fault_from_day` for `fault_share` of homes.
     `step_share` of homes (drawn apart, so that the rest of the world is the same) step up for
-    good by 30–50% of their base use on a day of the faults' span: a new appliance, a baby."""
+    good on a day of the faults' span: half by 30–50% of their base use (a baby, a dryer), half
+    by one more air conditioner, whose use follows the heat (a rise that shows only in the hot
+    season, the product's own example)."""
     rng = np.random.default_rng(seed)
     step_rng = np.random.default_rng([seed, 7])
     calendar = pd.date_range(start, periods=days, freq="D")
@@ -115,8 +118,13 @@ def simulate(
             kwh[away : away + int(rng.integers(3, 10))] *= rng.uniform(0.2, 0.4)
         if step_rng.random() < step_share and fault_from_day + 50 < days:
             first = int(step_rng.integers(fault_from_day + 20, days - 30))
-            kwh[first:] += base * step_rng.uniform(0.3, 0.5)
-            changes.append((household_id, "lasting_step", calendar[first].date(), None))
+            if step_rng.random() < AC_STEPS:  # one more air conditioner: cools on hot days only
+                more = step_rng.uniform(0.9, 1.6) * cdd[first:] * (1 + 0.04 * cdd[first:])
+                kind = "new_ac"
+            else:
+                more, kind = base * step_rng.uniform(0.3, 0.5), "lasting_step"
+            kwh[first:] += more
+            changes.append((household_id, kind, calendar[first].date(), None))
         normals.append(kwh.copy())
         if rng.random() < fault_share and fault_from_day + 50 < days:
             kind = str(rng.choice(FAULT_KINDS))

@@ -34,9 +34,19 @@ def test_lasting_steps_are_labelled_and_leave_the_rest_of_the_world_as_it_was(st
         dict(zip(changes.household_id, changes.onset, strict=True))
     )
     before = (stepped.readings["date"] < onset).to_numpy()
-    after = ~before
     assert (stepped.readings["kwh"][before] == plain.readings["kwh"][before]).all()
-    assert (stepped.readings["kwh"][after] > plain.readings["kwh"][after]).mean() > 0.95
+    kind = stepped.readings["household_id"].map(
+        dict(zip(changes.household_id, changes.kind, strict=True))
+    )
+    assert set(kind) == {"lasting_step", "new_ac"}
+    higher = stepped.readings["kwh"] > plain.readings["kwh"]
+    hot = stepped.readings["avg_temp_c"] >= 30
+    # a step raises every day; one more air conditioner raises the hot days only
+    assert higher[~before & (kind == "lasting_step")].mean() > 0.95
+    assert higher[~before & (kind == "new_ac") & hot].mean() > 0.95
+    assert (
+        higher[~before & (kind == "new_ac") & (stepped.readings["avg_temp_c"] < 20)].mean() < 0.05
+    )
     assert plain.changes.empty
 
 
@@ -45,6 +55,10 @@ def test_confirmed_changes_end_their_flag_and_keep_the_alert_that_asked(stepped)
     model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
     test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
     changes = lasting_changes(stepped.changes, first_day=TEST_DAY)
+    # a step of the same kWh every day; a new air conditioner's rise follows the heat, which a
+    # re-learnt level does not (ml/EVALUATION.md)
+    changes = changes[changes["kind"] == "lasting_step"]
+    test = test[test["household_id"].isin(changes["household_id"])].reset_index(drop=True)
     silent = scored_flags(model, test)
     nobody = answered_flags(model, test, changes=changes, share=0.0, seed=1)
     assert (nobody["is_anomaly"] == silent["is_anomaly"]).all()
