@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -28,10 +29,27 @@ TRUSTED_TYPES = [
 ]
 
 
-# recent days a retraining leaves out (ml/evaluate.py retrains the same way): none, because
-# leaving days out raised false alerts more than it helped recall (ml/EVALUATION.md, "Tuning
-# history")
-RETRAIN_HOLDOUT_DAYS = 0
+# recent days a retraining leaves out of each household with a year of history before them, so
+# that a fault in progress is not learnt as its normal use (ml/EVALUATION.md, "Retraining leaves
+# a year-long household's last 14 days out"); ml/evaluate.py retrains the same way
+RETRAIN_HOLDOUT_DAYS = 14
+YEAR_DAYS = 365
+
+
+def training_rows(
+    readings: pd.DataFrame, *, until: date, holdout_days: int = RETRAIN_HOLDOUT_DAYS
+) -> pd.DataFrame:
+    """The rows a retraining on `until` learns from: every reading before `until`, less the last
+    `holdout_days` days of each household whose readings before those days span a year. A newer
+    household keeps them: its recent days are what teach it its first summer, and leaving them
+    out raised its false alerts ("Tuning history")."""
+    before = readings[readings["date"] < until]
+    if not holdout_days or before.empty:
+        return before
+    cut = until - timedelta(days=holdout_days)
+    first = before.groupby("household_id")["date"].transform("min")
+    year_long = first <= cut - timedelta(days=YEAR_DAYS)
+    return before[~(year_long & (before["date"] >= cut))]
 
 
 def save_model(model: UnusualUsageModel, path: str | Path) -> None:

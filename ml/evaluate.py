@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ml.api import RETRAIN_HOLDOUT_DAYS
+from ml.api import RETRAIN_HOLDOUT_DAYS, training_rows
 from ml.detect import Detector, cusum
 from ml.model import UnusualUsageModel
 from ml.simulate import FAULT_KINDS, Simulation, simulate
@@ -121,7 +121,8 @@ def model_flags(
 ) -> pd.DataFrame:
     """Flags of the test year. Without `retrain_every`: one model trained on the days before
     `first_test_day`. With it, as the product retrains: every `retrain_every` days a model is
-    trained on the days before but the last RETRAIN_HOLDOUT_DAYS, then scores the test year so
+    trained on the days before (less the last RETRAIN_HOLDOUT_DAYS of year-long households, as
+    ml.api.training_rows leaves them out), then scores the test year so
     far; its flags are kept for the next `retrain_every` days."""
     test = readings[readings["date"] >= first_test_day].reset_index(drop=True)
     cuts = [first_test_day]
@@ -132,8 +133,8 @@ def model_flags(
     parts = []
     for i, cut in enumerate(cuts):
         until = cuts[i + 1] if i + 1 < len(cuts) else date.max
-        holdout = timedelta(days=RETRAIN_HOLDOUT_DAYS if retrain_every else 0)
-        model = UnusualUsageModel().fit(readings[readings["date"] < cut - holdout])
+        holdout = RETRAIN_HOLDOUT_DAYS if retrain_every else 0
+        model = UnusualUsageModel().fit(training_rows(readings, until=cut, holdout_days=holdout))
         upto = test[test["date"] < until].reset_index(drop=True)
         scored = model.score_frame(upto)
         keep = (upto["date"] >= cut).to_numpy()

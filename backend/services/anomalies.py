@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
 from backend.services.errors import NotFound
 from backend.services.households import household_pages
-from ml.api import RETRAIN_HOLDOUT_DAYS, explain_vi, save_model
+from ml.api import RETRAIN_HOLDOUT_DAYS, explain_vi, save_model, training_rows
 from ml.card import write_card
 from ml.model import UnusualUsageModel
 
@@ -103,12 +103,13 @@ def _update_episode(
 
 
 def train_model(
-    session: Session, until: date, days: int = 730
+    session: Session, until: date, days: int = 730, *, holdout_days: int = 0
 ) -> tuple[UnusualUsageModel, pd.DataFrame]:
-    """Fit the model on every household's readings up to `until` (the recent weeks are left out
-    so that a fault in progress is not learnt as normal)."""
+    """Fit the model on every household's readings of the `days` before `until`, less the last
+    `holdout_days` of year-long households (`training_rows`: a fault in progress is not learnt
+    as normal)."""
     frames = [
-        _frame(session, page, until - timedelta(days=days), until)
+        _frame(session, page, until - timedelta(days=days), until - timedelta(days=1))
         for page in household_pages(session, page=PAGE)
     ]
     frame = (
@@ -116,6 +117,7 @@ def train_model(
         if frames
         else pd.DataFrame()
     )
+    frame = training_rows(frame, until=until, holdout_days=holdout_days) if len(frame) else frame
     if frame.empty:
         raise ValueError("no readings to train on")
     return UnusualUsageModel().fit(frame), frame
@@ -128,10 +130,11 @@ def retrain(
     today: date,
     holdout_days: int = RETRAIN_HOLDOUT_DAYS,
 ) -> int:
-    """Train on the readings before the last `holdout_days` days before `today`, replace the model
-    at `path` (atomically: the nightly scoring loads the old one or the new one) and write its
-    card beside it. Returns the household-days trained on."""
-    model, frame = train_model(session, today - timedelta(days=holdout_days + 1))
+    """Train on the readings before `today`, less the last `holdout_days` days of each household
+    with a year of history before them (ml.api.training_rows), replace the model at `path`
+    (atomically: the nightly scoring loads the old one or the new one) and write its card beside
+    it. Returns the household-days trained on."""
+    model, frame = train_model(session, today, holdout_days=holdout_days)
     save_model(model, path)
     write_card(model, Path(path).with_suffix(".md"), frame)
     return len(frame)

@@ -47,16 +47,24 @@ def test_score_all_without_a_model_says_what_to_do(app, tmp_path):
     assert result.exit_code != 0 and "make train" in result.output
 
 
-@pytest.mark.parametrize(("holdout_days", "history"), [(None, 120), (30, 90)])
+@pytest.mark.parametrize(
+    ("days", "holdout_days", "history"),
+    [
+        (400, None, 386),  # a year-long household's last 14 days are left out …
+        (400, 0, 400),
+        (120, None, 120),  # … a newer one keeps them: they teach it its first summer
+        (120, 30, 120),
+    ],
+)
 def test_retraining_replaces_the_model_with_one_trained_on_the_days_it_keeps(
-    app, tmp_path, holdout_days, history
+    app, tmp_path, days, holdout_days, history
 ):
     from backend.services.anomalies import retrain
     from ml.api import load_model
 
     for index in range(3):
         make_household(f"r{index}", province_code=40)
-        daily_readings(f"r{index}", 120, 0)  # up to yesterday
+        daily_readings(f"r{index}", days, 0)  # up to yesterday
     path = tmp_path / "model.skops"
     path.write_bytes(b"an older model")
     kept = {} if holdout_days is None else {"holdout_days": holdout_days}

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ml.api import training_rows
 from ml.evaluate import SETTINGS, Metrics, alert_starts, oracle, write_report
 from ml.simulate import Simulation, simulate, year_split
 
@@ -115,3 +116,15 @@ def flags_of(days: dict[int, bool]) -> pd.DataFrame:
 def test_alerts_start_as_the_scoring_job_opens_episodes(days, starts):
     found = alert_starts(flags_of(days))
     assert found.get("hh-1", []) == [date(2025, 5, d) for d in starts]
+
+
+@pytest.mark.parametrize(("first", "kept_last"), [(date(2024, 1, 1), 17), (date(2024, 11, 1), 31)])
+def test_a_retraining_leaves_out_a_year_long_households_last_two_weeks(first, kept_last):
+    """A fault that began in the last two weeks is not learnt as normal use; a household without
+    a year of history keeps every day (its recent days teach it its first summer)."""
+    days = pd.date_range(first, date(2025, 1, 31)).date
+    frame = pd.DataFrame({"household_id": "h", "date": days, "kwh": 1.0})
+    kept = training_rows(frame, until=date(2025, 2, 1), holdout_days=14)
+    assert kept["date"].max().day == kept_last  # 18 January on is left out of the first
+    assert kept["date"].min() == first
+    assert training_rows(frame, until=date(2025, 2, 1), holdout_days=0)["date"].max().day == 31
