@@ -91,7 +91,8 @@ def ml_group() -> None:
     "--holdout-days",
     type=int,
     default=None,
-    help="recent days left out of training (default: ml.api.RETRAIN_HOLDOUT_DAYS, as evaluated)",
+    help="recent days left out of the training of households with a year of history "
+    "(default: ml.api.RETRAIN_HOLDOUT_DAYS, as evaluated)",
 )
 def train(model_path: str | None, holdout_days: int | None) -> None:
     """Train the consumption model on every household's own readings (also run monthly)."""
