@@ -118,6 +118,7 @@ def simulate(
             kwh[away : away + int(rng.integers(3, 10))] *= rng.uniform(0.2, 0.4)
         if step_rng.random() < step_share and fault_from_day + 50 < days:
             first = int(step_rng.integers(fault_from_day + 20, days - 30))
+            more: np.ndarray | float
             if step_rng.random() < AC_STEPS:  # one more air conditioner: cools on hot days only
                 more = step_rng.uniform(0.9, 1.6) * cdd[first:] * (1 + 0.04 * cdd[first:])
                 kind = "new_ac"

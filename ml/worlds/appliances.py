@@ -43,7 +43,7 @@ def _vary(rng: np.random.Generator, n: int, cv: float) -> np.ndarray:
 
 def _household(
     *, rng: np.random.Generator, hid: str, province: int, days: pd.DatetimeIndex, temps: np.ndarray
-) -> tuple[dict, np.ndarray, np.ndarray, list[tuple]]:
+) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray, list[tuple]]:
     """Attributes, normal kWh (with the appliances' day-to-day variation), its expectation
     (without it), AC kWh and the normal changes of one household."""
     n = len(days)
