@@ -14,7 +14,22 @@ LT = '{"entity": "appliance", "value": "lighting"}'
 FAN = '{"entity": "appliance", "value": "fan"}'
 TV = '{"entity": "appliance", "value": "tv"}'
 
-TOPICS: dict[str, dict[str, list[str]]] = {
+Examples = dict[str, dict[str, list[str]]]  # topic → intent → sentences
+
+
+def _extend(into: Examples, more: Examples, *, create: bool = False) -> None:
+    """Append `more`'s sentences to `into`'s, topic by topic and intent by intent, in order (the
+    generator's composed forms depend on it). Without `create` an unknown topic or intent is a
+    KeyError: a typo, not a new intent."""
+    for topic, intents in more.items():
+        for intent, sentences in intents.items():
+            if create:
+                into.setdefault(topic, {}).setdefault(intent, []).extend(sentences)
+            else:
+                into[topic][intent].extend(sentences)
+
+
+TOPICS: Examples = {
     "chitchat": {
         "greet": [
             "xin chào",
@@ -841,7 +856,7 @@ TOPICS["tariff"]["ask_renter_price"] = [
 ]
 
 # --- Southern and central usage, and long messages that tell a story before the question ------
-_DIALECT: dict[str, dict[str, list[str]]] = {
+_DIALECT: Examples = {
     "tariff": {
         "ask_tariff": [
             "giá điện bi giờ nhiêu một chữ vậy ad",
@@ -980,7 +995,7 @@ _DIALECT: dict[str, dict[str, list[str]]] = {
 }
 # More wording, mostly southern and central, for the intents the development sets found weakest
 # (issue 19; each round judged on a set written after it, docs/benchmarks.md).
-_DIALECT_MORE: dict[str, dict[str, list[str]]] = {
+_DIALECT_MORE: Examples = {
     "chitchat": {
         "greet": [
             "chào bạn, tớ là Minh ở Hải Dương",
@@ -1202,12 +1217,8 @@ _DIALECT_MORE: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
-for _topic, _intents in _DIALECT_MORE.items():
-    for _intent, _sentences in _intents.items():
-        _DIALECT.setdefault(_topic, {}).setdefault(_intent, []).extend(_sentences)
-for _topic, _intents in _DIALECT.items():
-    for _intent, _sentences in _intents.items():
-        TOPICS[_topic][_intent].extend(_sentences)
+_extend(_DIALECT, _DIALECT_MORE, create=True)
+_extend(TOPICS, _DIALECT)
 
 # --- The answer to a usage alert: did the household's use change for good? --------------------
 # (bot/actions/alert_feedback.py; a bare "có"/"không" right after the usage answer stays
@@ -1280,7 +1291,7 @@ TOPICS["usage_change"] = {
 # Round R (issue 19): wording the development sets 17 and 18 showed missing: a goodbye that ends
 # with "chào", "đa tạ", lottery and match scores (numbers that are not kWh), "ngưng gửi tin", an
 # unsure "not for good", and a bill asked "theo bậc thang, cả VAT" (docs/benchmarks.md).
-_ROUND_R: dict[str, dict[str, list[str]]] = {
+_ROUND_R: Examples = {
     "chitchat": {
         "goodbye": [
             "thế nhé, tạm biệt bạn",
@@ -1354,6 +1365,4 @@ _ROUND_R: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
-for _topic, _intents in _ROUND_R.items():
-    for _intent, _sentences in _intents.items():
-        TOPICS[_topic][_intent].extend(_sentences)
+_extend(TOPICS, _ROUND_R)
