@@ -130,7 +130,7 @@ def _household(
         extra = NEW_APPLIANCES[kind]
         if extra is None:
             added_mean = per_unit[first:] * ~away[first:]
-            added = per_unit[first:] * _vary(rng, n - first, 0.3) * ~away[first:]
+            added = added_mean * _vary(rng, n - first, 0.3)
             acs += 1
         elif kind == "electric_scooter":
             added = added_mean = extra * (weekday[first:] < 5) * ~away[first:]

@@ -186,13 +186,13 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
     found, alerted, delays, misses = 0, 0, [], []
     by_kind: Counter[str] = Counter()
     totals = Counter(faults["kind"])
+    opened = flagged if monthly else starts_of  # the days an alert is sent
     for row in faults.itertuples():
         days = [
             d
             for d in flagged.get(row.household_id, [])
             if row.onset <= d <= row.onset + timedelta(days=WINDOW)
         ]
-        opened = flagged if monthly else starts_of
         alerted += any(
             row.onset <= d <= row.onset + timedelta(days=WINDOW)
             for d in opened.get(row.household_id, [])

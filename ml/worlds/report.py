@@ -58,17 +58,16 @@ def table(rows: list[Row]) -> str:
     roles = {f.name: f.role for f in FAMILIES}
     lines = [
         "| family | seed | households | method | recall ≤14 d | alerted ≤14 d | median delay (d) "
-        "| false alerts "
-        "/ hh-year | lasting rises' alerts | heat-wave | cold-spell | found ≤14 d: heater / AC / "
-        "shift / leak |",
+        "| false alerts / hh-year | lasting rises' alerts | heat-wave | cold-spell "
+        "| found ≤14 d: heater / AC / shift / leak |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for family, seed, method, scored_on, s in rows:
         lines.append(
             f"| {family} ({roles[family].split(' (')[0]}) | {seed} | {scored_on} "
             f"({s.household_years:.0f}) | {method} | {s.recall:.3f} | {s.alert_recall:.3f} | "
-            f"{s.median_delay:.1f} | "
-            f"{s.false_alerts:.3f} | {s.change_alert_rate:.3f} | {s.heat_wave:.3f} | "
+            f"{s.median_delay:.1f} | {s.false_alerts:.3f} | {s.change_alert_rate:.3f} | "
+            f"{s.heat_wave:.3f} | "
             f"{s.cold_spell:.3f} | {_kinds(s)} |"
         )
     return "\n".join(lines)
