@@ -20,6 +20,10 @@ while the evidence is calm, the household's own readings update the scales. The 
 filter are independent, so a household that simply cools more than its peers stops accruing
 evidence once its scale is learnt, while a sudden excess still stands out.
 
+A lasting change the household confirmed (a baby, a new air conditioner) is learnt as a step and
+a new scale on the weather part of the expectation, jointly in one Kalman state: a step learnt
+as a level alone in a mild April leaves July's extra cooling to raise a second alert.
+
 The CUSUMs sum independent evidence: each household's standardised residuals are pre-whitened
 with the persistence φ of its training residuals and divided by their tail scale (ml/noise.py),
 so a meter whose noise comes in runs, or with heavy tails, does not drift into an alert.
@@ -84,6 +88,10 @@ class Detector:
     # calm days scored so far (starting at 1); evidence is divided by its root where that is above
     # 1, so a household noisier than its history said needs more of it (0: off)
     spread_halflife: float = 0.0
+    # after a household-confirmed lasting change, learn its step in use and a new scale on the
+    # weather part of the expectation together, as one Kalman state (a new air conditioner
+    # changes how use follows the heat, not only its level); False: the level alone learns it
+    confirmed_weather: bool = True
 
 
 # the previous day's standardised residual, when pre-whitening the next, is clipped to this:
@@ -112,6 +120,7 @@ def cusum(
     confirmed: np.ndarray | None = None,
     persistence: np.ndarray | None = None,
     tail_scale: np.ndarray | None = None,
+    weather_part: int | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -134,6 +143,11 @@ def cusum(
     `persistence` [households]: the AR(1) φ of each household's residuals; the CUSUMs sum the
     innovations (z − w·φ·z_prev) / √(1 − (w·φ)²) (w = `detector.whiten`; z_prev of the previous
     reading; z itself after a day without one). `tail_scale` [households] (≥ 1) divides them (^ `detector.tail`).
+    `weather_part`: the index of the uncertain part that scales `weather`. With it and
+    `detector.confirmed_weather`, a confirmed change adds one more uncertain part, its step in
+    kWh (prior variance: the day's expected use²), and from then on the weather part holds
+    `weather` on every day with its prior variance added again; the two are learnt jointly, the
+    step in place of the level.
     """
     d = detector
     households, days = actual.shape
@@ -164,10 +178,14 @@ def cusum(
     if u_all.ndim == 2:
         u_all = u_all[..., None]
     parts = u_all.shape[2]
-    theta = np.zeros((households, parts))  # learnt scales of the uncertain parts
+    prior = np.broadcast_to(np.asarray(prior_var, dtype=float), parts)
+    # a confirmed change's step and weather scale are learnt jointly (see the docstring)
+    joint = d.confirmed_weather and weather_part is not None and weather is not None
+    states = parts + 1 if joint else parts  # the last one: the step since a confirmed change
+    weather_kwh = np.zeros_like(actual) if weather is None else np.maximum(weather, 0.0)
+    theta = np.zeros((households, states))  # learnt scales of the uncertain parts
     covariance = np.broadcast_to(
-        np.diag(np.broadcast_to(np.asarray(prior_var, dtype=float), parts)),
-        (households, parts, parts),
+        np.diag(np.append(prior, 0.0) if joint else prior), (households, states, states)
     ).copy()
     phi = np.zeros(households) if persistence is None else d.whiten * persistence
     innovation_sd = np.sqrt(1 - phi**2)
@@ -183,12 +201,22 @@ def cusum(
         relearn = since < d.rebaseline_days
         # a confirmed change: the old level says little of the new one (a step of the order of
         # the day's expected use), and the episode it raised is over
-        level_var = np.where(told[:, t], level_var + predicted[:, t] ** 2, level_var)
+        if joint:
+            changed = np.isfinite(since)
+            u = np.concatenate([u, changed[:, None].astype(float)], axis=1)
+            u[changed, weather_part] = weather_kwh[changed, t]
+            new = told[:, t]
+            covariance[new, weather_part, weather_part] += prior[weather_part]
+            covariance[new, -1, -1] += predicted[new, t] ** 2
+        else:
+            level_var = np.where(told[:, t], level_var + predicted[:, t] ** 2, level_var)
         fast, slow = np.where(told[:, t], 0.0, fast), np.where(told[:, t], 0.0, slow)
         on = on & ~told[:, t]
-        learnt = np.einsum("hp,hp->h", theta, u)
+        learnt = np.einsum("hp,hp->h", theta[:, :parts], u[:, :parts])
         if weather is not None:
             learnt = np.maximum(learnt, -np.maximum(weather[:, t], 0.0))
+        if joint:
+            learnt = learnt + theta[:, -1] * u[:, -1]
         expected[:, t] = predicted[:, t] + level + learnt
         residual = np.where(ok, actual[:, t] - expected[:, t], 0.0)
         pu = np.einsum("hpq,hq->hp", covariance, u)
@@ -211,7 +239,8 @@ def cusum(
         run = np.where(is_flag, run + 1, np.where(ok, 0, run))
         quiet = ok & (evidence < d.calm_fraction)
         calm = quiet if adapt is None else quiet & adapt[:, t]
-        calm = calm | (ok & relearn)
+        if not joint:
+            calm = calm | (ok & relearn)
         clipped = np.clip(whitened, -SPREAD_CLIP, SPREAD_CLIP) ** 2 / SPREAD_CLIP_MEAN
         spread_var = np.where(
             quiet & ~relearn, spread_var + spread_gain * (clipped - spread_var), spread_var
@@ -223,7 +252,8 @@ def cusum(
         level_var = (1 - level_gain) * predicted_var
         learn = ok & (evidence < d.learn_fraction) & (u > 0).any(axis=1)
         gain = np.where(learn[:, None], pu / total_var[:, None], 0.0)
-        theta = theta + gain * np.clip(residual, -2 * sd, 2 * sd)[:, None]
+        bound = np.where(relearn, np.inf, 2 * sd)
+        theta = theta + gain * np.clip(residual, -bound, bound)[:, None]
         covariance = covariance - np.einsum("hp,hq->hpq", gain, pu)
         score[:, t] = evidence * d.h
         flagged[:, t] = is_flag

@@ -25,7 +25,7 @@ from ml.design import Design, make_design
 from ml.detect import Detector, cusum
 from ml.features import after_tet
 from ml.logspace import OFFSET_KWH, LogFit, fit_log, to_log
-from ml.parameters import Prediction
+from ml.parameters import WEATHER_PART, Prediction
 
 DEFAULT = Detector()
 # on days when the weather makes at least this share of the expected use, the slow CUSUM uses
@@ -59,6 +59,7 @@ class UnusualUsageModel(BaseEstimator):
         whiten: float = DEFAULT.whiten,
         tail: float = DEFAULT.tail,
         spread_halflife: float = DEFAULT.spread_halflife,
+        confirmed_weather: bool = DEFAULT.confirmed_weather,
         tet_evidence: bool = False,
         after_tet_days: int = 3,
         log_space: bool = False,
@@ -93,6 +94,7 @@ class UnusualUsageModel(BaseEstimator):
         self.whiten = whiten
         self.tail = tail
         self.spread_halflife = spread_halflife
+        self.confirmed_weather = confirmed_weather
         self.tet_evidence = tet_evidence
         self.after_tet_days = after_tet_days
         self.log_space = log_space
@@ -141,6 +143,7 @@ class UnusualUsageModel(BaseEstimator):
             whiten=getattr(self, "whiten", DEFAULT.whiten),
             tail=getattr(self, "tail", DEFAULT.tail),
             spread_halflife=getattr(self, "spread_halflife", DEFAULT.spread_halflife),
+            confirmed_weather=getattr(self, "confirmed_weather", DEFAULT.confirmed_weather),
         )
 
     def slow_allowance(self, p: Prediction) -> np.ndarray:
@@ -160,7 +163,8 @@ class UnusualUsageModel(BaseEstimator):
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d.
         `confirmed_changes`: household_id → dates from which the household confirmed that its use
         changed for good (a new appliance, more people); from each the detector learns the new
-        level instead of flagging it (`Detector.rebaseline_days`)."""
+        level, and a new scale on the weather part (a new air conditioner cools more in July than
+        in April), instead of flagging it (`Detector.rebaseline_days`, `confirmed_weather`)."""
         design = make_design(X, self.consumption_.calendar_)
         p = self.consumption_.predict_design(X, design)
         skipped = design.estimated.copy()
@@ -194,6 +198,7 @@ class UnusualUsageModel(BaseEstimator):
             confirmed=confirmed_matrix(design, confirmed_changes or {}),
             persistence=p.persistence,
             tail_scale=p.tail_scale,
+            weather_part=WEATHER_PART,
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the index in `Prediction.uncertain` of the scale on the weather part of `expected`
+WEATHER_PART = 2
+
 
 @dataclass
 class Prediction:

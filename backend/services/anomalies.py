@@ -200,7 +200,8 @@ def answered_episodes(
 
 def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
     """household_id → first days of the episodes its household said were a lasting change: the
-    model learns the new level from each instead of flagging it."""
+    model learns the new level, and how the new use follows the weather, from each instead of
+    flagging it."""
     rows = session.execute(
         select(AnomalyEpisode.household_id, AnomalyEpisode.start_day).where(
             AnomalyEpisode.household_id.in_(household_ids), AnomalyEpisode.lasting_change.is_(True)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -626,6 +627,56 @@ def test_a_confirmed_lasting_step_up_is_one_alert_then_the_new_normal():
         UnusualUsageModel().fit(household(200)).score_frame(earlier, confirmed_changes=told_early)
     )
     assert not short["is_anomaly"].to_numpy()[first:].any()  # a short history too
+
+
+def spring_and_summer_home() -> pd.DataFrame:
+    """Two years of a home that cools above 26 °C, through seasons."""
+    days = np.arange(730)
+    noise = np.random.default_rng(5).normal(0, 1.0, 730)
+    return household(730, temps=26.5 - 6.0 * np.cos(2 * np.pi * (days - 15) / 365) + noise)
+
+
+@pytest.fixture(scope="module")
+def second_air_conditioner() -> tuple[UnusualUsageModel, pd.DataFrame, int]:
+    """A model of the home's first year; its second year, in which a second air conditioner
+    (1 kWh a day, and as much cooling again as the first) arrives in early April; and the first
+    day of the alert that followed."""
+    home = spring_and_summer_home()
+    model = UnusualUsageModel().fit(home.iloc[:365])
+    scored = home.iloc[365:].reset_index(drop=True)
+    heat = np.maximum(scored["avg_temp_c"].to_numpy() - 26, 0)
+    scored.loc[95:, "kwh"] += 1.0 + 1.2 * heat[95:]
+    flags = model.score_frame(scored)["is_anomaly"].to_numpy()
+    first = int(np.flatnonzero(flags[95:])[0]) + 95
+    return model, scored, first
+
+
+@pytest.mark.parametrize(("confirmed_weather", "quiet"), [(True, True), (False, False)])
+def test_a_confirmed_new_air_conditioner_is_learnt_with_the_summer_it_cools(
+    second_air_conditioner, confirmed_weather, quiet
+):
+    """Confirmed in the spring, a new air conditioner's step and its cooling are learnt
+    together: the summer's heat, which it cools far more than the spring's, raises no second
+    alert. Learnt as a level alone (False), the summer is flagged again."""
+    model, scored, first = second_air_conditioner
+    assert first <= 95 + 7  # alerted within a week of its arrival
+    told = {"h1": [scored["date"].iloc[first]]}
+    model = copy.deepcopy(model).set_params(confirmed_weather=confirmed_weather)
+    flags = model.score_frame(scored, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert (not flags[first + 1 :].any()) is quiet
+
+
+@pytest.mark.parametrize(("size", "within"), [(2.0, 5), (3.0, 3)])
+def test_a_fault_after_a_confirmed_new_air_conditioner_is_still_flagged(
+    second_air_conditioner, size, within
+):
+    model, scored, first = second_air_conditioner
+    told = {"h1": [scored["date"].iloc[first]]}
+    scored = scored.copy()
+    scored.loc[200:260, "kwh"] += size  # a water heater stuck on, in the summer
+    flags = model.score_frame(scored, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert not flags[first + 1 : 200].any()
+    assert flags[200 : 200 + within].any()
 
 
 def test_an_unconfirmed_lasting_excess_is_never_taken_as_the_new_normal():
