@@ -252,7 +252,8 @@ def cusum(
         level_var = (1 - level_gain) * predicted_var
         learn = ok & (evidence < d.learn_fraction) & (u > 0).any(axis=1)
         gain = np.where(learn[:, None], pu / total_var[:, None], 0.0)
-        bound = np.where(relearn, np.inf, 2 * sd)
+        # the relearning after a confirmed change takes the whole step, as the level did
+        bound = np.where(relearn, np.inf, 2 * sd) if joint else 2 * sd
         theta = theta + gain * np.clip(residual, -bound, bound)[:, None]
         covariance = covariance - np.einsum("hp,hq->hpq", gain, pu)
         score[:, t] = evidence * d.h

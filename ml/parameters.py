@@ -23,7 +23,8 @@ class Prediction:
     # [households, days, 3] kWh shapes whose scales the detector learns, household by household,
     # on days a short history does not cover: the peers' high weather share × base use (hotter
     # days only), base use × °C beyond the hottest day of the history (the household's own
-    # cooling slope there), and the weather part of `expected` (how far the peers' curve is off)
+    # cooling slope there), and the weather part of `expected` (how far the peers' curve is off;
+    # index WEATHER_PART)
     uncertain: np.ndarray
     level_sd: np.ndarray  # kWh: the day-to-day spread of the household's base use
     short: np.ndarray  # [households]: history shorter than a year
