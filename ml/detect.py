@@ -180,7 +180,8 @@ def cusum(
     parts = u_all.shape[2]
     prior = np.broadcast_to(np.asarray(prior_var, dtype=float), parts)
     # a confirmed change's step and weather scale are learnt jointly (see the docstring)
-    joint = d.confirmed_weather and weather_part is not None and weather is not None
+    # (only where some household confirmed one: otherwise the extra state would stay zero)
+    joint = d.confirmed_weather and weather_part is not None and weather is not None and told.any()
     states = parts + 1 if joint else parts  # the last one: the step since a confirmed change
     weather_kwh = np.zeros_like(actual) if weather is None else np.maximum(weather, 0.0)
     theta = np.zeros((households, states))  # learnt scales of the uncertain parts
@@ -197,7 +198,8 @@ def cusum(
     for t in range(days):
         ok = valid[:, t]
         u = u_all[:, t]
-        since = np.where(told[:, t], 0.0, since + 1)
+        new = told[:, t]
+        since = np.where(new, 0.0, since + 1)
         relearn = since < d.rebaseline_days
         # a confirmed change: the old level says little of the new one (a step of the order of
         # the day's expected use), and the episode it raised is over
@@ -205,16 +207,15 @@ def cusum(
             changed = np.isfinite(since)
             u = np.concatenate([u, changed[:, None].astype(float)], axis=1)
             u[changed, weather_part] = weather_kwh[changed, t]
-            new = told[:, t]
             covariance[new, weather_part, weather_part] += prior[weather_part]
             covariance[new, -1, -1] += predicted[new, t] ** 2
         else:
-            level_var = np.where(told[:, t], level_var + predicted[:, t] ** 2, level_var)
-        fast, slow = np.where(told[:, t], 0.0, fast), np.where(told[:, t], 0.0, slow)
-        on = on & ~told[:, t]
+            level_var = np.where(new, level_var + predicted[:, t] ** 2, level_var)
+        fast, slow = np.where(new, 0.0, fast), np.where(new, 0.0, slow)
+        on = on & ~new
         learnt = np.einsum("hp,hp->h", theta[:, :parts], u[:, :parts])
         if weather is not None:
-            learnt = np.maximum(learnt, -np.maximum(weather[:, t], 0.0))
+            learnt = np.maximum(learnt, -weather_kwh[:, t])
         if joint:
             learnt = learnt + theta[:, -1] * u[:, -1]
         expected[:, t] = predicted[:, t] + level + learnt

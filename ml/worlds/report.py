@@ -67,8 +67,7 @@ def table(rows: list[Row]) -> str:
             f"| {family} ({roles[family].split(' (')[0]}) | {seed} | {scored_on} "
             f"({s.household_years:.0f}) | {method} | {s.recall:.3f} | {s.alert_recall:.3f} | "
             f"{s.median_delay:.1f} | {s.false_alerts:.3f} | {s.change_alert_rate:.3f} | "
-            f"{s.heat_wave:.3f} | "
-            f"{s.cold_spell:.3f} | {_kinds(s)} |"
+            f"{s.heat_wave:.3f} | {s.cold_spell:.3f} | {_kinds(s)} |"
         )
     return "\n".join(lines)
 
