@@ -9,7 +9,10 @@ one year cannot tell drift from a warm winter, so carrying it in full risks stea
 a shorter history's slope is mostly noise and is held at its last value. The detector's level
 (ml/detect.py) follows the rest of the drift. A trend steeper than `MAX_TREND_SHARE` of base use
 a year is a fault in the history (an air conditioner failing in the first hot months read as use
-falling over time), not drift: that household is refit without one.
+falling over time), not drift: that household is refit without one. A slope its history does
+not show beyond the months' own swings (its t against 30-day residual means below about 2) is
+shrunk towards none (`ml.ridge.shrink_trend`): over a year or two a school summer or a fault in
+the newest months fakes a trend more often than drift makes one.
 
 A prediction also says how sure it is (`Prediction.sigma`). On temperatures a history covers, the
 spread grows with the fit's leverage there (sqrt(1 + xᵀ(XᵀX + penalty)⁻¹x)): a temperature the
@@ -54,7 +57,7 @@ from ml.peers import (
     relative_weather,
     rising,
 )
-from ml.ridge import fit_robust, penalised_gram, relative_sigma
+from ml.ridge import fit_robust, penalised_gram, relative_sigma, shrink_trend
 
 MIN_EXPECTED_KWH = 2.0  # the spread is a share of at least this many kWh
 # sigma grows by this share per °C beyond the temperatures a household's history covers: a
@@ -112,6 +115,8 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             for values, new in zip((coef, cool, heat, curved, fitted), refit, strict=True):
                 values[steep] = new
         x = regressors(design, cool=cool, heat=heat, span=span, curved=curved)
+        coef = shrink_trend(design, coef=coef, x=x, residuals=observed - fitted)
+        fitted = expected_kwh(x, coef)[0]
         # (XᵀX + penalty)⁻¹: a day's leverage xᵀ(XᵀX + penalty)⁻¹x is how uncertain the fit is there
         self.xtx_inverse_ = np.linalg.inv(penalised_gram(x, self.alpha))
         sigma = relative_sigma(observed - fitted, fitted, design.valid)

@@ -20,6 +20,7 @@ from ml.design import (
     CALENDAR_COEFS,
     COOL_CURVE,
     N_COEF,
+    TREND,
     WEATHER_COEFS,
     Design,
     expected_kwh,
@@ -159,6 +160,50 @@ def fit_all(
     straight[coef[:, COOL_CURVE] == 0.0, :, COOL_CURVE] = 0.0  # as fitted: a straight cooling line
     coef = multiplicative_calendar(straight, observed=observed, mask=mask, coef=coef, alpha=alpha)
     return coef, cool, heat, curved, expected_kwh(x, coef)[0]
+
+
+# a household's trend slope is kept only as far as its history shows it: × max(0, 1 − this / t²)
+TREND_SHRINK = 4.0
+TREND_BLOCK_DAYS = 30  # the trend's standard error comes from residual means over blocks this long
+
+
+def shrink_trend(
+    design: Design, *, coef: np.ndarray, x: np.ndarray, residuals: np.ndarray
+) -> np.ndarray:
+    """`coef` with each household's trend slope shrunk by max(0, 1 − TREND_SHRINK / t²), t the
+    slope over its standard error from 30-day block means of the residuals: over a year or two a
+    month that the weather fit leaves unexplained (school holidays, guests, a fault in the newest
+    months) fakes a trend far more often than day-to-day noise does. The intercept moves so the
+    training days keep their mean."""
+    households = len(coef)
+    first = design.day_number[design.valid].min() if design.valid.any() else 0
+    block = np.where(design.valid, design.day_number - first, 0) // TREND_BLOCK_DAYS
+    blocks = int(block.max(initial=0)) + 1
+    cell = (np.arange(households)[:, None] * blocks + block.astype(np.intp))[design.valid]
+
+    def per_block(values: np.ndarray | None = None) -> np.ndarray:
+        weights = None if values is None else values[design.valid]
+        sums = np.bincount(cell, weights=weights, minlength=households * blocks)
+        return sums.reshape(households, blocks)
+
+    count = per_block()
+    full = count >= TREND_BLOCK_DAYS / 3
+    mean_residual = per_block(residuals) / np.maximum(count, 1)
+    mean_trend = per_block(x[..., TREND]) / np.maximum(count, 1)
+    n = full.sum(axis=1)
+    centre = np.where(full, mean_trend, 0.0).sum(axis=1) / np.maximum(n, 1)
+    sxx = np.where(full, (mean_trend - centre[:, None]) ** 2, 0.0).sum(axis=1)
+    s2 = np.where(full, mean_residual**2, 0.0).sum(axis=1) / np.maximum(n - 2, 1)
+    slope = coef[:, TREND]
+    t2 = slope**2 * sxx / np.maximum(s2, 1e-12)
+    factor = np.clip(1 - TREND_SHRINK / np.maximum(t2, 1e-12), 0.0, 1.0)
+    factor = np.where((n >= 4) & (sxx > 0), factor, 1.0)
+    days = design.valid.sum(axis=1)
+    training_trend = (x[..., TREND] * design.valid).sum(axis=1) / np.maximum(days, 1)
+    out = coef.copy()
+    out[:, TREND] = slope * factor
+    out[:, 0] += (1 - factor) * slope * training_trend
+    return out
 
 
 def fit_robust(
