@@ -40,6 +40,9 @@ REFINE_STEPS = (-0.5, -0.25, 0.25, 0.5)  # °C around the best grid point (×1.5
 # ridge penalty per coefficient (× alpha): none on the intercept, little on Tết and holidays,
 # which a year holds only a few days of
 PENALTY_SCALE = np.array([1e-6, 1.0, 1.0, 1.0, 1.0, 1.0, 0.02, 0.02, 1.0])
+# a household's trend slope is kept only as far as its history shows it: × max(0, 1 − this / t²)
+TREND_SHRINK = 4.0
+TREND_BLOCK_DAYS = 30  # the trend's standard error comes from residual means over blocks this long
 MIN_RELATIVE_SIGMA = 0.04  # a household's day-to-day spread is at least this share of its use
 OUTLIER_SIGMAS = 3  # the robust refit leaves out days further than this from the first fit
 
@@ -162,11 +165,6 @@ def fit_all(
     return coef, cool, heat, curved, expected_kwh(x, coef)[0]
 
 
-# a household's trend slope is kept only as far as its history shows it: × max(0, 1 − this / t²)
-TREND_SHRINK = 4.0
-TREND_BLOCK_DAYS = 30  # the trend's standard error comes from residual means over blocks this long
-
-
 def shrink_trend(
     design: Design, *, coef: np.ndarray, x: np.ndarray, residuals: np.ndarray
 ) -> np.ndarray:
@@ -189,7 +187,8 @@ def shrink_trend(
     count = per_block()
     full = count >= TREND_BLOCK_DAYS / 3
     mean_residual = per_block(residuals) / np.maximum(count, 1)
-    mean_trend = per_block(x[..., TREND]) / np.maximum(count, 1)
+    trend_sums = per_block(x[..., TREND])  # x is zero on padding cells
+    mean_trend = trend_sums / np.maximum(count, 1)
     n = full.sum(axis=1)
     centre = np.where(full, mean_trend, 0.0).sum(axis=1) / np.maximum(n, 1)
     sxx = np.where(full, (mean_trend - centre[:, None]) ** 2, 0.0).sum(axis=1)
@@ -198,8 +197,7 @@ def shrink_trend(
     t2 = slope**2 * sxx / np.maximum(s2, 1e-12)
     factor = np.clip(1 - TREND_SHRINK / np.maximum(t2, 1e-12), 0.0, 1.0)
     factor = np.where((n >= 4) & (sxx > 0), factor, 1.0)
-    days = design.valid.sum(axis=1)
-    training_trend = (x[..., TREND] * design.valid).sum(axis=1) / np.maximum(days, 1)
+    training_trend = trend_sums.sum(axis=1) / np.maximum(count.sum(axis=1), 1)
     out = coef.copy()
     out[:, TREND] = slope * factor
     out[:, 0] += (1 - factor) * slope * training_trend
