@@ -117,6 +117,17 @@ def start_server_on_ports(
     )
 
 
+def stop_server(process: subprocess.Popen, *, grace: float = 30.0) -> None:
+    """Stop a server `start_server` started: SIGTERM, then SIGKILL if it has not exited within
+    `grace` seconds (a loaded machine can take that long to run an app's shutdown)."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 Handler = Callable[[str, str, dict[str, Any] | None], tuple[int, Any]]
 # (method, path with query, headers, raw body) -> a refusal (status, payload), or None to serve
 Guard = Callable[[str, str, Mapping[str, str], bytes], tuple[int, Any] | None]

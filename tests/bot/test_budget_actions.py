@@ -25,7 +25,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from tests.bot.actions_run import make_tracker, run
-from tests.fakes import start_server
+from tests.fakes import start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = ROOT / ".venv" / "bin" / "flask"
@@ -84,8 +84,7 @@ def live_backend(tmp_path_factory) -> Iterator[requests.Session]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
 
 
 def tracker(text: str = "", slots: dict | None = None, intent: str = "") -> Tracker:

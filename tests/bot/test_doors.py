@@ -16,7 +16,7 @@ import pytest
 import requests
 from channels.rest import verify
 
-from tests.fakes import chat_signed, start_server
+from tests.fakes import chat_signed, start_server, stop_server
 
 HERE = Path(__file__).parent
 BOT = HERE.parents[1] / "bot"
@@ -45,8 +45,7 @@ def rest() -> Iterator[str]:
         lambda port: f"http://127.0.0.1:{port}/webhooks/rest/",
     )
     yield f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-    process.terminate()
-    process.wait(10)
+    stop_server(process)
 
 
 def test_a_signed_turn_is_answered_as_its_sender(rest):
@@ -97,8 +96,7 @@ def actions() -> Iterator[str]:
         },
     )
     yield f"http://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(10)
+    stop_server(process)
 
 
 CALL = {

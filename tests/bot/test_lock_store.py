@@ -14,6 +14,8 @@ import pytest
 import redis
 from stores.redis_lock import AtomicRedisLockStore
 
+from tests.fakes import stop_server
+
 
 @pytest.fixture
 def redis_port(tmp_path):
@@ -34,8 +36,7 @@ def redis_port(tmp_path):
         except redis.ConnectionError:
             time.sleep(0.05)
     yield port
-    process.terminate()
-    process.wait(10)
+    stop_server(process)
 
 
 def stores(port: int) -> list[AtomicRedisLockStore]:

@@ -13,7 +13,7 @@ import requests
 from channels.limits import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG
 from channels.zalo import split_text
 
-from tests.fakes import chat_signed, start_server
+from tests.fakes import chat_signed, start_server, stop_server
 
 REST_SECRET = "echo-rest-secret"  # as tests/bot/zalo_echo_app.py
 
@@ -106,8 +106,7 @@ def zalo(fake_server, tmp_path, zalo_config):
     fake.health_url = url + "/"
     fake.rest_url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
     yield fake
-    process.terminate()
-    process.wait(10)
+    stop_server(process)
 
 
 def event(
