@@ -39,8 +39,7 @@ def test_a_port_another_server_took_is_not_taken_for_ours(fake_server, monkeypat
         assert port != foreign_port
         assert process.poll() is None
     finally:
-        process.terminate()
-        process.wait(10)
+        fakes.stop_server(process)
 
 
 def test_a_server_that_never_gets_its_port_is_an_error(fake_server, monkeypatch):

@@ -22,6 +22,7 @@ from backend.models import ChatMessage, Conversation, DeadLetterEvent, EventCurs
 from backend.services import privacy
 from backend.services.conversation_events import MAX_ATTEMPTS, consume
 from tests.conftest import make_household
+from tests.fakes import stop_server
 
 FLASK = str(Path(sys.executable).parent / "flask")
 T0 = 1_764_000_000.0  # 2025-11-24 16:00 UTC
@@ -338,8 +339,7 @@ def test_the_following_consumer_keeps_going_past_bad_events(tmp_path, broker):
         with store.connect() as connection:
             assert connection.scalar(text("SELECT count(*) FROM dead_letter_events")) == 2
     finally:
-        consumer.terminate()
-        consumer.wait(20)
+        stop_server(consumer)
         store.dispose()
 
 

@@ -25,7 +25,7 @@ from backend.config import ROOT, TestConfig
 from backend.extensions import db
 from backend.models import Household
 from backend.rate_limit_storage import SQLiteStorage
-from tests.fakes import start_server
+from tests.fakes import start_server, stop_server
 
 LIMIT = 5
 
@@ -80,8 +80,7 @@ def gunicorn(tmp_path, fake_server):
     )
     url = f"http://127.0.0.1:{port}"
     yield url, {"Authorization": f"Bearer {token}"}
-    process.terminate()
-    process.wait(20)
+    stop_server(process)
 
 
 def test_two_gunicorn_workers_accept_exactly_the_limit_between_them(gunicorn):

@@ -35,7 +35,7 @@ from tests import fakes
 from tests.backend.staff.conftest import PASSWORD
 from tests.backend.test_households import ME_ENDPOINTS
 from tests.conftest import bearer
-from tests.fakes import start_server_on_ports
+from tests.fakes import start_server_on_ports, stop_server
 
 
 def _operations() -> list[tuple[str, str, str | None, bool]]:
@@ -469,8 +469,7 @@ def nginx_in_front(tmp_path: Path) -> Iterator[tuple[str, str, Flask, str, str]]
                 f"http://127.0.0.1:{service_port}",
             )
         finally:
-            nginx.terminate()
-            nginx.wait(timeout=10)
+            stop_server(nginx)
             server.shutdown()
 
 
@@ -487,8 +486,7 @@ def test_nginx_starts_again_on_other_ports_when_a_server_holds_one(tmp_path, mon
         assert foreign.server_port not in ports
         assert nginx.poll() is None
     finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
+        stop_server(nginx)
         foreign.shutdown()
 
 
