@@ -12,8 +12,9 @@ import pandas as pd
 
 from ml.api import load_model, save_model
 from ml.card import write_card
-from ml.evaluate import evaluate_all, table, write_report
+from ml.evaluate import evaluate_all
 from ml.model import UnusualUsageModel
+from ml.report import table, write_report
 from ml.simulate import simulate
 from ml.worlds import matched
 from ml.worlds.heldout import FAMILIES

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from skops.card import Card
 
+from ml.evaluate import SETTINGS
 from ml.model import UnusualUsageModel
 
 EVALUATION_FILE = Path(__file__).parent / "EVALUATION.md"
@@ -17,55 +20,144 @@ INTENDED_USE = (
     "air conditioner, a leak) while heat waves do not alarm everyone. Advice to households, "
     "not billing, not credit or enforcement decisions."
 )
-LIMITS = (
-    "Trained and evaluated on simulated households (ml/simulate.py), not yet on real EVN meter "
-    "data. On three simulated worlds written apart from the ones it was tuned on, retrained "
-    "monthly as the product runs, it is told of 0.26–0.62 of the faults within 14 days at "
-    "0.09–0.38 false alerts per household-year, where a detector that knew each home's true "
-    'normal use would find 0.54–0.87 (ml/EVALUATION.md, "Held-out worlds"): treat an alert '
-    "as a question to the household, not a finding. Each monthly retraining leaves out the "
-    "last 14 days of households with a year of history, so a fault in progress is not learnt "
-    "as normal. Needs daily readings; temperature falls back to provincial climate normals when no "
-    "observation is given, which weakens the weather correction. A small continuous excess "
-    "(about 5–10% of a household's use, one noise standard deviation or less a day, most often a "
-    "leak starting in the hot months, when a day's noise is largest) often takes 15–30 days to "
-    "reach the threshold, so recall within 14 days is 0.93–0.99 over five seeds with a year of "
-    "history and 0.85–0.89 for noisier households (see the evaluation; on the seed where it is "
-    "0.93, even an oracle that knows each household's true normal use reaches only 0.95 at the "
-    "0.10 false-alert target). A household whose "
-    "history holds no summer has an unknown cooling response: on temperatures it has not seen, "
-    "the model widens its spread and expects at least its base use × the weather share of "
-    "similar households that saw them (never falling with more heat above 30 °C); on those days "
-    "a Kalman filter learns, day by day from its own readings, its cooling slope per °C beyond "
-    "its history, the scale of its peers' curve and of their high weather share, and "
-    "standardises by the prediction's own variance (a Tết its history never held needs more "
-    "evidence too); on temperatures its history holds only a few days of, the spread grows with "
-    "the fit's leverage. Retrained monthly, as the product does, households with 60 days of "
-    "history still raise 0.10–0.18 false alerts and 0.00–0.02 heat-wave false alerts per "
-    "household-year (recall 0.90–0.95), and 0.05–0.21 when they are a third of the households "
-    "(recall 0.91–0.96); a model never retrained raises 0.20–0.36 and 0.01–0.04 for them beside "
-    "year-long households, and up to 0.66 and 0.23 when no household at all has seen a summer. "
-    "Those false alerts start mostly on the first days beyond a household's history, when its "
-    "cooling is far from its peers' and the filter has not learnt it yet, and in the next cool "
-    "season; after a fault that a retraining learnt as normal (a heater stuck on in summer read "
-    "as stronger cooling), the next cool season can be flagged. A history whose fit would need "
-    "a trend steeper than 20% of base use a year (a fault in its first months) is fit without "
-    "one; a real drift that fast is then followed by the detector's level alone, as is a drift the "
-    "history cannot tell from its months' own swings (the trend is kept only as far as it "
-    "stands out from them). Tết's days off "
-    "and the three days after them add no evidence (guests, families away): a fault that "
-    "starts then is flagged only after them. When a household answers that its use changed for "
-    "good, the detector learns from that day the step and how the new use follows the weather "
-    "(a new air conditioner cools more in July than in April), adding no evidence for 14 days; "
-    "without an answer a lasting rise stays flagged until the monthly retraining learns it (one "
-    "to three months), and one that follows the heat can alert again in the summer. An "
-    "episode ends within about three weeks of the excess stopping; an excess that comes back "
-    "after that is a new alert. New households (< 30 days) borrow the median shape of similar "
-    "households and are not flagged in their first 14 days."
-)
+# the rows of ml/EVALUATION.md whose figures the card states (ml/report.py and
+# ml/worlds/report.py write their range-over-seeds lines)
+SPAN = r"(\d+\.\d{3})–(\d+\.\d{3})"
+HELD_OUT = re.compile(r"\*\*(\w+)\*\* — held out")
+PRODUCT_ROW = "model, year of history, retrained monthly (as the product runs)"
+YEAR, NOISIER, SHORT_RETRAINED = SETTINGS[0][0], SETTINGS[1][0], SETTINGS[3][0]
+EVERYONE_SHORT, THIRD_ONCE, THIRD_RETRAINED = SETTINGS[2][0], SETTINGS[4][0], SETTINGS[5][0]
+
+NUMBERS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five"}
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Ranges over seeds (and held-out families) as ml/EVALUATION.md states them ("0.538–0.865")."""
+
+    held_out: list[str]  # the held-out families
+    alerted: str  # faults alerted within 14 days, product row, held-out families
+    false_alerts: str  # per household-year, same row
+    oracle: str  # the oracle bound's recall on the same families
+    recall: str  # the tuning simulator, a year of history
+    noisier_recall: str
+    short_false_alerts: str  # 60 days of history, retrained monthly
+    short_recall: str
+    third_false_alerts: str  # a third of households with 60 days, retrained monthly
+    third_once_false_alerts: str  # the same, never retrained
+    everyone_once_false_alerts: str  # nobody has seen a summer, never retrained
+
+
+def _merge(spans: list[tuple[str, str]]) -> str:
+    return f"{min(float(lo) for lo, _ in spans):.3f}–{max(float(hi) for _, hi in spans):.3f}"
+
+
+def _setting(text: str, name: str) -> dict[str, tuple[str, str]]:
+    """A tuning setting's model recall and false alerts from its range line in the report."""
+    line = re.search(rf"^- {re.escape(name)}: recall {SPAN} .*?; false alerts {SPAN} ", text, re.M)
+    if line is None:
+        return {}
+    lo, hi, fa_lo, fa_hi = line.groups()
+    return {"recall": (lo, hi), "false alerts": (fa_lo, fa_hi)}
+
+
+def figures(text: str) -> Figures | None:
+    """The card's figures from the report's text, or None where it lacks one (no run yet)."""
+    held_out = HELD_OUT.findall(text)
+    rows: list[tuple[str, ...]] = []
+    oracles: list[tuple[str, str]] = []
+    for family in held_out:
+        row = re.search(
+            rf"^- {family}, {re.escape(PRODUCT_ROW)} \(all\): recall {SPAN} \(alerted {SPAN}\), "
+            rf"median delay {SPAN}, false alerts {SPAN}",
+            text,
+            re.M,
+        )
+        oracle = re.search(rf"^- {family}, oracle bound \(all\): recall {SPAN}", text, re.M)
+        if row is None or oracle is None:
+            return None
+        rows.append(row.groups())
+        oracles.append((oracle.group(1), oracle.group(2)))
+    names = (YEAR, NOISIER, SHORT_RETRAINED, EVERYONE_SHORT, THIRD_ONCE, THIRD_RETRAINED)
+    settings = {name: _setting(text, name) for name in names}
+    try:
+        return Figures(
+            held_out=held_out,
+            alerted=_merge([(r[2], r[3]) for r in rows]),
+            false_alerts=_merge([(r[6], r[7]) for r in rows]),
+            oracle=_merge(oracles),
+            recall=_merge([settings[YEAR]["recall"]]),
+            noisier_recall=_merge([settings[NOISIER]["recall"]]),
+            short_false_alerts=_merge([settings[SHORT_RETRAINED]["false alerts"]]),
+            short_recall=_merge([settings[SHORT_RETRAINED]["recall"]]),
+            third_false_alerts=_merge([settings[THIRD_RETRAINED]["false alerts"]]),
+            third_once_false_alerts=_merge([settings[THIRD_ONCE]["false alerts"]]),
+            everyone_once_false_alerts=_merge([settings[EVERYONE_SHORT]["false alerts"]]),
+        )
+    except (KeyError, ValueError):  # a setting's line missing, or no held-out family
+        return None
+
+
+def limits(text: str) -> str:
+    """The card's limits; its figures come from the evaluation report's text, never typed."""
+    f = figures(text)
+    measured = (
+        (
+            f"On {NUMBERS.get(len(f.held_out), len(f.held_out))} simulated worlds written apart from the ones it was tuned on "
+            f"({', '.join(f.held_out)}), retrained monthly as the product runs, it is told of "
+            f"{f.alerted} of the faults within 14 days at {f.false_alerts} false alerts per "
+            "household-year, where a detector that knew each home's true normal use would find "
+            f'{f.oracle} (ml/EVALUATION.md, "Held-out worlds"): treat an alert as a question to the '
+            "household, not a finding. On the simulator its settings were tuned on "
+            "(ml/simulate.py), recall within 14 days with a year of history is "
+            f"{f.recall} over five seeds, and {f.noisier_recall} for noisier households. "
+            "Households with 60 days of history, retrained monthly as the product does, raise "
+            f"{f.short_false_alerts} false alerts per household-year there (recall "
+            f"{f.short_recall}), and {f.third_false_alerts} when they are a third of the households; "
+            f"a model never retrained raises {f.third_once_false_alerts} beside year-long "
+            f"households and {f.everyone_once_false_alerts} when no household has seen a summer. "
+        )
+        if f is not None
+        else "Its measured recall and false alerts are in ml/EVALUATION.md (`make ml-eval`). "
+    )
+    return (
+        "Trained and evaluated on simulated households, not yet on real EVN meter data. "
+        + measured
+        + "Each monthly retraining leaves out the last 14 days of households with a year of "
+        "history, so a fault in progress is not learnt as normal. Needs daily readings; "
+        "temperature falls back to provincial climate normals when no observation is given, which "
+        "weakens the weather correction. A small continuous excess (about 5–10% of a household's "
+        "use, one noise standard deviation or less a day, most often a leak starting in the hot "
+        "months, when a day's noise is largest) often takes 15–30 days to reach the threshold. "
+        "Guests, a trip or a summer unlike the last (at home with the children, warmer than any "
+        "in its history) can raise an alert that no reading before it could have prevented. A household whose history holds no summer has an unknown "
+        "cooling response: on temperatures it has not seen, the model widens its spread and "
+        "expects at least its base use × the weather share of similar households that saw them "
+        "(never falling with more heat above 30 °C); on those days a Kalman filter learns, day by "
+        "day from its own readings, its cooling slope per °C beyond its history, the scale of its "
+        "peers' curve and of their high weather share, and standardises by the prediction's own "
+        "variance (a Tết its history never held needs more evidence too); on temperatures its "
+        "history holds only a few days of, the spread grows with the fit's leverage. After a "
+        "fault that a retraining learnt as normal (a heater stuck on in summer read as stronger "
+        "cooling), the next cool season can be flagged. A history whose fit would need a trend "
+        "steeper than 20% of base use a year (a fault in its first months) is fit without one; a "
+        "real drift that fast is then followed by the detector's level alone, as is a drift the "
+        "history cannot tell from its months' own swings (the trend is kept only as far as it "
+        "stands out from them). Tết's days off and the three days after them add no evidence "
+        "(guests, families away): a fault that starts then is flagged only after them. When a "
+        "household answers that its use changed for good, the detector learns from that day the "
+        "step and how the new use follows the weather (a new air conditioner cools more in July "
+        "than in April), adding no evidence for 14 days; without an answer a lasting rise stays "
+        "flagged until the monthly retraining learns it (one to three months), and one that "
+        "follows the heat can alert again in the summer. An episode ends within about three weeks "
+        "of the excess stopping; an excess that comes back after that is a new alert. New "
+        "households (< 30 days) borrow the median shape of similar households and are not "
+        "flagged in their first 14 days."
+    )
 
 
 def write_card(model: UnusualUsageModel, path: Path, training: pd.DataFrame) -> None:
+    report = EVALUATION_FILE.read_text(encoding="utf-8") if EVALUATION_FILE.exists() else ""
     card = Card(model, trusted=None)
     card.add(
         **{
@@ -74,11 +166,9 @@ def write_card(model: UnusualUsageModel, path: Path, training: pd.DataFrame) -> 
             "weekend, Tết and holiday shares, with two causal one-sided CUSUMs (fast and slow) on "
             "standardised residuals and a slowly adapting level (a Kalman filter that learns most "
             "from the quiet days at the household's base use).",
-            "Model description/Intended uses & limitations": f"{INTENDED_USE}\n\n{LIMITS}",
+            "Model description/Intended uses & limitations": f"{INTENDED_USE}\n\n{limits(report)}",
             "Training data": f"{len(training)} daily readings of {training['household_id'].nunique()} households.",
-            "Evaluation": EVALUATION_FILE.read_text(encoding="utf-8")
-            if EVALUATION_FILE.exists()
-            else "Run `make ml-eval`.",
+            "Evaluation": report or "Run `make ml-eval`.",
         }
     )
     card.save(path)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from ml.api import training_rows
-from ml.evaluate import SETTINGS, Metrics, alert_starts, oracle, write_report
+from ml.evaluate import SETTINGS, Metrics, alert_starts, oracle
+from ml.report import write_report
 from ml.simulate import Simulation, simulate, year_split
 
 START = date(2024, 1, 1)
