@@ -63,17 +63,21 @@ def _setting(text: str, name: str) -> dict[str, tuple[str, str]]:
 
 def figures(text: str) -> Figures | None:
     """The card's figures from the report's text, or None where it lacks one (no run yet)."""
-    held_out = HELD_OUT.findall(text)
+    section = re.search(r"^## Held-out worlds\n.*?(?=^## |\Z)", text, re.S | re.M)
+    if section is None:
+        return None
+    worlds = section.group(0)  # the generated section, not what hand-written ones say
+    held_out = list(dict.fromkeys(HELD_OUT.findall(worlds)))
     rows: list[tuple[str, ...]] = []
     oracles: list[tuple[str, str]] = []
     for family in held_out:
         row = re.search(
             rf"^- {family}, {re.escape(PRODUCT_ROW)} \(all\): recall {SPAN} \(alerted {SPAN}\), "
             rf"median delay {SPAN}, false alerts {SPAN}",
-            text,
+            worlds,
             re.M,
         )
-        oracle = re.search(rf"^- {family}, oracle bound \(all\): recall {SPAN}", text, re.M)
+        oracle = re.search(rf"^- {family}, oracle bound \(all\): recall {SPAN}", worlds, re.M)
         if row is None or oracle is None:
             return None
         rows.append(row.groups())

@@ -61,3 +61,10 @@ def test_without_a_report_the_card_states_no_figure(cut):
     text = limits(cut)
     assert "make ml-eval" in text
     assert not re.search(r"\d\.\d{2}", text)
+
+
+def test_hand_written_sections_do_not_change_the_card(report):
+    note = (
+        "\n## A note written by hand\n\n**oracle** — held out, a word in a hand-written section.\n"
+    )
+    assert limits(report + note) == limits(report)
