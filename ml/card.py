@@ -11,6 +11,7 @@ from skops.card import Card
 
 from ml.evaluate import SETTINGS
 from ml.model import UnusualUsageModel
+from ml.targets import HELD_OUT_SECTION, PRODUCT_ROW
 
 EVALUATION_FILE = Path(__file__).parent / "EVALUATION.md"
 
@@ -20,11 +21,10 @@ INTENDED_USE = (
     "air conditioner, a leak) while heat waves do not alarm everyone. Advice to households, "
     "not billing, not credit or enforcement decisions."
 )
-# the rows of ml/EVALUATION.md whose figures the card states (ml/report.py and
-# ml/worlds/report.py write their range-over-seeds lines)
+# the figures the card states are the range-over-seeds lines ml/report.py and
+# ml/worlds/report.py write into ml/EVALUATION.md
 SPAN = r"(\d+\.\d{3})–(\d+\.\d{3})"
 HELD_OUT = re.compile(r"\*\*(\w+)\*\* — held out")
-PRODUCT_ROW = "model, year of history, retrained monthly (as the product runs)"
 YEAR, NOISIER, SHORT_RETRAINED = SETTINGS[0][0], SETTINGS[1][0], SETTINGS[3][0]
 EVERYONE_SHORT, THIRD_ONCE, THIRD_RETRAINED = SETTINGS[2][0], SETTINGS[4][0], SETTINGS[5][0]
 
@@ -49,26 +49,27 @@ class Figures:
 
 
 def _merge(spans: list[tuple[str, str]]) -> str:
+    """One range over several (held-out families' ranges)."""
     return f"{min(float(lo) for lo, _ in spans):.3f}–{max(float(hi) for _, hi in spans):.3f}"
 
 
-def _setting(text: str, name: str) -> dict[str, tuple[str, str]]:
-    """A tuning setting's model recall and false alerts from its range line in the report."""
-    line = re.search(rf"^- {re.escape(name)}: recall {SPAN} .*?; false alerts {SPAN} ", text, re.M)
-    if line is None:
-        return {}
-    lo, hi, fa_lo, fa_hi = line.groups()
-    return {"recall": (lo, hi), "false alerts": (fa_lo, fa_hi)}
+def _setting(text: str, name: str) -> tuple[str, str] | None:
+    """A tuning setting's model recall and false-alert ranges, as its report line states them."""
+    line = re.search(
+        rf"^- {re.escape(name)}: recall ({SPAN}) .*?; false alerts ({SPAN}) ", text, re.M
+    )
+    return None if line is None else (line.group(1), line.group(4))
 
 
 def figures(text: str) -> Figures | None:
     """The card's figures from the report's text, or None where it lacks one (no run yet)."""
-    section = re.search(r"^## Held-out worlds\n.*?(?=^## |\Z)", text, re.S | re.M)
+    section = HELD_OUT_SECTION.search(text)
     if section is None:
         return None
     worlds = section.group(0)  # the generated section, not what hand-written ones say
     held_out = list(dict.fromkeys(HELD_OUT.findall(worlds)))
-    rows: list[tuple[str, ...]] = []
+    alerted: list[tuple[str, str]] = []
+    false_alerts: list[tuple[str, str]] = []
     oracles: list[tuple[str, str]] = []
     for family in held_out:
         row = re.search(
@@ -80,26 +81,26 @@ def figures(text: str) -> Figures | None:
         oracle = re.search(rf"^- {family}, oracle bound \(all\): recall {SPAN}", worlds, re.M)
         if row is None or oracle is None:
             return None
-        rows.append(row.groups())
+        alerted.append((row.group(3), row.group(4)))
+        false_alerts.append((row.group(7), row.group(8)))
         oracles.append((oracle.group(1), oracle.group(2)))
     names = (YEAR, NOISIER, SHORT_RETRAINED, EVERYONE_SHORT, THIRD_ONCE, THIRD_RETRAINED)
-    settings = {name: _setting(text, name) for name in names}
-    try:
-        return Figures(
-            held_out=held_out,
-            alerted=_merge([(r[2], r[3]) for r in rows]),
-            false_alerts=_merge([(r[6], r[7]) for r in rows]),
-            oracle=_merge(oracles),
-            recall=_merge([settings[YEAR]["recall"]]),
-            noisier_recall=_merge([settings[NOISIER]["recall"]]),
-            short_false_alerts=_merge([settings[SHORT_RETRAINED]["false alerts"]]),
-            short_recall=_merge([settings[SHORT_RETRAINED]["recall"]]),
-            third_false_alerts=_merge([settings[THIRD_RETRAINED]["false alerts"]]),
-            third_once_false_alerts=_merge([settings[THIRD_ONCE]["false alerts"]]),
-            everyone_once_false_alerts=_merge([settings[EVERYONE_SHORT]["false alerts"]]),
-        )
-    except (KeyError, ValueError):  # a setting's line missing, or no held-out family
+    ranges = {name: found for name in names if (found := _setting(text, name)) is not None}
+    if not held_out or len(ranges) < len(names):
         return None
+    return Figures(
+        held_out=held_out,
+        alerted=_merge(alerted),
+        false_alerts=_merge(false_alerts),
+        oracle=_merge(oracles),
+        recall=ranges[YEAR][0],
+        noisier_recall=ranges[NOISIER][0],
+        short_false_alerts=ranges[SHORT_RETRAINED][1],
+        short_recall=ranges[SHORT_RETRAINED][0],
+        third_false_alerts=ranges[THIRD_RETRAINED][1],
+        third_once_false_alerts=ranges[THIRD_ONCE][1],
+        everyone_once_false_alerts=ranges[EVERYONE_SHORT][1],
+    )
 
 
 def limits(text: str) -> str:
@@ -107,8 +108,8 @@ def limits(text: str) -> str:
     f = figures(text)
     measured = (
         (
-            f"On {NUMBERS.get(len(f.held_out), len(f.held_out))} simulated worlds written apart from the ones it was tuned on "
-            f"({', '.join(f.held_out)}), retrained monthly as the product runs, it is told of "
+            f"On {NUMBERS.get(len(f.held_out), len(f.held_out))} simulated worlds written apart "
+            f"from the ones it was tuned on ({', '.join(f.held_out)}), retrained monthly as the product runs, it is told of "
             f"{f.alerted} of the faults within 14 days at {f.false_alerts} false alerts per "
             "household-year, where a detector that knew each home's true normal use would find "
             f'{f.oracle} (ml/EVALUATION.md, "Held-out worlds"): treat an alert as a question to the '
@@ -134,8 +135,8 @@ def limits(text: str) -> str:
         "use, one noise standard deviation or less a day, most often a leak starting in the hot "
         "months, when a day's noise is largest) often takes 15–30 days to reach the threshold. "
         "Guests, a trip or a summer unlike the last (at home with the children, warmer than any "
-        "in its history) can raise an alert that no reading before it could have prevented. A household whose history holds no summer has an unknown "
-        "cooling response: on temperatures it has not seen, the model widens its spread and "
+        "in its history) can raise an alert that no reading before it could have prevented. A "
+        "household whose history holds no summer has an unknown cooling response: on temperatures it has not seen, the model widens its spread and "
         "expects at least its base use × the weather share of similar households that saw them "
         "(never falling with more heat above 30 °C); on those days a Kalman filter learns, day by "
         "day from its own readings, its cooling slope per °C beyond its history, the scale of its "

@@ -85,8 +85,7 @@ def write_report(results: list[Result], households: int, path: Path) -> None:
         "is a bound, not a method: the same two CUSUMs fed each household's true normal use and "
         "noise (which no model sees), their slow allowance and threshold picked on the scored data "
         f"itself for the highest recall at ≤ {FALSE_ALERTS:.2f} false alerts; a fault it misses is "
-        "beyond any "
-        "detector of this kind.\n\n"
+        "beyond any detector of this kind.\n\n"
         f"{table(results)}\n\n"
         f"Targets (issue 21; alerts per household-year): {STATED}. The model, range over seeds:\n\n"
         f"{summary(results)}\n{kept}",

@@ -1,6 +1,9 @@
-"""The consumption model's targets (issue 21): the one home of the bounds every report states."""
+"""The consumption model's targets (issue 21), the one home of the bounds every report states,
+and the names the reports and the model card (ml/card.py) share to find each other's figures."""
 
 from __future__ import annotations
+
+import re
 
 RECALL = 0.95  # share of faults flagged within 14 days of onset, at least
 MEDIAN_DELAY_DAYS = 3.0  # days from onset to the first flag, at most
@@ -18,6 +21,13 @@ STATED = (
     f"recall ≥ {RECALL:.2f}, median delay ≤ {MEDIAN_DELAY_DAYS:g} d, false alerts ≤ "
     f"{FALSE_ALERTS:.2f}, heat-wave/cold-spell ≤ {WEATHER_FALSE_ALERTS:.2f}"
 )
+
+
+# ml/worlds/report.py writes this section of ml/EVALUATION.md; ml/card.py reads its figures
+HELD_OUT_HEADING = "## Held-out worlds"
+HELD_OUT_SECTION = re.compile(rf"^{re.escape(HELD_OUT_HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
+# the method name of the held-out rows scored as the product runs
+PRODUCT_ROW = "model, year of history, retrained monthly (as the product runs)"
 
 
 def span(values: list[float]) -> str:

@@ -32,6 +32,7 @@ from ml.climate import normal_temps, region_of
 from ml.evaluate import alert_starts, model_flags
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
+from ml.targets import PRODUCT_ROW
 from ml.worlds.answers import (
     ChangeCost,
     answered_flags,
@@ -55,7 +56,6 @@ WINDOW = 14
 STEP_SHARE = 0.15
 # the model as the product runs it (notifications/tasks.py retrains on everyone's readings every
 # month): a year of history, the scored year's months learnt as they come
-PRODUCT_ROW = "model, year of history, retrained monthly (as the product runs)"
 # the detector's setting before households could confirm a lasting change (a comparison row)
 ADOPT_BEFORE = 21
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import platform
-import re
 import subprocess
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ml.targets import STATED, span
+from ml.targets import HELD_OUT_HEADING, HELD_OUT_SECTION, STATED, span
 from ml.worlds.heldout import FAMILIES, MONTHS, Family, Score, run_world
 from ml.worlds.samples import sample_fits
 
-HEADING = "## Held-out worlds"
+HEADING = HELD_OUT_HEADING
 Row = tuple[str, int, str, str, Score]  # family, seed, method, households, score
 
 
@@ -159,10 +158,9 @@ def section(
 def write_section(path: Path, text: str) -> None:
     """Replace the held-out section of the report (or append it), leaving the rest as it is."""
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
     new = (
-        pattern.sub(lambda _: text + "\n", old)
-        if pattern.search(old)
+        HELD_OUT_SECTION.sub(lambda _: text + "\n", old)
+        if HELD_OUT_SECTION.search(old)
         else old.rstrip() + "\n\n" + text
     )
     path.write_text(new, encoding="utf-8")
