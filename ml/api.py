@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -50,6 +51,21 @@ def training_rows(
     first = before.groupby("household_id")["date"].transform("min")
     year_long = first <= cut - timedelta(days=YEAR_DAYS)
     return before[~(year_long & (before["date"] >= cut))]
+
+
+def without_announced(
+    readings: pd.DataFrame, announced: Mapping[str, Iterable[tuple[date, date]]]
+) -> pd.DataFrame:
+    """`readings` less the days inside a period their household announced would not be its
+    normal (guests staying): the model does not learn them as the household's use."""
+    if readings.empty or not announced:
+        return readings
+    inside = pd.Series(False, index=readings.index)
+    for household, periods in announced.items():
+        mine = readings["household_id"] == household
+        for first, last in periods:
+            inside |= mine & (readings["date"] >= first) & (readings["date"] <= last)
+    return readings[~inside]
 
 
 def save_model(model: UnusualUsageModel, path: str | Path) -> None:

@@ -158,16 +158,20 @@ class UnusualUsageModel(BaseEstimator):
         X: pd.DataFrame,
         *,
         confirmed_changes: Mapping[str, Iterable[date]] | None = None,
+        announced: Mapping[str, Iterable[tuple[date, date]]] | None = None,
     ) -> pd.DataFrame:
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d.
         `confirmed_changes`: household_id → dates from which the household confirmed that its use
         changed for good (a new appliance, more people); from each the detector learns the new
         level, and a new scale on the weather part (a new air conditioner cools more in July than
-        in April), instead of flagging it (`Detector.rebaseline_days`, `confirmed_weather`)."""
+        in April), instead of flagging it (`Detector.rebaseline_days`, `confirmed_weather`).
+        `announced`: household_id → (first, last) days the household said beforehand would not be
+        its normal (guests staying); the detector neither learns from nor flags those days, and
+        an episode that was already open goes on over them (`announced_matrix`)."""
         design = make_design(X, self.consumption_.calendar_)
         p = self.consumption_.predict_design(X, design)
-        skipped = design.estimated.copy()
+        skipped = design.estimated | announced_matrix(design, announced or {})
         if not getattr(self, "tet_evidence", True):
             skipped |= design.calendar[..., 1] > 0
             # models saved before the Tết season was skipped have no such attribute
@@ -226,6 +230,18 @@ def carried(flagged: np.ndarray, estimated: np.ndarray) -> np.ndarray:
     for t in range(1, out.shape[1]):
         out[:, t] |= estimated[:, t] & out[:, t - 1]
     return out
+
+
+def announced_matrix(
+    design: Design, periods: Mapping[str, Iterable[tuple[date, date]]]
+) -> np.ndarray:
+    """[households, days] True on each household's days within a period it announced."""
+    out = np.zeros(design.valid.shape, dtype=bool)
+    for i, household in enumerate(design.ids):
+        for first, last in periods.get(household, ()):
+            lo, hi = (np.datetime64(d, "D").astype(float) for d in (first, last))
+            out[i] |= (design.day_number[i] >= lo) & (design.day_number[i] <= hi)
+    return out & design.valid
 
 
 def confirmed_matrix(design: Design, changes: Mapping[str, Iterable[date]]) -> np.ndarray:

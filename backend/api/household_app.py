@@ -12,7 +12,7 @@ from backend.charts import consumption_chart, expected_band
 from backend.clock import local_today, utc_now
 from backend.extensions import db
 from backend.models import MAX_INTEGER
-from backend.services import anomalies, household_inbox
+from backend.services import anomalies, guests, household_inbox
 from backend.services.household_panel import daily_series
 
 blp = Blueprint(
@@ -225,3 +225,63 @@ def post_anomaly_feedback(body, anomaly_id):
         "note": episode.feedback_note,
         "feedback_at": utc_text(episode.feedback_at),
     }
+
+
+class GuestStayIn(Schema):
+    first_day = fields.Date(required=True, metadata={"example": "2026-12-24"})
+    last_day = fields.Date(required=True, metadata={"example": "2026-12-27"})
+
+
+class GuestStayOut(Schema):
+    id = fields.Integer()
+    first_day = fields.String(metadata={"example": "2026-12-24"})
+    last_day = fields.String(metadata={"example": "2026-12-27"})
+    text = fields.String(metadata={"description": "the stay in Vietnamese, to show as is"})
+
+
+class GuestStaysOut(Schema):
+    stays = fields.List(fields.Nested(GuestStayOut))
+
+
+@blp.route("/guest-stays", methods=["GET"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(200, GuestStaysOut)
+def get_guest_stays():
+    """The guest stays the household announced that are coming, going on, or ended in the last
+    30 days."""
+    stays = guests.list_stays(db.session(), household=current_household(), today=local_today())
+    return {"stays": [guests.as_dict(s) for s in stays]}
+
+
+@blp.route("/guest-stays", methods=["POST"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.arguments(GuestStayIn)
+@blp.response(201, GuestStayOut)
+def post_guest_stay(body):
+    """Announce that guests will stay from `first_day` to `last_day` (at most 31 days, told at
+    most 7 days after they came): the nightly scoring neither learns those days as the
+    household's normal use nor raises a usage alert for them (one already open goes on).
+    A stay that overlaps or touches an announced one is merged with it; 422 naming the field."""
+    stay = guests.add_stay(
+        db.session(),
+        household=current_household(),
+        first_day=body["first_day"],
+        last_day=body["last_day"],
+        today=local_today(),
+    )
+    return guests.as_dict(stay)
+
+
+@blp.route("/guest-stays/<int:stay_id>", methods=["DELETE"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(204)
+def delete_guest_stay(stay_id):
+    """Withdraw an announced stay (the guests did not come); 404 when it is not this
+    household's."""
+    if stay_id > MAX_INTEGER:
+        stay_id = 0  # no such row
+    guests.remove_stay(db.session(), household=current_household(), stay_id=stay_id)
+    return ""

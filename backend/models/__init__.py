@@ -1,6 +1,6 @@
 """Database models. Import every model module here so Alembic sees all tables."""
 
-from backend.models.anomalies import AnomalyEpisode, UsageScore
+from backend.models.anomalies import AnomalyEpisode, GuestStay, UsageScore
 from backend.models.audit import AuditRecord
 from backend.models.budgets import Budget, ProjectionAlert, WeatherForecast
 from backend.models.conversations import (
@@ -53,6 +53,7 @@ __all__ = [
     "Device",
     "EventCursor",
     "ForgottenSender",
+    "GuestStay",
     "Household",
     "MeterIndex",
     "Notification",

@@ -47,3 +47,18 @@ class AnomalyEpisode(Model):
     lasting_change: Mapped[bool | None] = mapped_column(default=None)
     feedback_note: Mapped[str | None] = mapped_column(Text, default=None)
     feedback_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class GuestStay(Model):
+    """Days the household said beforehand that guests would stay: not its normal use, so the
+    consumption model neither learns from them nor raises a usage alert for them."""
+
+    __tablename__ = "guest_stays"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[str] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)

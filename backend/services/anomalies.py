@@ -12,8 +12,15 @@ from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
 from backend.services.errors import NotFound
+from backend.services.guests import announced_stays
 from backend.services.households import household_pages
-from ml.api import RETRAIN_HOLDOUT_DAYS, explain_vi, save_model, training_rows
+from ml.api import (
+    RETRAIN_HOLDOUT_DAYS,
+    explain_vi,
+    save_model,
+    training_rows,
+    without_announced,
+)
 from ml.card import write_card
 from ml.model import UnusualUsageModel
 
@@ -107,9 +114,12 @@ def train_model(
 ) -> tuple[UnusualUsageModel, pd.DataFrame]:
     """Fit the model on every household's readings of the `days` before `until`, less the last
     `holdout_days` of year-long households (`training_rows`: a fault in progress is not learnt
-    as normal)."""
+    as normal) and less the guest stays each announced (not its normal use)."""
     frames = [
-        _frame(session, page, until - timedelta(days=days), until - timedelta(days=1))
+        without_announced(
+            _frame(session, page, until - timedelta(days=days), until - timedelta(days=1)),
+            announced_stays(session, [h.id for h in page]),
+        )
         for page in household_pages(session, page=PAGE)
     ]
     frame = (
@@ -214,7 +224,8 @@ def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, l
 
 
 def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> ScoreSummary:
-    """Score every household's last HISTORY_DAYS days (causal verdicts), page by page."""
+    """Score every household's last HISTORY_DAYS days (causal verdicts), page by page; days of
+    an announced guest stay are neither learnt from nor flagged."""
     start = today - timedelta(days=HISTORY_DAYS)
     households = rows = flagged = closed = 0
     new: list[int] = []
@@ -223,8 +234,13 @@ def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> Sco
         households += len(page)
         if frame.empty:
             continue
-        confirmed = confirmed_changes(session, [h.id for h in page])
-        scored = pd.concat([frame, model.score_frame(frame, confirmed_changes=confirmed)], axis=1)
+        page_ids = [h.id for h in page]
+        verdicts = model.score_frame(
+            frame,
+            confirmed_changes=confirmed_changes(session, page_ids),
+            announced=announced_stays(session, page_ids),
+        )
+        scored = pd.concat([frame, verdicts], axis=1)
         ids = scored["household_id"].unique().tolist()
         session.execute(
             delete(UsageScore).where(UsageScore.household_id.in_(ids), UsageScore.day >= start)

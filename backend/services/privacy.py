@@ -39,6 +39,7 @@ from backend.models import (
     DailyReading,
     Device,
     ForgottenSender,
+    GuestStay,
     Household,
     MeterIndex,
     Notification,
@@ -100,6 +101,7 @@ def export_household(session: Session, household: Household) -> dict[str, Any]:
         "meter_indexes": rows(MeterIndex, "read_on", "reading", "source"),
         "bills": rows(Bill, "period_start", "period_end", "kwh", "amount"),
         "budget": rows(Budget, "amount", "kwh", "source", "created_at", "updated_at"),
+        "guest_stays": rows(GuestStay, "first_day", "last_day", "created_at"),
         "conversations": rows(Conversation, "sender_id", "channel", "status"),
         "notifications": rows(
             Notification, "kind", "title", "body", "status", "created_at", "sent_at"

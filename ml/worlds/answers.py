@@ -8,6 +8,10 @@ know which changes are lasting and normal, and which are faults), and never for 
 passing change (Tết, a vacation, an estimated read). With `share` < 1 only that share of the
 lasting changes is confirmed (the others stay unanswered), chosen at random per change.
 
+Households can also tell the product beforehand that guests will stay (`announced_guests`): the
+detector then neither learns from nor flags those days (`score_frame(announced=...)`). A
+simulated household that tells announces the visit's exact first and last day.
+
 The alert that prompted the answer was sent, so its day stays flagged in the scored flags even
 though the re-scored detector (which re-baselines from that day) no longer flags it.
 """
@@ -70,11 +74,16 @@ def collect(
 
 
 def scored_flags(
-    model: UnusualUsageModel, test: pd.DataFrame, answers: Answers | None = None
+    model: UnusualUsageModel,
+    test: pd.DataFrame,
+    answers: Answers | None = None,
+    *,
+    announced: Mapping[str, list[tuple[date, date]]] | None = None,
 ) -> pd.DataFrame:
-    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay)."""
+    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay) and the
+    guest visits households `announced`."""
     confirmed: Mapping[str, list[date]] = answers.dates if answers else {}
-    scored = model.score_frame(test, confirmed_changes=confirmed)
+    scored = model.score_frame(test, confirmed_changes=confirmed, announced=announced)
     flags = pd.DataFrame(
         {
             "household_id": test["household_id"].to_numpy(),
@@ -108,6 +117,23 @@ def answered_flags(
         answers = more
         flags = scored_flags(model, test, answers)
     return flags
+
+
+GUEST_KINDS = frozenset({"guests", "tet_guests"})
+
+
+def announced_guests(
+    changes: pd.DataFrame, *, share: float, seed: int
+) -> dict[str, list[tuple[date, date]]]:
+    """household_id → (first, last) day of the guest visits its household announced: `share` of
+    the worlds' visits (Tết hosting included), chosen at random per visit."""
+    visits = changes[changes["kind"].isin(GUEST_KINDS) & changes["end"].notna()]
+    telling = np.random.default_rng(seed).random(len(visits)) < share
+    out: dict[str, list[tuple[date, date]]] = {}
+    for row, tells in zip(visits.itertuples(), telling, strict=True):
+        if tells:
+            out.setdefault(str(row.household_id), []).append((row.onset, row.end))
+    return out
 
 
 @dataclass(frozen=True)

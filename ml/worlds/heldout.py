@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from ml.api import without_announced
 from ml.climate import normal_temps, region_of
 from ml.evaluate import alert_starts, model_flags
 from ml.model import UnusualUsageModel
@@ -35,6 +36,7 @@ from ml.simulate import simulate
 from ml.targets import PRODUCT_ROW
 from ml.worlds.answers import (
     ChangeCost,
+    announced_guests,
     answered_flags,
     change_cost,
     lasting_changes,
@@ -281,6 +283,14 @@ def answer_rows(world: World, *, seed: int) -> dict[str, pd.DataFrame]:
     for name, share in (("all", 1.0), ("half", 0.5)):
         out[f"model, households confirm {name} of lasting changes"] = answered_flags(
             model, test, changes=changes, share=share, seed=seed
+        )
+    for name, share in (("all", 1.0), ("half", 0.5)):
+        told = announced_guests(world.changes, share=share, seed=seed)
+        learnt = UnusualUsageModel().fit(
+            without_announced(readings[readings["date"] < TEST_DAY], told)
+        )
+        out[f"model, households announce {name} of their guests"] = scored_flags(
+            learnt, test, announced=told
         )
     out[f"model before: steps adopted after {ADOPT_BEFORE} days"] = scored_flags(
         model.set_params(adopt_days=ADOPT_BEFORE), test

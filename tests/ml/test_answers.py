@@ -7,10 +7,12 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from ml.api import without_announced
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
 from ml.worlds.answers import (
     alert_starts,
+    announced_guests,
     answered_flags,
     change_cost,
     lasting_changes,
@@ -69,3 +71,31 @@ def test_confirmed_changes_end_their_flag_and_keep_the_alert_that_asked(stepped)
     kept = pd.Series(list(zip(everyone["household_id"], everyone["date"], strict=True)))
     flagged = set(kept[everyone["is_anomaly"].to_numpy()])
     assert set(first.items()) <= flagged  # the alert that asked the question was sent
+
+
+def test_announced_guests_are_the_worlds_visits_and_training_leaves_them_out():
+    changes = pd.DataFrame(
+        {
+            "household_id": ["a", "a", "b", "c"],
+            "kind": ["guests", "vacation", "tet_guests", "new_ac"],
+            "onset": [date(2024, 3, 1), date(2024, 5, 1), date(2024, 2, 9), date(2024, 6, 1)],
+            "end": [date(2024, 3, 4), date(2024, 5, 9), date(2024, 2, 12), None],
+        }
+    )
+    told = announced_guests(changes, share=1.0, seed=1)
+    assert told == {
+        "a": [(date(2024, 3, 1), date(2024, 3, 4))],
+        "b": [(date(2024, 2, 9), date(2024, 2, 12))],
+    }
+    assert announced_guests(changes, share=0.0, seed=1) == {}
+    days = pd.date_range("2024-02-25", "2024-03-10").date
+    readings = pd.DataFrame(
+        {"household_id": ["a"] * len(days) + ["b"] * len(days), "date": [*days, *days]}
+    )
+    kept = without_announced(readings, told)
+    assert len(kept) == len(readings) - 4  # a's four days; b's stay is outside these days
+    assert not (
+        (kept["household_id"] == "a")
+        & (kept["date"] >= date(2024, 3, 1))
+        & (kept["date"] <= date(2024, 3, 4))
+    ).any()

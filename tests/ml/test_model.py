@@ -662,6 +662,22 @@ def test_a_confirmed_lasting_step_up_is_one_alert_then_the_new_normal():
     assert not short["is_anomaly"].to_numpy()[first:].any()  # a short history too
 
 
+def test_announced_guests_raise_no_flag_and_an_earlier_fault_goes_on_over_them():
+    model = UnusualUsageModel().fit(household(365))
+    visit = shifted(household(120), 365)
+    visit.loc[30:37, "kwh"] += 4.0  # guests for eight days
+    home = visit["household_id"].iloc[0]
+    told = {home: [(visit["date"].iloc[30], visit["date"].iloc[37])]}
+    assert model.score_frame(visit)["is_anomaly"].to_numpy()[30:38].any()  # unannounced: flagged
+    quiet = model.score_frame(visit, announced=told)["is_anomaly"].to_numpy()
+    assert not quiet.any()  # announced: nothing during the stay, nothing after it
+    fault = visit.copy()
+    fault.loc[20:80, "kwh"] += 3.0  # a water heater stuck on from ten days before the guests
+    flags = model.score_frame(fault, announced=told)["is_anomaly"].to_numpy()
+    first = int(np.flatnonzero(flags)[0])
+    assert 20 <= first < 30 and flags[first:81].all()  # one episode, on over the stay
+
+
 def spring_and_summer_home() -> pd.DataFrame:
     """Two years of a home that cools above 26 °C, through seasons."""
     days = np.arange(730)

@@ -1,0 +1,121 @@
+"""Guest stays the household announces beforehand ("nhà có khách từ 10/1 đến 15/1").
+
+Guests staying are the largest single cause of false usage alerts on the simulated households
+the model was not tuned on (ml/EVALUATION.md): only the household knows they are coming. Days of
+an announced stay are not learnt as the household's normal use and raise no usage alert
+(`UnusualUsageModel.score_frame(announced=...)`); an alert already open before the guests came
+goes on. Overlapping or touching stays are merged into one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from backend.content.dates import date_vi
+from backend.models import GuestStay, Household
+from backend.services.errors import InvalidInput, NotFound
+
+MAX_STAY_DAYS = 31
+TOLD_LATE_DAYS = 7  # a stay may be told up to this many days after the guests came
+AHEAD_DAYS = 365  # … and at most this far ahead
+SHOWN_AFTER_DAYS = 30  # stays that ended this many days ago or less are still listed
+
+
+def as_dict(stay: GuestStay) -> dict[str, Any]:
+    return {
+        "id": stay.id,
+        "first_day": stay.first_day.isoformat(),
+        "last_day": stay.last_day.isoformat(),
+        "text": f"Có khách từ {date_vi(stay.first_day)} đến {date_vi(stay.last_day)}",
+    }
+
+
+def check_stay(*, first_day: date, last_day: date, today: date) -> None:
+    """InvalidInput naming the refused field, in Vietnamese."""
+    if first_day < today - timedelta(days=TOLD_LATE_DAYS):
+        raise InvalidInput(
+            f"Chỉ báo được đợt khách đến từ {date_vi(today - timedelta(days=TOLD_LATE_DAYS))} "
+            "trở đi.",
+            "first_day",
+        )
+    if first_day > today + timedelta(days=AHEAD_DAYS):
+        raise InvalidInput("Chỉ báo được đợt khách đến trong vòng một năm tới.", "first_day")
+    if last_day < first_day:
+        raise InvalidInput("Ngày khách về phải từ ngày khách đến trở đi.", "last_day")
+    if (last_day - first_day).days + 1 > MAX_STAY_DAYS:
+        raise InvalidInput(
+            f"Mỗi lần báo có khách tối đa {MAX_STAY_DAYS} ngày; khách ở lâu hơn là thay đổi "
+            "lâu dài của nhà bạn.",
+            "last_day",
+        )
+
+
+def add_stay(
+    session: Session, *, household: Household, first_day: date, last_day: date, today: date
+) -> GuestStay:
+    """Store a stay (merged with those it overlaps or touches) and return it."""
+    check_stay(first_day=first_day, last_day=last_day, today=today)
+    touching = list(
+        session.scalars(
+            select(GuestStay).where(
+                GuestStay.household_id == household.id,
+                GuestStay.first_day <= last_day + timedelta(days=1),
+                GuestStay.last_day >= first_day - timedelta(days=1),
+            )
+        )
+    )
+    first = min([first_day, *(s.first_day for s in touching)])
+    last = max([last_day, *(s.last_day for s in touching)])
+    if (last - first).days + 1 > MAX_STAY_DAYS:
+        raise InvalidInput(
+            f"Gộp với đợt khách đã báo, đợt này dài quá {MAX_STAY_DAYS} ngày.", "last_day"
+        )
+    for stay in touching[1:]:
+        session.delete(stay)
+    stay = touching[0] if touching else GuestStay(household_id=household.id)
+    stay.first_day, stay.last_day = first, last
+    session.add(stay)
+    session.commit()
+    return stay
+
+
+def list_stays(session: Session, *, household: Household, today: date) -> list[GuestStay]:
+    """The household's stays that are coming, going on or ended in the last SHOWN_AFTER_DAYS."""
+    return list(
+        session.scalars(
+            select(GuestStay)
+            .where(
+                GuestStay.household_id == household.id,
+                GuestStay.last_day >= today - timedelta(days=SHOWN_AFTER_DAYS),
+            )
+            .order_by(GuestStay.first_day)
+        )
+    )
+
+
+def remove_stay(session: Session, *, household: Household, stay_id: int) -> None:
+    """Forget a stay (the guests did not come); NotFound for another household's."""
+    stay = session.get(GuestStay, stay_id)
+    if stay is None or stay.household_id != household.id:
+        raise NotFound("Không tìm thấy đợt khách này.", "stay_id")
+    session.execute(delete(GuestStay).where(GuestStay.id == stay_id))
+    session.commit()
+
+
+def announced_stays(
+    session: Session, household_ids: list[str]
+) -> dict[str, list[tuple[date, date]]]:
+    """household_id → (first, last) day of every stay it announced, for the model."""
+    out: dict[str, list[tuple[date, date]]] = {}
+    rows = session.execute(
+        select(GuestStay.household_id, GuestStay.first_day, GuestStay.last_day).where(
+            GuestStay.household_id.in_(household_ids)
+        )
+    )
+    for household_id, first, last in rows:
+        out.setdefault(household_id, []).append((first, last))
+    return out
