@@ -236,6 +236,8 @@ class GuestStayOut(Schema):
     id = fields.Integer()
     first_day = fields.String(metadata={"example": "2026-12-24"})
     last_day = fields.String(metadata={"example": "2026-12-27"})
+    days = fields.Integer(metadata={"description": "days of the stay, both ends included"})
+    period_text = fields.String(metadata={"example": "từ 24/12/2026 đến 27/12/2026"})
     text = fields.String(metadata={"description": "the stay in Vietnamese, to show as is"})
 
 

@@ -6,13 +6,13 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from backend.api.household_app import FeedbackIn
+from backend.api.household_app import FeedbackIn, GuestStayIn
 from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
 from backend.content.dates import day_vi, span_vi
 from backend.models import MAX_INTEGER, AnomalyEpisode, ConversationStatus, Household
-from backend.services import anomalies, budgets, places, privacy, projection, readings
+from backend.services import anomalies, budgets, guests, places, privacy, projection, readings
 from backend.services import handoff as handoff_service
 from backend.services import households as service
 from backend.services import outages as outage_service
@@ -130,6 +130,38 @@ def preview_budget(body, household_id):
     before the household confirms it)."""
     household_or_404(household_id)
     return {"budget": budgets.preview(amount=body.get("amount"), kwh=body.get("kwh"))}
+
+
+@blp.route("/households/<string:household_id>/guest-stays/preview", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(GuestStayIn)
+@blp.response(200)
+def preview_guest_stay(body, household_id):
+    """The stay as it would be announced, checked but not stored (`period_text` for the bot to
+    say before the household confirms it); 422 naming the field, in Vietnamese."""
+    household_or_404(household_id)
+    first, last = body["first_day"], body["last_day"]
+    guests.check_stay(first_day=first, last_day=last, today=local_today())
+    return {"stay": guests.describe(first, last)}
+
+
+@blp.route("/households/<string:household_id>/guest-stays", methods=["POST"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.arguments(GuestStayIn)
+@blp.response(201)
+def add_guest_stay(body, household_id):
+    """Announce a stay from chat, after the household confirmed it (as POST
+    /api/v1/me/guest-stays; the answer is the stay as stored, merged with those it touches)."""
+    stay = guests.add_stay(
+        session(),
+        household=household_or_404(household_id),
+        first_day=body["first_day"],
+        last_day=body["last_day"],
+        today=local_today(),
+    )
+    return {"stay": guests.as_dict(stay)}
 
 
 @blp.route("/households/<string:household_id>/budget", methods=["DELETE"])

@@ -25,13 +25,27 @@ AHEAD_DAYS = 365  # … and at most this far ahead
 SHOWN_AFTER_DAYS = 30  # stays that ended this many days ago or less are still listed
 
 
-def as_dict(stay: GuestStay) -> dict[str, Any]:
+def period_text(first_day: date, last_day: date) -> str:
+    """ "từ 24/12/2026 đến 27/12/2026", or "ngày 24/12/2026" for one day."""
+    if first_day == last_day:
+        return f"ngày {date_vi(first_day)}"
+    return f"từ {date_vi(first_day)} đến {date_vi(last_day)}"
+
+
+def describe(first_day: date, last_day: date) -> dict[str, Any]:
+    """A stay as the API states it (the texts for households)."""
+    period = period_text(first_day, last_day)
     return {
-        "id": stay.id,
-        "first_day": stay.first_day.isoformat(),
-        "last_day": stay.last_day.isoformat(),
-        "text": f"Có khách từ {date_vi(stay.first_day)} đến {date_vi(stay.last_day)}",
+        "first_day": first_day.isoformat(),
+        "last_day": last_day.isoformat(),
+        "days": (last_day - first_day).days + 1,
+        "period_text": period,
+        "text": f"Có khách {period}",
     }
+
+
+def as_dict(stay: GuestStay) -> dict[str, Any]:
+    return {"id": stay.id, **describe(stay.first_day, stay.last_day)}
 
 
 def check_stay(*, first_day: date, last_day: date, today: date) -> None:
