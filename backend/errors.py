@@ -140,6 +140,10 @@ FIELD_LABELS = {
     "read_on": "Ngày ghi chỉ số",
     "from": "Từ ngày",
     "to": "Đến ngày",
+    # guest stays (/api/v1/me/guest-stays)
+    "first_day": "Ngày khách tới",
+    "last_day": "Ngày khách về",
+    "stay_id": "Đợt khách",
 }
 
 

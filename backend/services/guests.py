@@ -49,21 +49,25 @@ def as_dict(stay: GuestStay) -> dict[str, Any]:
 
 
 def check_stay(*, first_day: date, last_day: date, today: date) -> None:
-    """InvalidInput naming the refused field, in Vietnamese."""
-    if first_day < today - timedelta(days=TOLD_LATE_DAYS):
+    """InvalidInput naming the refused field, in Vietnamese (each message starts with the field's
+    label, backend.errors.FIELD_LABELS, so it reads as it is)."""
+    earliest = today - timedelta(days=TOLD_LATE_DAYS)
+    if first_day < earliest:
         raise InvalidInput(
-            f"Chỉ báo được đợt khách đến từ {date_vi(today - timedelta(days=TOLD_LATE_DAYS))} "
-            "trở đi.",
+            f"Ngày khách tới đã qua quá {TOLD_LATE_DAYS} ngày: chỉ báo được đợt khách tới "
+            f"từ {date_vi(earliest)} trở đi.",
             "first_day",
         )
     if first_day > today + timedelta(days=AHEAD_DAYS):
-        raise InvalidInput("Chỉ báo được đợt khách đến trong vòng một năm tới.", "first_day")
+        raise InvalidInput(
+            "Ngày khách tới quá xa: chỉ báo được đợt khách tới trong vòng một năm.", "first_day"
+        )
     if last_day < first_day:
-        raise InvalidInput("Ngày khách về phải từ ngày khách đến trở đi.", "last_day")
+        raise InvalidInput("Ngày khách về phải từ ngày khách tới trở đi.", "last_day")
     if (last_day - first_day).days + 1 > MAX_STAY_DAYS:
         raise InvalidInput(
-            f"Mỗi lần báo có khách tối đa {MAX_STAY_DAYS} ngày; khách ở lâu hơn là thay đổi "
-            "lâu dài của nhà bạn.",
+            f"Ngày khách về quá xa: mỗi lần báo có khách tối đa {MAX_STAY_DAYS} ngày "
+            "(khách ở lâu hơn là thay đổi lâu dài của nhà bạn).",
             "last_day",
         )
 
@@ -86,7 +90,9 @@ def add_stay(
     last = max([last_day, *(s.last_day for s in touching)])
     if (last - first).days + 1 > MAX_STAY_DAYS:
         raise InvalidInput(
-            f"Gộp với đợt khách đã báo, đợt này dài quá {MAX_STAY_DAYS} ngày.", "last_day"
+            f"Ngày khách về quá xa: gộp với đợt khách đã báo, đợt này dài quá {MAX_STAY_DAYS} "
+            "ngày.",
+            "last_day",
         )
     for stay in touching[1:]:
         session.delete(stay)

@@ -19,6 +19,7 @@ from backend.models import (
 )
 from backend.services.anomalies import answered_episodes
 from backend.services.budgets import get_budget
+from backend.services.guests import as_dict, list_stays
 from backend.services.households import province_name
 from backend.services.projection import HouseholdProjection, project_household
 from backend.services.readings import latest_bills
@@ -48,6 +49,9 @@ class HouseholdPanel:
     budget: dict[str, Any] | None = None
     # usage alerts the household answered (a lasting change or not), newest first
     answers: list[AnomalyEpisode] = field(default_factory=list)
+    # guest stays the household announced (coming, going on, or ended in the last 30 days):
+    # days the model neither learns from nor alerts on (backend/services/guests.py)
+    guest_stays: list[dict[str, Any]] = field(default_factory=list)
 
 
 def daily_series(session: Session, household: Household, today: date, days: int) -> list[Day]:
@@ -118,6 +122,7 @@ def household_panel(
         project_household(session, household, today=today, model=model),
         _budget(session, household),
         answered_episodes(session, household=household),
+        [as_dict(s) for s in list_stays(session, household=household, today=today)],
     )
 
 

@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import requests
@@ -37,6 +37,11 @@ CACHED_GETS = frozenset({"/api/v1/tariffs"})
 # the same "350 số" asked by a thousand households is computed once per TTL.
 CACHED_POSTS = frozenset({"/api/v1/bills/estimate"})
 VIETNAM = timedelta(hours=7)
+
+
+def vietnam_today() -> date:
+    """Today in Vietnam (UTC+7, no daylight saving), as the backend's clock has it."""
+    return (datetime.now(timezone.utc) + VIETNAM).date()  # noqa: UP017 (3.10)
 
 
 class _Entry:
@@ -71,7 +76,7 @@ class BackendClient:
         if method == "GET" and path in CACHED_GETS and not kwargs:
             return path
         if method == "POST" and path in CACHED_POSTS and set(kwargs) == {"json"}:
-            today = (datetime.now(timezone.utc) + VIETNAM).date().isoformat()  # noqa: UP017 (3.10)
+            today = vietnam_today().isoformat()
             return f"{path} {today} {json.dumps(kwargs['json'], sort_keys=True)}"
         return None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -14,6 +15,10 @@ UNAVAILABLE = (
     "Xin lỗi, hiện tôi chưa lấy được dữ liệu riêng của nhà bạn (hệ thống đang bận). "
     "Bạn thử lại sau ít phút nhé; các câu hỏi chung về giá điện và cách tiết kiệm tôi vẫn trả lời được."
 )
+
+
+# a stop word that ends a question the bot asked (on the text without diacritics, lower case)
+CANCEL = re.compile(r"^(?:thoi|huy|dung|khong can nua|ko can nua|khong tinh nua|bo qua)\b")
 
 
 def yes_no(yes: str = "Đồng ý", no: str = "Không") -> list[dict[str, str]]:

@@ -29,6 +29,7 @@ TOPIC_TITLES = {
     "set_budget": "Đặt hạn mức tiền điện",
     "clear_budget": "Bỏ hạn mức tiền điện",
     "link_account": "Liên kết tài khoản",
+    "announce_guests": "Báo nhà có khách",
 }
 DEFAULT_TOPICS = ["calculate_bill", "ask_saving_tips", "ask_bill_spike"]
 

@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client
-from actions.common import latest_text
+from actions.common import CANCEL, latest_text
 from actions.parsing import find_people, find_quantities
 
 # "4 nghìn một số", "3.500đ/số", "4k 1 kí", "3800 mỗi chữ", "2.570 đ/kWh"
@@ -30,7 +30,6 @@ PER_KWH = re.compile(
 )
 MIN_PRICE, MAX_PRICE = 500, 50_000  # đồng per kWh a landlord could plausibly charge
 MIN_BILL = 10_000
-CANCEL = re.compile(r"^(?:thoi|huy|dung|khong can nua|ko can nua|khong tinh nua|bo qua)\b")
 UNAVAILABLE = (
     "Xin lỗi, máy tính hóa đơn đang tạm ngưng nên tôi chưa so được giá chủ nhà thu. "
     "Bạn thử lại sau ít phút nhé."

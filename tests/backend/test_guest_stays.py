@@ -57,10 +57,10 @@ def test_overlapping_and_touching_stays_are_merged(client, household):
 @pytest.mark.parametrize(
     ("first", "last", "field", "message"),
     [
-        (3, 1, "last_day", "Ngày khách về phải từ ngày khách đến trở đi"),
-        (0, 31, "last_day", "tối đa 31 ngày"),
-        (-8, 0, "first_day", "Chỉ báo được đợt khách đến từ"),
-        (400, 401, "first_day", "trong vòng một năm tới"),
+        (3, 1, "last_day", "Ngày khách về phải từ ngày khách tới trở đi."),
+        (0, 31, "last_day", "Ngày khách về quá xa: mỗi lần báo có khách tối đa 31 ngày"),
+        (-8, 0, "first_day", "Ngày khách tới đã qua quá 7 ngày: chỉ báo được đợt khách tới từ"),
+        (400, 401, "first_day", "Ngày khách tới quá xa"),
     ],
 )
 def test_a_stay_that_cannot_be_true_is_a_422_naming_the_field(
@@ -69,7 +69,7 @@ def test_a_stay_that_cannot_be_true_is_a_422_naming_the_field(
     today = local_today()
     res = announce(client, household, today + timedelta(days=first), today + timedelta(days=last))
     assert res.status_code == 422
-    assert res.get_json()["field"] == field and message in res.get_json()["message"]
+    assert res.get_json()["field"] == field and res.get_json()["message"].startswith(message)
     assert db.session.query(GuestStay).count() == 0
 
 
@@ -143,3 +143,31 @@ def test_training_leaves_announced_days_out(unusual_use):
     mine = after[after["household_id"] == home.id]["date"]
     assert not mine.between(first, last).any()
     assert len(before) - len(after) == 10
+
+
+def test_the_bot_previews_then_stores_a_stay_in_the_words_it_says(client, household, service_auth):
+    """What actions/guests.py reads: stay.period_text before the yes, the stored stay after."""
+    base = f"/api/v1/service/households/{household.id}/guest-stays"
+    first, last = local_today() + timedelta(days=1), local_today() + timedelta(days=3)
+    body = {"first_day": first.isoformat(), "last_day": last.isoformat()}
+    preview = client.post(f"{base}/preview", json=body, headers=service_auth)
+    assert preview.status_code == 200
+    period = f"từ {first.day}/{first.month}/{first.year} đến {last.day}/{last.month}/{last.year}"
+    assert preview.get_json()["stay"]["period_text"] == period
+    assert db.session.query(GuestStay).count() == 0  # a preview stores nothing
+    one_day = {"first_day": first.isoformat(), "last_day": first.isoformat()}
+    single = client.post(f"{base}/preview", json=one_day, headers=service_auth).get_json()
+    assert single["stay"]["period_text"] == f"ngày {first.day}/{first.month}/{first.year}"
+    too_long = {
+        "first_day": first.isoformat(),
+        "last_day": (first + timedelta(days=40)).isoformat(),
+    }
+    refused = client.post(f"{base}/preview", json=too_long, headers=service_auth)
+    assert refused.status_code == 422 and "tối đa 31 ngày" in refused.get_json()["message"]
+    stored = client.post(base, json=body, headers=service_auth)
+    assert stored.status_code == 201
+    assert {k: stored.get_json()["stay"][k] for k in ("first_day", "last_day", "period_text")} == {
+        **body,
+        "period_text": period,
+    }
+    assert client.post(base, json=body).status_code == 401  # the service token only

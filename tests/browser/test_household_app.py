@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from backend.clock import local_today, utc_now
 from backend.extensions import db
-from backend.models import DailyReading, Household, Notification, UsageScore
+from backend.models import DailyReading, GuestStay, Household, Notification, UsageScore
 from backend.services import handoff
 from backend.services.chat import RasaLink
 from backend.services.demo import seed_demo
@@ -366,6 +366,34 @@ def test_settings_kinds_one_by_one_quiet_hours_zalo_export_delete(app_page, shot
     )
     with live.app.app_context():
         assert db.session.get(Household, "demo-1") is None
+
+
+def test_guests_announced_listed_refused_and_withdrawn_in_settings(app_page, shot):
+    live, page, _ = app_page
+    page.goto(live.url + "/#settings")
+    expect(page.get_by_label("Tên hiển thị")).to_have_value("Nhà chị Lan", timeout=SLOW)
+    first, last = local_today() + timedelta(days=3), local_today() + timedelta(days=5)
+    said = f"Có khách từ {first.day}/{first.month}/{first.year} đến {last.day}/{last.month}/{last.year}"
+    page.get_by_label("Ngày khách tới").fill(last.isoformat())
+    page.get_by_label("Ngày khách về").fill(first.isoformat())
+    page.get_by_role("button", name="Báo có khách").click()
+    expect(page.locator("#guests-form .status")).to_have_text(
+        "Ngày khách về phải từ ngày khách tới trở đi.", timeout=SLOW
+    )
+    page.get_by_label("Ngày khách tới").fill(first.isoformat())
+    page.get_by_label("Ngày khách về").fill(last.isoformat())
+    page.get_by_role("button", name="Báo có khách").click()
+    expect(page.locator("#guests-form .status")).to_have_text(f"Đã ghi: {said}.", timeout=SLOW)
+    expect(page.locator("#guest-list li span")).to_have_text([said])
+    with live.app.app_context():
+        stays = [(s.first_day, s.last_day) for s in db.session.query(GuestStay)]
+        assert stays == [(first, last)]
+    shot(page, "household-guests")
+    page.get_by_role("button", name=f"Xóa: {said}").click()
+    expect(page.locator("#guests-form .status")).to_have_text(f"Đã xóa: {said}.", timeout=SLOW)
+    expect(page.locator("#guest-list li")).to_have_count(0)
+    with live.app.app_context():
+        assert db.session.query(GuestStay).count() == 0
 
 
 def test_installable_offline_shell_and_performance(app_page, shot):

@@ -354,6 +354,7 @@
     $("q-start").value = profile.quiet_hours.start;
     $("q-end").value = profile.quiet_hours.end;
     $("zalo-state").textContent = profile.zalo_linked ? "Đã liên kết với Zalo." : "Chưa liên kết với Zalo.";
+    loadGuests();
   }
   $("profile-form").addEventListener("submit", (e) => {
     e.preventDefault();
@@ -376,6 +377,27 @@
   $("quiet-form").addEventListener("submit", (e) => {
     e.preventDefault();
     save(e.target, { quiet_hours: { start: $("q-start").value, end: $("q-end").value } }, "Đã lưu giờ yên tĩnh.");
+  });
+  /* ---------- guests announced beforehand ---------- */
+  async function loadGuests() {
+    const res = await api("/api/v1/me/guest-stays").catch(() => null);
+    if (!res || !res.ok) return;
+    const form = $("guests-form");
+    $("guest-list").replaceChildren(...res.data.stays.map((stay) => {
+      const remove = el("button", { type: "button", className: "ghost", textContent: "Xóa" });
+      remove.setAttribute("aria-label", `Xóa: ${stay.text}`);
+      remove.addEventListener("click", async () => {
+        const gone = await api(`/api/v1/me/guest-stays/${stay.id}`, { method: "DELETE" }).catch(() => null);
+        if (gone && gone.ok) { status(form, `Đã xóa: ${stay.text}.`); loadGuests(); } else status(form, problem(gone || {}), true);
+      });
+      return el("li", {}, el("span", { textContent: stay.text }), remove);
+    }));
+  }
+  $("guests-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const body = { first_day: $("g-first").value, last_day: $("g-last").value };
+    const res = await api("/api/v1/me/guest-stays", { method: "POST", body }).catch(() => ({ ok: false, status: 0, data: null }));
+    if (res.ok) { status(e.target, `Đã ghi: ${res.data.text}.`); loadGuests(); } else status(e.target, res.status === 0 ? "Không kết nối được máy chủ." : problem(res), true);
   });
   $("zalo-code").addEventListener("click", async () => {
     const res = await api("/api/v1/me/zalo-link-code", { method: "POST" }).catch(() => null);

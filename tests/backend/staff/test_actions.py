@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from backend.clock import local_today
 from backend.config import DEV_RASA_AUTH_TOKEN as TOKEN
 from backend.extensions import db
-from backend.models import AuditRecord, ChatMessage, Conversation
+from backend.models import AuditRecord, ChatMessage, Conversation, GuestStay
 
 
 def first_user_message(sender: str) -> ChatMessage:
@@ -216,3 +218,13 @@ def test_a_reveal_expires(supervisor, conversations):
     assert "0912 345 678" not in supervisor.get("/staff/conversations/web-unsure").get_data(
         as_text=True
     )
+
+
+def test_staff_see_the_guest_stays_the_household_announced(agent, conversations, household):
+    page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
+    assert 'id="guest-stays"' not in page  # none announced: nothing shown
+    first = local_today() + timedelta(days=2)
+    db.session.add(GuestStay(household_id=household.id, first_day=first, last_day=first))
+    db.session.commit()
+    page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
+    assert f"<li>Có khách ngày {first.day}/{first.month}/{first.year}</li>" in page

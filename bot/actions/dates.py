@@ -1,0 +1,225 @@
+"""Days as households write them in a message about a coming stay: "từ 24/12 đến 27/12",
+"24-27/12", "mai", "thứ 7 này", "cuối tuần", "ở 3 ngày", "một tuần", "3 hôm nữa".
+
+`read_stay` returns only what the text states plainly: a first day, a last day (or a length),
+each None when it is missing or vague ("mấy hôm", "tuần sau", "Tết"); the caller asks for what
+is missing and says the result back before anything is stored. Dates are never formatted here:
+the backend writes the texts the bot says.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from components.text import nfc, strip_diacritics
+
+# "tư" and "sáu" are left out: without diacritics they are "từ" (from) and "sau" (after)
+NUMBER_WORDS = {
+    "mot": 1,
+    "hai": 2,
+    "ba": 3,
+    "bon": 4,
+    "nam": 5,
+    "bay": 7,
+    "tam": 8,
+    "chin": 9,
+    "muoi": 10,
+}
+WEEKDAYS = {  # Monday = 0
+    "2": 0,
+    "hai": 0,
+    "3": 1,
+    "ba": 1,
+    "4": 2,
+    "tu": 2,
+    "5": 3,
+    "nam": 3,
+    "6": 4,
+    "sau": 4,
+    "7": 5,
+    "bay": 5,
+}
+LATE_DAYS = 7  # a day-and-month this many days past is this year's; earlier ones are next year's
+
+_NUM = r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
+_DATE = r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})(?:\s*[/.\-]\s*(\d{2,4}))?"
+_UNTIL = r"\s*(?:-|–|den|toi|toi ngay|den ngay|->|~)\s*"
+RANGE_ONE_MONTH = re.compile(
+    r"(?<![/.\-\d])(?:ngay\s+)?\b(\d{1,2})" + _UNTIL + r"(?:ngay\s+)?" + _DATE
+)
+DATE = re.compile(r"\b" + _DATE + r"\b")
+DAY_OF_MONTH = re.compile(r"\bngay\s+(\d{1,2})(?:\s+thang\s+(\d{1,2}|nay|sau|toi))?\b")
+LENGTH = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan|dem)\b(?!\s+(?:nua|sau|toi)\b)")
+IN_DAYS = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
+VAGUE_LENGTH = re.compile(r"\b(?:vai|may|it|mot vai|dam ba)\s+(?:ngay|hom|bua|tuan|dem)\b")
+WEEKDAY = re.compile(
+    r"\b(?:thu\s*(2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|t([2-7]))\b(\s+tuan\s+(?:sau|toi))?"
+)
+SUNDAY = re.compile(r"\b(?:chu nhat|cn)\b(\s+tuan\s+(?:sau|toi))?")
+WEEKEND = re.compile(r"\bcuoi tuan\b(\s+(?:sau|toi))?")
+WHOLE_NEXT_WEEK = re.compile(r"\b(?:ca|suot|nguyen)\s+tuan\s+(?:sau|toi)\b")
+TODAY = re.compile(r"\b(?:hom nay|bua nay|hom ni|bua ni|ngay hom nay)\b")
+# on the text as written: "mãi" (always) is not "mai"; "mai mốt" (some day) is no day
+TOMORROW = re.compile(r"\b(?:ngày mai|ngay mai|mai)\b(?!\s+m[oố]t\b)")
+DAY_AFTER = re.compile(r"\b(?:ngay kia|ngay mot|mot mot)\b")
+MOT = re.compile(r"(?<!mai )\bmốt\b")  # "mốt": the day after tomorrow (only with its diacritics)
+
+
+@dataclass(frozen=True)
+class StayDays:
+    first: date | None = None
+    last: date | None = None
+
+
+def _number(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def _day_month(day: int, month: int, year: int | None, today: date) -> date | None:
+    if year is not None and year < 100:
+        year += 2000
+    try:
+        found = date(year or today.year, month, day)
+    except ValueError:
+        return None
+    if year is None and found < today - timedelta(days=LATE_DAYS):
+        found = found.replace(year=today.year + 1)
+    return found
+
+
+def _day_only(day: int, month_word: str | None, today: date) -> date | None:
+    """ "ngày 24": this month's 24th, or next month's when it is past."""
+    month, year = today.month, today.year
+    if month_word in ("sau", "toi"):
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+    elif month_word and month_word.isdigit():
+        return _day_month(day, int(month_word), None, today)
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    if month_word is None and found < today - timedelta(days=LATE_DAYS):
+        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+        try:
+            found = date(year, month, day)
+        except ValueError:
+            return None
+    return found
+
+
+def _next_weekday(weekday: int, today: date, next_week: bool) -> date:
+    if next_week:
+        monday = today - timedelta(days=today.weekday()) + timedelta(days=7)
+        return monday + timedelta(days=weekday)
+    return today + timedelta(days=(weekday - today.weekday()) % 7)
+
+
+def _length(text: str) -> int | None:
+    """Days a stated length covers ("ở 3 ngày": 3, "một tuần": 7); None when none or vague."""
+    if VAGUE_LENGTH.search(text):
+        return None
+    found = LENGTH.search(text)
+    if found is None:
+        return None
+    count = _number(found.group(1))
+    return count * 7 if found.group(2) == "tuan" else count
+
+
+@dataclass(frozen=True)
+class _Point:
+    day: date
+    weekday: bool = False  # named by its weekday ("thứ 7", "cuối tuần"): may mean the next one
+
+
+def _points(text: str, original: str, today: date) -> list[_Point]:
+    """Single days named in the text, in the order written."""
+    found: list[tuple[int, date]] = []
+    weekdays: list[tuple[int, date]] = []
+    for match in DATE.finditer(text):
+        day = _day_month(
+            int(match.group(1)),
+            int(match.group(2)),
+            int(match.group(3)) if match.group(3) else None,
+            today,
+        )
+        if day is not None:
+            found.append((match.start(), day))
+    for match in DAY_OF_MONTH.finditer(text):
+        if DATE.match(text, match.start(1)):
+            continue  # "ngày 24/12": read above
+        day = _day_only(int(match.group(1)), match.group(2), today)
+        if day is not None:
+            found.append((match.start(), day))
+    for match in IN_DAYS.finditer(text):
+        count = _number(match.group(1)) * (7 if match.group(2) == "tuan" else 1)
+        found.append((match.start(), today + timedelta(days=count)))
+    for pattern, offset in ((TODAY, 0), (DAY_AFTER, 2)):
+        for match in pattern.finditer(text):
+            found.append((match.start(), today + timedelta(days=offset)))
+    for pattern, offset in ((TOMORROW, 1), (MOT, 2)):  # positions in `original` (same length)
+        for match in pattern.finditer(original):
+            found.append((match.start(), today + timedelta(days=offset)))
+    for match in WEEKDAY.finditer(text):
+        weekday = WEEKDAYS[match.group(1) or match.group(2)]
+        weekdays.append((match.start(), _next_weekday(weekday, today, bool(match.group(3)))))
+    for match in SUNDAY.finditer(text):
+        weekdays.append((match.start(), _next_weekday(6, today, bool(match.group(1)))))
+    for match in WEEKEND.finditer(text):
+        weekdays.append((match.start(), weekend_start(today, next_week=bool(match.group(1)))))
+    points = [(at, _Point(day)) for at, day in found]
+    points += [(at, _Point(day, weekday=True)) for at, day in weekdays]
+    return [point for _, point in sorted(points, key=lambda item: item[0])]
+
+
+def weekend_start(today: date, *, next_week: bool) -> date:
+    """This week's Saturday (today on a Sunday), or next week's."""
+    saturday = _next_weekday(5, today, next_week)
+    if not next_week and today.weekday() == 6:
+        return today
+    return saturday
+
+
+def read_stay(text: str | None, *, today: date, first: date | None = None) -> StayDays:
+    """The first and last day of a stay the text states; `first`: a first day read from an
+    earlier message (the text then only needs the last day or the length)."""
+    original = " ".join(nfc(text or "").lower().split())
+    plain = strip_diacritics(original)  # same length: positions match
+    ranged = RANGE_ONE_MONTH.search(plain)
+    if ranged is not None:
+        last = _day_month(
+            int(ranged.group(2)),
+            int(ranged.group(3)),
+            int(ranged.group(4)) if ranged.group(4) else None,
+            today,
+        )
+        start = None
+        if last is not None:
+            try:
+                start = last.replace(day=int(ranged.group(1)))
+            except ValueError:
+                start = None
+        if start is not None and last is not None and start <= last:
+            return StayDays(start, last)
+    if WHOLE_NEXT_WEEK.search(plain) and first is None:
+        monday = _next_weekday(0, today, True)
+        return StayDays(monday, monday + timedelta(days=6))
+    points = _points(plain, original, today)
+    length = _length(plain)
+    weekend = WEEKEND.search(plain)
+    if first is None and points:
+        first, points = points[0].day, points[1:]
+    if first is None:
+        return StayDays()
+    if points:
+        last = points[0].day
+        if points[0].weekday and last < first:
+            last += timedelta(days=7)  # "thứ 7 … đến chủ nhật": the Sunday after
+        if first <= last:
+            return StayDays(first, last)
+    if length is not None and length >= 1:
+        return StayDays(first, first + timedelta(days=length - 1))
+    if weekend is not None and first.weekday() >= 5:  # "cuối tuần": to its Sunday
+        return StayDays(first, first + timedelta(days=6 - first.weekday()))
+    return StayDays(first, None)
