@@ -6,7 +6,9 @@ import re
 
 import pytest
 
+from ml import card
 from ml.card import EVALUATION_FILE, figures, limits
+from ml.evaluate import SETTINGS
 
 PRODUCT_ROW = "model, year of history, retrained monthly (as the product runs)"
 
@@ -68,3 +70,23 @@ def test_hand_written_sections_do_not_change_the_card(report):
         "\n## A note written by hand\n\n**oracle** — held out, a word in a hand-written section.\n"
     )
     assert limits(report + note) == limits(report)
+
+
+@pytest.mark.parametrize(
+    ("label", "noise", "history_days", "retrain_every", "share"),
+    [
+        (card.YEAR, 0.10, 365, None, 1.0),
+        (card.NOISIER, 0.16, 365, None, 1.0),
+        (card.EVERYONE_SHORT, 0.10, 60, None, 1.0),
+        (card.SHORT_RETRAINED, 0.10, 60, 30, 1.0),
+        (card.THIRD_ONCE, 0.10, 60, None, 1 / 3),
+        (card.THIRD_RETRAINED, 0.10, 60, 30, 1 / 3),
+    ],
+)
+def test_the_card_names_each_tuning_setting_by_what_it_runs(
+    label, noise, history_days, retrain_every, share
+):
+    """The card takes its settings from ml.evaluate.SETTINGS by position: reordered, a label
+    would carry another setting's figures; this fails first."""
+    setting = next(s for s in SETTINGS if s[0] == label)
+    assert setting[1:] == pytest.approx((noise, history_days, retrain_every, share))
