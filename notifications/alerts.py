@@ -20,6 +20,12 @@ QUESTION = (
     'ứng dụng hoặc nhắn cho trợ lý (ví dụ: "có, nhà mới mua thêm điều hòa") để mức dự kiến được '
     "tính theo mức dùng mới."
 )
+# guests staying raise use for a few days: told beforehand, those days raise no alert
+# (backend/services/guests.py; in chat bot/actions/guests.py, in the app Cài đặt → Nhà có khách)
+GUESTS_HINT = (
+    "Nếu chỉ là có khách ở chơi, lần sau bạn báo trước trong ứng dụng (Cài đặt → Nhà có khách) "
+    'hoặc nhắn cho trợ lý (ví dụ: "nhà có khách từ 24/12 đến 27/12") để không bị cảnh báo.'
+)
 
 
 def enqueue_usage_alert(session: Session, episode: AnomalyEpisode) -> Notification | None:
@@ -32,7 +38,7 @@ def enqueue_usage_alert(session: Session, episode: AnomalyEpisode) -> Notificati
         "usage_alert",
         f"usage-alert:{episode.id}",
         TITLE,
-        f"{episode.explanation} {QUESTION}",
+        f"{episode.explanation} {QUESTION} {GUESTS_HINT}",
         {"episode_id": episode.id, "excess_days": episode.excess_days},
     )
 

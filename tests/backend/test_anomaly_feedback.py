@@ -10,7 +10,7 @@ import pytest
 from backend.extensions import db
 from backend.models import AnomalyEpisode, Notification
 from backend.services.household_panel import household_panel
-from notifications.alerts import QUESTION
+from notifications.alerts import GUESTS_HINT, QUESTION
 from tests.conftest import bearer, make_household
 
 
@@ -25,7 +25,7 @@ def test_a_confirmed_lasting_change_ends_the_episode_and_a_denied_one_keeps_it(c
     assert runner.invoke(args=["notify", "score-all", "--model", model]).exit_code == 0
     episode = db.session.query(AnomalyEpisode).one()
     alert = db.session.query(Notification).filter_by(kind="usage_alert").one()
-    assert alert.body.endswith(QUESTION)  # the alert asks the question
+    assert alert.body.endswith(f"{QUESTION} {GUESTS_HINT}")  # the question, then the hint
     notices = client.get("/api/v1/me/notices", headers=bearer(home)).get_json()["notices"]
     assert notices[0]["anomaly_id"] == episode.id  # the app knows what to answer
 
