@@ -1354,6 +1354,24 @@ _DIALECT_GUESTS: Examples = {
     },
 }
 _extend(_GUESTS, _DIALECT_GUESTS)
+# "khách" is also a customer (of the utility, of a shop): not guests coming to stay
+_CUSTOMER: Examples = {
+    "chitchat": {
+        "greet": [
+            "chào ad, mình là khách hàng mới",
+            "xin chào, tôi là khách mới đăng ký dùng điện",
+            "hi ad, e là khách mới của bên mình nha",
+            "chào bạn, mình là khách quen của điện lực nè",
+            "chào shop, khách mới đây",
+        ],
+        "goodbye": [
+            "thôi quán đông khách rồi, chào ad nha",
+            "khách tới mua hàng rồi, tui đi đây, chào bot",
+        ],
+    },
+}
+_extend(_GUESTS, _CUSTOMER, create=True)
+
 _extend(TOPICS, _GUESTS, create=True)
 
 # Round R (issue 19): wording the development sets 17 and 18 showed missing: a goodbye that ends
