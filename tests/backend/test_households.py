@@ -227,6 +227,8 @@ ME_ENDPOINTS = [
     ("get", "/api/v1/me/daily", None),
     ("get", "/api/v1/me/notices", None),
     ("post", "/api/v1/me/notices/read", None),
+    ("get", "/api/v1/me/guest-stays", None),
+    ("post", "/api/v1/me/guest-stays", {"first_day": days_ago(1), "last_day": days_ago(0)}),
     ("get", "/api/v1/chat/history", None),
     ("delete", "/api/v1/me", None),
 ]
