@@ -76,11 +76,14 @@ def call_for_household(
     suffix: str,
     payload: dict[str, Any] | None = None,
     unavailable: str = UNAVAILABLE,
+    *,
+    refused: str | None = None,
 ) -> Any:
     """Call /api/v1/service/households/<id>/<suffix> for the sender's household.
 
     Returns the JSON body, or None after telling the user why there is none (not linked, or the
-    backend is unavailable)."""
+    backend is unavailable). With `refused` ("Tôi chưa ghi được."), a request the backend turns
+    down is answered with it and the backend's own reason, which names what was wrong."""
     backend = client()
     household = linked_household(backend, tracker, dispatcher, unavailable)
     if household is None:
@@ -90,6 +93,9 @@ def call_for_household(
         if payload is None:
             return backend.request(method, path)
         return backend.request(method, path, json=payload)
-    except (BackendUnavailable, BackendError):
+    except BackendError as error:
+        dispatcher.utter_message(text=f"{refused} {error.message}" if refused else unavailable)
+        return None
+    except BackendUnavailable:
         dispatcher.utter_message(text=unavailable)
         return None

@@ -82,30 +82,30 @@ def _day_month(day: int, month: int, year: int | None, today: date) -> date | No
         year += 2000
     try:
         found = date(year or today.year, month, day)
+        if year is None and found < today - timedelta(days=LATE_DAYS):
+            found = date(today.year + 1, month, day)  # "29/2" past: none next year either
     except ValueError:
         return None
-    if year is None and found < today - timedelta(days=LATE_DAYS):
-        found = found.replace(year=today.year + 1)
     return found
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 def _day_only(day: int, month_word: str | None, today: date) -> date | None:
     """ "ngày 24": this month's 24th, or next month's when it is past."""
-    month, year = today.month, today.year
+    year, month = today.year, today.month
     if month_word in ("sau", "toi"):
-        month, year = (1, year + 1) if month == 12 else (month + 1, year)
+        year, month = _next_month(year, month)
     elif month_word and month_word.isdigit():
         return _day_month(day, int(month_word), None, today)
     try:
         found = date(year, month, day)
+        if month_word is None and found < today - timedelta(days=LATE_DAYS):
+            found = date(*_next_month(year, month), day)
     except ValueError:
         return None
-    if month_word is None and found < today - timedelta(days=LATE_DAYS):
-        month, year = (1, year + 1) if month == 12 else (month + 1, year)
-        try:
-            found = date(year, month, day)
-        except ValueError:
-            return None
     return found
 
 

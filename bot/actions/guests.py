@@ -15,13 +15,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.backend_client import BackendError, BackendUnavailable, client, vietnam_today
+from actions.backend_client import vietnam_today
 from actions.common import (
     CANCEL,
     UNAVAILABLE,
     ask_to_confirm,
+    call_for_household,
     latest_text,
-    linked_household,
     yes_no,
 )
 from actions.dates import read_stay
@@ -40,6 +40,7 @@ WHAT_IT_DOES = (
     "cảnh báo dùng điện tăng bất thường."
 )
 KEPT = "Vâng, tôi chưa ghi lại đợt khách nào."
+REFUSED = "Tôi chưa ghi được."
 SLOTS = ("guest_first", "guest_last")
 
 
@@ -94,21 +95,11 @@ class ActionPrepareGuestStay(Action):
         reset: list[EventType] = [SlotSet(s, None) for s in SLOTS]
         if first is None or last is None:  # stopped ("thôi"): already answered
             return [*reset, SlotSet("pending_change", None)]
-        backend = client()
-        household = linked_household(backend, tracker, dispatcher)
-        if household is None:
-            return [*reset, SlotSet("pending_change", None)]
         body = {"first_day": first.isoformat(), "last_day": last.isoformat()}
-        try:
-            preview = backend.post(
-                f"/api/v1/service/households/{household['household_id']}/guest-stays/preview",
-                body,
-            )
-        except BackendUnavailable:
-            dispatcher.utter_message(text=UNAVAILABLE)
-            return [*reset, SlotSet("pending_change", None)]
-        except BackendError as error:
-            dispatcher.utter_message(text=f"Tôi chưa ghi được. {error.message}")
+        preview = call_for_household(
+            tracker, dispatcher, "POST", "guest-stays/preview", body, refused=REFUSED
+        )
+        if preview is None:
             return [*reset, SlotSet("pending_change", None)]
         period = preview["stay"]["period_text"]
         question = f"Nhà bạn có khách {period}, đúng không ạ? {WHAT_IT_DOES} Tôi ghi lại nhé?"
@@ -127,20 +118,17 @@ def apply_guest_stay(
     dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
 ) -> None:
     """The household said yes: store the stay asked about just before."""
-    backend = client()
-    household = linked_household(backend, tracker, dispatcher)
-    if household is None:
-        return
     body = {"first_day": change.get("first_day"), "last_day": change.get("last_day")}
-    try:
-        stored = backend.post(
-            f"/api/v1/service/households/{household['household_id']}/guest-stays", body
-        )
-    except BackendUnavailable:
-        dispatcher.utter_message(text=UNAVAILABLE + " Đợt khách chưa được ghi lại.")
-        return
-    except BackendError as error:
-        dispatcher.utter_message(text=f"Tôi chưa ghi được. {error.message}")
+    stored = call_for_household(
+        tracker,
+        dispatcher,
+        "POST",
+        "guest-stays",
+        body,
+        UNAVAILABLE + " Đợt khách chưa được ghi lại.",
+        refused=REFUSED,
+    )
+    if stored is None:
         return
     stay = stored["stay"]
     merged = (stay["first_day"], stay["last_day"]) != (body["first_day"], body["last_day"])

@@ -53,6 +53,11 @@ def d(day: int, month: int = 12, year: int = 2026) -> date:
         ("nhà có khách mấy hôm", SUNDAY, StayDays()),
         ("Tết này nhà có khách", SUNDAY, StayDays()),
         ("từ 27/12 đến 24/12", SUNDAY, StayDays(d(27), None)),
+        # the calendar's edges: a past 29/2 has no next-year day, "ngày 5" in late December
+        ("khách đến 29/2", date(2028, 3, 20), StayDays()),
+        ("khách đến 29/2 ở 3 ngày", date(2028, 2, 20), StayDays(d(29, 2, 2028), d(2, 3, 2028))),
+        ("có khách từ ngày 5 đến ngày 8", date(2026, 12, 20), StayDays(d(5, 1, 2027), d(8, 1, 2027))),
+        ("từ ngày 31 có khách", date(2026, 4, 20), StayDays()),
     ],
 )
 def test_the_days_of_a_stay_are_read_as_written(text, today, expected):
