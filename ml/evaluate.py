@@ -11,13 +11,14 @@ For the model and for the 30% month-over-month rule on the same data:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from ml.api import RETRAIN_HOLDOUT_DAYS, training_rows
+from ml.api import RETRAIN_HOLDOUT_DAYS, training_rows, without_announced
 from ml.detect import Detector, cusum
 from ml.model import UnusualUsageModel
 from ml.simulate import Simulation, simulate
@@ -117,13 +118,18 @@ def monthly_rule(test: pd.DataFrame, sim: Simulation) -> pd.DataFrame:
 
 
 def model_flags(
-    readings: pd.DataFrame, first_test_day: date, retrain_every: int | None
+    readings: pd.DataFrame,
+    first_test_day: date,
+    retrain_every: int | None,
+    *,
+    announced: Mapping[str, list[tuple[date, date]]] | None = None,
 ) -> pd.DataFrame:
     """Flags of the test year. Without `retrain_every`: one model trained on the days before
     `first_test_day`. With it, as the product retrains: every `retrain_every` days a model is
     trained on the days before (less the last RETRAIN_HOLDOUT_DAYS of year-long households, as
     ml.api.training_rows leaves them out), then scores the test year so
-    far; its flags are kept for the next `retrain_every` days."""
+    far; its flags are kept for the next `retrain_every` days. `announced`: guest stays the
+    households told beforehand, neither learnt from nor scored (as the nightly job treats them)."""
     test = readings[readings["date"] >= first_test_day].reset_index(drop=True)
     cuts = [first_test_day]
     if retrain_every:
@@ -134,9 +140,10 @@ def model_flags(
     for i, cut in enumerate(cuts):
         until = cuts[i + 1] if i + 1 < len(cuts) else date.max
         holdout = RETRAIN_HOLDOUT_DAYS if retrain_every else 0
-        model = UnusualUsageModel().fit(training_rows(readings, until=cut, holdout_days=holdout))
+        rows = training_rows(readings, until=cut, holdout_days=holdout)
+        model = UnusualUsageModel().fit(without_announced(rows, announced or {}))
         upto = test[test["date"] < until].reset_index(drop=True)
-        scored = model.score_frame(upto)
+        scored = model.score_frame(upto, announced=announced)
         keep = (upto["date"] >= cut).to_numpy()
         parts.append(
             pd.DataFrame(

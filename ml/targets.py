@@ -28,6 +28,8 @@ HELD_OUT_HEADING = "## Held-out worlds"
 HELD_OUT_SECTION = re.compile(rf"^{re.escape(HELD_OUT_HEADING)}\n.*?(?=^## |\Z)", re.S | re.M)
 # the method name of the held-out rows scored as the product runs
 PRODUCT_ROW = "model, year of history, retrained monthly (as the product runs)"
+# … with half of the worlds' guest visits told beforehand (chat or app, backend/services/guests.py)
+PRODUCT_ANNOUNCED_ROW = f"{PRODUCT_ROW}, households announce half of their guests"
 
 
 def span(values: list[float]) -> str:

@@ -33,7 +33,7 @@ from ml.climate import normal_temps, region_of
 from ml.evaluate import alert_starts, model_flags
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
-from ml.targets import PRODUCT_ROW
+from ml.targets import PRODUCT_ANNOUNCED_ROW, PRODUCT_ROW
 from ml.worlds.answers import (
     ChangeCost,
     announced_guests,
@@ -324,6 +324,10 @@ def run_world(
     if short:
         monthly = model_flags(readings, TEST_DAY, 30)
         out.append((PRODUCT_ROW, "all", score(monthly, world, ids)))
+        told = announced_guests(world.changes, share=0.5, seed=seed)
+        if told:  # worlds without guests would repeat the row above
+            monthly_told = model_flags(readings, TEST_DAY, 30, announced=told)
+            out.append((PRODUCT_ANNOUNCED_ROW, "all", score(monthly_told, world, ids)))
         recent = readings[readings["date"] >= TEST_DAY - timedelta(days=60)]
         sixty = model_flags(recent, TEST_DAY, 30)
         out.append(("model, 60-day history, retrained monthly", "all", score(sixty, world, ids)))

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from ml.api import training_rows
-from ml.evaluate import SETTINGS, Metrics, alert_starts, oracle
+from ml.evaluate import SETTINGS, Metrics, alert_starts, model_flags, oracle
 from ml.report import write_report
 from ml.simulate import Simulation, simulate, year_split
 
@@ -129,3 +129,41 @@ def test_a_retraining_leaves_out_a_year_long_households_last_two_weeks(first, ke
     assert kept["date"].max().day == kept_last  # 18 January on is left out of the first
     assert kept["date"].min() == first
     assert training_rows(frame, until=date(2025, 2, 1), holdout_days=0)["date"].max().day == 31
+
+
+def test_the_monthly_retraining_neither_learns_nor_flags_announced_guests():
+    """The product row with guests told: a week's and a month's stay raise no flag, and the
+    retrainings after the month do not learn it as normal use: a small fault after it is
+    flagged as fast as in a home that had no guests (learnt, it is found two days later)."""
+    days = pd.date_range(date(2024, 1, 1), date(2025, 12, 31)).date
+    kwh = 8.0 + np.random.default_rng(4).normal(0, 0.4, len(days))
+    at = {day: i for i, day in enumerate(days)}
+    week = (date(2025, 3, 10), date(2025, 3, 17))
+    month = (date(2025, 6, 1), date(2025, 7, 1))
+    for first, last in (week, month):
+        kwh[at[first] : at[last] + 1] += 4.0  # guests
+    onset = date(2025, 8, 5)
+    kwh[at[onset] : at[date(2025, 8, 31)] + 1] += 2.0  # a water heater's thermostat fails
+    frame = pd.DataFrame(
+        {
+            "household_id": "h",
+            "date": days,
+            "kwh": kwh,
+            "avg_temp_c": 24.0,
+            "province_code": 1,
+            "occupants": 3,
+            "air_conditioners": 1,
+        }
+    )
+
+    def flagged(flags: pd.DataFrame, first: date, last: date) -> np.ndarray:
+        inside = (flags["date"] >= first) & (flags["date"] <= last)
+        return flags.loc[inside].sort_values("date")["is_anomaly"].to_numpy()
+
+    silent = model_flags(frame, date(2025, 1, 1), 30)
+    told = model_flags(frame, date(2025, 1, 1), 30, announced={"h": [week, month]})
+    assert flagged(silent, *week).any() and flagged(silent, *month).any()
+    assert not flagged(told, *week).any() and not flagged(told, *month).any()
+    assert not flagged(told, date(2025, 7, 2), date(2025, 8, 4)).any()
+    fault = flagged(told, onset, date(2025, 8, 31))
+    assert np.flatnonzero(fault)[0] <= 3 and fault[3:].all()  # found within 3 days, kept
