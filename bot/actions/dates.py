@@ -1,5 +1,7 @@
 """Days as households write them in a message about a coming stay: "từ 24/12 đến 27/12",
-"24-27/12", "mai", "thứ 7 này", "cuối tuần", "ở 3 ngày", "một tuần", "3 hôm nữa".
+"24-27/12", "mai", "thứ 7 này", "cuối tuần", "ở 3 ngày", "một tuần", "3 hôm nữa", and the
+days of Tết: "mùng 2 Tết", "từ 28 Tết đến mùng 4", "mùng 2-5 Tết" (Vietnam's lunar calendar,
+actions/lunar.py).
 
 `read_stay` returns only what the text states plainly: a first day, a last day (or a length),
 each None when it is missing or vague ("mấy hôm", "tuần sau", "Tết"); the caller asks for what
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from components.text import nfc, strip_diacritics
+
+from actions.lunar import tet_day, twelfth_month_day
 
 # "tư" and "sáu" are left out: without diacritics they are "từ" (from) and "sau" (after)
 NUMBER_WORDS = {
@@ -50,7 +54,9 @@ RANGE_ONE_MONTH = re.compile(
     r"(?<![/.\-\d])(?:ngay\s+)?\b(\d{1,2})" + _UNTIL + r"(?:ngay\s+)?" + _DATE
 )
 DATE = re.compile(r"\b" + _DATE + r"\b")
-DAY_OF_MONTH = re.compile(r"\bngay\s+(\d{1,2})(?:\s+thang\s+(\d{1,2}|nay|sau|toi))?\b")
+DAY_OF_MONTH = re.compile(
+    r"\bngay\s+(\d{1,2})\b(?!\s+(?:tet|thang chap)\b)(?:\s+thang\s+(\d{1,2}|nay|sau|toi))?\b"
+)
 LENGTH = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan|dem)\b(?!\s+(?:nua|sau|toi)\b)")
 IN_DAYS = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
 VAGUE_LENGTH = re.compile(r"\b(?:vai|may|it|mot vai|dam ba)\s+(?:ngay|hom|bua|tuan|dem)\b")
@@ -65,6 +71,47 @@ TODAY = re.compile(r"\b(?:hom nay|bua nay|hom ni|bua ni|ngay hom nay)\b")
 TOMORROW = re.compile(r"\b(?:ngày mai|ngay mai|mai)\b(?!\s+m[oố]t\b)")
 DAY_AFTER = re.compile(r"\b(?:ngay kia|ngay mot|mot mot)\b")
 MOT = re.compile(r"(?<!mai )\bmốt\b")  # "mốt": the day after tomorrow (only with its diacritics)
+
+
+# "mùng 4" is also "mùng tư", "mùng 6" "mùng sáu": after "mùng" neither word means anything else
+MUNG_WORDS = {**NUMBER_WORDS, "tu": 4, "sau": 6}
+_MUNG_NUM = r"(\d{1,2}|" + "|".join(MUNG_WORDS) + r")"
+TET_DAYS = 10  # "mùng 1" … "mùng 10": the days of Tết people name so
+TET = re.compile(r"\btet\b(?!\s+(?:duong|tay))")  # "Tết dương lịch", "Tết Tây": 1 January
+# "mùng 2 Tết", "mùng 5 tháng sau", "mùng 3 tháng giêng" (the lunar year's first month)
+MUNG = re.compile(
+    r"\b(?:mung|mong)\s+" + _MUNG_NUM + r"\b(?:\s+thang\s+(\d{1,2}|nay|sau|toi|gieng))?"
+)
+# "mùng 2-5", "mùng 2 đến 5": the second day without its "mùng"
+MUNG_UNTIL = re.compile(r"\b(?:mung|mong)\s+" + _MUNG_NUM + _UNTIL + _MUNG_NUM + r"\b")
+SOLAR_NEW_YEAR = re.compile(r"\b(?:(?:mung|mong)\s+(?:1|mot)\s+)?tet\s+(?:duong|tay)\b")
+# the last day of the lunar year, whether its twelfth month has 29 days or 30
+NEW_YEARS_EVE = re.compile(r"\b(?:giao thua|ba muoi tet|dem 30)\b")
+# "28 Tết", "23 tháng Chạp": a day of the lunar month before Tết; "30 Tết" is said of the last
+# day even in a year whose month has 29 days
+TWELFTH_MONTH = re.compile(r"(?<!mung )(?<!mong )\b(1\d|2\d|30)\s+(?:tet|thang chap)\b")
+
+
+def _coming_tet(today: date) -> date | None:
+    """The Tết a message means: this year's until a week after its tenth day, then next year's."""
+    for year in (today.year, today.year + 1):
+        first = tet_day(year)
+        if first is not None and first + timedelta(days=TET_DAYS - 1 + LATE_DAYS) >= today:
+            return first
+    return None
+
+
+def _tet_range(text: str, dated: re.Match[str]) -> bool:
+    """A DATE match that is "mùng 2-5" (two days of Tết) rather than a day and month."""
+    after_mung = re.search(r"\b(?:mung|mong)\s+$", text[: dated.start()]) is not None
+    return after_mung and "-" in dated.group(0)
+
+
+def _tet_date(mung: int, today: date) -> date | None:
+    first = _coming_tet(today)
+    if first is None or not 1 <= mung <= TET_DAYS:
+        return None
+    return first + timedelta(days=mung - 1)
 
 
 @dataclass(frozen=True)
@@ -133,11 +180,54 @@ class _Point:
     weekday: bool = False  # named by its weekday ("thứ 7", "cuối tuần"): may mean the next one
 
 
+def _new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, date]]:
+    """Days named by the calendar around New Year: Tết Dương lịch, and with Tết in the message
+    "mùng 2", "30 Tết", "28 tháng Chạp" (a "mùng" without Tết is a day of the month)."""
+    found: list[tuple[int, date]] = []
+    solar = [match.span() for match in SOLAR_NEW_YEAR.finditer(text)]
+    found += [(start, _day_month(1, 1, None, today) or today) for start, _ in solar]
+    for match in MUNG.finditer(text):
+        if any(start <= match.start() < end for start, end in solar):
+            continue
+        dated = DATE.match(text, match.start(1))
+        if dated is not None and not (lunar and _tet_range(text, dated)):
+            continue  # "mùng 10/12": a date, read with the others
+        number, month_word = MUNG_WORDS.get(match.group(1)) or int(match.group(1)), match.group(2)
+        if month_word == "gieng" or (lunar and month_word is None):
+            day = _tet_date(number, today)
+        else:
+            day = _day_only(number, month_word, today)
+        if day is not None:
+            found.append((match.start(), day))
+    for match in MUNG_UNTIL.finditer(text):
+        number = MUNG_WORDS.get(match.group(2)) or int(match.group(2))
+        day = _tet_date(number, today) if lunar else _day_only(number, None, today)
+        if day is not None:
+            found.append((match.start(2), day))
+    coming = _coming_tet(today)
+    if coming is None:
+        return found
+    for match in NEW_YEARS_EVE.finditer(text):
+        found.append((match.start(), coming - timedelta(days=1)))
+    for match in TWELFTH_MONTH.finditer(text):
+        number = int(match.group(1))
+        named = (
+            coming - timedelta(days=1) if number == 30 else twelfth_month_day(number, coming.year)
+        )
+        if named is not None:
+            found.append((match.start(), named))
+    return found
+
+
 def _points(text: str, original: str, today: date) -> list[_Point]:
     """Single days named in the text, in the order written."""
     found: list[tuple[int, date]] = []
     weekdays: list[tuple[int, date]] = []
+    lunar = TET.search(text) is not None
+    found += _new_year_points(text, today, lunar=lunar)
     for match in DATE.finditer(text):
+        if lunar and _tet_range(text, match):
+            continue  # "mùng 2-5 Tết": days of Tết, read below
         day = _day_month(
             int(match.group(1)),
             int(match.group(2)),

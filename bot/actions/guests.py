@@ -28,7 +28,7 @@ from actions.dates import read_stay
 
 STOPPED = "-"  # slot value after "thôi": the form ends and nothing is asked
 NOT_READ_FIRST = (
-    "Tôi chưa đọc được ngày khách đến. Bạn viết giúp kiểu: 24/12, mai, thứ 7 này; "
+    "Tôi chưa đọc được ngày khách đến. Bạn viết giúp kiểu: 24/12, mai, thứ 7 này, mùng 2 Tết; "
     'hoặc nhắn "thôi" nếu không cần nữa.'
 )
 NOT_READ_LAST = (

@@ -56,8 +56,45 @@ def d(day: int, month: int = 12, year: int = 2026) -> date:
         # the calendar's edges: a past 29/2 has no next-year day, "ngày 5" in late December
         ("khách đến 29/2", date(2028, 3, 20), StayDays()),
         ("khách đến 29/2 ở 3 ngày", date(2028, 2, 20), StayDays(d(29, 2, 2028), d(2, 3, 2028))),
-        ("có khách từ ngày 5 đến ngày 8", date(2026, 12, 20), StayDays(d(5, 1, 2027), d(8, 1, 2027))),
+        (
+            "có khách từ ngày 5 đến ngày 8",
+            date(2026, 12, 20),
+            StayDays(d(5, 1, 2027), d(8, 1, 2027)),
+        ),
         ("từ ngày 31 có khách", date(2026, 4, 20), StayDays()),
+        # the days of Tết, in Vietnam's lunar calendar: Tết Đinh Mùi is 6/2/2027, Mậu Thân 26/1/2028
+        (
+            "Tết này từ mùng 2 đến mùng 5 nhà có khách",
+            SUNDAY,
+            StayDays(d(7, 2, 2027), d(10, 2, 2027)),
+        ),
+        ("mung 2 tet ong ba len choi o 1 tuan", SUNDAY, StayDays(d(7, 2, 2027), d(13, 2, 2027))),
+        ("mùng 2-5 Tết nhà đông người", SUNDAY, StayDays(d(7, 2, 2027), d(10, 2, 2027))),
+        ("từ 30 Tết đến mùng 4 con cháu về", SUNDAY, StayDays(d(5, 2, 2027), d(9, 2, 2027))),
+        ("giao thừa khách tới, ở 3 ngày", SUNDAY, StayDays(d(5, 2, 2027), d(7, 2, 2027))),
+        ("mùng hai tết có khách tới mùng sáu về", SUNDAY, StayDays(d(7, 2, 2027), d(11, 2, 2027))),
+        ("mùng 3 tháng giêng có khách ở 2 hôm", SUNDAY, StayDays(d(8, 2, 2027), d(9, 2, 2027))),
+        (
+            "mùng 2 tết có khách ở 3 ngày",
+            date(2027, 2, 25),
+            StayDays(d(27, 1, 2028), d(29, 1, 2028)),
+        ),
+        (
+            "Tết này họ hàng về nhà ở từ 28 Tết đến mùng 4",
+            SUNDAY,
+            StayDays(d(4, 2, 2027), d(9, 2, 2027)),
+        ),
+        ("ngày 29 tết khách tới ở 1 tuần", SUNDAY, StayDays(d(5, 2, 2027), d(11, 2, 2027))),
+        ("từ 28 tết đến mùng 2", date(2033, 1, 5), StayDays(d(28, 1, 2033), d(1, 2, 2033))),
+        # "mùng" without Tết is a day of the month; Tết dương lịch is 1 January
+        ("mùng 5 tháng sau có khách ở 2 ngày", SUNDAY, StayDays(d(5, 1, 2027), d(6, 1, 2027))),
+        ("mùng 10/12 có khách ở 2 ngày", SUNDAY, StayDays(d(10), d(11))),
+        (
+            "mùng 1 tết dương lịch khách đến ở 2 ngày",
+            SUNDAY,
+            StayDays(d(1, 1, 2027), d(2, 1, 2027)),
+        ),
+        ("mùng 20 tết có khách", SUNDAY, StayDays()),
     ],
 )
 def test_the_days_of_a_stay_are_read_as_written(text, today, expected):
