@@ -125,6 +125,8 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
     return {
         "is_anomaly": True,
         "anomaly_id": episode.id,
+        # the first unusual day: where a stay of guests the household names would begin
+        "start_day": episode.start_day.isoformat(),
         # the household's answer to the alert's question (None: not answered)
         "lasting_change": episode.lasting_change,
         "feedback_note": episode.feedback_note,

@@ -33,6 +33,7 @@ def test_score_all_opens_one_episode_and_one_alert(client, tmp_path, unusual_use
     assert (
         usage["anomaly"]["is_anomaly"] is True
         and usage["anomaly"]["excess_days"] == episode.excess_days
+        and usage["anomaly"]["start_day"] == episode.start_day.isoformat()
     )
     normal = client.get(
         "/api/v1/me/usage", headers=bearer(db.session.get(type(stuck), "normal-0"))

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from backend.clock import local_today, utc_now
 from backend.extensions import db
-from backend.models import DailyReading, GuestStay, Household, Notification, UsageScore
+from backend.models import (
+    AnomalyEpisode,
+    DailyReading,
+    GuestStay,
+    Household,
+    Notification,
+    UsageScore,
+)
 from backend.services import handoff
 from backend.services.chat import RasaLink
 from backend.services.demo import seed_demo
@@ -394,6 +401,45 @@ def test_guests_announced_listed_refused_and_withdrawn_in_settings(app_page, sho
     expect(page.locator("#guest-list li")).to_have_count(0)
     with live.app.app_context():
         assert db.session.query(GuestStay).count() == 0
+
+
+def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(app_page, shot):
+    """ "Chỉ là nhà đang có khách" on the alert card: the guest form, from the alert's first day
+    to today; nothing is stored until the household presses "Báo có khách"."""
+    live, page, _ = app_page
+    start = local_today() - timedelta(days=3)
+    with live.app.app_context():
+        db.session.add(
+            AnomalyEpisode(
+                household_id="demo-1",
+                start_day=start,
+                last_day=local_today() - timedelta(days=1),
+                expected_kwh=35.0,
+                actual_kwh=52.0,
+                weather_kwh=0.0,
+                excess_days=3,
+                explanation="3 ngày qua nhà bạn dùng 52 kWh, cao hơn mức dự kiến 35 kWh.",
+            )
+        )
+        db.session.commit()
+    page.goto(live.url + "/")
+    expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
+    page.get_by_role("button", name="Không, chỉ là nhà đang có khách").click()
+    expect(page.locator("#settings")).to_be_visible()
+    expect(page.get_by_label("Ngày khách tới")).to_have_value(start.isoformat())
+    last = date.fromisoformat(page.get_by_label("Ngày khách về").input_value())
+    assert last in (local_today(), utc_now().date())  # the phone's today
+    expect(page.locator("#guests-form .status")).to_contain_text("rồi bấm Báo có khách")
+    with live.app.app_context():
+        assert db.session.query(GuestStay).count() == 0  # nothing stored before the press
+    shot(page, "household-alert-guests")
+    page.get_by_role("button", name="Báo có khách").click()
+    expect(page.locator("#guests-form .status")).to_contain_text(
+        "Đã ghi: Có khách từ ", timeout=SLOW
+    )
+    with live.app.app_context():
+        stays = [(s.household_id, s.first_day, s.last_day) for s in db.session.query(GuestStay)]
+        assert stays == [("demo-1", start, last)]
 
 
 def test_installable_offline_shell_and_performance(app_page, shot):

@@ -122,6 +122,7 @@
       $("anomaly-card").hidden = false;
       $("anomaly-text").textContent = u.anomaly.explanation;
       anomalyId = u.anomaly.anomaly_id;
+      anomalyStart = u.anomaly.start_day;
       $("anomaly-ask").hidden = u.anomaly.lasting_change != null;
       if (u.anomaly.lasting_change != null) $("anomaly-answer").textContent = ANSWERED[u.anomaly.lasting_change];
     }
@@ -129,6 +130,7 @@
 
   /* ---------- the usage alert's question: a lasting change or not ---------- */
   let anomalyId = null;
+  let anomalyStart = null;
   const ANSWERED = {
     true: "Cảm ơn bạn. Từ nay mức dự kiến sẽ tính theo mức dùng mới của nhà bạn.",
     false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
@@ -141,6 +143,18 @@
   }
   $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
   $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
+  // guests, not a change: the guest form in Cài đặt, filled from the alert's first day to today;
+  // nothing is stored until the household checks the days and presses "Báo có khách"
+  $("anomaly-guests").addEventListener("click", () => {
+    location.hash = "settings";
+    const now = new Date();
+    const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+    $("g-first").value = anomalyStart || today;
+    $("g-last").value = today;
+    status($("guests-form"), "Kiểm tra ngày khách tới và ngày khách về (có thể đổi) rồi bấm Báo có khách. Những ngày đó sẽ không bị tính là bất thường.");
+    $("guests-form").scrollIntoView();
+    $("g-last").focus();
+  });
 
   function renderBudget(budget) {
     const node = $("budget");
