@@ -7,18 +7,28 @@ it is about (GET .../anomalies/latest: the open one, else the latest of the last
 exactly what will be recorded and what follows, and leaves it in `pending_change`; the yes goes
 to action_apply_change (actions/changes.py: kind "alert_feedback"), which calls
 apply_alert_feedback. Nothing is stored before that yes.
+
+"Không, chỉ là mấy hôm có khách thôi": the alert was a visit. The bot offers to record the stay
+(the days the answer names, else the alert's days) with the answer, so the nightly scoring
+neither learns nor flags those days (kind "guest_stay" with the alert's id, actions/guests.py).
 """
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from typing import Any
 
+from components.text import strip_diacritics
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text
+from actions.backend_client import BackendError, BackendUnavailable, client, vietnam_today
+from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text, yes_no
+from actions.dates import read_stay
+from actions.guests import WHAT_IT_DOES
 
 YES_INTENTS = ("confirm_lasting_change", "affirm")
 NO_INTENTS = ("deny_lasting_change", "deny")
@@ -31,6 +41,10 @@ NO_ALERT = (
     "có thêm người ở)."
 )
 STAFF = "nhân viên chăm sóc khách hàng cũng thấy câu trả lời này khi hỗ trợ nhà bạn"
+# the answer puts the unusual use down to guests ("khách hàng" is a customer, not a guest)
+GUESTS = re.compile(
+    r"\bkhach\b(?! hang)|\b(?:ba con|ho hang|con chau)\b|\b(?:len|ve|xuong|o) choi\b"
+)
 
 
 def note_from(text: str) -> str | None:
@@ -92,6 +106,10 @@ class ActionPrepareAlertFeedback(Action):
             return forget
         lasting = intent in YES_INTENTS
         note = note_from(latest_text(tracker))
+        if not lasting and GUESTS.search(strip_diacritics(latest_text(tracker)).lower()):
+            stay = _guest_stay(dispatcher, tracker, alert, note)
+            if stay is not None:
+                return stay
         change = {
             "kind": "alert_feedback",
             "anomaly_id": int(alert["id"]),
@@ -100,6 +118,48 @@ class ActionPrepareAlertFeedback(Action):
             "start_day_text": alert["start_day_text"],
         }
         return ask_to_confirm(dispatcher, question(alert, lasting, note), change)
+
+
+def _stay_days(text: str, alert: dict[str, Any]) -> tuple[date, date] | None:
+    """The days of the visit: as the answer names them (a visit that has begun), else the
+    alert's (to today while it is open)."""
+    today = vietnam_today()
+    said = read_stay(text, today=today)
+    if said.first is not None and said.last is not None and said.first <= today:
+        return said.first, said.last
+    try:
+        first = date.fromisoformat(str(alert.get("start_day")))
+        last = today if alert.get("is_open") else date.fromisoformat(str(alert.get("last_day")))
+    except ValueError:
+        return None
+    return (first, last) if first <= last <= today + timedelta(days=1) else None
+
+
+def _guest_stay(
+    dispatcher: CollectingDispatcher, tracker: Tracker, alert: dict[str, Any], note: str | None
+) -> list[EventType] | None:
+    """Ask to record the visit behind the alert; None (the usual question follows) when the
+    backend would not take it (told too late, too long) or cannot be asked."""
+    days = _stay_days(latest_text(tracker), alert)
+    if days is None:
+        return None
+    body = {"first_day": days[0].isoformat(), "last_day": days[1].isoformat()}
+    backend = client()
+    try:
+        linked = backend.household_of(tracker.sender_id)
+        preview = backend.post(
+            f"/api/v1/service/households/{linked['household_id']}/guest-stays/preview", body
+        )
+    except (BackendError, BackendUnavailable, KeyError):
+        return None
+    period = preview["stay"]["period_text"]
+    question = (
+        f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {alert['start_day_text']}: "
+        f"nhà bạn không có thay đổi lâu dài nào, chỉ là có khách {period}. {WHAT_IT_DOES} "
+        f"Ngoài ra, {STAFF}. Bạn đồng ý không?"
+    )
+    change = {"kind": "guest_stay", **body, "anomaly_id": int(alert["id"]), "note": note}
+    return ask_to_confirm(dispatcher, question, change, yes_no("Đúng, ghi lại", "Không"))
 
 
 def apply_alert_feedback(

@@ -117,7 +117,8 @@ class ActionPrepareGuestStay(Action):
 def apply_guest_stay(
     dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
 ) -> None:
-    """The household said yes: store the stay asked about just before."""
+    """The household said yes: store the stay asked about just before (and, when it answered a
+    usage alert, record that answer: no lasting change)."""
     body = {"first_day": change.get("first_day"), "last_day": change.get("last_day")}
     stored = call_for_household(
         tracker,
@@ -134,4 +135,15 @@ def apply_guest_stay(
     merged = (stay["first_day"], stay["last_day"]) != (body["first_day"], body["last_day"])
     text = f"Đã ghi: nhà bạn có khách {stay['period_text']}"
     text += " (gộp với đợt bạn đã báo trước)." if merged else "."
+    if change.get("anomaly_id") is not None:  # the answer to a usage alert: a visit
+        answered = call_for_household(
+            tracker,
+            dispatcher,
+            "POST",
+            f"anomalies/{int(change['anomaly_id'])}/feedback",
+            {"lasting_change": False, "note": change.get("note")},
+            UNAVAILABLE + " Câu trả lời cho cảnh báo chưa được ghi lại.",
+        )
+        if answered is not None:
+            text += " Cảnh báo được ghi là do có khách, không phải thay đổi lâu dài."
     dispatcher.utter_message(text=f"{text} {WHAT_IT_DOES}")

@@ -3,9 +3,11 @@ real HTTP: asked back first, recorded only after a yes, and never for an unlinke
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from actions import alert_feedback
 from actions.alert_feedback import (
     NO_ALERT,
     ActionPrepareAlertFeedback,
@@ -43,6 +45,11 @@ USAGE = {
     },
 }
 FEEDBACK = "/api/v1/service/households/hh-1/anomalies/7/feedback"
+STAYS = "/api/v1/service/households/hh-1/guest-stays"
+
+
+def period(body: dict[str, Any]) -> str:
+    return f"từ {body['first_day']} đến {body['last_day']} (backend)"
 
 
 class Backend:
@@ -51,6 +58,7 @@ class Backend:
     def __init__(self) -> None:
         self.alert: dict[str, Any] | None = dict(ALERT)
         self.usage: dict[str, Any] = {**USAGE, "anomaly": dict(USAGE["anomaly"])}
+        self.stays: list[dict[str, Any]] = []
 
     def __call__(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if path == "/api/v1/facts":
@@ -63,6 +71,13 @@ class Backend:
             return 200, self.usage
         if path == "/api/v1/service/households/hh-1/anomalies/latest":
             return 200, {"anomaly": self.alert}
+        if path == f"{STAYS}/preview" and method == "POST":
+            if body["first_day"] < "2026-11-13":  # as the backend: told more than a week late
+                return 422, {"code": "invalid", "message": "Quá muộn.", "field": "first_day"}
+            return 200, {"stay": {**body, "period_text": period(body)}}
+        if path == STAYS and method == "POST":
+            self.stays.append(body)
+            return 201, {"stay": {**body, "id": len(self.stays), "period_text": period(body)}}
         if path == FEEDBACK and method == "POST" and self.alert is not None:
             self.alert = {**self.alert, "lasting_change": body["lasting_change"]}
             self.alert["note"] = body["note"]
@@ -217,3 +232,76 @@ def test_the_usage_answer_asks_the_question_with_buttons_until_answered(backend)
 )
 def test_only_words_beyond_a_yes_or_no_become_the_note(text, note):
     assert note_from(text) == note
+
+
+@pytest.fixture
+def guests_backend(backend, monkeypatch):
+    monkeypatch.setattr(alert_feedback, "vietnam_today", lambda: date(2026, 11, 27))
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("text", "is_open", "first", "last"),
+    [
+        ("không, chỉ là mấy hôm có khách thôi", True, "2026-11-20", "2026-11-27"),
+        (
+            "không phải, có khách ở chơi thôi, tháng sau lại bình thường",
+            False,
+            "2026-11-20",
+            "2026-11-26",
+        ),
+        ("ko, mẹ lên chơi từ 18 đến 25/11 thôi", True, "2026-11-18", "2026-11-25"),
+    ],
+)
+def test_an_alert_put_down_to_guests_offers_to_record_the_stay_then_both(
+    guests_backend, text, is_open, first, last
+):
+    guests_backend.state.alert["is_open"] = is_open
+    messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "deny_lasting_change"))
+    question = messages[-1]["text"]
+    assert f"chỉ là có khách từ {first} đến {last} (backend)" in question
+    assert "từ ngày 20/11" in question and "không gửi cảnh báo" in question
+    assert pending(events) == {
+        "kind": "guest_stay",
+        "first_day": first,
+        "last_day": last,
+        "anomaly_id": 7,
+        "note": text,
+    }
+    assert [c[1] for c in posts(guests_backend)] == [f"{STAYS}/preview"]  # nothing stored yet
+    messages, _ = answer(events, "affirm")
+    assert guests_backend.state.stays == [{"first_day": first, "last_day": last}]
+    assert guests_backend.state.alert["lasting_change"] is False
+    assert guests_backend.state.alert["note"] == text
+    reply = messages[-1]["text"]
+    assert reply.startswith(f"Đã ghi: nhà bạn có khách từ {first} đến {last} (backend).")
+    assert "Cảnh báo được ghi là do có khách, không phải thay đổi lâu dài." in reply
+
+
+def test_a_no_to_the_guest_stay_stores_neither(guests_backend):
+    _, events = run(
+        ActionPrepareAlertFeedback(),
+        tracker("không, có khách đến chơi thôi", "deny_lasting_change"),
+    )
+    messages, _ = answer(events, "deny")
+    assert guests_backend.state.stays == [] and guests_backend.state.alert["lasting_change"] is None
+    assert messages[-1]["text"] == "Vâng, tôi chưa ghi lại đợt khách nào."
+
+
+@pytest.mark.parametrize(
+    ("text", "alert"),
+    [
+        # an alert of two weeks ago: the backend refuses a stay told this late
+        (
+            "không, chỉ là có khách thôi",
+            {"start_day": "2026-11-10", "last_day": "2026-11-16", "is_open": False},
+        ),
+        ("không, tôi đã hỏi chăm sóc khách hàng rồi, nhà không thay đổi gì", {}),  # a customer
+    ],
+)
+def test_otherwise_the_answer_is_the_usual_no_lasting_change(guests_backend, text, alert):
+    guests_backend.state.alert.update(alert)
+    messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "deny_lasting_change"))
+    assert pending(events)["kind"] == "alert_feedback"
+    assert "không có thay đổi lâu dài nào" in messages[-1]["text"]
+    assert guests_backend.state.stays == []
