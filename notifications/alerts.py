@@ -20,11 +20,13 @@ QUESTION = (
     'ứng dụng hoặc nhắn cho trợ lý (ví dụ: "có, nhà mới mua thêm điều hòa") để mức dự kiến được '
     "tính theo mức dùng mới."
 )
-# guests staying raise use for a few days: told beforehand, those days raise no alert
-# (backend/services/guests.py; in chat bot/actions/guests.py, in the app Cài đặt → Nhà có khách)
+# guests staying raise use for a few days: told, those days raise no alert and are not learnt
+# (backend/services/guests.py; the answer in chat bot/actions/alert_feedback.py, in the app the
+# alert card's "Không, chỉ là nhà đang có khách"; beforehand Cài đặt → Nhà có khách)
 GUESTS_HINT = (
-    "Nếu chỉ là có khách ở chơi, lần sau bạn báo trước trong ứng dụng (Cài đặt → Nhà có khách) "
-    'hoặc nhắn cho trợ lý (ví dụ: "nhà có khách từ 24/12 đến 27/12") để không bị cảnh báo.'
+    'Nếu chỉ là có khách ở chơi, bạn bấm "Không, chỉ là nhà đang có khách" trong ứng dụng hoặc '
+    'nhắn cho trợ lý (ví dụ: "không, chỉ là nhà có khách") để ghi lại những ngày đó; lần sau '
+    'có khách, bạn báo trước (ví dụ: "nhà có khách từ 24/12 đến 27/12") để không bị cảnh báo.'
 )
 
 
