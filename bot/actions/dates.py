@@ -89,6 +89,11 @@ SOLAR_NEW_YEAR = re.compile(r"\b(?:(?:mung|mong)\s+(?:1|mot)\s+)?tet\s+(?:duong|
 NEW_YEARS_EVE = re.compile(r"\b(?:giao thua|ba muoi tet|dem 30)\b")
 # "28 Tết", "23 tháng Chạp": a day of the lunar month before Tết; "30 Tết" is said of the last
 # day even in a year whose month has 29 days
+LUNAR_DATE = re.compile(r"\b(?:am lich|lich am|\d{1,2}\s*(?:/\s*\d{1,2}\s*)?al)\b")
+# "từ 28 đến mùng 5" with Tết in the message: the first number is a day of the month before
+TO_MUNG = re.compile(
+    r"(?<![/.\-])(?<![/.\-]\s)(?<!mung )(?<!mong )\b(\d{1,2})" + _UNTIL + r"(?:mung|mong)\s"
+)
 TWELFTH_MONTH = re.compile(r"(?<!mung )(?<!mong )\b(1\d|2\d|30)\s+(?:tet|thang chap)\b")
 
 
@@ -209,6 +214,16 @@ def _new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, 
         return found
     for match in NEW_YEARS_EVE.finditer(text):
         found.append((match.start(), coming - timedelta(days=1)))
+    if lunar:
+        for match in TO_MUNG.finditer(text):
+            number = int(match.group(1))
+            bare = (
+                twelfth_month_day(number, coming.year)
+                if number > TET_DAYS
+                else _tet_date(number, today)
+            )
+            if bare is not None and not TWELFTH_MONTH.match(text, match.start()):
+                found.append((match.start(), bare))
     for match in TWELFTH_MONTH.finditer(text):
         number = int(match.group(1))
         named = (
@@ -276,6 +291,8 @@ def read_stay(text: str | None, *, today: date, first: date | None = None) -> St
     earlier message (the text then only needs the last day or the length)."""
     original = " ".join(nfc(text or "").lower().split())
     plain = strip_diacritics(original)  # same length: positions match
+    if LUNAR_DATE.search(plain):
+        return StayDays(first, None)  # "10/3 âm lịch": only Tết's days are read by the moon
     ranged = RANGE_ONE_MONTH.search(plain)
     if ranged is not None:
         last = _day_month(

@@ -85,6 +85,14 @@ def d(day: int, month: int = 12, year: int = 2026) -> date:
             StayDays(d(4, 2, 2027), d(9, 2, 2027)),
         ),
         ("ngày 29 tết khách tới ở 1 tuần", SUNDAY, StayDays(d(5, 2, 2027), d(11, 2, 2027))),
+        (
+            "Tết này nhà anh trai về, ở từ 28 đến mùng 5",
+            SUNDAY,
+            StayDays(d(4, 2, 2027), d(10, 2, 2027)),
+        ),
+        ("từ 28/12 đến mùng 2 tết", SUNDAY, StayDays(d(28), d(7, 2, 2027))),
+        # a lunar date that is not Tết's is not read: the form asks
+        ("giỗ ông 10/3 âm lịch, họ hàng về từ mùng 8 đến mùng 11", SUNDAY, StayDays()),
         ("từ 28 tết đến mùng 2", date(2033, 1, 5), StayDays(d(28, 1, 2033), d(1, 2, 2033))),
         # "mùng" without Tết is a day of the month; Tết dương lịch is 1 January
         ("mùng 5 tháng sau có khách ở 2 ngày", SUNDAY, StayDays(d(5, 1, 2027), d(6, 1, 2027))),
