@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 from components.text import nfc, strip_diacritics
 
-from actions.lunar import tet_day, twelfth_month_day
+from actions.lunar import tet_day, twelfth_month_day, twelfth_month_start
 
 # "tư" and "sáu" are left out: without diacritics they are "từ" (from) and "sau" (after)
 NUMBER_WORDS = {
@@ -59,6 +60,15 @@ DAY_OF_MONTH = re.compile(
 )
 LENGTH = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan|dem)\b(?!\s+(?:nua|sau|toi)\b)")
 IN_DAYS = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
+SAME_DAY = re.compile(r"\b(?:ve trong ngay|trong ngay thoi|di ve trong ngay)\b")
+# what the words before a day say of it: the stay's start ("từ"), an end it may go past
+# ("ở qua mùng 7"), its end without a start ("ở tới mùng 8"), or one of two ("mùng 2 hay 3")
+FROM = re.compile(r"\btu\s+(?:ngay\s+|hom\s+|bua\s+)?$")
+PAST = re.compile(r"\bqua\s+(?:ngay\s+|hom\s+|het\s+)?$")
+UNTIL_ONLY = re.compile(
+    r"\b(?:o|o lai|o luon|choi|ngu lai)\s+(?:den|toi)\s+(?:ngay\s+|hom\s+|het\s+)?$"
+)
+EITHER = re.compile(r"\b(?:hay|hoac)\b")
 VAGUE_LENGTH = re.compile(r"\b(?:vai|may|it|mot vai|dam ba)\s+(?:ngay|hom|bua|tuan|dem)\b")
 WEEKDAY = re.compile(
     r"\b(?:thu\s*(2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|t([2-7]))\b(\s+tuan\s+(?:sau|toi))?"
@@ -89,12 +99,43 @@ SOLAR_NEW_YEAR = re.compile(r"\b(?:(?:mung|mong)\s+(?:1|mot)\s+)?tet\s+(?:duong|
 NEW_YEARS_EVE = re.compile(r"\b(?:giao thua|ba muoi tet|dem 30)\b")
 # "28 Tết", "23 tháng Chạp": a day of the lunar month before Tết; "30 Tết" is said of the last
 # day even in a year whose month has 29 days
-LUNAR_DATE = re.compile(r"\b(?:am lich|lich am|\d{1,2}\s*(?:/\s*\d{1,2}\s*)?al)\b")
+LUNAR_DATE = re.compile(
+    r"\b(?:am lich|lich am|\d{1,2}\s*/\s*\d{1,2}\s*(?:am|al)|\d{1,2}\s*al|trung thu|vu lan"
+    r"|ram thang (?!gieng))\b"
+)
 # "từ 28 đến mùng 5" with Tết in the message: the first number is a day of the month before
 TO_MUNG = re.compile(
     r"(?<![/.\-])(?<![/.\-]\s)(?<!mung )(?<!mong )\b(\d{1,2})" + _UNTIL + r"(?:mung|mong)\s"
 )
-TWELFTH_MONTH = re.compile(r"(?<!mung )(?<!mong )\b(1\d|2\d|30)\s+(?:tet|thang chap)\b")
+# "hăm tám" (central and southern): twenty-eight
+HAM_WORDS = {"mot": 21, "hai": 22, "ba": 23, "bon": 24, "tu": 24, "lam": 25, "nam": 25}
+HAM_WORDS |= {"sau": 26, "bay": 27, "tam": 28, "chin": 29}
+_LUNAR_NUM = r"(\d{1,2}|ham (?:" + "|".join(HAM_WORDS) + r"))"
+TWELFTH_MONTH = re.compile(r"(?<!mung )(?<!mong )\b" + _LUNAR_NUM + r"\s+(?:tet|thang chap)\b")
+# words that put a message in the lunar calendar even without "Tết"
+LUNAR_WORDS = re.compile(
+    r"\b(?:giao thua|thang chap|thang gieng|ong tao|dem 30|ram (?:thang )?gieng)\b"
+)
+KITCHEN_GODS = re.compile(r"\bong tao\b")  # 23 tháng Chạp
+FIRST_FULL_MOON = re.compile(r"\bram (?:thang )?gieng\b")  # 15 tháng Giêng
+# with Tết about, "từ 28", "tới 27": days of the month before Tết
+BARE_LUNAR_DAY = re.compile(
+    r"\b(?:tu|den|toi)\s+(?:ngay\s+)?"
+    + _LUNAR_NUM
+    + r"\b(?!\s*[/.\-]\s*\d)(?!\s+(?:thang|ngay|hom|bua|tuan|dem|nguoi|so|kwh|k|nghin|tr)\b)"
+)
+
+
+def _lunar_number(word: str) -> int:
+    return HAM_WORDS[word.split()[1]] if word.startswith("ham") else int(word)
+
+
+def in_tet_season(today: date) -> bool:
+    """From the first day of the month before Tết to a week after Tết's tenth day: a bare
+    "mùng 2" then means Tết's."""
+    coming = _coming_tet(today)
+    start = twelfth_month_start(coming.year) if coming is not None else None
+    return start is not None and start <= today
 
 
 def _coming_tet(today: date) -> date | None:
@@ -172,6 +213,8 @@ def _length(text: str) -> int | None:
     """Days a stated length covers ("ở 3 ngày": 3, "một tuần": 7); None when none or vague."""
     if VAGUE_LENGTH.search(text):
         return None
+    if SAME_DAY.search(text):
+        return 1
     found = LENGTH.search(text)
     if found is None:
         return None
@@ -183,6 +226,27 @@ def _length(text: str) -> int | None:
 class _Point:
     day: date
     weekday: bool = False  # named by its weekday ("thứ 7", "cuối tuần"): may mean the next one
+    at: int = 0  # where the text names it
+
+
+def _stay_points(text: str, points: list[_Point]) -> list[_Point] | None:
+    """The days that bound the stay, first first; None when the text names only its end."""
+    points = [p for p in points if not PAST.search(text[: p.at])]
+    hedged: set[int] = set()
+    for one, other in pairwise(points):
+        if other.at - one.at <= 20 and EITHER.search(text[one.at : other.at]):
+            hedged |= {one.at, other.at}  # "mùng 2 hay mùng 3": neither is said for sure
+    points = [p for p in points if p.at not in hedged]
+    starts = [i for i, p in enumerate(points) if FROM.search(text[: p.at])]
+    if starts:
+        points = points[starts[0] :]  # "từ …" is the start; days before it are other events
+    if points and UNTIL_ONLY.search(text[: points[0].at]):
+        return None
+    unique: list[_Point] = []
+    for point in points:
+        if all(point.day != kept.day for kept in unique):
+            unique.append(point)
+    return unique
 
 
 def _new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, date]]:
@@ -200,13 +264,14 @@ def _new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, 
         number, month_word = MUNG_WORDS.get(match.group(1)) or int(match.group(1)), match.group(2)
         if month_word == "gieng" or (lunar and month_word is None):
             day = _tet_date(number, today)
-        else:
+        elif month_word is not None:
             day = _day_only(number, month_word, today)
+        else:
+            continue  # a bare "mùng 5" far from Tết: which month is not said
         if day is not None:
             found.append((match.start(), day))
-    for match in MUNG_UNTIL.finditer(text):
-        number = MUNG_WORDS.get(match.group(2)) or int(match.group(2))
-        day = _tet_date(number, today) if lunar else _day_only(number, None, today)
+    for match in MUNG_UNTIL.finditer(text) if lunar else ():
+        day = _tet_date(MUNG_WORDS.get(match.group(2)) or int(match.group(2)), today)
         if day is not None:
             found.append((match.start(2), day))
     coming = _coming_tet(today)
@@ -214,7 +279,22 @@ def _new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, 
         return found
     for match in NEW_YEARS_EVE.finditer(text):
         found.append((match.start(), coming - timedelta(days=1)))
+    kitchen_gods = twelfth_month_day(23, coming.year)
+    if kitchen_gods is not None:
+        found += [(match.start(), kitchen_gods) for match in KITCHEN_GODS.finditer(text)]
+    found += [(m.start(), coming + timedelta(days=14)) for m in FIRST_FULL_MOON.finditer(text)]
     if lunar:
+        for match in BARE_LUNAR_DAY.finditer(text):
+            number = _lunar_number(match.group(1))
+            if number <= TET_DAYS or TWELFTH_MONTH.match(text, match.start(1)):
+                continue  # "từ 5": which month is not said; "từ 28 Tết": read below
+            named = (
+                coming - timedelta(days=1)
+                if number == 30
+                else twelfth_month_day(number, coming.year)
+            )
+            if named is not None:
+                found.append((match.start(1), named))
         for match in TO_MUNG.finditer(text):
             number = int(match.group(1))
             bare = (
@@ -225,7 +305,7 @@ def _new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, 
             if bare is not None and not TWELFTH_MONTH.match(text, match.start()):
                 found.append((match.start(), bare))
     for match in TWELFTH_MONTH.finditer(text):
-        number = int(match.group(1))
+        number = _lunar_number(match.group(1))
         named = (
             coming - timedelta(days=1) if number == 30 else twelfth_month_day(number, coming.year)
         )
@@ -238,7 +318,7 @@ def _points(text: str, original: str, today: date) -> list[_Point]:
     """Single days named in the text, in the order written."""
     found: list[tuple[int, date]] = []
     weekdays: list[tuple[int, date]] = []
-    lunar = TET.search(text) is not None
+    lunar = bool(TET.search(text) or LUNAR_WORDS.search(text)) or in_tet_season(today)
     found += _new_year_points(text, today, lunar=lunar)
     for match in DATE.finditer(text):
         if lunar and _tet_range(text, match):
@@ -273,9 +353,9 @@ def _points(text: str, original: str, today: date) -> list[_Point]:
         weekdays.append((match.start(), _next_weekday(6, today, bool(match.group(1)))))
     for match in WEEKEND.finditer(text):
         weekdays.append((match.start(), weekend_start(today, next_week=bool(match.group(1)))))
-    points = [(at, _Point(day)) for at, day in found]
-    points += [(at, _Point(day, weekday=True)) for at, day in weekdays]
-    return [point for _, point in sorted(points, key=lambda item: item[0])]
+    points = [_Point(day, at=at) for at, day in found]
+    points += [_Point(day, weekday=True, at=at) for at, day in weekdays]
+    return sorted(points, key=lambda point: point.at)
 
 
 def weekend_start(today: date, *, next_week: bool) -> date:
@@ -312,7 +392,9 @@ def read_stay(text: str | None, *, today: date, first: date | None = None) -> St
     if WHOLE_NEXT_WEEK.search(plain) and first is None:
         monday = _next_weekday(0, today, True)
         return StayDays(monday, monday + timedelta(days=6))
-    points = _points(plain, original, today)
+    points = _stay_points(plain, _points(plain, original, today))
+    if points is None:
+        return StayDays(first, None)
     length = _length(plain)
     weekend = WEEKEND.search(plain)
     if first is None and points:
