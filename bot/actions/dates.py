@@ -60,7 +60,25 @@ WEEKDAY = re.compile(
 SUNDAY = re.compile(r"\b(?:chu nhat|cn)\b(\s+tuan\s+(?:sau|toi))?")
 WEEKEND = re.compile(r"\bcuoi tuan\b(\s+(?:sau|toi))?")
 WHOLE_NEXT_WEEK = re.compile(r"\b(?:ca|suot|nguyen)\s+tuan\s+(?:sau|toi)\b")
-TODAY = re.compile(r"\b(?:hom nay|bua nay|hom ni|bua ni|ngay hom nay)\b")
+# "mấy bữa nay" (these last days) names no day
+TODAY = re.compile(
+    r"(?<!may )(?<!vai )\b(?:hom nay|bua nay|hom ni|bua ni|ngay hom nay|(?:sang|trua|chieu|toi) nay)\b"
+)
+YESTERDAY = re.compile(r"\b(?:hom qua|bua qua|hom trc)\b")
+TWO_DAYS_AGO = re.compile(r"\b(?:hom kia|bua kia)\b")
+# "từ tối 24 tới sáng 26" (no month): this month's days; a part of the day may come first
+_PART = r"(?:(?:sang|trua|chieu|toi|dem)\s+)?(?:ngay\s+)?"
+BARE_RANGE = re.compile(
+    r"\btu\s+" + _PART + r"(\d{1,2})" + UNTIL + _PART + r"(\d{1,2})\b(?!\s*[/.\-]\s*\d)"
+    r"(?!\s+(?:thang|tet|ngay|hom|bua|tuan|dem|nguoi|so|kwh|k|nghin|tr)\b)"
+)
+# a day named for a bill, a meter reading or a wedding is not the stay's
+OTHER_EVENT = re.compile(
+    r"\b(?:ghi so|chot so|chot chi so|doc so|ghi chi so|hoa don|dong tien|thanh toan|han chot"
+    r"|dam cuoi|an cuoi|cuoi vo|cuoi chong)\b(?:\s+\S+){0,3}\s*$"
+)
+# "từ trước Tết", "từ hồi nào": the start is not said
+VAGUE_START = re.compile(r"\btu\s+(?:truoc|hoi|hom nao|bua nao|lau|dau)\b")
 # on the text as written: "mãi" (always) is not "mai"; "mai mốt" (some day) is no day
 TOMORROW = re.compile(r"\b(?:ngày mai|ngay mai|mai)\b(?!\s+m[oố]t\b)")
 DAY_AFTER = re.compile(r"\b(?:ngay kia|ngay mot|mot mot)\b")
@@ -94,6 +112,8 @@ def _length(text: str) -> int | None:
     if found is None:
         return None
     count = _number(found.group(1))
+    if found.group(2) == "dem":
+        return count + 1  # "ở lại một đêm": the day after too
     return count * 7 if found.group(2) == "tuan" else count
 
 
@@ -106,7 +126,9 @@ class _Point:
 
 def _stay_points(text: str, points: list[_Point]) -> list[_Point] | None:
     """The days that bound the stay, first first; None when the text names only its end."""
-    points = [p for p in points if not PAST.search(text[: p.at])]
+    points = [
+        p for p in points if not PAST.search(text[: p.at]) and not OTHER_EVENT.search(text[: p.at])
+    ]
     hedged: set[int] = set()
     for one, other in pairwise(points):
         if other.at - one.at <= 20 and EITHER.search(text[one.at : other.at]):
@@ -115,7 +137,7 @@ def _stay_points(text: str, points: list[_Point]) -> list[_Point] | None:
     starts = [i for i, p in enumerate(points) if FROM.search(text[: p.at])]
     if starts:
         points = points[starts[0] :]  # "từ …" is the start; days before it are other events
-    if points and UNTIL_ONLY.search(text[: points[0].at]):
+    if points and (UNTIL_ONLY.search(text[: points[0].at]) or VAGUE_START.search(text)):
         return None
     unique: list[_Point] = []
     for point in points:
@@ -150,7 +172,13 @@ def _points(text: str, original: str, today: date) -> list[_Point]:
     for match in IN_DAYS.finditer(text):
         count = _number(match.group(1)) * (7 if match.group(2) == "tuan" else 1)
         found.append((match.start(), today + timedelta(days=count)))
-    for pattern, offset in ((TODAY, 0), (DAY_AFTER, 2)):
+    if not lunar:
+        for match in BARE_RANGE.finditer(text):
+            for group in (1, 2):
+                day = day_only(int(match.group(group)), None, today)
+                if day is not None:
+                    found.append((match.start(group), day))
+    for pattern, offset in ((TODAY, 0), (DAY_AFTER, 2), (YESTERDAY, -1), (TWO_DAYS_AGO, -2)):
         for match in pattern.finditer(text):
             found.append((match.start(), today + timedelta(days=offset)))
     for pattern, offset in ((TOMORROW, 1), (MOT, 2)):  # positions in `original` (same length)
