@@ -124,8 +124,9 @@ class _Point:
     at: int = 0  # where the text names it
 
 
-def _stay_points(text: str, points: list[_Point]) -> list[_Point] | None:
-    """The days that bound the stay, first first; None when the text names only its end."""
+def _stay_points(text: str, points: list[_Point], *, have_first: bool) -> list[_Point] | None:
+    """The days that bound the stay, first first; None when the text names only its end (and
+    no earlier message named the first day)."""
     points = [
         p for p in points if not PAST.search(text[: p.at]) and not OTHER_EVENT.search(text[: p.at])
     ]
@@ -137,7 +138,8 @@ def _stay_points(text: str, points: list[_Point]) -> list[_Point] | None:
     starts = [i for i, p in enumerate(points) if FROM.search(text[: p.at])]
     if starts:
         points = points[starts[0] :]  # "từ …" is the start; days before it are other events
-    if points and (UNTIL_ONLY.search(text[: points[0].at]) or VAGUE_START.search(text)):
+    ends_only = points and UNTIL_ONLY.search(text[: points[0].at])
+    if not have_first and (ends_only or VAGUE_START.search(text)):
         return None
     unique: list[_Point] = []
     for point in points:
@@ -230,7 +232,7 @@ def read_stay(text: str | None, *, today: date, first: date | None = None) -> St
     if WHOLE_NEXT_WEEK.search(plain) and first is None:
         monday = _next_weekday(0, today, True)
         return StayDays(monday, monday + timedelta(days=6))
-    points = _stay_points(plain, _points(plain, original, today))
+    points = _stay_points(plain, _points(plain, original, today), have_first=first is not None)
     if points is None:
         return StayDays(first, None)
     length = _length(plain)

@@ -111,7 +111,14 @@ def test_the_days_of_a_stay_are_read_as_written(text, today, expected):
 
 @pytest.mark.parametrize(
     ("text", "last"),
-    [("đến 27/12", d(27)), ("ở 3 ngày", d(26)), ("khoảng 1 tuần", d(30)), ("mấy hôm", None)],
+    [
+        ("đến 27/12", d(27)),
+        ("ở 3 ngày", d(26)),
+        ("khoảng 1 tuần", d(30)),
+        ("mấy hôm", None),
+        ("ở tới 27/12 mới về", d(27)),
+        ("chắc ở lại 2 đêm", d(26)),
+    ],
 )
 def test_the_last_day_is_read_from_the_answer_to_the_second_question(text, last):
     assert read_stay(text, today=SUNDAY, first=d(24)) == StayDays(d(24), last)
