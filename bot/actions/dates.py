@@ -39,8 +39,10 @@ _NUM = r"(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")"
 RANGE_ONE_MONTH = re.compile(
     r"(?<![/.\-\d])(?:ngay\s+)?\b(\d{1,2})" + UNTIL + r"(?:ngay\s+)?" + DATE_PATTERN
 )
+# not the length "3 ngày 2 đêm"
 DAY_OF_MONTH = re.compile(
-    r"\bngay\s+(\d{1,2})\b(?!\s+(?:tet|thang chap)\b)(?:\s+thang\s+(\d{1,2}|nay|sau|toi))?\b"
+    r"(?<!\d )\bngay\s+(\d{1,2})\b(?!\s+(?:tet|thang chap|dem)\b)"
+    r"(?:\s+thang\s+(\d{1,2}|nay|sau|toi))?\b"
 )
 LENGTH = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan|dem)\b(?!\s+(?:nua|sau|toi)\b)")
 IN_DAYS = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
@@ -77,8 +79,20 @@ OTHER_EVENT = re.compile(
     r"\b(?:ghi so|chot so|chot chi so|doc so|ghi chi so|hoa don|dong tien|thanh toan|han chot"
     r"|dam cuoi|an cuoi|cuoi vo|cuoi chong)\b(?:\s+\S+){0,3}\s*$"
 )
-# "từ trước Tết", "từ hồi nào": the start is not said
-VAGUE_START = re.compile(r"\btu\s+(?:truoc|hoi|hom nao|bua nao|lau|dau)\b")
+_EVENT_WORDS = (
+    r"(?:han dong|han chot|ghi so|chot so|doc so|ghi chi so|hoa don|dong tien|thanh toan"
+    r"|dam cuoi|an cuoi)"
+)
+OTHER_EVENT_AFTER = re.compile(r"^(?:ngay\s+)?\S+\s+(?:\S+\s+)?" + _EVENT_WORDS + r"\b")
+# "chưa biết ngày nào về": whatever length is said, the end is not
+UNKNOWN_END = re.compile(
+    r"\bchua (?:biet|ro|chac)\s+(?:ngay nao|hom nao|bua nao|bao gio|khi nao|o may|o bao lau)"
+)
+# "từ trước Tết", "từ hồi nào", "mấy bữa nay": the start is not said
+VAGUE_START = re.compile(
+    r"\btu\s+(?:truoc|hoi|hom nao|bua nao|lau|dau)\b|\b(?:may|vai)\s+(?:bua|hom|ngay)\s+nay\b"
+    r"|\bdao nay\b"
+)
 # on the text as written: "mãi" (always) is not "mai"; "mai mốt" (some day) is no day
 TOMORROW = re.compile(r"\b(?:ngày mai|ngay mai|mai)\b(?!\s+m[oố]t\b)")
 DAY_AFTER = re.compile(r"\b(?:ngay kia|ngay mot|mot mot)\b")
@@ -128,7 +142,11 @@ def _stay_points(text: str, points: list[_Point], *, have_first: bool) -> list[_
     """The days that bound the stay, first first; None when the text names only its end (and
     no earlier message named the first day)."""
     points = [
-        p for p in points if not PAST.search(text[: p.at]) and not OTHER_EVENT.search(text[: p.at])
+        p
+        for p in points
+        if not PAST.search(text[: p.at])
+        and not OTHER_EVENT.search(text[: p.at])
+        and not OTHER_EVENT_AFTER.match(text[p.at :])
     ]
     hedged: set[int] = set()
     for one, other in pairwise(points):
@@ -235,7 +253,7 @@ def read_stay(text: str | None, *, today: date, first: date | None = None) -> St
     points = _stay_points(plain, _points(plain, original, today), have_first=first is not None)
     if points is None:
         return StayDays(first, None)
-    length = _length(plain)
+    length = None if UNKNOWN_END.search(plain) else _length(plain)
     weekend = WEEKEND.search(plain)
     if first is None and points:
         first, points = points[0].day, points[1:]

@@ -33,7 +33,7 @@ NEW_YEARS_EVE = re.compile(r"\b(?:giao thua|ba muoi tet|dem 30)\b")
 # day even in a year whose month has 29 days
 LUNAR_DATE = re.compile(
     r"\b(?:am lich|lich am|\d{1,2}\s*/\s*\d{1,2}\s*(?:am|al)|\d{1,2}\s*al|trung thu|vu lan"
-    r"|ram thang (?!gieng|chap)|thang\s+\d{1,2}\s+(?:am|al))\b"
+    r"|ram thang (?!gieng|chap)|thang\s+\d{1,2}\s+(?:am|al)|doan ngo|han thuc|thanh minh)\b"
 )
 # "từ 28 đến mùng 5" with Tết in the message: the first number is a day of the month before
 TO_MUNG = re.compile(

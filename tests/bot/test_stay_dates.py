@@ -36,7 +36,9 @@ def verdict(entry: dict[str, Any]) -> str:
     return "right" if (read.first, read.last) == said else "asked"
 
 
-@pytest.mark.parametrize("name", ["stay_dates_tet_1.yml", "stay_dates_tet_2.yml"])
+@pytest.mark.parametrize(
+    "name", ["stay_dates_tet_1.yml", "stay_dates_tet_2.yml", "stay_dates_tet_3.yml"]
+)
 def test_no_stay_is_misread(name):
     rows = entries(name)
     verdicts = Counter(verdict(row) for row in rows)
