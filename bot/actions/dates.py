@@ -166,11 +166,11 @@ def _stay_points(text: str, points: list[_Point], *, have_first: bool) -> list[_
     return unique
 
 
-def _points(text: str, original: str, today: date) -> list[_Point]:
+def _points(text: str, original: str, today: date, *, tet_said: bool) -> list[_Point]:
     """Single days named in the text, in the order written."""
     found: list[tuple[int, date]] = []
     weekdays: list[tuple[int, date]] = []
-    lunar = in_lunar_context(text, today)
+    lunar = tet_said or in_lunar_context(text, today)
     found += new_year_points(text, today, lunar=lunar)
     for match in DATE.finditer(text):
         if lunar and tet_range(text, match):
@@ -224,9 +224,12 @@ def weekend_start(today: date, *, next_week: bool) -> date:
     return saturday
 
 
-def read_stay(text: str | None, *, today: date, first: date | None = None) -> StayDays:
+def read_stay(
+    text: str | None, *, today: date, first: date | None = None, tet_said: bool = False
+) -> StayDays:
     """The first and last day of a stay the text states; `first`: a first day read from an
-    earlier message (the text then only needs the last day or the length)."""
+    earlier message (the text then only needs the last day or the length); `tet_said`: an
+    earlier message of the same request spoke of Tết, so "mùng 2" alone is Tết's."""
     original = " ".join(nfc(text or "").lower().split())
     plain = strip_diacritics(original)  # same length: positions match
     if LUNAR_DATE.search(plain):
@@ -250,7 +253,9 @@ def read_stay(text: str | None, *, today: date, first: date | None = None) -> St
     if WHOLE_NEXT_WEEK.search(plain) and first is None:
         monday = _next_weekday(0, today, True)
         return StayDays(monday, monday + timedelta(days=6))
-    points = _stay_points(plain, _points(plain, original, today), have_first=first is not None)
+    points = _stay_points(
+        plain, _points(plain, original, today, tet_said=tet_said), have_first=first is not None
+    )
     if points is None:
         return StayDays(first, None)
     length = None if UNKNOWN_END.search(plain) else _length(plain)

@@ -25,6 +25,7 @@ from actions.common import (
     yes_no,
 )
 from actions.dates import read_stay
+from actions.tet_days import mentions_tet
 
 STOPPED = "-"  # slot value after "thôi": the form ends and nothing is asked
 NOT_READ_FIRST = (
@@ -42,6 +43,7 @@ WHAT_IT_DOES = (
 KEPT = "Vâng, tôi chưa ghi lại đợt khách nào."
 REFUSED = "Tôi chưa ghi được."
 SLOTS = ("guest_first", "guest_last")
+RECENT_MESSAGES = 4  # the request and the answers to the form's questions: "Tết này…", "mùng 2"
 
 
 def _day(value: Any) -> date | None:
@@ -66,7 +68,9 @@ class ValidateGuestForm(FormValidationAction):
             dispatcher.utter_message(text="Vâng, tôi dừng ở đây. Khi cần bạn cứ nhắn lại nhé.")
             return [*(SlotSet(s, STOPPED) for s in SLOTS), SlotSet("requested_slot", None)]
         first = _day(tracker.get_slot("guest_first"))
-        stay = read_stay(text, today=vietnam_today(), first=first)
+        said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+        tet_said = any(mentions_tet(earlier) for earlier in said[-RECENT_MESSAGES:])
+        stay = read_stay(text, today=vietnam_today(), first=first, tet_said=tet_said)
         if stay.first is not None and stay.last is not None:
             return [
                 SlotSet("guest_first", stay.first.isoformat()),

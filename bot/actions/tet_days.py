@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from components.text import nfc, strip_diacritics
+
 from actions.day_words import DATE, LATE_DAYS, NUMBER_WORDS, UNTIL, day_month, day_only
 from actions.lunar import tet_day, twelfth_month_day
 
@@ -168,3 +170,9 @@ def new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, d
 def in_lunar_context(text: str, today: date) -> bool:
     """Whether a bare "mùng 2" in `text` (without diacritics) is a day of Tết."""
     return bool(TET.search(text) or LUNAR_WORDS.search(text)) or in_tet_season(today)
+
+
+def mentions_tet(text: str) -> bool:
+    """Whether a message as written speaks of Tết or its days (giao thừa, tháng Chạp, …)."""
+    plain = strip_diacritics(" ".join(nfc(text).lower().split()))
+    return bool(TET.search(plain) or LUNAR_WORDS.search(plain))

@@ -124,11 +124,14 @@ def test_the_last_day_is_read_from_the_answer_to_the_second_question(text, last)
     assert read_stay(text, today=SUNDAY, first=d(24)) == StayDays(d(24), last)
 
 
-def validate(text: str, slots: dict | None = None) -> tuple[list[dict], list]:
+def validate(
+    text: str, slots: dict | None = None, earlier: tuple[str, ...] = ()
+) -> tuple[list[dict], list]:
+    """The form's validation of `text`, after the user messages `earlier` (oldest first)."""
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(
-        ValidateGuestForm().run(dispatcher, make_tracker(text=text, slots=slots or {}), {})
-    )
+    said = [{"event": "user", "text": t} for t in (*earlier, text)]
+    track = make_tracker(text=text, slots=slots or {}, events=said)
+    events = asyncio.run(ValidateGuestForm().run(dispatcher, track, {}))
     return dispatcher.messages, events
 
 
@@ -242,3 +245,14 @@ def test_a_stay_the_backend_refuses_is_explained_and_not_asked(backend):
     messages, events = prepare("2026-12-24", "2027-02-27")
     assert messages[0]["text"] == f"Tôi chưa ghi được. {TOO_LONG}"
     assert SlotSet("pending_change", None) in events and not stored(backend)
+
+
+def test_tet_said_in_the_request_makes_a_bare_mung_in_the_answer_tets(sunday):
+    asked = {"requested_slot": "guest_first"}
+    # December, far from Tết: "mùng 2" alone names no month
+    messages, events = validate("mùng 2", asked)
+    assert "chưa đọc được ngày khách đến" in messages[0]["text"]
+    # the request spoke of Tết: the answer is Tết's mùng 2 (6/2/2027 is mùng 1)
+    messages, events = validate("mùng 2, ở 3 ngày", asked, earlier=("Tết này nhà có khách",))
+    assert messages == []
+    assert events == [SlotSet("guest_first", "2027-02-07"), SlotSet("guest_last", "2027-02-09")]
