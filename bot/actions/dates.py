@@ -46,6 +46,9 @@ DAY_OF_MONTH = re.compile(
 )
 LENGTH = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan|dem)\b(?!\s+(?:nua|sau|toi)\b)")
 IN_DAYS = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
+HEDGED_LENGTH = re.compile(
+    r"\b\d{1,2}\s*(?:-|,|\s)\s*\d{1,2}\s+(?:ngay|hom|bua|dem)\b"
+)  # "3 4 ngày"
 SAME_DAY = re.compile(r"\b(?:ve trong ngay|trong ngay thoi|di ve trong ngay)\b")
 # what the words before a day say of it: the stay's start ("từ"), an end it may go past
 # ("ở qua mùng 7"), its end without a start ("ở tới mùng 8"), or one of two ("mùng 2 hay 3")
@@ -60,6 +63,7 @@ WEEKDAY = re.compile(
     r"\b(?:thu\s*(2|3|4|5|6|7|hai|ba|tu|nam|sau|bay)|t([2-7]))\b(\s+tuan\s+(?:sau|toi))?"
 )
 SUNDAY = re.compile(r"\b(?:chu nhat|cn)\b(\s+tuan\s+(?:sau|toi))?")
+NEXT_WEEK = re.compile(r"\b(?:cuoi )?tuan (?:sau|toi)\b")
 WEEKEND = re.compile(r"\bcuoi tuan\b(\s+(?:sau|toi))?")
 WHOLE_NEXT_WEEK = re.compile(r"\b(?:ca|suot|nguyen)\s+tuan\s+(?:sau|toi)\b")
 # "mấy bữa nay" (these last days) names no day
@@ -69,7 +73,7 @@ TODAY = re.compile(
 YESTERDAY = re.compile(r"\b(?:hom qua|bua qua|hom trc)\b")
 TWO_DAYS_AGO = re.compile(r"\b(?:hom kia|bua kia)\b")
 # "từ tối 24 tới sáng 26" (no month): this month's days; a part of the day may come first
-_PART = r"(?:(?:sang|trua|chieu|toi|dem)\s+)?(?:ngay\s+)?"
+_PART = r"(?:(?:sang|trua|chieu|toi|dem)\s+)?(?:ngay\s+|hom\s+|bua\s+)?"
 BARE_RANGE = re.compile(
     r"\btu\s+" + _PART + r"(\d{1,2})" + UNTIL + _PART + r"(\d{1,2})\b(?!\s*[/.\-]\s*\d)"
     r"(?!\s+(?:thang|tet|ngay|hom|bua|tuan|dem|nguoi|so|kwh|k|nghin|tr)\b)"
@@ -77,13 +81,18 @@ BARE_RANGE = re.compile(
 # a day named for a bill, a meter reading or a wedding is not the stay's
 OTHER_EVENT = re.compile(
     r"\b(?:ghi so|chot so|chot chi so|doc so|ghi chi so|hoa don|dong tien|thanh toan|han chot"
-    r"|dam cuoi|an cuoi|cuoi vo|cuoi chong)\b(?:\s+\S+){0,3}\s*$"
+    r"|dam cuoi|an cuoi|cuoi vo|cuoi chong|lich thi|ngay thi|thi cong chuc|thi dai hoc"
+    r"|thi tot nghiep|thi ielts|dat ve|cong tac|di du lich|vang nha)\b(?:\s+\S+){0,3}\s*$"
 )
 _EVENT_WORDS = (
     r"(?:han dong|han chot|ghi so|chot so|doc so|ghi chi so|hoa don|dong tien|thanh toan"
-    r"|dam cuoi|an cuoi)"
+    r"|dam cuoi|an cuoi|la ngay thi|thi xong)"
 )
 OTHER_EVENT_AFTER = re.compile(r"^(?:ngay\s+)?\S+\s+(?:\S+\s+)?" + _EVENT_WORDS + r"\b")
+# "thứ 6 hôm trước" (the Friday before the wedding): a day placed by another day: ask
+RELATIVE_DAY = re.compile(r"^\S+(?:\s+\d)?\s+(?:hom|tuan|ngay)\s+truoc\b")
+# a day and month followed by "vừa rồi": past, even more than a week back
+JUST_PAST = re.compile(r"^\S+\s+(?:vua roi|vua qua)\b")
 # "chưa biết ngày nào về": whatever length is said, the end is not
 UNKNOWN_END = re.compile(
     r"\bchua (?:biet|ro|chac)\s+(?:ngay nao|hom nao|bua nao|bao gio|khi nao|o may|o bao lau)"
@@ -123,7 +132,7 @@ def _length(text: str) -> int | None:
     if SAME_DAY.search(text):
         return 1
     found = LENGTH.search(text)
-    if found is None:
+    if found is None or HEDGED_LENGTH.search(text):
         return None
     count = _number(found.group(1))
     if found.group(2) == "dem":
@@ -153,7 +162,14 @@ def _stay_points(text: str, points: list[_Point], *, have_first: bool) -> list[_
         if other.at - one.at <= 20 and EITHER.search(text[one.at : other.at]):
             hedged |= {one.at, other.at}  # "mùng 2 hay mùng 3": neither is said for sure
     points = [p for p in points if p.at not in hedged]
-    starts = [i for i, p in enumerate(points) if FROM.search(text[: p.at])]
+    if any(RELATIVE_DAY.match(text[p.at :]) for p in points):
+        return None
+    # "từ …" starts a range: a "từ" day with nothing after it is some other event's
+    starts = [
+        i
+        for i, p in enumerate(points)
+        if FROM.search(text[: p.at]) and (i + 1 < len(points) or i < 2)
+    ]
     if starts:
         points = points[starts[0] :]  # "từ …" is the start; days before it are other events
     ends_only = points and UNTIL_ONLY.search(text[: points[0].at])
@@ -181,6 +197,8 @@ def _points(text: str, original: str, today: date, *, tet_said: bool) -> list[_P
             int(match.group(3)) if match.group(3) else None,
             today,
         )
+        if day is not None and day > today and JUST_PAST.match(text[match.start() :]):
+            day = day_month(day.day, day.month, day.year - 1, today)  # "hôm 20/1 vừa rồi"
         if day is not None:
             found.append((match.start(), day))
     for match in DAY_OF_MONTH.finditer(text):
@@ -204,11 +222,15 @@ def _points(text: str, original: str, today: date, *, tet_said: bool) -> list[_P
     for pattern, offset in ((TOMORROW, 1), (MOT, 2)):  # positions in `original` (same length)
         for match in pattern.finditer(original):
             found.append((match.start(), today + timedelta(days=offset)))
+    # "cuối tuần sau … đêm t7, sáng cn": the weekdays after it are that week's
+    said_next = [m.start() for m in NEXT_WEEK.finditer(text)]
     for match in WEEKDAY.finditer(text):
         weekday = WEEKDAYS[match.group(1) or match.group(2)]
-        weekdays.append((match.start(), _next_weekday(weekday, today, bool(match.group(3)))))
+        later = bool(match.group(3)) or any(at < match.start() for at in said_next)
+        weekdays.append((match.start(), _next_weekday(weekday, today, later)))
     for match in SUNDAY.finditer(text):
-        weekdays.append((match.start(), _next_weekday(6, today, bool(match.group(1)))))
+        later = bool(match.group(1)) or any(at < match.start() for at in said_next)
+        weekdays.append((match.start(), _next_weekday(6, today, later)))
     for match in WEEKEND.finditer(text):
         weekdays.append((match.start(), weekend_start(today, next_week=bool(match.group(1)))))
     points = [_Point(day, at=at) for at, day in found]
@@ -235,6 +257,8 @@ def read_stay(
     if LUNAR_DATE.search(plain):
         return StayDays(first, None)  # "10/3 âm lịch": only Tết's days are read by the moon
     ranged = RANGE_ONE_MONTH.search(plain)
+    if ranged is not None and OTHER_EVENT.search(plain[: ranged.start()]):
+        ranged = None  # "đi công tác từ 22-30/12": the household away, not guests
     if ranged is not None:
         last = day_month(
             int(ranged.group(2)),

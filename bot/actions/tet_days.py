@@ -26,6 +26,7 @@ MUNG = re.compile(r"\b(?:mung|mong)\s+" + _MUNG_NUM + r"\b" + _MONTH)
 MONTH_AFTER = re.compile(UNTIL + r"(?:(?:mung|mong)\s+)?\d{1,2}\s+thang\s+(chap|gieng)\b")
 # "Tết sang năm": the Tết after the coming one
 NEXT_TET = re.compile(r"\btet\s+(?:sang nam|nam sau|nam toi)\b")
+LAST_TET = re.compile(r"\btet\s+(?:vua roi|vua qua|nam nay roi|truoc)\b")
 # "mùng 2-5", "mùng 2 đến 5": the second day without its "mùng"
 MUNG_UNTIL = re.compile(r"\b(?:mung|mong)\s+" + _MUNG_NUM + UNTIL + _MUNG_NUM + r"\b")
 SOLAR_NEW_YEAR = re.compile(r"\b(?:(?:mung|mong)\s+(?:1|mot)\s+)?tet\s+(?:duong|tay)\b")
@@ -110,8 +111,10 @@ def new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, d
     solar = [match.span() for match in SOLAR_NEW_YEAR.finditer(text)]
     found += [(start, day_month(1, 1, None, today) or today) for start, _ in solar]
     coming = _coming_tet(today)
-    if coming is not None and NEXT_TET.search(text):
-        coming = tet_day(coming.year + 1)
+    if NEXT_TET.search(text):
+        coming = tet_day(today.year + 1)  # "sang năm": next calendar year's
+    elif coming is not None and LAST_TET.search(text):
+        coming = tet_day(coming.year - 1)  # "Tết vừa rồi", told late
     for match in MUNG.finditer(text):
         if any(start <= match.start() < end for start, end in solar):
             continue

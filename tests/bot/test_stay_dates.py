@@ -37,7 +37,13 @@ def verdict(entry: dict[str, Any]) -> str:
 
 
 @pytest.mark.parametrize(
-    "name", ["stay_dates_tet_1.yml", "stay_dates_tet_2.yml", "stay_dates_tet_3.yml"]
+    "name",
+    [
+        "stay_dates_tet_1.yml",
+        "stay_dates_tet_2.yml",
+        "stay_dates_tet_3.yml",
+        "stay_dates_tet_4.yml",
+    ],
 )
 def test_no_stay_is_misread(name):
     rows = entries(name)
