@@ -45,7 +45,7 @@ DAY_OF_MONTH = re.compile(
     r"(?:\s+thang\s+(\d{1,2}|nay|sau|toi))?\b"
 )
 LENGTH = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan|dem)\b(?!\s+(?:nua|sau|toi)\b)")
-IN_DAYS = re.compile(r"(?<!thu )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
+IN_DAYS = re.compile(r"(?<!thu )(?<!\d )\b" + _NUM + r"\s+(ngay|hom|bua|tuan)\s+(?:nua|sau|toi)\b")
 HEDGED_LENGTH = re.compile(
     r"\b\d{1,2}\s*(?:-|,|\s)\s*\d{1,2}\s+(?:ngay|hom|bua|dem)\b"
 )  # "3 4 ngày"
@@ -212,6 +212,8 @@ def _points(text: str, original: str, today: date, *, tet_said: bool) -> list[_P
         found.append((match.start(), today + timedelta(days=count)))
     if not lunar:
         for match in BARE_RANGE.finditer(text):
+            if DATE.match(text, match.start(1)) or DATE.match(text, match.start(2)):
+                continue  # "từ 3-9 đến 6-9": dates, read above
             for group in (1, 2):
                 day = day_only(int(match.group(group)), None, today)
                 if day is not None:
