@@ -26,7 +26,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.backend_client import BackendError, BackendUnavailable, client, vietnam_today
-from actions.common import UNAVAILABLE, ask_to_confirm, call_for_household, latest_text, yes_no
+from actions.common import (
+    UNAVAILABLE,
+    ask_to_confirm,
+    call_for_household,
+    latest_text,
+    post_alert_answer,
+    yes_no,
+)
 from actions.dates import read_stay
 from actions.guests import WHAT_IT_DOES
 
@@ -167,13 +174,12 @@ def apply_alert_feedback(
 ) -> None:
     """The household said yes: record its answer to the alert asked about just before."""
     lasting = bool(change.get("lasting_change"))
-    done = call_for_household(
+    done = post_alert_answer(
         tracker,
         dispatcher,
-        "POST",
-        f"anomalies/{int(change.get('anomaly_id') or 0)}/feedback",
-        {"lasting_change": lasting, "note": change.get("note")},
-        UNAVAILABLE + " Câu trả lời của bạn chưa được ghi lại.",
+        change,
+        lasting=lasting,
+        unavailable=UNAVAILABLE + " Câu trả lời của bạn chưa được ghi lại.",
     )
     if done is None:
         return

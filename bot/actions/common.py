@@ -99,3 +99,23 @@ def call_for_household(
     except BackendUnavailable:
         dispatcher.utter_message(text=unavailable)
         return None
+
+
+def post_alert_answer(
+    tracker: Tracker,
+    dispatcher: CollectingDispatcher,
+    change: dict[str, Any],
+    *,
+    lasting: bool,
+    unavailable: str,
+) -> Any:
+    """Record the household's answer to the usage alert `change["anomaly_id"]` (did its use
+    change for good?, with its own words in `change["note"]`); None after telling why not."""
+    return call_for_household(
+        tracker,
+        dispatcher,
+        "POST",
+        f"anomalies/{int(change.get('anomaly_id') or 0)}/feedback",
+        {"lasting_change": lasting, "note": change.get("note")},
+        unavailable,
+    )

@@ -22,6 +22,7 @@ from actions.common import (
     ask_to_confirm,
     call_for_household,
     latest_text,
+    post_alert_answer,
     yes_no,
 )
 from actions.dates import read_stay
@@ -140,13 +141,12 @@ def apply_guest_stay(
     text = f"Đã ghi: nhà bạn có khách {stay['period_text']}"
     text += " (gộp với đợt bạn đã báo trước)." if merged else "."
     if change.get("anomaly_id") is not None:  # the answer to a usage alert: a visit
-        answered = call_for_household(
+        answered = post_alert_answer(
             tracker,
             dispatcher,
-            "POST",
-            f"anomalies/{int(change['anomaly_id'])}/feedback",
-            {"lasting_change": False, "note": change.get("note")},
-            UNAVAILABLE + " Câu trả lời cho cảnh báo chưa được ghi lại.",
+            change,
+            lasting=False,
+            unavailable=UNAVAILABLE + " Câu trả lời cho cảnh báo chưa được ghi lại.",
         )
         if answered is not None:
             text += " Cảnh báo được ghi là do có khách, không phải thay đổi lâu dài."
