@@ -263,15 +263,18 @@ def get_guest_stays():
 @blp.response(201, GuestStayOut)
 def post_guest_stay(body):
     """Announce that guests will stay from `first_day` to `last_day` (at most 31 days, told at
-    most 7 days after they came): the nightly scoring neither learns those days as the
-    household's normal use nor raises a usage alert for them (one already open goes on).
-    A stay that overlaps or touches an announced one is merged with it; 422 naming the field."""
+    most 7 days after they came, or from the first day of the household's recent usage alert
+    it answers): the nightly scoring neither learns those days as the household's normal use
+    nor raises a usage alert for them (one already open goes on). A stay that overlaps or
+    touches an announced one is merged with it; 422 naming the field."""
+    household, today = current_household(), local_today()
     stay = guests.add_stay(
         db.session(),
-        household=current_household(),
+        household=household,
         first_day=body["first_day"],
         last_day=body["last_day"],
-        today=local_today(),
+        today=today,
+        alert_start=anomalies.alert_start(db.session(), household=household, today=today),
     )
     return guests.as_dict(stay)
 

@@ -140,9 +140,14 @@ def preview_budget(body, household_id):
 def preview_guest_stay(body, household_id):
     """The stay as it would be announced, checked but not stored (`period_text` for the bot to
     say before the household confirms it); 422 naming the field, in Vietnamese."""
-    household_or_404(household_id)
-    first, last = body["first_day"], body["last_day"]
-    guests.check_stay(first_day=first, last_day=last, today=local_today())
+    household = household_or_404(household_id)
+    first, last, today = body["first_day"], body["last_day"], local_today()
+    guests.check_stay(
+        first_day=first,
+        last_day=last,
+        today=today,
+        alert_start=anomalies.alert_start(session(), household=household, today=today),
+    )
     return {"stay": guests.describe(first, last)}
 
 
@@ -154,12 +159,14 @@ def preview_guest_stay(body, household_id):
 def add_guest_stay(body, household_id):
     """Announce a stay from chat, after the household confirmed it (as POST
     /api/v1/me/guest-stays; the answer is the stay as stored, merged with those it touches)."""
+    household, today = household_or_404(household_id), local_today()
     stay = guests.add_stay(
         session(),
-        household=household_or_404(household_id),
+        household=household,
         first_day=body["first_day"],
         last_day=body["last_day"],
-        today=local_today(),
+        today=today,
+        alert_start=anomalies.alert_start(session(), household=household, today=today),
     )
     return {"stay": guests.as_dict(stay)}
 

@@ -191,6 +191,12 @@ def latest_alert(session: Session, *, household: Household, today: date) -> Anom
     )
 
 
+def alert_start(session: Session, *, household: Household, today: date) -> date | None:
+    """The first day of the usage alert a guest stay told now may answer (latest_alert's)."""
+    episode = latest_alert(session, household=household, today=today)
+    return episode.start_day if episode is not None else None
+
+
 def answered_episodes(
     session: Session, *, household: Household, limit: int = 5
 ) -> list[AnomalyEpisode]:

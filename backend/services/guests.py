@@ -48,10 +48,16 @@ def as_dict(stay: GuestStay) -> dict[str, Any]:
     return {"id": stay.id, **describe(stay.first_day, stay.last_day)}
 
 
-def check_stay(*, first_day: date, last_day: date, today: date) -> None:
+def check_stay(
+    *, first_day: date, last_day: date, today: date, alert_start: date | None = None
+) -> None:
     """InvalidInput naming the refused field, in Vietnamese (each message starts with the field's
-    label, backend.errors.FIELD_LABELS, so it reads as it is)."""
+    label, backend.errors.FIELD_LABELS, so it reads as it is). `alert_start`: the first day of
+    the household's recent usage alert (anomalies.alert_start): a stay that answers it may begin
+    there, however late it is told."""
     earliest = today - timedelta(days=TOLD_LATE_DAYS)
+    if alert_start is not None:
+        earliest = min(earliest, alert_start)
     if first_day < earliest:
         raise InvalidInput(
             f"Ngày khách tới đã qua quá {TOLD_LATE_DAYS} ngày: chỉ báo được đợt khách tới "
@@ -73,10 +79,16 @@ def check_stay(*, first_day: date, last_day: date, today: date) -> None:
 
 
 def add_stay(
-    session: Session, *, household: Household, first_day: date, last_day: date, today: date
+    session: Session,
+    *,
+    household: Household,
+    first_day: date,
+    last_day: date,
+    today: date,
+    alert_start: date | None = None,
 ) -> GuestStay:
     """Store a stay (merged with those it overlaps or touches) and return it."""
-    check_stay(first_day=first_day, last_day=last_day, today=today)
+    check_stay(first_day=first_day, last_day=last_day, today=today, alert_start=alert_start)
     touching = list(
         session.scalars(
             select(GuestStay).where(

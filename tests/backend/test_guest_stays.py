@@ -171,3 +171,51 @@ def test_the_bot_previews_then_stores_a_stay_in_the_words_it_says(client, househ
         "period_text": period,
     }
     assert client.post(base, json=body).status_code == 401  # the service token only
+
+
+def alert(household, *, began: int, ended: int | None) -> AnomalyEpisode:
+    """A usage alert of `household` that began `began` days ago (open when `ended` is None)."""
+    today = local_today()
+    episode = AnomalyEpisode(
+        household_id=household.id,
+        start_day=today - timedelta(days=began),
+        last_day=today - timedelta(days=ended or 0),
+        is_open=ended is None,
+        expected_kwh=30.0,
+        actual_kwh=45.0,
+        weather_kwh=0.0,
+        excess_days=began,
+        explanation="Tuần qua nhà bạn dùng cao hơn mức dự kiến khoảng 50%.",
+    )
+    db.session.add(episode)
+    db.session.commit()
+    return episode
+
+
+@pytest.mark.parametrize("channel", ["app", "chat"])
+def test_a_stay_answering_a_recent_alert_may_begin_on_its_first_day(
+    client, household, service_auth, channel
+):
+    """Told 12 days after the guests came, a stay is refused, unless a usage alert of the
+    household began then: the stay answers it ("chỉ là nhà có khách")."""
+    today = local_today()
+    body = {
+        "first_day": (today - timedelta(days=12)).isoformat(),
+        "last_day": today.isoformat(),
+    }
+    base = f"/api/v1/service/households/{household.id}/guest-stays"
+
+    def post(path_suffix: str = ""):
+        if channel == "app":
+            return client.post(URL, json=body, headers=bearer(household))
+        return client.post(base + path_suffix, json=body, headers=service_auth)
+
+    refused = post()
+    assert refused.status_code == 422 and refused.get_json()["field"] == "first_day"
+    alert(household, began=12, ended=None)
+    if channel == "chat":
+        assert post("/preview").status_code == 200
+    assert post().status_code == 201
+    assert listed(client, household) == [(body["first_day"], body["last_day"])]
+    body["first_day"] = (today - timedelta(days=13)).isoformat()  # before the alert: refused
+    assert post().status_code == 422
