@@ -13,9 +13,13 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
+from actions.dates import read_stay
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 SPEC = importlib.util.spec_from_file_location(
@@ -55,3 +59,78 @@ def test_the_held_out_set_misreads_no_more_than_when_it_was_frozen():
     verdicts, _ = counts("stay_dates_tet_5.yml")
     assert verdicts["misread"] <= 14
     assert verdicts["right"] >= 33
+
+
+WORDS = [
+    "từ",
+    "đến",
+    "tới",
+    "mùng",
+    "mồng",
+    "tết",
+    "Tết",
+    "giao",
+    "thừa",
+    "tháng",
+    "chạp",
+    "giêng",
+    "rằm",
+    "ông",
+    "táo",
+    "hăm",
+    "tám",
+    "ngày",
+    "hôm",
+    "qua",
+    "kia",
+    "nay",
+    "mai",
+    "mốt",
+    "thứ",
+    "7",
+    "cn",
+    "cuối",
+    "tuần",
+    "sau",
+    "này",
+    "ở",
+    "lại",
+    "đêm",
+    "2",
+    "3",
+    "28",
+    "30",
+    "31",
+    "29/2",
+    "24/12",
+    "3-9",
+    "hay",
+    "hoặc",
+    "qua",
+    "hết",
+    "ghi",
+    "số",
+    "cưới",
+    "chưa",
+    "biết",
+    "khoảng",
+    "vừa",
+    "rồi",
+    "sang",
+    "năm",
+    "âm",
+    "lịch",
+]
+
+
+@given(
+    st.lists(st.sampled_from(WORDS), max_size=14),
+    st.dates(min_value=date(2025, 1, 1), max_value=date(2040, 12, 31)),
+)
+@settings(max_examples=400, deadline=None)
+def test_any_message_reads_as_days_in_order_or_none_and_never_raises(words, today):
+    stay = read_stay(" ".join(words), today=today)
+    if stay.first is not None and stay.last is not None:
+        assert stay.first <= stay.last
+    if stay.first is None:
+        assert stay.last is None
