@@ -24,7 +24,7 @@ _MONTH = r"(?:\s+thang\s+(\d{1,2}|nay|sau|toi|gieng|chap))?"
 MUNG = re.compile(r"\b(?:mung|mong)\s+" + _MUNG_NUM + r"\b" + _MONTH)
 # "từ mùng 8 đến mùng 11 tháng Chạp": the month said once, after the range
 MONTH_AFTER = re.compile(UNTIL + r"(?:(?:mung|mong)\s+)?\d{1,2}\s+thang\s+(chap|gieng)\b")
-# "Tết sang năm": the Tết after the coming one
+# "Tết sang năm": next calendar year's Tết; "Tết vừa rồi": the last one, told late
 NEXT_TET = re.compile(r"\btet\s+(?:sang nam|nam sau|nam toi)\b")
 LAST_TET = re.compile(r"\btet\s+(?:vua roi|vua qua|nam nay roi|truoc)\b")
 # "mùng 2-5", "mùng 2 đến 5": the second day without its "mùng"
@@ -32,8 +32,7 @@ MUNG_UNTIL = re.compile(r"\b(?:mung|mong)\s+" + _MUNG_NUM + UNTIL + _MUNG_NUM + 
 SOLAR_NEW_YEAR = re.compile(r"\b(?:(?:mung|mong)\s+(?:1|mot)\s+)?tet\s+(?:duong|tay)\b")
 # the last day of the lunar year, whether its twelfth month has 29 days or 30
 NEW_YEARS_EVE = re.compile(r"\b(?:giao thua|ba muoi tet|dem 30)\b")
-# "28 Tết", "23 tháng Chạp": a day of the lunar month before Tết; "30 Tết" is said of the last
-# day even in a year whose month has 29 days
+# a lunar date that is not Tết's (giỗ "10/3 âm lịch", Đoan Ngọ, Vu Lan): no day is read
 LUNAR_DATE = re.compile(
     r"\b(?:am lich|lich am|\d{1,2}\s*/\s*\d{1,2}\s*(?:am|al)|\d{1,2}\s*al|trung thu|vu lan"
     r"|ram thang (?!gieng|chap)|thang\s+\d{1,2}\s+(?:am|al)|doan ngo|han thuc|thanh minh)\b"
@@ -46,6 +45,8 @@ TO_MUNG = re.compile(
 HAM_WORDS = {"mot": 21, "hai": 22, "ba": 23, "bon": 24, "tu": 24, "lam": 25, "nam": 25}
 HAM_WORDS |= {"sau": 26, "bay": 27, "tam": 28, "chin": 29}
 _LUNAR_NUM = r"(\d{1,2}|ham (?:" + "|".join(HAM_WORDS) + r"))"
+# "28 Tết", "23 tháng Chạp": a day of the lunar month before Tết; "30 Tết" is said of the last
+# day even in a year whose month has 29 days
 TWELFTH_MONTH = re.compile(r"(?<!mung )(?<!mong )\b" + _LUNAR_NUM + r"\s+(?:tet|thang chap)\b")
 # words that put a message in the lunar calendar even without "Tết"
 LUNAR_WORDS = re.compile(
