@@ -56,9 +56,14 @@ def check_stay(
     the household's recent usage alert (anomalies.alert_start): a stay that answers it may begin
     there, however late it is told."""
     earliest = today - timedelta(days=TOLD_LATE_DAYS)
-    if alert_start is not None:
-        earliest = min(earliest, alert_start)
-    if first_day < earliest:
+    if alert_start is not None and alert_start < earliest:
+        if first_day < alert_start:
+            raise InvalidInput(
+                f"Ngày khách tới sớm hơn ngày bắt đầu cảnh báo dùng điện gần đây "
+                f"({date_vi(alert_start)}): chỉ báo được đợt khách tới từ ngày đó trở đi.",
+                "first_day",
+            )
+    elif first_day < earliest:
         raise InvalidInput(
             f"Ngày khách tới đã qua quá {TOLD_LATE_DAYS} ngày: chỉ báo được đợt khách tới "
             f"từ {date_vi(earliest)} trở đi.",

@@ -152,6 +152,7 @@ def new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, d
         if day is not None:
             found += [(match.start(), day) for match in pattern.finditer(text)]
     if lunar:
+        read_at: set[int] = set()  # where "từ 28" was read: "từ 28 đến mùng 5" matches both
         for match in BARE_LUNAR_DAY.finditer(text):
             number = _lunar_number(match.group(1))
             if number <= TET_DAYS or TWELFTH_MONTH.match(text, match.start(1)):
@@ -159,7 +160,10 @@ def new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, d
             named = _twelfth(number, coming)
             if named is not None:
                 found.append((match.start(1), named))
+                read_at.add(match.start(1))
         for match in TO_MUNG.finditer(text):
+            if match.start(1) in read_at:
+                continue
             number = int(match.group(1))
             bare = _twelfth(number, coming) if number > TET_DAYS else _tet_date(number, coming)
             if bare is not None and not TWELFTH_MONTH.match(text, match.start()):
@@ -171,12 +175,16 @@ def new_year_points(text: str, today: date, *, lunar: bool) -> list[tuple[int, d
     return found
 
 
+def _speaks_of_tet(plain: str) -> bool:
+    """Whether `plain` (lower case, without diacritics) names Tết or its days."""
+    return bool(TET.search(plain) or LUNAR_WORDS.search(plain))
+
+
 def in_lunar_context(text: str, today: date) -> bool:
     """Whether a bare "mùng 2" in `text` (without diacritics) is a day of Tết."""
-    return bool(TET.search(text) or LUNAR_WORDS.search(text)) or in_tet_season(today)
+    return _speaks_of_tet(text) or in_tet_season(today)
 
 
 def mentions_tet(text: str) -> bool:
     """Whether a message as written speaks of Tết or its days (giao thừa, tháng Chạp, …)."""
-    plain = strip_diacritics(" ".join(nfc(text).lower().split()))
-    return bool(TET.search(plain) or LUNAR_WORDS.search(plain))
+    return _speaks_of_tet(strip_diacritics(" ".join(nfc(text).lower().split())))

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from backend.clock import local_today
+from backend.content.dates import date_vi
 from backend.extensions import db
 from backend.models import AnomalyEpisode, DailyReading, GuestStay, Notification
 from backend.services.anomalies import train_model
@@ -218,4 +219,8 @@ def test_a_stay_answering_a_recent_alert_may_begin_on_its_first_day(
     assert post().status_code == 201
     assert listed(client, household) == [(body["first_day"], body["last_day"])]
     body["first_day"] = (today - timedelta(days=13)).isoformat()  # before the alert: refused
-    assert post().status_code == 422
+    before = post()
+    assert before.status_code == 422 and before.get_json()["message"] == (
+        "Ngày khách tới sớm hơn ngày bắt đầu cảnh báo dùng điện gần đây "
+        f"({date_vi(today - timedelta(days=12))}): chỉ báo được đợt khách tới từ ngày đó trở đi."
+    )
