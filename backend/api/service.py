@@ -171,6 +171,32 @@ def add_guest_stay(body, household_id):
     return {"stay": guests.as_dict(stay)}
 
 
+@blp.route("/households/<string:household_id>/guest-stays", methods=["GET"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def list_guest_stays(household_id):
+    """The stays the household announced that are coming, going on or ended in the last 30
+    days (as GET /api/v1/me/guest-stays), for the bot to withdraw one the household names."""
+    stays = guests.list_stays(
+        session(), household=household_or_404(household_id), today=local_today()
+    )
+    return {"stays": [guests.as_dict(s) for s in stays]}
+
+
+@blp.route("/households/<string:household_id>/guest-stays/<int:stay_id>", methods=["DELETE"])
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def withdraw_guest_stay(household_id, stay_id):
+    """Withdraw a stay from chat, after the household confirmed it (the guests did not come);
+    the answer is the stay as it was; 404 when it is not this household's."""
+    household = household_or_404(household_id)
+    stay = guests.as_dict(guests.stay_of(session(), household=household, stay_id=stay_id))
+    guests.remove_stay(session(), household=household, stay_id=stay_id)
+    return {"stay": stay}
+
+
 @blp.route("/households/<string:household_id>/budget", methods=["DELETE"])
 @service_required
 @blp.doc(security=SERVICE)

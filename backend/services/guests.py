@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from backend.content.dates import date_vi
-from backend.models import GuestStay, Household
+from backend.models import MAX_INTEGER, GuestStay, Household
 from backend.services.errors import InvalidInput, NotFound
 
 MAX_STAY_DAYS = 31
@@ -134,11 +134,17 @@ def list_stays(session: Session, *, household: Household, today: date) -> list[G
     )
 
 
-def remove_stay(session: Session, *, household: Household, stay_id: int) -> None:
-    """Forget a stay (the guests did not come); NotFound for another household's."""
-    stay = session.get(GuestStay, stay_id)
+def stay_of(session: Session, *, household: Household, stay_id: int) -> GuestStay:
+    """The household's stay `stay_id`; NotFound for another household's or none."""
+    stay = session.get(GuestStay, stay_id) if stay_id <= MAX_INTEGER else None
     if stay is None or stay.household_id != household.id:
         raise NotFound("Không tìm thấy đợt khách này.", "stay_id")
+    return stay
+
+
+def remove_stay(session: Session, *, household: Household, stay_id: int) -> None:
+    """Forget a stay (the guests did not come); NotFound for another household's."""
+    stay_of(session, household=household, stay_id=stay_id)
     session.execute(delete(GuestStay).where(GuestStay.id == stay_id))
     session.commit()
 

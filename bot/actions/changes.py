@@ -1,11 +1,11 @@
 """The yes or no to a change the bot asked about (notices on/off, linking, the budget, a meter
-reading, a guest stay, deleting the household's data, handing the chat to staff): apply it or
+reading, a guest stay or its withdrawal, deleting the household's data, handing the chat to staff): apply it or
 not. This is the one confirm-before-change mechanism of the bot: nothing is changed or deleted
 without an explicit yes.
 
 The asking actions (action_subscribe, action_unsubscribe, action_link_account,
 action_prepare_budget, action_prepare_clear_budget, action_prepare_meter_reading,
-action_prepare_guest_stay, action_prepare_deletion, and action_handoff when the ask was not
+action_prepare_guest_stay, action_withdraw_guest_stay, action_prepare_deletion, and action_handoff when the ask was not
 plain) say the exact change and put it in the `pending_change` slot (actions.common.ask_to_confirm); the rules send the next
 affirm/deny ("thôi", "hủy" are deny) here. The change is forgotten either way, so a later "ok"
 never changes anything. A different question instead of the answer goes to its own action (no
@@ -23,7 +23,7 @@ from actions.alert_feedback import apply_alert_feedback
 from actions.budget import apply_budget
 from actions.common import call_for_household
 from actions.guests import KEPT as GUEST_STAY_KEPT
-from actions.guests import apply_guest_stay
+from actions.guests import WITHDRAW_KEPT, apply_guest_stay, apply_guest_withdrawal
 from actions.handoff import hand_over
 from actions.linking import link_with_code
 from actions.meter import store_meter_reading
@@ -41,6 +41,7 @@ KEPT = {  # the answer to a "no", by kind of change
     "deletion": "Đã hủy, dữ liệu của bạn vẫn được giữ nguyên.",
     "handoff": "Vâng, tôi chưa chuyển cho nhân viên. Bạn cần tôi giúp gì cứ nhắn nhé.",
     "guest_stay": GUEST_STAY_KEPT,
+    "guest_withdrawal": WITHDRAW_KEPT,
 }
 
 
@@ -89,6 +90,8 @@ class ActionApplyChange(Action):
             apply_budget(dispatcher, tracker, change)
         elif change["kind"] == "guest_stay":
             apply_guest_stay(dispatcher, tracker, change)
+        elif change["kind"] == "guest_withdrawal":
+            apply_guest_withdrawal(dispatcher, tracker, change)
         elif change["kind"] == "deletion":
             delete_household_data(dispatcher, tracker)
         elif change["kind"] == "meter_reading":

@@ -30,6 +30,7 @@ TOPIC_TITLES = {
     "clear_budget": "Bỏ hạn mức tiền điện",
     "link_account": "Liên kết tài khoản",
     "announce_guests": "Báo nhà có khách",
+    "withdraw_guests": "Bỏ đợt khách đã báo",
 }
 DEFAULT_TOPICS = ["calculate_bill", "ask_saving_tips", "ask_bill_spike"]
 

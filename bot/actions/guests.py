@@ -2,6 +2,8 @@
 the message (guest_form asks for what is missing), said back as the backend writes them and
 confirmed; after the yes the backend stores the stay, and the nightly scoring neither learns those
 days as the household's normal use nor raises a usage alert for them (backend/services/guests.py).
+A stay whose guests did not come is withdrawn the same way ("khách không đến nữa"): the stay is
+named as the backend lists it, and removed after a yes.
 """
 
 from __future__ import annotations
@@ -43,6 +45,14 @@ WHAT_IT_DOES = (
 )
 KEPT = "Vâng, tôi chưa ghi lại đợt khách nào."
 REFUSED = "Tôi chưa ghi được."
+WITHDRAW_KEPT = "Vâng, tôi giữ nguyên đợt khách bạn đã báo."
+NOTHING_TO_WITHDRAW = (
+    "Nhà bạn chưa báo đợt khách nào sắp tới hay trong 30 ngày qua, nên không có đợt nào để bỏ."
+)
+WITHDRAWN_MEANS = (
+    "Những ngày đó lại được tính như ngày thường: tôi học mức dùng điện quen thuộc của nhà bạn "
+    "từ những ngày này và gửi cảnh báo nếu dùng tăng bất thường."
+)
 SLOTS = ("guest_first", "guest_last")
 RECENT_MESSAGES = 4  # the request and the answers to the form's questions: "Tết này…", "mùng 2"
 
@@ -151,3 +161,63 @@ def apply_guest_stay(
         if answered is not None:
             text += " Cảnh báo được ghi là do có khách, không phải thay đổi lâu dài."
     dispatcher.utter_message(text=f"{text} {WHAT_IT_DOES}")
+
+
+def _chosen(stays: list[dict[str, Any]], text: str, today: date) -> dict[str, Any] | None:
+    """The stay the message means: the one holding a day it names, or the only one."""
+    if len(stays) == 1:
+        return stays[0]  # the question names its days: a "no" keeps it
+    named = read_stay(text, today=today).first
+    if named is None:
+        return None
+    holding = [s for s in stays if s["first_day"] <= named.isoformat() <= s["last_day"]]
+    return holding[0] if len(holding) == 1 else None
+
+
+class ActionWithdrawGuestStay(Action):
+    """ "Khách không đến nữa": find the announced stay the household means and ask before
+    withdrawing it (action_apply_change calls apply_guest_withdrawal after the yes)."""
+
+    def name(self) -> str:
+        return "action_withdraw_guest_stay"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        forget: list[EventType] = [SlotSet("pending_change", None)]
+        listed = call_for_household(tracker, dispatcher, "GET", "guest-stays")
+        if listed is None:
+            return forget
+        stays = listed.get("stays") or []
+        if not stays:
+            dispatcher.utter_message(text=NOTHING_TO_WITHDRAW)
+            return forget
+        stay = _chosen(stays, latest_text(tracker), vietnam_today())
+        if stay is None:
+            periods = "; ".join(s["period_text"] for s in stays)
+            dispatcher.utter_message(
+                text=f"Nhà bạn đã báo {len(stays)} đợt khách: {periods}. Bạn muốn bỏ đợt nào? "
+                'Nhắn giúp kiểu: "bỏ đợt khách ngày …" với một ngày của đợt đó.'
+            )
+            return forget
+        question = f"Bỏ đợt khách {stay['period_text']} bạn đã báo, đúng không ạ? {WITHDRAWN_MEANS}"
+        change = {"kind": "guest_withdrawal", "id": stay["id"]}
+        return ask_to_confirm(dispatcher, question, change, yes_no("Đúng, bỏ đợt này", "Không"))
+
+
+def apply_guest_withdrawal(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
+    """The household said yes: withdraw the stay asked about just before."""
+    removed = call_for_household(
+        tracker,
+        dispatcher,
+        "DELETE",
+        f"guest-stays/{int(change.get('id') or 0)}",
+        None,
+        UNAVAILABLE + " Đợt khách vẫn được giữ như đã báo.",
+        refused="Tôi chưa bỏ được.",
+    )
+    if removed is not None:
+        period = removed["stay"]["period_text"]
+        dispatcher.utter_message(text=f"Đã bỏ đợt khách {period}. {WITHDRAWN_MEANS}")

@@ -224,3 +224,23 @@ def test_a_stay_answering_a_recent_alert_may_begin_on_its_first_day(
         "Ngày khách tới sớm hơn ngày bắt đầu cảnh báo dùng điện gần đây "
         f"({date_vi(today - timedelta(days=12))}): chỉ báo được đợt khách tới từ ngày đó trở đi."
     )
+
+
+def test_the_bot_lists_and_withdraws_only_the_households_own_stays(
+    client, household, other_household, service_auth
+):
+    """What actions/guests.py reads to withdraw a stay the guests of which did not come."""
+    base = f"/api/v1/service/households/{household.id}/guest-stays"
+    first, last = local_today() + timedelta(days=2), local_today() + timedelta(days=4)
+    stay = announce(client, household, first, last).get_json()
+    theirs = announce(client, other_household, first, last).get_json()
+    listed_for_bot = client.get(base, headers=service_auth).get_json()["stays"]
+    assert [s["id"] for s in listed_for_bot] == [stay["id"]]
+    assert listed_for_bot[0]["period_text"] == stay["period_text"]
+    wrong = client.delete(f"{base}/{theirs['id']}", headers=service_auth)
+    assert wrong.status_code == 404 and wrong.get_json()["field"] == "stay_id"
+    assert client.delete(f"{base}/{2**40}", headers=service_auth).status_code == 404
+    assert client.delete(f"{base}/{stay['id']}").status_code == 401  # the service token only
+    gone = client.delete(f"{base}/{stay['id']}", headers=service_auth)
+    assert gone.status_code == 200 and gone.get_json()["stay"]["id"] == stay["id"]
+    assert listed(client, household) == [] and len(listed(client, other_household)) == 1

@@ -256,3 +256,90 @@ def test_tet_said_in_the_request_makes_a_bare_mung_in_the_answer_tets(sunday):
     messages, events = validate("mùng 2, ở 3 ngày", asked, earlier=("Tết này nhà có khách",))
     assert messages == []
     assert events == [SlotSet("guest_first", "2027-02-07"), SlotSet("guest_last", "2027-02-09")]
+
+
+def stay(stay_id: int, first: str, last: str) -> dict[str, Any]:
+    """A stay as GET /api/v1/service/households/<id>/guest-stays lists it."""
+    return {"id": stay_id, "first_day": first, "last_day": last, "period_text": f"{first}–{last}"}
+
+
+def withdraw_backend(listed: list[dict[str, Any]]):
+    def answer(method: str, path: str, body: Any) -> tuple[int, Any]:
+        if path == "/api/v1/service/senders/hh-1":
+            return 200, LINKED
+        if path == STAYS and method == "GET":
+            return 200, {"stays": listed}
+        for one in listed:
+            if method == "DELETE" and path == f"{STAYS}/{one['id']}":
+                return 200, {"stay": one}
+        return 404, {
+            "code": "not_found",
+            "message": "Không tìm thấy đợt khách này.",
+            "field": "stay_id",
+        }
+
+    return answer
+
+
+def deleted(server) -> list[str]:
+    return [call[1] for call in server.calls if call[0] == "DELETE"]
+
+
+def withdraw(fake_server, monkeypatch, listed: list[dict[str, Any]], text: str):
+    server = fake_server(withdraw_backend(listed))
+    monkeypatch.setenv("BACKEND_URL", server.url)
+    messages, events = run(guests.ActionWithdrawGuestStay(), make_tracker(text=text))
+    return server, messages, events
+
+
+def test_the_only_stay_is_named_and_withdrawn_only_after_yes(fake_server, monkeypatch, sunday):
+    only = stay(4, "2026-12-24", "2026-12-27")
+    server, messages, events = withdraw(fake_server, monkeypatch, [only], "khách không đến nữa")
+    assert messages[0]["text"].startswith(
+        "Bỏ đợt khách 2026-12-24–2026-12-27 bạn đã báo, đúng không ạ?"
+    )
+    assert "gửi cảnh báo nếu dùng tăng bất thường" in messages[0]["text"]
+    assert not deleted(server)
+    messages, _ = answer(events, "deny")
+    assert messages[0]["text"] == "Vâng, tôi giữ nguyên đợt khách bạn đã báo."
+    assert not deleted(server)
+    messages, after = answer(events, "affirm")
+    assert deleted(server) == [f"{STAYS}/4"]
+    assert messages[0]["text"].startswith("Đã bỏ đợt khách 2026-12-24–2026-12-27.")
+    assert after == [SlotSet("pending_change", None)]
+
+
+def test_of_several_stays_the_one_holding_the_day_named_is_asked_about(
+    fake_server, monkeypatch, sunday
+):
+    listed = [stay(1, "2026-12-10", "2026-12-12"), stay(2, "2026-12-24", "2026-12-27")]
+    _, messages, events = withdraw(fake_server, monkeypatch, listed, "bỏ đợt khách ngày 25/12")
+    assert messages[0]["text"].startswith("Bỏ đợt khách 2026-12-24–2026-12-27 bạn đã báo")
+    pending = next(e["value"] for e in events if e.get("name") == "pending_change")
+    assert pending == {"kind": "guest_withdrawal", "id": 2}
+
+
+@pytest.mark.parametrize("text", ["khách không đến nữa", "bỏ đợt khách ngày 20/12"])
+def test_of_several_stays_none_is_guessed(fake_server, monkeypatch, sunday, text):
+    listed = [stay(1, "2026-12-10", "2026-12-12"), stay(2, "2026-12-24", "2026-12-27")]
+    server, messages, events = withdraw(fake_server, monkeypatch, listed, text)
+    assert messages[0]["text"] == (
+        "Nhà bạn đã báo 2 đợt khách: 2026-12-10–2026-12-12; 2026-12-24–2026-12-27. Bạn muốn bỏ"
+        ' đợt nào? Nhắn giúp kiểu: "bỏ đợt khách ngày …" với một ngày của đợt đó.'
+    )
+    assert events == [SlotSet("pending_change", None)] and not deleted(server)
+
+
+def test_with_no_stay_announced_nothing_is_asked(fake_server, monkeypatch, sunday):
+    server, messages, events = withdraw(fake_server, monkeypatch, [], "hủy báo có khách")
+    assert messages[0]["text"] == guests.NOTHING_TO_WITHDRAW
+    assert events == [SlotSet("pending_change", None)] and not deleted(server)
+
+
+def test_a_stay_already_gone_is_explained(fake_server, monkeypatch):
+    server = fake_server(withdraw_backend([]))
+    monkeypatch.setenv("BACKEND_URL", server.url)
+    messages, _ = answer(
+        [SlotSet("pending_change", {"kind": "guest_withdrawal", "id": 9})], "affirm"
+    )
+    assert messages[0]["text"] == "Tôi chưa bỏ được. Không tìm thấy đợt khách này."
