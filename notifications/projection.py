@@ -86,7 +86,12 @@ def budget_message(household: Household, p: HouseholdProjection, today: date) ->
         f"(nhiều khả năng từ {format_vnd(low)} đến {format_vnd(high)}), {over}. "
     )
     daily = p.budget.daily_kwh
-    if daily is not None and daily >= 1:
+    if p.budget.already_over:
+        text += (
+            f"Số điện đã dùng kỳ này ({p.kwh_so_far:.0f} kWh) đã vượt {limit_text}, "
+            "mỗi kWh từ nay đều tính thêm. "
+        )
+    elif daily is not None and daily >= 1:
         text += f"Mỗi ngày dùng dưới {daily:.0f} kWh thì vẫn dưới {limit_text}. "
     else:
         text += f"Số điện đã dùng gần chạm {limit_text}, mỗi kWh từ nay đều tính thêm. "

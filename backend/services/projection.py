@@ -74,6 +74,7 @@ class BudgetStatus:
     over: bool  # the expected figure exceeds the budget
     likely_over: bool  # more likely than not by a margin: what alerts are sent on
     daily_kwh: float | None  # kWh a day for the days left that keeps the period within budget
+    already_over: bool = False  # the kWh used so far exceed the budget: no daily allowance left
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +84,7 @@ class BudgetStatus:
             "kwh": self.kwh,
             "kwh_limit": self.kwh_limit,
             "over": self.over,
+            "already_over": self.already_over,
             "daily_kwh_within": None if self.daily_kwh is None else round(self.daily_kwh, 1),
         }
 
@@ -104,6 +106,7 @@ class HouseholdProjection:
     next_price: int | None  # đồng/kWh before VAT of the tier after the current one
     projected_tier_price: int | None
     budget: BudgetStatus | None
+    flat_price: int | None = None  # đồng/kWh before VAT when every kWh has one price (no tiers)
 
     @property
     def days_total(self) -> int:
@@ -146,6 +149,10 @@ class HouseholdProjection:
                 "next_price_text": None
                 if self.next_price is None
                 else f"{format_vnd(self.next_price)}/kWh",
+                "flat_price": self.flat_price,
+                "flat_price_text": None
+                if self.flat_price is None
+                else f"{format_vnd(self.flat_price)}/kWh",
             },
         }
 
@@ -437,6 +444,7 @@ def project_households(
                 else int(budget.kwh or 0)
             )
             remaining_days = remaining[row]
+            already_over = so_far[row] > limit
             # more likely than not over by a margin: the midpoint of the low end and the
             # expectation is over the limit (about 70% under a normal spread)
             status = BudgetStatus(
@@ -445,7 +453,10 @@ def project_households(
                 limit,
                 expected > limit,
                 (low + expected) / 2 > limit,
-                max(limit - so_far[row], 0.0) / remaining_days if remaining_days else None,
+                None
+                if already_over or not remaining_days
+                else (limit - so_far[row]) / remaining_days,
+                already_over,
             )
         out.append(
             HouseholdProjection(
@@ -464,6 +475,7 @@ def project_households(
                 next_price,
                 projected_price,
                 status,
+                projected_price if len(bills[0].segments[-1].tiers) == 1 else None,
             )
         )
     return out

@@ -67,7 +67,9 @@ def describe_projection(p: dict[str, Any]) -> str:
     budget = p.get("budget")
     if budget:
         limit = budget_text(budget)
-        if budget["over"]:
+        if budget.get("already_over"):
+            text += f" Số điện đã dùng kỳ này đã vượt hạn mức {limit} bạn đã đặt."
+        elif budget["over"]:
             text += f" Mức này vượt hạn mức {limit} bạn đã đặt."
         else:
             text += f" Vẫn trong hạn mức {limit} bạn đã đặt."

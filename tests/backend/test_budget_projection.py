@@ -182,8 +182,38 @@ def test_shared_meter_and_prepaid_use_their_own_pricing(app):
         == estimate_bill(kwh, period_start=start, period_end=end, meter="prepaid").total
     )
     assert by_id["shared"].amount[0] < by_id["alone"].amount[0]
-    # a flat price: no next tier to warn about
+    # a flat price: no next tier to warn about, and the page says so instead of a tier
     assert by_id["prepaid"].next_price is None
+    prepaid_bill = estimate_bill(kwh, period_start=start, period_end=end, meter="prepaid")
+    assert by_id["prepaid"].flat_price == prepaid_bill.segments[-1].tiers[0].price
+    tier = by_id["prepaid"].as_dict()["tier"]
+    assert tier["flat_price_text"] == f"{tier['flat_price']:,} đ/kWh".replace(",", ".")
+    assert by_id["alone"].flat_price is None and by_id["shared"].flat_price is None
+
+
+def test_unregistered_renters_pay_one_price_and_no_tier_is_named(app):
+    today = date(2025, 9, 1)
+    rented = make_household("rented", renter_status="renters_unregistered", occupants=6)
+    add_days("rented", today - timedelta(days=90), today, 15.0)
+    tier = project_household(db.session, rented, today=today, now=noon(today)).as_dict()["tier"]
+    assert tier["flat_price_text"] == "2.380 đ/kWh"  # tier 3's price, for every kWh
+    assert tier["next_price_text"] is None
+
+
+def test_a_budget_already_used_up_is_said_so_with_no_daily_allowance(client, auth, household):
+    today = date(2025, 7, 25)  # period 16/7–15/8: 100 kWh used by the 25th
+    add_days("hh-1", today - timedelta(days=120), today, 10.0)
+    client.put("/api/v1/me/budget", json={"kwh": 80}, headers=auth)
+    with frozen(noon(today)):
+        budget = client.get("/api/v1/me/usage", headers=auth).get_json()["projection"]["budget"]
+    assert budget["already_over"] is True and budget["over"] is True
+    assert budget["daily_kwh_within"] is None
+    client.put("/api/v1/me/budget", json={"kwh": 400}, headers=auth)
+    with frozen(noon(today)):
+        budget = client.get("/api/v1/me/usage", headers=auth).get_json()["projection"]["budget"]
+    assert budget["already_over"] is False and budget["daily_kwh_within"] == pytest.approx(
+        300 / 21, abs=0.1
+    )
 
 
 def test_service_budget_and_projection_endpoints(client, service_auth, household):

@@ -210,3 +210,21 @@ def test_a_period_without_readings_states_no_figure(live_backend):
         assert "chưa có số điện nào" in text
         assert f"từ {projection['period_start_text']}" in text
         assert not re.search(r"\d+ kWh|\d đ\b", text)  # no figure at all
+
+
+def test_a_budget_already_used_up_is_said_so_without_a_daily_figure(live_backend):
+    """The backend's `already_over` (kWh used exceed the budget): no "dùng dưới N kWh a day"."""
+    projection = live_backend.get(f"{live_backend.base}/api/v1/me/usage").json()["projection"]
+    used_up = {
+        "kind": "kwh",
+        "amount": None,
+        "amount_text": None,
+        "kwh": 10,
+        "kwh_limit": 10,
+        "over": True,
+        "already_over": True,
+        "daily_kwh_within": None,
+    }
+    text = describe_projection({**projection, "days_measured": 5, "budget": used_up})
+    assert "Số điện đã dùng kỳ này đã vượt hạn mức 10 kWh bạn đã đặt." in text
+    assert "Mức này vượt" not in text and "Mỗi ngày dùng dưới" not in text

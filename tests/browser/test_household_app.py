@@ -163,6 +163,7 @@ PROJECTION = {
         "kwh": None,
         "kwh_limit": 203,
         "over": True,
+        "already_over": False,
         "daily_kwh_within": 6.3,
     },
     "tier": {
@@ -170,6 +171,8 @@ PROJECTION = {
         "projected": 4,
         "next_price": 2998,
         "next_price_text": "2.998 đ/kWh",
+        "flat_price": None,
+        "flat_price_text": None,
     },
 }
 
@@ -196,6 +199,37 @@ def test_home_shows_the_projection_range_budget_and_tier_when_the_api_has_them(a
         "Đang ở bậc 3, dự kiến cả kỳ lên bậc 4. Bậc kế tiếp giá 2.998 đ/kWh (chưa VAT)."
     )
     page.locator("#bill-card").screenshot(path=str(ARTIFACTS / "household-home-projection.png"))
+
+
+def test_a_used_up_budget_and_a_flat_price_are_said_as_they_are(app_page):
+    """Already over the budget: no daily allowance of 0 kWh; prepaid or unregistered renters: one
+    price for every kWh, not "the highest tier"."""
+    live, page, _ = app_page
+    flat = {
+        **PROJECTION,
+        "budget": {**PROJECTION["budget"], "already_over": True, "daily_kwh_within": None},
+        "tier": {
+            "current": 3,
+            "projected": 3,
+            "next_price": None,
+            "next_price_text": None,
+            "flat_price": 2380,
+            "flat_price_text": "2.380 đ/kWh",
+        },
+    }
+
+    def used_up(route):
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "projection": flat})
+
+    page.route("**/api/v1/me/usage", used_up)
+    page.goto(live.url + "/")
+    expect(page.locator("#budget")).to_have_text(
+        "Số điện đã dùng kỳ này đã vượt hạn mức 500.000 đ.", timeout=SLOW
+    )
+    expect(page.locator("#tier-text")).to_have_text(
+        "Mọi số điện cùng một giá 2.380 đ/kWh (chưa VAT), không chia bậc."
+    )
 
 
 def test_home_states_no_projected_bill_before_any_reading_of_the_period(app_page):

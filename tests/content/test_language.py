@@ -171,6 +171,7 @@ def rendered_texts() -> list[tuple[str, str]]:
         BudgetStatus(800_000, None, 310, True, True, 9.4),
         BudgetStatus(None, 250, 250, True, True, 0.4),
         BudgetStatus(600_000, None, 240, True, True, None),
+        BudgetStatus(None, 150, 150, True, True, None, True),  # 180 kWh used: over already
     ):
         for source in ("forecast", "normals"):
             projection = HouseholdProjection(

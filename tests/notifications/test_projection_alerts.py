@@ -98,6 +98,16 @@ def test_kwh_budget_alert_says_the_limit_in_kwh(app):
     assert "kWh thì vẫn dưới 250 kWh" in notice.body
 
 
+def test_a_budget_already_used_up_is_said_so_not_near(app):
+    home = make_household("hh-u", appliances={})
+    readings("hh-u", 12.0, TODAY - timedelta(days=60), TODAY)  # 120 kWh used by the 25th
+    set_budget(db.session, home, kwh=100)
+    alert_projections(db.session, today=TODAY, now=NOON)
+    (notice,) = notices("budget_alert")
+    assert "Số điện đã dùng kỳ này (120 kWh) đã vượt 100 kWh" in notice.body
+    assert "gần chạm" not in notice.body and "Mỗi ngày dùng dưới" not in notice.body
+
+
 def test_tier_alert_from_tier_4_up_with_the_tier_price(app):
     make_household("hh-t")
     # 40 kWh a day: 400 kWh after 10 days (tier 5), about 1,240 kWh by the end (tier 6)

@@ -161,12 +161,17 @@
     node.hidden = false;
     const limit = budget.kind === "amount" ? budget.amount_text : `${kwh(budget.kwh)} kWh`;
     let text = budget.over ? `Dự kiến vượt hạn mức ${limit}.` : `Dự kiến trong hạn mức ${limit}.`;
-    if (budget.daily_kwh_within != null) text += ` Để không vượt, mỗi ngày còn lại dùng tối đa ${kwh(budget.daily_kwh_within)} kWh.`;
+    if (budget.already_over) text = `Số điện đã dùng kỳ này đã vượt hạn mức ${limit}.`;
+    else if (budget.daily_kwh_within != null) text += ` Để không vượt, mỗi ngày còn lại dùng tối đa ${kwh(budget.daily_kwh_within)} kWh.`;
     node.className = budget.over ? "over" : "ok";
     node.textContent = text;
   }
 
   function renderTier(tier, projectedKwh, tariffs) {
+    if (tier && tier.flat_price_text) {
+      $("tier-text").textContent = `Mọi số điện cùng một giá ${tier.flat_price_text} (chưa VAT), không chia bậc.`;
+      return;
+    }
     if (tier && tier.current) {
       let text = `Đang ở bậc ${tier.current}`;
       if (tier.projected && tier.projected !== tier.current) text += `, dự kiến cả kỳ lên bậc ${tier.projected}`;
