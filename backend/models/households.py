@@ -58,8 +58,10 @@ class Household(Model):
 
     @property
     def air_conditioners(self) -> int:
-        ac = (self.appliances or {}).get("air_conditioner") or {}
-        return int(ac.get("count", 0)) if isinstance(ac, dict) else 0
+        ac = (self.appliances or {}).get("air_conditioner")
+        if isinstance(ac, dict):
+            return int(ac.get("count", 1))  # as validate_appliances reads a count left out
+        return 1 if ac is True else 0  # "air_conditioner": true, as the app shows it: one
 
 
 class Device(Model):

@@ -140,7 +140,7 @@ DEMO_CONVERSATIONS: list[tuple[str, str, int, ConversationStatus, list[Said]]] =
         ConversationStatus.WAITING,
         [
             user("nhà tôi tháng này dùng nhiều điện bất thường", "check_my_usage", 0.58),
-            bot("Mức dùng 9 ngày gần đây cao hơn dự kiến khoảng 7 kWh mỗi ngày."),
+            bot("Mấy ngày gần đây nhà bạn dùng cao hơn dự kiến khoảng 7 kWh mỗi ngày."),
             user("cho tôi gặp nhân viên, sđt 0912 345 678", "request_human", 0.88),
             bot("Tôi đã chuyển cuộc trò chuyện cho nhân viên chăm sóc khách hàng."),
         ],

@@ -60,6 +60,23 @@ def test_put_me_updates_profile_and_consent(client, auth):
 
 
 @pytest.mark.parametrize(
+    ("air_conditioner", "count"),
+    [(True, 1), ({"inverter": True}, 1), ({"count": 3}, 3), ({"count": 0}, 0), (False, 0)],
+)
+def test_air_conditioners_are_counted_as_the_app_shows_them(
+    client, auth, household, air_conditioner, count
+):
+    """The app shows "air_conditioner": true as one; usage and the model must count it so too.
+    The appliances sent replace the stored set."""
+    body = {"appliances": {"air_conditioner": air_conditioner, "fridge": True}}
+    assert client.put("/api/v1/me", headers=auth, json=body).status_code == 200
+    assert client.get("/api/v1/me/usage", headers=auth).get_json()["air_conditioners"] == count
+    assert household.air_conditioners == count
+    stored = client.get("/api/v1/me", headers=auth).get_json()["appliances"]
+    assert stored == body["appliances"]  # the water heater set before is gone: replaced
+
+
+@pytest.mark.parametrize(
     ("body", "field"),
     [
         ({"province_code": 2}, "province_code"),  # merged away in 2025
