@@ -474,6 +474,13 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
     with live.app.app_context():
         stays = [(s.household_id, s.first_day, s.last_day) for s in db.session.query(GuestStay)]
         assert stays == [("demo-1", start, last)]
+    # the stay covers the alert's first day: the alert is answered too (nothing lasting changed)
+    page.locator("nav.tabs a[href='#home']").click()
+    expect(page.locator("#anomaly-answer")).to_contain_text("Đã ghi là nhà có khách")
+    expect(page.locator("#anomaly-ask")).to_be_hidden()
+    with live.app.app_context():
+        episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
+        assert episode.lasting_change is False and episode.feedback_note.startswith("Có khách từ ")
 
 
 def test_installable_offline_shell_and_performance(app_page, shot):

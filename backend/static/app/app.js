@@ -135,6 +135,7 @@
     true: "Cảm ơn bạn. Từ nay mức dự kiến sẽ tính theo mức dùng mới của nhà bạn.",
     false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
   };
+  const GUESTS_ANSWERED = "Cảm ơn bạn. Đã ghi là nhà có khách: những ngày đó không bị tính là bất thường, cảnh báo sẽ đóng sau lần kiểm tra mức dùng điện ban đêm.";
   async function answerAnomaly(lasting) {
     if (anomalyId == null) return;
     const res = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body: { lasting_change: lasting } }).catch(() => null);
@@ -144,8 +145,11 @@
   $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
   $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
   // guests, not a change: the guest form in Cài đặt, filled from the alert's first day to today;
-  // nothing is stored until the household checks the days and presses "Báo có khách"
+  // nothing is stored until the household checks the days and presses "Báo có khách"; a stay that
+  // covers the alert's first day also answers the alert (nothing lasting changed), as in chat
+  let guestsAnswer = null;
   $("anomaly-guests").addEventListener("click", () => {
+    guestsAnswer = anomalyId;
     location.hash = "settings";
     const now = new Date();
     const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
@@ -416,7 +420,18 @@
     e.preventDefault();
     const body = { first_day: $("g-first").value, last_day: $("g-last").value };
     const res = await api("/api/v1/me/guest-stays", { method: "POST", body }).catch(() => ({ ok: false, status: 0, data: null }));
-    if (res.ok) { status(e.target, `Đã ghi: ${res.data.text}.`); loadGuests(); } else status(e.target, res.status === 0 ? "Không kết nối được máy chủ." : problem(res), true);
+    if (!res.ok) { status(e.target, res.status === 0 ? "Không kết nối được máy chủ." : problem(res), true); return; }
+    status(e.target, `Đã ghi: ${res.data.text}.`);
+    loadGuests();
+    if (guestsAnswer != null && guestsAnswer === anomalyId && anomalyStart && res.data.first_day <= anomalyStart) {
+      const answer = { lasting_change: false, note: res.data.text };
+      const answered = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body: answer }).catch(() => null);
+      if (answered && answered.ok) {
+        $("anomaly-ask").hidden = true;
+        $("anomaly-answer").textContent = GUESTS_ANSWERED;
+        guestsAnswer = null;
+      }
+    }
   });
   $("zalo-code").addEventListener("click", async () => {
     const res = await api("/api/v1/me/zalo-link-code", { method: "POST" }).catch(() => null);
