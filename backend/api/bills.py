@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from fractions import Fraction
 
 from flask_smorest import Blueprint
@@ -106,9 +107,15 @@ class BudgetQuery(Schema):
 
     @validates_schema
     def renters_together(self, data, **kwargs):
-        if ("renters_people" in data) != ("renters_registered" in data):
-            missing = "renters_registered" if "renters_people" in data else "renters_people"
-            raise ValidationError("renters_people và renters_registered đi cùng nhau", missing)
+        if "renters_people" in data and "renters_registered" not in data:
+            raise ValidationError(
+                "bắt buộc phải có khi đã gửi số người thuê.", "renters_registered"
+            )
+        if "renters_registered" in data and "renters_people" not in data:
+            raise ValidationError(
+                "bắt buộc phải có khi đã gửi người thuê đã đăng ký tạm trú hay chưa.",
+                "renters_people",
+            )
 
 
 class BudgetOut(Schema):
@@ -127,9 +134,11 @@ class PeriodIn(Schema):
     def check_period(self, data, **kwargs):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            raise ValidationError("ngày cuối kỳ trước ngày đầu kỳ", "period_end")
+            raise ValidationError("Ngày cuối kỳ không được trước ngày đầu kỳ.", "period_end")
         if start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
-            raise ValidationError(f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày", "period_end")
+            raise ValidationError(
+                f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end"
+            )
 
 
 class ContextIn(Schema):
@@ -152,7 +161,14 @@ class ContextIn(Schema):
 
 class CompareIn(Schema):
     previous = fields.Nested(PeriodIn, required=True)
-    current = fields.Nested(PeriodIn, required=True)
+    current = fields.Nested(
+        PeriodIn,
+        required=True,
+        metadata={
+            "description": "the later period: it starts after `previous` ends (the periods may "
+            "touch or leave a gap, never overlap); otherwise 422 naming `current.period_start`"
+        },
+    )
     context = fields.Nested(
         ContextIn,
         metadata={
@@ -160,6 +176,34 @@ class CompareIn(Schema):
             "observed temperatures and an air conditioner support it"
         },
     )
+
+    @validates_schema
+    def current_after_previous(self, data, **kwargs):
+        """The current period must come after the previous one: periods given the wrong way
+        round would explain the change backwards (a price rise read as a drop), and overlapping
+        periods count the same days in both bills. Touching periods (the usual case: one
+        reading ends a period, the next day starts the next) and gaps are fine."""
+        previous, current = data.get("previous"), data.get("current")
+        if not previous or not current:
+            return
+        before_start, before_end = previous["period_start"], previous["period_end"]
+        start = current["period_start"]
+        if start <= before_start:
+            problem = (
+                f"lại bắt đầu {date_vi(start)}, không sau ngày đầu kỳ trước "
+                f"({date_vi(before_start)}); có thể hai kỳ đã bị đổi chỗ cho nhau."
+            )
+        elif start <= before_end:
+            problem = (
+                f"hai kỳ trùng nhau: kỳ này bắt đầu {date_vi(start)} khi kỳ trước "
+                f"({date_vi(before_start)}–{date_vi(before_end)}) chưa kết thúc; ngày đầu kỳ "
+                f"này phải từ {date_vi(before_end + timedelta(days=1))} trở đi."
+            )
+        else:
+            return
+        raise ValidationError(
+            {"period_start": [f"kỳ này phải đến sau kỳ trước, nhưng {problem}"]}, "current"
+        )
 
 
 class PartOut(Schema):
@@ -259,7 +303,7 @@ class RenterCheckIn(Schema):
     def price_or_bill(self, data, **kwargs):
         if "price_per_kwh" not in data and not ("bill" in data and "kwh" in data):
             raise ValidationError(
-                "cần giá mỗi số điện, hoặc tiền điện và số điện của tháng", "price_per_kwh"
+                "bắt buộc phải có, trừ khi gửi cả tiền điện và số kWh của tháng.", "price_per_kwh"
             )
 
 
@@ -319,7 +363,9 @@ def renter_check(body):
 @blp.arguments(CompareIn)
 @blp.response(200, CompareOut)
 def compare(body):
-    """Why the bill changed: named parts that add up exactly to the difference."""
+    """Why the bill changed: named parts that add up exactly to the difference. `current` must
+    start after `previous` ends (touching or with a gap); a current period that starts first or
+    overlaps the previous one is a 422 naming `current.period_start`."""
     comparison = compare_bills(
         PeriodUsage(**body["previous"]),
         PeriodUsage(**body["current"]),

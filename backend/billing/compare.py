@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from backend.billing.engine import BillEstimate, div_half_up, estimate_bill
@@ -200,7 +200,8 @@ def _change(amount: int) -> str:
 
 
 def _temp(value: float) -> str:
-    return f"{value:.0f}"
+    """A whole degree, half up as people round (28.5 -> "29"), not Python's half-to-even."""
+    return str(int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
 
 def _usage_sentence(comparison: BillComparison) -> tuple[str, int | None, int | None]:

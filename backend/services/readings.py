@@ -170,21 +170,59 @@ def record_meter_index(
 
 def add_bill(session: Session, household: Household, data: dict[str, Any]) -> Bill:
     if data["period_end"] < data["period_start"]:
-        raise InvalidInput(
-            "ngày cuối kỳ (period_end) trước ngày đầu kỳ (period_start)", "period_end"
-        )
+        raise InvalidInput("không được trước ngày đầu kỳ.", "period_end")
     if data["period_start"] < EARLIEST_DATE:
         raise InvalidInput(TOO_EARLY, "period_start")
     if (data["period_end"] - data["period_start"]).days + 1 > MAX_PERIOD_DAYS:
-        raise InvalidInput(f"Một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end")
+        raise InvalidInput(f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end")
+    start, end = data["period_start"], data["period_end"]
+    # one writer per household at a time (a row lock on PostgreSQL; SQLite serialises writers),
+    # so two overlapping bills sent at once cannot both pass the check below
+    session.execute(select(Household.id).where(Household.id == household.id).with_for_update())
+    stored = overlapping_bill(session, household.id, start, end)
+    if stored is not None:
+        session.rollback()
+        raise Conflict(bill_overlap_message(stored, start, end), "period_start")
     bill = Bill(household_id=household.id, **data)
     session.add(bill)
     try:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise Conflict("Đã có hóa đơn cho kỳ này.", "period_start") from exc
+        raise Conflict(SAME_PERIOD, "period_start") from exc
     return bill
+
+
+# The same period again: the body documented word for word for 409 (backend/api/openapi.py)
+SAME_PERIOD = "Đã có hóa đơn cho kỳ này."
+
+
+def overlapping_bill(session: Session, household_id: str, start: date, end: date) -> Bill | None:
+    """The household's stored bill sharing at least one day with start..end (both inclusive),
+    the earliest if several. Touching periods (one ends the day before the next starts) do not
+    overlap."""
+    return session.scalars(
+        select(Bill)
+        .where(
+            Bill.household_id == household_id,
+            Bill.period_start <= end,
+            Bill.period_end >= start,
+        )
+        .order_by(Bill.period_start)
+        .limit(1)
+    ).first()
+
+
+def bill_overlap_message(stored: Bill, start: date, end: date) -> str:
+    """The same period: the documented sentence; an overlap: a clause the error handler leads
+    with the field's label ("Ngày đầu kỳ: kỳ … trùng với …")."""
+    if (stored.period_start, stored.period_end) == (start, end):
+        return SAME_PERIOD
+    stored_period = f"{date_vi(stored.period_start)}–{date_vi(stored.period_end)}"
+    return (
+        f"kỳ {date_vi(start)}–{date_vi(end)} trùng với hóa đơn đã lưu cho kỳ {stored_period}; "
+        "mỗi ngày chỉ thuộc một kỳ hóa đơn."
+    )
 
 
 def latest_bills(session: Session, household: Household, limit: int = 12) -> list[Bill]:
