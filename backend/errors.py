@@ -44,7 +44,20 @@ MESSAGES = {
 }
 
 
-# marshmallow's English messages, as a household's phone or the web chat shows them
+# marshmallow's and webargs' English messages, as a household's phone or the web chat shows
+# them: every default message of marshmallow's fields, validators and schemas (tests walk them
+# all, tests/backend/test_error_messages.py), each a clause that follows the field's label.
+_OBJ_TYPES = {
+    "date": "ngày hợp lệ (năm-tháng-ngày)",
+    "datetime": "thời điểm hợp lệ",
+    "aware datetime": "thời điểm có múi giờ",
+    "naive datetime": "thời điểm không kèm múi giờ",
+    "time": "giờ hợp lệ (giờ:phút)",
+    "timedelta": "khoảng thời gian hợp lệ",
+}
+_GTE, _GT = "greater than or equal to", "greater than"
+_LTE, _LT = "less than or equal to", "less than"
+UNKNOWN_FIELD = "không có trường này."
 VALIDATION_VI: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), vi)
     for p, vi in [
@@ -53,43 +66,72 @@ VALIDATION_VI: list[tuple[re.Pattern[str], str]] = [
         (r"^Shorter than minimum length (\d+)\.$", r"cần ít nhất \1 ký tự."),
         (r"^Longer than maximum length (\d+)\.$", r"dài quá \1 ký tự."),
         (r"^Length must be (\d+)\.$", r"độ dài phải đúng \1 ký tự."),
-        (
-            r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$",
-            r"phải từ \1 đến \2.",
-        ),
-        (
-            r"^Must be greater than (\S+) and less than or equal to (\S+)\.$",
-            r"phải lớn hơn \1 và không quá \2.",
-        ),
-        (r"^Must be greater than or equal to (\S+)\.$", r"phải lớn hơn hoặc bằng \1."),
+        (rf"^Must be {_GTE} (\S+) and {_LTE} (\S+)\.$", r"phải từ \1 đến \2."),
+        (rf"^Must be {_GT} (\S+) and {_LTE} (\S+)\.$", r"phải lớn hơn \1 và không quá \2."),
+        (rf"^Must be {_GTE} (\S+) and {_LT} (\S+)\.$", r"phải từ \1 trở lên và nhỏ hơn \2."),
+        (rf"^Must be {_GT} (\S+) and {_LT} (\S+)\.$", r"phải lớn hơn \1 và nhỏ hơn \2."),
+        (r"^Must be greater than or equal to (\S+)\.$", r"phải từ \1 trở lên."),
         (r"^Must be greater than (\S+)\.$", r"phải lớn hơn \1."),
         (r"^Must be less than or equal to (\S+)\.$", r"không được lớn hơn \1."),
+        (r"^Must be less than (\S+)\.$", r"phải nhỏ hơn \1."),
+        (r"^Must be equal to (.*)\.$", r"phải bằng \1."),
         (r"^Must be one of: (.*)\.$", r"phải là một trong các giá trị: \1."),
+        (
+            r"^One or more of the choices you made was not in: (.*)\.$",
+            r"chỉ được chọn trong các giá trị: \1.",
+        ),
+        (
+            r"^One or more of the choices you made was in: (.*)\.$",
+            r"không được chọn các giá trị: \1.",
+        ),
         (r"^Not a valid integer\.$", "phải là số nguyên."),
         (r"^Not a valid number\.$", "phải là một số."),
-        (r"^Not a valid date\.$", "không phải ngày hợp lệ (năm-tháng-ngày)."),
-        (r"^Not a valid datetime\.$", "không phải thời điểm hợp lệ."),
-        (r"^Not a valid time\.$", "không phải giờ hợp lệ (giờ:phút)."),
+        (r"^Number too large\.$", "số quá lớn."),
+        (
+            r"^Special numeric values \(nan or infinity\) are not permitted\.$",
+            "phải là một số, không nhận NaN hay vô cực.",
+        ),
+        *(
+            (rf"^Not a valid {obj_type}\.$", f"không phải {vi}.")
+            for obj_type, vi in _OBJ_TYPES.items()
+        ),
+        *(
+            (rf"^.* cannot be formatted as an? {obj_type}\.$", f"không đổi được thành {vi}.")
+            for obj_type, vi in _OBJ_TYPES.items()
+        ),
+        (r"^Not a valid period of time\.$", "không phải khoảng thời gian hợp lệ."),
         (r"^Not a valid string\.$", "phải là chuỗi ký tự."),
+        (r"^Not a valid utf-8 string\.$", "phải là chuỗi ký tự UTF-8 hợp lệ."),
         (r"^Not a valid boolean\.$", "phải là true hoặc false."),
         (r"^Not a valid mapping type\.$", "phải là một đối tượng JSON."),
-        (r"^Not a valid list\.$", "phải là một danh sách."),
-        (r"^Unknown field\.$", "không có trường này."),
+        (r"^Not a valid (?:delimited )?list\.$", "phải là một danh sách."),
+        (r"^Not a valid (?:delimited )?tuple\.$", "phải là một danh sách có đủ phần tử."),
+        (r"^Not a valid email address\.$", "không phải địa chỉ thư điện tử hợp lệ."),
+        (r"^Not a valid URL\.$", "không phải địa chỉ web (URL) hợp lệ."),
+        (r"^Not a valid UUID\.$", "không phải mã UUID hợp lệ."),
+        (r"^Not a valid IP(?:v4|v6)? address\.$", "không phải địa chỉ IP hợp lệ."),
+        (r"^Not a valid IP(?:v4|v6)? interface\.$", "không phải địa chỉ mạng IP hợp lệ."),
+        (r"^String does not match expected pattern\.$", "không đúng định dạng."),
+        (r"^Unknown field\.$", UNKNOWN_FIELD),
         (r"^Field may not be null\.$", "không được để trống."),
-        (r"^Invalid input type\.$", "sai kiểu dữ liệu."),
-        (r"^Invalid value\.$", "giá trị không hợp lệ."),
+        (r"^Invalid (?:input )?type\.$", "sai kiểu dữ liệu."),
+        (r"^Invalid (?:value|input)\.$", "giá trị không hợp lệ."),
         (r"^Invalid (?:JSON|json) body\.$", "nội dung không phải JSON hợp lệ."),
     ]
 ]
 # The API's field names as a household reads them (the app shows the message as is; `field`
 # keeps the API name for programs). A nested field reads "Kỳ trước › Số kWh"; a list index
-# "(dòng 2)"; an unknown name is kept as it is.
+# "(dòng 2)"; a name the client made up is kept as it is ("Dữ liệu gửi lên: không có trường
+# 'mood'."). Every field of the API's input schemas has one (tests/backend/
+# test_error_messages.py checks it).
 FIELD_LABELS = {
     # the body as a whole (marshmallow's name for it), e.g. a list sent where an object is expected
     "_schema": "Dữ liệu gửi lên",
     # chat
     "message": "Tin nhắn",
     "after": "Mã tin nhắn",
+    "before": "Mã tin nhắn",
+    "limit": "Số mục tối đa",
     # bills
     "kwh": "Số kWh",
     "amount": "Số tiền",
@@ -100,12 +142,16 @@ FIELD_LABELS = {
     "renters": "Người thuê nhà",
     "people": "Số người thuê",
     "registered": "Đã đăng ký tạm trú",
+    "renters_people": "Số người thuê",
+    "renters_registered": "Đã đăng ký tạm trú",
     "previous": "Kỳ trước",
     "current": "Kỳ này",
     "context": "Thông tin thêm",
     "air_conditioners": "Số máy điều hòa",
     "previous_avg_temp_c": "Nhiệt độ trung bình kỳ trước",
     "current_avg_temp_c": "Nhiệt độ trung bình kỳ này",
+    "price_per_kwh": "Giá mỗi số điện",
+    "bill": "Tiền điện của tháng",
     # the household's profile and data (/api/v1/me…)
     "display_name": "Tên hiển thị",
     "province_code": "Tỉnh/thành",
@@ -121,6 +167,7 @@ FIELD_LABELS = {
     "appliances": "Thiết bị điện",
     "inverter": "Biến tần (inverter)",
     "count": "Số lượng",
+    "kind": "Loại",
     "notifications": "Thông báo",
     "weekly_tips": "Mẹo tiết kiệm hằng tuần",
     "outage_notices": "Thông báo cắt điện",
@@ -140,11 +187,46 @@ FIELD_LABELS = {
     "read_on": "Ngày ghi chỉ số",
     "from": "Từ ngày",
     "to": "Đến ngày",
+    "days": "Số ngày",
+    # usage alerts (/api/v1/me/anomalies/…/feedback)
+    "lasting_change": "Thay đổi lâu dài",
+    "note": "Ghi chú",
     # guest stays (/api/v1/me/guest-stays)
     "first_day": "Ngày khách tới",
     "last_day": "Ngày khách về",
     "stay_id": "Đợt khách",
+    # the appliance kinds of `appliances` (backend.services.households.APPLIANCES)
+    "air_conditioner": "Máy điều hòa",
+    "water_heater": "Bình nóng lạnh",
+    "fridge": "Tủ lạnh",
+    "washing_machine": "Máy giặt",
+    "cooking": "Bếp điện",
+    "tv": "Ti vi",
+    "fan": "Quạt điện",
+    "lighting": "Đèn chiếu sáng",
+    "water_pump": "Máy bơm nước",
+    "dryer": "Máy sấy quần áo",
+    "ev_charger": "Sạc xe điện",
+    "solar_panels": "Tấm pin mặt trời",
+    # the action server's endpoints (/api/v1/service…)
+    "household_id": "Hộ gia đình",
+    "sender_id": "Mã người gửi",
+    "channel": "Kênh",
+    "reason": "Lý do",
+    "code": "Mã liên kết",
+    "zalo_user_id": "Mã người dùng Zalo",
+    "province": "Tỉnh/thành",
+    "ward": "Phường/xã",
 }
+# Other names a service's own sentence gives a field: budgets.py writes "Hạn mức kWh phải…" for
+# `kwh` and "Hạn mức: hãy đặt…" for `amount`. A message starting with the field's label or one
+# of these already names the field, so the label does not lead it a second time.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "amount": ("Hạn mức",),
+    "kwh": ("Hạn mức",),
+}
+# Words that keep their capital after a label's colon (names, not the start of a sentence).
+KEEP_CAPITAL = {"Zalo", "Việt", "Hà", "Huế", "Android", "Firebase"}
 
 
 def field_label(field: str) -> str:
@@ -159,29 +241,100 @@ def field_label(field: str) -> str:
     return " › ".join(labels)
 
 
+def _names(message: str, phrase: str) -> bool:
+    """Whether `message` starts with `phrase` as whole words ("Ngày" names "Ngày phải…", not
+    "Ngàyx")."""
+    head = message[: len(phrase)]
+    return (
+        bool(phrase)
+        and head.lower() == phrase.lower()
+        and (len(message) == len(phrase) or not message[len(phrase)].isalnum())
+    )
+
+
+def _already_labelled(message: str) -> bool:
+    """'Ngày đầu kỳ: đã có hóa đơn…' or 'Hạn mức: hãy đặt…': led by a label and its colon."""
+    head, colon, _ = message.partition(": ")
+    known = set(FIELD_LABELS.values()).union(*FIELD_ALIASES.values())
+    return bool(colon) and head in known
+
+
+_NUMBER = re.compile(r"(?<![\w./:,])(?<!\d-)(?<!\d–)(?<!năm )[1-9]\d{3,}(?!\w)(?![-–./:,]\d)")
+
+
+def group_numbers(text: str) -> str:
+    """Whole numbers of 4 digits or more with Vietnamese thousand dots ('5000' -> '5.000'),
+    except in dates (1/1/2000, 2025-01-01), codes (PE01000123456, 0912345678), decimals and a
+    year ("năm 2025")."""
+    return _NUMBER.sub(lambda m: group_digits(int(m[0])), text)
+
+
+def _ended(text: str) -> str:
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else text + "."
+
+
+def sentence(message: str) -> str:
+    """A message as a sentence: a capital first letter (unless the first word is a name such as
+    'kWh'), a full stop, thousand dots."""
+    message = _ended(group_numbers(message))
+    first = re.match(r"\w+", message)
+    if first and first[0][:1].islower() and first[0][1:] == first[0][1:].lower():
+        message = message[:1].upper() + message[1:]
+    return message
+
+
+def clause(message: str) -> str:
+    """A message to follow a label's colon: a lower-case first letter unless the first word is
+    a name ('EVN', 'Zalo', 'NaN'), a full stop, thousand dots."""
+    message = _ended(group_numbers(message))
+    first = re.match(r"\w+", message)
+    if (
+        first
+        and len(first[0]) > 1
+        and first[0][:1].isupper()
+        and first[0][1:] == first[0][1:].lower()
+        and first[0] not in KEEP_CAPITAL
+    ):
+        message = message[:1].lower() + message[1:]
+    return message
+
+
 def labelled(field: str, message: str) -> str:
-    """The message led by the field's label, unless it already starts by naming the field."""
+    """The message led by the field's label once: 'Số ngày: phải từ 7 đến 120.'
+
+    A message that already names the field (starts with its label, one of its FIELD_ALIASES,
+    or any label and a colon) is not led by it again; its parents still are ('Thiết bị điện ›
+    Máy điều hòa › Số lượng phải…'). A message starting with the field's API name ('inverter
+    phải là…') reads its label instead."""
+    parent, _, name = field.rpartition(".")
+    if message == UNKNOWN_FIELD and name not in FIELD_LABELS and not name.isdecimal():
+        # a name the client made up: its parent's label leads, the name is quoted after it
+        return labelled(parent or "_schema", f"không có trường '{name}'.")
     label = field_label(field)
-    last = label.rsplit(" › ", 1)[-1].split(" (dòng ")[0]
-    if message.lower().startswith(last.lower()):
-        parents = label.rsplit(" › ", 1)[0] + " › " if " › " in label else ""
-        return parents + message[:1].upper() + message[1:]
-    return f"{label}: {message}"
-
-
-_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{5,}(?![\d.,]\d)")
+    parents, _, last = label.rpartition(" › ")
+    last = last.split(" (dòng ")[0]
+    names = [part for part in field.split(".") if not part.isdecimal()]
+    raw = names[-1] if names else field
+    if raw != last and raw in FIELD_LABELS and _names(message, raw) and message.startswith(raw):
+        message = last + message[len(raw) :]
+    if any(_names(message, name) for name in (last, *FIELD_ALIASES.get(raw, ()))) or (
+        _already_labelled(message)
+    ):
+        return (parents + " › " if parents else "") + sentence(message)
+    return f"{label}: {clause(message)}"
 
 
 def vietnamese(message: str) -> str:
     """A validation message in Vietnamese (each sentence translated; unknown ones kept)."""
     parts = [part for part in re.split(r"(?<=\.) ", message) if part]
-    out = []
+    out: list[str] = []
     for part in parts:
         for pattern, vi in VALIDATION_VI:
             if pattern.match(part):
-                part = _LONG_NUMBER.sub(lambda m: group_digits(int(m[0])), pattern.sub(vi, part))
+                part = pattern.sub(vi, part)
                 break
-        out.append(part)
+        out.append(part if not out else sentence(part))
     return " ".join(out)
 
 
@@ -222,7 +375,7 @@ def handle_http_exception(error: HTTPException):
         location_and_field, message = _first_validation_error(data["messages"])
         message = vietnamese(message)
         if "." not in location_and_field:  # no field: the body itself is unreadable
-            return _respond(400, f"Dữ liệu gửi lên: {message}", None, "bad_request")
+            return _respond(400, labelled("_schema", message), None, "bad_request")
         # drop the location ("json", "query") so the field reads like the body: "renters.people"
         field = location_and_field.split(".", 1)[1]
         return _respond(422, labelled(field, message), field, "invalid")
@@ -232,9 +385,15 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_service_error(error: ServiceError):
-    message = error.message
-    if error.status == 422 and error.field:
-        message = labelled(error.field, message)
+    """A refused field (422) is led by the field's label. A clash with stored data (409) is a
+    sentence of its own ("Đã có hóa đơn cho kỳ này.", documented word for word in /docs); one
+    written as a bare clause ("chỉ số 700 nhỏ hơn chỉ số 900…") is led by the label too. Every
+    message ends as a sentence."""
+    fragment = error.message[:1].islower()
+    if error.field and (error.status == 422 or (error.status == 409 and fragment)):
+        message = labelled(error.field, error.message)
+    else:
+        message = sentence(error.message)
     return _respond(error.status, message, error.field, error.code)
 
 

@@ -14,7 +14,9 @@ from marshmallow import ValidationError, fields
 from backend.clock import local_today
 from backend.services.readings import EARLIEST_DATE, TOO_EARLY
 
-NOT_A_NUMBER = "Phải là một số (không phải chuỗi ký tự)."
+# clauses that follow the field's label ("Số kWh: phải là một số…", backend.errors.labelled)
+NOT_A_NUMBER = "phải là một số (không phải chuỗi ký tự)."
+NOT_A_NUMBER_BUT_BOOLEAN = "phải là một số (không phải true hay false)."
 
 
 def latest_date() -> date:
@@ -26,7 +28,9 @@ class StrictFloat(fields.Float):
     """A JSON number only: a string ("7.5") or a boolean is refused, not converted."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool):
+            raise ValidationError(NOT_A_NUMBER_BUT_BOOLEAN)
+        if not isinstance(value, int | float):
             raise ValidationError(NOT_A_NUMBER)
         return super()._deserialize(value, attr, data, **kwargs)
 

@@ -54,7 +54,14 @@ class ProfileIn(Schema):
     occupants = fields.Integer(strict=True, validate=validate.Range(min=1, max=50))
     renter_status = fields.String(validate=validate.OneOf([s.value for s in RenterStatus]))
     reading_day = fields.Integer(strict=True, validate=validate.Range(min=1, max=31))
-    appliances = fields.Dict(keys=fields.String(), values=fields.Raw())
+    appliances = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={
+            "description": "the whole set of appliances: it replaces the stored one (send every "
+            'appliance the household has; true, or {"count", "inverter"} for air conditioners)'
+        },
+    )
     notifications = fields.Nested(NotificationsIn)
     channels = fields.Nested(ChannelsIn)
     quiet_hours = fields.Nested(QuietHoursIn)
@@ -126,9 +133,9 @@ class ReadingsQuery(Schema):
     def check_range(self, data, **kwargs):
         start, end = data.get("from_"), data.get("to")
         if start and end and end < start:
-            raise ValidationError("Ngày 'to' phải sau ngày 'from'.", "to")
+            raise ValidationError("không được trước ngày bắt đầu (Từ ngày).", "to")
         if start and end and (end - start).days > MAX_RANGE_DAYS:
-            raise ValidationError(f"Mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày.", "to")
+            raise ValidationError(f"mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày.", "to")
 
 
 class MeterIndexIn(Schema):
@@ -150,10 +157,10 @@ class BillIn(Schema):
     def check_period(self, data, **kwargs):
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            raise ValidationError("Ngày cuối kỳ phải sau ngày đầu kỳ.", "period_end")
+            raise ValidationError("Ngày cuối kỳ không được trước ngày đầu kỳ.", "period_end")
         if start and end and (end - start).days + 1 > MAX_PERIOD_DAYS:
             raise ValidationError(
-                f"Một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end"
+                f"một kỳ hóa đơn dài tối đa {MAX_PERIOD_DAYS} ngày.", "period_end"
             )
 
 
@@ -253,7 +260,7 @@ def get_readings(query):
     end = query.get("to") or local_today()
     start = query.get("from_") or end - timedelta(days=89)
     if (end - start).days > MAX_RANGE_DAYS:
-        raise InvalidInput(f"mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày", "from")
+        raise InvalidInput(f"mỗi lần xem tối đa {MAX_RANGE_DAYS} ngày.", "from")
     rows = readings.readings_between(session(), current_household(), start, end)
     return {
         "from": start.isoformat(),

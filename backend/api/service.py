@@ -45,7 +45,7 @@ class HandoffIn(Schema):
 def household_or_404(household_id: str) -> Household:
     household = session().get(Household, household_id)
     if household is None:
-        raise NotFound("no such household", "household_id")
+        raise NotFound("Không tìm thấy hộ gia đình này.", "household_id")
     return household
 
 

@@ -178,4 +178,4 @@ class FilterForm(StaffForm):
     )
     tag = StringField("Nhãn", validators=[Optional(), Length(max=40)])
     province = SelectField("Tỉnh/thành", choices=[], validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)])
+    page = IntegerField("Trang", validators=[Optional(), NumberRange(min=1)])

@@ -75,7 +75,7 @@ def episode(household):
         ({"lasting_change": "có"}, "lasting_change", "true hoặc false"),
         ({"lasting_change": None}, "lasting_change", "không được để trống"),
         ({"lasting_change": True, "note": "x" * 501}, "note", "dài quá 500"),
-        ({"lasting_change": True, "mood": 1}, "mood", "không có trường này"),
+        ({"lasting_change": True, "mood": 1}, "mood", "Dữ liệu gửi lên: không có trường 'mood'."),
     ],
 )
 def test_bad_feedback_is_a_422_naming_the_field_in_vietnamese(

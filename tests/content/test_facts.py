@@ -163,7 +163,7 @@ def test_validation_messages_reach_a_household_in_vietnamese(client, auth):
     assert response.status_code == 422
     body = response.get_json()
     assert body["field"] == "message"
-    assert body["message"] == "Tin nhắn: độ dài phải từ 1 đến 2000 ký tự."
+    assert body["message"] == "Tin nhắn: độ dài phải từ 1 đến 2.000 ký tự."
     response = client.post("/api/v1/bills/estimate", json={"kwh": -1})
     assert response.get_json()["message"] == "Số kWh: phải từ 0 đến 10.000.000."
 

@@ -176,3 +176,10 @@ def test_household_panel_without_a_budget_says_so(agent, app, household):
     conversation(household.id, [user("chào", "greet", 0.9)], household_id=household.id)
     page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
     assert "chưa đặt" in page.split('id="budget"')[1].split("</dd>")[0]
+
+
+def test_a_page_that_is_not_a_number_is_named_in_vietnamese(agent):
+    response = agent.get("/staff/conversations?page=abc")
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Trang: Cần một số nguyên." in text and "Page" not in text
