@@ -64,6 +64,10 @@ def test_kwh_for_budget(client):
     assert body["total"] <= 500_000
     bigger = client.post("/api/v1/bills/estimate", json={"kwh": body["kwh"] + 1}).get_json()
     assert bigger["total"] > 500_000
+    # more than the most kWh the engine prices would cost: refused, not capped at that figure
+    refused = client.get("/api/v1/bills/kwh-for-budget?amount=10000000000000")
+    assert refused.status_code == 422 and refused.get_json()["field"] == "amount"
+    assert refused.get_json()["message"].startswith("Số tiền: quá lớn: 10.000.000 kWh")
 
 
 @pytest.mark.parametrize(

@@ -165,4 +165,7 @@ def test_prepaid_over_a_period_is_flat_in_every_segment():
 def test_money_stays_far_below_2_to_the_53():
     bill = estimate_bill(10_000_000, period_start=date(2026, 1, 1), period_end=date(2026, 4, 10))
     assert bill.total < 2**53
-    assert kwh_for_budget(10**13, today=date(2026, 1, 1))[1] < 2**53
+    assert kwh_for_budget(30_000_000_000, today=date(2026, 1, 1))[1] < 2**53
+    with pytest.raises(InvalidInput) as refused:  # more than 10,000,000 kWh cost: not capped
+        kwh_for_budget(10**13, today=date(2026, 1, 1))
+    assert refused.value.field == "amount" and "10.000.000 kWh" in refused.value.message
