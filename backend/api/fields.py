@@ -35,6 +35,20 @@ class StrictFloat(fields.Float):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false only: "yes", "false" or 1 are refused, not converted (1 == True in
+    Python, so `truthy={True}` alone would take 1)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def json_boolean(**kwargs: Any) -> fields.Boolean:
+    return JsonBoolean(**kwargs)
+
+
 def check_plausible(value: date) -> None:
     if value < EARLIEST_DATE:
         raise ValidationError(TOO_EARLY)

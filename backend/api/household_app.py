@@ -7,6 +7,7 @@ from flask import render_template_string
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from backend.api.fields import json_boolean
 from backend.auth import current_household, household_required
 from backend.charts import consumption_chart, expected_band
 from backend.clock import local_today, utc_now
@@ -168,10 +169,8 @@ def read_all_notices():
 
 
 class FeedbackIn(Schema):
-    lasting_change = fields.Boolean(
-        required=True,
-        truthy={True},  # JSON true/false only: "có", "yes" or 1 are refused
-        falsy={False},
+    lasting_change = json_boolean(
+        required=True,  # JSON true/false only: "có", "yes" or 1 are refused
         metadata={
             "description": "true: the household's use changed for good (a new appliance, more "
             "people), so the model learns the new level; false: nothing lasting changed"

@@ -73,6 +73,7 @@ def episode(household):
     [
         ({}, "lasting_change", "bắt buộc"),
         ({"lasting_change": "có"}, "lasting_change", "true hoặc false"),
+        ({"lasting_change": 1}, "lasting_change", "true hoặc false"),  # 1 == True in Python
         ({"lasting_change": None}, "lasting_change", "không được để trống"),
         ({"lasting_change": True, "note": "x" * 501}, "note", "dài quá 500"),
         ({"lasting_change": True, "mood": 1}, "mood", "Dữ liệu gửi lên: không có trường 'mood'."),

@@ -357,3 +357,11 @@ def test_renter_check_validation_names_the_field(client, body, field):
     response = client.post("/api/v1/bills/renter-check", json=body)
     assert response.status_code == 422
     assert response.get_json()["field"] == field
+
+
+@pytest.mark.parametrize("registered", ["false", 0, "yes"])
+def test_renters_registered_is_a_json_boolean(client, registered):
+    body = {"kwh": 300, "renters": {"people": 6, "registered": registered}}
+    res = client.post("/api/v1/bills/estimate", json=body)
+    assert res.status_code == 422 and res.get_json()["field"] == "renters.registered"
+    assert res.get_json()["message"].endswith("phải là true hoặc false.")

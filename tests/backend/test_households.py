@@ -88,6 +88,11 @@ def test_air_conditioners_are_counted_as_the_app_shows_them(
         ({"appliances": {"rocket": True}}, "appliances.rocket"),
         ({"appliances": {"air_conditioner": {"count": -1}}}, "appliances.air_conditioner.count"),
         ({"quiet_hours": {"start": "25:00"}}, "quiet_hours.start"),
+        # true or false as JSON writes them: "yes", "false" or 1 are not guessed at
+        ({"notifications": {"weekly_tips": "yes"}}, "notifications.weekly_tips"),
+        ({"notifications": {"usage_alerts": 1}}, "notifications.usage_alerts"),
+        ({"channels": {"push": "false"}}, "channels.push"),
+        ({"consent": "true"}, "consent"),
     ],
 )
 def test_put_me_rejects_bad_fields(client, auth, body, field):
