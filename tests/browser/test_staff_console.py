@@ -137,7 +137,7 @@ def test_staff_console_end_to_end(live, browser, shot):
     rows.first.get_by_role("link", name="web-solar").click()
     expect(page.locator("#messages")).to_contain_text("Hỏi giá điện")  # the id in its tooltip
     expect(page.locator('#messages .label[title="ask_tariff"]')).to_have_text("Hỏi giá điện")
-    expect(page.locator("#messages")).to_contain_text("0.38")
+    expect(page.locator("#messages")).to_contain_text("0,38")
     expect(page.locator("#messages")).to_contain_text("098*****21")
     expect(page.locator("#messages")).not_to_contain_text("0987 654 321")
 

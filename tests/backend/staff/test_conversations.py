@@ -94,7 +94,7 @@ def test_pages(agent, app):
 
 def test_conversation_view_shows_intents_confidence_and_masks_personal_data(agent, conversations):
     page = agent.get("/staff/conversations/web-unsure").get_data(as_text=True)
-    assert "ask_tariff" in page and "0.41" in page
+    assert "ask_tariff" in page and "0,41" in page
     assert "0912 345 678" not in page and "PE01000123456" not in page
     assert "091*****78" in page and "PE*********56" in page
     fallback = agent.get("/staff/conversations/zalo-777").get_data(as_text=True)
