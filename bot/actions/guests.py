@@ -209,11 +209,14 @@ def apply_guest_withdrawal(
     dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
 ) -> None:
     """The household said yes: withdraw the stay asked about just before."""
+    stay_id = change.get("id")
+    if isinstance(stay_id, bool) or not isinstance(stay_id, int):
+        stay_id = 0  # no such stay: the backend's 404 is said
     removed = call_for_household(
         tracker,
         dispatcher,
         "DELETE",
-        f"guest-stays/{int(change.get('id') or 0)}",
+        f"guest-stays/{stay_id}",
         None,
         UNAVAILABLE + " Đợt khách vẫn được giữ như đã báo.",
         refused="Tôi chưa bỏ được.",

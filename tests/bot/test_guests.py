@@ -336,10 +336,11 @@ def test_with_no_stay_announced_nothing_is_asked(fake_server, monkeypatch, sunda
     assert events == [SlotSet("pending_change", None)] and not deleted(server)
 
 
-def test_a_stay_already_gone_is_explained(fake_server, monkeypatch):
+@pytest.mark.parametrize("stay_id", [9, "abc", None, True])
+def test_a_stay_already_gone_is_explained(fake_server, monkeypatch, stay_id):
     server = fake_server(withdraw_backend([]))
     monkeypatch.setenv("BACKEND_URL", server.url)
     messages, _ = answer(
-        [SlotSet("pending_change", {"kind": "guest_withdrawal", "id": 9})], "affirm"
+        [SlotSet("pending_change", {"kind": "guest_withdrawal", "id": stay_id})], "affirm"
     )
     assert messages[0]["text"] == "Tôi chưa bỏ được. Không tìm thấy đợt khách này."
