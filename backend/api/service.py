@@ -193,9 +193,7 @@ def withdraw_guest_stay(household_id, stay_id):
     """Withdraw a stay from chat, after the household confirmed it (the guests did not come);
     the answer is the stay as it was; 404 when it is not this household's."""
     household = household_or_404(household_id)
-    stay = guests.as_dict(guests.stay_of(session(), household=household, stay_id=stay_id))
-    guests.remove_stay(session(), household=household, stay_id=stay_id)
-    return {"stay": stay}
+    return {"stay": guests.remove_stay(session(), household=household, stay_id=stay_id)}
 
 
 @blp.route("/households/<string:household_id>/budget", methods=["DELETE"])

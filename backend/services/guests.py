@@ -142,11 +142,13 @@ def stay_of(session: Session, *, household: Household, stay_id: int) -> GuestSta
     return stay
 
 
-def remove_stay(session: Session, *, household: Household, stay_id: int) -> None:
-    """Forget a stay (the guests did not come); NotFound for another household's."""
-    stay_of(session, household=household, stay_id=stay_id)
+def remove_stay(session: Session, *, household: Household, stay_id: int) -> dict[str, Any]:
+    """Forget a stay (the guests did not come) and return it as it was (as_dict); NotFound for
+    another household's."""
+    removed = as_dict(stay_of(session, household=household, stay_id=stay_id))
     session.execute(delete(GuestStay).where(GuestStay.id == stay_id))
     session.commit()
+    return removed
 
 
 def announced_stays(
