@@ -245,13 +245,14 @@ def kwh_for_budget(
         ).total
 
     low, high = 0, MAX_KWH
-    if total(high) < amount:  # no capped answer: the most kWh is not what the amount buys
+    most = total(high)
+    if most < amount:  # no capped answer: the most kWh is not what the amount buys
         raise InvalidInput(
             f"quá lớn: {group_digits(MAX_KWH)} kWh, mức lớn nhất tính được, chỉ hết "
-            f"{group_digits(total(high))} đ",
+            f"{group_digits(most)} đ",
             "amount",
         )
-    if total(high) == amount:
+    if most == amount:
         return high, amount
     while low < high:  # invariant: total(low) <= amount < total(high + 1) somewhere above
         middle = (low + high + 1) // 2
