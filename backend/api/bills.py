@@ -6,7 +6,7 @@ from fractions import Fraction
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api.fields import json_boolean
+from backend.api.fields import JsonBoolean
 from backend.billing import (
     BillEstimate,
     HouseholdContext,
@@ -42,7 +42,7 @@ def kwh_field() -> fields.Integer:
 
 class RentersIn(Schema):
     people = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=4000))
-    registered = json_boolean(required=True)
+    registered = JsonBoolean(required=True)
 
 
 class EstimateIn(Schema):

@@ -45,10 +45,6 @@ class JsonBoolean(fields.Boolean):
         return value
 
 
-def json_boolean(**kwargs: Any) -> fields.Boolean:
-    return JsonBoolean(**kwargs)
-
-
 def check_plausible(value: date) -> None:
     if value < EARLIEST_DATE:
         raise ValidationError(TOO_EARLY)

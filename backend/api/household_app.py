@@ -7,7 +7,7 @@ from flask import render_template_string
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from backend.api.fields import json_boolean
+from backend.api.fields import JsonBoolean
 from backend.auth import current_household, household_required
 from backend.charts import consumption_chart, expected_band
 from backend.clock import local_today, utc_now
@@ -169,7 +169,7 @@ def read_all_notices():
 
 
 class FeedbackIn(Schema):
-    lasting_change = json_boolean(
+    lasting_change = JsonBoolean(
         required=True,  # JSON true/false only: "có", "yes" or 1 are refused
         metadata={
             "description": "true: the household's use changed for good (a new appliance, more "

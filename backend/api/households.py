@@ -8,7 +8,7 @@ from flask import current_app, json
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from backend.api.fields import StrictFloat, json_boolean, plausible_date
+from backend.api.fields import JsonBoolean, StrictFloat, plausible_date
 from backend.auth import current_household, household_required
 from backend.billing.engine import MAX_PERIOD_DAYS
 from backend.clock import local_today, utc_now
@@ -25,14 +25,14 @@ MAX_RANGE_DAYS = 400
 
 
 class NotificationsIn(Schema):
-    weekly_tips = json_boolean()
-    outage_notices = json_boolean()
-    usage_alerts = json_boolean()
+    weekly_tips = JsonBoolean()
+    outage_notices = JsonBoolean()
+    usage_alerts = JsonBoolean()
 
 
 class ChannelsIn(Schema):
-    push = json_boolean()
-    zalo = json_boolean()
+    push = JsonBoolean()
+    zalo = JsonBoolean()
 
 
 class QuietHoursIn(Schema):
@@ -65,7 +65,7 @@ class ProfileIn(Schema):
     notifications = fields.Nested(NotificationsIn)
     channels = fields.Nested(ChannelsIn)
     quiet_hours = fields.Nested(QuietHoursIn)
-    consent = json_boolean()
+    consent = JsonBoolean()
 
 
 class ProfileOut(Schema):

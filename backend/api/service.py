@@ -6,7 +6,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from backend.api.fields import json_boolean
+from backend.api.fields import JsonBoolean
 from backend.api.household_app import FeedbackIn, GuestStayIn
 from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
@@ -27,9 +27,9 @@ SERVICE: list[dict[str, list[str]]] = [{"service": []}]
 
 
 class SubscriptionsIn(Schema):
-    weekly_tips = json_boolean()
-    outage_notices = json_boolean()
-    usage_alerts = json_boolean()
+    weekly_tips = JsonBoolean()
+    outage_notices = JsonBoolean()
+    usage_alerts = JsonBoolean()
 
 
 class ZaloLinkIn(Schema):

@@ -483,6 +483,39 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
         assert episode.lasting_change is False and episode.feedback_note.startswith("Có khách từ ")
 
 
+@pytest.mark.parametrize(
+    ("button", "lasting", "said"),
+    [
+        ("Có, dùng nhiều hơn là bình thường mới", True, "Từ nay mức dự kiến"),
+        ("Không, không có gì thay đổi", False, "hãy kiểm tra các thiết bị"),
+    ],
+)
+def test_an_alert_answered_yes_or_no_is_stored_and_said_back(app_page, button, lasting, said):
+    live, page, _ = app_page
+    with live.app.app_context():
+        db.session.add(
+            AnomalyEpisode(
+                household_id="demo-1",
+                start_day=local_today() - timedelta(days=3),
+                last_day=local_today() - timedelta(days=1),
+                expected_kwh=35.0,
+                actual_kwh=52.0,
+                weather_kwh=0.0,
+                excess_days=3,
+                explanation="3 ngày qua nhà bạn dùng 52 kWh, cao hơn mức dự kiến 35 kWh.",
+            )
+        )
+        db.session.commit()
+    page.goto(live.url + "/")
+    expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
+    page.get_by_role("button", name=button).click()
+    expect(page.locator("#anomaly-answer")).to_contain_text(said, timeout=SLOW)
+    expect(page.locator("#anomaly-ask")).to_be_hidden()
+    with live.app.app_context():
+        episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
+        assert episode.lasting_change is lasting and episode.feedback_note is None
+
+
 def test_installable_offline_shell_and_performance(app_page, shot):
     live, page, _ = app_page
     cdp = page.context.new_cdp_session(page)

@@ -136,11 +136,14 @@
     false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
   };
   const GUESTS_ANSWERED = "Cảm ơn bạn. Đã ghi là nhà có khách: những ngày đó không bị tính là bất thường, cảnh báo sẽ đóng sau lần kiểm tra mức dùng điện ban đêm.";
-  async function answerAnomaly(lasting) {
-    if (anomalyId == null) return;
-    const res = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body: { lasting_change: lasting } }).catch(() => null);
-    $("anomaly-answer").textContent = res && res.ok ? ANSWERED[lasting] : problem(res || {});
+  // the answer, with the household's own words (`note`) and what the card says once it is stored
+  async function answerAnomaly(lasting, { note = null, answered = ANSWERED[lasting] } = {}) {
+    if (anomalyId == null) return false;
+    const body = note == null ? { lasting_change: lasting } : { lasting_change: lasting, note };
+    const res = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body }).catch(() => null);
+    $("anomaly-answer").textContent = res && res.ok ? answered : problem(res || {});
     if (res && res.ok) $("anomaly-ask").hidden = true;
+    return Boolean(res && res.ok);
   }
   $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
   $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
@@ -424,13 +427,7 @@
     status(e.target, `Đã ghi: ${res.data.text}.`);
     loadGuests();
     if (guestsAnswer != null && guestsAnswer === anomalyId && anomalyStart && res.data.first_day <= anomalyStart) {
-      const answer = { lasting_change: false, note: res.data.text };
-      const answered = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body: answer }).catch(() => null);
-      if (answered && answered.ok) {
-        $("anomaly-ask").hidden = true;
-        $("anomaly-answer").textContent = GUESTS_ANSWERED;
-        guestsAnswer = null;
-      }
+      if (await answerAnomaly(false, { note: res.data.text, answered: GUESTS_ANSWERED })) guestsAnswer = null;
     }
   });
   $("zalo-code").addEventListener("click", async () => {
