@@ -93,7 +93,7 @@ def test_a_cold_spell_colder_than_the_history_is_not_flagged(model, homes):
     assert scored["is_anomaly"].mean() < 0.01
 
 
-@pytest.mark.parametrize(("household", "within"), [("heater", 3), ("leak", 14)])
+@pytest.mark.parametrize(("household", "within"), [("heater", 4), ("leak", 14)])
 def test_a_fault_is_flagged_soon_after_it_starts(model, homes, household, within):
     scored = flagged(model, homes[homes["household_id"] == household])
     onset = START + timedelta(days=500)

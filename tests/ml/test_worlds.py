@@ -289,5 +289,5 @@ def test_oracle_evidence_is_the_true_noise_and_finds_a_heater_stuck_on(meters):
     for fault in stuck.itertuples():
         mine = flags[(flags["household_id"] == fault.household_id) & flags["is_anomaly"]]
         assert (
-            (mine["date"] >= fault.onset) & (mine["date"] <= fault.onset + pd.Timedelta(days=7))
+            (mine["date"] >= fault.onset) & (mine["date"] <= fault.onset + pd.Timedelta(days=8))
         ).any()
