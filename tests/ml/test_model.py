@@ -777,8 +777,8 @@ def test_the_days_right_after_tet_are_not_evidence(after_tet_days, guests_from, 
 def test_with_equal_thresholds_the_slow_cusum_decides_every_flag(seed):
     """ml/detect.py: with k above every slow allowance and equal thresholds and caps the fast
     statistic never exceeds the slow one, so switching it off changes no flag and no score. At
-    the defaults (fast threshold 10, slow 12) it may decide a flag but never delays one; with a
-    fast threshold far below the slow one it flags a large excess sooner."""
+    the defaults (fast threshold 10, slow 12) it never delays a flag and flags a large steady
+    excess a day sooner; with a fast threshold far below the slow one, more excesses sooner."""
     rng = np.random.default_rng(seed)
     households, days = 20, 240
     predicted = np.full((households, days), 8.0)
@@ -811,3 +811,15 @@ def test_with_equal_thresholds_the_slow_cusum_decides_every_flag(seed):
     slow_only = first_flag(run(Detector(k=1e9)))
     assert (first_flag(run(Detector())) <= slow_only).all()
     assert (first_flag(run(Detector(h=5.0))) < slow_only).any()
+    # a steady large excess (4.5 sd a day from day 10): the fast CUSUM crosses 10 on its 3rd
+    # day (3 × 3.5), the slow one 12 on its 4th (3 × 3.95 < 12)
+    steady = np.where(np.arange(30) >= 10, 4.5, 0.0)[None, :]
+    ones = np.ones((1, 30))
+
+    def steady_first(detector: Detector) -> int:
+        result = cusum(
+            actual=8.0 + steady, predicted=8.0 * ones, sigma=ones, valid=ones > 0, detector=detector
+        )
+        return int(result.flagged[0].argmax())
+
+    assert 10 <= steady_first(Detector()) < steady_first(Detector(k=1e9))

@@ -136,14 +136,17 @@
     false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
   };
   const GUESTS_ANSWERED = "Cảm ơn bạn. Đã ghi là nhà có khách: những ngày đó không bị tính là bất thường, cảnh báo sẽ đóng sau lần kiểm tra mức dùng điện ban đêm.";
-  // the answer, with the household's own words (`note`) and what the card says once it is stored
-  async function answerAnomaly(lasting, { note = null, answered = ANSWERED[lasting] } = {}) {
+  // the answer, with the household's own words (`note`) and what the card says once it is stored;
+  // `quiet`: a failure leaves the card's question up without a message (the guest form answers
+  // for the household, who is on Cài đặt and sees that form's own status)
+  async function answerAnomaly(lasting, { note = null, answered = ANSWERED[lasting], quiet = false } = {}) {
     if (anomalyId == null) return false;
     const body = note == null ? { lasting_change: lasting } : { lasting_change: lasting, note };
     const res = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body }).catch(() => null);
-    $("anomaly-answer").textContent = res && res.ok ? answered : problem(res || {});
-    if (res && res.ok) $("anomaly-ask").hidden = true;
-    return Boolean(res && res.ok);
+    const ok = Boolean(res && res.ok);
+    if (ok || !quiet) $("anomaly-answer").textContent = ok ? answered : problem(res || {});
+    if (ok) $("anomaly-ask").hidden = true;
+    return ok;
   }
   $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
   $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
@@ -427,7 +430,7 @@
     status(e.target, `Đã ghi: ${res.data.text}.`);
     loadGuests();
     if (guestsAnswer != null && guestsAnswer === anomalyId && anomalyStart && res.data.first_day <= anomalyStart) {
-      if (await answerAnomaly(false, { note: res.data.text, answered: GUESTS_ANSWERED })) guestsAnswer = null;
+      if (await answerAnomaly(false, { note: res.data.text, answered: GUESTS_ANSWERED, quiet: true })) guestsAnswer = null;
     }
   });
   $("zalo-code").addEventListener("click", async () => {
