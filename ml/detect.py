@@ -124,6 +124,7 @@ def cusum(
     persistence: np.ndarray | None = None,
     tail_scale: np.ndarray | None = None,
     weather_part: int | None = None,
+    repaired: np.ndarray | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -151,6 +152,9 @@ def cusum(
     kWh (prior variance: the day's expected use²), and from then on the weather part holds
     `weather` on every day with its prior variance added again; the two are learnt jointly, the
     step in place of the level.
+    `repaired` [households, days] (bool) marks days the household said it had put the cause right
+    (a heater repaired): the episode in progress ends there and both statistics restart from
+    zero, so an excess that goes on raises a new alert instead of holding the old flag up.
     """
     d = detector
     households, days = actual.shape
@@ -171,6 +175,7 @@ def cusum(
     episode = np.zeros(households)  # valid days of the current episode
     may_adopt = np.ones(households, dtype=bool) if adopting is None else adopting
     told = np.zeros(actual.shape, dtype=bool) if confirmed is None else confirmed
+    fixed = np.zeros(actual.shape, dtype=bool) if repaired is None else repaired
     since = np.full(households, np.inf)  # days since the last confirmed change
     expected = np.empty_like(actual)
     score = np.zeros_like(actual)
@@ -214,8 +219,9 @@ def cusum(
             covariance[new, -1, -1] += predicted[new, t] ** 2
         else:
             level_var = np.where(new, level_var + predicted[:, t] ** 2, level_var)
-        fast, slow = np.where(new, 0.0, fast), np.where(new, 0.0, slow)
-        on = on & ~new
+        restart = new | fixed[:, t]
+        fast, slow = np.where(restart, 0.0, fast), np.where(restart, 0.0, slow)
+        on = on & ~restart
         learnt = np.einsum("hp,hp->h", theta[:, :parts], u[:, :parts])
         if weather is not None:
             learnt = np.maximum(learnt, -weather_kwh[:, t])

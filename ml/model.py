@@ -159,6 +159,7 @@ class UnusualUsageModel(BaseEstimator):
         *,
         confirmed_changes: Mapping[str, Iterable[date]] | None = None,
         announced: Mapping[str, Iterable[tuple[date, date]]] | None = None,
+        repaired: Mapping[str, Iterable[date]] | None = None,
     ) -> pd.DataFrame:
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d.
@@ -168,7 +169,9 @@ class UnusualUsageModel(BaseEstimator):
         in April), instead of flagging it (`Detector.rebaseline_days`, `confirmed_weather`).
         `announced`: household_id → (first, last) days the household said beforehand would not be
         its normal (guests staying); the detector neither learns from nor flags those days, and
-        an episode that was already open goes on over them (`announced_matrix`)."""
+        an episode that was already open goes on over them (`announced_matrix`).
+        `repaired`: household_id → dates the household said it had put the alert's cause right;
+        from its first reading on or after each, the episode ends and the evidence restarts."""
         design = make_design(X, self.consumption_.calendar_)
         p = self.consumption_.predict_design(X, design)
         skipped = design.estimated | announced_matrix(design, announced or {})
@@ -200,6 +203,7 @@ class UnusualUsageModel(BaseEstimator):
             # would raise the level and hide a later fault
             adopting=~p.short,
             confirmed=confirmed_matrix(design, confirmed_changes or {}),
+            repaired=confirmed_matrix(design, repaired or {}),
             persistence=p.persistence,
             tail_scale=p.tail_scale,
             weather_part=WEATHER_PART,
@@ -246,7 +250,8 @@ def announced_matrix(
 
 def confirmed_matrix(design: Design, changes: Mapping[str, Iterable[date]]) -> np.ndarray:
     """[households, days] True on each household's first reading on or after a confirmed change
-    date that falls within its scored days (an earlier change is already in its history)."""
+    (or repair) date that falls within its scored days (an earlier one is already in its
+    history)."""
     told = np.zeros(design.valid.shape, dtype=bool)
     for i, household in enumerate(design.ids):
         days = np.where(design.valid[i], design.day_number[i], np.inf)

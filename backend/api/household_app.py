@@ -12,7 +12,7 @@ from backend.auth import current_household, household_required
 from backend.charts import consumption_chart, expected_band
 from backend.clock import local_today, utc_now
 from backend.extensions import db
-from backend.models import MAX_INTEGER
+from backend.models import MAX_INTEGER, AnomalyEpisode
 from backend.services import anomalies, guests, household_inbox
 from backend.services.household_panel import daily_series
 
@@ -192,6 +192,24 @@ class AnomalyOut(Schema):
     lasting_change = fields.Boolean(allow_none=True)
     note = fields.String(allow_none=True)
     feedback_at = fields.String(allow_none=True)
+    repaired_on = fields.String(
+        allow_none=True,
+        metadata={"description": "the day the household said it put the cause right"},
+    )
+
+
+def anomaly_out(episode: AnomalyEpisode) -> dict[str, object]:
+    return {
+        "id": episode.id,
+        "start_day": episode.start_day.isoformat(),
+        "last_day": episode.last_day.isoformat(),
+        "is_open": episode.is_open,
+        "explanation": episode.explanation,
+        "lasting_change": episode.lasting_change,
+        "note": episode.feedback_note,
+        "feedback_at": utc_text(episode.feedback_at),
+        "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
+    }
 
 
 @blp.route("/anomalies/<int:anomaly_id>/feedback", methods=["POST"])
@@ -214,16 +232,28 @@ def post_anomaly_feedback(body, anomaly_id):
         note=body.get("note"),
         now=utc_now(),
     )
-    return {
-        "id": episode.id,
-        "start_day": episode.start_day.isoformat(),
-        "last_day": episode.last_day.isoformat(),
-        "is_open": episode.is_open,
-        "explanation": episode.explanation,
-        "lasting_change": episode.lasting_change,
-        "note": episode.feedback_note,
-        "feedback_at": utc_text(episode.feedback_at),
-    }
+    return anomaly_out(episode)
+
+
+@blp.route("/anomalies/<int:anomaly_id>/repaired", methods=["POST"])
+@household_required
+@blp.doc(security=HOUSEHOLD)
+@blp.response(200, AnomalyOut)
+def post_anomaly_repaired(anomaly_id):
+    """The household put an open usage alert's cause right today (a water heater repaired):
+    nothing lasting changed, and from today's reading the nightly scoring starts its evidence
+    afresh, so the alert closes, or a new one comes if use stays high. 404 when the alert is not
+    this household's, 409 when it has already closed."""
+    if anomaly_id > MAX_INTEGER:
+        anomaly_id = 0  # no such row
+    episode = anomalies.record_repair(
+        db.session(),
+        household=current_household(),
+        episode_id=anomaly_id,
+        today=local_today(),
+        now=utc_now(),
+    )
+    return anomaly_out(episode)
 
 
 class GuestStayIn(Schema):

@@ -116,6 +116,7 @@ EXTRA_STATUSES: dict[str, tuple[int, ...]] = {
     "DELETE /api/v1/me/devices": (404,),
     "POST /api/v1/me/notices/{notice_id}/read": (404,),
     "POST /api/v1/me/anomalies/{anomaly_id}/feedback": (404,),
+    "POST /api/v1/me/anomalies/{anomaly_id}/repaired": (404, 409),
     "DELETE /api/v1/me/guest-stays/{stay_id}": (404,),
 }
 

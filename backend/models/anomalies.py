@@ -47,6 +47,10 @@ class AnomalyEpisode(Model):
     lasting_change: Mapped[bool | None] = mapped_column(default=None)
     feedback_note: Mapped[str | None] = mapped_column(Text, default=None)
     feedback_at: Mapped[datetime | None] = mapped_column(default=None)
+    # the day the household said it had put the alert's cause right (a heater repaired): the
+    # scoring restarts its evidence from that day, so the episode ends, or a new one opens if use
+    # stays high
+    repaired_on: Mapped[date | None] = mapped_column(default=None)
 
 
 class GuestStay(Model):

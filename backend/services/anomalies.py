@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
-from backend.services.errors import NotFound
+from backend.services.errors import Conflict, NotFound
 from backend.services.guests import announced_stays
 from backend.services.households import household_pages
 from ml.api import (
@@ -165,10 +165,47 @@ def record_feedback(
     if episode is None or episode.household_id != household.id:
         raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
     episode.lasting_change = lasting_change
+    if lasting_change:
+        episode.repaired_on = None  # a lasting change is not a repaired fault
     episode.feedback_note = (note or "").strip() or None
     episode.feedback_at = now
     session.commit()
     return episode
+
+
+def record_repair(
+    session: Session, *, household: Household, episode_id: int, today: date, now: datetime
+) -> AnomalyEpisode:
+    """Store that the household put an open usage alert's cause right today (a heater repaired):
+    nothing lasting changed, and from today's reading the scoring restarts its evidence, so the
+    episode ends, or a new alert comes if use stays high. Raises NotFound for another
+    household's episode and Conflict for one already closed."""
+    episode = session.get(AnomalyEpisode, episode_id)
+    if episode is None or episode.household_id != household.id:
+        raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
+    if not episode.is_open:
+        raise Conflict(
+            "Cảnh báo này đã đóng vì mức dùng điện đã trở lại bình thường.", "anomaly_id"
+        )
+    episode.repaired_on = today
+    episode.lasting_change = False
+    episode.feedback_at = now
+    session.commit()
+    return episode
+
+
+def repairs(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
+    """household_id → the days its household said it had put an alert's cause right."""
+    rows = session.execute(
+        select(AnomalyEpisode.household_id, AnomalyEpisode.repaired_on).where(
+            AnomalyEpisode.household_id.in_(household_ids), AnomalyEpisode.repaired_on.is_not(None)
+        )
+    ).all()
+    out: dict[str, list[date]] = {}
+    for household_id, day in rows:
+        if day is not None:
+            out.setdefault(household_id, []).append(day)
+    return out
 
 
 def latest_alert(session: Session, *, household: Household, today: date) -> AnomalyEpisode | None:
@@ -231,7 +268,8 @@ def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, l
 
 def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> ScoreSummary:
     """Score every household's last HISTORY_DAYS days (causal verdicts), page by page; days of
-    an announced guest stay are neither learnt from nor flagged."""
+    an announced guest stay are neither learnt from nor flagged, and a repair the household told
+    restarts the evidence from its day."""
     start = today - timedelta(days=HISTORY_DAYS)
     households = rows = flagged = closed = 0
     new: list[int] = []
@@ -245,6 +283,7 @@ def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> Sco
             frame,
             confirmed_changes=confirmed_changes(session, page_ids),
             announced=announced_stays(session, page_ids),
+            repaired=repairs(session, page_ids),
         )
         scored = pd.concat([frame, verdicts], axis=1)
         ids = scored["household_id"].unique().tolist()

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
 from backend.models import (
+    AnomalyEpisode,
     AuditRecord,
     Bill,
     Budget,
@@ -102,6 +103,18 @@ def export_household(session: Session, household: Household) -> dict[str, Any]:
         "bills": rows(Bill, "period_start", "period_end", "kwh", "amount"),
         "budget": rows(Budget, "amount", "kwh", "source", "created_at", "updated_at"),
         "guest_stays": rows(GuestStay, "first_day", "last_day", "created_at"),
+        # usage alerts with the household's answers (a lasting change, its note, a repair)
+        "usage_alerts": rows(
+            AnomalyEpisode,
+            "start_day",
+            "last_day",
+            "is_open",
+            "explanation",
+            "lasting_change",
+            "feedback_note",
+            "feedback_at",
+            "repaired_on",
+        ),
         "conversations": rows(Conversation, "sender_id", "channel", "status"),
         "notifications": rows(
             Notification, "kind", "title", "body", "status", "created_at", "sent_at"

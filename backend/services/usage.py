@@ -130,6 +130,8 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         # the household's answer to the alert's question (None: not answered)
         "lasting_change": episode.lasting_change,
         "feedback_note": episode.feedback_note,
+        # the day the household said it put the cause right (None: not said)
+        "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
         "explanation": episode.explanation,
         "excess_days": episode.excess_days,
         "expected_kwh": round(episode.expected_kwh, 1),

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
+from backend.clock import local_today
 from backend.extensions import db
-from backend.models import AnomalyEpisode, Notification
+from backend.models import AnomalyEpisode, DailyReading, Notification
 from backend.services.household_panel import household_panel
 from notifications.alerts import GUESTS_HINT, QUESTION
 from tests.conftest import bearer, make_household
@@ -97,3 +98,66 @@ def test_feedback_on_another_households_alert_is_a_404(client, household, episod
     assert res.status_code == 404 and res.get_json()["field"] == "anomaly_id"
     db.session.refresh(episode)
     assert episode.lasting_change is None
+
+
+def repaired(client, household, episode_id):
+    return client.post(f"/api/v1/me/anomalies/{episode_id}/repaired", headers=bearer(household))
+
+
+def test_a_repair_told_closes_the_alert_once_that_day_is_read(client, unusual_use):
+    """ "Tôi đã sửa xong": nothing lasting changed, and the scoring restarts its evidence from
+    the day of the repair, so the alert closes with that day's reading, without a second one."""
+    home, model, runner = unusual_use.household, unusual_use.model, unusual_use.runner
+    assert runner.invoke(args=["notify", "score-all", "--model", model]).exit_code == 0
+    episode = db.session.query(AnomalyEpisode).one()
+    res = repaired(client, home, episode.id)
+    assert res.status_code == 200
+    today = local_today()
+    assert res.get_json()["repaired_on"] == today.isoformat()
+    assert res.get_json()["lasting_change"] is False and res.get_json()["is_open"]
+    usage = client.get("/api/v1/me/usage", headers=bearer(home)).get_json()["anomaly"]
+    assert usage["repaired_on"] == today.isoformat()
+    runner.invoke(args=["notify", "score-all", "--model", model])
+    db.session.refresh(episode)
+    assert episode.is_open  # the repair day has no reading yet: the verdict stands
+    db.session.add(DailyReading(household_id=home.id, day=today, kwh=8.2))
+    db.session.commit()
+    result = runner.invoke(args=["notify", "score-all", "--model", model])
+    assert "0 new episodes" in result.output
+    db.session.refresh(episode)
+    assert not episode.is_open  # closed on the repair day's reading
+    assert db.session.query(Notification).filter_by(kind="usage_alert").count() == 1
+    panel = household_panel(db.session, home, today=today)
+    assert [(e.id, e.repaired_on) for e in panel.answers] == [(episode.id, today)]
+
+
+def test_a_repair_on_another_households_or_a_closed_alert_is_refused(client, household, episode):
+    someone = make_household("someone-else")
+    res = repaired(client, someone, episode.id)
+    assert res.status_code == 404 and res.get_json()["field"] == "anomaly_id"
+    episode.is_open = False
+    db.session.commit()
+    res = repaired(client, household, episode.id)
+    assert res.status_code == 409 and "đã trở lại bình thường" in res.get_json()["message"]
+    db.session.refresh(episode)
+    assert episode.repaired_on is None and episode.lasting_change is None
+
+
+def test_a_lasting_change_answered_after_a_repair_takes_its_place(client, household, episode):
+    assert repaired(client, household, episode.id).get_json()["repaired_on"]
+    res = feedback(client, household, episode.id, {"lasting_change": True})
+    assert res.status_code == 200 and res.get_json()["repaired_on"] is None
+    db.session.refresh(episode)
+    assert episode.lasting_change is True and episode.repaired_on is None
+
+
+def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
+    client, household, episode
+):
+    repaired(client, household, episode.id)
+    export = client.get("/api/v1/me/export", headers=bearer(household)).get_json()
+    [alert] = export["usage_alerts"]
+    assert alert["start_day"] == "2026-11-20" and alert["repaired_on"] == local_today().isoformat()
+    assert alert["lasting_change"] is False
+    assert client.delete("/api/v1/me", headers=bearer(household)).status_code == 200
+    assert db.session.query(AnomalyEpisode).count() == 0

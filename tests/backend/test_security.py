@@ -82,6 +82,8 @@ def test_every_household_operation_is_in_the_cross_household_test():
         # another household's alert is a 404 naming anomaly_id
         # (test_anomaly_feedback: feedback_on_another_households_alert_is_a_404)
         ("post", "/api/v1/me/anomalies/{anomaly_id}/feedback"),
+        # (test_anomaly_feedback: repair_on_another_households_or_a_closed_alert_is_refused)
+        ("post", "/api/v1/me/anomalies/{anomaly_id}/repaired"),
         # another household's guest stay is a 404 naming stay_id, and stays
         # (test_guest_stays: nobody_withdraws_another_households_stay)
         ("delete", "/api/v1/me/guest-stays/{stay_id}"),

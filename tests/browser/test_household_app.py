@@ -516,6 +516,39 @@ def test_an_alert_answered_yes_or_no_is_stored_and_said_back(app_page, button, l
         assert episode.lasting_change is lasting and episode.feedback_note is None
 
 
+def test_a_repair_told_on_the_alert_card_is_stored_and_said_back_after_a_reload(app_page, shot):
+    live, page, _ = app_page
+    with live.app.app_context():
+        db.session.add(
+            AnomalyEpisode(
+                household_id="demo-1",
+                start_day=local_today() - timedelta(days=3),
+                last_day=local_today() - timedelta(days=1),
+                expected_kwh=35.0,
+                actual_kwh=52.0,
+                weather_kwh=0.0,
+                excess_days=3,
+                explanation="3 ngày qua nhà bạn dùng 52 kWh, cao hơn mức dự kiến 35 kWh.",
+            )
+        )
+        db.session.commit()
+    page.goto(live.url + "/")
+    expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
+    page.get_by_role("button", name="Tôi đã sửa xong chỗ gây tốn điện").click()
+    today = local_today()
+    said = f"bạn sửa xong ngày {today.day}/{today.month}/{today.year}"
+    expect(page.locator("#anomaly-answer")).to_contain_text(said, timeout=SLOW)
+    expect(page.locator("#anomaly-ask")).to_be_hidden()
+    expect(page.locator("#anomaly-repair")).to_be_hidden()
+    with live.app.app_context():
+        episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
+        assert episode.repaired_on == today and episode.lasting_change is False
+    shot(page, "household-alert-repaired")
+    page.reload()
+    expect(page.locator("#anomaly-answer")).to_contain_text(said, timeout=SLOW)
+    expect(page.locator("#anomaly-repair")).to_be_hidden()
+
+
 def test_installable_offline_shell_and_performance(app_page, shot):
     live, page, _ = app_page
     cdp = page.context.new_cdp_session(page)

@@ -69,6 +69,8 @@ def seed(live) -> None:
                 weather_kwh=2.0,
                 excess_days=4,
                 explanation="4 ngày gần đây nhà bạn dùng nhiều hơn dự kiến khoảng 32 kWh; thời tiết chỉ giải thích được 2 kWh.",
+                lasting_change=False,  # the household answered: repaired today
+                repaired_on=today,
             )
         )
         session.add(
@@ -174,6 +176,9 @@ def test_staff_console_end_to_end(live, browser, shot):
     expect(page.locator("#consumption svg rect.bar.anomaly")).to_have_count(4)
     expect(page.locator("#bills")).to_contain_text("1.372.140 đ")
     expect(page.locator("#explanation")).to_contain_text("thời tiết chỉ giải thích được 2 kWh")
+    expect(page.locator("#anomaly-answers")).to_contain_text(
+        f"không có thay đổi lâu dài, đã sửa xong ngày {local_today():%d/%m/%Y}"
+    )
     expect(page.locator("#household")).to_contain_text("091*****78")
     shot(page, "06-conversation-household")
     page.get_by_role("button", name="Tiếp quản").click()

@@ -144,6 +144,23 @@ def test_an_episode_ends_within_weeks_of_the_excess_stopping(evidence_cap, ends)
     assert (not flags[106:].any()) == ends  # off within 36 days of the repair
 
 
+def test_a_repair_told_ends_the_episode_and_an_excess_that_goes_on_alerts_again():
+    model = UnusualUsageModel().fit(household(200))
+    stuck = shifted(household(150), 200)
+    stuck.loc[10:69, "kwh"] += 5.0  # a water heater stuck on for 60 days, then repaired
+    home, fixed_on = stuck["household_id"].iloc[0], stuck["date"].iloc[70]
+    untold = model.score_frame(stuck)["is_anomaly"].to_numpy()
+    assert untold[80:].any()  # without the answer the flag stays up for weeks
+    told = model.score_frame(stuck, repaired={home: [fixed_on]})["is_anomaly"].to_numpy()
+    assert (told[:70] == untold[:70]).all()  # causal: the days before are as they were
+    assert not told[70:].any()  # the episode ends on the day of the repair
+    goes_on = stuck.copy()
+    goes_on.loc[70:, "kwh"] += 5.0  # it was not the heater after all
+    again = model.score_frame(goes_on, repaired={home: [fixed_on]})["is_anomaly"].to_numpy()
+    assert not again[70:72].any() and again[72:78].any()  # a new alert within days
+    assert alerts(goes_on, again) == 2
+
+
 def test_temperatures_never_seen_widen_the_expected_spread():
     model = UnusualUsageModel().fit(household(365, temps=np.full(365, 24.0)))
     cool = household(10, temps=np.full(10, 24.0))

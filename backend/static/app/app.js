@@ -125,6 +125,10 @@
       anomalyStart = u.anomaly.start_day;
       $("anomaly-ask").hidden = u.anomaly.lasting_change != null;
       if (u.anomaly.lasting_change != null) $("anomaly-answer").textContent = ANSWERED[u.anomaly.lasting_change];
+      // a repair can be told while the alert is up, unless the household said its use changed
+      // for good (then nothing is broken) or already told one
+      $("anomaly-repair").hidden = u.anomaly.lasting_change === true || u.anomaly.repaired_on != null;
+      if (u.anomaly.repaired_on != null) $("anomaly-answer").textContent = repairedText(u.anomaly.repaired_on);
     }
   }
 
@@ -146,8 +150,20 @@
     const ok = Boolean(res && res.ok);
     if (ok || !quiet) $("anomaly-answer").textContent = ok ? answered : problem(res || {});
     if (ok) $("anomaly-ask").hidden = true;
+    if (ok && lasting) $("anomaly-repair").hidden = true;  // a new normal: nothing to repair
     return ok;
   }
+  // told repaired: the evidence restarts from that day's reading (ml/detect.py), so the alert
+  // closes after the next nightly check, or a new one comes if use stays high
+  const repairedText = (day) => `Cảm ơn bạn. Đã ghi là bạn sửa xong ngày ${date(day)}: mức dùng từ hôm đó được theo dõi lại từ đầu. Nếu vẫn cao hơn mức dự kiến, bạn sẽ nhận cảnh báo mới.`;
+  $("anomaly-repaired").addEventListener("click", async () => {
+    if (anomalyId == null) return;
+    const res = await api(`/api/v1/me/anomalies/${anomalyId}/repaired`, { method: "POST" }).catch(() => null);
+    if (!res || !res.ok) { $("anomaly-answer").textContent = problem(res || {}); return; }
+    $("anomaly-answer").textContent = repairedText(res.data.repaired_on);
+    $("anomaly-ask").hidden = true;
+    $("anomaly-repair").hidden = true;
+  });
   $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
   $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
   // guests, not a change: the guest form in Cài đặt, filled from the alert's first day to today;
