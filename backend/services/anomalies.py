@@ -95,6 +95,13 @@ def _update_episode(
     weather = float(week["weather_kwh"].sum())
     days = int(latest["excess_days"])
     text = explain_vi(actual, expected, weather, days, household.appliances)
+    # the evidence restarted on a repair day: a run of flags since then is use that stayed high
+    # after the repair, a new alert, not more of the repaired one (readings of several days may
+    # come in one night)
+    run_start = latest["date"] - timedelta(days=days - 1)
+    closed = bool(episode and episode.repaired_on and run_start >= episode.repaired_on)
+    if closed and episode is not None:
+        episode.is_open, episode = False, None
     created = episode is None
     if episode is None:
         episode = AnomalyEpisode(
@@ -106,7 +113,7 @@ def _update_episode(
     episode.excess_days = days
     episode.explanation = text
     session.flush()
-    return (episode.id if created else None), False
+    return (episode.id if created else None), closed
 
 
 def train_model(
@@ -184,11 +191,10 @@ def record_repair(
     if episode is None or episode.household_id != household.id:
         raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
     if not episode.is_open:
-        raise Conflict(
-            "Cảnh báo này đã đóng vì mức dùng điện đã trở lại bình thường.", "anomaly_id"
-        )
+        raise Conflict("Cảnh báo này đã đóng, không cần báo sửa nữa.", "anomaly_id")
     episode.repaired_on = today
     episode.lasting_change = False
+    episode.feedback_note = None  # an earlier answer's words no longer hold
     episode.feedback_at = now
     session.commit()
     return episode

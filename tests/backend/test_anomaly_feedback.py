@@ -3,13 +3,15 @@ nightly scoring: a "yes" makes the model learn the new level instead of flagging
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from backend.clock import local_today
 from backend.extensions import db
 from backend.models import AnomalyEpisode, DailyReading, Notification
+from backend.services.anomalies import _update_episode
 from backend.services.household_panel import household_panel
 from notifications.alerts import GUESTS_HINT, QUESTION
 from tests.conftest import bearer, make_household
@@ -131,6 +133,47 @@ def test_a_repair_told_closes_the_alert_once_that_day_is_read(client, unusual_us
     assert [(e.id, e.repaired_on) for e in panel.answers] == [(episode.id, today)]
 
 
+def scored_days(last: date, flags: list[bool]) -> pd.DataFrame:
+    """Scored rows ending on `last`, as the nightly scoring hands them to `_update_episode`."""
+    days = [last - timedelta(days=len(flags) - 1 - i) for i in range(len(flags))]
+    run, runs = 0, []
+    for flag in flags:
+        run = run + 1 if flag else 0
+        runs.append(run)
+    return pd.DataFrame(
+        {
+            "date": days,
+            "kwh": 15.0,
+            "expected_kwh": 8.0,
+            "weather_kwh": 0.0,
+            "is_anomaly": flags,
+            "excess_days": runs,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "new_alert"),
+    [
+        # readings of the repair day (the 4th) and the days after it came in one night, use still
+        # high: the evidence restarted and built up again, a new run of flags → a new alert
+        ([True, True, True, False, False, True], True),
+        # the repair day has no reading yet: the run of flags goes on, the same alert
+        ([True, True, True], False),
+    ],
+)
+def test_flags_after_a_repair_are_a_new_alert_not_the_old_one(household, episode, flags, new_alert):
+    episode.repaired_on = date(2026, 11, 27)
+    db.session.commit()
+    last = date(2026, 11, 24) + timedelta(days=len(flags) - 1)
+    created, closed = _update_episode(db.session, household, scored_days(last, flags))
+    db.session.refresh(episode)
+    assert (created is not None, closed, episode.is_open) == (new_alert, new_alert, not new_alert)
+    if new_alert:
+        fresh = db.session.get(AnomalyEpisode, created)
+        assert fresh.start_day == last and fresh.repaired_on is None and fresh.is_open
+
+
 def test_a_repair_on_another_households_or_a_closed_alert_is_refused(client, household, episode):
     someone = make_household("someone-else")
     res = repaired(client, someone, episode.id)
@@ -138,7 +181,7 @@ def test_a_repair_on_another_households_or_a_closed_alert_is_refused(client, hou
     episode.is_open = False
     db.session.commit()
     res = repaired(client, household, episode.id)
-    assert res.status_code == 409 and "đã trở lại bình thường" in res.get_json()["message"]
+    assert res.status_code == 409 and "đã đóng" in res.get_json()["message"]
     db.session.refresh(episode)
     assert episode.repaired_on is None and episode.lasting_change is None
 

@@ -478,6 +478,7 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
     page.locator("nav.tabs a[href='#home']").click()
     expect(page.locator("#anomaly-answer")).to_contain_text("Đã ghi là nhà có khách")
     expect(page.locator("#anomaly-ask")).to_be_hidden()
+    expect(page.locator("#anomaly-repair")).to_be_hidden()  # guests: nothing to repair
     with live.app.app_context():
         episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
         assert episode.lasting_change is False and episode.feedback_note.startswith("Có khách từ ")
@@ -511,6 +512,8 @@ def test_an_alert_answered_yes_or_no_is_stored_and_said_back(app_page, button, l
     page.get_by_role("button", name=button).click()
     expect(page.locator("#anomaly-answer")).to_contain_text(said, timeout=SLOW)
     expect(page.locator("#anomaly-ask")).to_be_hidden()
+    # a new normal has nothing to repair; "nothing changed" leaves the repair to be told
+    expect(page.locator("#anomaly-repair")).to_be_visible(visible=not lasting)
     with live.app.app_context():
         episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
         assert episode.lasting_change is lasting and episode.feedback_note is None

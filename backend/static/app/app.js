@@ -159,7 +159,11 @@
   $("anomaly-repaired").addEventListener("click", async () => {
     if (anomalyId == null) return;
     const res = await api(`/api/v1/me/anomalies/${anomalyId}/repaired`, { method: "POST" }).catch(() => null);
-    if (!res || !res.ok) { $("anomaly-answer").textContent = problem(res || {}); return; }
+    if (!res || !res.ok) {
+      $("anomaly-answer").textContent = problem(res || {});
+      if (res && res.status === 409) $("anomaly-repair").hidden = true;  // the alert has closed
+      return;
+    }
     $("anomaly-answer").textContent = repairedText(res.data.repaired_on);
     $("anomaly-ask").hidden = true;
     $("anomaly-repair").hidden = true;
@@ -446,7 +450,10 @@
     status(e.target, `Đã ghi: ${res.data.text}.`);
     loadGuests();
     if (guestsAnswer != null && guestsAnswer === anomalyId && anomalyStart && res.data.first_day <= anomalyStart) {
-      if (await answerAnomaly(false, { note: res.data.text, answered: GUESTS_ANSWERED, quiet: true })) guestsAnswer = null;
+      if (await answerAnomaly(false, { note: res.data.text, answered: GUESTS_ANSWERED, quiet: true })) {
+        guestsAnswer = null;
+        $("anomaly-repair").hidden = true;  // guests, not a fault: nothing to repair
+      }
     }
   });
   $("zalo-code").addEventListener("click", async () => {
