@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -200,20 +201,6 @@ def record_repair(
     return episode
 
 
-def repairs(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
-    """household_id → the days its household said it had put an alert's cause right."""
-    rows = session.execute(
-        select(AnomalyEpisode.household_id, AnomalyEpisode.repaired_on).where(
-            AnomalyEpisode.household_id.in_(household_ids), AnomalyEpisode.repaired_on.is_not(None)
-        )
-    ).all()
-    out: dict[str, list[date]] = {}
-    for household_id, day in rows:
-        if day is not None:
-            out.setdefault(household_id, []).append(day)
-    return out
-
-
 def latest_alert(session: Session, *, household: Household, today: date) -> AnomalyEpisode | None:
     """The usage alert an answer from chat is about: the household's open episode, else its
     latest one that went on into the last RECENT_ALERT_DAYS days (an episode closes as soon as
@@ -257,19 +244,39 @@ def answered_episodes(
     )
 
 
+def _days_by_household(rows: Iterable[tuple[str, date | None]]) -> dict[str, list[date]]:
+    out: dict[str, list[date]] = {}
+    for household_id, day in rows:
+        if day is not None:
+            out.setdefault(household_id, []).append(day)
+    return out
+
+
 def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
     """household_id → first days of the episodes its household said were a lasting change: the
     model learns the new level, and how the new use follows the weather, from each instead of
     flagging it."""
-    rows = session.execute(
-        select(AnomalyEpisode.household_id, AnomalyEpisode.start_day).where(
-            AnomalyEpisode.household_id.in_(household_ids), AnomalyEpisode.lasting_change.is_(True)
-        )
-    ).all()
-    out: dict[str, list[date]] = {}
-    for household_id, start_day in rows:
-        out.setdefault(household_id, []).append(start_day)
-    return out
+    return _days_by_household(
+        session.execute(
+            select(AnomalyEpisode.household_id, AnomalyEpisode.start_day).where(
+                AnomalyEpisode.household_id.in_(household_ids),
+                AnomalyEpisode.lasting_change.is_(True),
+            )
+        ).tuples()
+    )
+
+
+def repairs(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
+    """household_id → the days its household said it had put an alert's cause right: the
+    detector restarts its evidence from each."""
+    return _days_by_household(
+        session.execute(
+            select(AnomalyEpisode.household_id, AnomalyEpisode.repaired_on).where(
+                AnomalyEpisode.household_id.in_(household_ids),
+                AnomalyEpisode.repaired_on.is_not(None),
+            )
+        ).tuples()
+    )
 
 
 def score_all(session: Session, model: UnusualUsageModel, *, today: date) -> ScoreSummary:

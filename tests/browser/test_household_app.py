@@ -437,10 +437,8 @@ def test_guests_announced_listed_refused_and_withdrawn_in_settings(app_page, sho
         assert db.session.query(GuestStay).count() == 0
 
 
-def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(app_page, shot):
-    """ "Chỉ là nhà đang có khách" on the alert card: the guest form, from the alert's first day
-    to today; nothing is stored until the household presses "Báo có khách"."""
-    live, page, _ = app_page
+def open_alert(live) -> date:
+    """An open usage alert of demo-1 over its last three days; returns its first day."""
     start = local_today() - timedelta(days=3)
     with live.app.app_context():
         db.session.add(
@@ -456,6 +454,14 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
             )
         )
         db.session.commit()
+    return start
+
+
+def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(app_page, shot):
+    """ "Chỉ là nhà đang có khách" on the alert card: the guest form, from the alert's first day
+    to today; nothing is stored until the household presses "Báo có khách"."""
+    live, page, _ = app_page
+    start = open_alert(live)
     page.goto(live.url + "/")
     expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
     page.get_by_role("button", name="Không, chỉ là nhà đang có khách").click()
@@ -493,20 +499,7 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
 )
 def test_an_alert_answered_yes_or_no_is_stored_and_said_back(app_page, button, lasting, said):
     live, page, _ = app_page
-    with live.app.app_context():
-        db.session.add(
-            AnomalyEpisode(
-                household_id="demo-1",
-                start_day=local_today() - timedelta(days=3),
-                last_day=local_today() - timedelta(days=1),
-                expected_kwh=35.0,
-                actual_kwh=52.0,
-                weather_kwh=0.0,
-                excess_days=3,
-                explanation="3 ngày qua nhà bạn dùng 52 kWh, cao hơn mức dự kiến 35 kWh.",
-            )
-        )
-        db.session.commit()
+    open_alert(live)
     page.goto(live.url + "/")
     expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
     page.get_by_role("button", name=button).click()
@@ -521,20 +514,7 @@ def test_an_alert_answered_yes_or_no_is_stored_and_said_back(app_page, button, l
 
 def test_a_repair_told_on_the_alert_card_is_stored_and_said_back_after_a_reload(app_page, shot):
     live, page, _ = app_page
-    with live.app.app_context():
-        db.session.add(
-            AnomalyEpisode(
-                household_id="demo-1",
-                start_day=local_today() - timedelta(days=3),
-                last_day=local_today() - timedelta(days=1),
-                expected_kwh=35.0,
-                actual_kwh=52.0,
-                weather_kwh=0.0,
-                excess_days=3,
-                explanation="3 ngày qua nhà bạn dùng 52 kWh, cao hơn mức dự kiến 35 kWh.",
-            )
-        )
-        db.session.commit()
+    open_alert(live)
     page.goto(live.url + "/")
     expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
     page.get_by_role("button", name="Tôi đã sửa xong chỗ gây tốn điện").click()
