@@ -222,8 +222,6 @@ def post_anomaly_feedback(body, anomaly_id):
     good? With `lasting_change` true the nightly scoring learns the new level from the alert's
     first day instead of flagging it again; false keeps the alert's verdict. A later answer
     replaces the earlier one; 404 when the alert is not this household's."""
-    if anomaly_id > MAX_INTEGER:
-        anomaly_id = 0  # no such row
     episode = anomalies.record_feedback(
         db.session(),
         household=current_household(),
@@ -244,8 +242,6 @@ def post_anomaly_repaired(anomaly_id):
     nothing lasting changed, and from today's reading the nightly scoring starts its evidence
     afresh, so the alert closes, or a new one comes if use stays high. 404 when the alert is not
     this household's, 409 when it has already closed."""
-    if anomaly_id > MAX_INTEGER:
-        anomaly_id = 0  # no such row
     episode = anomalies.record_repair(
         db.session(),
         household=current_household(),

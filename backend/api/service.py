@@ -12,7 +12,7 @@ from backend.api.households import BudgetIn, MeterIndexIn, session
 from backend.auth import service_required
 from backend.clock import local_now, local_today, utc_now
 from backend.content.dates import day_vi, span_vi
-from backend.models import MAX_INTEGER, AnomalyEpisode, ConversationStatus, Household
+from backend.models import AnomalyEpisode, ConversationStatus, Household
 from backend.services import anomalies, budgets, guests, places, privacy, projection, readings
 from backend.services import handoff as handoff_service
 from backend.services import households as service
@@ -246,8 +246,6 @@ def latest_alert(household_id):
 def alert_feedback(body, household_id, anomaly_id):
     """The household's answer to a usage alert, from chat after it confirmed it (as
     POST /api/v1/me/anomalies/{id}/feedback); 404 when the alert is not this household's."""
-    if anomaly_id > MAX_INTEGER:
-        anomaly_id = 0  # no such row
     return _alert(
         anomalies.record_feedback(
             session(),

@@ -11,7 +11,14 @@ import pandas as pd
 from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
-from backend.models import AnomalyEpisode, DailyReading, Household, UsageScore, WeatherObservation
+from backend.models import (
+    MAX_INTEGER,
+    AnomalyEpisode,
+    DailyReading,
+    Household,
+    UsageScore,
+    WeatherObservation,
+)
 from backend.services.errors import Conflict, NotFound
 from backend.services.guests import announced_stays
 from backend.services.households import household_pages
@@ -158,6 +165,15 @@ def retrain(
     return len(frame)
 
 
+def episode_of(session: Session, *, household: Household, episode_id: int) -> AnomalyEpisode:
+    """The household's usage alert `episode_id`; NotFound for another household's or none (an
+    id beyond the integer column included)."""
+    episode = session.get(AnomalyEpisode, episode_id) if episode_id <= MAX_INTEGER else None
+    if episode is None or episode.household_id != household.id:
+        raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
+    return episode
+
+
 def record_feedback(
     session: Session,
     *,
@@ -169,9 +185,7 @@ def record_feedback(
 ) -> AnomalyEpisode:
     """Store the household's answer to a usage alert: did its use change for good? A later
     answer replaces an earlier one. Raises NotFound for another household's episode."""
-    episode = session.get(AnomalyEpisode, episode_id)
-    if episode is None or episode.household_id != household.id:
-        raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
+    episode = episode_of(session, household=household, episode_id=episode_id)
     episode.lasting_change = lasting_change
     if lasting_change:
         episode.repaired_on = None  # a lasting change is not a repaired fault
@@ -188,9 +202,7 @@ def record_repair(
     nothing lasting changed, and from today's reading the scoring restarts its evidence, so the
     episode ends, or a new alert comes if use stays high. Raises NotFound for another
     household's episode and Conflict for one already closed."""
-    episode = session.get(AnomalyEpisode, episode_id)
-    if episode is None or episode.household_id != household.id:
-        raise NotFound("Không tìm thấy cảnh báo này.", "anomaly_id")
+    episode = episode_of(session, household=household, episode_id=episode_id)
     if not episode.is_open:
         raise Conflict("Cảnh báo này đã đóng, không cần báo sửa nữa.", "anomaly_id")
     episode.repaired_on = today

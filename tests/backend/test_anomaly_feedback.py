@@ -178,6 +178,8 @@ def test_a_repair_on_another_households_or_a_closed_alert_is_refused(client, hou
     someone = make_household("someone-else")
     res = repaired(client, someone, episode.id)
     assert res.status_code == 404 and res.get_json()["field"] == "anomaly_id"
+    res = repaired(client, household, 2**40)  # beyond the integer column: no such alert
+    assert res.status_code == 404 and res.get_json()["field"] == "anomaly_id"
     episode.is_open = False
     db.session.commit()
     res = repaired(client, household, episode.id)
