@@ -218,6 +218,8 @@ def _alert(episode: AnomalyEpisode | None) -> dict:
             "explanation": episode.explanation,
             "lasting_change": episode.lasting_change,
             "note": episode.feedback_note,
+            "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
+            "repaired_on_text": day_vi(episode.repaired_on) if episode.repaired_on else None,
         }
     }
 
@@ -253,6 +255,27 @@ def alert_feedback(body, household_id, anomaly_id):
             episode_id=anomaly_id,
             lasting_change=body["lasting_change"],
             note=body.get("note"),
+            now=utc_now(),
+        )
+    )
+
+
+@blp.route(
+    "/households/<string:household_id>/anomalies/<int:anomaly_id>/repaired", methods=["POST"]
+)
+@service_required
+@blp.doc(security=SERVICE)
+@blp.response(200)
+def alert_repaired(household_id, anomaly_id):
+    """The household put an open usage alert's cause right today, from chat after it confirmed
+    (as POST /api/v1/me/anomalies/{id}/repaired): the nightly scoring restarts its evidence from
+    today's reading. 404 when the alert is not this household's, 409 when it has closed."""
+    return _alert(
+        anomalies.record_repair(
+            session(),
+            household=household_or_404(household_id),
+            episode_id=anomaly_id,
+            today=local_today(),
             now=utc_now(),
         )
     )

@@ -151,6 +151,18 @@ def remove_stay(session: Session, *, household: Household, stay_id: int) -> dict
     return removed
 
 
+def stay_covering(session: Session, *, household: Household, day: date) -> GuestStay | None:
+    """The household's stay that takes in `day` (an alert's first day: the alert was the
+    guests'), or None."""
+    return session.scalar(
+        select(GuestStay).where(
+            GuestStay.household_id == household.id,
+            GuestStay.first_day <= day,
+            GuestStay.last_day >= day,
+        )
+    )
+
+
 def announced_stays(
     session: Session, household_ids: list[str]
 ) -> dict[str, list[tuple[date, date]]]:

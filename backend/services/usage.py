@@ -21,6 +21,7 @@ from backend.models import (
     UsageScore,
     WeatherObservation,
 )
+from backend.services import guests
 from backend.services.readings import latest_bills
 
 NEIGHBOUR_WINDOW_DAYS = 30
@@ -122,6 +123,7 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
             "actual_kwh": None,
             "scored_through": latest.day.isoformat(),
         }
+    stay = guests.stay_covering(session, household=household, day=episode.start_day)
     return {
         "is_anomaly": True,
         "anomaly_id": episode.id,
@@ -132,6 +134,9 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         "feedback_note": episode.feedback_note,
         # the day the household said it put the cause right (None: not said)
         "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
+        # a stay of guests told for the first unusual day: the alert was the guests' (the page
+        # says so, and offers no repair)
+        "guest_stay": guests.as_dict(stay) if stay is not None else None,
         "explanation": episode.explanation,
         "excess_days": episode.excess_days,
         "expected_kwh": round(episode.expected_kwh, 1),

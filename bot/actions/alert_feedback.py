@@ -11,6 +11,10 @@ apply_alert_feedback. Nothing is stored before that yes.
 "Không, chỉ là mấy hôm có khách thôi": the alert was a visit. The bot offers to record the stay
 (the days the answer names, else the alert's days) with the answer, so the nightly scoring
 neither learns nor flags those days (kind "guest_stay" with the alert's id, actions/guests.py).
+
+"Đã sửa xong bình nóng lạnh rồi": the alert's cause was put right. action_prepare_alert_repair
+asks to confirm it for the open alert; the yes (kind "alert_repair") makes the backend restart the
+scoring's evidence from today's reading, as the app's "Tôi đã sửa xong chỗ gây tốn điện" does.
 """
 
 from __future__ import annotations
@@ -198,4 +202,95 @@ def apply_alert_feedback(
         )
     dispatcher.utter_message(
         text=text, buttons=[{"title": "Mẹo tiết kiệm", "payload": "/ask_saving_tips"}]
+    )
+
+
+# --- "Đã sửa xong bình nóng lạnh rồi": the cause of the alert was put right (a repaired fault,
+# not a lasting change). The backend restarts the scoring's evidence from today's reading
+# (POST .../anomalies/<id>/repaired), so the alert closes, or a new one comes if use stays high.
+NO_ALERT_REPAIR = (
+    "Trong 30 ngày qua nhà bạn không có cảnh báo dùng điện bất thường nào nên chưa có gì để ghi "
+    "lại. Cảm ơn bạn đã báo; nếu mức dùng của nhà bạn cao bất thường, sẽ có cảnh báo."
+)
+
+
+def watched_again(since: str) -> str:
+    """What the scoring does after a repair (ml/detect.py restarts its evidence that day)."""
+    return (
+        f"mức dùng từ {since} được theo dõi lại từ đầu: nếu vẫn cao hơn mức dự kiến, sẽ có cảnh "
+        "báo mới"
+    )
+
+
+def repair_question(alert: dict[str, Any]) -> str:
+    again = (
+        " Câu trả lời này thay cho câu trả lời trước (nhà có thay đổi lâu dài)."
+        if alert.get("lasting_change") is True
+        else ""
+    )
+    return (
+        f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {alert['start_day_text']}: "
+        "nhà bạn đã sửa xong chỗ gây tốn điện, tính từ hôm nay. Cảnh báo sẽ đóng khi có số "
+        f"điện từ hôm nay; {watched_again('hôm nay')}. Ngoài ra, {STAFF}."
+        f"{again} Bạn đồng ý không?"
+    )
+
+
+class ActionPrepareAlertRepair(Action):
+    """Read "đã sửa xong" and ask to confirm it for the alert it is about; nothing is stored
+    yet (the yes goes to action_apply_change, kind "alert_repair")."""
+
+    def name(self) -> str:
+        return "action_prepare_alert_repair"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        forget = [SlotSet("pending_change", None)]
+        body = call_for_household(tracker, dispatcher, "GET", "anomalies/latest")
+        if body is None:
+            return forget
+        alert = body.get("anomaly")
+        if alert is None:
+            dispatcher.utter_message(text=NO_ALERT_REPAIR)
+            return forget
+        day = alert["start_day_text"]
+        if alert.get("repaired_on_text"):
+            dispatcher.utter_message(
+                text=f"Bạn đã báo sửa xong ngày {alert['repaired_on_text']} cho cảnh báo dùng "
+                f"điện bất thường từ ngày {day}; {watched_again('hôm đó')}."
+            )
+            return forget
+        if not alert.get("is_open"):
+            dispatcher.utter_message(
+                text=f"Cảnh báo dùng điện bất thường từ ngày {day} đã đóng vì mức dùng không "
+                "còn cao hơn mức dự kiến, nên không cần ghi thêm gì. Cảm ơn bạn đã báo."
+            )
+            return forget
+        change = {"kind": "alert_repair", "anomaly_id": int(alert["id"]), "start_day_text": day}
+        return ask_to_confirm(
+            dispatcher, repair_question(alert), change, yes_no("Đúng, đã sửa xong", "Không")
+        )
+
+
+def apply_alert_repair(
+    dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
+) -> None:
+    """The household said yes: record that the alert's cause was put right today."""
+    done = call_for_household(
+        tracker,
+        dispatcher,
+        "POST",
+        f"anomalies/{int(change.get('anomaly_id') or 0)}/repaired",
+        {},
+        UNAVAILABLE + " Việc sửa xong chưa được ghi lại.",
+        refused="Tôi chưa ghi được.",
+    )
+    if done is None:
+        return
+    alert = done.get("anomaly") or {}
+    since = f"ngày {alert['repaired_on_text']}" if alert.get("repaired_on_text") else "hôm nay"
+    dispatcher.utter_message(
+        text=f"Đã ghi lại: nhà bạn đã sửa xong chỗ gây tốn điện, tính từ {since}. "
+        f"M{watched_again(since)[1:]}. Ngoài ra, {STAFF}."
     )

@@ -1,11 +1,12 @@
 """The yes or no to a change the bot asked about (notices on/off, linking, the budget, a meter
-reading, a guest stay or its withdrawal, deleting the household's data, handing the chat to staff): apply it or
+reading, a guest stay or its withdrawal, an alert's answer or repair, deleting the household's data, handing the chat to staff): apply it or
 not. This is the one confirm-before-change mechanism of the bot: nothing is changed or deleted
 without an explicit yes.
 
 The asking actions (action_subscribe, action_unsubscribe, action_link_account,
 action_prepare_budget, action_prepare_clear_budget, action_prepare_meter_reading,
-action_prepare_guest_stay, action_withdraw_guest_stay, action_prepare_deletion, and action_handoff when the ask was not
+action_prepare_guest_stay, action_withdraw_guest_stay, action_prepare_alert_feedback,
+action_prepare_alert_repair, action_prepare_deletion, and action_handoff when the ask was not
 plain) say the exact change and put it in the `pending_change` slot (actions.common.ask_to_confirm); the rules send the next
 affirm/deny ("thôi", "hủy" are deny) here. The change is forgotten either way, so a later "ok"
 never changes anything. A different question instead of the answer goes to its own action (no
@@ -19,7 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.alert_feedback import apply_alert_feedback
+from actions.alert_feedback import apply_alert_feedback, apply_alert_repair
 from actions.budget import apply_budget
 from actions.common import call_for_household
 from actions.guests import KEPT as GUEST_STAY_KEPT
@@ -34,6 +35,7 @@ from actions.subscriptions import KINDS, names_of, quiet_hours_sentence
 NOTHING_PENDING = "Vâng ạ. Bạn cần tôi giúp gì thêm không?"
 KEPT = {  # the answer to a "no", by kind of change
     "alert_feedback": "Vâng, tôi chưa ghi lại câu trả lời nào. Khi cần, bạn cứ nhắn lại cho tôi.",
+    "alert_repair": "Vâng, tôi chưa ghi lại gì. Khi sửa xong, bạn cứ nhắn lại cho tôi.",
     "subscriptions": "Vâng, tôi giữ nguyên thông báo của bạn, chưa thay đổi gì.",
     "link": "Vâng, tôi giữ nguyên liên kết, chưa thay đổi gì.",
     "budget": "Vâng, tôi chưa thay đổi hạn mức nào.",
@@ -84,6 +86,8 @@ class ActionApplyChange(Action):
             return forget + hand_over(dispatcher, tracker)
         if change["kind"] == "alert_feedback":
             apply_alert_feedback(dispatcher, tracker, change)
+        elif change["kind"] == "alert_repair":
+            apply_alert_repair(dispatcher, tracker, change)
         elif change["kind"] == "link":
             link_with_code(dispatcher, tracker, str(change.get("code", "")))
         elif change["kind"] == "budget":

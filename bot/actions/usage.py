@@ -15,6 +15,12 @@ CHANGE_QUESTION = (
     "Nhà bạn có thay đổi gì lâu dài không (mua thêm thiết bị, có thêm người ở)? Nếu có, bạn trả "
     'lời tôi, ví dụ "có, nhà mới mua thêm điều hòa", để mức dự kiến được tính theo mức dùng mới.'
 )
+# an open alert whose cause the household may find and put right (actions/alert_feedback.py)
+REPAIR_HINT = (
+    'Nếu đã tìm ra và sửa xong chỗ gây tốn điện, bạn nhắn "đã sửa xong" để tôi theo dõi lại mức '
+    "dùng từ hôm bạn báo."
+)
+REPAIR_BUTTON = {"title": "Đã sửa xong", "payload": "/report_repair"}
 CHANGE_BUTTONS = [
     {"title": "Có thay đổi lâu dài", "payload": "/confirm_lasting_change"},
     {"title": "Không có gì thay đổi", "payload": "/deny_lasting_change"},
@@ -57,6 +63,8 @@ def describe_usage(usage: dict, data: dict | None = None) -> str:
         text += " " + statement(data, "usage_model_normal")
     if asks_about_change(usage):
         text += " " + CHANGE_QUESTION
+    if offers_repair(usage):
+        text += " " + REPAIR_HINT
     return text
 
 
@@ -68,6 +76,18 @@ def asks_about_change(usage: dict) -> bool:
         anomaly.get("is_anomaly")
         and anomaly.get("anomaly_id") is not None
         and anomaly.get("lasting_change") is None
+    )
+
+
+def offers_repair(usage: dict) -> bool:
+    """An open alert not yet told repaired, nor answered as a lasting change (then nothing is
+    broken): a repair can be told (as the app's "Tôi đã sửa xong chỗ gây tốn điện")."""
+    anomaly = usage.get("anomaly") or {}
+    return bool(
+        anomaly.get("is_anomaly")
+        and anomaly.get("anomaly_id") is not None
+        and anomaly.get("lasting_change") is not True
+        and not anomaly.get("repaired_on")
     )
 
 
@@ -87,5 +107,7 @@ class ActionCheckUsage(Action):
         ]
         if asks_about_change(usage):
             buttons = [*CHANGE_BUTTONS, buttons[1]]
+        if offers_repair(usage):
+            buttons = [*buttons[:-1], REPAIR_BUTTON, buttons[-1]]
         dispatcher.utter_message(text=describe_usage(usage, facts(client())), buttons=buttons)
         return []

@@ -342,6 +342,13 @@ LONG_WRITTEN: dict[str, list[str]] = {
         "Phải, nhà tau mới sinh đứa nhỏ, chừ tối mô cũng bật máy lạnh với máy hâm sữa, mức ni là mức thường rồi o",
         "Eng nói nhà tau xài điện tăng hả, đúng rồi, thằng con tau cưới vợ, hai đứa về ở hẳn với tau luôn rồi, chừ nhà thêm người thì điện tăng là phải",
     ],
+    "report_repair": [
+        "Hôm trước nhận tin nhắn báo nhà dùng điện cao bất thường, tôi kiểm tra thì thấy bình nóng lạnh cứ đun mãi không ngắt, gọi thợ đến thay rơ le nhiệt rồi, bạn theo dõi lại giúp tôi nhé",
+        "Dạ em đọc cảnh báo rồi ạ, hóa ra máy bơm nước bị hỏng van một chiều nên chạy suốt đêm, hôm qua thợ đã sửa xong, giờ máy chỉ chạy khi bơm nước thôi ạ",
+        "ad oi nha tui bi ro dien o cho dong ho nuoc, tui keu tho di lai day roi, gio sua xong het roi nha",
+        "Tau tìm ra rồi eng, cái tủ đông ngoài hiên hở cửa cả tuần, chừ thay cái ron cửa rồi, đóng kín rồi, điện chắc giảm lại",
+        "e kiem tra theo canh bao thi thay dh bi xi ga nen chay hoai ko mat, tho nap ga sua xong r a",
+    ],
     "deny_lasting_change": [
         "Đợt nắng nóng vừa rồi nhà mình bật điều hòa suốt ngày đêm, chỉ mấy hôm thôi. Hết nóng là dùng lại như cũ, cứ để mức cũ giúp mình",
         "Tháng ni có bà con dưới quê lên ở mấy bữa nên xài nhiều, tuần sau họ về rồi, nhà tui vẫn như cũ thôi",

@@ -1288,6 +1288,41 @@ TOPICS["usage_change"] = {
     ],
 }
 
+# --- The alert's cause put right ("đã sửa xong bình nóng lạnh"): a repaired fault, neither a
+# lasting change nor a request for repair (an outage, a shop for the air conditioner is not this)
+TOPICS["usage_change"]["report_repair"] = [
+    f"tôi đã sửa xong [bình nóng lạnh]{WH} rồi",
+    "nhà tôi sửa xong chỗ gây tốn điện rồi",
+    "đã sửa xong rồi nhé",
+    "thợ đến sửa xong rồi",
+    f"[bình nóng lạnh]{WH} bị kẹt rơ le, thợ thay rồi",
+    f"đã thay rơ le nhiệt cho [bình nóng lạnh]{WH}",
+    f"[điều hòa]{AC} hỏng đã sửa xong, nạp ga lại rồi",
+    f"[máy lạnh]{AC} bị hư, thợ sửa xong hôm qua",
+    "chỗ rò điện đã được sửa xong",
+    "nhà tôi hết rò điện rồi, thợ đi lại dây xong",
+    "đã khắc phục xong sự cố rồi",
+    "sau cảnh báo tôi kiểm tra thì thấy máy bơm chạy suốt, giờ sửa rồi",
+    "máy bơm nước bị hỏng rơ le áp, đã thay mới",
+    "tủ lạnh hở gioăng cửa, đã thay gioăng rồi",
+    "báo với bạn là nhà tôi đã sửa xong thiết bị hỏng",
+    "cảnh báo đúng đó, nhà bị rò điện, giờ sửa xong rồi",
+    "hàng xóm câu trộm điện nhà tôi, điện lực đã cắt rồi",
+    "đã tìm ra chỗ hao điện và sửa rồi",
+    "cái ổ cắm bị chập đã thay mới rồi",
+    "tui sửa cái máy lạnh rồi nha",
+    "dạ thợ sửa xong bình nóng lạnh rồi ạ",
+    "sửa rồi nha ad",
+    "máy giặt bị kẹt động cơ, đã sửa xong",
+    "lỗi do bình nóng lạnh, sửa xong xuôi rồi",
+    "thợ điện đã xử lý xong chỗ dây điện bị rò",
+    "nhà tau sửa xong cái bình nóng lạnh rồi, eng theo dõi lại giúp",
+    "sửa xong rồi đó, giờ điện chắc giảm lại",
+    "tui kêu thợ tới sửa xong hết rồi, hông còn hao điện nữa",
+    "tôi đã sửa xong, bạn theo dõi lại mức dùng giúp tôi",
+    "cái bình nóng lạnh hỏng tôi thay cái khác rồi",
+]
+
 # --- Guests announced beforehand (bot/actions/guests.py): a coming stay, not an answer to an alert
 _GUESTS: Examples = {
     "usage_change": {

@@ -10,7 +10,7 @@ import pytest
 
 from backend.clock import local_today
 from backend.extensions import db
-from backend.models import AnomalyEpisode, DailyReading, Notification
+from backend.models import AnomalyEpisode, DailyReading, GuestStay, Notification, UsageScore
 from backend.services.anomalies import _update_episode
 from backend.services.household_panel import household_panel
 from notifications.alerts import GUESTS_HINT, QUESTION
@@ -206,3 +206,38 @@ def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
     assert alert["lasting_change"] is False
     assert client.delete("/api/v1/me", headers=bearer(household)).status_code == 200
     assert db.session.query(AnomalyEpisode).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("stay", "told"),
+    [
+        ((date(2026, 11, 18), date(2026, 11, 22)), True),  # takes in the alert's first day
+        ((date(2026, 11, 21), date(2026, 11, 24)), False),  # began after it: not the alert's
+        (None, False),
+    ],
+)
+def test_the_usage_answer_names_the_guest_stay_behind_an_alert(
+    client, household, episode, stay, told
+):
+    """The page says an alert answered with a stay of guests was the guests' (not "nothing
+    changed, check the appliances") and offers no repair, also after a reload."""
+    db.session.add(
+        UsageScore(
+            household_id=household.id,
+            day=episode.last_day,
+            expected_kwh=10.0,
+            score=4.0,
+            is_anomaly=True,
+        )
+    )
+    if stay is not None:
+        db.session.add(GuestStay(household_id=household.id, first_day=stay[0], last_day=stay[1]))
+    db.session.commit()
+    assert feedback(client, household, episode.id, {"lasting_change": False}).status_code == 200
+    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    assert usage["anomaly_id"] == episode.id and usage["lasting_change"] is False
+    if told:
+        assert usage["guest_stay"]["first_day"] == "2026-11-18"
+        assert usage["guest_stay"]["text"] == "Có khách từ 18/11/2026 đến 22/11/2026"
+    else:
+        assert usage["guest_stay"] is None

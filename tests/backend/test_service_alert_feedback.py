@@ -56,6 +56,8 @@ def test_the_open_alert_comes_first_else_the_latest_of_30_days(client, service_a
         "explanation": "Tuần qua nhà bạn dùng 96 kWh.",
         "lasting_change": None,
         "note": None,
+        "repaired_on": None,
+        "repaired_on_text": None,
     }
     still = episode("hh-1", date(2026, 11, 1), TODAY, is_open=True)
     assert latest(client, service_auth).get_json()["anomaly"]["id"] == still.id
@@ -111,6 +113,44 @@ def test_feedback_on_another_households_alert_is_a_404(client, service_auth, hou
     assert row.lasting_change is None
 
 
+def repaired(client, service_auth, anomaly_id: int, household_id: str = "hh-1"):
+    with frozen(NOON):
+        return client.post(
+            f"/api/v1/service/households/{household_id}/anomalies/{anomaly_id}/repaired",
+            headers=service_auth,
+        )
+
+
+def test_a_repair_from_chat_is_stored_for_today_and_said_back(client, service_auth, household):
+    row = episode("hh-1", date(2026, 11, 20), date(2026, 12, 1), is_open=True)
+    row.lasting_change, row.feedback_note = False, "không có gì thay đổi"
+    db.session.commit()
+    response = repaired(client, service_auth, row.id)
+    assert response.status_code == 200
+    body = response.get_json()["anomaly"]
+    assert (body["repaired_on"], body["repaired_on_text"]) == ("2026-12-02", "2/12")
+    assert (body["lasting_change"], body["note"]) == (False, None)
+    db.session.refresh(row)
+    assert row.repaired_on == TODAY and row.feedback_at == NOON.replace(tzinfo=None)
+    assert latest(client, service_auth).get_json()["anomaly"]["repaired_on"] == "2026-12-02"
+
+
+def test_a_repair_on_a_closed_or_anothers_alert_is_refused(client, service_auth, household):
+    closed = episode("hh-1", date(2026, 11, 20), date(2026, 11, 26), is_open=False)
+    response = repaired(client, service_auth, closed.id)
+    assert response.status_code == 409 and response.get_json()["field"] == "anomaly_id"
+    assert "đã đóng" in response.get_json()["message"]
+    someone = make_household("someone-else")
+    theirs = episode(someone.id, date(2026, 11, 20), date(2026, 12, 1), is_open=True)
+    for anomaly_id in (theirs.id, 2**40):
+        response = repaired(client, service_auth, anomaly_id)
+        assert response.status_code == 404 and response.get_json()["field"] == "anomaly_id"
+    assert repaired(client, service_auth, theirs.id, household_id="nobody").status_code == 404
+    for row in (closed, theirs):
+        db.session.refresh(row)
+        assert row.repaired_on is None
+
+
 def test_the_operations_need_the_service_token(client, auth, household):
     assert client.get("/api/v1/service/households/hh-1/anomalies/latest").status_code == 401
     response = client.post(
@@ -118,4 +158,6 @@ def test_the_operations_need_the_service_token(client, auth, household):
         json={"lasting_change": True},
         headers=auth,  # a household's own token is not the service's
     )
+    assert response.status_code in (401, 403)
+    response = client.post("/api/v1/service/households/hh-1/anomalies/1/repaired", headers=auth)
     assert response.status_code in (401, 403)

@@ -548,7 +548,7 @@ def test_fallback_offers_every_topic_the_model_found_likely(intent):
 
 def test_the_fallback_can_offer_every_topic_with_a_flow_of_its_own():
     """Every intent that starts a flow has a button title; only conversation (greetings, yes/no,
-    the answer to a usage alert, out of scope) has none. A button starts its flow by a rule."""
+    the answer to a usage alert or its repair, out of scope) has none. A button starts its flow by a rule."""
     domain = yaml.safe_load((BOT / "domain.yml").read_text(encoding="utf-8"))
     conversation = {
         "greet",
@@ -559,6 +559,7 @@ def test_the_fallback_can_offer_every_topic_with_a_flow_of_its_own():
         "bot_challenge",
         "confirm_lasting_change",
         "deny_lasting_change",
+        "report_repair",
         "out_of_scope",
     }
     assert set(TOPIC_TITLES) == set(domain["intents"]) - conversation

@@ -10,12 +10,14 @@ import pytest
 from actions import alert_feedback
 from actions.alert_feedback import (
     NO_ALERT,
+    NO_ALERT_REPAIR,
     ActionPrepareAlertFeedback,
+    ActionPrepareAlertRepair,
     note_from,
 )
 from actions.changes import ActionApplyChange
 from actions.common import NOT_LINKED, UNAVAILABLE
-from actions.usage import CHANGE_QUESTION, ActionCheckUsage
+from actions.usage import CHANGE_QUESTION, REPAIR_HINT, ActionCheckUsage
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
@@ -32,6 +34,8 @@ ALERT = {
     "explanation": "Tuần qua nhà bạn dùng cao hơn mức dự kiến theo thời tiết khoảng 35%.",
     "lasting_change": None,
     "note": None,
+    "repaired_on": None,
+    "repaired_on_text": None,
 }
 USAGE = {
     **SHARED_USAGE,
@@ -41,10 +45,13 @@ USAGE = {
         "anomaly_id": 7,
         "lasting_change": None,
         "feedback_note": None,
+        "repaired_on": None,
         "explanation": ALERT["explanation"],
     },
 }
 FEEDBACK = "/api/v1/service/households/hh-1/anomalies/7/feedback"
+REPAIRED = "/api/v1/service/households/hh-1/anomalies/7/repaired"
+CLOSED = "Cảnh báo này đã đóng, không cần báo sửa nữa."
 STAYS = "/api/v1/service/households/hh-1/guest-stays"
 
 
@@ -81,6 +88,12 @@ class Backend:
         if path == FEEDBACK and method == "POST" and self.alert is not None:
             self.alert = {**self.alert, "lasting_change": body["lasting_change"]}
             self.alert["note"] = body["note"]
+            return 200, {"anomaly": self.alert}
+        if path == REPAIRED and method == "POST" and self.alert is not None:
+            if not self.alert["is_open"]:  # as the backend: a closed alert needs no repair
+                return 409, {"code": "conflict", "message": CLOSED, "field": "anomaly_id"}
+            self.alert = {**self.alert, "lasting_change": False, "note": None}
+            self.alert.update(repaired_on="2026-11-27", repaired_on_text="27/11")
             return 200, {"anomaly": self.alert}
         return 404, {"code": "not_found", "message": path}
 
@@ -211,13 +224,122 @@ def test_backend_down_when_recording_says_it_was_not_recorded(backend, monkeypat
 
 def test_the_usage_answer_asks_the_question_with_buttons_until_answered(backend):
     messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
-    assert messages[-1]["text"].endswith(CHANGE_QUESTION)
+    assert messages[-1]["text"].endswith(f"{CHANGE_QUESTION} {REPAIR_HINT}")
     payloads = [b["payload"] for b in messages[-1]["buttons"]]
-    assert payloads[:2] == ["/confirm_lasting_change", "/deny_lasting_change"]
-    backend.state.usage["anomaly"]["lasting_change"] = True
+    assert payloads == [
+        "/confirm_lasting_change",
+        "/deny_lasting_change",
+        "/report_repair",
+        "/ask_saving_tips",
+    ]
+    backend.state.usage["anomaly"]["lasting_change"] = True  # a new normal: nothing to repair
     messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
-    assert CHANGE_QUESTION not in messages[-1]["text"]
-    assert "/confirm_lasting_change" not in [b["payload"] for b in messages[-1]["buttons"]]
+    assert CHANGE_QUESTION not in messages[-1]["text"] and REPAIR_HINT not in messages[-1]["text"]
+    assert [b["payload"] for b in messages[-1]["buttons"]] == [
+        "/ask_bill_spike",
+        "/ask_saving_tips",
+    ]
+
+
+def test_the_usage_answer_offers_the_repair_until_told(backend):
+    backend.state.usage["anomaly"]["lasting_change"] = False
+    messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
+    assert (
+        messages[-1]["text"].endswith(REPAIR_HINT) and CHANGE_QUESTION not in messages[-1]["text"]
+    )
+    assert "/report_repair" in [b["payload"] for b in messages[-1]["buttons"]]
+    backend.state.usage["anomaly"]["repaired_on"] = "2026-11-27"
+    messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
+    assert REPAIR_HINT not in messages[-1]["text"]
+    assert "/report_repair" not in [b["payload"] for b in messages[-1]["buttons"]]
+
+
+REPAIR_TEXT = "thợ thay rơ le bình nóng lạnh rồi, sửa xong rồi"
+
+
+def test_a_repair_is_asked_back_then_recorded_on_yes(backend):
+    messages, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    assert not posts(backend)  # nothing stored before the yes
+    question = messages[-1]["text"]
+    assert question.startswith("Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày 20/11:")
+    assert "đã sửa xong chỗ gây tốn điện, tính từ hôm nay" in question
+    assert "nếu vẫn cao hơn mức dự kiến, sẽ có cảnh báo mới" in question
+    assert "thay cho câu trả lời trước" not in question and question.endswith("Bạn đồng ý không?")
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert pending(events) == {"kind": "alert_repair", "anomaly_id": 7, "start_day_text": "20/11"}
+    messages, events = answer(events, "affirm")
+    [post] = posts(backend)
+    assert post[1] == REPAIRED and post[3]["Authorization"] == "Bearer dev-service-token"
+    reply = messages[-1]["text"]
+    assert reply.startswith("Đã ghi lại: nhà bạn đã sửa xong chỗ gây tốn điện, tính từ ngày 27/11.")
+    assert "Mức dùng từ ngày 27/11 được theo dõi lại từ đầu" in reply and "nhân viên" in reply
+    assert SlotSet("pending_change", None) in events
+    assert backend.state.alert["repaired_on"] == "2026-11-27"
+
+
+def test_a_no_to_the_repair_records_nothing(backend):
+    _, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    messages, events = answer(events, "deny")
+    assert not posts(backend) and backend.state.alert["repaired_on"] is None
+    assert (
+        messages[-1]["text"] == "Vâng, tôi chưa ghi lại gì. Khi sửa xong, bạn cứ nhắn lại cho tôi."
+    )
+
+
+def test_a_repair_after_a_lasting_change_says_it_replaces_that_answer(backend):
+    backend.state.alert["lasting_change"] = True
+    messages, _ = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    assert "thay cho câu trả lời trước (nhà có thay đổi lâu dài)" in messages[-1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("alert", "said"),
+    [
+        (None, NO_ALERT_REPAIR),
+        (
+            {"is_open": False},
+            "Cảnh báo dùng điện bất thường từ ngày 20/11 đã đóng vì mức dùng không còn cao hơn "
+            "mức dự kiến, nên không cần ghi thêm gì. Cảm ơn bạn đã báo.",
+        ),
+        (
+            {"repaired_on": "2026-11-25", "repaired_on_text": "25/11"},
+            "Bạn đã báo sửa xong ngày 25/11 cho cảnh báo dùng điện bất thường từ ngày 20/11; mức "
+            "dùng từ hôm đó được theo dõi lại từ đầu: nếu vẫn cao hơn mức dự kiến, sẽ có cảnh báo "
+            "mới.",
+        ),
+    ],
+)
+def test_a_repair_with_nothing_to_record_is_said_and_asks_nothing(backend, alert, said):
+    if alert is None:
+        backend.state.alert = None
+    else:
+        backend.state.alert.update(alert)
+    messages, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    assert [m["text"] for m in messages] == [said] and not messages[-1].get("buttons")
+    assert events == [SlotSet("pending_change", None)] and not posts(backend)
+
+
+def test_an_alert_closed_before_the_yes_is_said_back_and_nothing_stored(backend):
+    _, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    backend.state.alert["is_open"] = False  # the nightly scoring closed it meanwhile
+    messages, _ = answer(events, "affirm")
+    assert messages[-1]["text"] == f"Tôi chưa ghi được. {CLOSED}"
+    assert backend.state.alert["repaired_on"] is None
+
+
+def test_a_repair_from_an_unlinked_chat_is_told_to_link_first(backend):
+    messages, events = run(
+        ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair", sender="zalo-999")
+    )
+    assert messages[-1]["text"] == NOT_LINKED and events == [SlotSet("pending_change", None)]
+    assert not [c for c in backend.calls if "/anomalies/" in c[1]]
+
+
+def test_backend_down_when_recording_a_repair_says_it_was_not_recorded(backend, monkeypatch):
+    _, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    monkeypatch.setenv("BACKEND_URL", "http://127.0.0.1:9")  # nothing listens there
+    messages, _ = answer(events, "affirm")
+    assert messages[-1]["text"] == UNAVAILABLE + " Việc sửa xong chưa được ghi lại."
 
 
 @pytest.mark.parametrize(

@@ -488,6 +488,10 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
     with live.app.app_context():
         episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
         assert episode.lasting_change is False and episode.feedback_note.startswith("Có khách từ ")
+    # after a reload the card still says it was the guests', not "nothing changed"
+    page.reload()
+    expect(page.locator("#anomaly-answer")).to_contain_text("Đã ghi là nhà có khách", timeout=SLOW)
+    expect(page.locator("#anomaly-repair")).to_be_hidden()
 
 
 @pytest.mark.parametrize(
