@@ -58,7 +58,7 @@ ACTION_LABELS: dict[str, str] = {
     "action_report_outage": "Ghi nhận báo mất điện",
     "action_check_usage": "Mức dùng điện",
     "action_prepare_alert_feedback": "Hỏi lại trước khi ghi câu trả lời về cảnh báo",
-    "action_prepare_alert_repair": "Hỏi lại trước khi ghi đã sửa xong cảnh báo",
+    "action_prepare_alert_repair": "Hỏi lại trước khi ghi việc đã sửa xong chỗ gây tốn điện",
     "action_prepare_meter_reading": "Hỏi lại trước khi lưu chỉ số công tơ",
     "action_prepare_guest_stay": "Hỏi lại trước khi ghi đợt khách",
     "action_withdraw_guest_stay": "Hỏi trước khi bỏ đợt khách đã báo",

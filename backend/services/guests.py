@@ -151,14 +151,17 @@ def remove_stay(session: Session, *, household: Household, stay_id: int) -> dict
     return removed
 
 
-def stay_covering(session: Session, *, household: Household, day: date) -> GuestStay | None:
-    """The household's stay that takes in `day` (an alert's first day: the alert was the
-    guests'), or None."""
+def stay_covering(
+    session: Session, *, household: Household, first: date, last: date
+) -> GuestStay | None:
+    """The household's stay that takes in every day from `first` to `last` (an alert's days:
+    the alert was the guests'), or None; a stay that ended before the alert's last day leaves
+    the days after it unexplained."""
     return session.scalar(
         select(GuestStay).where(
             GuestStay.household_id == household.id,
-            GuestStay.first_day <= day,
-            GuestStay.last_day >= day,
+            GuestStay.first_day <= first,
+            GuestStay.last_day >= last,
         )
     )
 

@@ -123,7 +123,9 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
             "actual_kwh": None,
             "scored_through": latest.day.isoformat(),
         }
-    stay = guests.stay_covering(session, household=household, day=episode.start_day)
+    stay = guests.stay_covering(
+        session, household=household, first=episode.start_day, last=episode.last_day
+    )
     return {
         "is_anomaly": True,
         "anomaly_id": episode.id,
@@ -134,9 +136,14 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         "feedback_note": episode.feedback_note,
         # the day the household said it put the cause right (None: not said)
         "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
-        # a stay of guests told for the first unusual day: the alert was the guests' (the page
+        # a stay of guests told for every unusual day: the alert was the guests' (the page
         # says so, and offers no repair)
         "guest_stay": guests.as_dict(stay) if stay is not None else None,
+        # whether a repair of the alert's cause can be told (the app's button, the bot's hint):
+        # not once told, nor when the household said its use changed for good or had guests
+        "repair_offered": episode.lasting_change is not True
+        and episode.repaired_on is None
+        and stay is None,
         "explanation": episode.explanation,
         "excess_days": episode.excess_days,
         "expected_kwh": round(episode.expected_kwh, 1),

@@ -207,38 +207,53 @@ def apply_alert_feedback(
 
 # --- "Đã sửa xong bình nóng lạnh rồi": the cause of the alert was put right (a repaired fault,
 # not a lasting change). The backend restarts the scoring's evidence from today's reading
-# (POST .../anomalies/<id>/repaired), so the alert closes, or a new one comes if use stays high.
+# (POST .../anomalies/<id>/repaired): the alert closes at the next nightly check with a real
+# reading, and if use stays high the new evidence raises a new one.
 NO_ALERT_REPAIR = (
     "Trong 30 ngày qua nhà bạn không có cảnh báo dùng điện bất thường nào nên chưa có gì để ghi "
-    "lại. Cảm ơn bạn đã báo; nếu mức dùng của nhà bạn cao bất thường, sẽ có cảnh báo."
+    "lại. Cảm ơn bạn đã báo."
 )
+STAFF_REPAIR = "nhân viên chăm sóc khách hàng cũng thấy việc này khi hỗ trợ nhà bạn"
 
 
 def watched_again(since: str) -> str:
-    """What the scoring does after a repair (ml/detect.py restarts its evidence that day)."""
+    """What the scoring does after a repair (ml/detect.py restarts its evidence that day); true
+    whether or not the household gets usage alerts as notices."""
     return (
-        f"mức dùng từ {since} được theo dõi lại từ đầu: nếu vẫn cao hơn mức dự kiến, sẽ có cảnh "
-        "báo mới"
+        f"Tôi theo dõi lại mức dùng của nhà bạn từ đầu, tính từ {since}: nếu vẫn cao hơn mức dự "
+        "kiến, mức dùng sẽ lại được báo là bất thường"
     )
 
 
 def repair_question(alert: dict[str, Any]) -> str:
     again = (
-        " Câu trả lời này thay cho câu trả lời trước (nhà có thay đổi lâu dài)."
+        " Việc này thay cho câu trả lời trước: mức dự kiến sẽ không theo mức dùng mới nữa."
         if alert.get("lasting_change") is True
         else ""
     )
     return (
         f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {alert['start_day_text']}: "
-        "nhà bạn đã sửa xong chỗ gây tốn điện, tính từ hôm nay. Cảnh báo sẽ đóng khi có số "
-        f"điện từ hôm nay; {watched_again('hôm nay')}. Ngoài ra, {STAFF}."
-        f"{again} Bạn đồng ý không?"
+        f"nhà bạn đã sửa xong chỗ gây tốn điện (ghi ngày hôm nay). {watched_again('hôm nay')}; "
+        "cảnh báo này sẽ đóng sau lần kiểm tra ban đêm có số điện thực tế từ hôm nay trở đi. "
+        f"Ngoài ra, {STAFF_REPAIR}.{again} Bạn đồng ý không?"
     )
+
+
+def _just_asked(tracker: Tracker) -> bool:
+    """Whether the bot's last action before the latest message was the repair question."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") == "action_prepare_alert_repair"
+    return False
 
 
 class ActionPrepareAlertRepair(Action):
     """Read "đã sửa xong" and ask to confirm it for the alert it is about; nothing is stored
-    yet (the yes goes to action_apply_change, kind "alert_repair")."""
+    yet (the yes goes to action_apply_change, kind "alert_repair"). "Đúng, đã sửa xong" in answer
+    to that question (Zalo shows the buttons as text to type) is the yes."""
 
     def name(self) -> str:
         return "action_prepare_alert_repair"
@@ -247,6 +262,14 @@ class ActionPrepareAlertRepair(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         forget = [SlotSet("pending_change", None)]
+        pending = tracker.get_slot("pending_change")
+        if (
+            isinstance(pending, dict)
+            and pending.get("kind") == "alert_repair"
+            and _just_asked(tracker)
+        ):
+            apply_alert_repair(dispatcher, tracker, pending)
+            return forget
         body = call_for_household(tracker, dispatcher, "GET", "anomalies/latest")
         if body is None:
             return forget
@@ -258,7 +281,7 @@ class ActionPrepareAlertRepair(Action):
         if alert.get("repaired_on_text"):
             dispatcher.utter_message(
                 text=f"Bạn đã báo sửa xong ngày {alert['repaired_on_text']} cho cảnh báo dùng "
-                f"điện bất thường từ ngày {day}; {watched_again('hôm đó')}."
+                f"điện bất thường từ ngày {day}. {watched_again('hôm đó')}."
             )
             return forget
         if not alert.get("is_open"):
@@ -269,7 +292,7 @@ class ActionPrepareAlertRepair(Action):
             return forget
         change = {"kind": "alert_repair", "anomaly_id": int(alert["id"]), "start_day_text": day}
         return ask_to_confirm(
-            dispatcher, repair_question(alert), change, yes_no("Đúng, đã sửa xong", "Không")
+            dispatcher, repair_question(alert), change, yes_no("Đúng, ghi lại", "Không")
         )
 
 
@@ -291,6 +314,6 @@ def apply_alert_repair(
     alert = done.get("anomaly") or {}
     since = f"ngày {alert['repaired_on_text']}" if alert.get("repaired_on_text") else "hôm nay"
     dispatcher.utter_message(
-        text=f"Đã ghi lại: nhà bạn đã sửa xong chỗ gây tốn điện, tính từ {since}. "
-        f"M{watched_again(since)[1:]}. Ngoài ra, {STAFF}."
+        text=f"Đã ghi lại: nhà bạn đã sửa xong chỗ gây tốn điện ({since}). "
+        f"{watched_again(since)}. Ngoài ra, {STAFF_REPAIR}."
     )

@@ -35,7 +35,7 @@ from actions.subscriptions import KINDS, names_of, quiet_hours_sentence
 NOTHING_PENDING = "Vâng ạ. Bạn cần tôi giúp gì thêm không?"
 KEPT = {  # the answer to a "no", by kind of change
     "alert_feedback": "Vâng, tôi chưa ghi lại câu trả lời nào. Khi cần, bạn cứ nhắn lại cho tôi.",
-    "alert_repair": "Vâng, tôi chưa ghi lại gì. Khi sửa xong, bạn cứ nhắn lại cho tôi.",
+    "alert_repair": "Vâng, tôi chưa ghi lại gì. Khi cần, bạn cứ nhắn lại cho tôi.",
     "subscriptions": "Vâng, tôi giữ nguyên thông báo của bạn, chưa thay đổi gì.",
     "link": "Vâng, tôi giữ nguyên liên kết, chưa thay đổi gì.",
     "budget": "Vâng, tôi chưa thay đổi hạn mức nào.",

@@ -61,10 +61,10 @@ def describe_usage(usage: dict, data: dict | None = None) -> str:
             text += " " + statement(data, "usage_model_unusual")
     elif anomaly is not None and data:
         text += " " + statement(data, "usage_model_normal")
+    if offers_repair(usage):  # before the question, which a bare "có" answers
+        text += " " + REPAIR_HINT
     if asks_about_change(usage):
         text += " " + CHANGE_QUESTION
-    if offers_repair(usage):
-        text += " " + REPAIR_HINT
     return text
 
 
@@ -80,15 +80,10 @@ def asks_about_change(usage: dict) -> bool:
 
 
 def offers_repair(usage: dict) -> bool:
-    """An open alert not yet told repaired, nor answered as a lasting change (then nothing is
-    broken): a repair can be told (as the app's "Tôi đã sửa xong chỗ gây tốn điện")."""
+    """An open alert whose repair can be told, as the backend decides for the app's button too
+    (not once told, nor after "use changed for good" or guests)."""
     anomaly = usage.get("anomaly") or {}
-    return bool(
-        anomaly.get("is_anomaly")
-        and anomaly.get("anomaly_id") is not None
-        and anomaly.get("lasting_change") is not True
-        and not anomaly.get("repaired_on")
-    )
+    return bool(anomaly.get("is_anomaly") and anomaly.get("repair_offered"))
 
 
 class ActionCheckUsage(Action):

@@ -81,7 +81,7 @@ STORIES: dict[str, dict[str, list[str]]] = {
         "house": [
             "nhà tôi mới chuyển về chung cư",
             "nhà ống ba tầng, phòng nào cũng bí",
-            "mới sửa lại nhà xong",
+            "mới xây lại nhà xong",
             "nhà ở trong ngõ nhỏ",
             "nhà tôi là nhà cấp bốn, mái tôn",
         ],
@@ -154,7 +154,7 @@ STORIES: dict[str, dict[str, list[str]]] = {
         "house": [
             "nhà tui mới dọn qua chỗ mới",
             "nhà cấp bốn, mái tôn nóng hừng hực",
-            "mới sửa lại cái nhà",
+            "mới cất lại cái nhà",
             "nhà trong hẻm nhỏ, bí lắm",
         ],
     },

@@ -1307,7 +1307,7 @@ TOPICS["usage_change"]["report_repair"] = [
     "tủ lạnh hở gioăng cửa, đã thay gioăng rồi",
     "báo với bạn là nhà tôi đã sửa xong thiết bị hỏng",
     "cảnh báo đúng đó, nhà bị rò điện, giờ sửa xong rồi",
-    "hàng xóm câu trộm điện nhà tôi, điện lực đã cắt rồi",
+    "vụ câu trộm điện nhà tôi điện lực xử lý xong rồi",
     "đã tìm ra chỗ hao điện và sửa rồi",
     "cái ổ cắm bị chập đã thay mới rồi",
     "tui sửa cái máy lạnh rồi nha",
@@ -1322,6 +1322,42 @@ TOPICS["usage_change"]["report_repair"] = [
     "tôi đã sửa xong, bạn theo dõi lại mức dùng giúp tôi",
     "cái bình nóng lạnh hỏng tôi thay cái khác rồi",
 ]
+
+# … and what it is not: a fault not yet put right, a shop to repair one, the power back after an
+# outage (the words of a repair, in other intents)
+_extend(
+    TOPICS,
+    {
+        "bill": {
+            "ask_bill_spike": [
+                "tiền điện tăng, có phải nhà bị rò điện không",
+                "nghi hàng xóm câu trộm điện nên tiền điện tăng",
+                "bình nóng lạnh hỏng rơ le có làm tiền điện tăng không",
+            ],
+            "check_my_usage": [
+                "kiểm tra giúp sau khi sửa bình nóng lạnh nhà tôi dùng điện thế nào"
+            ],
+        },
+        "outage": {
+            "report_outage": [
+                "mất điện rồi, cho thợ xuống sửa giúp",
+                "trụ điện đầu ngõ bị chập, cả xóm mất điện chưa ai sửa",
+            ],
+        },
+        "chitchat": {
+            "out_of_scope": [
+                "sửa bình nóng lạnh ở đâu uy tín",
+                "chỗ nào nạp ga điều hòa rẻ",
+                "thợ sửa máy giặt gần đây",
+                "nhà bị dột mái, thợ sửa chưa xong",
+            ],
+            "thank": [
+                "có điện lại rồi, cảm ơn ad",
+                "điện lực sửa xong đường dây, có điện lại rồi, cảm ơn nha",
+            ],
+        },
+    },
+)
 
 # --- Guests announced beforehand (bot/actions/guests.py): a coming stay, not an answer to an alert
 _GUESTS: Examples = {

@@ -211,8 +211,9 @@ def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
 @pytest.mark.parametrize(
     ("stay", "told"),
     [
-        ((date(2026, 11, 18), date(2026, 11, 22)), True),  # takes in the alert's first day
-        ((date(2026, 11, 21), date(2026, 11, 24)), False),  # began after it: not the alert's
+        ((date(2026, 11, 18), date(2026, 11, 27)), True),  # takes in every day of the alert
+        ((date(2026, 11, 18), date(2026, 11, 22)), False),  # use stayed high after the guests
+        ((date(2026, 11, 21), date(2026, 11, 27)), False),  # began after the alert's first day
         (None, False),
     ],
 )
@@ -220,7 +221,8 @@ def test_the_usage_answer_names_the_guest_stay_behind_an_alert(
     client, household, episode, stay, told
 ):
     """The page says an alert answered with a stay of guests was the guests' (not "nothing
-    changed, check the appliances") and offers no repair, also after a reload."""
+    changed, check the appliances"), also after a reload, and no repair is offered; an alert that
+    outlived the stay is not the guests', and its repair can be told."""
     db.session.add(
         UsageScore(
             household_id=household.id,
@@ -237,7 +239,34 @@ def test_the_usage_answer_names_the_guest_stay_behind_an_alert(
     usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
     assert usage["anomaly_id"] == episode.id and usage["lasting_change"] is False
     if told:
-        assert usage["guest_stay"]["first_day"] == "2026-11-18"
-        assert usage["guest_stay"]["text"] == "Có khách từ 18/11/2026 đến 22/11/2026"
+        assert usage["guest_stay"]["text"] == "Có khách từ 18/11/2026 đến 27/11/2026"
     else:
         assert usage["guest_stay"] is None
+    assert usage["repair_offered"] is not told
+
+
+@pytest.mark.parametrize(
+    ("lasting_change", "repaired_on", "offered"),
+    [
+        (None, None, True),
+        (False, None, True),
+        (True, None, False),
+        (False, date(2026, 11, 27), False),
+    ],
+)
+def test_a_repair_is_offered_until_told_and_not_after_a_new_normal(
+    client, household, episode, lasting_change, repaired_on, offered
+):
+    db.session.add(
+        UsageScore(
+            household_id=household.id,
+            day=episode.last_day,
+            expected_kwh=10.0,
+            score=4.0,
+            is_anomaly=True,
+        )
+    )
+    episode.lasting_change, episode.repaired_on = lasting_change, repaired_on
+    db.session.commit()
+    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    assert usage["repair_offered"] is offered

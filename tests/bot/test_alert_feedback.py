@@ -46,6 +46,7 @@ USAGE = {
         "lasting_change": None,
         "feedback_note": None,
         "repaired_on": None,
+        "repair_offered": True,
         "explanation": ALERT["explanation"],
     },
 }
@@ -224,7 +225,8 @@ def test_backend_down_when_recording_says_it_was_not_recorded(backend, monkeypat
 
 def test_the_usage_answer_asks_the_question_with_buttons_until_answered(backend):
     messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
-    assert messages[-1]["text"].endswith(f"{CHANGE_QUESTION} {REPAIR_HINT}")
+    # the question last, which a bare "có" answers
+    assert messages[-1]["text"].endswith(f"{REPAIR_HINT} {CHANGE_QUESTION}")
     payloads = [b["payload"] for b in messages[-1]["buttons"]]
     assert payloads == [
         "/confirm_lasting_change",
@@ -233,6 +235,7 @@ def test_the_usage_answer_asks_the_question_with_buttons_until_answered(backend)
         "/ask_saving_tips",
     ]
     backend.state.usage["anomaly"]["lasting_change"] = True  # a new normal: nothing to repair
+    backend.state.usage["anomaly"]["repair_offered"] = False
     messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
     assert CHANGE_QUESTION not in messages[-1]["text"] and REPAIR_HINT not in messages[-1]["text"]
     assert [b["payload"] for b in messages[-1]["buttons"]] == [
@@ -241,17 +244,14 @@ def test_the_usage_answer_asks_the_question_with_buttons_until_answered(backend)
     ]
 
 
-def test_the_usage_answer_offers_the_repair_until_told(backend):
-    backend.state.usage["anomaly"]["lasting_change"] = False
+@pytest.mark.parametrize("offered", [True, False])
+def test_the_usage_answer_offers_the_repair_as_the_backend_decides(backend, offered):
+    """The backend decides (not once told, nor after a new normal or guests), for the app too."""
+    backend.state.usage["anomaly"].update(lasting_change=False, repair_offered=offered)
     messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
-    assert (
-        messages[-1]["text"].endswith(REPAIR_HINT) and CHANGE_QUESTION not in messages[-1]["text"]
-    )
-    assert "/report_repair" in [b["payload"] for b in messages[-1]["buttons"]]
-    backend.state.usage["anomaly"]["repaired_on"] = "2026-11-27"
-    messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
-    assert REPAIR_HINT not in messages[-1]["text"]
-    assert "/report_repair" not in [b["payload"] for b in messages[-1]["buttons"]]
+    assert messages[-1]["text"].endswith(REPAIR_HINT) is offered
+    assert CHANGE_QUESTION not in messages[-1]["text"]
+    assert ("/report_repair" in [b["payload"] for b in messages[-1]["buttons"]]) is offered
 
 
 REPAIR_TEXT = "thợ thay rơ le bình nóng lạnh rồi, sửa xong rồi"
@@ -262,17 +262,23 @@ def test_a_repair_is_asked_back_then_recorded_on_yes(backend):
     assert not posts(backend)  # nothing stored before the yes
     question = messages[-1]["text"]
     assert question.startswith("Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày 20/11:")
-    assert "đã sửa xong chỗ gây tốn điện, tính từ hôm nay" in question
-    assert "nếu vẫn cao hơn mức dự kiến, sẽ có cảnh báo mới" in question
+    assert "đã sửa xong chỗ gây tốn điện (ghi ngày hôm nay)" in question
+    assert "nếu vẫn cao hơn mức dự kiến, mức dùng sẽ lại được báo là bất thường" in question
+    assert "sẽ đóng sau lần kiểm tra ban đêm có số điện thực tế từ hôm nay" in question
     assert "thay cho câu trả lời trước" not in question and question.endswith("Bạn đồng ý không?")
-    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    # Zalo shows buttons as text to type: the yes does not repeat the repair's words
+    assert [(b["title"], b["payload"]) for b in messages[-1]["buttons"]] == [
+        ("Đúng, ghi lại", "/affirm"),
+        ("Không", "/deny"),
+    ]
     assert pending(events) == {"kind": "alert_repair", "anomaly_id": 7, "start_day_text": "20/11"}
     messages, events = answer(events, "affirm")
     [post] = posts(backend)
     assert post[1] == REPAIRED and post[3]["Authorization"] == "Bearer dev-service-token"
     reply = messages[-1]["text"]
-    assert reply.startswith("Đã ghi lại: nhà bạn đã sửa xong chỗ gây tốn điện, tính từ ngày 27/11.")
-    assert "Mức dùng từ ngày 27/11 được theo dõi lại từ đầu" in reply and "nhân viên" in reply
+    assert reply.startswith("Đã ghi lại: nhà bạn đã sửa xong chỗ gây tốn điện (ngày 27/11).")
+    assert "Tôi theo dõi lại mức dùng của nhà bạn từ đầu, tính từ ngày 27/11" in reply
+    assert "nhân viên chăm sóc khách hàng cũng thấy việc này" in reply
     assert SlotSet("pending_change", None) in events
     assert backend.state.alert["repaired_on"] == "2026-11-27"
 
@@ -281,15 +287,14 @@ def test_a_no_to_the_repair_records_nothing(backend):
     _, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
     messages, events = answer(events, "deny")
     assert not posts(backend) and backend.state.alert["repaired_on"] is None
-    assert (
-        messages[-1]["text"] == "Vâng, tôi chưa ghi lại gì. Khi sửa xong, bạn cứ nhắn lại cho tôi."
-    )
+    assert messages[-1]["text"] == "Vâng, tôi chưa ghi lại gì. Khi cần, bạn cứ nhắn lại cho tôi."
 
 
 def test_a_repair_after_a_lasting_change_says_it_replaces_that_answer(backend):
     backend.state.alert["lasting_change"] = True
     messages, _ = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
-    assert "thay cho câu trả lời trước (nhà có thay đổi lâu dài)" in messages[-1]["text"]
+    said = "Việc này thay cho câu trả lời trước: mức dự kiến sẽ không theo mức dùng mới nữa."
+    assert said in messages[-1]["text"]
 
 
 @pytest.mark.parametrize(
@@ -303,9 +308,9 @@ def test_a_repair_after_a_lasting_change_says_it_replaces_that_answer(backend):
         ),
         (
             {"repaired_on": "2026-11-25", "repaired_on_text": "25/11"},
-            "Bạn đã báo sửa xong ngày 25/11 cho cảnh báo dùng điện bất thường từ ngày 20/11; mức "
-            "dùng từ hôm đó được theo dõi lại từ đầu: nếu vẫn cao hơn mức dự kiến, sẽ có cảnh báo "
-            "mới.",
+            "Bạn đã báo sửa xong ngày 25/11 cho cảnh báo dùng điện bất thường từ ngày 20/11. Tôi "
+            "theo dõi lại mức dùng của nhà bạn từ đầu, tính từ hôm đó: nếu vẫn cao hơn mức dự "
+            "kiến, mức dùng sẽ lại được báo là bất thường.",
         ),
     ],
 )
@@ -427,3 +432,47 @@ def test_otherwise_the_answer_is_the_usual_no_lasting_change(guests_backend, tex
     assert pending(events)["kind"] == "alert_feedback"
     assert "không có thay đổi lâu dài nào" in messages[-1]["text"]
     assert guests_backend.state.stays == []
+
+
+def asked_events(events: list) -> list[dict]:
+    """The tracker's events after the repair question was asked and answered by a message."""
+    return [
+        {"event": "action", "name": "action_prepare_alert_repair"},
+        {"event": "slot", "name": "pending_change", "value": pending(events)},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "đúng, đã sửa xong"},
+    ]
+
+
+def test_the_repair_said_again_in_answer_to_its_question_is_the_yes(backend):
+    """On Zalo the household types its answer: "đúng, đã sửa xong" reads as the repair again."""
+    _, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    again = make_tracker(
+        text="đúng, đã sửa xong",
+        intent="report_repair",
+        slots={"pending_change": pending(events)},
+        events=asked_events(events),
+    )
+    messages, events = run(ActionPrepareAlertRepair(), again)
+    assert [c[1] for c in posts(backend)] == [REPAIRED]
+    assert messages[-1]["text"].startswith("Đã ghi lại: nhà bạn đã sửa xong")
+    assert events == [SlotSet("pending_change", None)]
+
+
+def test_a_repair_said_again_after_another_question_is_asked_afresh(backend):
+    _, events = run(ActionPrepareAlertRepair(), tracker(REPAIR_TEXT, "report_repair"))
+    later = asked_events(events)
+    later[-1:-1] = [
+        {"event": "user", "text": "giá điện bậc 2"},
+        {"event": "action", "name": "action_explain_tariff"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    again = make_tracker(
+        text=REPAIR_TEXT,
+        intent="report_repair",
+        slots={"pending_change": pending(events)},
+        events=later,
+    )
+    messages, events = run(ActionPrepareAlertRepair(), again)
+    assert not posts(backend) and messages[-1]["text"].endswith("Bạn đồng ý không?")
+    assert pending(events)["kind"] == "alert_repair"

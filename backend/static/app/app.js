@@ -124,12 +124,12 @@
       anomalyId = u.anomaly.anomaly_id;
       anomalyStart = u.anomaly.start_day;
       $("anomaly-ask").hidden = u.anomaly.lasting_change != null;
-      // answered "no lasting change" with a stay of guests told for its first day: the guests'
+      // answered "no lasting change" with a stay of guests told for all its days: the guests'
       const guests = u.anomaly.lasting_change === false && u.anomaly.guest_stay != null;
       if (u.anomaly.lasting_change != null) $("anomaly-answer").textContent = guests ? GUESTS_ANSWERED : ANSWERED[u.anomaly.lasting_change];
-      // a repair can be told while the alert is up, unless the household said its use changed
-      // for good or put it down to guests (then nothing is broken), or already told one
-      $("anomaly-repair").hidden = u.anomaly.lasting_change === true || guests || u.anomaly.repaired_on != null;
+      // the backend decides whether a repair can be told (as the bot's usage answer does): not
+      // after "use changed for good" or guests (nothing is broken), nor a second time
+      $("anomaly-repair").hidden = !u.anomaly.repair_offered;
       if (u.anomaly.repaired_on != null) $("anomaly-answer").textContent = repairedText(u.anomaly.repaired_on);
     }
   }
