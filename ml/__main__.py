@@ -16,7 +16,7 @@ from ml.evaluate import evaluate_all
 from ml.model import UnusualUsageModel
 from ml.report import table, write_report
 from ml.simulate import simulate
-from ml.worlds import matched
+from ml.worlds import matched, repairs
 from ml.worlds.heldout import FAMILIES
 from ml.worlds.report import evaluate as evaluate_worlds
 from ml.worlds.report import section as worlds_section
@@ -153,6 +153,13 @@ def cmd_caltrack_matched(args: argparse.Namespace) -> None:
     print(matched.table(rows))
 
 
+def cmd_repairs(args: argparse.Namespace) -> None:
+    rows = repairs.evaluate(
+        seeds=args.seeds, households=args.households, lag=args.lag, families=args.families
+    )
+    print(repairs.table(rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     peer.add_argument("--k", type=float, default=0.5, help="the peer's CUSUM allowance")
     peer.set_defaults(run=cmd_caltrack_matched)
+    told = sub.add_parser(
+        "repairs", help='households tell "đã sửa xong": the flag\'s tail and the alerts after'
+    )
+    told.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    told.add_argument("--households", type=int, default=300)
+    told.add_argument("--lag", type=int, default=1, help="days after the fault's last day")
+    told.add_argument("--families", nargs="+", choices=[f.name for f in FAMILIES])
+    told.set_defaults(run=cmd_repairs)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -157,3 +157,56 @@ def change_cost(flags: pd.DataFrame, changes: pd.DataFrame) -> ChangeCost:
         )
     n = len(changes)
     return ChangeCost(n, float(np.mean(alerts)) if n else 0.0, float(np.mean(days)) if n else 0.0)
+
+
+# a told repair's tail: flagged days counted this many days after the fault's last day
+TAIL_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Repairs:
+    """The days households said "đã sửa xong", and the faults they said it of."""
+
+    days: dict[str, list[date]]
+    faults: pd.DataFrame  # household_id, kind, onset, end
+
+
+def told_repairs(faults: pd.DataFrame, flags: pd.DataFrame, *, lag: int, last_day: date) -> Repairs:
+    """Households tell "đã sửa xong" `lag` days after the last day of each fault an alert
+    started for while it lasted (a household not alerted has nothing to tell), when that day is
+    scored (`last_day` at the latest)."""
+    starts = alert_starts(flags)
+    days: dict[str, list[date]] = {}
+    told = []
+    for i, row in enumerate(faults.itertuples()):
+        day = row.end + timedelta(days=lag)
+        alerted = any(row.onset <= d <= row.end for d in starts.get(row.household_id, []))
+        if alerted and day <= last_day:
+            days.setdefault(str(row.household_id), []).append(day)
+            told.append(i)
+    return Repairs(days, faults.iloc[told].reset_index(drop=True))
+
+
+def repaired_flags(
+    model: UnusualUsageModel, test: pd.DataFrame, told: Mapping[str, list[date]]
+) -> pd.DataFrame:
+    """household_id, date, is_anomaly of `test` scored with the repairs households `told`."""
+    scored = model.score_frame(test, repaired=told)
+    return pd.DataFrame(
+        {
+            "household_id": test["household_id"].to_numpy(),
+            "date": test["date"].to_numpy(),
+            "is_anomaly": scored["is_anomaly"].to_numpy(),
+        }
+    )
+
+
+def tail_days(flags: pd.DataFrame, faults: pd.DataFrame) -> int:
+    """Days flagged in the TAIL_DAYS after the last day of each of `faults`: what a household
+    sees of an alert once its cause is gone."""
+    on = flags[flags["is_anomaly"]]
+    total = 0
+    for row in faults.itertuples():
+        mine = on[on["household_id"] == row.household_id]["date"]
+        total += int(((mine > row.end) & (mine <= row.end + timedelta(days=TAIL_DAYS))).sum())
+    return total

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import pytest
@@ -16,8 +16,13 @@ from ml.worlds.answers import (
     answered_flags,
     change_cost,
     lasting_changes,
+    repaired_flags,
     scored_flags,
+    tail_days,
+    told_repairs,
 )
+from ml.worlds.heldout import FAMILIES, score
+from ml.worlds.heldout import TEST_DAY as WORLD_TEST_DAY
 
 START = date(2024, 1, 1)
 TEST_DAY = date(2024, 12, 31)
@@ -99,3 +104,43 @@ def test_announced_guests_are_the_worlds_visits_and_training_leaves_them_out():
         & (kept["date"] >= date(2024, 3, 1))
         & (kept["date"] <= date(2024, 3, 4))
     ).any()
+
+
+@pytest.fixture(scope="module")
+def faulty():
+    """A tuning world's households, its model and its scored year, nobody telling a repair."""
+    world = FAMILIES[0].make(households=30, seed=3)
+    readings = world.readings
+    model = UnusualUsageModel().fit(readings[readings["date"] < WORLD_TEST_DAY])
+    test = readings[readings["date"] >= WORLD_TEST_DAY].reset_index(drop=True)
+    return world, model, test, scored_flags(model, test)
+
+
+@pytest.mark.parametrize("lag", [1, 3])
+def test_repairs_are_told_only_of_alerted_faults_after_their_last_day(faulty, lag):
+    world, _, test, silent = faulty
+    last = max(test["date"])
+    repairs = told_repairs(world.faults, silent, lag=lag, last_day=last)
+    starts = alert_starts(silent)
+    assert len(repairs.faults) > 5
+    for row in world.faults.itertuples():
+        alerted = any(row.onset <= d <= row.end for d in starts.get(row.household_id, []))
+        day = row.end + timedelta(days=lag)
+        told = day in repairs.days.get(row.household_id, [])
+        assert told == (alerted and day <= last)
+
+
+def test_a_told_repair_ends_the_flag_and_keeps_the_alerts_that_found_the_fault(faulty):
+    world, model, test, silent = faulty
+    repairs = told_repairs(world.faults, silent, lag=1, last_day=max(test["date"]))
+    told = repaired_flags(model, test, repairs.days)
+    # the flag outlives the fault by weeks unless the household says it repaired it
+    before, after = tail_days(silent, repairs.faults), tail_days(told, repairs.faults)
+    assert before > 15 * len(repairs.faults) and after < before / 5
+    ids = set(world.households["household_id"])
+    assert score(told, world, ids).alert_recall == score(silent, world, ids).alert_recall
+    # nothing changes before the first repair a household tells
+    first = {h: min(days) for h, days in repairs.days.items()}
+    cut = test["household_id"].map(first)
+    early = (cut.isna() | (test["date"] < cut)).to_numpy()
+    assert (silent["is_anomaly"][early] == told["is_anomaly"][early]).all()

@@ -291,3 +291,15 @@ def test_oracle_evidence_is_the_true_noise_and_finds_a_heater_stuck_on(meters):
         assert (
             (mine["date"] >= fault.onset) & (mine["date"] <= fault.onset + pd.Timedelta(days=8))
         ).any()
+
+
+def test_the_repair_answer_prints_a_row_per_family_asked(capsys):
+    args = ["repairs", "--seeds", "1", "--households", "16", "--lag", "2"]
+    assert main([*args, "--families", "simulate", "diary"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| simulate |")]
+    assert len(rows) == 1 and "| diary |" in out and "| survey |" not in out
+    told, tail = rows[0].split(" | ")[1:3]
+    assert told.endswith("(+2)")
+    before, after = (int(x) for x in tail.split(" → "))
+    assert after < before  # a told repair ends the flag
