@@ -208,6 +208,22 @@ def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
     assert db.session.query(AnomalyEpisode).count() == 0
 
 
+@pytest.fixture
+def scored_episode(household, episode):
+    """The open alert, with the nightly score of its last day (the usage answer needs one)."""
+    db.session.add(
+        UsageScore(
+            household_id=household.id,
+            day=episode.last_day,
+            expected_kwh=10.0,
+            score=4.0,
+            is_anomaly=True,
+        )
+    )
+    db.session.commit()
+    return episode
+
+
 @pytest.mark.parametrize(
     ("stay", "told"),
     [
@@ -218,20 +234,12 @@ def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
     ],
 )
 def test_the_usage_answer_names_the_guest_stay_behind_an_alert(
-    client, household, episode, stay, told
+    client, household, scored_episode, stay, told
 ):
     """The page says an alert answered with a stay of guests was the guests' (not "nothing
     changed, check the appliances"), also after a reload, and no repair is offered; an alert that
     outlived the stay is not the guests', and its repair can be told."""
-    db.session.add(
-        UsageScore(
-            household_id=household.id,
-            day=episode.last_day,
-            expected_kwh=10.0,
-            score=4.0,
-            is_anomaly=True,
-        )
-    )
+    episode = scored_episode
     if stay is not None:
         db.session.add(GuestStay(household_id=household.id, first_day=stay[0], last_day=stay[1]))
     db.session.commit()
@@ -255,17 +263,9 @@ def test_the_usage_answer_names_the_guest_stay_behind_an_alert(
     ],
 )
 def test_a_repair_is_offered_until_told_and_not_after_a_new_normal(
-    client, household, episode, lasting_change, repaired_on, offered
+    client, household, scored_episode, lasting_change, repaired_on, offered
 ):
-    db.session.add(
-        UsageScore(
-            household_id=household.id,
-            day=episode.last_day,
-            expected_kwh=10.0,
-            score=4.0,
-            is_anomaly=True,
-        )
-    )
+    episode = scored_episode
     episode.lasting_change, episode.repaired_on = lasting_change, repaired_on
     db.session.commit()
     usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
