@@ -1,7 +1,7 @@
 """The yes or no to a change the bot asked about (notices on/off, linking, the budget, a meter
-reading, a guest stay or its withdrawal, an alert's answer or repair, deleting the household's data, handing the chat to staff): apply it or
-not. This is the one confirm-before-change mechanism of the bot: nothing is changed or deleted
-without an explicit yes.
+reading, a guest stay or its withdrawal, an alert's answer or repair, deleting the household's
+data, handing the chat to staff): apply it or not. This is the one confirm-before-change
+mechanism of the bot: nothing is changed or deleted without an explicit yes.
 
 The asking actions (action_subscribe, action_unsubscribe, action_link_account,
 action_prepare_budget, action_prepare_clear_budget, action_prepare_meter_reading,
