@@ -79,11 +79,14 @@ def scored_flags(
     answers: Answers | None = None,
     *,
     announced: Mapping[str, list[tuple[date, date]]] | None = None,
+    repaired: Mapping[str, list[date]] | None = None,
 ) -> pd.DataFrame:
-    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay) and the
-    guest visits households `announced`."""
+    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay), the
+    guest visits households `announced` and the repairs they told (`repaired`)."""
     confirmed: Mapping[str, list[date]] = answers.dates if answers else {}
-    scored = model.score_frame(test, confirmed_changes=confirmed, announced=announced)
+    scored = model.score_frame(
+        test, confirmed_changes=confirmed, announced=announced, repaired=repaired
+    )
     flags = pd.DataFrame(
         {
             "household_id": test["household_id"].to_numpy(),
@@ -185,20 +188,6 @@ def told_repairs(faults: pd.DataFrame, flags: pd.DataFrame, *, lag: int, last_da
             days.setdefault(str(row.household_id), []).append(day)
             told.append(i)
     return Repairs(days, faults.iloc[told].reset_index(drop=True))
-
-
-def repaired_flags(
-    model: UnusualUsageModel, test: pd.DataFrame, told: Mapping[str, list[date]]
-) -> pd.DataFrame:
-    """household_id, date, is_anomaly of `test` scored with the repairs households `told`."""
-    scored = model.score_frame(test, repaired=told)
-    return pd.DataFrame(
-        {
-            "household_id": test["household_id"].to_numpy(),
-            "date": test["date"].to_numpy(),
-            "is_anomaly": scored["is_anomaly"].to_numpy(),
-        }
-    )
 
 
 def tail_days(flags: pd.DataFrame, faults: pd.DataFrame) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ml.model import UnusualUsageModel
-from ml.worlds.answers import repaired_flags, scored_flags, tail_days, told_repairs
+from ml.worlds.answers import scored_flags, tail_days, told_repairs
 from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, score
 
 
@@ -48,7 +48,7 @@ def repair_row(family: Family, *, seed: int, households: int, lag: int) -> Repai
     silent = scored_flags(model, test)
     faults = world.faults[world.faults["household_id"].isin(ids)]
     repairs = told_repairs(faults, silent, lag=lag, last_day=max(test["date"]))
-    told = repaired_flags(model, test, repairs.days)
+    told = scored_flags(model, test, repaired=repairs.days)
     before, after = score(silent, world, ids), score(told, world, ids)
     return RepairRow(
         family=family.name,

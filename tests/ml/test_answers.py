@@ -16,7 +16,6 @@ from ml.worlds.answers import (
     answered_flags,
     change_cost,
     lasting_changes,
-    repaired_flags,
     scored_flags,
     tail_days,
     told_repairs,
@@ -133,7 +132,7 @@ def test_repairs_are_told_only_of_alerted_faults_after_their_last_day(faulty, la
 def test_a_told_repair_ends_the_flag_and_keeps_the_alerts_that_found_the_fault(faulty):
     world, model, test, silent = faulty
     repairs = told_repairs(world.faults, silent, lag=1, last_day=max(test["date"]))
-    told = repaired_flags(model, test, repairs.days)
+    told = scored_flags(model, test, repaired=repairs.days)
     # the flag outlives the fault by weeks unless the household says it repaired it
     before, after = tail_days(silent, repairs.faults), tail_days(told, repairs.faults)
     assert before > 15 * len(repairs.faults) and after < before / 5
