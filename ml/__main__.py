@@ -16,7 +16,7 @@ from ml.evaluate import evaluate_all
 from ml.model import UnusualUsageModel
 from ml.report import table, write_report
 from ml.simulate import simulate
-from ml.worlds import matched, repairs
+from ml.worlds import confirmations, matched, repairs
 from ml.worlds.heldout import FAMILIES
 from ml.worlds.report import evaluate as evaluate_worlds
 from ml.worlds.report import section as worlds_section
@@ -160,6 +160,13 @@ def cmd_repairs(args: argparse.Namespace) -> None:
     print(repairs.table(rows))
 
 
+def cmd_confirmations(args: argparse.Namespace) -> None:
+    rows = confirmations.evaluate(
+        seeds=args.seeds, households=args.households, families=args.families
+    )
+    print(confirmations.table(rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -233,6 +240,14 @@ def main(argv: list[str] | None = None) -> int:
     told.add_argument("--lag", type=int, default=1, help="days after the fault's last day")
     told.add_argument("--families", nargs="+", choices=[f.name for f in FAMILIES])
     told.set_defaults(run=cmd_repairs)
+    confirm = sub.add_parser(
+        "confirmations",
+        help="households confirm every lasting change: the flags it ends and the alerts after",
+    )
+    confirm.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    confirm.add_argument("--households", type=int, default=300)
+    confirm.add_argument("--families", nargs="+", choices=[f.name for f in FAMILIES])
+    confirm.set_defaults(run=cmd_confirmations)
     args = parser.parse_args(argv)
     try:
         args.run(args)

@@ -18,7 +18,7 @@ though the re-scored detector (which re-baselines from that day) no longer flags
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -100,16 +100,17 @@ def scored_flags(
     return flags
 
 
-def answered_flags(
+def answer_changes(
     model: UnusualUsageModel,
     test: pd.DataFrame,
     *,
     changes: pd.DataFrame,
     share: float,
     seed: int,
-) -> pd.DataFrame:
-    """Flags of `test` when households confirm `share` of `changes` (lasting, normal) on their
-    first alert for each; answers are gathered pass by pass (an answer can move later alerts)."""
+) -> tuple[Answers, pd.DataFrame]:
+    """The answers, and the flags of `test`, when households confirm `share` of `changes`
+    (lasting, normal) on their first alert for each; answers are gathered pass by pass (an answer
+    can move later alerts)."""
     willing = np.random.default_rng(seed).random(len(changes)) < share
     answers = Answers()
     flags = scored_flags(model, test)
@@ -119,7 +120,19 @@ def answered_flags(
             break
         answers = more
         flags = scored_flags(model, test, answers)
-    return flags
+    return answers, flags
+
+
+def answered_flags(
+    model: UnusualUsageModel,
+    test: pd.DataFrame,
+    *,
+    changes: pd.DataFrame,
+    share: float,
+    seed: int,
+) -> pd.DataFrame:
+    """The flags of `answer_changes`."""
+    return answer_changes(model, test, changes=changes, share=share, seed=seed)[1]
 
 
 GUEST_KINDS = frozenset({"guests", "tet_guests"})
@@ -199,3 +212,53 @@ def tail_days(flags: pd.DataFrame, faults: pd.DataFrame) -> int:
         mine = on[on["household_id"] == row.household_id]["date"]
         total += int(((mine > row.end) & (mine <= row.end + timedelta(days=TAIL_DAYS))).sum())
     return total
+
+
+@dataclass(frozen=True)
+class Revealed:
+    """Alerts that a run with answers starts, after a household's answer, and the run without
+    answers does not. An answer ends an episode, so an excess the open episode had absorbed
+    (one flag standing for months) opens a new one: `flagged_anyway` counts those whose day the
+    silent run had the household flagged already."""
+
+    alerts: int = 0
+    flagged_anyway: int = 0
+    days_after: tuple[int, ...] = ()  # from the household's last answer before each alert
+
+    def __add__(self, other: Revealed) -> Revealed:
+        return Revealed(
+            self.alerts + other.alerts,
+            self.flagged_anyway + other.flagged_anyway,
+            self.days_after + other.days_after,
+        )
+
+    @property
+    def median_days_after(self) -> float:
+        return float(np.median(self.days_after)) if self.days_after else float("nan")
+
+    def cells(self) -> str:
+        """Markdown cells: alerts | flagged anyway | median days after the answer."""
+        median = f"{self.median_days_after:.0f}" if self.days_after else "–"
+        return f"{self.alerts} | {self.flagged_anyway} | {median}"
+
+
+def revealed(
+    silent: pd.DataFrame, answered: pd.DataFrame, *, told: Mapping[str, Iterable[date]]
+) -> Revealed:
+    """What the answers `told` (household_id → answer days) reveal: the alert starts of
+    `answered` after a household's first answer that `silent` lacks (both: household_id, date,
+    is_anomaly). An alert on an answer's own day is the one that prompted it, not revealed."""
+    before, after = alert_starts(silent), alert_starts(answered)
+    on = silent[silent["is_anomaly"]]
+    flagged = set(zip(on["household_id"], on["date"], strict=True))
+    alerts, anyway, days_after = 0, 0, []
+    for household, days in told.items():
+        answers = sorted(days)
+        for start in sorted(set(after.get(household, [])) - set(before.get(household, []))):
+            earlier = [d for d in answers if d < start]
+            if not earlier:
+                continue
+            alerts += 1
+            anyway += (household, start) in flagged
+            days_after.append((start - earlier[-1]).days)
+    return Revealed(alerts, anyway, tuple(days_after))

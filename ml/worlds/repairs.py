@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ml.model import UnusualUsageModel
-from ml.worlds.answers import scored_flags, tail_days, told_repairs
+from ml.worlds.answers import Revealed, revealed, scored_flags, tail_days, told_repairs
 from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, score
 
 
@@ -33,6 +33,7 @@ class RepairRow:
     faults: int
     false_alerts: tuple[int, int]
     after_fault: tuple[int, int]  # false alerts starting after a fault of the household ended
+    added: Revealed  # alerts the answers add after them
 
 
 def _after_fault(alarms: list[tuple[str, int, str]]) -> int:
@@ -63,6 +64,7 @@ def repair_row(family: Family, *, seed: int, households: int, lag: int) -> Repai
         faults=before.faults,
         false_alerts=(len(before.alarms), len(after.alarms)),
         after_fault=(_after_fault(before.alarms), _after_fault(after.alarms)),
+        added=revealed(silent, told, told=repairs.days),
     )
 
 
@@ -93,6 +95,7 @@ def evaluate(
                     faults=total.faults + row.faults,
                     false_alerts=_add(total.false_alerts, row.false_alerts),
                     after_fault=_add(total.after_fault, row.after_fault),
+                    added=total.added + row.added,
                 )
             )
         if total is not None:
@@ -104,13 +107,15 @@ def table(rows: list[RepairRow]) -> str:
     """Markdown: nobody tells → households tell every alerted repair."""
     lines = [
         "| family | repairs told (+days) | flagged days in the 60 after the fault | faults alerted "
-        "≤ 14 d | false alerts | of them after a fault | household-years |",
-        "|---|---|---|---|---|---|---|",
+        "≤ 14 d | false alerts | of them after a fault | alerts added after an answer | of them on "
+        "days flagged anyway | median days after the answer | household-years |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r.family} | {r.told} (+{r.lag}) | {r.tail_days[0]} → {r.tail_days[1]} | "
             f"{r.alerted[0]} → {r.alerted[1]} of {r.faults} | {r.false_alerts[0]} → "
-            f"{r.false_alerts[1]} | {r.after_fault[0]} → {r.after_fault[1]} | {r.household_years} |"
+            f"{r.false_alerts[1]} | {r.after_fault[0]} → {r.after_fault[1]} | {r.added.cells()} | "
+            f"{r.household_years} |"
         )
     return "\n".join(lines)

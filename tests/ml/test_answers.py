@@ -11,15 +11,19 @@ from ml.api import without_announced
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
 from ml.worlds.answers import (
+    Revealed,
     alert_starts,
     announced_guests,
+    answer_changes,
     answered_flags,
     change_cost,
     lasting_changes,
+    revealed,
     scored_flags,
     tail_days,
     told_repairs,
 )
+from ml.worlds.confirmations import change_row
 from ml.worlds.heldout import FAMILIES, score
 from ml.worlds.heldout import TEST_DAY as WORLD_TEST_DAY
 
@@ -143,3 +147,48 @@ def test_a_told_repair_ends_the_flag_and_keeps_the_alerts_that_found_the_fault(f
     cut = test["household_id"].map(first)
     early = (cut.isna() | (test["date"] < cut)).to_numpy()
     assert (silent["is_anomaly"][early] == told["is_anomaly"][early]).all()
+
+
+def _flags(household: str, flagged: list[tuple[int, int]]) -> pd.DataFrame:
+    """Sixty days of `household` from 1 March 2025, flagged on each (first, last) day number."""
+    days = [date(2025, 3, 1) + timedelta(days=i) for i in range(60)]
+    on = [any(a <= i <= b for a, b in flagged) for i in range(60)]
+    return pd.DataFrame({"household_id": household, "date": days, "is_anomaly": on})
+
+
+def test_revealed_counts_the_alerts_an_answer_adds_and_whether_they_were_flagged_anyway():
+    day = [date(2025, 3, 1) + timedelta(days=i) for i in range(60)]
+    # silent: one long episode (days 5–50) and an alert at day 55; answered on day 20, the
+    # episode ends there and alerts start on days 30 (inside the silent episode) and 53 (not)
+    silent = pd.concat([_flags("a", [(5, 50), (55, 57)]), _flags("b", [(2, 4)])])
+    answered = pd.concat([_flags("a", [(5, 19), (30, 33), (53, 57)]), _flags("b", [(2, 4)])])
+    found = revealed(silent, answered, told={"a": [day[20]], "b": [day[1]]})
+    assert found == Revealed(alerts=2, flagged_anyway=1, days_after=(10, 33))
+    assert found.median_days_after == 21.5 and found.cells() == "2 | 1 | 22"
+    # an alert on the answer's own day prompted it; one before the first answer is not its doing
+    assert revealed(silent, answered, told={"a": [day[30]]}).alerts == 1
+    assert revealed(silent, answered, told={"a": [day[54]]}) == Revealed()
+    assert (found + found).days_after == (10, 33, 10, 33)
+    assert Revealed().cells() == "0 | 0 | –"
+
+
+def test_confirmed_changes_reveal_alerts_only_after_their_answers(stepped):
+    readings = stepped.readings
+    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
+    test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+    changes = lasting_changes(stepped.changes, first_day=TEST_DAY)
+    answers, flags = answer_changes(model, test, changes=changes, share=1.0, seed=1)
+    assert answers.dates and set(answers.dates) <= set(changes["household_id"])
+    silent = scored_flags(model, test)
+    added = revealed(silent, flags, told=answers.dates)
+    assert added.alerts == len(added.days_after) and min(added.days_after, default=1) > 0
+    assert added.flagged_anyway <= added.alerts
+
+
+def test_a_family_row_confirms_the_changes_that_alerted_and_ends_their_flags():
+    row = change_row(FAMILIES[0], seed=2, households=40)
+    assert row.family == "simulate" and row.household_years == 40
+    assert 0 < row.confirmed <= row.changes
+    before, after = row.flagged_days
+    assert after < before  # a confirmed change is learnt, not flagged for the rest of the year
+    assert row.added.flagged_anyway <= row.added.alerts == len(row.added.days_after)

@@ -303,3 +303,15 @@ def test_the_repair_answer_prints_a_row_per_family_asked(capsys):
     assert told.endswith("(+2)")
     before, after = (int(x) for x in tail.split(" → "))
     assert after < before  # a told repair ends the flag
+
+
+def test_the_confirmation_answer_prints_a_row_per_family_asked(capsys):
+    args = ["confirmations", "--seeds", "1", "--households", "16", "--families", "simulate"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| simulate |")]
+    assert len(rows) == 1 and "| diary |" not in out
+    cells = rows[0].split(" | ")
+    changes, confirmed = cells[1].rstrip(")").split(" (")
+    assert int(confirmed) <= int(changes)
+    assert cells[-1].rstrip(" |") == "16"  # household-years
