@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from backend.content.dates import date_vi
 from backend.models import (
     MAX_INTEGER,
     AnomalyEpisode,
@@ -37,6 +38,13 @@ PAGE = 500
 SUMMARY_DAYS = 7
 NOTE_MAX = 500
 RECENT_ALERT_DAYS = 30  # an answer from chat is about an alert of this many days at most
+# an alert that starts this many days or fewer after a repair the household told says so: the
+# cause may not be put right (the page, the chat answer and the push all read the explanation)
+AFTER_REPAIR_DAYS = 30
+AFTER_REPAIR = (
+    "Bạn đã báo sửa xong ngày {day}, nhưng sau đó mức dùng lại cao hơn dự kiến: có thể chỗ hỏng "
+    "chưa được sửa hết, hoặc có nguyên nhân khác."
+)
 
 
 @dataclass(frozen=True)
@@ -110,18 +118,32 @@ def _update_episode(
     closed = bool(episode and episode.repaired_on and run_start >= episode.repaired_on)
     if closed and episode is not None:
         episode.is_open, episode = False, None
+    start = run_start if episode is None else episode.start_day
+    repaired = repair_before(session, household_id=household.id, day=start)
     created = episode is None
     if episode is None:
-        episode = AnomalyEpisode(
-            household_id=household.id, start_day=latest["date"] - timedelta(days=days - 1)
-        )
+        episode = AnomalyEpisode(household_id=household.id, start_day=start)
         session.add(episode)
     episode.last_day = latest["date"]
     episode.actual_kwh, episode.expected_kwh, episode.weather_kwh = actual, expected, weather
     episode.excess_days = days
-    episode.explanation = text
+    episode.explanation = (
+        f"{text} {AFTER_REPAIR.format(day=date_vi(repaired))}" if repaired else text
+    )
     session.flush()
     return (episode.id if created else None), closed
+
+
+def repair_before(session: Session, *, household_id: str, day: date) -> date | None:
+    """The latest repair the household told, of an alert that began before `day`, on `day` or in
+    the AFTER_REPAIR_DAYS before it."""
+    return session.scalar(
+        select(func.max(AnomalyEpisode.repaired_on)).where(
+            AnomalyEpisode.household_id == household_id,
+            AnomalyEpisode.start_day < day,
+            AnomalyEpisode.repaired_on.between(day - timedelta(days=AFTER_REPAIR_DAYS), day),
+        )
+    )
 
 
 def train_model(
@@ -274,7 +296,7 @@ def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, l
                 AnomalyEpisode.household_id.in_(household_ids),
                 AnomalyEpisode.lasting_change.is_(True),
             )
-        ).tuples()
+        )
     )
 
 
@@ -287,7 +309,7 @@ def repairs(session: Session, household_ids: list[str]) -> dict[str, list[date]]
                 AnomalyEpisode.household_id.in_(household_ids),
                 AnomalyEpisode.repaired_on.is_not(None),
             )
-        ).tuples()
+        )
     )
 
 

@@ -11,9 +11,9 @@ import pytest
 from backend.clock import local_today
 from backend.extensions import db
 from backend.models import AnomalyEpisode, DailyReading, GuestStay, Notification, UsageScore
-from backend.services.anomalies import _update_episode
+from backend.services.anomalies import AFTER_REPAIR, AFTER_REPAIR_DAYS, _update_episode
 from backend.services.household_panel import household_panel
-from notifications.alerts import GUESTS_HINT, QUESTION
+from notifications.alerts import GUESTS_HINT, QUESTION, enqueue_usage_alert
 from tests.conftest import bearer, make_household
 
 
@@ -169,9 +169,47 @@ def test_flags_after_a_repair_are_a_new_alert_not_the_old_one(household, episode
     created, closed = _update_episode(db.session, household, scored_days(last, flags))
     db.session.refresh(episode)
     assert (created is not None, closed, episode.is_open) == (new_alert, new_alert, not new_alert)
+    said = AFTER_REPAIR.format(day="27/11/2026")
     if new_alert:
         fresh = db.session.get(AnomalyEpisode, created)
         assert fresh.start_day == last and fresh.repaired_on is None and fresh.is_open
+        assert fresh.explanation.endswith(said)  # the new alert says the repair did not hold
+    else:
+        assert said not in episode.explanation  # the repaired alert itself goes on unchanged
+
+
+@pytest.mark.parametrize(
+    ("after", "says"),
+    [(0, True), (5, True), (AFTER_REPAIR_DAYS, True), (AFTER_REPAIR_DAYS + 1, False)],
+)
+def test_an_alert_soon_after_a_repair_says_so_on_the_page_and_in_the_push(
+    client, household, episode, after, says
+):
+    episode.repaired_on, episode.is_open = date(2026, 11, 27), False
+    db.session.commit()
+    start = date(2026, 11, 27) + timedelta(days=after)
+    created, _ = _update_episode(
+        db.session, household, scored_days(start + timedelta(days=2), [True] * 3)
+    )
+    db.session.commit()
+    fresh = db.session.get(AnomalyEpisode, created)
+    said = AFTER_REPAIR.format(day="27/11/2026")
+    assert fresh.start_day == start and (said in fresh.explanation) == says
+    push = enqueue_usage_alert(db.session, fresh)
+    db.session.commit()
+    assert (said in push.body) == says
+    db.session.add(
+        UsageScore(
+            household_id=household.id,
+            day=start + timedelta(days=2),
+            score=12.0,
+            is_anomaly=True,
+            expected_kwh=8.0,
+        )
+    )
+    db.session.commit()
+    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    assert usage["anomaly_id"] == fresh.id and (said in usage["explanation"]) == says
 
 
 def test_a_repair_on_another_households_or_a_closed_alert_is_refused(client, household, episode):

@@ -21,9 +21,11 @@ import pytest
 import yaml
 
 from backend.billing import HouseholdContext, PeriodUsage, compare_bills, explain_comparison_vi
+from backend.content.dates import date_vi
 from backend.content.facts import facts_on
 from backend.errors import VALIDATION_VI, vietnamese
 from backend.models import Household, Outage
+from backend.services.anomalies import AFTER_REPAIR
 from backend.services.projection import BudgetStatus, HouseholdProjection
 from backend.services.staff_demo import DEMO_CONVERSATIONS
 from ml.api import explain_vi
@@ -167,6 +169,7 @@ def rendered_texts() -> list[tuple[str, str]]:
     for actual, expected, weather in ((86.0, 64.0, 10.0), (64.2, 64.0, 0.0), (12.0, 0.0, 0.0)):
         for appliances in ({}, {"water_heater": True}, {"air_conditioner": {"count": 1}}):
             texts.append(("ml explain_vi", explain_vi(actual, expected, weather, 6, appliances)))
+    texts.append(("after a repair", AFTER_REPAIR.format(day=date_vi(date(2026, 11, 27)))))
     for budget in (
         BudgetStatus(800_000, None, 310, True, True, 9.4),
         BudgetStatus(None, 250, 250, True, True, 0.4),
