@@ -105,14 +105,30 @@ APPLIANCE_HINTS = {
 }
 
 
+def back_to_expected(actual_kwh: float, expected_kwh: float) -> bool:
+    """An alert still open whose last week was not above the expected use: the excess stopped
+    (a heater repaired) but the evidence it built has not yet decayed."""
+    return expected_kwh > 0 and actual_kwh <= expected_kwh
+
+
 def explain_vi(
     actual_kwh: float,
     expected_kwh: float,
     weather_kwh: float,
     excess_days: int,
     appliances: dict | None = None,
+    *,
+    since: str | None = None,
 ) -> str:
-    """One or two Vietnamese sentences a household understands (figures over the last 7 days)."""
+    """One or two Vietnamese sentences a household understands (figures over the last 7 days);
+    `since`: the alert's first day as the household reads it (10/5/2025)."""
+    if back_to_expected(actual_kwh, expected_kwh):
+        alert = f"Cảnh báo từ {since}" if since else "Cảnh báo này"
+        return (
+            f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, không cao hơn mức dự kiến theo thời "
+            f"tiết (dự kiến {expected_kwh:.0f} kWh): mức dùng đã về mức thường lệ. {alert} sẽ tự "
+            "đóng nếu mức dùng giữ như vậy thêm một thời gian."
+        )
     excess = round((actual_kwh - expected_kwh) / expected_kwh * 100) if expected_kwh > 0 else 0
     # a rise that rounds to 0% (or has no base) is said in kWh: "0%" reads as no rise
     by = f"khoảng {excess}%" if excess else "một chút"

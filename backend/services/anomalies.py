@@ -110,7 +110,6 @@ def _update_episode(
     actual, expected = float(week["kwh"].sum()), float(week["expected_kwh"].sum())
     weather = float(week["weather_kwh"].sum())
     days = int(latest["excess_days"])
-    text = explain_vi(actual, expected, weather, days, household.appliances)
     # the evidence restarted on a repair day: a run of flags since then is use that stayed high
     # after the repair, a new alert, not more of the repaired one (readings of several days may
     # come in one night)
@@ -120,6 +119,7 @@ def _update_episode(
         episode.is_open, episode = False, None
     start = run_start if episode is None else episode.start_day
     repaired = repair_before(session, household_id=household.id, day=start)
+    text = explain_vi(actual, expected, weather, days, household.appliances, since=date_vi(start))
     created = episode is None
     if episode is None:
         episode = AnomalyEpisode(household_id=household.id, start_day=start)

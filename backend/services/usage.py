@@ -23,6 +23,7 @@ from backend.models import (
 )
 from backend.services import guests
 from backend.services.readings import latest_bills
+from ml.api import back_to_expected
 
 NEIGHBOUR_WINDOW_DAYS = 30
 
@@ -145,6 +146,10 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         and episode.repaired_on is None
         and stay is None,
         "explanation": episode.explanation,
+        # the last week was not above the expected use: the alert stays open until the evidence
+        # decays, and the explanation says use is back to normal (the bot then says nothing of
+        # use being higher)
+        "easing": back_to_expected(episode.actual_kwh, episode.expected_kwh),
         "excess_days": episode.excess_days,
         "expected_kwh": round(episode.expected_kwh, 1),
         "actual_kwh": round(episode.actual_kwh, 1),

@@ -56,7 +56,10 @@ def describe_usage(usage: dict, data: dict | None = None) -> str:
             text += " Mức này tương đương các hộ tương tự trong tỉnh."
     anomaly = usage.get("anomaly")
     if anomaly and anomaly.get("is_anomaly"):
-        text += " Có thể nhà bạn đang dùng điện nhiều hơn thường lệ. " + anomaly["explanation"]
+        # an alert whose last week is back to the expected use says so itself (backend)
+        if not anomaly.get("easing"):
+            text += " Có thể nhà bạn đang dùng điện nhiều hơn thường lệ."
+        text += " " + anomaly["explanation"]
         if data:
             text += " " + statement(data, "usage_model_unusual")
     elif anomaly is not None and data:

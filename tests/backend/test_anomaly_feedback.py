@@ -308,3 +308,29 @@ def test_a_repair_is_offered_until_told_and_not_after_a_new_normal(
     db.session.commit()
     usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
     assert usage["repair_offered"] is offered
+
+
+@pytest.mark.parametrize(("kwh", "easing"), [(15.0, False), (7.0, True)])
+def test_an_open_alert_whose_last_week_is_back_to_expected_says_so(
+    client, household, episode, kwh, easing
+):
+    """The flag outlives a repaired fault by weeks; while it does, the page and the chat answer
+    must not call a usual week higher (expected 8 kWh a day)."""
+    rows = scored_days(date(2026, 12, 3), [True] * 14).assign(kwh=kwh)
+    assert _update_episode(db.session, household, rows) == (None, False)  # the same alert
+    db.session.add(
+        UsageScore(
+            household_id=household.id,
+            day=date(2026, 12, 3),
+            score=3.0,
+            is_anomaly=True,
+            expected_kwh=8.0,
+        )
+    )
+    db.session.commit()
+    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    assert usage["anomaly_id"] == episode.id and usage["easing"] is easing
+    said = usage["explanation"]
+    assert ("không cao hơn mức dự kiến" in said) is easing
+    assert ("Cảnh báo từ 20/11/2026 sẽ tự đóng" in said) is easing
+    assert ("cao hơn mức dự kiến theo thời tiết khoảng" in said) is not easing

@@ -254,6 +254,17 @@ def test_the_usage_answer_offers_the_repair_as_the_backend_decides(backend, offe
     assert ("/report_repair" in [b["payload"] for b in messages[-1]["buttons"]]) is offered
 
 
+@pytest.mark.parametrize("easing", [False, True])
+def test_the_usage_answer_says_use_is_higher_only_while_the_alerts_last_week_is(backend, easing):
+    """An alert still open after its excess stopped: the backend's explanation says use is back to
+    normal, and the bot does not put "using more than usual" in front of it."""
+    backend.state.usage["anomaly"]["easing"] = easing
+    messages, _ = run(ActionCheckUsage(), tracker("nhà tôi dùng điện có bình thường không", ""))
+    said = messages[-1]["text"]
+    assert ("đang dùng điện nhiều hơn thường lệ" in said) is not easing
+    assert USAGE["anomaly"]["explanation"] in said
+
+
 REPAIR_TEXT = "thợ thay rơ le bình nóng lạnh rồi, sửa xong rồi"
 
 

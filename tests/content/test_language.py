@@ -170,6 +170,8 @@ def rendered_texts() -> list[tuple[str, str]]:
         for appliances in ({}, {"water_heater": True}, {"air_conditioner": {"count": 1}}):
             texts.append(("ml explain_vi", explain_vi(actual, expected, weather, 6, appliances)))
     texts.append(("after a repair", AFTER_REPAIR.format(day=date_vi(date(2026, 11, 27)))))
+    for since in ("20/11/2026", None):
+        texts.append(("back to expected", explain_vi(60.0, 64.0, 20.0, 30, since=since)))
     for budget in (
         BudgetStatus(800_000, None, 310, True, True, 9.4),
         BudgetStatus(None, 250, 250, True, True, 0.4),

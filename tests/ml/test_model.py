@@ -12,7 +12,7 @@ import pytest
 import skops.io as sio
 from skops.io.exceptions import UntrustedTypesFoundException
 
-from ml.api import explain_vi, load_model, save_model, score_readings
+from ml.api import back_to_expected, explain_vi, load_model, save_model, score_readings
 from ml.card import EVALUATION_FILE, write_card
 from ml.climate import region_of
 from ml.design import make_design
@@ -375,6 +375,21 @@ def test_score_readings_keeps_rows_and_explains(model, sim):
     text = explain_vi(86, 64, 20, 6, {"water_heater": True})
     assert "cao hơn mức dự kiến theo thời tiết khoảng 34%" in text and "bình nóng lạnh" in text
     assert "kéo dài 6 ngày" in text
+
+
+@pytest.mark.parametrize(("actual", "since"), [(60.0, "20/11/2026"), (64.0, None)])
+def test_an_alert_whose_last_week_is_back_to_expected_says_so(actual, since):
+    """The flag outlives the excess by weeks: its explanation must not call that week higher."""
+    text = explain_vi(actual, 64.0, 20.0, 30, {"water_heater": True}, since=since)
+    assert back_to_expected(actual, 64.0)
+    assert (
+        f"dùng {actual:.0f} kWh, không cao hơn mức dự kiến theo thời tiết (dự kiến 64 kWh)" in text
+    )
+    assert "cao hơn mức dự kiến theo thời tiết khoảng" not in text and "%" not in text
+    assert "kéo dài" not in text and "hãy kiểm tra" not in text  # nothing to look for now
+    assert text.endswith("sẽ tự đóng nếu mức dùng giữ như vậy thêm một thời gian.")
+    assert ("Cảnh báo từ 20/11/2026" in text) is bool(since)
+    assert not back_to_expected(64.1, 64.0) and not back_to_expected(5.0, 0.0)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
