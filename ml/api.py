@@ -108,7 +108,7 @@ APPLIANCE_HINTS = {
 def back_to_expected(actual_kwh: float, expected_kwh: float) -> bool:
     """An alert still open whose last week was not above the expected use: the excess stopped
     (a heater repaired) but the evidence it built has not yet decayed."""
-    return expected_kwh > 0 and actual_kwh <= expected_kwh
+    return actual_kwh <= expected_kwh
 
 
 def explain_vi(
@@ -119,22 +119,25 @@ def explain_vi(
     appliances: dict | None = None,
     *,
     since: str | None = None,
+    window_days: int = 7,
 ) -> str:
-    """One or two Vietnamese sentences a household understands (figures over the last 7 days);
-    `since`: the alert's first day as the household reads it (10/5/2025)."""
+    """One or two Vietnamese sentences a household understands, on the figures of the last
+    `window_days` days (a week, or a younger alert's own days); `since`: the alert's first day
+    as the household reads it (10/5/2025)."""
+    window = "Tuần qua" if window_days == 7 else f"{window_days} ngày qua"
     if back_to_expected(actual_kwh, expected_kwh):
-        alert = f"Cảnh báo từ {since}" if since else "Cảnh báo này"
+        alert = f"Cảnh báo bắt đầu từ ngày {since}" if since else "Cảnh báo này"
         return (
-            f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, không cao hơn mức dự kiến theo thời "
-            f"tiết (dự kiến {expected_kwh:.0f} kWh): mức dùng đã về mức thường lệ. {alert} sẽ tự "
-            "đóng nếu mức dùng giữ như vậy thêm một thời gian."
+            f"{window} nhà bạn dùng {actual_kwh:.0f} kWh, không cao hơn mức dự kiến theo thời "
+            f"tiết (dự kiến {expected_kwh:.0f} kWh): mức dùng đã trở lại bình thường. {alert} "
+            "sẽ tự tắt nếu mức dùng tiếp tục như vậy thêm ít lâu."
         )
     excess = round((actual_kwh - expected_kwh) / expected_kwh * 100) if expected_kwh > 0 else 0
     # a rise that rounds to 0% (or has no base) is said in kWh: "0%" reads as no rise
     by = f"khoảng {excess}%" if excess else "một chút"
     weather = f", trong đó khoảng {weather_kwh:.0f} kWh do nóng/lạnh" if weather_kwh >= 1 else ""
     text = (
-        f"Tuần qua nhà bạn dùng {actual_kwh:.0f} kWh, cao hơn mức dự kiến theo thời tiết {by} "
+        f"{window} nhà bạn dùng {actual_kwh:.0f} kWh, cao hơn mức dự kiến theo thời tiết {by} "
         f"(dự kiến {expected_kwh:.0f} kWh{weather}) và đã kéo dài {excess_days} ngày"
     )
     owned = {key for key, value in (appliances or {}).items() if value}

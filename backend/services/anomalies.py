@@ -25,6 +25,7 @@ from backend.services.guests import announced_stays
 from backend.services.households import household_pages
 from ml.api import (
     RETRAIN_HOLDOUT_DAYS,
+    back_to_expected,
     explain_vi,
     save_model,
     training_rows,
@@ -42,8 +43,8 @@ RECENT_ALERT_DAYS = 30  # an answer from chat is about an alert of this many day
 # cause may not be put right (the page, the chat answer and the push all read the explanation)
 AFTER_REPAIR_DAYS = 30
 AFTER_REPAIR = (
-    "Bạn đã báo sửa xong ngày {day}, nhưng sau đó mức dùng lại cao hơn dự kiến: có thể chỗ hỏng "
-    "chưa được sửa hết, hoặc có nguyên nhân khác."
+    "Bạn đã báo sửa xong ngày {day}, nhưng sau đó mức dùng lại cao hơn dự kiến: có thể chỗ gây "
+    "tốn điện chưa được sửa hết, hoặc có nguyên nhân khác."
 )
 
 
@@ -106,10 +107,12 @@ def _update_episode(
             episode.is_open = False
             return None, True
         return None, False
+    days = int(latest["excess_days"])
     week = rows.tail(SUMMARY_DAYS)
+    if days < SUMMARY_DAYS and back_to_expected(week["kwh"].sum(), week["expected_kwh"].sum()):
+        week = rows.tail(days)  # a young alert's week holds days before it: say its own days
     actual, expected = float(week["kwh"].sum()), float(week["expected_kwh"].sum())
     weather = float(week["weather_kwh"].sum())
-    days = int(latest["excess_days"])
     # the evidence restarted on a repair day: a run of flags since then is use that stayed high
     # after the repair, a new alert, not more of the repaired one (readings of several days may
     # come in one night)
@@ -118,8 +121,21 @@ def _update_episode(
     if closed and episode is not None:
         episode.is_open, episode = False, None
     start = run_start if episode is None else episode.start_day
-    repaired = repair_before(session, household_id=household.id, day=start)
-    text = explain_vi(actual, expected, weather, days, household.appliances, since=date_vi(start))
+    # use back to normal: the repair may have held after all, so nothing is said of it
+    repaired = (
+        None
+        if back_to_expected(actual, expected)
+        else repair_before(session, household_id=household.id, day=start)
+    )
+    text = explain_vi(
+        actual,
+        expected,
+        weather,
+        days,
+        household.appliances,
+        since=date_vi(start),
+        window_days=len(week),
+    )
     created = episode is None
     if episode is None:
         episode = AnomalyEpisode(household_id=household.id, start_day=start)

@@ -73,12 +73,14 @@ def describe_usage(usage: dict, data: dict | None = None) -> str:
 
 def asks_about_change(usage: dict) -> bool:
     """An open alert the household has not answered: ask whether its use changed for good (the
-    answer goes to actions/alert_feedback.py)."""
+    answer goes to actions/alert_feedback.py); not once its last week is back to the expected use
+    (`easing`), when the question no longer fits what was just said."""
     anomaly = usage.get("anomaly") or {}
     return bool(
         anomaly.get("is_anomaly")
         and anomaly.get("anomaly_id") is not None
         and anomaly.get("lasting_change") is None
+        and not anomaly.get("easing")
     )
 
 

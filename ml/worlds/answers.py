@@ -177,6 +177,9 @@ def change_cost(flags: pd.DataFrame, changes: pd.DataFrame) -> ChangeCost:
 
 # a told repair's tail: flagged days counted this many days after the fault's last day
 TAIL_DAYS = 60
+# an alert that starts within a fault or this many days after its end is the fault's, not false
+# (ml.worlds.heldout.score)
+FAULT_GRACE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -222,12 +225,16 @@ class Revealed:
     silent run had the household flagged already."""
 
     alerts: int = 0
+    # … starting within a fault of the household (onset to FAULT_GRACE_DAYS after its end): a
+    # fault the open episode had hidden, found; the scoring does not count these as false
+    during_fault: int = 0
     flagged_anyway: int = 0
     days_after: tuple[int, ...] = ()  # from the household's last answer before each alert
 
     def __add__(self, other: Revealed) -> Revealed:
         return Revealed(
             self.alerts + other.alerts,
+            self.during_fault + other.during_fault,
             self.flagged_anyway + other.flagged_anyway,
             self.days_after + other.days_after,
         )
@@ -237,21 +244,31 @@ class Revealed:
         return float(np.median(self.days_after)) if self.days_after else float("nan")
 
     def cells(self) -> str:
-        """Markdown cells: alerts | flagged anyway | median days after the answer."""
+        """Markdown cells: alerts | during a fault | flagged anyway | median days after."""
         median = f"{self.median_days_after:.0f}" if self.days_after else "–"
-        return f"{self.alerts} | {self.flagged_anyway} | {median}"
+        return f"{self.alerts} | {self.during_fault} | {self.flagged_anyway} | {median}"
 
 
 def revealed(
-    silent: pd.DataFrame, answered: pd.DataFrame, *, told: Mapping[str, Iterable[date]]
+    silent: pd.DataFrame,
+    answered: pd.DataFrame,
+    *,
+    told: Mapping[str, Iterable[date]],
+    faults: pd.DataFrame,
 ) -> Revealed:
     """What the answers `told` (household_id → answer days) reveal: the alert starts of
     `answered` after a household's first answer that `silent` lacks (both: household_id, date,
-    is_anomaly). An alert on an answer's own day is the one that prompted it, not revealed."""
+    is_anomaly); `faults`: the world's (household_id, onset, end). An alert on an answer's own
+    day came before the answer (a confirmation answers it), so it is not counted."""
     before, after = alert_starts(silent), alert_starts(answered)
     on = silent[silent["is_anomaly"]]
     flagged = set(zip(on["household_id"], on["date"], strict=True))
-    alerts, anyway, days_after = 0, 0, []
+    spans: dict[str, list[tuple[date, date]]] = {}
+    for row in faults.itertuples():
+        spans.setdefault(str(row.household_id), []).append(
+            (row.onset, row.end + timedelta(days=FAULT_GRACE_DAYS))
+        )
+    alerts, during, anyway, days_after = 0, 0, 0, []
     for household, days in told.items():
         answers = sorted(days)
         for start in sorted(set(after.get(household, [])) - set(before.get(household, []))):
@@ -259,6 +276,7 @@ def revealed(
             if not earlier:
                 continue
             alerts += 1
+            during += any(a <= start <= b for a, b in spans.get(household, []))
             anyway += (household, start) in flagged
             days_after.append((start - earlier[-1]).days)
-    return Revealed(alerts, anyway, tuple(days_after))
+    return Revealed(alerts, during, anyway, tuple(days_after))

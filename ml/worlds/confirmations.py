@@ -64,7 +64,7 @@ def change_row(family: Family, *, seed: int, households: int) -> ChangeRow:
             round(change_cost(told, changes).flagged_days * n),
         ),
         false_alerts=(len(score(silent, world, ids).alarms), len(score(told, world, ids).alarms)),
-        added=revealed(silent, told, told=answers.dates),
+        added=revealed(silent, told, told=answers.dates, faults=world.faults),
     )
 
 
@@ -102,9 +102,9 @@ def table(rows: list[ChangeRow]) -> str:
     """Markdown: nobody answers → every lasting change confirmed on its first alert."""
     lines = [
         "| family | lasting changes (confirmed) | flagged days after them | false alerts | alerts "
-        "added after an answer | of them on days flagged anyway | median days after the answer "
-        "| household-years |",
-        "|---|---|---|---|---|---|---|---|",
+        "added after an answer | of them during a fault | on days flagged anyway | median days "
+        "after the answer | household-years |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(

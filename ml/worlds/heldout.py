@@ -35,6 +35,7 @@ from ml.model import UnusualUsageModel
 from ml.simulate import simulate
 from ml.targets import PRODUCT_ANNOUNCED_ROW, PRODUCT_ROW
 from ml.worlds.answers import (
+    FAULT_GRACE_DAYS,
     ChangeCost,
     announced_guests,
     answered_flags,
@@ -212,7 +213,7 @@ def score(flags: pd.DataFrame, world: World, ids: set[str], *, monthly: bool = F
         spans = [f for f in faults.itertuples() if f.household_id == household]
         claimed: set[date] = set()
         for start in days if monthly else starts_of.get(household, []):
-            if any(f.onset <= start <= f.end + timedelta(days=7) for f in spans):
+            if any(f.onset <= start <= f.end + timedelta(days=FAULT_GRACE_DAYS) for f in spans):
                 continue
             kind = _owed(rises.get(household, []), start, claimed)
             if kind is not None:

@@ -64,7 +64,7 @@ def repair_row(family: Family, *, seed: int, households: int, lag: int) -> Repai
         faults=before.faults,
         false_alerts=(len(before.alarms), len(after.alarms)),
         after_fault=(_after_fault(before.alarms), _after_fault(after.alarms)),
-        added=revealed(silent, told, told=repairs.days),
+        added=revealed(silent, told, told=repairs.days, faults=faults),
     )
 
 
@@ -107,9 +107,10 @@ def table(rows: list[RepairRow]) -> str:
     """Markdown: nobody tells → households tell every alerted repair."""
     lines = [
         "| family | repairs told (+days) | flagged days in the 60 after the fault | faults alerted "
-        "≤ 14 d | false alerts | of them after a fault | alerts added after an answer | of them on "
-        "days flagged anyway | median days after the answer | household-years |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "≤ 14 d | false alerts | of them after a fault | alerts added after an answer | of them "
+        "during a fault | on days flagged anyway | median days after the answer | "
+        "household-years |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(

@@ -332,5 +332,29 @@ def test_an_open_alert_whose_last_week_is_back_to_expected_says_so(
     assert usage["anomaly_id"] == episode.id and usage["easing"] is easing
     said = usage["explanation"]
     assert ("không cao hơn mức dự kiến" in said) is easing
-    assert ("Cảnh báo từ 20/11/2026 sẽ tự đóng" in said) is easing
+    assert ("Cảnh báo bắt đầu từ ngày 20/11/2026 sẽ tự tắt" in said) is easing
     assert ("cao hơn mức dự kiến theo thời tiết khoảng" in said) is not easing
+
+
+@pytest.mark.parametrize(("kwh", "says_repair"), [(15.0, True), (7.0, False)])
+def test_the_after_repair_sentence_is_left_out_once_use_is_back_to_normal(
+    household, episode, kwh, says_repair
+):
+    episode.repaired_on, episode.is_open = date(2026, 11, 27), False
+    db.session.commit()
+    rows = scored_days(date(2026, 12, 10), [True] * 8).assign(kwh=kwh)
+    created, _ = _update_episode(db.session, household, rows)
+    fresh = db.session.get(AnomalyEpisode, created)
+    assert ("Bạn đã báo sửa xong ngày 27/11/2026" in fresh.explanation) is says_repair
+    assert ("mức dùng đã trở lại bình thường" in fresh.explanation) is not says_repair
+
+
+def test_a_young_alert_whose_week_holds_low_days_is_told_on_its_own_days(household):
+    """Three flagged days after four far below normal (a trip): the week is not above the
+    expected use, the alert's own days are, and those are what it says."""
+    rows = scored_days(date(2026, 12, 3), [False] * 4 + [True] * 3)
+    rows.loc[:3, "kwh"] = 1.0
+    created, _ = _update_episode(db.session, household, rows)
+    said = db.session.get(AnomalyEpisode, created).explanation
+    assert said.startswith("3 ngày qua nhà bạn dùng 45 kWh, cao hơn mức dự kiến theo thời tiết")
+    assert "kéo dài 3 ngày" in said

@@ -263,6 +263,10 @@ def test_the_usage_answer_says_use_is_higher_only_while_the_alerts_last_week_is(
     said = messages[-1]["text"]
     assert ("đang dùng điện nhiều hơn thường lệ" in said) is not easing
     assert USAGE["anomaly"]["explanation"] in said
+    # whether use changed for good is not asked of a week back to normal; a repair still may be
+    assert (CHANGE_QUESTION in said) is not easing and said.count(REPAIR_HINT) == 1
+    payloads = [b["payload"] for b in messages[-1]["buttons"]]
+    assert ("/confirm_lasting_change" in payloads) is not easing and "/report_repair" in payloads
 
 
 REPAIR_TEXT = "thợ thay rơ le bình nóng lạnh rồi, sửa xong rồi"

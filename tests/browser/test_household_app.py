@@ -536,6 +536,23 @@ def test_a_repair_told_on_the_alert_card_is_stored_and_said_back_after_a_reload(
     expect(page.locator("#anomaly-repair")).to_be_hidden()
 
 
+def test_an_alert_whose_last_week_is_back_to_normal_asks_nothing_of_a_new_normal(app_page):
+    """The flag outlives a repaired fault by weeks: the card says use is back to normal, does not
+    ask whether it changed for good, and still takes a repair."""
+    live, page, _ = app_page
+    open_alert(live)
+    with live.app.app_context():
+        episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
+        episode.actual_kwh = 30.0
+        episode.explanation = "Tuần qua nhà bạn dùng 30 kWh, không cao hơn mức dự kiến."
+        db.session.commit()
+    page.goto(live.url + "/")
+    expect(page.locator("#anomaly-text")).to_contain_text("30 kWh", timeout=SLOW)
+    expect(page.locator("#anomaly-title")).to_have_text("Mức dùng đã trở lại bình thường")
+    expect(page.locator("#anomaly-ask")).to_be_hidden()
+    expect(page.locator("#anomaly-repair")).to_be_visible()
+
+
 def test_installable_offline_shell_and_performance(app_page, shot):
     live, page, _ = app_page
     cdp = page.context.new_cdp_session(page)

@@ -382,14 +382,20 @@ def test_an_alert_whose_last_week_is_back_to_expected_says_so(actual, since):
     """The flag outlives the excess by weeks: its explanation must not call that week higher."""
     text = explain_vi(actual, 64.0, 20.0, 30, {"water_heater": True}, since=since)
     assert back_to_expected(actual, 64.0)
-    assert (
-        f"dùng {actual:.0f} kWh, không cao hơn mức dự kiến theo thời tiết (dự kiến 64 kWh)" in text
+    assert text.startswith(
+        f"Tuần qua nhà bạn dùng {actual:.0f} kWh, không cao hơn mức dự kiến theo thời tiết "
+        "(dự kiến 64 kWh): mức dùng đã trở lại bình thường."
     )
-    assert "cao hơn mức dự kiến theo thời tiết khoảng" not in text and "%" not in text
+    assert "khoảng" not in text and "%" not in text
     assert "kéo dài" not in text and "hãy kiểm tra" not in text  # nothing to look for now
-    assert text.endswith("sẽ tự đóng nếu mức dùng giữ như vậy thêm một thời gian.")
-    assert ("Cảnh báo từ 20/11/2026" in text) is bool(since)
-    assert not back_to_expected(64.1, 64.0) and not back_to_expected(5.0, 0.0)
+    assert text.endswith("sẽ tự tắt nếu mức dùng tiếp tục như vậy thêm ít lâu.")
+    assert ("Cảnh báo bắt đầu từ ngày 20/11/2026 sẽ" in text) is bool(since)
+    assert not back_to_expected(64.1, 64.0) and back_to_expected(0.0, 0.0)
+
+
+def test_an_explanation_names_the_days_it_sums():
+    assert explain_vi(40, 20, 0, 3, window_days=3).startswith("3 ngày qua nhà bạn dùng 40 kWh")
+    assert explain_vi(40, 20, 0, 9).startswith("Tuần qua nhà bạn dùng 40 kWh")
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

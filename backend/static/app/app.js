@@ -123,10 +123,15 @@
       $("anomaly-text").textContent = u.anomaly.explanation;
       anomalyId = u.anomaly.anomaly_id;
       anomalyStart = u.anomaly.start_day;
-      $("anomaly-ask").hidden = u.anomaly.lasting_change != null;
+      // the last week back to the expected use (the backend's `easing`; the explanation says so):
+      // no question whether use changed for good, and no "still unusual, check your appliances"
+      const easing = u.anomaly.easing === true;
+      $("anomaly-title").textContent = easing ? EASING_TITLE : ALERT_TITLE;
+      $("anomaly-ask").hidden = u.anomaly.lasting_change != null || easing;
       // answered "no lasting change" with a stay of guests told for all its days: the guests'
       const guests = u.anomaly.lasting_change === false && u.anomaly.guest_stay != null;
-      if (u.anomaly.lasting_change != null) $("anomaly-answer").textContent = guests ? GUESTS_ANSWERED : ANSWERED[u.anomaly.lasting_change];
+      const answered = guests ? GUESTS_ANSWERED : ANSWERED[u.anomaly.lasting_change];
+      if (u.anomaly.lasting_change != null && !(easing && answered === ANSWERED[false])) $("anomaly-answer").textContent = answered;
       // the backend decides whether a repair can be told (as the bot's usage answer does): not
       // after "use changed for good" or guests (nothing is broken), nor a second time
       $("anomaly-repair").hidden = !u.anomaly.repair_offered;
@@ -137,6 +142,8 @@
   /* ---------- the usage alert's question: a lasting change or not ---------- */
   let anomalyId = null;
   let anomalyStart = null;
+  const ALERT_TITLE = "Mức dùng bất thường";
+  const EASING_TITLE = "Mức dùng đã trở lại bình thường";
   const ANSWERED = {
     true: "Cảm ơn bạn. Từ nay mức dự kiến sẽ tính theo mức dùng mới của nhà bạn.",
     false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
