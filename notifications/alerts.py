@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from backend.models import AnomalyEpisode, Household, Notification
-from backend.services.anomalies import ScoreSummary, score_all
+from backend.services.anomalies import ScoreSummary, easing, score_all
 from ml.model import UnusualUsageModel
 from notifications.outbox import enqueue
 
@@ -50,6 +50,7 @@ def score_and_alert(session: Session, model: UnusualUsageModel, *, today: date) 
     summary = score_all(session, model, today=today)
     for episode_id in summary.new_episodes:
         episode = session.get(AnomalyEpisode, episode_id)
-        if episode is not None:
+        # an alert whose own days are not above the expected use has nothing to tell
+        if episode is not None and not easing(episode):
             enqueue_usage_alert(session, episode)
     return summary

@@ -220,6 +220,8 @@ def _alert(episode: AnomalyEpisode | None) -> dict:
             "note": episode.feedback_note,
             "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
             "repaired_on_text": day_vi(episode.repaired_on) if episode.repaired_on else None,
+            # use back to normal: the usage answer asked nothing, so a bare yes/no answers nothing
+            "easing": anomalies.easing(episode),
         }
     }
 

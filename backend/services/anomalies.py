@@ -108,11 +108,6 @@ def _update_episode(
             return None, True
         return None, False
     days = int(latest["excess_days"])
-    week = rows.tail(SUMMARY_DAYS)
-    if days < SUMMARY_DAYS and back_to_expected(week["kwh"].sum(), week["expected_kwh"].sum()):
-        week = rows.tail(days)  # a young alert's week holds days before it: say its own days
-    actual, expected = float(week["kwh"].sum()), float(week["expected_kwh"].sum())
-    weather = float(week["weather_kwh"].sum())
     # the evidence restarted on a repair day: a run of flags since then is use that stayed high
     # after the repair, a new alert, not more of the repaired one (readings of several days may
     # come in one night)
@@ -121,12 +116,12 @@ def _update_episode(
     if closed and episode is not None:
         episode.is_open, episode = False, None
     start = run_start if episode is None else episode.start_day
+    repaired = repair_before(session, household_id=household.id, day=start)
+    window = summary_window(rows, start=start, last=latest["date"], after_repair=bool(repaired))
+    actual, expected = float(window["kwh"].sum()), float(window["expected_kwh"].sum())
+    weather = float(window["weather_kwh"].sum())
     # use back to normal: the repair may have held after all, so nothing is said of it
-    repaired = (
-        None
-        if back_to_expected(actual, expected)
-        else repair_before(session, household_id=household.id, day=start)
-    )
+    repaired = None if back_to_expected(actual, expected) else repaired
     text = explain_vi(
         actual,
         expected,
@@ -134,7 +129,7 @@ def _update_episode(
         days,
         household.appliances,
         since=date_vi(start),
-        window_days=len(week),
+        window_days=(latest["date"] - min(window["date"])).days + 1,
     )
     created = episode is None
     if episode is None:
@@ -148,6 +143,31 @@ def _update_episode(
     )
     session.flush()
     return (episode.id if created else None), closed
+
+
+def summary_window(
+    rows: pd.DataFrame, *, start: date, last: date, after_repair: bool
+) -> pd.DataFrame:
+    """The scored rows an alert's explanation sums: the SUMMARY_DAYS days up to `last`, or, for
+    an alert younger than that, its own days from `start` when the week is not above the
+    expected use (low days before it, a trip) or the alert follows a told repair (the days
+    before it were the repaired fault's)."""
+    week = rows[rows["date"] > last - timedelta(days=SUMMARY_DAYS)]
+    young = (last - start).days + 1 < SUMMARY_DAYS
+    own = rows[rows["date"] >= start]
+    if (
+        young
+        and len(own)
+        and (after_repair or back_to_expected(week["kwh"].sum(), week["expected_kwh"].sum()))
+    ):
+        return own
+    return week
+
+
+def easing(episode: AnomalyEpisode) -> bool:
+    """An open alert whose summed days are not above the expected use: its explanation says use
+    is back to normal, and nobody is asked whether use changed for good (page, chat)."""
+    return back_to_expected(episode.actual_kwh, episode.expected_kwh)
 
 
 def repair_before(session: Session, *, household_id: str, day: date) -> date | None:

@@ -21,9 +21,8 @@ from backend.models import (
     UsageScore,
     WeatherObservation,
 )
-from backend.services import guests
+from backend.services import anomalies, guests
 from backend.services.readings import latest_bills
-from ml.api import back_to_expected
 
 NEIGHBOUR_WINDOW_DAYS = 30
 
@@ -149,7 +148,7 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         # the last week was not above the expected use: the alert stays open until the evidence
         # decays, and the explanation says use is back to normal (the bot then says nothing of
         # use being higher)
-        "easing": back_to_expected(episode.actual_kwh, episode.expected_kwh),
+        "easing": anomalies.easing(episode),
         "excess_days": episode.excess_days,
         "expected_kwh": round(episode.expected_kwh, 1),
         "actual_kwh": round(episode.actual_kwh, 1),

@@ -107,9 +107,13 @@ class ActionPrepareAlertFeedback(Action):
             return forget
         alert = body.get("anomaly")
         if intent in PLAIN and (
-            alert is None or not alert.get("is_open") or alert.get("lasting_change") is not None
+            alert is None
+            or not alert.get("is_open")
+            or alert.get("lasting_change") is not None
+            or alert.get("easing")
         ):
-            # "có" after a usage answer that asked nothing: not an answer to any alert
+            # "có" after a usage answer that asked nothing (no alert, or one answered already, or
+            # whose use is back to normal): not an answer to any alert
             dispatcher.utter_message(response="utter_anything_else")
             return forget
         if alert is None:

@@ -60,7 +60,7 @@ def describe_usage(usage: dict, data: dict | None = None) -> str:
         if not anomaly.get("easing"):
             text += " Có thể nhà bạn đang dùng điện nhiều hơn thường lệ."
         text += " " + anomaly["explanation"]
-        if data:
+        if data and not anomaly.get("easing"):
             text += " " + statement(data, "usage_model_unusual")
     elif anomaly is not None and data:
         text += " " + statement(data, "usage_model_normal")

@@ -58,6 +58,7 @@ def test_the_open_alert_comes_first_else_the_latest_of_30_days(client, service_a
         "note": None,
         "repaired_on": None,
         "repaired_on_text": None,
+        "easing": False,  # 96 kWh against 70 expected
     }
     still = episode("hh-1", date(2026, 11, 1), TODAY, is_open=True)
     assert latest(client, service_auth).get_json()["anomaly"]["id"] == still.id

@@ -206,6 +206,22 @@ def test_a_bare_yes_answers_only_an_open_unanswered_alert(backend):
     assert events == [SlotSet("pending_change", None)]
 
 
+@pytest.mark.parametrize("intent", ["affirm", "deny"])
+def test_a_bare_yes_or_no_answers_nothing_once_use_is_back_to_normal(backend, intent):
+    """The usage answer of an easing alert asks no question: a bare "có" (meant, say, as "I fixed
+    it") must not become "my use changed for good", which would teach the model the fault."""
+    backend.state.alert["easing"] = True
+    messages, events = run(ActionPrepareAlertFeedback(), tracker("có", intent))
+    assert [m.get("response") for m in messages] == ["utter_anything_else"]
+    assert events == [SlotSet("pending_change", None)]
+    # said in words, the answer is still taken (and asked back before anything is stored)
+    messages, events = run(
+        ActionPrepareAlertFeedback(),
+        tracker("có, nhà mới mua thêm điều hòa", "confirm_lasting_change"),
+    )
+    assert pending(events)["lasting_change"] is True and not posts(backend)
+
+
 def test_a_later_answer_says_it_replaces_the_earlier_one(backend):
     backend.state.alert["lasting_change"] = False
     messages, _ = run(
@@ -265,6 +281,8 @@ def test_the_usage_answer_says_use_is_higher_only_while_the_alerts_last_week_is(
     assert USAGE["anomaly"]["explanation"] in said
     # whether use changed for good is not asked of a week back to normal; a repair still may be
     assert (CHANGE_QUESTION in said) is not easing and said.count(REPAIR_HINT) == 1
+    # nor the hedge that points at a new normal it no longer asks about
+    assert ("thêm người ở hay thêm thiết bị" in said) is not easing
     payloads = [b["payload"] for b in messages[-1]["buttons"]]
     assert ("/confirm_lasting_change" in payloads) is not easing and "/report_repair" in payloads
 

@@ -131,7 +131,8 @@
       // answered "no lasting change" with a stay of guests told for all its days: the guests'
       const guests = u.anomaly.lasting_change === false && u.anomaly.guest_stay != null;
       const answered = guests ? GUESTS_ANSWERED : ANSWERED[u.anomaly.lasting_change];
-      if (u.anomaly.lasting_change != null && !(easing && answered === ANSWERED[false])) $("anomaly-answer").textContent = answered;
+      // (always written: a re-render into easing must not leave "still unusual" on the card)
+      $("anomaly-answer").textContent = u.anomaly.lasting_change == null || (easing && answered === ANSWERED[false]) ? "" : answered;
       // the backend decides whether a repair can be told (as the bot's usage answer does): not
       // after "use changed for good" or guests (nothing is broken), nor a second time
       $("anomaly-repair").hidden = !u.anomaly.repair_offered;
