@@ -383,3 +383,14 @@ def test_a_young_alert_whose_week_holds_low_days_is_told_on_its_own_days(househo
     said = db.session.get(AnomalyEpisode, created).explanation
     assert said.startswith("3 ngày qua nhà bạn dùng 45 kWh, cao hơn mức dự kiến theo thời tiết")
     assert "kéo dài 3 ngày" in said
+
+
+def test_an_alerts_figures_are_summed_over_the_last_week_by_date(household, episode):
+    """Readings missing on 4–7/12: the week is 8–10/12 (three readings), not the last seven rows
+    reaching back to 2/12, and the explanation names the three days it sums."""
+    rows = pd.concat(
+        [scored_days(date(2026, 12, 3), [True] * 3), scored_days(date(2026, 12, 10), [True] * 3)]
+    )
+    assert _update_episode(db.session, household, rows) == (None, False)
+    assert episode.actual_kwh == 45.0 and episode.expected_kwh == 24.0
+    assert episode.explanation.startswith("3 ngày qua nhà bạn dùng 45 kWh")
