@@ -107,13 +107,14 @@ def answer_changes(
     changes: pd.DataFrame,
     share: float,
     seed: int,
+    silent: pd.DataFrame | None = None,
 ) -> tuple[Answers, pd.DataFrame]:
     """The answers, and the flags of `test`, when households confirm `share` of `changes`
     (lasting, normal) on their first alert for each; answers are gathered pass by pass (an answer
-    can move later alerts)."""
+    can move later alerts). `silent`: `scored_flags(model, test)` if the caller has it."""
     willing = np.random.default_rng(seed).random(len(changes)) < share
     answers = Answers()
-    flags = scored_flags(model, test)
+    flags = scored_flags(model, test) if silent is None else silent
     for _ in range(PASSES):
         more = collect(flags=flags, changes=changes, willing=willing, known=answers)
         if more.alerts == answers.alerts:
@@ -130,9 +131,10 @@ def answered_flags(
     changes: pd.DataFrame,
     share: float,
     seed: int,
+    silent: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The flags of `answer_changes`."""
-    return answer_changes(model, test, changes=changes, share=share, seed=seed)[1]
+    return answer_changes(model, test, changes=changes, share=share, seed=seed, silent=silent)[1]
 
 
 GUEST_KINDS = frozenset({"guests", "tet_guests"})

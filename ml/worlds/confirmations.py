@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ml.model import UnusualUsageModel
 from ml.worlds.answers import (
     Revealed,
     answer_changes,
@@ -27,7 +26,7 @@ from ml.worlds.answers import (
     revealed,
     scored_flags,
 )
-from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, score
+from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, history_fit, score
 
 
 @dataclass(frozen=True)
@@ -45,14 +44,13 @@ class ChangeRow:
 
 def change_row(family: Family, *, seed: int, households: int) -> ChangeRow:
     world = family.make(households=households, seed=seed)
-    readings = world.readings
     ids = set(world.households["household_id"])
-    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
-    test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+    model, test = history_fit(world)
     changes = lasting_changes(world.changes, first_day=TEST_DAY)
-    changes = changes[changes["household_id"].isin(ids)].reset_index(drop=True)
     silent = scored_flags(model, test)
-    answers, told = answer_changes(model, test, changes=changes, share=1.0, seed=seed)
+    answers, told = answer_changes(
+        model, test, changes=changes, share=1.0, seed=seed, silent=silent
+    )
     n = len(changes)
     return ChangeRow(
         family=family.name,

@@ -272,18 +272,24 @@ def caltrack_cusum(readings: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
     return flags_at(caltrack_paths(readings, ids, test_day=TEST_DAY), CUSUM_H)
 
 
+def history_fit(world: World) -> tuple[UnusualUsageModel, pd.DataFrame]:
+    """The model trained on the world's history year, and the scored year's readings."""
+    readings = world.readings
+    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
+    return model, readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+
+
 def answer_rows(world: World, *, seed: int) -> dict[str, pd.DataFrame]:
     """Flags of the scored year for one model trained on the year before: as the detector was
     (unconfirmed steps adopted after ADOPT_BEFORE days), with no answers, and with households
     confirming every / half of their lasting normal changes (ml/worlds/answers.py)."""
     readings = world.readings
-    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
-    test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+    model, test = history_fit(world)
     changes = lasting_changes(world.changes, first_day=TEST_DAY)
     out = {"model": scored_flags(model, test)}
     for name, share in (("all", 1.0), ("half", 0.5)):
         out[f"model, households confirm {name} of lasting changes"] = answered_flags(
-            model, test, changes=changes, share=share, seed=seed
+            model, test, changes=changes, share=share, seed=seed, silent=out["model"]
         )
     for name, share in (("all", 1.0), ("half", 0.5)):
         told = announced_guests(world.changes, share=share, seed=seed)

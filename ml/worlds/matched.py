@@ -28,11 +28,10 @@ from typing import TypedDict, cast
 import numpy as np
 import pandas as pd
 
-from ml.model import UnusualUsageModel
 from ml.worlds import logdd
 from ml.worlds.answers import scored_flags
 from ml.worlds.caltrack import CUSUM_H, CUSUM_K, Paths, caltrack_paths, flags_at
-from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, Score, score
+from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, Score, history_fit, score
 
 # thresholds swept: 1 … 500 standard deviations of CalTRACK's in-sample residual, 4% apart
 H_GRID: tuple[float, ...] = tuple(float(h) for h in np.round(np.geomspace(1.0, 500.0, 161), 3))
@@ -154,8 +153,8 @@ def run_matched(
     every = set(world.households["household_id"])
     ids = sorted(every)[:sample]
     chosen = set(ids)
-    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
-    flags = scored_flags(model, readings[readings["date"] >= TEST_DAY].reset_index(drop=True))
+    model, test = history_fit(world)
+    flags = scored_flags(model, test)
     on_sample = score(flags, world, chosen)
     flags_for = peer_flags(peer, readings, ids, k=k)
     match = match_threshold(

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ml.model import UnusualUsageModel
 from ml.worlds.answers import Revealed, revealed, scored_flags, tail_days, told_repairs
-from ml.worlds.heldout import FAMILIES, TEST_DAY, Family, score
+from ml.worlds.heldout import FAMILIES, Family, history_fit, score
 
 
 @dataclass(frozen=True)
@@ -42,10 +41,8 @@ def _after_fault(alarms: list[tuple[str, int, str]]) -> int:
 
 def repair_row(family: Family, *, seed: int, households: int, lag: int) -> RepairRow:
     world = family.make(households=households, seed=seed)
-    readings = world.readings
     ids = set(world.households["household_id"])
-    model = UnusualUsageModel().fit(readings[readings["date"] < TEST_DAY])
-    test = readings[readings["date"] >= TEST_DAY].reset_index(drop=True)
+    model, test = history_fit(world)
     silent = scored_flags(model, test)
     faults = world.faults[world.faults["household_id"].isin(ids)]
     repairs = told_repairs(faults, silent, lag=lag, last_day=max(test["date"]))
