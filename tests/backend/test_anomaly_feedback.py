@@ -133,6 +133,22 @@ def test_a_repair_told_closes_the_alert_once_that_day_is_read(client, unusual_us
     assert [(e.id, e.repaired_on) for e in panel.answers] == [(episode.id, today)]
 
 
+def add_score(household, day: date) -> None:
+    """A nightly score of `day`: the usage answer reports an alert only once scoring ran."""
+    db.session.add(
+        UsageScore(
+            household_id=household.id, day=day, expected_kwh=10.0, score=4.0, is_anomaly=True
+        )
+    )
+    db.session.commit()
+
+
+def usage_alert(client, household, *, scored_on: date) -> dict:
+    """The usage answer's alert, the night of `scored_on` scored."""
+    add_score(household, scored_on)
+    return client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+
+
 def scored_days(last: date, flags: list[bool]) -> pd.DataFrame:
     """Scored rows ending on `last`, as the nightly scoring hands them to `_update_episode`."""
     days = [last - timedelta(days=len(flags) - 1 - i) for i in range(len(flags))]
@@ -196,17 +212,7 @@ def test_an_alert_soon_after_a_repair_says_so_on_the_page_and_in_the_push(
     push = enqueue_usage_alert(db.session, fresh)
     db.session.commit()
     assert (said in push.body) == says
-    db.session.add(
-        UsageScore(
-            household_id=household.id,
-            day=start + timedelta(days=2),
-            score=12.0,
-            is_anomaly=True,
-            expected_kwh=8.0,
-        )
-    )
-    db.session.commit()
-    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    usage = usage_alert(client, household, scored_on=start + timedelta(days=2))
     assert usage["anomaly_id"] == fresh.id and (said in usage["explanation"]) == says
 
 
@@ -247,16 +253,7 @@ def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
 @pytest.fixture
 def scored_episode(household, episode):
     """The open alert, with the nightly score of its last day (the usage answer needs one)."""
-    db.session.add(
-        UsageScore(
-            household_id=household.id,
-            day=episode.last_day,
-            expected_kwh=10.0,
-            score=4.0,
-            is_anomaly=True,
-        )
-    )
-    db.session.commit()
+    add_score(household, episode.last_day)
     return episode
 
 
@@ -316,17 +313,7 @@ def test_an_open_alert_whose_last_week_is_back_to_expected_says_so(
     must not call a usual week higher (expected 8 kWh a day)."""
     rows = scored_days(date(2026, 12, 3), [True] * 14).assign(kwh=kwh)
     assert _update_episode(db.session, household, rows) == (None, False)  # the same alert
-    db.session.add(
-        UsageScore(
-            household_id=household.id,
-            day=date(2026, 12, 3),
-            score=3.0,
-            is_anomaly=True,
-            expected_kwh=8.0,
-        )
-    )
-    db.session.commit()
-    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    usage = usage_alert(client, household, scored_on=date(2026, 12, 3))
     assert usage["anomaly_id"] == episode.id and usage["easing"] is easing
     said = usage["explanation"]
     assert ("không cao hơn mức dự kiến" in said) is easing
