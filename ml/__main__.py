@@ -16,7 +16,7 @@ from ml.evaluate import evaluate_all
 from ml.model import UnusualUsageModel
 from ml.report import table, write_report
 from ml.simulate import simulate
-from ml.worlds import confirmations, matched, repairs
+from ml.worlds import confirmations, first_ac, matched, repairs
 from ml.worlds.heldout import FAMILIES
 from ml.worlds.report import evaluate as evaluate_worlds
 from ml.worlds.report import section as worlds_section
@@ -167,6 +167,10 @@ def cmd_confirmations(args: argparse.Namespace) -> None:
     print(confirmations.table(rows))
 
 
+def cmd_first_ac(args: argparse.Namespace) -> None:
+    print(first_ac.table(first_ac.evaluate(seeds=args.seeds, households=args.households)))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -248,6 +252,13 @@ def main(argv: list[str] | None = None) -> int:
     confirm.add_argument("--households", type=int, default=300)
     confirm.add_argument("--families", nargs="+", choices=[f.name for f in FAMILIES])
     confirm.set_defaults(run=cmd_confirmations)
+    first = sub.add_parser(
+        "first-ac",
+        help="tuning scenario: a first air conditioner confirmed in spring, by model variant",
+    )
+    first.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    first.add_argument("--households", type=int, default=300)
+    first.set_defaults(run=cmd_first_ac)
     args = parser.parse_args(argv)
     try:
         args.run(args)

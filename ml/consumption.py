@@ -320,6 +320,18 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
             uncertain,
         )
 
+    def added_cooling(self, X: pd.DataFrame, design: Design, p: Prediction) -> np.ndarray:
+        """[households, days] kWh: the weather use of each household's peers with one more air
+        conditioner at each day's temperature (their median weather share × the household's base
+        use in `p`, predict_design's for `X`). The shape of what a confirmed lasting change (a
+        first air conditioner) may add where the household's own weather part is small."""
+        attributes = [
+            a._replace(air_conditioners=a.air_conditioners + 1)
+            for a in household_attributes(X, design.ids)
+        ]
+        share = peer_share(self.peer_curves_, attributes, design.temp)
+        return np.maximum(p.expected - p.weather, 0.0) * np.maximum(share, 0.0)
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Expected kWh of each row of `X`, in its order."""
         design = make_design(X, self.calendar_)

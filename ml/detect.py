@@ -95,6 +95,10 @@ class Detector:
     # weather part of the expectation together, as one Kalman state (a new air conditioner
     # changes how use follows the heat, not only its level); False: the level alone learns it
     confirmed_weather: bool = True
+    # after a household-confirmed lasting change, the day's noise grows with what the change adds
+    # to its expected use (the consumption model's spread is relative to expected use): a first
+    # air conditioner's summer days vary as much as a cooling home's, not as its old base use
+    confirmed_spread: bool = True
 
 
 # the previous day's standardised residual, when pre-whitening the next, is clipped to this:
@@ -125,6 +129,7 @@ def cusum(
     tail_scale: np.ndarray | None = None,
     weather_part: int | None = None,
     repaired: np.ndarray | None = None,
+    confirmed_shape: np.ndarray | None = None,
 ) -> CusumResult:
     """Run `detector` over matrices [households, days] in date order; day t uses days ≤ t only.
 
@@ -150,8 +155,9 @@ def cusum(
     `weather_part`: the index of the uncertain part that scales `weather`. With it and
     `detector.confirmed_weather`, a confirmed change adds one more uncertain part, its step in
     kWh (prior variance: the day's expected use²), and from then on the weather part holds
-    `weather` on every day with its prior variance added again; the two are learnt jointly, the
-    step in place of the level.
+    `confirmed_shape` (default `weather`) on every day with its prior variance added again; the
+    two are learnt jointly, the step in place of the level. With `detector.confirmed_spread` the
+    day's noise `sigma` then grows in proportion to the expected use (never shrinks).
     `repaired` [households, days] (bool) marks days the household said it had put the cause right
     (a heater repaired): the episode in progress ends there and both statistics restart from
     zero, so an excess that goes on raises a new alert instead of holding the old flag up.
@@ -192,6 +198,7 @@ def cusum(
     joint = d.confirmed_weather and weather_part is not None and weather is not None and told.any()
     states = parts + 1 if joint else parts  # the last one: the step since a confirmed change
     weather_kwh = np.zeros_like(actual) if weather is None else np.maximum(weather, 0.0)
+    after_change = weather_kwh if confirmed_shape is None else np.maximum(confirmed_shape, 0.0)
     theta = np.zeros((households, states))  # learnt scales of the uncertain parts
     covariance = np.broadcast_to(
         np.diag(np.append(prior, 0.0) if joint else prior), (households, states, states)
@@ -214,7 +221,7 @@ def cusum(
         if joint:
             changed = np.isfinite(since)
             u = np.concatenate([u, changed[:, None].astype(float)], axis=1)
-            u[changed, weather_part] = weather_kwh[changed, t]
+            u[changed, weather_part] = after_change[changed, t]
             covariance[new, weather_part, weather_part] += prior[weather_part]
             covariance[new, -1, -1] += predicted[new, t] ** 2
         else:
@@ -230,7 +237,12 @@ def cusum(
         expected[:, t] = predicted[:, t] + level + learnt
         residual = np.where(ok, actual[:, t] - expected[:, t], 0.0)
         pu = np.einsum("hpq,hq->hp", covariance, u)
-        total_var = sigma[:, t] ** 2 + np.einsum("hp,hp->h", u, pu)
+        noise = sigma[:, t]
+        if joint and d.confirmed_spread:
+            added = np.maximum(expected[:, t] - predicted[:, t], 0.0)
+            grown = np.hypot(1.0, added / np.maximum(predicted[:, t], 1e-6))
+            noise = noise * np.where(changed, grown, 1.0)
+        total_var = noise**2 + np.einsum("hp,hp->h", u, pu)
         sd = np.sqrt(total_var)
         raw = residual / sd
         innovation = np.where(has_previous, (raw - phi * previous) / innovation_sd, raw)

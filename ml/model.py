@@ -63,6 +63,8 @@ class UnusualUsageModel(BaseEstimator):
         tet_evidence: bool = False,
         after_tet_days: int = 3,
         log_space: bool = False,
+        confirmed_cooling: bool = True,
+        confirmed_spread: bool = DEFAULT.confirmed_spread,
     ) -> None:
         """Detector settings as in `Detector`; `alpha` and `min_history_days` as in
         `ConsumptionModel`; prior standard deviations of the three learnt weather scales (the
@@ -72,7 +74,9 @@ class UnusualUsageModel(BaseEstimator):
         `tet_evidence` Tết days are scored as days without a reading (no evidence, no learning), and
         so are the `after_tet_days` days after the last official Tết holiday. With
         `log_space` the detector runs on log kWh, year-long households expected by their own
-        degree-day regression on log kWh (ml/logspace.py)."""
+        degree-day regression on log kWh (ml/logspace.py). With `confirmed_cooling` a confirmed
+        change relearns the weather its peers with one more air conditioner use as well
+        (`_confirmed_shape`); `confirmed_spread` as in `Detector`."""
         self.k = k
         self.h = h
         self.slow_k = slow_k
@@ -98,6 +102,8 @@ class UnusualUsageModel(BaseEstimator):
         self.tet_evidence = tet_evidence
         self.after_tet_days = after_tet_days
         self.log_space = log_space
+        self.confirmed_cooling = confirmed_cooling
+        self.confirmed_spread = confirmed_spread
 
     def fit(self, X: pd.DataFrame, y: object = None) -> UnusualUsageModel:
         """Fit the consumption model; the detector has nothing to fit (it runs causally)."""
@@ -144,6 +150,7 @@ class UnusualUsageModel(BaseEstimator):
             tail=getattr(self, "tail", DEFAULT.tail),
             spread_halflife=getattr(self, "spread_halflife", DEFAULT.spread_halflife),
             confirmed_weather=getattr(self, "confirmed_weather", DEFAULT.confirmed_weather),
+            confirmed_spread=getattr(self, "confirmed_spread", DEFAULT.confirmed_spread),
         )
 
     def slow_allowance(self, p: Prediction) -> np.ndarray:
@@ -152,6 +159,20 @@ class UnusualUsageModel(BaseEstimator):
         hot = p.weather >= HOT_WEATHER_SHARE * p.expected
         own = np.where(hot, self.hot_slow_k, self.slow_k)
         return np.where(p.short[:, None], self.short_history_slow_k, own)
+
+    def _confirmed_shape(
+        self, X: pd.DataFrame, design: Design, p: Prediction, told: np.ndarray
+    ) -> np.ndarray | None:
+        """The kWh whose scale a confirmed change relearns with its step (`cusum`'s
+        `confirmed_shape`): the household's weather part plus what its peers with one more air
+        conditioner use for the weather (`ConsumptionModel.added_cooling`), whichever is larger,
+        so a first air conditioner's summer is learnt from its spring instead of scaling a weather
+        part near zero. None (the weather part alone) without `confirmed_cooling` or a confirmed
+        change. How it was chosen: ml/EVALUATION.md, "A first air conditioner"."""
+        # models saved before the cooling a change may add was learnt have no such attribute
+        if not getattr(self, "confirmed_cooling", True) or not told.any():
+            return None
+        return np.maximum(p.weather, self.consumption_.added_cooling(X, design, p))
 
     def score_frame(
         self,
@@ -181,10 +202,13 @@ class UnusualUsageModel(BaseEstimator):
             season = getattr(self, "after_tet_days", 0)
             skipped |= after_tet(design.day_number, valid=design.valid, days=season)
         slow_k = self.slow_allowance(p)
+        told = confirmed_matrix(design, confirmed_changes or {})
+        shape = self._confirmed_shape(X, design, p, told)
         weather_kwh, actual, fit = p.weather, design.kwh, self.log_fit()
         if fit is not None:
             logged = to_log(design, p, fit)
-            actual, p = logged.actual, logged.prediction
+            # (the shape is in kWh; in log space the weather part alone is relearnt)
+            actual, p, shape = logged.actual, logged.prediction, None
         result = cusum(
             actual=actual,
             predicted=p.expected,
@@ -202,11 +226,12 @@ class UnusualUsageModel(BaseEstimator):
             # a short history's episodes are mostly what it has not seen yet: adopting them
             # would raise the level and hide a later fault
             adopting=~p.short,
-            confirmed=confirmed_matrix(design, confirmed_changes or {}),
+            confirmed=told,
             repaired=confirmed_matrix(design, repaired or {}),
             persistence=p.persistence,
             tail_scale=p.tail_scale,
             weather_part=WEATHER_PART,
+            confirmed_shape=shape,
         )
         where = design.rows[design.valid]
         out = pd.DataFrame(

@@ -16,6 +16,7 @@ from ml.detect import Detector
 from ml.worlds.appliances import simulate_appliances
 from ml.worlds.base import FAULT_KINDS, LABEL_COLUMNS, READING_COLUMNS, World
 from ml.worlds.caltrack import CUSUM_H, cusum_path
+from ml.worlds.first_ac import VARIANTS, with_first_acs
 from ml.worlds.heldout import FAMILIES, score
 from ml.worlds.meters import simulate_meters
 from ml.worlds.oracle import oracle_flags, oracle_input
@@ -315,3 +316,36 @@ def test_the_confirmation_answer_prints_a_row_per_family_asked(capsys):
     changes, confirmed = cells[1].rstrip(")").split(" (")
     assert int(confirmed) <= int(changes)
     assert cells[-1].rstrip(" |") == "16"  # household-years
+
+
+def test_the_first_air_conditioner_scenario_prints_a_row_per_variant(capsys):
+    assert main(["first-ac", "--seeds", "1", "--households", "60"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| ")]
+    variants = [r for r in rows if r.split(" | ")[0].lstrip("| ") in VARIANTS]
+    assert len(variants) == len(VARIANTS)
+    for row in variants:
+        cells = row.split(" | ")
+        acs, confirmed = cells[1].rstrip(")").split(" (")
+        assert 0 < int(confirmed) <= int(acs)
+        under, summers = cells[4].split(" of ")
+        assert int(under) <= int(summers) <= int(confirmed)
+        assert cells[-1].rstrip(" |") == "60"
+
+
+def test_a_first_air_conditioner_cools_from_its_onset_in_homes_that_had_none():
+    world = FAMILIES[0].make(households=60, seed=1)
+    changed, chosen = with_first_acs(world, seed=1, count=5)
+    assert len(chosen) == 5
+    homes = world.households.set_index("household_id")
+    assert (homes.loc[chosen, "air_conditioners"] == 0).all()
+    added = changed.changes[changed.changes["kind"] == "first_ac"]
+    assert sorted(added["household_id"]) == sorted(chosen) and added["end"].isna().all()
+    for row in added.itertuples():
+        own = (world.readings["household_id"] == row.household_id).to_numpy()
+        before = own & (world.readings["date"] < row.onset).to_numpy()
+        after = own & ~before
+        extra = changed.readings["kwh"].to_numpy() - world.readings["kwh"].to_numpy()
+        assert (extra[before] == 0).all()
+        hot = after & (world.readings["avg_temp_c"] > 29).to_numpy()
+        assert hot.any() and (extra[hot] > 4).all()  # ≥ 1.0 × 4 °C above 25 °C
+        assert np.allclose(changed.normal_kwh[own] - world.normal_kwh[own], extra[own])
