@@ -322,9 +322,10 @@ class ConsumptionModel(BaseEstimator, RegressorMixin):
 
     def added_cooling(self, X: pd.DataFrame, design: Design, p: Prediction) -> np.ndarray:
         """[households, days] kWh: the weather use of each household's peers with one more air
-        conditioner at each day's temperature (their median weather share × the household's base
-        use in `p`, predict_design's for `X`). The shape of what a confirmed lasting change (a
-        first air conditioner) may add where the household's own weather part is small."""
+        conditioner at each day's temperature (their typical weather share, `peer_curves_`, × the
+        household's base use in `p`, predict_design's for `X`; a household without attributes
+        counts one air conditioner, so two or more here). The shape of what a confirmed lasting
+        change (a first air conditioner) may add where the household's own weather part is small."""
         attributes = [
             a._replace(air_conditioners=a.air_conditioners + 1)
             for a in household_attributes(X, design.ids)

@@ -96,8 +96,8 @@ class Detector:
     # changes how use follows the heat, not only its level); False: the level alone learns it
     confirmed_weather: bool = True
     # after a household-confirmed lasting change, the day's noise grows with what the change adds
-    # to its expected use (the consumption model's spread is relative to expected use): a first
-    # air conditioner's summer days vary as much as a cooling home's, not as its old base use
+    # to its expected use, as an independent appliance's of the same relative spread (in
+    # quadrature): a first air conditioner's summer days vary more than its old base use did
     confirmed_spread: bool = True
 
 
@@ -157,7 +157,9 @@ def cusum(
     kWh (prior variance: the day's expected use²), and from then on the weather part holds
     `confirmed_shape` (default `weather`) on every day with its prior variance added again; the
     two are learnt jointly, the step in place of the level. With `detector.confirmed_spread` the
-    day's noise `sigma` then grows in proportion to the expected use (never shrinks).
+    day's noise `sigma` then grows with what the expectation has gained over `predicted` (a, of
+    `predicted` p) as the noise of an independent appliance as variable as the old use:
+    sigma × √(1 + (a/p)²); it never shrinks.
     `repaired` [households, days] (bool) marks days the household said it had put the cause right
     (a heater repaired): the episode in progress ends there and both statistics restart from
     zero, so an excess that goes on raises a new alert instead of holding the old flag up.

@@ -14,6 +14,7 @@ seen the heat. How the defaults were chosen: ml/EVALUATION.md, "Tuning history".
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -164,12 +165,15 @@ class UnusualUsageModel(BaseEstimator):
         self, X: pd.DataFrame, design: Design, p: Prediction, told: np.ndarray
     ) -> np.ndarray | None:
         """The kWh whose scale a confirmed change relearns with its step (`cusum`'s
-        `confirmed_shape`): the household's weather part plus what its peers with one more air
-        conditioner use for the weather (`ConsumptionModel.added_cooling`), whichever is larger,
-        so a first air conditioner's summer is learnt from its spring instead of scaling a weather
-        part near zero. None (the weather part alone) without `confirmed_cooling` or a confirmed
-        change. How it was chosen: ml/EVALUATION.md, "A first air conditioner"."""
-        # models saved before the cooling a change may add was learnt have no such attribute
+        `confirmed_shape`): the larger of the household's weather part and the weather use of its
+        peers with one more air conditioner (`ConsumptionModel.added_cooling`), so a first air
+        conditioner's summer is learnt from its spring instead of scaling a weather part near zero.
+        None (the weather part alone) without `confirmed_cooling` or a confirmed change. A
+        confirmation does not say what changed, so a baby's is relearnt on the same shape: its
+        scale is learnt near zero. How it was chosen: ml/EVALUATION.md, "A first air
+        conditioner"."""
+        # models saved before this setting existed have none: they score with it (a scoring rule,
+        # not a fitted part)
         if not getattr(self, "confirmed_cooling", True) or not told.any():
             return None
         return np.maximum(p.weather, self.consumption_.added_cooling(X, design, p))
@@ -187,7 +191,8 @@ class UnusualUsageModel(BaseEstimator):
         `confirmed_changes`: household_id → dates from which the household confirmed that its use
         changed for good (a new appliance, more people); from each the detector learns the new
         level, and a new scale on the weather part (a new air conditioner cools more in July than
-        in April), instead of flagging it (`Detector.rebaseline_days`, `confirmed_weather`).
+        in April; `_confirmed_shape`), instead of flagging it (`Detector.rebaseline_days`,
+        `confirmed_weather`, `confirmed_spread`).
         `announced`: household_id → (first, last) days the household said beforehand would not be
         its normal (guests staying); the detector neither learns from nor flags those days, and
         an episode that was already open goes on over them (`announced_matrix`).
@@ -203,18 +208,20 @@ class UnusualUsageModel(BaseEstimator):
             skipped |= after_tet(design.day_number, valid=design.valid, days=season)
         slow_k = self.slow_allowance(p)
         told = confirmed_matrix(design, confirmed_changes or {})
-        shape = self._confirmed_shape(X, design, p, told)
+        shape, detector = self._confirmed_shape(X, design, p, told), self.detector()
         weather_kwh, actual, fit = p.weather, design.kwh, self.log_fit()
         if fit is not None:
             logged = to_log(design, p, fit)
-            # (the shape is in kWh; in log space the weather part alone is relearnt)
+            # the shape and the noise's growth are in kWh; log space relearns the weather part
+            # alone, and its noise already grows with the use
             actual, p, shape = logged.actual, logged.prediction, None
+            detector = replace(detector, confirmed_spread=False)
         result = cusum(
             actual=actual,
             predicted=p.expected,
             sigma=p.sigma,
             valid=design.valid & ~skipped,
-            detector=self.detector(),
+            detector=detector,
             warmup=p.warmup,
             adapt=p.seen,
             uncertain=p.uncertain,

@@ -19,6 +19,7 @@ from ml.design import make_design
 from ml.detect import Detector, cusum
 from ml.evaluate import alert_starts, metrics, monthly_rule
 from ml.model import UnusualUsageModel
+from ml.peers import household_attributes, peer_share
 from ml.ridge import TREND_SHRINK
 from ml.simulate import simulate, year_split
 
@@ -781,12 +782,12 @@ def cooling_home(hid: str, *, cooling: float, air_conditioners: int, seed: int) 
 
 @pytest.fixture(scope="module")
 def first_air_conditioner() -> tuple[UnusualUsageModel, pd.DataFrame, int]:
-    """A model of the first year of a home without air conditioning ("h0") and five peers with
-    one; h0's second year, in which its first air conditioner arrives in early April (its profile
-    still says none); and the first day of the alert that followed."""
+    """A model of the first year of a home without air conditioning ("h0"), five homes with one
+    and three more without; h0's second year, in which its first air conditioner arrives in early
+    April (its profile still says none); and the first day of the alert that followed."""
     peers = [
         cooling_home(f"p{i}", cooling=1.2 + 0.1 * i, air_conditioners=1, seed=i) for i in range(5)
-    ]
+    ] + [cooling_home(f"n{i}", cooling=0.0, air_conditioners=0, seed=10 + i) for i in range(3)]
     home = cooling_home("h0", cooling=0.0, air_conditioners=0, seed=99)
     model = UnusualUsageModel().fit(pd.concat([*(p.iloc[:365] for p in peers), home.iloc[:365]]))
     scored = home.iloc[365:].reset_index(drop=True)
@@ -828,9 +829,32 @@ def test_the_cooling_a_change_may_add_is_the_peers_with_one_more_air_conditioner
     temps = scored["avg_temp_c"].to_numpy()
     assert added[temps < 22].max() < 0.05 * p.expected[0, temps < 22].min()  # cool days: none
     hot = temps > 30
-    # the peers cool 1.2–1.6 kWh per °C above 26 °C on 8 kWh of base use; h0 itself does not
+    # the peers with one air conditioner cool 1.2–1.6 kWh per °C above 26 °C on 8 kWh of base
+    # use; h0 itself does not, nor do its own peers (none)
     assert 0.5 < np.median(added[hot] / (temps[hot] - 26)) < 2.5
     assert p.weather[0, hot].max() < 0.5
+    attributes = household_attributes(scored, ["h0"])
+    own = peer_share(model.consumption_.peer_curves_, attributes, temps[None, :])[0]
+    assert own[hot].max() < 0.05
+
+
+def test_a_confirmed_change_in_log_space_still_sees_a_later_fault():
+    """Log space relearns the weather part alone and keeps its noise (the kWh noise growth
+    would divide by a log-space expectation near zero in a home using under 0.5 kWh a day)."""
+
+    def empty_flat(days: int, seed: int) -> pd.DataFrame:
+        flat = household(days)
+        flat["kwh"] = 0.3 * np.random.default_rng(seed).lognormal(0, 0.1, days)
+        return flat
+
+    model = UnusualUsageModel(log_space=True).fit(empty_flat(365, 1))
+    later = shifted(empty_flat(200, 2), 365)
+    later.loc[20:, "kwh"] *= 2.0  # a tenant moves in, confirmed two days later
+    later.loc[100:160, "kwh"] += 1.0  # then a heater is left on
+    told = {"h1": [later["date"].iloc[22]]}
+    flags = model.score_frame(later, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert not flags[23:100].any()
+    assert flags[100:107].any()
 
 
 @pytest.mark.parametrize(("spread", "most_flagged"), [(True, 6), (False, 40)])

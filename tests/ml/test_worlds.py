@@ -327,8 +327,9 @@ def test_the_first_air_conditioner_scenario_prints_a_row_per_variant(capsys):
         cells = row.split(" | ")
         acs, confirmed = cells[1].rstrip(")").split(" (")
         assert 0 < int(confirmed) <= int(acs)
-        under, summers = cells[4].split(" of ")
-        assert int(under) <= int(summers) <= int(confirmed)
+        learnt, summers = cells[4].split(" of ")
+        under, over = learnt.split(" / ")
+        assert int(under) + int(over) <= int(summers) <= int(confirmed)
         assert cells[-1].rstrip(" |") == "60"
 
 
