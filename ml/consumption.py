@@ -44,7 +44,7 @@ from ml.design import N_COEF, TREND, Design, expected_kwh, make_design, regresso
 from ml.detect import Detector
 from ml.features import CalendarFeatures
 from ml.noise import noise_shape
-from ml.parameters import HouseholdParameters, Prediction
+from ml.parameters import MIN_EXPECTED_KWH, HouseholdParameters, Prediction
 from ml.peers import (
     PEER_HIGH_QUANTILE,
     RISE_FROM,
@@ -59,7 +59,6 @@ from ml.peers import (
 )
 from ml.ridge import fit_robust, penalised_gram, relative_sigma, shrink_trend
 
-MIN_EXPECTED_KWH = 2.0  # the spread is a share of at least this many kWh
 # sigma grows by this share per °C beyond the temperatures a household's history covers: a
 # household never seen in the heat has an unknown cooling response, so it needs more evidence
 EXTRAPOLATION_WIDENING = 0.5

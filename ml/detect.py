@@ -36,6 +36,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ml.parameters import MIN_EXPECTED_KWH
+
 
 @dataclass(frozen=True)
 class CusumResult:
@@ -159,7 +161,8 @@ def cusum(
     two are learnt jointly, the step in place of the level. With `detector.confirmed_spread` the
     day's noise `sigma` then grows with what the expectation has gained over `predicted` (a, of
     `predicted` p) as the noise of an independent appliance as variable as the old use:
-    sigma × √(1 + (a/p)²); it never shrinks.
+    sigma × √(1 + (a/max(p, MIN_EXPECTED_KWH))²), as `sigma` is a share of max(p,
+    MIN_EXPECTED_KWH) (ml/consumption.py); it never shrinks.
     `repaired` [households, days] (bool) marks days the household said it had put the cause right
     (a heater repaired): the episode in progress ends there and both statistics restart from
     zero, so an excess that goes on raises a new alert instead of holding the old flag up.
@@ -242,7 +245,8 @@ def cusum(
         noise = sigma[:, t]
         if joint and d.confirmed_spread:
             added = np.maximum(expected[:, t] - predicted[:, t], 0.0)
-            grown = np.hypot(1.0, added / np.maximum(predicted[:, t], 1e-6))
+            # (the spread is a share of the expected use, of at least MIN_EXPECTED_KWH)
+            grown = np.hypot(1.0, added / np.maximum(predicted[:, t], MIN_EXPECTED_KWH))
             noise = noise * np.where(changed, grown, 1.0)
         total_var = noise**2 + np.einsum("hp,hp->h", u, pu)
         sd = np.sqrt(total_var)

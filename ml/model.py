@@ -169,8 +169,8 @@ class UnusualUsageModel(BaseEstimator):
         peers with one more air conditioner (`ConsumptionModel.added_cooling`), so a first air
         conditioner's summer is learnt from its spring instead of scaling a weather part near zero.
         None (the weather part alone) without `confirmed_cooling` or a confirmed change. A
-        confirmation does not say what changed, so a baby's is relearnt on the same shape: its
-        scale is learnt near zero. How it was chosen: ml/EVALUATION.md, "A first air
+        confirmation does not say what changed, so a baby's is relearnt on the same shape (its
+        scale should stay near zero; not measured on its own). How it was chosen: ml/EVALUATION.md, "A first air
         conditioner"."""
         # models saved before this setting existed have none: they score with it (a scoring rule,
         # not a fitted part)
@@ -208,9 +208,10 @@ class UnusualUsageModel(BaseEstimator):
             skipped |= after_tet(design.day_number, valid=design.valid, days=season)
         slow_k = self.slow_allowance(p)
         told = confirmed_matrix(design, confirmed_changes or {})
-        shape, detector = self._confirmed_shape(X, design, p, told), self.detector()
-        weather_kwh, actual, fit = p.weather, design.kwh, self.log_fit()
-        if fit is not None:
+        weather_kwh, actual, fit, detector = p.weather, design.kwh, self.log_fit(), self.detector()
+        if fit is None:
+            shape = self._confirmed_shape(X, design, p, told)
+        else:
             logged = to_log(design, p, fit)
             # the shape and the noise's growth are in kWh; log space relearns the weather part
             # alone, and its noise already grows with the use

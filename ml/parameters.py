@@ -9,6 +9,8 @@ import numpy as np
 
 # the index in `Prediction.uncertain` of the scale on the weather part of `expected`
 WEATHER_PART = 2
+# kWh: a day's spread (`Prediction.sigma`) is a share of its expected use, of at least this much
+MIN_EXPECTED_KWH = 2.0
 
 
 @dataclass

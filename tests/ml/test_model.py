@@ -857,6 +857,30 @@ def test_a_confirmed_change_in_log_space_still_sees_a_later_fault():
     assert flags[100:107].any()
 
 
+def test_a_confirmed_tenant_in_a_near_empty_flat_leaves_a_later_fault_visible():
+    """The noise a confirmed change adds is reckoned on at least 2 kWh of old use, as the day's
+    spread is: a flat of 0.5 kWh a day whose tenant adds 8 does not take 16 times its noise."""
+
+    def empty_flat(days: int, seed: int) -> pd.DataFrame:
+        flat = household(days)
+        flat["kwh"] = 0.5 * np.random.default_rng(seed).lognormal(0, 0.1, days)
+        return flat
+
+    model = UnusualUsageModel().fit(empty_flat(365, 1))
+    later = shifted(empty_flat(200, 2), 365)
+    later.loc[20:, "kwh"] += 8.0 * np.random.default_rng(3).lognormal(0, 0.05, 180)
+    later.loc[100:160, "kwh"] += 1.5  # a heater left on
+    told = {"h1": [later["date"].iloc[22]]}
+    flags = model.score_frame(later, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert not flags[23:100].any()
+    assert flags[100:108].any()
+
+
+def test_the_model_hands_its_confirmed_spread_to_its_detector():
+    assert UnusualUsageModel(confirmed_spread=False).detector().confirmed_spread is False
+    assert UnusualUsageModel().detector().confirmed_spread is True
+
+
 @pytest.mark.parametrize(("spread", "most_flagged"), [(True, 6), (False, 40)])
 def test_a_confirmed_change_s_noise_grows_with_the_use_it_adds(spread, most_flagged):
     """Use doubles for good with the same 10% day-to-day spread, confirmed: with
