@@ -170,8 +170,8 @@ class UnusualUsageModel(BaseEstimator):
         conditioner's summer is learnt from its spring instead of scaling a weather part near zero.
         None (the weather part alone) without `confirmed_cooling` or a confirmed change. A
         confirmation does not say what changed, so a baby's is relearnt on the same shape (its
-        scale should stay near zero; not measured on its own). How it was chosen: ml/EVALUATION.md, "A first air
-        conditioner"."""
+        scale should stay near zero; not measured on its own). How it was chosen:
+        ml/EVALUATION.md, "A first air conditioner"."""
         # models saved before this setting existed have none: they score with it (a scoring rule,
         # not a fitted part)
         if not getattr(self, "confirmed_cooling", True) or not told.any():

@@ -724,6 +724,19 @@ def spring_and_summer_home() -> pd.DataFrame:
     return household(730, temps=26.5 - 6.0 * np.cos(2 * np.pi * (days - 15) / 365) + noise)
 
 
+def first_alert(model: UnusualUsageModel, scored: pd.DataFrame, *, since: int) -> int:
+    """The first flagged day of `scored` on or after day `since`, scored without answers."""
+    flags = model.score_frame(scored)["is_anomaly"].to_numpy()
+    return int(np.flatnonzero(flags[since:])[0]) + since
+
+
+def empty_flat(days: int, seed: int, *, kwh: float) -> pd.DataFrame:
+    """A flat of about `kwh` a day with 10% multiplicative noise."""
+    flat = household(days)
+    flat["kwh"] = kwh * np.random.default_rng(seed).lognormal(0, 0.1, days)
+    return flat
+
+
 @pytest.fixture(scope="module")
 def second_air_conditioner() -> tuple[UnusualUsageModel, pd.DataFrame, int]:
     """A model of the home's first year; its second year, in which a second air conditioner
@@ -734,9 +747,7 @@ def second_air_conditioner() -> tuple[UnusualUsageModel, pd.DataFrame, int]:
     scored = home.iloc[365:].reset_index(drop=True)
     heat = np.maximum(scored["avg_temp_c"].to_numpy() - 26, 0)
     scored.loc[95:, "kwh"] += 1.0 + 1.2 * heat[95:]
-    flags = model.score_frame(scored)["is_anomaly"].to_numpy()
-    first = int(np.flatnonzero(flags[95:])[0]) + 95
-    return model, scored, first
+    return model, scored, first_alert(model, scored, since=95)
 
 
 @pytest.mark.parametrize(("confirmed_weather", "quiet"), [(True, True), (False, False)])
@@ -794,9 +805,7 @@ def first_air_conditioner() -> tuple[UnusualUsageModel, pd.DataFrame, int]:
     heat = np.maximum(scored["avg_temp_c"].to_numpy() - 26, 0)
     jitter = 1 + 0.1 * np.random.default_rng(1).normal(size=270)
     scored.loc[95:, "kwh"] += 1.5 * heat[95:] * jitter
-    flags = model.score_frame(scored)["is_anomaly"].to_numpy()
-    first = int(np.flatnonzero(flags[95:])[0]) + 95
-    return model, scored, first
+    return model, scored, first_alert(model, scored, since=95)
 
 
 @pytest.mark.parametrize(("confirmed_cooling", "quiet"), [(True, True), (False, False)])
@@ -842,13 +851,8 @@ def test_a_confirmed_change_in_log_space_still_sees_a_later_fault():
     """Log space relearns the weather part alone and keeps its noise (the kWh noise growth
     would divide by a log-space expectation near zero in a home using under 0.5 kWh a day)."""
 
-    def empty_flat(days: int, seed: int) -> pd.DataFrame:
-        flat = household(days)
-        flat["kwh"] = 0.3 * np.random.default_rng(seed).lognormal(0, 0.1, days)
-        return flat
-
-    model = UnusualUsageModel(log_space=True).fit(empty_flat(365, 1))
-    later = shifted(empty_flat(200, 2), 365)
+    model = UnusualUsageModel(log_space=True).fit(empty_flat(365, 1, kwh=0.3))
+    later = shifted(empty_flat(200, 2, kwh=0.3), 365)
     later.loc[20:, "kwh"] *= 2.0  # a tenant moves in, confirmed two days later
     later.loc[100:160, "kwh"] += 1.0  # then a heater is left on
     told = {"h1": [later["date"].iloc[22]]}
@@ -861,13 +865,8 @@ def test_a_confirmed_tenant_in_a_near_empty_flat_leaves_a_later_fault_visible():
     """The noise a confirmed change adds is reckoned on at least 2 kWh of old use, as the day's
     spread is: a flat of 0.5 kWh a day whose tenant adds 8 does not take 16 times its noise."""
 
-    def empty_flat(days: int, seed: int) -> pd.DataFrame:
-        flat = household(days)
-        flat["kwh"] = 0.5 * np.random.default_rng(seed).lognormal(0, 0.1, days)
-        return flat
-
-    model = UnusualUsageModel().fit(empty_flat(365, 1))
-    later = shifted(empty_flat(200, 2), 365)
+    model = UnusualUsageModel().fit(empty_flat(365, 1, kwh=0.5))
+    later = shifted(empty_flat(200, 2, kwh=0.5), 365)
     later.loc[20:, "kwh"] += 8.0 * np.random.default_rng(3).lognormal(0, 0.05, 180)
     later.loc[100:160, "kwh"] += 1.5  # a heater left on
     told = {"h1": [later["date"].iloc[22]]}
