@@ -27,6 +27,7 @@ from ml.detect import Detector, cusum
 from ml.features import after_tet
 from ml.logspace import OFFSET_KWH, LogFit, fit_log, to_log
 from ml.parameters import WEATHER_PART, Prediction
+from ml.told import ConfirmedChange, announced_matrix, confirmed_matrix, may_cool
 
 DEFAULT = Detector()
 # on days when the weather makes at least this share of the expected use, the slow CUSUM uses
@@ -162,36 +163,38 @@ class UnusualUsageModel(BaseEstimator):
         return np.where(p.short[:, None], self.short_history_slow_k, own)
 
     def _confirmed_shape(
-        self, X: pd.DataFrame, design: Design, p: Prediction, told: np.ndarray
+        self, X: pd.DataFrame, design: Design, p: Prediction, cooling: np.ndarray
     ) -> np.ndarray | None:
         """The kWh whose scale a confirmed change relearns with its step (`cusum`'s
-        `confirmed_shape`): the larger of the household's weather part and the weather use of its
-        peers with one more air conditioner (`ConsumptionModel.added_cooling`), so a first air
-        conditioner's summer is learnt from its spring instead of scaling a weather part near zero.
-        None (the weather part alone) without `confirmed_cooling` or a confirmed change. A
-        confirmation does not say what changed, so a baby's is relearnt on the same shape (its
-        scale should stay near zero; not measured on its own). How it was chosen:
-        ml/EVALUATION.md, "A first air conditioner"."""
+        `confirmed_shape`): for the households in `cooling` (a change that may add cooling:
+        `ml.told.may_cool`), the larger of the household's weather part and the weather use of
+        its peers with one more air conditioner (`ConsumptionModel.added_cooling`), so a first
+        air conditioner's summer is learnt from its spring instead of scaling a weather part near
+        zero; for the others their own weather part. None (the weather part alone) without
+        `confirmed_cooling` or such a change. How it was chosen: ml/EVALUATION.md, "A first air
+        conditioner" and "Saying what changed"."""
         # models saved before this setting existed have none: they score with it (a scoring rule,
         # not a fitted part)
-        if not getattr(self, "confirmed_cooling", True) or not told.any():
+        if not getattr(self, "confirmed_cooling", True) or not cooling.any():
             return None
-        return np.maximum(p.weather, self.consumption_.added_cooling(X, design, p))
+        added = self.consumption_.added_cooling(X, design, p)
+        return np.where(cooling[:, None], np.maximum(p.weather, added), p.weather)
 
     def score_frame(
         self,
         X: pd.DataFrame,
         *,
-        confirmed_changes: Mapping[str, Iterable[date]] | None = None,
+        confirmed_changes: Mapping[str, Iterable[date | ConfirmedChange]] | None = None,
         announced: Mapping[str, Iterable[tuple[date, date]]] | None = None,
         repaired: Mapping[str, Iterable[date]] | None = None,
     ) -> pd.DataFrame:
         """One row per input row (same order): expected_kwh, weather_kwh, score, is_anomaly,
         excess_days. Rows of a household are processed in date order; day d sees days ≤ d.
-        `confirmed_changes`: household_id → dates from which the household confirmed that its use
-        changed for good (a new appliance, more people); from each the detector learns the new
-        level, and a new scale on the weather part (a new air conditioner cools more in July than
-        in April; `_confirmed_shape`), instead of flagging it (`Detector.rebaseline_days`,
+        `confirmed_changes`: household_id → dates (or `ConfirmedChange`s, which may say whether
+        the change cools) from which the household confirmed that its use changed for good (a new
+        appliance, more people); from each the detector learns the new level, and a new scale on
+        the weather part (a new air conditioner cools more in July than in April;
+        `_confirmed_shape`), instead of flagging it (`Detector.rebaseline_days`,
         `confirmed_weather`, `confirmed_spread`).
         `announced`: household_id → (first, last) days the household said beforehand would not be
         its normal (guests staying); the detector neither learns from nor flags those days, and
@@ -210,7 +213,7 @@ class UnusualUsageModel(BaseEstimator):
         told = confirmed_matrix(design, confirmed_changes or {})
         weather_kwh, actual, fit, detector = p.weather, design.kwh, self.log_fit(), self.detector()
         if fit is None:
-            shape = self._confirmed_shape(X, design, p, told)
+            shape = self._confirmed_shape(X, design, p, may_cool(design, confirmed_changes or {}))
         else:
             logged = to_log(design, p, fit)
             # the shape and the noise's growth are in kWh; log space relearns the weather part
@@ -267,29 +270,3 @@ def carried(flagged: np.ndarray, estimated: np.ndarray) -> np.ndarray:
     for t in range(1, out.shape[1]):
         out[:, t] |= estimated[:, t] & out[:, t - 1]
     return out
-
-
-def announced_matrix(
-    design: Design, periods: Mapping[str, Iterable[tuple[date, date]]]
-) -> np.ndarray:
-    """[households, days] True on each household's days within a period it announced."""
-    out = np.zeros(design.valid.shape, dtype=bool)
-    for i, household in enumerate(design.ids):
-        for first, last in periods.get(household, ()):
-            lo, hi = (np.datetime64(d, "D").astype(float) for d in (first, last))
-            out[i] |= (design.day_number[i] >= lo) & (design.day_number[i] <= hi)
-    return out & design.valid
-
-
-def confirmed_matrix(design: Design, changes: Mapping[str, Iterable[date]]) -> np.ndarray:
-    """[households, days] True on each household's first reading on or after a confirmed change
-    (or repair) date that falls within its scored days (an earlier one is already in its
-    history)."""
-    told = np.zeros(design.valid.shape, dtype=bool)
-    for i, household in enumerate(design.ids):
-        days = np.where(design.valid[i], design.day_number[i], np.inf)
-        for when in changes.get(household, ()):
-            number = (np.datetime64(when, "D") - np.datetime64(0, "D")).astype(float)
-            if days.size and days.min() <= number <= days[np.isfinite(days)].max():
-                told[i, int(np.argmax(days >= number))] = True
-    return told

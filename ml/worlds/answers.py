@@ -27,6 +27,7 @@ import pandas as pd
 
 from ml.evaluate import alert_starts
 from ml.model import UnusualUsageModel
+from ml.told import ConfirmedChange
 
 # an alert counts as "for" a change if it starts this many days before its onset …
 BEFORE = 2
@@ -36,12 +37,34 @@ AFTER = 30
 PASSES = 3
 
 
+# what a household that says what changed tells for each of the worlds' lasting changes, as the
+# product records it (backend.services.anomalies.CHANGE_KINDS → `ConfirmedChange.cooling`): an air
+# conditioner (True), more or fewer people (None: they may cool more), another appliance (False)
+COOLING_KINDS = frozenset({"new_ac", "new_second_ac", "step_new_ac"})
+PEOPLE_KINDS = frozenset({"new_baby", "new_tenant", "new_move_out", "step_baby"})
+
+
+def said_cooling(kind: str) -> bool | None:
+    """`ConfirmedChange.cooling` of a household that says what its change of `kind` was."""
+    return True if kind in COOLING_KINDS else None if kind in PEOPLE_KINDS else False
+
+
 @dataclass(frozen=True)
 class Answers:
-    """Confirmed change dates per household, and the alerts that prompted them."""
+    """Confirmed change dates per household, the alerts that prompted them, and for each
+    (household, date) what the household says of its cooling (`said_cooling`)."""
 
     dates: dict[str, list[date]] = field(default_factory=dict)
     alerts: set[tuple[str, date]] = field(default_factory=set)
+    cooling: dict[tuple[str, date], bool | None] = field(default_factory=dict)
+
+    def told(self, *, say_what: bool) -> dict[str, list[ConfirmedChange]]:
+        """What the households told: each change with whether it cools when they `say_what`
+        changed, else undescribed."""
+        return {
+            h: [ConfirmedChange(d, self.cooling.get((h, d)) if say_what else None) for d in days]
+            for h, days in self.dates.items()
+        }
 
 
 def lasting_changes(changes: pd.DataFrame, *, first_day: date) -> pd.DataFrame:
@@ -58,6 +81,7 @@ def collect(
     starts = alert_starts(flags)
     dates = {h: list(d) for h, d in known.dates.items()}
     alerts = set(known.alerts)
+    cooling = dict(known.cooling)
     for row, yes in zip(changes.itertuples(), willing, strict=True):
         first = [
             d
@@ -70,7 +94,8 @@ def collect(
             continue  # this change was answered already (on an earlier alert)
         dates.setdefault(row.household_id, []).append(first[0])
         alerts.add((row.household_id, first[0]))
-    return Answers(dates, alerts)
+        cooling[(row.household_id, first[0])] = said_cooling(str(row.kind))
+    return Answers(dates, alerts, cooling)
 
 
 def scored_flags(
@@ -80,10 +105,12 @@ def scored_flags(
     *,
     announced: Mapping[str, list[tuple[date, date]]] | None = None,
     repaired: Mapping[str, list[date]] | None = None,
+    say_what: bool = True,
 ) -> pd.DataFrame:
-    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay), the
-    guest visits households `announced` and the repairs they told (`repaired`)."""
-    confirmed: Mapping[str, list[date]] = answers.dates if answers else {}
+    """household_id, date, is_anomaly of `test` scored with `answers` (alerts sent stay; the
+    households say what changed if `say_what`), the guest visits households `announced` and the
+    repairs they told (`repaired`)."""
+    confirmed = answers.told(say_what=say_what) if answers else {}
     scored = model.score_frame(
         test, confirmed_changes=confirmed, announced=announced, repaired=repaired
     )
@@ -108,10 +135,12 @@ def answer_changes(
     share: float,
     seed: int,
     silent: pd.DataFrame | None = None,
+    say_what: bool = True,
 ) -> tuple[Answers, pd.DataFrame]:
     """The answers, and the flags of `test`, when households confirm `share` of `changes`
-    (lasting, normal) on their first alert for each; answers are gathered pass by pass (an answer
-    can move later alerts). `silent`: `scored_flags(model, test)` if the caller has it."""
+    (lasting, normal) on their first alert for each, saying what changed if `say_what`; answers
+    are gathered pass by pass (an answer can move later alerts). `silent`:
+    `scored_flags(model, test)` if the caller has it."""
     willing = np.random.default_rng(seed).random(len(changes)) < share
     answers = Answers()
     flags = scored_flags(model, test) if silent is None else silent
@@ -120,7 +149,7 @@ def answer_changes(
         if more.alerts == answers.alerts:
             break
         answers = more
-        flags = scored_flags(model, test, answers)
+        flags = scored_flags(model, test, answers, say_what=say_what)
     return answers, flags
 
 

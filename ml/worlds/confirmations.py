@@ -4,7 +4,9 @@ The usage alert asks whether the household's use changed for good (a new air con
 baby); a "yes" re-baselines the detector from that day (`score_frame(confirmed_changes=...)`).
 In the worlds' tables, confirming every lasting change adds false alerts on some families. Here
 each family's year is scored without answers and with every lasting change confirmed on its
-first alert (`answer_changes`, share 1), and the alerts the answers add are traced: how long
+first alert (`answer_changes`, share 1), the households saying what changed or not (an air
+conditioner is learnt on its peers' cooling, another change on the home's own weather part), and
+the alerts the answers add are traced: how long
 after the answer they start, and whether the run without answers had the household flagged on
 that day anyway (its episode for the change still open: without an answer a lasting rise stays
 flagged for months, and everything else that happens meanwhile raises nothing new). One fit on
@@ -38,8 +40,9 @@ class ChangeRow:
     changes: int  # lasting changes of the scored year
     confirmed: int  # of them confirmed (those that raised an alert)
     flagged_days: tuple[int, int]  # days flagged from each change's onset to the year's end
-    false_alerts: tuple[int, int]
-    added: Revealed  # alerts the answers add after them
+    # no answers, confirmed without saying what changed, confirmed saying it
+    false_alerts: tuple[int, int, int]
+    added: Revealed  # alerts the answers (saying what changed) add after them
 
 
 def change_row(family: Family, *, seed: int, households: int) -> ChangeRow:
@@ -48,6 +51,9 @@ def change_row(family: Family, *, seed: int, households: int) -> ChangeRow:
     model, test = history_fit(world)
     changes = lasting_changes(world.changes, first_day=TEST_DAY)
     silent = scored_flags(model, test)
+    _, unsaid = answer_changes(
+        model, test, changes=changes, share=1.0, seed=seed, silent=silent, say_what=False
+    )
     answers, told = answer_changes(
         model, test, changes=changes, share=1.0, seed=seed, silent=silent
     )
@@ -61,7 +67,11 @@ def change_row(family: Family, *, seed: int, households: int) -> ChangeRow:
             round(change_cost(silent, changes).flagged_days * n),
             round(change_cost(told, changes).flagged_days * n),
         ),
-        false_alerts=(len(score(silent, world, ids).alarms), len(score(told, world, ids).alarms)),
+        false_alerts=(
+            len(score(silent, world, ids).alarms),
+            len(score(unsaid, world, ids).alarms),
+            len(score(told, world, ids).alarms),
+        ),
         added=revealed(silent, told, told=answers.dates, faults=world.faults),
     )
 
@@ -89,6 +99,7 @@ def evaluate(
                 false_alerts=(
                     sum(r.false_alerts[0] for r in seeded),
                     sum(r.false_alerts[1] for r in seeded),
+                    sum(r.false_alerts[2] for r in seeded),
                 ),
                 added=sum((r.added for r in seeded), Revealed()),
             )
@@ -97,9 +108,11 @@ def evaluate(
 
 
 def table(rows: list[ChangeRow]) -> str:
-    """Markdown: nobody answers → every lasting change confirmed on its first alert."""
+    """Markdown: nobody answers → every lasting change confirmed on its first alert (false
+    alerts: → without saying what changed → saying it; the rest: saying it)."""
     lines = [
-        "| family | lasting changes (confirmed) | flagged days after them | false alerts | alerts "
+        "| family | lasting changes (confirmed) | flagged days after them | false alerts (none → "
+        "confirmed → saying what changed) | alerts "
         "added after an answer | of them during a fault | on days flagged anyway | median days "
         "after the answer | household-years |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -107,7 +120,7 @@ def table(rows: list[ChangeRow]) -> str:
     for r in rows:
         lines.append(
             f"| {r.family} | {r.changes} ({r.confirmed}) | {r.flagged_days[0]} → "
-            f"{r.flagged_days[1]} | {r.false_alerts[0]} → {r.false_alerts[1]} | "
+            f"{r.flagged_days[1]} | {' → '.join(map(str, r.false_alerts))} | "
             f"{r.added.cells()} | {r.household_years} |"
         )
     return "\n".join(lines)

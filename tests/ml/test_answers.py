@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from ml.api import without_announced
 from ml.model import UnusualUsageModel
 from ml.simulate import simulate
+from ml.told import ConfirmedChange
 from ml.worlds.answers import (
     FAULT_GRACE_DAYS,
+    Answers,
     Revealed,
     alert_starts,
     announced_guests,
     answered_flags,
     change_cost,
+    collect,
     lasting_changes,
     revealed,
     scored_flags,
@@ -182,3 +186,19 @@ def test_a_family_row_confirms_the_changes_that_alerted_and_ends_their_flags():
     assert 0 < row.confirmed <= row.changes
     before, after = row.flagged_days
     assert after < before  # a confirmed change is learnt, not flagged for the rest of the year
+
+
+@pytest.mark.parametrize(
+    ("kind", "cooling"),
+    [("new_ac", True), ("step_new_ac", True), ("new_baby", None), ("new_dryer", False)],
+)
+def test_households_that_say_what_changed_tell_its_cooling_as_the_product_records_it(kind, cooling):
+    changes = pd.DataFrame(
+        {"household_id": ["h1"], "kind": [kind], "onset": [date(2025, 4, 2)], "end": [None]}
+    )
+    flags = pd.DataFrame(
+        {"household_id": ["h1"] * 3, "date": [date(2025, 4, d) for d in (1, 3, 4)]}
+    ).assign(is_anomaly=[False, True, True])
+    answers = collect(flags=flags, changes=changes, willing=np.array([True]), known=Answers())
+    assert answers.told(say_what=True) == {"h1": [ConfirmedChange(date(2025, 4, 3), cooling)]}
+    assert answers.told(say_what=False) == {"h1": [ConfirmedChange(date(2025, 4, 3), None)]}

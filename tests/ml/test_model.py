@@ -22,6 +22,7 @@ from ml.model import UnusualUsageModel
 from ml.peers import household_attributes, peer_share
 from ml.ridge import TREND_SHRINK
 from ml.simulate import simulate, year_split
+from ml.told import ConfirmedChange
 
 START = date(2024, 1, 1)
 
@@ -826,6 +827,19 @@ def test_a_confirmed_first_air_conditioner_is_learnt_as_its_peers_cool(
     summer = slice(180, 220)  # July–August: expected within 5% of the use when learnt
     ratio = out["expected_kwh"][summer].sum() / scored["kwh"][summer].sum()
     assert bool(abs(ratio - 1) < 0.05) is quiet
+
+
+@pytest.mark.parametrize(("cooling", "quiet"), [(True, True), (None, True), (False, False)])
+def test_what_the_household_said_changed_picks_the_shape_it_is_learnt_on(
+    first_air_conditioner, cooling, quiet
+):
+    """Said to be an air conditioner (True), or not said (None), the first air conditioner is
+    learnt on its peers' cooling; said to be something that does not cool (False: another
+    appliance), on the home's own weather part, which has no summer to scale."""
+    model, scored, first = first_air_conditioner
+    told = {"h0": [ConfirmedChange(scored["date"].iloc[first], cooling)]}
+    flags = model.score_frame(scored, confirmed_changes=told)["is_anomaly"].to_numpy()
+    assert (not flags[first + 1 :].any()) is quiet
 
 
 def test_the_cooling_a_change_may_add_is_the_peers_with_one_more_air_conditioner(
