@@ -190,6 +190,7 @@ FIELD_LABELS = {
     "days": "Số ngày",
     # usage alerts (/api/v1/me/anomalies/…/feedback)
     "lasting_change": "Thay đổi lâu dài",
+    "change": "Điều đã thay đổi",
     "note": "Ghi chú",
     # guest stays (/api/v1/me/guest-stays)
     "first_day": "Ngày khách tới",

@@ -181,6 +181,17 @@ class FeedbackIn(Schema):
         validate=validate.Length(max=anomalies.NOTE_MAX),
         metadata={"example": "Nhà mới lắp thêm một máy lạnh"},
     )
+    change = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(list(anomalies.CHANGE_KINDS)),
+        metadata={
+            "description": "with lasting_change true, what changed: air_conditioner (the new use "
+            "is learnt as following the heat), people (more people living there), appliance "
+            "(another appliance, learnt as not following the weather); omitted or null: not "
+            "said. Ignored with lasting_change false",
+            "example": "air_conditioner",
+        },
+    )
 
 
 class AnomalyOut(Schema):
@@ -190,6 +201,8 @@ class AnomalyOut(Schema):
     is_open = fields.Boolean()
     explanation = fields.String()
     lasting_change = fields.Boolean(allow_none=True)
+    change = fields.String(allow_none=True, metadata={"example": "air_conditioner"})
+    change_text = fields.String(allow_none=True, metadata={"example": "có thêm điều hòa"})
     note = fields.String(allow_none=True)
     feedback_at = fields.String(allow_none=True)
     repaired_on = fields.String(
@@ -206,6 +219,8 @@ def anomaly_out(episode: AnomalyEpisode) -> dict[str, object]:
         "is_open": episode.is_open,
         "explanation": episode.explanation,
         "lasting_change": episode.lasting_change,
+        "change": episode.change_kind,
+        "change_text": anomalies.change_text(episode.change_kind),
         "note": episode.feedback_note,
         "feedback_at": utc_text(episode.feedback_at),
         "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
@@ -229,6 +244,7 @@ def post_anomaly_feedback(body, anomaly_id):
         lasting_change=body["lasting_change"],
         note=body.get("note"),
         now=utc_now(),
+        change_kind=body.get("change"),
     )
     return anomaly_out(episode)
 

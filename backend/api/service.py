@@ -217,12 +217,16 @@ def _alert(episode: AnomalyEpisode | None) -> dict:
             "is_open": episode.is_open,
             "explanation": episode.explanation,
             "lasting_change": episode.lasting_change,
+            "change": episode.change_kind,
+            "change_text": anomalies.change_text(episode.change_kind),
             "note": episode.feedback_note,
             "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,
             "repaired_on_text": day_vi(episode.repaired_on) if episode.repaired_on else None,
             # use back to normal: the usage answer asked nothing, so a bare yes/no answers nothing
             "easing": anomalies.easing(episode),
-        }
+        },
+        # what a household may say changed (the feedback's `change`), as said back to it
+        "change_kinds": {kind: text for kind, (text, _) in anomalies.CHANGE_KINDS.items()},
     }
 
 
@@ -258,6 +262,7 @@ def alert_feedback(body, household_id, anomaly_id):
             lasting_change=body["lasting_change"],
             note=body.get("note"),
             now=utc_now(),
+            change_kind=body.get("change"),
         )
     )
 

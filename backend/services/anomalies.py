@@ -33,6 +33,7 @@ from ml.api import (
 )
 from ml.card import write_card
 from ml.model import UnusualUsageModel
+from ml.told import ConfirmedChange
 
 HISTORY_DAYS = 400
 PAGE = 500
@@ -46,6 +47,21 @@ AFTER_REPAIR = (
     "Bạn đã báo sửa xong ngày {day}, nhưng sau đó mức dùng lại cao hơn dự kiến: có thể chỗ gây "
     "tốn điện chưa được sửa hết, hoặc có nguyên nhân khác."
 )
+
+
+# what a household may say changed for good, as it reads back (after "nhà bạn có thay đổi lâu
+# dài: …"), and whether the model learns the new use as following the heat (True), as not (False)
+# or allows for both (None: more people may also cool more)
+CHANGE_KINDS: dict[str, tuple[str, bool | None]] = {
+    "air_conditioner": ("có thêm điều hòa", True),
+    "people": ("có thêm người ở", None),
+    "appliance": ("có thêm thiết bị điện khác (không phải điều hòa)", False),
+}
+
+
+def change_text(kind: str | None) -> str | None:
+    """The household's words for what changed (`CHANGE_KINDS`), None when it did not say."""
+    return CHANGE_KINDS[kind][0] if kind in CHANGE_KINDS else None
 
 
 @dataclass(frozen=True)
@@ -240,11 +256,14 @@ def record_feedback(
     lasting_change: bool,
     note: str | None,
     now: datetime,
+    change_kind: str | None = None,
 ) -> AnomalyEpisode:
-    """Store the household's answer to a usage alert: did its use change for good? A later
-    answer replaces an earlier one. Raises NotFound for another household's episode."""
+    """Store the household's answer to a usage alert: did its use change for good, and what
+    changed (`change_kind`, one of CHANGE_KINDS, kept with a yes only)? A later answer replaces
+    an earlier one. Raises NotFound for another household's episode."""
     episode = episode_of(session, household=household, episode_id=episode_id)
     episode.lasting_change = lasting_change
+    episode.change_kind = change_kind if lasting_change else None
     if lasting_change:
         episode.repaired_on = None  # a lasting change is not a repaired fault
     episode.feedback_note = (note or "").strip() or None
@@ -265,6 +284,7 @@ def record_repair(
         raise Conflict("Cảnh báo này đã đóng, không cần báo sửa nữa.", "anomaly_id")
     episode.repaired_on = today
     episode.lasting_change = False
+    episode.change_kind = None
     episode.feedback_note = None  # an earlier answer's words no longer hold
     episode.feedback_at = now
     session.commit()
@@ -322,18 +342,24 @@ def _days_by_household(rows: Iterable[tuple[str, date | None]]) -> dict[str, lis
     return out
 
 
-def confirmed_changes(session: Session, household_ids: list[str]) -> dict[str, list[date]]:
-    """household_id → first days of the episodes its household said were a lasting change: the
-    model learns the new level, and how the new use follows the weather, from each instead of
-    flagging it."""
-    return _days_by_household(
-        session.execute(
-            select(AnomalyEpisode.household_id, AnomalyEpisode.start_day).where(
-                AnomalyEpisode.household_id.in_(household_ids),
-                AnomalyEpisode.lasting_change.is_(True),
-            )
+def confirmed_changes(
+    session: Session, household_ids: list[str]
+) -> dict[str, list[ConfirmedChange]]:
+    """household_id → the episodes its household said were a lasting change, from their first
+    day, with whether what changed cools (CHANGE_KINDS): the model learns the new level, and how
+    the new use follows the weather, from each instead of flagging it."""
+    out: dict[str, list[ConfirmedChange]] = {}
+    for household_id, day, kind in session.execute(
+        select(
+            AnomalyEpisode.household_id, AnomalyEpisode.start_day, AnomalyEpisode.change_kind
+        ).where(
+            AnomalyEpisode.household_id.in_(household_ids),
+            AnomalyEpisode.lasting_change.is_(True),
         )
-    )
+    ):
+        cooling = CHANGE_KINDS[kind][1] if kind in CHANGE_KINDS else None
+        out.setdefault(household_id, []).append(ConfirmedChange(day, cooling))
+    return out
 
 
 def repairs(session: Session, household_ids: list[str]) -> dict[str, list[date]]:

@@ -103,7 +103,8 @@ def export_household(session: Session, household: Household) -> dict[str, Any]:
         "bills": rows(Bill, "period_start", "period_end", "kwh", "amount"),
         "budget": rows(Budget, "amount", "kwh", "source", "created_at", "updated_at"),
         "guest_stays": rows(GuestStay, "first_day", "last_day", "created_at"),
-        # usage alerts with the household's answers (a lasting change, its note, a repair)
+        # usage alerts with the household's answers (a lasting change and what changed, its note, a
+        # repair)
         "usage_alerts": rows(
             AnomalyEpisode,
             "start_day",
@@ -111,6 +112,7 @@ def export_household(session: Session, household: Household) -> dict[str, Any]:
             "is_open",
             "explanation",
             "lasting_change",
+            "change_kind",
             "feedback_note",
             "feedback_at",
             "repaired_on",

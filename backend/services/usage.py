@@ -133,6 +133,8 @@ def anomaly_status(session: Session, household: Household) -> dict[str, Any] | N
         "start_day": episode.start_day.isoformat(),
         # the household's answer to the alert's question (None: not answered)
         "lasting_change": episode.lasting_change,
+        # … and what changed, as the household said it (None: not said)
+        "change_text": anomalies.change_text(episode.change_kind),
         "feedback_note": episode.feedback_note,
         # the day the household said it put the cause right (None: not said)
         "repaired_on": episode.repaired_on.isoformat() if episode.repaired_on else None,

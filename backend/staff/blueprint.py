@@ -18,6 +18,7 @@ from backend.content.labels import action_label, intent_label, pressed_button
 from backend.extensions import db, login_manager
 from backend.models import StaffUser
 from backend.money import format_vnd
+from backend.services.anomalies import change_text
 from backend.services.staff_users import resume_session
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -103,6 +104,11 @@ def _intent_label(intent: str | None) -> str:
 @bp.app_template_filter("action_label")
 def _action_label(action: str | None) -> str:
     return action_label(action)
+
+
+@bp.app_template_filter("change_text")
+def _change_text(kind: str | None) -> str | None:
+    return change_text(kind)
 
 
 @bp.app_template_filter("vnd")

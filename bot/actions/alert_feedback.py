@@ -3,8 +3,10 @@ nhà có em bé", "không, không có gì thay đổi".
 
 The alert (notifications/alerts.py) and the usage answer (actions/usage.py) ask whether the
 household's use changed for good. action_prepare_alert_feedback reads the answer, finds the alert
-it is about (GET .../anomalies/latest: the open one, else the latest of the last 30 days), says
-exactly what will be recorded and what follows, and leaves it in `pending_change`; the yes goes
+it is about (GET .../anomalies/latest: the open one, else the latest of the last 30 days), reads
+what changed from the answer's words when they name it (`change_kind`: an air conditioner, more
+people, another appliance; the backend says it back), says exactly what will be recorded and
+what follows, and leaves it in `pending_change`; the yes goes
 to action_apply_change (actions/changes.py: kind "alert_feedback"), which calls
 apply_alert_feedback. Nothing is stored before that yes.
 
@@ -57,6 +59,35 @@ GUESTS = re.compile(
     r"\bkhach\b(?! hang)|\b(?:ba con|ho hang|con chau)\b|\b(?:len|ve|xuong|o) choi\b"
 )
 
+# what a "yes" says changed (the backend's CHANGE_KINDS), read from the household's words without
+# diacritics, the first that matches: an air conditioner's use is learnt as following the heat;
+# heaters, a water heater and fans follow the weather, so they are left unsaid (None)
+CHANGE_WORDS = (
+    ("air_conditioner", re.compile(r"\b(?:dieu hoa|may lanh|cuc nong|cuc lanh|air ?con)\b")),
+    (
+        "people",
+        re.compile(
+            r"\b(?:em be|sinh (?:con|em|chau)|co (?:them )?(?:con|chau) nho|them (?:\d+ |mot |"
+            r"hai |ba )?(?:nguoi|dua|thanh vien|mieng an)|nguoi (?:o|thue)|(?:o|thue) ghep|"
+            r"cho thue|(?:ve|len|sang|xuong) o (?:cung|chung|voi)|giup viec|osin|con dau|con re)\b"
+        ),
+    ),
+    (
+        "appliance",
+        re.compile(
+            r"\b(?:may say|xe (?:may |dap )?dien|o to dien|tu lanh|tu dong|tu mat|"
+            r"bep (?:tu|dien|hong ngoai)|lo (?:vi song|nuong)|noi chien|may bom|may giat|"
+            r"may rua bat|may loc (?:nuoc|khong khi)|may tinh|be ca)\b"
+        ),
+    ),
+)
+
+
+def change_kind(text: str) -> str | None:
+    """What the household's words say changed for good, None when they name none of it."""
+    plain = strip_diacritics(text).lower()
+    return next((kind for kind, words in CHANGE_WORDS if words.search(plain)), None)
+
 
 def note_from(text: str) -> str | None:
     """The household's own words for staff, when they say more than yes or no."""
@@ -66,7 +97,8 @@ def note_from(text: str) -> str | None:
     return text[:NOTE_MAX].rstrip()
 
 
-def question(alert: dict[str, Any], lasting: bool, note: str | None) -> str:
+def question(alert: dict[str, Any], lasting: bool, note: str | None, what: str | None) -> str:
+    """`what`: the backend's words for what changed (`change_kinds`), None when not said."""
     day = alert["start_day_text"]
     said = f' ("{note}")' if note else ""
     again = (
@@ -77,7 +109,7 @@ def question(alert: dict[str, Any], lasting: bool, note: str | None) -> str:
     if lasting:
         return (
             f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {day}: nhà bạn có thay "
-            f"đổi lâu dài{said}. Từ lần cập nhật hằng đêm tới, mức dự kiến sẽ theo mức dùng mới của "
+            f"đổi lâu dài{f': {what}' if what else ''}{said}. Từ lần cập nhật hằng đêm tới, mức dự kiến sẽ theo mức dùng mới của "
             f"nhà bạn tính từ ngày {day} và tôi không báo bất thường vì thay đổi này nữa; "
             f"{STAFF}.{again} Bạn đồng ý không?"
         )
@@ -125,6 +157,9 @@ class ActionPrepareAlertFeedback(Action):
             stay = _guest_stay(dispatcher, tracker, alert, note)
             if stay is not None:
                 return stay
+        kinds = body.get("change_kinds") or {}
+        kind = change_kind(latest_text(tracker)) if lasting else None
+        kind = kind if kind in kinds else None  # only what the backend takes
         change = {
             "kind": "alert_feedback",
             "anomaly_id": int(alert["id"]),
@@ -132,7 +167,10 @@ class ActionPrepareAlertFeedback(Action):
             "note": note,
             "start_day_text": alert["start_day_text"],
         }
-        return ask_to_confirm(dispatcher, question(alert, lasting, note), change)
+        if kind is not None:
+            change["change"] = kind
+        what = kinds.get(kind) if kind else None
+        return ask_to_confirm(dispatcher, question(alert, lasting, note, what), change)
 
 
 def _stay_days(text: str, alert: dict[str, Any]) -> tuple[date, date] | None:
@@ -191,12 +229,14 @@ def apply_alert_feedback(
     )
     if done is None:
         return
-    day = (done.get("anomaly") or {}).get("start_day_text") or change.get("start_day_text")
+    recorded = done.get("anomaly") or {}
+    day = recorded.get("start_day_text") or change.get("start_day_text")
     if lasting:
+        what = f": {recorded['change_text']}" if recorded.get("change_text") else ""
         text = (
-            f"Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày {day}. Từ lần cập nhật hằng đêm tới, "
-            "mức dự kiến sẽ theo mức dùng mới của nhà bạn và tôi không báo bất thường vì thay "
-            f"đổi này nữa. Ngoài ra, {STAFF}."
+            f"Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày {day}{what}. Từ lần cập nhật hằng "
+            "đêm tới, mức dự kiến sẽ theo mức dùng mới của nhà bạn và tôi không báo bất thường "
+            f"vì thay đổi này nữa. Ngoài ra, {STAFF}."
         )
     else:
         text = (

@@ -116,6 +116,7 @@ def post_alert_answer(
         dispatcher,
         "POST",
         f"anomalies/{int(change.get('anomaly_id') or 0)}/feedback",
-        {"lasting_change": lasting, "note": change.get("note")},
+        {"lasting_change": lasting, "note": change.get("note")}
+        | ({"change": change["change"]} if change.get("change") else {}),
         unavailable,
     )

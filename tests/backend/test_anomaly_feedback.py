@@ -11,8 +11,15 @@ import pytest
 from backend.clock import local_today
 from backend.extensions import db
 from backend.models import AnomalyEpisode, DailyReading, GuestStay, Notification, UsageScore
-from backend.services.anomalies import AFTER_REPAIR, AFTER_REPAIR_DAYS, _update_episode, easing
+from backend.services.anomalies import (
+    AFTER_REPAIR,
+    AFTER_REPAIR_DAYS,
+    _update_episode,
+    confirmed_changes,
+    easing,
+)
 from backend.services.household_panel import household_panel
+from ml.told import ConfirmedChange
 from notifications.alerts import GUESTS_HINT, QUESTION, enqueue_usage_alert
 from tests.conftest import bearer, make_household
 
@@ -80,6 +87,8 @@ def episode(household):
         ({"lasting_change": None}, "lasting_change", "không được để trống"),
         ({"lasting_change": True, "note": "x" * 501}, "note", "dài quá 500"),
         ({"lasting_change": True, "mood": 1}, "mood", "Dữ liệu gửi lên: không có trường 'mood'."),
+        ({"lasting_change": True, "change": "máy lạnh"}, "change", "Điều đã thay đổi"),
+        ({"lasting_change": True, "change": 3}, "change", "Điều đã thay đổi"),
     ],
 )
 def test_bad_feedback_is_a_422_naming_the_field_in_vietnamese(
@@ -90,6 +99,39 @@ def test_bad_feedback_is_a_422_naming_the_field_in_vietnamese(
     assert res.get_json()["field"] == field and message in res.get_json()["message"]
     db.session.refresh(episode)
     assert episode.lasting_change is None
+
+
+@pytest.mark.parametrize(
+    ("change", "text", "cooling"),
+    [
+        ("air_conditioner", "có thêm điều hòa", True),
+        ("people", "có thêm người ở", None),  # more people may cool more too
+        ("appliance", "có thêm thiết bị điện khác (không phải điều hòa)", False),
+        (None, None, None),  # not said
+    ],
+)
+def test_what_changed_is_stored_said_back_and_read_by_the_scoring(
+    client, household, episode, change, text, cooling
+):
+    add_score(household, episode.last_day)  # the usage answer needs the nightly score
+    body = {"lasting_change": True} | ({"change": change} if change else {})
+    res = feedback(client, household, episode.id, body)
+    assert res.status_code == 200
+    assert (res.get_json()["change"], res.get_json()["change_text"]) == (change, text)
+    usage = client.get("/api/v1/me/usage", headers=bearer(household)).get_json()["anomaly"]
+    assert usage["change_text"] == text
+    assert confirmed_changes(db.session, [household.id]) == {
+        household.id: [ConfirmedChange(episode.start_day, cooling)]
+    }
+
+
+def test_what_changed_goes_with_a_yes_only(client, household, episode):
+    assert feedback(client, household, episode.id, {"lasting_change": True, "change": "people"})
+    res = feedback(client, household, episode.id, {"lasting_change": False, "change": "people"})
+    assert res.status_code == 200 and res.get_json()["change"] is None
+    db.session.refresh(episode)
+    assert (episode.lasting_change, episode.change_kind) == (False, None)
+    assert confirmed_changes(db.session, [household.id]) == {}
 
 
 @pytest.mark.parametrize("other", [True, False])

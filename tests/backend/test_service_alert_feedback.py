@@ -55,10 +55,18 @@ def test_the_open_alert_comes_first_else_the_latest_of_30_days(client, service_a
         "is_open": False,
         "explanation": "Tuần qua nhà bạn dùng 96 kWh.",
         "lasting_change": None,
+        "change": None,
+        "change_text": None,
         "note": None,
         "repaired_on": None,
         "repaired_on_text": None,
         "easing": False,  # 96 kWh against 70 expected
+    }
+    # what an answer may say changed, in the words the bot says it back with
+    assert latest(client, service_auth).get_json()["change_kinds"] == {
+        "air_conditioner": "có thêm điều hòa",
+        "people": "có thêm người ở",
+        "appliance": "có thêm thiết bị điện khác (không phải điều hòa)",
     }
     still = episode("hh-1", date(2026, 11, 1), TODAY, is_open=True)
     assert latest(client, service_auth).get_json()["anomaly"]["id"] == still.id
@@ -84,9 +92,30 @@ def test_feedback_from_chat_is_stored_and_shown_to_staff(client, service_auth, h
     assert [(e.id, e.lasting_change) for e in panel.answers] == [(row.id, True)]
 
 
+def test_what_changed_from_chat_is_stored_said_back_and_shown_to_staff(
+    client, service_auth, household
+):
+    row = episode("hh-1", date(2026, 11, 20), date(2026, 11, 26), is_open=True)
+    response = client.post(
+        f"/api/v1/service/households/hh-1/anomalies/{row.id}/feedback",
+        json={"lasting_change": True, "note": "có em bé", "change": "people"},
+        headers=service_auth,
+    )
+    body = response.get_json()["anomaly"]
+    assert (body["change"], body["change_text"]) == ("people", "có thêm người ở")
+    db.session.refresh(row)
+    assert row.change_kind == "people"
+    panel = household_panel(db.session, household, today=TODAY)
+    assert [(e.id, e.change_kind) for e in panel.answers] == [(row.id, "people")]
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "lasting_change"), ({"lasting_change": "có"}, "lasting_change")],
+    [
+        ({}, "lasting_change"),
+        ({"lasting_change": "có"}, "lasting_change"),
+        ({"lasting_change": True, "change": "tivi"}, "change"),
+    ],
 )
 def test_bad_feedback_from_chat_is_a_422_naming_the_field(
     client, service_auth, household, body, field

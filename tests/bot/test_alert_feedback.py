@@ -50,6 +50,12 @@ USAGE = {
         "explanation": ALERT["explanation"],
     },
 }
+# as the backend's CHANGE_KINDS say them back
+KINDS = {
+    "air_conditioner": "có thêm điều hòa (backend)",
+    "people": "có thêm người ở (backend)",
+    "appliance": "có thêm thiết bị khác (backend)",
+}
 FEEDBACK = "/api/v1/service/households/hh-1/anomalies/7/feedback"
 REPAIRED = "/api/v1/service/households/hh-1/anomalies/7/repaired"
 CLOSED = "Cảnh báo này đã đóng, không cần báo sửa nữa."
@@ -67,6 +73,7 @@ class Backend:
         self.alert: dict[str, Any] | None = dict(ALERT)
         self.usage: dict[str, Any] = {**USAGE, "anomaly": dict(USAGE["anomaly"])}
         self.stays: list[dict[str, Any]] = []
+        self.kinds: dict[str, str] | None = KINDS  # None: a backend that offers no kinds
 
     def __call__(self, method: str, path: str, body: Any) -> tuple[int, Any]:
         if path == "/api/v1/facts":
@@ -78,7 +85,8 @@ class Backend:
         if path == "/api/v1/service/households/hh-1/usage":
             return 200, self.usage
         if path == "/api/v1/service/households/hh-1/anomalies/latest":
-            return 200, {"anomaly": self.alert}
+            kinds = {"change_kinds": self.kinds} if self.kinds else {}
+            return 200, {"anomaly": self.alert, **kinds}
         if path == f"{STAYS}/preview" and method == "POST":
             if body["first_day"] < "2026-11-13":  # as the backend: told more than a week late
                 return 422, {"code": "invalid", "message": "Quá muộn.", "field": "first_day"}
@@ -87,8 +95,11 @@ class Backend:
             self.stays.append(body)
             return 201, {"stay": {**body, "id": len(self.stays), "period_text": period(body)}}
         if path == FEEDBACK and method == "POST" and self.alert is not None:
+            if body.get("change") not in (None, *KINDS):  # as the backend: 422 on an unknown
+                return 422, {"code": "invalid", "message": "?", "field": "change"}
             self.alert = {**self.alert, "lasting_change": body["lasting_change"]}
             self.alert["note"] = body["note"]
+            self.alert["change_text"] = KINDS.get(body.get("change") or "")
             return 200, {"anomaly": self.alert}
         if path == REPAIRED and method == "POST" and self.alert is not None:
             if not self.alert["is_open"]:  # as the backend: a closed alert needs no repair
@@ -134,6 +145,7 @@ def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
     question = messages[-1]["text"]
     assert "từ ngày 20/11" in question and "thay đổi lâu dài" in question
     assert f'("{text}")' in question and "mức dùng mới" in question and "nhân viên" in question
+    assert f'thay đổi lâu dài: có thêm điều hòa (backend) ("{text}")' in question
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
     assert pending(events) == {
         "kind": "alert_feedback",
@@ -141,16 +153,63 @@ def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
         "lasting_change": True,
         "note": text,
         "start_day_text": "20/11",
+        "change": "air_conditioner",
     }
     messages, events = answer(events, "affirm")
     [post] = posts(backend)
-    assert post[1] == FEEDBACK and post[2] == {"lasting_change": True, "note": text}
+    assert post[1] == FEEDBACK
+    assert post[2] == {"lasting_change": True, "note": text, "change": "air_conditioner"}
     assert post[3]["Authorization"] == "Bearer dev-service-token"
     reply = messages[-1]["text"]
-    assert reply.startswith("Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày 20/11.")
+    assert reply.startswith(
+        "Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày 20/11: có thêm điều hòa (backend)."
+    )
     assert "mức dùng mới" in reply and "nhân viên chăm sóc khách hàng" in reply
     assert SlotSet("pending_change", None) in events
     assert backend.state.alert["lasting_change"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("có, nhà mới lắp thêm máy lạnh", "air_conditioner"),
+        ("co nha moi mua them dieu hoa phong ngu", "air_conditioner"),
+        ("đúng rồi, nhà có em bé mới sinh", "people"),
+        ("co, nha them 2 nguoi o ghep", "people"),
+        ("có, nhà mới mua xe máy điện", "appliance"),
+        ("đúng, mua thêm tủ đông để bán hàng", "appliance"),
+        ("có em bé nên bật điều hòa suốt đêm", "air_conditioner"),  # the cooling is what grows
+        ("có, nhà mới thay bình nóng lạnh to hơn", None),  # follows the cold: not said
+        ("có, dạo này làm việc ở nhà", None),
+    ],
+)
+def test_what_changed_is_read_from_the_words_and_said_back(backend, text, kind):
+    messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "confirm_lasting_change"))
+    assert pending(events).get("change") == kind
+    question = messages[-1]["text"]
+    expected = f"thay đổi lâu dài: {KINDS[kind]}" if kind else f'thay đổi lâu dài ("{text}")'
+    assert expected in question
+    messages, _ = answer(events, "affirm")
+    [post] = posts(backend)
+    assert post[2].get("change") == kind
+    said = f"từ ngày 20/11: {KINDS[kind]}." if kind else "từ ngày 20/11. "
+    assert said in messages[-1]["text"]
+
+
+def test_a_kind_the_backend_does_not_take_is_left_unsaid(backend):
+    backend.state.kinds = {"people": KINDS["people"]}  # no air conditioner among them
+    messages, events = run(
+        ActionPrepareAlertFeedback(),
+        tracker("có, nhà mới lắp thêm máy lạnh", "confirm_lasting_change"),
+    )
+    assert "change" not in pending(events)
+    assert 'thay đổi lâu dài ("có, nhà mới lắp thêm máy lạnh")' in messages[-1]["text"]
+
+
+def test_a_no_says_nothing_changed_whatever_its_words(backend):
+    text = "không, điều hòa vẫn như cũ"
+    _, events = run(ActionPrepareAlertFeedback(), tracker(text, "deny_lasting_change"))
+    assert "change" not in pending(events)
 
 
 def test_nothing_changed_is_recorded_as_no_lasting_change(backend):

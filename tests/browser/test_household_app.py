@@ -495,25 +495,48 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
 
 
 @pytest.mark.parametrize(
-    ("button", "lasting", "said"),
+    ("buttons", "lasting", "change", "said"),
     [
-        ("Có, dùng nhiều hơn là bình thường mới", True, "Từ nay mức dự kiến"),
-        ("Không, không có gì thay đổi", False, "hãy kiểm tra các thiết bị"),
+        (
+            ["Có, dùng nhiều hơn là bình thường mới", "Mua thêm điều hòa"],
+            True,
+            "air_conditioner",
+            "Đã ghi là nhà bạn có thêm điều hòa; từ nay mức dự kiến",
+        ),
+        (
+            ["Có, dùng nhiều hơn là bình thường mới", "Khác, hoặc không rõ"],
+            True,
+            None,
+            "Cảm ơn bạn. Từ nay mức dự kiến",
+        ),
+        (["Không, không có gì thay đổi"], False, None, "hãy kiểm tra các thiết bị"),
     ],
 )
-def test_an_alert_answered_yes_or_no_is_stored_and_said_back(app_page, button, lasting, said):
+def test_an_alert_answered_yes_or_no_is_stored_and_said_back(
+    app_page, buttons, lasting, change, said
+):
+    """A yes asks what changed before anything is stored; the answer is said back, also after a
+    reload."""
     live, page, _ = app_page
     open_alert(live)
     page.goto(live.url + "/")
     expect(page.locator("#anomaly-text")).to_contain_text("52 kWh", timeout=SLOW)
-    page.get_by_role("button", name=button).click()
+    for i, button in enumerate(buttons):
+        if i:  # the yes has stored nothing yet
+            with live.app.app_context():
+                assert db.session.query(AnomalyEpisode).one().lasting_change is None
+        page.get_by_role("button", name=button).click()
     expect(page.locator("#anomaly-answer")).to_contain_text(said, timeout=SLOW)
     expect(page.locator("#anomaly-ask")).to_be_hidden()
+    expect(page.locator("#anomaly-what")).to_be_hidden()
     # a new normal has nothing to repair; "nothing changed" leaves the repair to be told
     expect(page.locator("#anomaly-repair")).to_be_visible(visible=not lasting)
     with live.app.app_context():
         episode = db.session.query(AnomalyEpisode).filter_by(household_id="demo-1").one()
         assert episode.lasting_change is lasting and episode.feedback_note is None
+        assert episode.change_kind == change
+    page.reload()
+    expect(page.locator("#anomaly-answer")).to_contain_text(said, timeout=SLOW)
 
 
 def test_a_repair_told_on_the_alert_card_is_stored_and_said_back_after_a_reload(app_page, shot):

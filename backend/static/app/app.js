@@ -128,9 +128,12 @@
       const easing = u.anomaly.easing === true;
       $("anomaly-title").textContent = easing ? EASING_TITLE : ALERT_TITLE;
       $("anomaly-ask").hidden = u.anomaly.lasting_change != null || easing;
+      $("anomaly-what").hidden = true;
       // answered "no lasting change" with a stay of guests told for all its days: the guests'
       const guests = u.anomaly.lasting_change === false && u.anomaly.guest_stay != null;
-      const answered = guests ? GUESTS_ANSWERED : ANSWERED[u.anomaly.lasting_change];
+      const answered = guests ? GUESTS_ANSWERED
+        : u.anomaly.lasting_change === true ? lastingText(u.anomaly.change_text)
+        : ANSWERED[u.anomaly.lasting_change];
       // (always written: a re-render into easing must not leave "still unusual" on the card)
       $("anomaly-answer").textContent = u.anomaly.lasting_change == null || (easing && answered === ANSWERED[false]) ? "" : answered;
       // the backend decides whether a repair can be told (as the bot's usage answer does): not
@@ -149,17 +152,24 @@
     true: "Cảm ơn bạn. Từ nay mức dự kiến sẽ tính theo mức dùng mới của nhà bạn.",
     false: "Cảm ơn bạn. Mức dùng vẫn được coi là bất thường; hãy kiểm tra các thiết bị nhé.",
   };
+  // a yes, with what changed as the backend says it back (`change_text`, null when not said)
+  const lastingText = (what) => what ? `Cảm ơn bạn. Đã ghi là nhà bạn ${what}; từ nay mức dự kiến sẽ tính theo mức dùng mới của nhà bạn.` : ANSWERED[true];
   const GUESTS_ANSWERED = "Cảm ơn bạn. Đã ghi là nhà có khách: những ngày đó không bị tính là bất thường, cảnh báo sẽ đóng sau lần kiểm tra mức dùng điện ban đêm.";
   // the answer, with the household's own words (`note`) and what the card says once it is stored;
   // `quiet`: a failure leaves the card's question up without a message (the guest form answers
   // for the household, who is on Cài đặt and sees that form's own status)
-  async function answerAnomaly(lasting, { note = null, answered = ANSWERED[lasting], quiet = false } = {}) {
+  // `change`: with a yes, what changed (the backend's CHANGE_KINDS; null: not said)
+  async function answerAnomaly(lasting, { note = null, change = null, answered = null, quiet = false } = {}) {
     if (anomalyId == null) return false;
-    const body = note == null ? { lasting_change: lasting } : { lasting_change: lasting, note };
+    const body = { lasting_change: lasting };
+    if (note != null) body.note = note;
+    if (change != null) body.change = change;
     const res = await api(`/api/v1/me/anomalies/${anomalyId}/feedback`, { method: "POST", body }).catch(() => null);
     const ok = Boolean(res && res.ok);
-    if (ok || !quiet) $("anomaly-answer").textContent = ok ? answered : problem(res || {});
+    const said = answered || (lasting ? lastingText(ok ? res.data.change_text : null) : ANSWERED[false]);
+    if (ok || !quiet) $("anomaly-answer").textContent = ok ? said : problem(res || {});
     if (ok) $("anomaly-ask").hidden = true;
+    if (ok) $("anomaly-what").hidden = true;
     if (ok && lasting) $("anomaly-repair").hidden = true;  // a new normal: nothing to repair
     return ok;
   }
@@ -178,7 +188,15 @@
     $("anomaly-ask").hidden = true;
     $("anomaly-repair").hidden = true;
   });
-  $("anomaly-yes").addEventListener("click", () => answerAnomaly(true));
+  // a yes asks what changed before anything is stored: an air conditioner's use is learnt as
+  // following the heat, another appliance's as not
+  $("anomaly-yes").addEventListener("click", () => {
+    $("anomaly-ask").hidden = true;
+    $("anomaly-what").hidden = false;
+  });
+  for (const button of $("anomaly-what").querySelectorAll("button[data-change]")) {
+    button.addEventListener("click", () => answerAnomaly(true, { change: button.dataset.change || null }));
+  }
   $("anomaly-no").addEventListener("click", () => answerAnomaly(false));
   // guests, not a change: the guest form in Cài đặt, filled from the alert's first day to today;
   // nothing is stored until the household checks the days and presses "Báo có khách"; a stay that

@@ -9,7 +9,7 @@ import pytest
 
 from backend.clock import local_today
 from backend.extensions import db
-from backend.models import Bill, DailyReading, UsageScore
+from backend.models import AnomalyEpisode, Bill, DailyReading, UsageScore
 from backend.services.budgets import set_budget
 from backend.services.projection import project_household
 from backend.services.staff_conversations import PAGE_SIZE
@@ -176,6 +176,40 @@ def test_household_panel_without_a_budget_says_so(agent, app, household):
     conversation(household.id, [user("chào", "greet", 0.9)], household_id=household.id)
     page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
     assert "chưa đặt" in page.split('id="budget"')[1].split("</dd>")[0]
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (
+            "air_conditioner",
+            "có thay đổi lâu dài (mô hình học mức mới từ ngày này): có thêm điều hòa",
+        ),
+        (None, "có thay đổi lâu dài (mô hình học mức mới từ ngày này) — “mới mua”"),
+    ],
+)
+def test_household_panel_says_what_the_household_said_changed(agent, app, household, change, said):
+    start = local_today() - timedelta(days=10)
+    db.session.add(
+        AnomalyEpisode(
+            household_id=household.id,
+            start_day=start,
+            last_day=start,
+            expected_kwh=10.0,
+            actual_kwh=14.0,
+            weather_kwh=0.0,
+            excess_days=1,
+            explanation="…",
+            lasting_change=True,
+            change_kind=change,
+            feedback_note="mới mua",
+        )
+    )
+    db.session.commit()
+    conversation(household.id, [user("chào", "greet", 0.9)], household_id=household.id)
+    page = agent.get(f"/staff/conversations/{household.id}").get_data(as_text=True)
+    answers = page.split('id="anomaly-answers"')[1].split("</ul>")[0]
+    assert said in " ".join(answers.split())
 
 
 def test_a_page_that_is_not_a_number_is_named_in_vietnamese(agent):
