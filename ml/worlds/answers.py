@@ -37,16 +37,31 @@ AFTER = 30
 PASSES = 3
 
 
-# what a household that says what changed tells for each of the worlds' lasting changes, as the
+# what a household that says what changed tells of each of the worlds' lasting changes, as the
 # product records it (backend.services.anomalies.CHANGE_KINDS → `ConfirmedChange.cooling`): an air
-# conditioner (True), more or fewer people (None: they may cool more), another appliance (False)
-COOLING_KINDS = frozenset({"new_ac", "new_second_ac", "step_new_ac"})
-PEOPLE_KINDS = frozenset({"new_baby", "new_tenant", "new_move_out", "step_baby"})
+# conditioner (True; "first_ac" is ml/worlds/first_ac.py's), more or fewer people (None: they may
+# cool more), another appliance or a change it cannot name (False). A kind missing here is an
+# error: a new world's changes must be placed.
+SAID_COOLING: dict[str, bool | None] = {
+    **dict.fromkeys(("new_ac", "new_second_ac", "step_new_ac", "first_ac"), True),
+    **dict.fromkeys(("new_baby", "new_tenant", "new_move_out", "step_baby"), None),
+    **dict.fromkeys(
+        (
+            "lasting_step",
+            "new_dryer",
+            "new_e_scooter",
+            "new_electric_scooter",
+            "new_efficient_fridge",
+            "new_second_fridge",
+        ),
+        False,
+    ),
+}
 
 
 def said_cooling(kind: str) -> bool | None:
     """`ConfirmedChange.cooling` of a household that says what its change of `kind` was."""
-    return True if kind in COOLING_KINDS else None if kind in PEOPLE_KINDS else False
+    return SAID_COOLING[kind]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from ml.simulate import simulate
 from ml.told import ConfirmedChange
 from ml.worlds.answers import (
     FAULT_GRACE_DAYS,
+    SAID_COOLING,
     Answers,
     Revealed,
     alert_starts,
@@ -23,11 +24,13 @@ from ml.worlds.answers import (
     collect,
     lasting_changes,
     revealed,
+    said_cooling,
     scored_flags,
     tail_days,
     told_repairs,
 )
 from ml.worlds.confirmations import change_row
+from ml.worlds.first_ac import KIND
 from ml.worlds.heldout import FAMILIES, score
 from ml.worlds.heldout import TEST_DAY as WORLD_TEST_DAY
 
@@ -202,3 +205,15 @@ def test_households_that_say_what_changed_tell_its_cooling_as_the_product_record
     answers = collect(flags=flags, changes=changes, willing=np.array([True]), known=Answers())
     assert answers.told(say_what=True) == {"h1": [ConfirmedChange(date(2025, 4, 3), cooling)]}
     assert answers.told(say_what=False) == {"h1": [ConfirmedChange(date(2025, 4, 3), None)]}
+
+
+def test_every_worlds_lasting_change_is_placed_as_a_household_would_say_it():
+    """A kind `said_cooling` does not know would be a silent "another appliance"; it raises."""
+    kinds = {KIND}
+    for family in FAMILIES:
+        changes = family.make(households=120, seed=1).changes
+        kinds |= set(changes[changes["end"].isna()]["kind"])
+    assert kinds <= set(SAID_COOLING)
+    assert said_cooling(KIND) is True
+    with pytest.raises(KeyError):
+        said_cooling("new_aquarium")
