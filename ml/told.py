@@ -64,7 +64,9 @@ def confirmed_matrix(
 
 def may_cool(design: Design, changes: Mapping[str, Iterable[date | ConfirmedChange]]) -> np.ndarray:
     """[households] True where a confirmed change within the scored days may add cooling: the
-    household said it was an air conditioner, or did not say what changed."""
+    household said it was more air conditioning, or did not say what changed. Per household, not
+    per change: one that may cool makes all its scored changes relearn on the cooling shape
+    (a shape is the largest a change may follow; its scale is learnt)."""
     out = np.zeros(len(design.ids), dtype=bool)
     for i, household in enumerate(design.ids):
         out[i] = any(

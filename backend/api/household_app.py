@@ -185,10 +185,12 @@ class FeedbackIn(Schema):
         allow_none=True,
         validate=validate.OneOf(list(anomalies.CHANGE_KINDS)),
         metadata={
-            "description": "with lasting_change true, what changed: air_conditioner (the new use "
-            "is learnt as following the heat), people (more people living there), appliance "
-            "(another appliance, learnt as not following the weather); omitted or null: not "
-            "said. Ignored with lasting_change false",
+            "description": "with lasting_change true, what changed: air_conditioner (more air "
+            "conditioning: the new use may be learnt as cooling, as its peers with one more air "
+            "conditioner cool), people (more people living there), appliance (another appliance, "
+            "not for cooling: learnt on the home's own weather pattern); omitted or null: not "
+            "said (a later yes without it keeps what an earlier one said). Ignored with "
+            "lasting_change false",
             "example": "air_conditioner",
         },
     )
@@ -202,7 +204,7 @@ class AnomalyOut(Schema):
     explanation = fields.String()
     lasting_change = fields.Boolean(allow_none=True)
     change = fields.String(allow_none=True, metadata={"example": "air_conditioner"})
-    change_text = fields.String(allow_none=True, metadata={"example": "có thêm điều hòa"})
+    change_text = fields.String(allow_none=True, metadata={"example": "dùng điều hòa nhiều hơn"})
     note = fields.String(allow_none=True)
     feedback_at = fields.String(allow_none=True)
     repaired_on = fields.String(

@@ -45,8 +45,9 @@ class AnomalyEpisode(Model):
     # the household's answer to the usage alert's question: did its use change for good (a new
     # appliance, more people)? True: the scoring learns the new level from `start_day` on
     lasting_change: Mapped[bool | None] = mapped_column(default=None)
-    # … and, with a yes, what changed if it said (services.anomalies.CHANGE_KINDS): an air
-    # conditioner's use is learnt as following the heat, another appliance's as not
+    # … and, with a yes, what changed if it said (services.anomalies.CHANGE_KINDS): more air
+    # conditioning may be learnt as its peers' cooling, another appliance on the home's own
+    # weather pattern
     change_kind: Mapped[str | None] = mapped_column(String(20), default=None)
     feedback_note: Mapped[str | None] = mapped_column(Text, default=None)
     feedback_at: Mapped[datetime | None] = mapped_column(default=None)

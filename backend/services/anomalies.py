@@ -49,13 +49,14 @@ AFTER_REPAIR = (
 )
 
 
-# what a household may say changed for good, as it reads back (after "nhà bạn có thay đổi lâu
-# dài: …"), and whether the model learns the new use as following the heat (True), as not (False)
-# or allows for both (None: more people may also cool more)
+# what a household may say changed for good, as it reads back (after "nhà bạn …"), and whether
+# the model may learn the new use as cooling, as its peers with one more air conditioner cool
+# (True), or on the home's own weather pattern only (False); None: either (more people may also
+# cool more)
 CHANGE_KINDS: dict[str, tuple[str, bool | None]] = {
-    "air_conditioner": ("có thêm điều hòa", True),
+    "air_conditioner": ("dùng điều hòa nhiều hơn", True),
     "people": ("có thêm người ở", None),
-    "appliance": ("có thêm thiết bị điện khác (không phải điều hòa)", False),
+    "appliance": ("có thêm thiết bị điện khác, không phải để làm mát", False),
 }
 
 
@@ -260,10 +261,14 @@ def record_feedback(
 ) -> AnomalyEpisode:
     """Store the household's answer to a usage alert: did its use change for good, and what
     changed (`change_kind`, one of CHANGE_KINDS, kept with a yes only)? A later answer replaces
-    an earlier one. Raises NotFound for another household's episode."""
+    an earlier one; a yes that does not say what changed keeps what an earlier yes said. Raises
+    NotFound for another household's episode."""
     episode = episode_of(session, household=household, episode_id=episode_id)
+    if not lasting_change:
+        episode.change_kind = None
+    elif change_kind is not None or episode.lasting_change is not True:
+        episode.change_kind = change_kind
     episode.lasting_change = lasting_change
-    episode.change_kind = change_kind if lasting_change else None
     if lasting_change:
         episode.repaired_on = None  # a lasting change is not a repaired fault
     episode.feedback_note = (note or "").strip() or None

@@ -60,8 +60,8 @@ GUESTS = re.compile(
 )
 
 # what a "yes" says changed (the backend's CHANGE_KINDS), read from the household's words without
-# diacritics, the first that matches: an air conditioner's use is learnt as following the heat;
-# heaters, a water heater and fans follow the weather, so they are left unsaid (None)
+# diacritics: more air conditioning (learnt as cooling), more people, or an appliance that is not
+# for cooling; heaters, a water heater and fans follow the weather too, so they are left unsaid
 CHANGE_WORDS = (
     ("air_conditioner", re.compile(r"\b(?:dieu hoa|may lanh|cuc nong|cuc lanh|air ?con)\b")),
     (
@@ -75,18 +75,32 @@ CHANGE_WORDS = (
     (
         "appliance",
         re.compile(
-            r"\b(?:may say|xe (?:may |dap )?dien|o to dien|tu lanh|tu dong|tu mat|"
-            r"bep (?:tu|dien|hong ngoai)|lo (?:vi song|nuong)|noi chien|may bom|may giat|"
-            r"may rua bat|may loc (?:nuoc|khong khi)|may tinh|be ca)\b"
+            r"\b(?:may say|xe (?:may |dap )?dien|o to dien|tu lanh|tu cap dong|tu mat|"
+            r"(?:mua|them|sam|lap|cai|chiec) (?:them )?tu dong|bep (?:tu|dien|hong ngoai)|"
+            r"lo (?:vi song|nuong)|noi chien|may bom|may giat|may rua bat|"
+            r"may loc (?:nuoc|khong khi)|may tinh|be ca (?:canh|thuy sinh))\b"
         ),
     ),
 )
+# a name preceded by one of these within two words is not what changed ("không phải điều hòa",
+# "chưa lắp điều hòa", "điều hòa thì vẫn như cũ" is not caught and is read as said)
+NOT = re.compile(r"\b(?:khong|ko|k|chua|chang|cha)(?: \w+){0,2} $")
+# what the bot offers to choose when the words name none (the confirm question's buttons): the
+# backend's own words follow "Đúng — "
+KIND_BUTTONS = ("air_conditioner", "people", "appliance")
 
 
 def change_kind(text: str) -> str | None:
-    """What the household's words say changed for good, None when they name none of it."""
-    plain = strip_diacritics(text).lower()
-    return next((kind for kind, words in CHANGE_WORDS if words.search(plain)), None)
+    """What the household's words say changed for good: the kind named first and not denied;
+    None when they name none."""
+    plain = " ".join(strip_diacritics(text).lower().split())
+    found = [
+        (match.start(), kind)
+        for kind, words in CHANGE_WORDS
+        for match in words.finditer(plain)
+        if not NOT.search(plain[: match.start()])
+    ]
+    return min(found)[1] if found else None
 
 
 def note_from(text: str) -> str | None:
@@ -97,10 +111,14 @@ def note_from(text: str) -> str | None:
     return text[:NOTE_MAX].rstrip()
 
 
-def question(alert: dict[str, Any], lasting: bool, note: str | None, what: str | None) -> str:
-    """`what`: the backend's words for what changed (`change_kinds`), None when not said."""
+def question(
+    alert: dict[str, Any], lasting: bool, note: str | None, what: str | None, choose: bool = False
+) -> str:
+    """`what`: the backend's words for what changed (`change_kinds`), None when not said;
+    `choose`: the buttons offer what changed."""
     day = alert["start_day_text"]
     said = f' ("{note}")' if note else ""
+    what = f" — {what}" if what else ""
     again = (
         " Câu trả lời này thay cho câu trả lời trước."
         if alert.get("lasting_change") is not None
@@ -109,9 +127,10 @@ def question(alert: dict[str, Any], lasting: bool, note: str | None, what: str |
     if lasting:
         return (
             f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {day}: nhà bạn có thay "
-            f"đổi lâu dài{f': {what}' if what else ''}{said}. Từ lần cập nhật hằng đêm tới, mức dự kiến sẽ theo mức dùng mới của "
+            f"đổi lâu dài{what}{said}. Từ lần cập nhật hằng đêm tới, mức dự kiến sẽ theo mức dùng mới của "
             f"nhà bạn tính từ ngày {day} và tôi không báo bất thường vì thay đổi này nữa; "
             f"{STAFF}.{again} Bạn đồng ý không?"
+            + (" Nếu được, bạn chọn luôn điều đã thay đổi." if choose else "")
         )
     return (
         f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {day}: nhà bạn không có thay "
@@ -169,8 +188,20 @@ class ActionPrepareAlertFeedback(Action):
         }
         if kind is not None:
             change["change"] = kind
-        what = kinds.get(kind) if kind else None
-        return ask_to_confirm(dispatcher, question(alert, lasting, note, what), change)
+        # a yes that names nothing keeps what an earlier yes said (the backend does so)
+        kept = alert.get("change_text") if alert.get("lasting_change") is True else None
+        what = kinds.get(kind) if kind else kept
+        offered = [k for k in KIND_BUTTONS if k in kinds] if lasting and what is None else []
+        text = question(alert, lasting, note, what, choose=bool(offered))
+        if not offered:
+            return ask_to_confirm(dispatcher, text, change)
+        # the words named nothing: the yes buttons say what changed, as the app's card asks
+        change["offered"] = offered
+        buttons = [
+            {"title": f"Đúng — {kinds[k]}", "payload": f'/affirm{{"change_kind": "{k}"}}'}
+            for k in offered
+        ] + yes_no("Đúng, thay đổi khác", "Không")
+        return ask_to_confirm(dispatcher, text, change, buttons)
 
 
 def _stay_days(text: str, alert: dict[str, Any]) -> tuple[date, date] | None:
@@ -215,11 +246,25 @@ def _guest_stay(
     return ask_to_confirm(dispatcher, question, change, yes_no("Đúng, ghi lại", "Không"))
 
 
+def chosen_kind(tracker: Tracker, offered: list[str]) -> str | None:
+    """What the yes to a question that offered `offered` chose: a button's `change_kind`, else
+    what a typed yes names ("ừ, thêm người ở"); None for a plain yes."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "change_kind" and entity.get("value") in offered:
+            return str(entity["value"])
+    kind = change_kind(latest_text(tracker))
+    return kind if kind in offered else None
+
+
 def apply_alert_feedback(
     dispatcher: CollectingDispatcher, tracker: Tracker, change: dict[str, Any]
 ) -> None:
-    """The household said yes: record its answer to the alert asked about just before."""
+    """The household said yes: record its answer to the alert asked about just before, with what
+    changed when the yes chose it (a button's `change_kind`, or the words of a typed yes)."""
     lasting = bool(change.get("lasting_change"))
+    chosen = chosen_kind(tracker, change.get("offered") or [])
+    if lasting and chosen is not None and not change.get("change"):
+        change = {**change, "change": chosen}
     done = post_alert_answer(
         tracker,
         dispatcher,
@@ -232,7 +277,7 @@ def apply_alert_feedback(
     recorded = done.get("anomaly") or {}
     day = recorded.get("start_day_text") or change.get("start_day_text")
     if lasting:
-        what = f": {recorded['change_text']}" if recorded.get("change_text") else ""
+        what = f" — {recorded['change_text']}" if recorded.get("change_text") else ""
         text = (
             f"Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày {day}{what}. Từ lần cập nhật hằng "
             "đêm tới, mức dự kiến sẽ theo mức dùng mới của nhà bạn và tôi không báo bất thường "

@@ -38,10 +38,10 @@ PASSES = 3
 
 
 # what a household that says what changed tells of each of the worlds' lasting changes, as the
-# product records it (backend.services.anomalies.CHANGE_KINDS → `ConfirmedChange.cooling`): an air
-# conditioner (True; "first_ac" is ml/worlds/first_ac.py's), more or fewer people (None: they may
-# cool more), another appliance or a change it cannot name (False). A kind missing here is an
-# error: a new world's changes must be placed.
+# product records it (backend.services.anomalies.CHANGE_KINDS → `ConfirmedChange.cooling`): more
+# air conditioning (True; "first_ac" is ml/worlds/first_ac.py's), more people (None: they may cool
+# more; fewer people, "Khác", is None too), another appliance or a change it cannot name (False).
+# A kind missing here is an error: a new world's changes must be placed.
 SAID_COOLING: dict[str, bool | None] = {
     **dict.fromkeys(("new_ac", "new_second_ac", "step_new_ac", "first_ac"), True),
     **dict.fromkeys(("new_baby", "new_tenant", "new_move_out", "step_baby"), None),

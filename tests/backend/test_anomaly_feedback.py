@@ -104,9 +104,9 @@ def test_bad_feedback_is_a_422_naming_the_field_in_vietnamese(
 @pytest.mark.parametrize(
     ("change", "text", "cooling"),
     [
-        ("air_conditioner", "có thêm điều hòa", True),
+        ("air_conditioner", "dùng điều hòa nhiều hơn", True),
         ("people", "có thêm người ở", None),  # more people may cool more too
-        ("appliance", "có thêm thiết bị điện khác (không phải điều hòa)", False),
+        ("appliance", "có thêm thiết bị điện khác, không phải để làm mát", False),
         (None, None, None),  # not said
     ],
 )
@@ -123,6 +123,20 @@ def test_what_changed_is_stored_said_back_and_read_by_the_scoring(
     assert confirmed_changes(db.session, [household.id]) == {
         household.id: [ConfirmedChange(episode.start_day, cooling)]
     }
+
+
+def test_a_later_yes_that_names_nothing_keeps_what_changed_and_a_repair_clears_it(
+    client, household, episode
+):
+    feedback(client, household, episode.id, {"lasting_change": True, "change": "appliance"})
+    res = feedback(client, household, episode.id, {"lasting_change": True, "note": "đúng vậy"})
+    assert res.get_json()["change"] == "appliance"
+    res = feedback(client, household, episode.id, {"lasting_change": True, "change": "people"})
+    assert res.get_json()["change"] == "people"  # a kind said again replaces it
+    res = client.post(f"/api/v1/me/anomalies/{episode.id}/repaired", headers=bearer(household))
+    assert res.status_code == 200 and res.get_json()["change"] is None
+    db.session.refresh(episode)
+    assert (episode.lasting_change, episode.change_kind) == (False, None)
 
 
 def test_what_changed_goes_with_a_yes_only(client, household, episode):
@@ -283,11 +297,14 @@ def test_a_lasting_change_answered_after_a_repair_takes_its_place(client, househ
 def test_alerts_and_their_answers_are_exported_and_deleted_with_the_household(
     client, household, episode
 ):
+    feedback(client, household, episode.id, {"lasting_change": True, "change": "people"})
+    export = client.get("/api/v1/me/export", headers=bearer(household)).get_json()
+    assert export["usage_alerts"][0]["change_kind"] == "people"  # what it said changed, too
     repaired(client, household, episode.id)
     export = client.get("/api/v1/me/export", headers=bearer(household)).get_json()
     [alert] = export["usage_alerts"]
     assert alert["start_day"] == "2026-11-20" and alert["repaired_on"] == local_today().isoformat()
-    assert alert["lasting_change"] is False
+    assert alert["lasting_change"] is False and alert["change_kind"] is None
     assert client.delete("/api/v1/me", headers=bearer(household)).status_code == 200
     assert db.session.query(AnomalyEpisode).count() == 0
 

@@ -64,9 +64,9 @@ def test_the_open_alert_comes_first_else_the_latest_of_30_days(client, service_a
     }
     # what an answer may say changed, in the words the bot says it back with
     assert latest(client, service_auth).get_json()["change_kinds"] == {
-        "air_conditioner": "có thêm điều hòa",
+        "air_conditioner": "dùng điều hòa nhiều hơn",
         "people": "có thêm người ở",
-        "appliance": "có thêm thiết bị điện khác (không phải điều hòa)",
+        "appliance": "có thêm thiết bị điện khác, không phải để làm mát",
     }
     still = episode("hh-1", date(2026, 11, 1), TODAY, is_open=True)
     assert latest(client, service_auth).get_json()["anomaly"]["id"] == still.id

@@ -46,12 +46,19 @@ def make_tracker(
     intent: str = "",
     slots: dict | None = None,
     events: list | None = None,
+    entities: list | None = None,
 ) -> Tracker:
-    """The tracker of `sender` whose latest message is `text`, classified as `intent`."""
+    """The tracker of `sender` whose latest message is `text`, classified as `intent` (with
+    `entities`, as Rasa reads a button's payload)."""
     return Tracker(
         sender,
         slots or {},
-        {"text": text, "intent": {"name": intent}, "intent_ranking": [], "entities": []},
+        {
+            "text": text,
+            "intent": {"name": intent},
+            "intent_ranking": [],
+            "entities": entities or [],
+        },
         events or [],
         False,
         None,

@@ -52,7 +52,7 @@ USAGE = {
 }
 # as the backend's CHANGE_KINDS say them back
 KINDS = {
-    "air_conditioner": "có thêm điều hòa (backend)",
+    "air_conditioner": "dùng điều hòa nhiều hơn (backend)",
     "people": "có thêm người ở (backend)",
     "appliance": "có thêm thiết bị khác (backend)",
 }
@@ -97,9 +97,12 @@ class Backend:
         if path == FEEDBACK and method == "POST" and self.alert is not None:
             if body.get("change") not in (None, *KINDS):  # as the backend: 422 on an unknown
                 return 422, {"code": "invalid", "message": "?", "field": "change"}
+            kept = self.alert.get("change_text") if self.alert["lasting_change"] else None
             self.alert = {**self.alert, "lasting_change": body["lasting_change"]}
             self.alert["note"] = body["note"]
-            self.alert["change_text"] = KINDS.get(body.get("change") or "")
+            # as the backend: a yes that says nothing keeps what an earlier yes said
+            said = KINDS.get(body.get("change") or "")
+            self.alert["change_text"] = (said or kept) if body["lasting_change"] else None
             return 200, {"anomaly": self.alert}
         if path == REPAIRED and method == "POST" and self.alert is not None:
             if not self.alert["is_open"]:  # as the backend: a closed alert needs no repair
@@ -145,7 +148,7 @@ def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
     question = messages[-1]["text"]
     assert "từ ngày 20/11" in question and "thay đổi lâu dài" in question
     assert f'("{text}")' in question and "mức dùng mới" in question and "nhân viên" in question
-    assert f'thay đổi lâu dài: có thêm điều hòa (backend) ("{text}")' in question
+    assert f'thay đổi lâu dài — dùng điều hòa nhiều hơn (backend) ("{text}")' in question
     assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
     assert pending(events) == {
         "kind": "alert_feedback",
@@ -162,7 +165,7 @@ def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
     assert post[3]["Authorization"] == "Bearer dev-service-token"
     reply = messages[-1]["text"]
     assert reply.startswith(
-        "Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày 20/11: có thêm điều hòa (backend)."
+        "Đã ghi lại: nhà bạn có thay đổi lâu dài từ ngày 20/11 — dùng điều hòa nhiều hơn (backend)."
     )
     assert "mức dùng mới" in reply and "nhân viên chăm sóc khách hàng" in reply
     assert SlotSet("pending_change", None) in events
@@ -178,7 +181,15 @@ def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
         ("co, nha them 2 nguoi o ghep", "people"),
         ("có, nhà mới mua xe máy điện", "appliance"),
         ("đúng, mua thêm tủ đông để bán hàng", "appliance"),
-        ("có em bé nên bật điều hòa suốt đêm", "air_conditioner"),  # the cooling is what grows
+        ("có em bé nên bật điều hòa suốt đêm", "people"),  # the first named
+        ("có, mua máy giặt mới, điều hòa thì vẫn vậy", "appliance"),
+        ("có, mua tủ lạnh cho người thuê", "appliance"),
+        ("có, không phải điều hòa mà là máy sấy", "appliance"),  # denied names are skipped
+        ("có thêm người ở, chưa lắp điều hòa", "people"),
+        ("có, không thêm người nào, chỉ mua máy sấy", "appliance"),
+        ("có, thiết bị khác, không phải điều hòa", None),
+        ("vợ tôi nghỉ sinh, bé cả ngày ở nhà", None),  # "bé cả" is not a fish tank
+        ("có, bình nóng lạnh để chế độ tự động cả ngày", None),  # nor "tự động" a freezer
         ("có, nhà mới thay bình nóng lạnh to hơn", None),  # follows the cold: not said
         ("có, dạo này làm việc ở nhà", None),
     ],
@@ -187,13 +198,68 @@ def test_what_changed_is_read_from_the_words_and_said_back(backend, text, kind):
     messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "confirm_lasting_change"))
     assert pending(events).get("change") == kind
     question = messages[-1]["text"]
-    expected = f"thay đổi lâu dài: {KINDS[kind]}" if kind else f'thay đổi lâu dài ("{text}")'
+    expected = f"thay đổi lâu dài — {KINDS[kind]}" if kind else f'thay đổi lâu dài ("{text}")'
     assert expected in question
     messages, _ = answer(events, "affirm")
     [post] = posts(backend)
     assert post[2].get("change") == kind
-    said = f"từ ngày 20/11: {KINDS[kind]}." if kind else "từ ngày 20/11. "
+    said = f"từ ngày 20/11 — {KINDS[kind]}." if kind else "từ ngày 20/11. "
     assert said in messages[-1]["text"]
+
+
+def test_a_yes_that_names_nothing_offers_what_changed_as_buttons(backend):
+    """The usage answer's button ("Có thay đổi lâu dài") sends no words: the yes buttons say what
+    changed, as the app's card asks, and a plain yes is still there."""
+    messages, events = run(
+        ActionPrepareAlertFeedback(), tracker("/confirm_lasting_change", "confirm_lasting_change")
+    )
+    question = messages[-1]
+    assert question["text"].endswith("Bạn đồng ý không? Nếu được, bạn chọn luôn điều đã thay đổi.")
+    assert [(b["title"], b["payload"]) for b in question["buttons"]] == [
+        (f"Đúng — {KINDS['air_conditioner']}", '/affirm{"change_kind": "air_conditioner"}'),
+        (f"Đúng — {KINDS['people']}", '/affirm{"change_kind": "people"}'),
+        (f"Đúng — {KINDS['appliance']}", '/affirm{"change_kind": "appliance"}'),
+        ("Đúng, thay đổi khác", "/affirm"),
+        ("Không", "/deny"),
+    ]
+    assert "change" not in pending(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "kind"),
+    [
+        (
+            '/affirm{"change_kind": "people"}',
+            [{"entity": "change_kind", "value": "people"}],
+            "people",
+        ),
+        ("ừ đúng, nhà mới lắp máy lạnh", [], "air_conditioner"),  # a typed yes that names it
+        ("/affirm", [], None),
+        ('/affirm{"change_kind": "pool"}', [{"entity": "change_kind", "value": "pool"}], None),
+    ],
+)
+def test_the_yes_that_chose_what_changed_is_recorded_with_it(backend, text, entities, kind):
+    _, events = run(
+        ActionPrepareAlertFeedback(), tracker("/confirm_lasting_change", "confirm_lasting_change")
+    )
+    slots = {"pending_change": pending(events)}
+    yes = make_tracker(sender="hh-1", text=text, intent="affirm", slots=slots, entities=entities)
+    messages, _ = run(ActionApplyChange(), yes)
+    [post] = posts(backend)
+    assert post[2].get("change") == kind
+    said = f"từ ngày 20/11 — {KINDS[kind]}." if kind else "từ ngày 20/11. "
+    assert said in messages[-1]["text"]
+
+
+def test_a_second_yes_that_names_nothing_keeps_what_the_first_said(backend):
+    backend.state.alert.update(lasting_change=True, change_text=KINDS["people"])
+    messages, _ = run(
+        ActionPrepareAlertFeedback(), tracker("có thay đổi lâu dài", "confirm_lasting_change")
+    )
+    question = messages[-1]
+    assert f"thay đổi lâu dài — {KINDS['people']}" in question["text"]
+    assert "thay cho câu trả lời trước" in question["text"]
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]  # nothing to pick
 
 
 def test_a_kind_the_backend_does_not_take_is_left_unsaid(backend):

@@ -498,16 +498,32 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
     ("buttons", "lasting", "change", "said"),
     [
         (
-            ["Có, dùng nhiều hơn là bình thường mới", "Mua thêm điều hòa"],
+            [
+                "Có, dùng nhiều hơn là bình thường mới",
+                "Dùng điều hòa nhiều hơn (mua thêm, bật nhiều hơn)",
+            ],
             True,
             "air_conditioner",
-            "Đã ghi là nhà bạn có thêm điều hòa; từ nay mức dự kiến",
+            "Đã ghi là nhà bạn dùng điều hòa nhiều hơn; từ nay mức dự kiến",
         ),
         (
             ["Có, dùng nhiều hơn là bình thường mới", "Khác, hoặc không rõ"],
             True,
             None,
             "Cảm ơn bạn. Từ nay mức dự kiến",
+        ),
+        (
+            ["Có, dùng nhiều hơn là bình thường mới", "Có thêm người ở"],
+            True,
+            "people",
+            "Đã ghi là nhà bạn có thêm người ở; từ nay mức dự kiến",
+        ),
+        (
+            # a mistaken yes can be taken back before anything is stored
+            ["Có, dùng nhiều hơn là bình thường mới", "Quay lại", "Không, không có gì thay đổi"],
+            False,
+            None,
+            "hãy kiểm tra các thiết bị",
         ),
         (["Không, không có gì thay đổi"], False, None, "hãy kiểm tra các thiết bị"),
     ],

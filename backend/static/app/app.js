@@ -194,6 +194,10 @@
     $("anomaly-ask").hidden = true;
     $("anomaly-what").hidden = false;
   });
+  $("anomaly-what-back").addEventListener("click", () => {
+    $("anomaly-what").hidden = true;
+    $("anomaly-ask").hidden = false;
+  });
   for (const button of $("anomaly-what").querySelectorAll("button[data-change]")) {
     button.addEventListener("click", () => answerAnomaly(true, { change: button.dataset.change || null }));
   }
