@@ -51,12 +51,13 @@ AFTER_REPAIR = (
 
 # what a household may say changed for good, as it reads back (after "nhà bạn …"), and whether
 # the model may learn the new use as cooling, as its peers with one more air conditioner cool
-# (True), or on the home's own weather pattern only (False); None: either (more people may also
+# (True), or on the home's own weather pattern only (False: appliances that do not follow the
+# weather; a water heater, a heater or a fan is "not said"); None: either (more people may also
 # cool more)
 CHANGE_KINDS: dict[str, tuple[str, bool | None]] = {
     "air_conditioner": ("dùng điều hòa nhiều hơn", True),
     "people": ("có thêm người ở", None),
-    "appliance": ("có thêm thiết bị điện khác, không phải để làm mát", False),
+    "appliance": ("có thêm máy giặt, tủ lạnh, xe điện hay thiết bị tương tự", False),
 }
 
 

@@ -76,17 +76,28 @@ CHANGE_WORDS = (
         "appliance",
         re.compile(
             r"\b(?:may say|xe (?:may |dap )?dien|o to dien|tu lanh|tu cap dong|tu mat|"
-            r"(?:mua|them|sam|lap|cai|chiec) (?:them )?tu dong|bep (?:tu|dien|hong ngoai)|"
+            r"(?:mua|them|sam|lap|chiec) (?:them )?tu dong|bep (?:tu|dien|hong ngoai)|"
             r"lo (?:vi song|nuong)|noi chien|may bom|may giat|may rua bat|"
             r"may loc (?:nuoc|khong khi)|may tinh|be ca (?:canh|thuy sinh))\b"
         ),
     ),
 )
-# a name preceded by one of these within two words is not what changed ("không phải điều hòa",
-# "chưa lắp điều hòa", "điều hòa thì vẫn như cũ" is not caught and is read as said)
-NOT = re.compile(r"\b(?:khong|ko|k|chua|chang|cha)(?: \w+){0,2} $")
+# a name preceded by one of these within three words of the same clause is not what changed
+# ("không phải do cái máy lạnh", "chưa lắp điều hòa"; "chả"/"chẳng" only before "phải"/"có", as
+# "cha mẹ" and "chàng rể" read the same without diacritics) …
+NOT = re.compile(
+    r"\b(?:khong|ko|k|khg|hong|hok|hk|chua|dau (?:phai|co)|(?:chang|cha) (?:phai|co))"
+    r"(?: \w+){0,3} $"
+)
+# … nor one followed by a denial ("điều hòa thì không", "điều hòa vẫn như cũ")
+NOT_AFTER = re.compile(r"^(?: \w+)?(?: thi)? (?:khong|chua|van (?:nhu cu|vay|the))\b")
+# devices that follow the weather but are not air conditioning: a yes that names one is recorded
+# as not said, and the bot does not offer the kinds (none fits)
+WEATHER_DEVICES = re.compile(
+    r"\b(?:binh nong lanh|nong lanh|may nuoc nong|may suoi|den suoi|suoi dien|quat)\b"
+)
 # what the bot offers to choose when the words name none (the confirm question's buttons): the
-# backend's own words follow "Đúng — "
+# backend's own words follow "Đồng ý — "
 KIND_BUTTONS = ("air_conditioner", "people", "appliance")
 
 
@@ -98,7 +109,7 @@ def change_kind(text: str) -> str | None:
         (match.start(), kind)
         for kind, words in CHANGE_WORDS
         for match in words.finditer(plain)
-        if not NOT.search(plain[: match.start()])
+        if not NOT.search(plain[: match.start()]) and not NOT_AFTER.search(plain[match.end() :])
     ]
     return min(found)[1] if found else None
 
@@ -130,7 +141,7 @@ def question(
             f"đổi lâu dài{what}{said}. Từ lần cập nhật hằng đêm tới, mức dự kiến sẽ theo mức dùng mới của "
             f"nhà bạn tính từ ngày {day} và tôi không báo bất thường vì thay đổi này nữa; "
             f"{STAFF}.{again} Bạn đồng ý không?"
-            + (" Nếu được, bạn chọn luôn điều đã thay đổi." if choose else "")
+            + (" Nếu biết, bạn chọn luôn điều gì đã thay đổi nhé." if choose else "")
         )
     return (
         f"Tôi sẽ ghi lại cho cảnh báo dùng điện bất thường từ ngày {day}: nhà bạn không có thay "
@@ -152,6 +163,18 @@ class ActionPrepareAlertFeedback(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent not in YES_INTENTS + NO_INTENTS:
             dispatcher.utter_message(response="utter_anything_else")
+            return forget
+        pending = tracker.get_slot("pending_change")
+        if (
+            intent in YES_INTENTS
+            and isinstance(pending, dict)
+            and pending.get("kind") == "alert_feedback"
+            and pending.get("offered")
+            and _just_asked(tracker, self.name())
+        ):
+            # "Đồng ý — có thêm người ở" typed in answer to the question that offered the kinds
+            # (Zalo shows the buttons as text to type): the yes, with what its words name
+            apply_alert_feedback(dispatcher, tracker, pending)
             return forget
         body = call_for_household(tracker, dispatcher, "GET", "anomalies/latest")
         if body is None:
@@ -177,8 +200,8 @@ class ActionPrepareAlertFeedback(Action):
             if stay is not None:
                 return stay
         kinds = body.get("change_kinds") or {}
-        kind = change_kind(latest_text(tracker)) if lasting else None
-        kind = kind if kind in kinds else None  # only what the backend takes
+        named = change_kind(latest_text(tracker)) if lasting else None
+        kind = named if named in kinds else None  # only what the backend takes
         change = {
             "kind": "alert_feedback",
             "anomaly_id": int(alert["id"]),
@@ -191,16 +214,18 @@ class ActionPrepareAlertFeedback(Action):
         # a yes that names nothing keeps what an earlier yes said (the backend does so)
         kept = alert.get("change_text") if alert.get("lasting_change") is True else None
         what = kinds.get(kind) if kind else kept
-        offered = [k for k in KIND_BUTTONS if k in kinds] if lasting and what is None else []
+        weather_device = WEATHER_DEVICES.search(strip_diacritics(latest_text(tracker)).lower())
+        ask = lasting and what is None and named is None and not weather_device
+        offered = [k for k in KIND_BUTTONS if k in kinds] if ask else []
         text = question(alert, lasting, note, what, choose=bool(offered))
         if not offered:
             return ask_to_confirm(dispatcher, text, change)
         # the words named nothing: the yes buttons say what changed, as the app's card asks
         change["offered"] = offered
         buttons = [
-            {"title": f"Đúng — {kinds[k]}", "payload": f'/affirm{{"change_kind": "{k}"}}'}
+            {"title": f"Đồng ý — {kinds[k]}", "payload": f'/affirm{{"change_kind": "{k}"}}'}
             for k in offered
-        ] + yes_no("Đúng, thay đổi khác", "Không")
+        ] + yes_no("Đồng ý, thay đổi khác hoặc không rõ", "Không")
         return ask_to_confirm(dispatcher, text, change, buttons)
 
 
@@ -328,14 +353,14 @@ def repair_question(alert: dict[str, Any]) -> str:
     )
 
 
-def _just_asked(tracker: Tracker) -> bool:
-    """Whether the bot's last action before the latest message was the repair question."""
+def _just_asked(tracker: Tracker, action: str) -> bool:
+    """Whether the bot's last action before the latest message was `action`'s question."""
     seen_user = False
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             seen_user = True
         elif seen_user and event.get("event") == "action" and event.get("name") != "action_listen":
-            return event.get("name") == "action_prepare_alert_repair"
+            return event.get("name") == action
     return False
 
 
@@ -355,7 +380,7 @@ class ActionPrepareAlertRepair(Action):
         if (
             isinstance(pending, dict)
             and pending.get("kind") == "alert_repair"
-            and _just_asked(tracker)
+            and _just_asked(tracker, self.name())
         ):
             apply_alert_repair(dispatcher, tracker, pending)
             return forget

@@ -106,7 +106,7 @@ def test_bad_feedback_is_a_422_naming_the_field_in_vietnamese(
     [
         ("air_conditioner", "dùng điều hòa nhiều hơn", True),
         ("people", "có thêm người ở", None),  # more people may cool more too
-        ("appliance", "có thêm thiết bị điện khác, không phải để làm mát", False),
+        ("appliance", "có thêm máy giặt, tủ lạnh, xe điện hay thiết bị tương tự", False),
         (None, None, None),  # not said
     ],
 )

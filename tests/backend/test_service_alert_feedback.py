@@ -66,7 +66,7 @@ def test_the_open_alert_comes_first_else_the_latest_of_30_days(client, service_a
     assert latest(client, service_auth).get_json()["change_kinds"] == {
         "air_conditioner": "dùng điều hòa nhiều hơn",
         "people": "có thêm người ở",
-        "appliance": "có thêm thiết bị điện khác, không phải để làm mát",
+        "appliance": "có thêm máy giặt, tủ lạnh, xe điện hay thiết bị tương tự",
     }
     still = episode("hh-1", date(2026, 11, 1), TODAY, is_open=True)
     assert latest(client, service_auth).get_json()["anomaly"]["id"] == still.id

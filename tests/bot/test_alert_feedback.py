@@ -188,6 +188,14 @@ def test_a_lasting_change_is_asked_back_then_recorded_on_yes(backend):
         ("có thêm người ở, chưa lắp điều hòa", "people"),
         ("có, không thêm người nào, chỉ mua máy sấy", "appliance"),
         ("có, thiết bị khác, không phải điều hòa", None),
+        ("đúng rồi, cha mẹ tôi lên ở cùng", "people"),  # "cha" is not "chả"
+        ("có, chàng rể mới về ở chung", "people"),
+        ("có, không phải do cái máy lạnh, mà do mới mua tủ đông", "appliance"),
+        ("có, chưa mua thêm cái điều hòa nào, chỉ có thêm người ở", "people"),
+        ("đâu phải điều hòa, mua máy sấy", "appliance"),
+        ("co, hong phai dieu hoa, may say do moi mua", "appliance"),
+        ("điều hòa thì không, chỉ mua thêm máy giặt", "appliance"),  # denied after the name
+        ("có, bình nóng lạnh tôi cài tự động bật cả ngày", None),
         ("vợ tôi nghỉ sinh, bé cả ngày ở nhà", None),  # "bé cả" is not a fish tank
         ("có, bình nóng lạnh để chế độ tự động cả ngày", None),  # nor "tự động" a freezer
         ("có, nhà mới thay bình nóng lạnh to hơn", None),  # follows the cold: not said
@@ -214,12 +222,14 @@ def test_a_yes_that_names_nothing_offers_what_changed_as_buttons(backend):
         ActionPrepareAlertFeedback(), tracker("/confirm_lasting_change", "confirm_lasting_change")
     )
     question = messages[-1]
-    assert question["text"].endswith("Bạn đồng ý không? Nếu được, bạn chọn luôn điều đã thay đổi.")
+    assert question["text"].endswith(
+        "Bạn đồng ý không? Nếu biết, bạn chọn luôn điều gì đã thay đổi nhé."
+    )
     assert [(b["title"], b["payload"]) for b in question["buttons"]] == [
-        (f"Đúng — {KINDS['air_conditioner']}", '/affirm{"change_kind": "air_conditioner"}'),
-        (f"Đúng — {KINDS['people']}", '/affirm{"change_kind": "people"}'),
-        (f"Đúng — {KINDS['appliance']}", '/affirm{"change_kind": "appliance"}'),
-        ("Đúng, thay đổi khác", "/affirm"),
+        (f"Đồng ý — {KINDS['air_conditioner']}", '/affirm{"change_kind": "air_conditioner"}'),
+        (f"Đồng ý — {KINDS['people']}", '/affirm{"change_kind": "people"}'),
+        (f"Đồng ý — {KINDS['appliance']}", '/affirm{"change_kind": "appliance"}'),
+        ("Đồng ý, thay đổi khác hoặc không rõ", "/affirm"),
         ("Không", "/deny"),
     ]
     assert "change" not in pending(events)
@@ -253,13 +263,59 @@ def test_the_yes_that_chose_what_changed_is_recorded_with_it(backend, text, enti
 
 def test_a_second_yes_that_names_nothing_keeps_what_the_first_said(backend):
     backend.state.alert.update(lasting_change=True, change_text=KINDS["people"])
-    messages, _ = run(
+    messages, events = run(
         ActionPrepareAlertFeedback(), tracker("có thay đổi lâu dài", "confirm_lasting_change")
     )
     question = messages[-1]
     assert f"thay đổi lâu dài — {KINDS['people']}" in question["text"]
     assert "thay cho câu trả lời trước" in question["text"]
     assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]  # nothing to pick
+    answer(events, "affirm")
+    [post] = posts(backend)
+    assert "change" not in post[2]  # the backend keeps what the first yes said
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "có, nhà mới thay bình nóng lạnh to hơn",  # follows the weather: no kind fits
+        "có, nhà mới lắp máy lạnh",  # named, though this backend does not take it
+    ],
+)
+def test_no_kinds_are_offered_when_the_words_name_a_device(backend, text):
+    backend.state.kinds = {"people": KINDS["people"], "appliance": KINDS["appliance"]}
+    messages, events = run(ActionPrepareAlertFeedback(), tracker(text, "confirm_lasting_change"))
+    assert [b["payload"] for b in messages[-1]["buttons"]] == ["/affirm", "/deny"]
+    assert "offered" not in pending(events) and "change" not in pending(events)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [(f"Đồng ý — {KINDS['people']}", "people"), ("Đồng ý, thay đổi khác hoặc không rõ", None)],
+)
+def test_a_kind_typed_in_answer_to_the_kinds_question_is_the_yes(backend, typed, kind):
+    """Zalo shows the buttons as text to type: the typed title, read as a lasting change, is the
+    yes to the question just asked, not a new answer to ask about again."""
+    _, events = run(
+        ActionPrepareAlertFeedback(), tracker("/confirm_lasting_change", "confirm_lasting_change")
+    )
+    asked = [
+        {"event": "action", "name": "action_prepare_alert_feedback"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": typed},
+    ]
+    again = make_tracker(
+        sender="hh-1",
+        text=typed,
+        intent="confirm_lasting_change",
+        slots={"pending_change": pending(events)},
+        events=asked,
+    )
+    messages, events = run(ActionPrepareAlertFeedback(), again)
+    [post] = posts(backend)
+    assert post[2].get("change") == kind
+    assert messages[-1]["text"].startswith("Đã ghi lại: nhà bạn có thay đổi lâu dài")
+    assert SlotSet("pending_change", None) in events
 
 
 def test_a_kind_the_backend_does_not_take_is_left_unsaid(backend):

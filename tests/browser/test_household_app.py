@@ -507,7 +507,10 @@ def test_an_alert_answered_as_guests_fills_the_guest_form_and_stores_on_submit(a
             "Đã ghi là nhà bạn dùng điều hòa nhiều hơn; từ nay mức dự kiến",
         ),
         (
-            ["Có, dùng nhiều hơn là bình thường mới", "Khác, hoặc không rõ"],
+            [
+                "Có, dùng nhiều hơn là bình thường mới",
+                "Khác (bình nóng lạnh, máy sưởi, quạt…) hoặc không rõ",
+            ],
             True,
             None,
             "Cảm ơn bạn. Từ nay mức dự kiến",
